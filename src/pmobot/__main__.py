@@ -1,0 +1,5 @@
+import sys
+
+from pmobot.cli import main
+
+sys.exit(main())

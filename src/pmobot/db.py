@@ -1,0 +1,118 @@
+"""Database engine, sessions and migrations.
+
+Nothing here runs at import time: ``Database(url)`` is built by the
+composition root. URLs are normalised to async drivers (aiosqlite,
+psycopg), so a user may write ``sqlite:///...`` or ``postgresql://...``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+class DatabaseNotMigrated(RuntimeError):
+    """The schema is missing or older than this version of pmobot."""
+
+
+def async_url(url: str) -> str:
+    parsed = make_url(url)
+    driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg", "postgres": "postgresql+psycopg"}
+    name = parsed.drivername
+    if name in driver:
+        parsed = parsed.set(drivername=driver[name])
+    elif name == "postgresql+psycopg2":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("pmobot.migrations")))
+    return cfg
+
+
+class Database:
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = async_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        if self.is_sqlite:
+            path = make_url(self.url).database
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: AsyncEngine = create_async_engine(self.url, echo=echo)
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work: committed when the block ends, rolled back on error."""
+        async with self._sessions() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def upgrade(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.run_sync(_upgrade)
+
+    async def pending_migrations(self) -> list[str]:
+        """Revisions not yet applied, oldest first; empty when the schema is current."""
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(_pending)
+
+    async def require_current(self) -> None:
+        pending = await self.pending_migrations()
+        if pending:
+            raise DatabaseNotMigrated(
+                f"the database is not up to date ({len(pending)} migration(s) to apply): run 'pmobot db upgrade'"
+            )
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # WAL lets the console read while a worker writes, and survives a kill.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _upgrade(conn: Connection) -> None:
+    cfg = _alembic_config()
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "head")
+
+
+def _pending(conn: Connection) -> list[str]:
+    script = ScriptDirectory.from_config(_alembic_config())
+    current = set(MigrationContext.configure(conn).get_current_heads())
+    pending: list[str] = []
+    for rev in script.walk_revisions():
+        if rev.revision in current:
+            break
+        pending.append(rev.revision)
+    return list(reversed(pending))
+
+
+def run(coro):  # type: ignore[no-untyped-def]
+    """Run a coroutine from synchronous code (the CLI)."""
+    return asyncio.run(coro)

@@ -1,0 +1,1 @@
+"""Models and pure rules. Imports nothing else of pmobot and does no I/O."""

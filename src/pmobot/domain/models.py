@@ -1,0 +1,208 @@
+"""Database tables (sqlmodel).
+
+Timestamps are stored as naive UTC and handed back timezone-aware, so SQLite
+and PostgreSQL behave the same. Human keys (``NEED-12``) are what people see;
+integer ids stay internal.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are refused: pass an aware UTC datetime")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def _ts(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _json() -> Any:
+    return Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+
+
+MONEY = sa.Numeric(14, 2)
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "person"
+    __table_args__ = (sa.UniqueConstraint("platform", "external_id", name="uq_person_platform_external"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    external_id: str = Field(max_length=255)
+    # What others type to name this person (console: the login; Slack: the handle).
+    handle: str = Field(max_length=80, index=True)
+    display_name: str = Field(max_length=200)
+    locale: Optional[str] = Field(default=None, max_length=10)
+    department: Optional[str] = Field(default=None, max_length=80)
+    email: Optional[str] = Field(default=None, max_length=320)
+    created_at: datetime = _ts()
+
+
+class RoleGrant(SQLModel, table=True):
+    __tablename__ = "role_grant"
+    __table_args__ = (sa.UniqueConstraint("person_id", "role", name="uq_role_grant"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: str = Field(max_length=20)
+    granted_by_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    granted_at: datetime = _ts()
+
+
+class KeyCounter(SQLModel, table=True):
+    """Next number for each human key prefix (NEED, PRJ)."""
+
+    __tablename__ = "key_counter"
+
+    prefix: str = Field(primary_key=True, max_length=10)
+    last: int = 0
+
+
+class Need(SQLModel, table=True):
+    __tablename__ = "need"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: int = Field(unique=True, index=True)
+    title: str = Field(max_length=200)
+    problem: str = Field(default="", sa_type=sa.Text)
+    benefits: str = Field(default="", sa_type=sa.Text)
+    department: Optional[str] = Field(default=None, max_length=80)
+    sponsor: Optional[str] = Field(default=None, max_length=200)
+    users_affected: Optional[int] = None
+    desired_date: Optional[date] = None
+    budget: Optional[Decimal] = Field(default=None, sa_type=MONEY)
+    currency: Optional[str] = Field(default=None, max_length=3)
+    systems: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    personal_data: Optional[bool] = None
+    external_vendor: Optional[bool] = None
+    # Answers to fields a PMO added in YAML that have no column of their own.
+    extra: dict[str, Any] = _json()
+    status: str = Field(max_length=30, index=True)
+    requester_id: int = Field(foreign_key="person.id", index=True)
+    claimed_by_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    # Where the need was born: platform and conversation, to answer there.
+    source_platform: str = Field(default="", max_length=20)
+    source_conversation: str = Field(default="", max_length=255)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+    submitted_at: Optional[datetime] = _ts(nullable=True)
+    # When the need last started waiting on IT (submission, or an answer to IT).
+    waiting_since: Optional[datetime] = _ts(nullable=True)
+
+    @property
+    def key(self) -> str:
+        return f"NEED-{self.number}"
+
+
+class Estimate(SQLModel, table=True):
+    """One version of IT's estimate of a need; re-estimates add versions."""
+
+    __tablename__ = "estimate"
+    __table_args__ = (sa.UniqueConstraint("need_id", "version", name="uq_estimate_version"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    need_id: int = Field(foreign_key="need.id", index=True)
+    version: int
+    effort_low: float
+    effort_likely: float
+    effort_high: float
+    cost: Decimal = Field(sa_type=MONEY)
+    currency: str = Field(max_length=3)
+    duration_days: int
+    confidence: str = Field(max_length=20)
+    technical_risk: str = Field(max_length=20)
+    security_review: bool
+    notes: str = Field(default="", sa_type=sa.Text)
+    extra: dict[str, Any] = _json()
+    estimator_id: int = Field(foreign_key="person.id")
+    created_at: datetime = _ts()
+
+
+class Question(SQLModel, table=True):
+    """A clarifying question from IT to the requester, and its answer."""
+
+    __tablename__ = "question"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    need_id: int = Field(foreign_key="need.id", index=True)
+    asked_by_id: int = Field(foreign_key="person.id")
+    text: str = Field(sa_type=sa.Text)
+    asked_at: datetime = _ts()
+    answer: Optional[str] = Field(default=None, sa_type=sa.Text)
+    answered_by_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    answered_at: Optional[datetime] = _ts(nullable=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = _ts(index=True)
+    actor_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    subject: str = Field(max_length=40, index=True)  # NEED-12, person:7
+    action: str = Field(max_length=40)
+    from_status: Optional[str] = Field(default=None, max_length=30)
+    to_status: Optional[str] = Field(default=None, max_length=30)
+    reason: str = Field(default="", sa_type=sa.Text)
+    detail: dict[str, Any] = _json()
+
+
+class ConversationState(SQLModel, table=True):
+    """A dialog in progress, saved after every answer so a restart loses nothing."""
+
+    __tablename__ = "conversation_state"
+    __table_args__ = (sa.UniqueConstraint("conversation_key", "person_id", name="uq_conversation_person"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    conversation_key: str = Field(max_length=255)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    spec_id: str = Field(max_length=60)
+    state: dict[str, Any] = _json()
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message waiting to be delivered, sent once per idempotency key."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(max_length=255, unique=True)
+    platform: str = Field(max_length=20)
+    # "channel" (an address on the platform) or "person" (a direct message).
+    target_kind: str = Field(max_length=10)
+    target: str = Field(max_length=255)
+    payload: dict[str, Any] = _json()
+    # Key of an earlier message this one replies to (a thread) or replaces (an update).
+    thread_key: Optional[str] = Field(default=None, max_length=255)
+    replaces_key: Optional[str] = Field(default=None, max_length=255)
+    status: str = Field(default="pending", max_length=10)  # pending | sent | failed
+    attempts: int = 0
+    next_attempt_at: datetime = _ts()
+    locked_until: Optional[datetime] = _ts(nullable=True)
+    last_error: Optional[str] = Field(default=None, sa_type=sa.Text)
+    platform_message_id: Optional[str] = Field(default=None, max_length=255)
+    created_at: datetime = _ts()
+    sent_at: Optional[datetime] = _ts(nullable=True)

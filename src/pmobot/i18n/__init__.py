@@ -1,0 +1,102 @@
+"""Message catalogs in English and French, and locale-aware formatting.
+
+Catalogs live in ``i18n/<locale>/<area>.yaml``; a key is ``<area>.<path>``,
+so each area (fields, commands, cards...) owns its own file. Both locales
+must define the same keys with the same placeholders (a test checks it).
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from babel.dates import format_date as _babel_date
+from babel.dates import format_datetime as _babel_datetime
+from babel.numbers import format_currency as _babel_currency
+from babel.numbers import format_decimal as _babel_decimal
+
+LOCALES = ("en", "fr")
+DEFAULT_LOCALE = "en"
+
+
+def normalize_locale(value: str | None, default: str = DEFAULT_LOCALE) -> str:
+    """Map a platform locale (``fr-FR``, ``en_US``, ``FR``) to a supported one."""
+    if not value:
+        return default
+    head = value.replace("_", "-").split("-")[0].lower()
+    return head if head in LOCALES else default
+
+
+def _flatten(prefix: str, node: Any, out: dict[str, str]) -> None:
+    if isinstance(node, dict):
+        for key, child in node.items():
+            _flatten(f"{prefix}.{key}" if prefix else str(key), child, out)
+    else:
+        out[prefix] = str(node)
+
+
+@cache
+def catalog(locale: str) -> dict[str, str]:
+    """Every message of one locale, keyed ``area.path``."""
+    out: dict[str, str] = {}
+    folder = resources.files(__package__).joinpath(locale)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            area = entry.name[: -len(".yaml")]
+            _flatten(area, yaml.safe_load(entry.read_text(encoding="utf-8")) or {}, out)
+    return out
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def t(locale: str, key: str, /, **params: Any) -> str:
+    """The message ``key`` in ``locale``, with ``params`` filled in.
+
+    A missing key falls back to English, then to the key itself, so a
+    catalog gap shows up as a readable key rather than a crash.
+    """
+    loc = normalize_locale(locale)
+    template = catalog(loc).get(key) or catalog(DEFAULT_LOCALE).get(key)
+    if template is None:
+        return key
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def has(key: str) -> bool:
+    return key in catalog(DEFAULT_LOCALE)
+
+
+def babel_locale(locale: str) -> str:
+    return {"fr": "fr_FR", "en": "en_GB"}[normalize_locale(locale)]
+
+
+def format_money(amount: Decimal | float | int | str, currency: str, locale: str) -> str:
+    value = Decimal(str(amount))
+    # Whole amounts are shown without cents: budgets are rarely to the cent.
+    fmt = "¤#,##0" if value == value.to_integral_value() else None
+    if fmt and normalize_locale(locale) == "fr":
+        fmt = "#,##0 ¤"
+    return _babel_currency(value, currency, format=fmt, locale=babel_locale(locale), currency_digits=fmt is None)
+
+
+def format_number(value: Decimal | float | int, locale: str) -> str:
+    return _babel_decimal(value, locale=babel_locale(locale))
+
+
+def format_day(value: date, locale: str) -> str:
+    return _babel_date(value, format="long", locale=babel_locale(locale))
+
+
+def format_moment(value: datetime, locale: str, tz: str) -> str:
+    return _babel_datetime(value.astimezone(ZoneInfo(tz)), format="d MMM y HH:mm", locale=babel_locale(locale))
