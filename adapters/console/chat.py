@@ -1,0 +1,164 @@
+"""A multi-user terminal chat over the core.
+
+``/as NAME`` switches who is typing, ``/lang fr|en`` sets that person's
+language, channel posts and messages to other people are printed as they
+are delivered, and card buttons are numbered: typing the number presses
+the button. When standard input is not a terminal, each line read is echoed
+so a piped scenario produces a readable transcript.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from typing import IO
+
+from pmobot.chat import Chat
+from pmobot.clock import Clock
+from pmobot.adapters.console.render import render
+from pmobot.messages import Action, Card, Message, Notice
+from pmobot.scheduler import Delivery, OutboxWorker
+from pmobot.services.people import Identity
+
+PLATFORM = "console"
+
+
+class ConsoleDeliverer:
+    """Delivers outbox messages by printing them, framed by where they go."""
+
+    def __init__(self, *, write: Callable[[str], None], names: Callable[[str], str], on_buttons: Callable[[tuple[Action, ...]], None]) -> None:
+        self._write = write
+        self._names = names
+        self._on_buttons = on_buttons
+        self._count = 0
+
+    async def deliver(self, delivery: Delivery) -> str | None:
+        self._count += 1
+        if delivery.target_kind == "channel":
+            where = f"#{delivery.target}"
+            if delivery.replaces_id:
+                where += " · card updated"
+            elif delivery.thread_id:
+                where += " · thread"
+        else:
+            where = f"→ {self._names(delivery.target)} (direct message)"
+        self._write(f"\n━━ {where} ━━")
+        self._write(render(delivery.message))
+        if isinstance(delivery.message, Card) and delivery.message.actions:
+            self._on_buttons(delivery.message.actions)
+        return f"console-{self._count}"
+
+
+class ConsoleChat:
+    def __init__(self, *, chat: Chat, clock: Clock, people: dict[str, str], start_as: str,
+                 out: IO[str] | None = None) -> None:
+        self.chat = chat
+        # Set by the composition root, which owns the outbox worker.
+        self.worker: OutboxWorker | None = None
+        self.clock = clock
+        self.people = dict(people)  # login -> display name
+        self.current = start_as
+        self.out = out or sys.stdout
+        self.buttons: tuple[Action, ...] = ()
+        self.deliverer = ConsoleDeliverer(write=self.write, names=self.name_of, on_buttons=self.remember_buttons)
+
+    def write(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def name_of(self, login: str) -> str:
+        return self.people.get(login, login)
+
+    def remember_buttons(self, actions: tuple[Action, ...]) -> None:
+        self.buttons = actions
+
+    def identity(self) -> Identity:
+        return Identity(platform=PLATFORM, external_id=self.current, display_name=self.name_of(self.current),
+                        handle=self.current)
+
+    @property
+    def conversation_key(self) -> str:
+        return f"{PLATFORM}:dm:{self.current}"
+
+    def show(self, messages: list[Message]) -> None:
+        for message in messages:
+            self.write(render(message))
+            if isinstance(message, Card) and message.actions:
+                self.remember_buttons(message.actions)
+
+    async def greet(self) -> None:
+        self.write(f"pmobot console — you are {self.name_of(self.current)} ({self.current}). "
+                   "Type /pmo help, /as NAME to switch person, /lang fr|en, /quit to leave.")
+        resumed = await self.chat.resume(self.identity(), self.conversation_key)
+        self.show(resumed)
+
+    async def handle_line(self, line: str) -> bool:
+        """Handle one typed line; False when the user asked to quit."""
+        text = line.rstrip("\n")
+        stripped = text.strip()
+        if not stripped:
+            return True
+        lowered = stripped.lower()
+        if lowered in ("/quit", "/exit", "/q"):
+            return False
+        if lowered.startswith("/as"):
+            await self._switch(stripped[3:].strip())
+        elif lowered.startswith("/lang"):
+            self.show(await self.chat.on_command(self.identity(), self.conversation_key, "lang " + stripped[5:].strip()))
+        elif lowered in ("/who", "/people"):
+            self.write("People: " + ", ".join(f"{login} ({name})" for login, name in sorted(self.people.items())))
+        elif lowered == "/help":
+            self.show(await self.chat.on_command(self.identity(), self.conversation_key, "help"))
+        elif stripped.isdigit() and self.buttons and not await self.chat.in_conversation(self.identity(), self.conversation_key):
+            await self._press(int(stripped))
+        else:
+            self.show(await self.chat.on_text(self.identity(), self.conversation_key, text))
+        await self.deliver()
+        return True
+
+    async def deliver(self) -> None:
+        """Print what the outbox holds for the console, right after the action that queued it."""
+        if self.worker is not None:
+            await self.worker.drain(self.clock.now())
+
+    async def _switch(self, login: str) -> None:
+        login = login.lstrip("@").strip().lower()
+        if not login or not login.replace(".", "").replace("-", "").replace("_", "").isalnum():
+            self.write("⚠ Usage: /as NAME (letters and digits), e.g. /as bob")
+            return
+        self.current = login
+        self.people.setdefault(login, login)
+        self.buttons = ()
+        self.write(f"── you are now {self.name_of(login)} ({login}) ──")
+        self.show(await self.chat.resume(self.identity(), self.conversation_key))
+
+    async def _press(self, number: int) -> None:
+        if not 1 <= number <= len(self.buttons):
+            self.write(f"⚠ There is no button {number}; buttons go from 1 to {len(self.buttons)}.")
+            return
+        action = self.buttons[number - 1]
+        self.write(f"(pressed: {action.label})")
+        self.show(await self.chat.on_action(self.identity(), self.conversation_key, action.id, action.value))
+
+    async def run(self, stream: IO[str] | None = None) -> None:
+        stream = stream or sys.stdin
+        interactive = stream.isatty()
+        loop = asyncio.get_running_loop()
+        await self.greet()
+        await self.deliver()
+        while True:
+            if interactive:
+                self.out.write(f"{self.current}> ")
+                self.out.flush()
+            line = await loop.run_in_executor(None, stream.readline)
+            if line == "":  # end of input
+                break
+            if not interactive:
+                self.write(f"\n{self.current}> {line.rstrip()}")
+            try:
+                if not await self.handle_line(line):
+                    break
+            except Exception as exc:  # the loop must survive anything a line triggers
+                self.write(render(Notice(f"Internal error: {type(exc).__name__}", "error")))
+        self.write("Bye.")

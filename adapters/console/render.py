@@ -1,0 +1,69 @@
+"""Messages as terminal text. User text is kept as typed; only control
+characters (which could move the cursor or recolour the terminal) are made
+visible, since they are this renderer's markup."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from pmobot.messages import Card, FormRequest, Message, Notice, Prompt, Text
+
+WIDTH = 96
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_ICONS = {"info": "ℹ", "success": "✓", "warning": "⚠", "error": "✗"}
+
+
+def clean(text: str) -> str:
+    """Show control characters as escapes rather than letting the terminal obey them."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _wrap(text: str, indent: str, width: int = WIDTH) -> list[str]:
+    out: list[str] = []
+    for paragraph in clean(text).split("\n"):
+        out += textwrap.wrap(paragraph, width=width - len(indent), break_on_hyphens=False) or [""]
+    return [indent + line for line in out]
+
+
+def render(message: Message, *, buttons_from: int = 1) -> str:
+    if isinstance(message, Text):
+        return "\n".join(_wrap(message.text, ""))
+    if isinstance(message, Notice):
+        icon = _ICONS.get(message.level, "ℹ")
+        lines = _wrap(message.text, "  ")
+        lines[0] = f"{icon} {lines[0][2:]}"
+        return "\n".join(lines)
+    if isinstance(message, Prompt):
+        head = f"({message.step}/{message.steps}) " if message.steps else ""
+        lines = _wrap(head + message.text, "")
+        if message.hint:
+            lines += _wrap(message.hint, "   ")
+        if message.options:
+            opts = "  ".join(f"{i}) {clean(o.label)}" for i, o in enumerate(message.options, 1))
+            lines += _wrap(opts, "   ")
+            if message.multiple:
+                lines += ["   (1, 3 …)"]
+        if message.controls:
+            lines.append("   [" + " · ".join(message.controls) + "]")
+        return "\n".join(lines)
+    if isinstance(message, Card):
+        lines = ["┌─ " + clean(message.title)]
+        if message.subtitle:
+            lines += _wrap(message.subtitle, "│  ")
+        if message.body:
+            lines += _wrap(message.body, "│  ")
+        for f in message.fields:
+            if f.short and "\n" not in f.value:
+                lines += _wrap(f"{f.label}: {f.value}", "│  ")
+            else:
+                lines.append("│  " + clean(f.label) + ":")
+                lines += _wrap(f.value, "│     ")
+        if message.actions:
+            buttons = "  ".join(f"[{i}] {clean(a.label)}" for i, a in enumerate(message.actions, buttons_from))
+            lines += _wrap(buttons, "│  ")
+        lines.append("└─ " + clean(message.footer) if message.footer else "└─")
+        return "\n".join(lines)
+    if isinstance(message, FormRequest):
+        return clean(message.title)
+    raise TypeError(f"cannot render {type(message).__name__}")

@@ -1,0 +1,1 @@
+"""Conversation specs (YAML) and the small named hooks they call."""

@@ -1,0 +1,69 @@
+"""Named hooks that the specs in this folder refer to.
+
+A spec names a validator (``validate:``), a cross-field check (``checks:``)
+or a completion (``on_complete:``); the engine looks them up in the three
+tables at the end of this file. Hooks call services, never a platform SDK.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pmobot.conversation.engine import HookContext
+from pmobot.conversation.fields import FieldError
+from pmobot.messages import Message
+from pmobot.services import estimation, intake
+
+
+def meaningful_text(value: Any, answers: dict[str, Any], hc: HookContext) -> FieldError | None:
+    """Refuse placeholders such as 'test', '???' or 'xxx' for a title."""
+    letters = [c for c in str(value) if c.isalpha()]
+    if len(set(c.lower() for c in letters)) < 3 or str(value).strip().lower() in {"test", "todo", "tbd", "xxx", "n/a"}:
+        return FieldError("dialogs.not_meaningful")
+    return None
+
+
+def effort_order(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldError] | None:
+    """Optimistic ≤ likely ≤ pessimistic, else re-ask the likely figure."""
+    low, likely, high = (answers.get(k) for k in ("effort_low", "effort_likely", "effort_high"))
+    if None in (low, likely, high):
+        return None
+    if low > likely:
+        return "effort_likely", FieldError("dialogs.effort_below_low", {"low": low})
+    if likely > high:
+        return "effort_high", FieldError("dialogs.effort_above_high", {"likely": likely})
+    return None
+
+
+async def submit_need(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
+    _, messages = await intake.submit_need(
+        hc.session, core=hc.core, actor=hc.actor, answers=answers,
+        source_platform=hc.platform, source_conversation=hc.conversation_key,
+    )
+    return messages
+
+
+async def record_estimate(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
+    return await estimation.record_estimate(
+        hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]), answers=answers
+    )
+
+
+async def ask_question(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
+    return await estimation.ask(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
+                                text=answers["text"])
+
+
+async def answer_question(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
+    return await estimation.answer(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
+                                   text=answers["text"])
+
+
+VALIDATORS = {"meaningful_text": meaningful_text}
+CHECKS = {"effort_order": effort_order}
+COMPLETIONS = {
+    "submit_need": submit_need,
+    "record_estimate": record_estimate,
+    "ask_question": ask_question,
+    "answer_question": answer_question,
+}

@@ -1,0 +1,265 @@
+"""The chat front door: one incoming message or button press in, messages out.
+
+Every adapter (console, Slack, Teams) hands what a person typed or pressed to
+``Chat``; it routes ``/pmo`` commands to the services, other text to the
+conversation in progress (or opens an intake from free text), and turns every
+refusal or failure into a polite message in the person's language.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.conversation.engine import DialogEngine, HookContext, fold
+from pmobot.domain.models import AuditEvent
+from pmobot.domain.roles import PORTFOLIO_ROLES, Role
+from pmobot.i18n import t
+from pmobot.messages import Message, Notice, Text
+from pmobot.services import estimation, intake, people
+from pmobot.services.core import Core
+from pmobot.services.errors import Invalid, PmoError
+from pmobot.services.needs import check_step, get_visible, parse_key
+from pmobot.services.people import Actor, Identity
+
+log = logging.getLogger(__name__)
+
+# Free text shorter than this is a greeting or a typo, not a need.
+MIN_WORDS_FOR_INTAKE = 4
+
+_PREFIX = re.compile(r"^\s*/?pmo\b\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    aliases: tuple[str, ...]
+    # Roles that see it in the help; everybody may try it (the services decide).
+    roles: frozenset[str] = frozenset()
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("new", ("new", "nouveau", "nouvelle", "besoin")),
+    Command("status", ("status", "statut", "etat")),
+    Command("mine", ("mine", "mes", "miens", "my")),
+    Command("answer", ("answer", "repondre", "reponse", "reply")),
+    Command("withdraw", ("withdraw", "retirer", "retrait")),
+    Command("queue", ("queue", "file", "attente"), PORTFOLIO_ROLES),
+    Command("claim", ("claim", "prendre", "assigner"), frozenset({Role.IT})),
+    Command("ask", ("ask", "demander", "question"), frozenset({Role.IT})),
+    Command("estimate", ("estimate", "estimer", "estimation"), frozenset({Role.IT})),
+    Command("role", ("role", "roles"), frozenset({Role.PMO})),
+    Command("lang", ("lang", "langue", "language")),
+    Command("help", ("help", "aide", "?")),
+)
+_BY_ALIAS = {alias: c for c in COMMANDS for alias in c.aliases}
+
+
+def is_command(text: str) -> bool:
+    return bool(re.match(r"^\s*/pmo\b", text, re.IGNORECASE))
+
+
+class Chat:
+    def __init__(self, *, core: Core, engine: DialogEngine) -> None:
+        self.core = core
+        self.engine = engine
+
+    # -- entry points ------------------------------------------------------
+
+    async def on_text(self, identity: Identity, conversation_key: str, text: str) -> list[Message]:
+        return await self._guarded(identity, conversation_key, text, lambda s, a: self._text(s, a, conversation_key, text))
+
+    async def on_command(self, identity: Identity, conversation_key: str, text: str) -> list[Message]:
+        """A command typed without the ``/pmo`` prefix (a slash command's text)."""
+        return await self._guarded(identity, conversation_key, text,
+                                   lambda s, a: self._command(s, a, conversation_key, text))
+
+    async def on_action(self, identity: Identity, conversation_key: str, action_id: str, value: str) -> list[Message]:
+        return await self._guarded(identity, conversation_key, f"[{action_id} {value}]",
+                                   lambda s, a: self._action(s, a, conversation_key, action_id, value))
+
+    async def in_conversation(self, identity: Identity, conversation_key: str) -> bool:
+        async with self.core.db.session() as session:
+            actor = await people.resolve(session, core=self.core, identity=identity)
+            return await self.engine.active(session, person_id=actor.id, conversation_key=conversation_key) is not None
+
+    async def resume(self, identity: Identity, conversation_key: str) -> list[Message]:
+        """Ask the pending question again, e.g. after a restart; nothing if none is pending."""
+
+        async def handler(session: AsyncSession, actor: Actor) -> list[Message]:
+            row = await self.engine.active(session, person_id=actor.id, conversation_key=conversation_key)
+            if row is None:
+                return []
+            return await self.engine.reprompt(session, hc=self._hc(session, actor, conversation_key), row=row)
+
+        return await self._guarded(identity, conversation_key, "", handler)
+
+    async def locale_for(self, identity: Identity) -> str:
+        async with self.core.db.session() as session:
+            return (await people.resolve(session, core=self.core, identity=identity)).locale
+
+    async def _guarded(
+        self, identity: Identity, conversation_key: str, typed: str,
+        handler: Callable[[AsyncSession, Actor], Awaitable[list[Message]]],
+    ) -> list[Message]:
+        locale = self.core.org_locale
+        try:
+            async with self.core.db.session() as session:
+                actor = await people.resolve(session, core=self.core, identity=identity)
+                locale = actor.locale
+                return await handler(session, actor)
+        except PmoError as exc:
+            return [Notice(exc.message(locale), "warning")]
+        except Exception:
+            ref = uuid.uuid4().hex[:8]
+            log.exception("internal error ref=%s platform=%s", ref, identity.platform)
+            await self._keep_typed(identity, typed, ref)
+            return [Notice(t(locale, "chat.internal_error", ref=ref), "error")]
+
+    async def _keep_typed(self, identity: Identity, typed: str, ref: str) -> None:
+        """Keep what the person typed when handling it failed, so it is not lost."""
+        try:
+            async with self.core.db.session() as session:
+                actor = await people.resolve(session, core=self.core, identity=identity)
+                session.add(AuditEvent(at=self.core.now(), actor_id=actor.id, subject=f"person:{actor.id}",
+                                       action="internal_error", detail={"ref": ref, "typed": typed[:4000]}))
+        except Exception:
+            log.exception("could not keep the text of ref=%s", ref)
+
+    def _hc(self, session: AsyncSession, actor: Actor, conversation_key: str, **context: object) -> HookContext:
+        return HookContext(session=session, core=self.core, actor=actor, locale=actor.locale,
+                           conversation_key=conversation_key, platform=actor.person.platform, context=dict(context))
+
+    # -- routing -----------------------------------------------------------
+
+    async def _text(self, session: AsyncSession, actor: Actor, key: str, text: str) -> list[Message]:
+        if is_command(text):
+            return await self._command(session, actor, key, _PREFIX.sub("", text, count=1))
+        row = await self.engine.active(session, person_id=actor.id, conversation_key=key)
+        if row is not None:
+            return await self.engine.handle(session, hc=self._hc(session, actor, key), row=row, text=text)
+        if len(text.split()) >= MIN_WORDS_FOR_INTAKE:
+            return await self.engine.start(session, hc=self._hc(session, actor, key), spec_id="intake",
+                                           opening_text=text)
+        return [Notice(t(actor.locale, "chat.hello", name=actor.person.display_name))]
+
+    async def _command(self, session: AsyncSession, actor: Actor, key: str, text: str) -> list[Message]:
+        words = text.strip().split(maxsplit=1)
+        if not words:
+            return self._help(actor, None)
+        command = _BY_ALIAS.get(fold(words[0]))
+        rest = words[1].strip() if len(words) > 1 else ""
+        if command is None:
+            return [Notice(t(actor.locale, "chat.unknown_command", word=words[0]), "warning"), *self._help(actor, None)]
+        out = await self._run(session, actor, key, command.name, rest)
+        if command.name not in ("new", "estimate") and out:
+            row = await self.engine.active(session, person_id=actor.id, conversation_key=key)
+            if row is not None:
+                out.append(Notice(t(actor.locale, "chat.dialog_waiting")))
+        return out
+
+    async def _run(self, session: AsyncSession, actor: Actor, key: str, name: str, rest: str) -> list[Message]:
+        loc = actor.locale
+        core = self.core
+        if name == "help":
+            return self._help(actor, rest or None)
+        if name == "new":
+            return await self.engine.start(session, hc=self._hc(session, actor, key), spec_id="intake",
+                                           opening_text=rest or None)
+        if name == "mine":
+            return await intake.mine(session, core=core, actor=actor)
+        if name == "queue":
+            return await estimation.queue(session, core=core, actor=actor)
+        if name == "lang":
+            updated = await people.set_locale(session, core=core, actor=actor, locale=rest)
+            return [Notice(t(updated.locale, "chat.lang_set"), "success")]
+        if name == "role":
+            return await self._role(session, actor, rest)
+        need_key, _, tail = rest.partition(" ")
+        if not need_key:
+            return [Notice(t(loc, f"help.usage.{name}"), "warning")]
+        parse_key(need_key)  # refuse a malformed key before anything else
+        tail = tail.strip()
+        if name == "status":
+            return await intake.status(session, core=core, actor=actor, key=need_key)
+        if name == "withdraw":
+            return await intake.withdraw(session, core=core, actor=actor, key=need_key, reason=tail)
+        if name == "claim":
+            return await estimation.claim(session, core=core, actor=actor, key=need_key)
+        if name == "ask":
+            if not tail:
+                return await self._start_question(session, actor, key, need_key)
+            return await estimation.ask(session, core=core, actor=actor, key=need_key, text=tail)
+        if name == "answer":
+            if not tail:
+                return await self._start_answer(session, actor, key, need_key)
+            return await estimation.answer(session, core=core, actor=actor, key=need_key, text=tail)
+        if name == "estimate":
+            need = await estimation.check_can_estimate(session, actor=actor, key=need_key)
+            return await self.engine.start(session, hc=self._hc(session, actor, key, need=need.key), spec_id="estimate")
+        raise Invalid("chat.unknown_command", word=name)
+
+    async def _start_question(self, session: AsyncSession, actor: Actor, key: str, need_key: str) -> list[Message]:
+        need = await get_visible(session, actor=actor, key=need_key)
+        check_step(actor, need, "ask")  # refuse before any typing
+        return await self.engine.start(session, hc=self._hc(session, actor, key, need=need.key), spec_id="question")
+
+    async def _start_answer(self, session: AsyncSession, actor: Actor, key: str, need_key: str) -> list[Message]:
+        need = await get_visible(session, actor=actor, key=need_key)
+        questions = await estimation.open_questions(session, need=need)
+        estimation.check_can_answer(actor, need, questions)
+        question = " / ".join(q.text for q in questions)
+        return await self.engine.start(session, hc=self._hc(session, actor, key, need=need.key, question=question),
+                                       spec_id="answer")
+
+    async def _role(self, session: AsyncSession, actor: Actor, rest: str) -> list[Message]:
+        parts = rest.split()
+        if not parts:
+            return [Notice(t(actor.locale, "help.usage.role"), "warning")]
+        target = await people.find(session, platform=actor.person.platform, reference=parts[0])
+        if len(parts) == 1:
+            roles = await people.roles_of(session, person_id=target.id)  # type: ignore[arg-type]
+            return [Notice(t(actor.locale, "chat.roles_of", who=target.display_name, roles=self._roles(actor, roles)))]
+        role = parts[1]
+        grant = True
+        if role.startswith("-"):
+            role, grant = role[1:], False
+        elif role.startswith("+"):
+            role = role[1:]
+        if len(parts) > 2 and fold(parts[2]) in {"remove", "off", "retirer", "supprimer", "enlever"}:
+            grant = False
+        roles = await people.set_role(session, core=self.core, admin=actor, target=target, role=role, grant=grant)
+        return [Notice(t(actor.locale, "chat.roles_now", who=target.display_name, roles=self._roles(actor, roles)),
+                       "success")]
+
+    @staticmethod
+    def _roles(actor: Actor, roles: frozenset[str]) -> str:
+        order = [Role.REQUESTER, Role.IT, Role.COMMITTEE, Role.PMO]
+        return ", ".join(t(actor.locale, f"actor.{r}") for r in order if r in roles)
+
+    async def _action(self, session: AsyncSession, actor: Actor, key: str, action_id: str, value: str) -> list[Message]:
+        mapping = {"need.claim": "claim", "need.ask": "ask", "need.estimate": "estimate", "need.status": "status",
+                   "need.answer": "answer", "need.withdraw": "withdraw"}
+        name = mapping.get(action_id)
+        if name is None:
+            return [Notice(t(actor.locale, "chat.unknown_action"), "warning")]
+        return await self._run(session, actor, key, name, value)
+
+    def _help(self, actor: Actor, topic: str | None) -> list[Message]:
+        loc = actor.locale
+        if topic:
+            command = _BY_ALIAS.get(fold(topic.split()[0]))
+            if command:
+                return [Text(t(loc, f"help.usage.{command.name}") + "\n" + t(loc, f"help.about.{command.name}"))]
+        lines = [t(loc, "help.intro")]
+        for command in COMMANDS:
+            if command.roles and not (command.roles & actor.roles):
+                continue
+            lines.append(f"• {t(loc, f'help.usage.{command.name}')} — {t(loc, f'help.about.{command.name}')}")
+        lines.append(t(loc, "help.outro"))
+        return [Text("\n".join(lines))]

@@ -1,0 +1,115 @@
+"""The ``pmobot`` command: console chat, database migrations, export."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from pmobot.config import Settings
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:  # pydantic's message names the variable
+        sys.exit(f"pmobot: bad configuration: {exc}")
+
+
+async def _console(args: argparse.Namespace) -> int:
+    from pmobot.app import attach_console, create_app
+    from pmobot.services import demo
+
+    settings = _settings()
+    app = create_app(settings)
+    try:
+        await app.prepare(migrate=True, seed_demo=args.demo)
+        async with app.db.session() as session:
+            people = await demo.console_people(session)
+        console = attach_console(app, start_as=args.as_, people=people)
+        await console.run()
+    finally:
+        await app.close()
+    return 0
+
+
+async def _db(args: argparse.Namespace) -> int:
+    from pmobot.db import Database
+
+    db = Database(_settings().database_url)
+    try:
+        if args.action == "upgrade":
+            await db.upgrade()
+            print("database is up to date")
+        else:
+            pending = await db.pending_migrations()
+            print("up to date" if not pending else f"{len(pending)} migration(s) to apply: run 'pmobot db upgrade'")
+            return 1 if pending else 0
+    finally:
+        await db.dispose()
+    return 0
+
+
+async def _export(args: argparse.Namespace) -> int:
+    from pmobot.app import create_app
+    from pmobot.services import export
+
+    app = create_app(_settings())
+    try:
+        await app.db.require_current()
+        async with app.db.session() as session:
+            data = await export.rows(session, core=app.core)
+        if args.format == "json":
+            text = export.to_json(data)
+        else:
+            text = export.to_csv(data, intake_fields=[f.id for f in app.core.specs["intake"].fields])
+    finally:
+        await app.close()
+    if args.out and args.out != "-":
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"{len(data)} need(s) written to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pmobot", description="The PMO liaison bot between business and IT.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    console = sub.add_parser("console", help="chat with pmobot in this terminal (SQLite, no account needed)")
+    console.add_argument("--demo", action="store_true", help="add the demo organisation (alice, bob, carla, dan)")
+    console.add_argument("--as", dest="as_", default="alice", help="who types first (default: alice)")
+    console.set_defaults(run=_console)
+
+    db = sub.add_parser("db", help="database migrations")
+    db.add_argument("action", choices=["upgrade", "status"])
+    db.set_defaults(run=_db)
+
+    export = sub.add_parser("export", help="write every need with its status and latest estimate")
+    export.add_argument("--format", choices=["json", "csv"], default="json")
+    export.add_argument("--out", help="file to write (default: standard output)")
+    export.set_defaults(run=_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=_settings().log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(args.run(args))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from pmobot.db import DatabaseNotMigrated
+
+        if isinstance(exc, DatabaseNotMigrated):
+            print(f"pmobot: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The dialog engine: runs the declarative specs of ``pmobot.dialogs``."""

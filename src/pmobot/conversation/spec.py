@@ -1,0 +1,252 @@
+"""Dialog specs: the YAML files of ``pmobot.dialogs`` loaded into plain objects.
+
+A spec is data a PMO can edit: fields, prompts and labels in every locale,
+limits, choices, conditions. Loading checks it thoroughly, so a typo in a
+YAML file fails at start-up with the file and field named, not in front of
+a user half-way through a conversation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from pmobot.i18n import LOCALES, normalize_locale
+
+FIELD_TYPES = (
+    "text",
+    "long_text",
+    "integer",
+    "number",
+    "money",
+    "date",
+    "choice",
+    "multi_choice",
+    "yes_no",
+    "user",
+)
+
+# Defaults that keep every value within what chat platforms accept.
+DEFAULT_MAX_LENGTH = {"text": 150, "long_text": 3000}
+
+
+class SpecError(ValueError):
+    """A dialog spec that cannot be used, with where and why."""
+
+
+@dataclass(frozen=True)
+class Localized:
+    """One piece of text in every supported locale."""
+
+    values: dict[str, str]
+
+    def get(self, locale: str) -> str:
+        loc = normalize_locale(locale)
+        return self.values.get(loc) or self.values.get("en") or next(iter(self.values.values()), "")
+
+    @classmethod
+    def parse(cls, raw: Any, where: str, *, required: bool = True) -> "Localized | None":
+        if raw is None:
+            if required:
+                raise SpecError(f"{where}: missing text")
+            return None
+        if isinstance(raw, str):
+            raise SpecError(f"{where}: give the text in every locale ({', '.join(LOCALES)}), not one string")
+        if not isinstance(raw, dict):
+            raise SpecError(f"{where}: expected a mapping of locale to text")
+        missing = [loc for loc in LOCALES if not raw.get(loc)]
+        if missing:
+            raise SpecError(f"{where}: missing locale(s) {', '.join(missing)}")
+        return cls({str(k): str(v).strip() for k, v in raw.items()})
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Localized
+    # Extra words a user may type for this choice, in any locale.
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    id: str
+    type: str
+    prompt: Localized
+    label: Localized
+    required: bool = True
+    help: Localized | None = None
+    min: float | None = None
+    max: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    choices: tuple[Choice, ...] = ()
+    when: str | None = None
+    # Names of validation hooks in ``pmobot.dialogs.hooks`` (see ``VALIDATORS`` there).
+    validate: tuple[str, ...] = ()
+    # What free text may pre-fill this field: a key known to the prefill module.
+    prefill: str | None = None
+    # Where the answer is stored: a column of the target model or ``extra``.
+    target: str | None = None
+    # Only for ``money``: the currency when the user types none.
+    currency: str | None = None
+    # Only for ``date``: refuse dates in the past.
+    future: bool = False
+
+    def choice(self, value: str) -> Choice | None:
+        return next((c for c in self.choices if c.value == value), None)
+
+
+@dataclass(frozen=True)
+class DialogSpec:
+    id: str
+    title: Localized
+    intro: Localized | None
+    fields: tuple[FieldSpec, ...]
+    # Name of the completion hook in ``pmobot.dialogs.hooks`` (see ``COMPLETIONS`` there).
+    on_complete: str
+    # Names of cross-field checks run on the summary (see ``CHECKS`` there).
+    checks: tuple[str, ...] = ()
+    prefill: bool = False
+    source: str = ""
+
+    def field(self, field_id: str) -> FieldSpec:
+        for f in self.fields:
+            if f.id == field_id:
+                return f
+        raise KeyError(field_id)
+
+    def index(self, field_id: str) -> int:
+        return next(i for i, f in enumerate(self.fields) if f.id == field_id)
+
+
+_FIELD_KEYS = {
+    "id", "type", "prompt", "label", "required", "help", "min", "max", "min_length",
+    "max_length", "choices", "when", "validate", "prefill", "target", "currency", "future",
+}
+
+
+def _parse_field(raw: Any, where: str) -> FieldSpec:
+    if not isinstance(raw, dict):
+        raise SpecError(f"{where}: a field is a mapping")
+    unknown = set(raw) - _FIELD_KEYS
+    if unknown:
+        raise SpecError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    fid = raw.get("id")
+    if not isinstance(fid, str) or not fid.isidentifier():
+        raise SpecError(f"{where}: 'id' must be a name made of letters, digits and _")
+    where = f"{where} ({fid})"
+    ftype = raw.get("type")
+    if ftype not in FIELD_TYPES:
+        raise SpecError(f"{where}: type must be one of {', '.join(FIELD_TYPES)}")
+    choices: list[Choice] = []
+    if ftype in ("choice", "multi_choice"):
+        raw_choices = raw.get("choices")
+        if not isinstance(raw_choices, list) or not raw_choices:
+            raise SpecError(f"{where}: a {ftype} field needs a list of choices")
+        seen: set[str] = set()
+        for i, rc in enumerate(raw_choices):
+            if not isinstance(rc, dict) or "value" not in rc:
+                raise SpecError(f"{where}: choice {i + 1} needs a value and a label")
+            value = str(rc["value"])
+            if value in seen:
+                raise SpecError(f"{where}: choice value {value!r} appears twice")
+            seen.add(value)
+            synonyms = tuple(str(s) for s in rc.get("synonyms", ()) or ())
+            choices.append(Choice(value, Localized.parse(rc.get("label"), f"{where} choice {value}"), synonyms))
+    elif "choices" in raw:
+        raise SpecError(f"{where}: only choice and multi_choice fields have choices")
+    validate = raw.get("validate") or ()
+    if isinstance(validate, str):
+        validate = (validate,)
+    max_length = raw.get("max_length", DEFAULT_MAX_LENGTH.get(ftype))
+    lo, hi = raw.get("min"), raw.get("max")
+    if lo is not None and hi is not None and lo > hi:
+        raise SpecError(f"{where}: min is above max")
+    return FieldSpec(
+        id=fid,
+        type=ftype,
+        prompt=Localized.parse(raw.get("prompt"), f"{where} prompt"),
+        label=Localized.parse(raw.get("label"), f"{where} label"),
+        required=bool(raw.get("required", True)),
+        help=Localized.parse(raw.get("help"), f"{where} help", required=False),
+        min=lo,
+        max=hi,
+        min_length=raw.get("min_length"),
+        max_length=max_length,
+        choices=tuple(choices),
+        when=raw.get("when"),
+        validate=tuple(validate),
+        prefill=raw.get("prefill"),
+        target=raw.get("target"),
+        currency=raw.get("currency"),
+        future=bool(raw.get("future", False)),
+    )
+
+
+def parse_spec(raw: Any, source: str = "<spec>") -> DialogSpec:
+    """Build a spec from parsed YAML, checking names, types and conditions."""
+    # Imported here: expressions and hooks import this module for its types.
+    from pmobot.conversation.expr import ExpressionError, parse_expression
+
+    if not isinstance(raw, dict):
+        raise SpecError(f"{source}: a spec is a mapping")
+    sid = raw.get("id")
+    if not isinstance(sid, str) or not sid.isidentifier():
+        raise SpecError(f"{source}: 'id' must be a name")
+    raw_fields = raw.get("fields")
+    if not isinstance(raw_fields, list) or not raw_fields:
+        raise SpecError(f"{source}: 'fields' must be a non-empty list")
+    fields: list[FieldSpec] = []
+    for i, rf in enumerate(raw_fields):
+        f = _parse_field(rf, f"{source} field {i + 1}")
+        if any(prev.id == f.id for prev in fields):
+            raise SpecError(f"{source}: field id {f.id!r} appears twice")
+        if f.when:
+            try:
+                names = parse_expression(f.when).names()
+            except ExpressionError as exc:
+                raise SpecError(f"{source} field {f.id}: bad condition {f.when!r}: {exc}") from exc
+            earlier = {p.id for p in fields}
+            unknown = names - earlier
+            if unknown:
+                raise SpecError(
+                    f"{source} field {f.id}: condition refers to {', '.join(sorted(unknown))}, "
+                    "which is not an earlier field"
+                )
+        fields.append(f)
+    on_complete = raw.get("on_complete")
+    if not isinstance(on_complete, str):
+        raise SpecError(f"{source}: 'on_complete' names the hook that runs at the end")
+    checks = raw.get("checks") or ()
+    if isinstance(checks, str):
+        checks = (checks,)
+    return DialogSpec(
+        id=sid,
+        title=Localized.parse(raw.get("title"), f"{source} title"),
+        intro=Localized.parse(raw.get("intro"), f"{source} intro", required=False),
+        fields=tuple(fields),
+        on_complete=on_complete,
+        checks=tuple(checks),
+        prefill=bool(raw.get("prefill", False)),
+        source=source,
+    )
+
+
+def load_spec_text(text: str, source: str = "<spec>") -> DialogSpec:
+    return parse_spec(yaml.safe_load(text), source)
+
+
+def load_builtin_specs() -> dict[str, DialogSpec]:
+    """Every spec shipped in ``pmobot.dialogs``, keyed by id."""
+    specs: dict[str, DialogSpec] = {}
+    for entry in sorted(resources.files("pmobot.dialogs").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            spec = load_spec_text(entry.read_text(encoding="utf-8"), entry.name)
+            if spec.id in specs:
+                raise SpecError(f"{entry.name}: spec id {spec.id!r} is already used")
+            specs[spec.id] = spec
+    return specs

@@ -1,0 +1,171 @@
+"""Scheduled jobs and the delivery outbox worker.
+
+The worker claims due outbox rows, hands each to the platform's
+``Deliverer``, records the platform message id, and retries with
+exponential backoff (or the platform's ``Retry-After``). A key is never sent
+twice: a row leaves ``pending`` only as ``sent`` or, after the last attempt,
+``failed``, which PMO admins can see. On PostgreSQL several replicas claim
+rows with ``FOR UPDATE SKIP LOCKED``; on SQLite one process does everything.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlmodel import col, select
+
+from pmobot.db import Database
+from pmobot.domain.models import OutboxMessage
+from pmobot.messages import Message, from_dict
+
+log = logging.getLogger(__name__)
+
+# How long a claimed row is reserved for the worker that claimed it.
+LEASE = timedelta(minutes=2)
+BACKOFF_BASE_SECONDS = 5
+BACKOFF_MAX_SECONDS = 3600
+
+
+class RetryLater(Exception):
+    """A transient failure (HTTP 429, 5xx, network); ``retry_after`` in seconds if the platform said."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class DeliveryFailed(Exception):
+    """A permanent failure: retrying would not help (unknown channel, blocked user)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    key: str
+    target_kind: str
+    target: str
+    message: Message
+    # Platform ids of the earlier messages this one threads under or replaces, when known.
+    thread_id: str | None = None
+    replaces_id: str | None = None
+
+
+class Deliverer(Protocol):
+    async def deliver(self, delivery: Delivery) -> str | None:
+        """Send; return the platform's message id. Raise RetryLater or DeliveryFailed."""
+
+
+def backoff(attempts: int, *, rng: random.Random | None = None) -> float:
+    """Exponential backoff with jitter, so retries from many rows do not align."""
+    base = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    return base * (0.5 + (rng or random).random() / 2)
+
+
+class OutboxWorker:
+    def __init__(self, *, db: Database, deliverers: Mapping[str, Deliverer], max_attempts: int = 8,
+                 batch: int = 50, rng: random.Random | None = None) -> None:
+        self.db = db
+        self.deliverers = dict(deliverers)
+        self.max_attempts = max_attempts
+        self.batch = batch
+        self.rng = rng or random.Random()
+
+    async def _claim(self, now: datetime) -> list[OutboxMessage]:
+        async with self.db.session() as session:
+            query = (
+                select(OutboxMessage)
+                .where(OutboxMessage.status == "pending", col(OutboxMessage.next_attempt_at) <= now,
+                       col(OutboxMessage.platform).in_(list(self.deliverers)))
+                .where((col(OutboxMessage.locked_until).is_(None)) | (col(OutboxMessage.locked_until) <= now))
+                .order_by(col(OutboxMessage.id))
+                .limit(self.batch)
+            )
+            if not self.db.is_sqlite:
+                query = query.with_for_update(skip_locked=True)
+            rows = list((await session.exec(query)).all())
+            for row in rows:
+                row.locked_until = now + LEASE
+                session.add(row)
+            return rows
+
+    async def _platform_id(self, key: str | None) -> str | None:
+        if not key:
+            return None
+        async with self.db.session() as session:
+            return (
+                await session.exec(select(OutboxMessage.platform_message_id).where(OutboxMessage.key == key))
+            ).first()
+
+    async def run_once(self, now: datetime) -> int:
+        """Deliver what is due at ``now``; returns how many rows were sent."""
+        sent = 0
+        for row in await self._claim(now):
+            delivery = Delivery(
+                key=row.key, target_kind=row.target_kind, target=row.target, message=from_dict(row.payload),
+                thread_id=await self._platform_id(row.thread_key), replaces_id=await self._platform_id(row.replaces_key),
+            )
+            outcome: dict[str, object] = {"attempts": row.attempts + 1, "locked_until": None}
+            try:
+                platform_id = await self.deliverers[row.platform].deliver(delivery)
+            except RetryLater as exc:
+                delay = exc.retry_after if exc.retry_after is not None else backoff(row.attempts + 1, rng=self.rng)
+                outcome |= {"last_error": str(exc), "next_attempt_at": now + timedelta(seconds=delay)}
+                if row.attempts + 1 >= self.max_attempts:
+                    outcome["status"] = "failed"
+                log.warning("delivery of %s postponed %.0fs: %s", row.key, delay, exc)
+            except DeliveryFailed as exc:
+                outcome |= {"status": "failed", "last_error": str(exc)}
+                log.error("delivery of %s failed: %s", row.key, exc)
+            except Exception as exc:  # a bug in a renderer must not stop the other rows
+                delay = backoff(row.attempts + 1, rng=self.rng)
+                outcome |= {"last_error": f"{type(exc).__name__}: {exc}", "next_attempt_at": now + timedelta(seconds=delay)}
+                if row.attempts + 1 >= self.max_attempts:
+                    outcome["status"] = "failed"
+                log.exception("delivery of %s raised", row.key)
+            else:
+                outcome |= {"status": "sent", "platform_message_id": platform_id, "sent_at": now, "last_error": None}
+                sent += 1
+            async with self.db.session() as session:
+                fresh = await session.get(OutboxMessage, row.id)
+                if fresh is not None:
+                    for name, value in outcome.items():
+                        setattr(fresh, name, value)
+                    session.add(fresh)
+        return sent
+
+    async def drain(self, now: datetime, *, rounds: int = 10) -> int:
+        """Deliver everything due now, including rows queued while delivering."""
+        total = 0
+        for _ in range(rounds):
+            sent = await self.run_once(now)
+            total += sent
+            if sent == 0:
+                break
+        return total
+
+
+async def failed_deliveries(db: Database) -> list[OutboxMessage]:
+    async with db.session() as session:
+        rows = await session.exec(select(OutboxMessage).where(OutboxMessage.status == "failed").order_by(col(OutboxMessage.id)))
+        return list(rows.all())
+
+
+def build_scheduler(*, worker: OutboxWorker, clock: "ClockLike", every_seconds: float = 2.0) -> AsyncIOScheduler:
+    """The APScheduler that runs the outbox worker; later jobs (digests, drift) join it."""
+    scheduler = AsyncIOScheduler(timezone="UTC")
+
+    async def deliver_outbox() -> None:
+        await worker.run_once(clock.now())
+
+    scheduler.add_job(deliver_outbox, "interval", seconds=every_seconds, id="outbox", max_instances=1,
+                      coalesce=True, replace_existing=True)
+    return scheduler
+
+
+class ClockLike(Protocol):
+    def now(self) -> datetime: ...

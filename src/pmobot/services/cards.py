@@ -1,0 +1,132 @@
+"""Needs and estimates as platform-neutral cards, in the reader's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.conversation.fields import format_value
+from pmobot.conversation.spec import DialogSpec
+from pmobot.domain.models import Estimate, Need, Person, Question
+from pmobot.i18n import format_day, format_moment, format_money, format_number, t
+from pmobot.messages import Action, Card, CardField
+from pmobot.services.core import Core
+from pmobot.services.needs import answers_of, latest_estimate, person, status_label
+
+# Shown as the card's title and body rather than as fields.
+_HEADLINE = ("title", "problem")
+
+
+def need_fields(spec: DialogSpec, need: Need, locale: str) -> list[CardField]:
+    answers = answers_of(spec, need)
+    out: list[CardField] = []
+    for field in spec.fields:
+        if field.id in _HEADLINE:
+            continue
+        value = answers.get(field.id)
+        if value is None or value == []:
+            continue
+        out.append(CardField(field.label.get(locale), format_value(field, value, locale), short=field.type != "long_text"))
+    return out
+
+
+def estimate_summary(estimate: Estimate, locale: str) -> str:
+    return t(
+        locale, "card.estimate_line",
+        likely=format_number(estimate.effort_likely, locale),
+        low=format_number(estimate.effort_low, locale),
+        high=format_number(estimate.effort_high, locale),
+        cost=format_money(estimate.cost, estimate.currency, locale),
+        days=estimate.duration_days,
+    )
+
+
+def estimate_fields(spec: DialogSpec, estimate: Estimate, estimator: Person | None, locale: str) -> list[CardField]:
+    values: dict[str, Any] = {
+        "confidence": estimate.confidence,
+        "technical_risk": estimate.technical_risk,
+        "security_review": estimate.security_review,
+        **(estimate.extra or {}),
+    }
+    out = [CardField(t(locale, "card.estimate", version=estimate.version), estimate_summary(estimate, locale), short=False)]
+    for field in spec.fields:
+        if field.id in values and values[field.id] is not None:
+            out.append(CardField(field.label.get(locale), format_value(field, values[field.id], locale)))
+    if estimate.notes:
+        out.append(CardField(spec.field("notes").label.get(locale), estimate.notes, short=False))
+    if estimator:
+        out.append(CardField(t(locale, "card.estimated_by"), estimator.display_name))
+    return out
+
+
+def need_card(
+    core: Core,
+    *,
+    intake: DialogSpec,
+    estimate_spec: DialogSpec,
+    need: Need,
+    requester: Person,
+    claimed_by: Person | None,
+    estimate: Estimate | None,
+    estimator: Person | None,
+    open_questions: list[Question],
+    locale: str,
+    actions: tuple[Action, ...] = (),
+) -> Card:
+    fields = [CardField(t(locale, "card.status"), status_label(need.status, locale))]
+    fields.append(CardField(t(locale, "card.requester"), requester.display_name))
+    if claimed_by:
+        fields.append(CardField(t(locale, "card.claimed_by"), claimed_by.display_name))
+    fields += need_fields(intake, need, locale)
+    if estimate:
+        fields += estimate_fields(estimate_spec, estimate, estimator, locale)
+    for q in open_questions:
+        fields.append(CardField(t(locale, "card.open_question"), q.text, short=False))
+    footer = ""
+    if need.submitted_at:
+        footer = t(locale, "card.submitted_on", when=format_moment(need.submitted_at, locale, core.settings.timezone))
+    return Card(
+        title=f"{need.key} · {need.title}",
+        subtitle=status_label(need.status, locale),
+        body=need.problem,
+        fields=tuple(fields),
+        actions=actions,
+        footer=footer,
+    )
+
+
+async def load_need_card(
+    session: AsyncSession, *, core: Core, need: Need, locale: str, actions: tuple[Action, ...] = ()
+) -> Card:
+    """The need's card with everything it shows loaded from the database."""
+    assert need.id is not None
+    estimate = await latest_estimate(session, need_id=need.id)
+    questions = (
+        await session.exec(
+            select(Question).where(Question.need_id == need.id, col(Question.answered_at).is_(None))
+            .order_by(col(Question.id))
+        )
+    ).all()
+    requester = await session.get(Person, need.requester_id)
+    assert requester is not None
+    return need_card(
+        core, intake=core.specs["intake"], estimate_spec=core.specs["estimate"], need=need, requester=requester,
+        claimed_by=await person(session, need.claimed_by_id), estimate=estimate,
+        estimator=await person(session, estimate.estimator_id if estimate else None),
+        open_questions=list(questions), locale=locale, actions=actions,
+    )
+
+
+def it_actions(need: Need, locale: str) -> tuple[Action, ...]:
+    """The IT intake buttons: claim, ask, estimate."""
+    return (
+        Action("need.claim", t(locale, "action.claim"), need.key, "primary"),
+        Action("need.ask", t(locale, "action.ask"), need.key),
+        Action("need.estimate", t(locale, "action.estimate"), need.key),
+    )
+
+
+def due_text(need: Need, locale: str) -> str:
+    return format_day(need.desired_date, locale) if need.desired_date else "—"

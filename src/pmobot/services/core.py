@@ -1,0 +1,34 @@
+"""What every use case needs, handed over by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from pmobot.clock import Clock
+from pmobot.config import Settings
+from pmobot.conversation.spec import DialogSpec
+from pmobot.db import Database
+from pmobot.domain.calendar import BusinessCalendar
+
+
+@dataclass
+class Core:
+    db: Database
+    clock: Clock
+    settings: Settings
+    calendar: BusinessCalendar
+    # The dialog specs by id (intake, estimate...), loaded once at start-up.
+    specs: dict[str, DialogSpec]
+    # The IT intake channel on each platform that is switched on: platform -> address.
+    it_channels: dict[str, str] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return self.calendar.local_day(self.clock.now())
+
+    @property
+    def org_locale(self) -> str:
+        return self.settings.default_locale

@@ -1,0 +1,215 @@
+"""IT side: the queue, claiming a need, questions to the requester, estimates."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.domain import lifecycle
+from pmobot.domain.lifecycle import NeedStatus
+from pmobot.domain.models import Estimate, Need, Person, Question
+from pmobot.domain.roles import Role
+from pmobot.i18n import t
+from pmobot.messages import Card, CardField, Message, Notice
+from pmobot.services import outbox
+from pmobot.services.cards import load_need_card
+from pmobot.services.core import Core
+from pmobot.services.errors import Forbidden, Invalid
+from pmobot.services.intake import refresh_it_card
+from pmobot.services.needs import check_step, get_visible, latest_estimate, status_label, transition
+from pmobot.services.people import Actor
+
+QUESTION_MAX = 2000
+
+
+def _person_locale(core: Core, person: Person) -> str:
+    return person.locale or core.org_locale
+
+
+async def _requester(session: AsyncSession, need: Need) -> Person:
+    person = await session.get(Person, need.requester_id)
+    assert person is not None
+    return person
+
+
+async def queue(session: AsyncSession, *, core: Core, actor: Actor) -> list[Message]:
+    """What waits on IT, oldest first, with its age in business days."""
+    if not actor.sees_portfolio:
+        raise Forbidden("estimation.error.queue_role")
+    waiting = (
+        await session.exec(
+            select(Need).where(col(Need.status).in_([str(s) for s in lifecycle.WAITING_ON_IT]))
+            .order_by(col(Need.waiting_since), col(Need.number))
+        )
+    ).all()
+    on_requester = (await session.exec(select(Need).where(Need.status == NeedStatus.NEEDS_INFO))).all()
+    loc, now = actor.locale, core.now()
+    if not waiting:
+        text = t(loc, "estimation.queue_empty")
+        if on_requester:
+            text += " " + t(loc, "estimation.queue_on_requester", count=len(on_requester))
+        return [Notice(text)]
+    fields = []
+    for need in waiting:
+        age = core.calendar.business_days_between(need.waiting_since or need.created_at, now)
+        claimer = await session.get(Person, need.claimed_by_id) if need.claimed_by_id else None
+        value = t(loc, "estimation.queue_line", status=status_label(need.status, loc), days=age,
+                  who=claimer.display_name if claimer else t(loc, "estimation.unclaimed"))
+        fields.append(CardField(f"{need.key} · {need.title}", value, short=False))
+    footer = t(loc, "estimation.queue_footer")
+    if on_requester:
+        footer = t(loc, "estimation.queue_on_requester", count=len(on_requester)) + " " + footer
+    return [Card(title=t(loc, "estimation.queue_title", count=len(waiting)), fields=tuple(fields), footer=footer)]
+
+
+async def claim(session: AsyncSession, *, core: Core, actor: Actor, key: str) -> list[Message]:
+    need = await get_visible(session, actor=actor, key=key)
+    await transition(session, core=core, actor=actor, need=need, action="claim")
+    need.claimed_by_id = actor.id
+    await session.flush()
+    requester = await _requester(session, need)
+    loc = _person_locale(core, requester)
+    await outbox.to_person(
+        session, core=core, key=f"claimed:{need.key}:{actor.id}", person=requester,
+        message=Notice(t(loc, "estimation.claimed_notice", key=need.key, title=need.title, who=actor.person.display_name)),
+    )
+    await refresh_it_card(session, core=core, need=need)
+    return [Notice(t(actor.locale, "estimation.claimed", key=need.key), "success")]
+
+
+async def open_questions(session: AsyncSession, *, need: Need) -> list[Question]:
+    rows = await session.exec(
+        select(Question).where(Question.need_id == need.id, col(Question.answered_at).is_(None)).order_by(col(Question.id))
+    )
+    return list(rows.all())
+
+
+def check_can_answer(actor: Actor, need: Need, questions: list[Question]) -> None:
+    if need.requester_id != actor.id:
+        raise Forbidden("estimation.error.not_requester", key=need.key)
+    if not questions:
+        raise Invalid("estimation.error.no_question", key=need.key)
+
+
+def _clean(text: str, *, what: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise Invalid(f"estimation.error.{what}_empty")
+    if len(text) > QUESTION_MAX:
+        raise Invalid("estimation.error.too_long", length=len(text), limit=QUESTION_MAX)
+    return text
+
+
+async def ask(session: AsyncSession, *, core: Core, actor: Actor, key: str, text: str) -> list[Message]:
+    """IT asks the requester a question; the need waits for the answer."""
+    need = await get_visible(session, actor=actor, key=key)
+    text = _clean(text, what="question")
+    await transition(session, core=core, actor=actor, need=need, action="ask", detail={"question": text})
+    # Asking is engaging with the need: the asker owns it from now on if nobody did.
+    if need.claimed_by_id is None:
+        need.claimed_by_id = actor.id
+    question = Question(need_id=need.id, asked_by_id=actor.id, text=text, asked_at=core.now())
+    session.add(question)
+    await session.flush()
+    requester = await _requester(session, need)
+    loc = _person_locale(core, requester)
+    await outbox.to_person(
+        session, core=core, key=f"question:{question.id}", person=requester,
+        message=Card(
+            title=t(loc, "estimation.question_title", key=need.key, who=actor.person.display_name),
+            subtitle=need.title, body=text, footer=t(loc, "estimation.question_footer", key=need.key),
+        ),
+    )
+    await outbox.to_it_channels(
+        session, core=core, key=f"question:{question.id}:thread", thread_key=f"card:{need.key}",
+        message=Notice(t(core.org_locale, "estimation.question_thread", key=need.key, who=actor.person.display_name,
+                         text=text)),
+    )
+    await refresh_it_card(session, core=core, need=need)
+    return [Notice(t(actor.locale, "estimation.asked", key=need.key, who=requester.display_name), "success")]
+
+
+async def answer(session: AsyncSession, *, core: Core, actor: Actor, key: str, text: str) -> list[Message]:
+    """The requester answers IT's open questions; the need goes back to IT."""
+    need = await get_visible(session, actor=actor, key=key)
+    questions = await open_questions(session, need=need)
+    check_can_answer(actor, need, questions)
+    text = _clean(text, what="answer")
+    now = core.now()
+    # One reply answers every open question: people answer in one message.
+    for q in questions:
+        q.answer, q.answered_by_id, q.answered_at = text, actor.id, now
+        session.add(q)
+    await transition(session, core=core, actor=actor, need=need, action="answer", detail={"answer": text})
+    need.waiting_since = now
+    await session.flush()
+    notified: set[int] = set()
+    for q in questions:
+        if q.asked_by_id in notified:
+            continue
+        notified.add(q.asked_by_id)
+        asker = await session.get(Person, q.asked_by_id)
+        if asker is None:
+            continue
+        loc = _person_locale(core, asker)
+        await outbox.to_person(
+            session, core=core, key=f"answer:{q.id}", person=asker,
+            message=Card(title=t(loc, "estimation.answer_title", key=need.key, who=actor.person.display_name),
+                         subtitle=need.title, body=text,
+                         fields=(CardField(t(loc, "estimation.your_question"), q.text, short=False),)),
+        )
+    await outbox.to_it_channels(
+        session, core=core, key=f"answer:{questions[0].id}:thread", thread_key=f"card:{need.key}",
+        message=Notice(t(core.org_locale, "estimation.answer_thread", key=need.key, who=actor.person.display_name,
+                         text=text)),
+    )
+    await refresh_it_card(session, core=core, need=need)
+    return [Notice(t(actor.locale, "estimation.answered", key=need.key), "success")]
+
+
+async def check_can_estimate(session: AsyncSession, *, actor: Actor, key: str) -> Need:
+    """Refuse before the estimate dialog starts, not after ten questions."""
+    need = await get_visible(session, actor=actor, key=key)
+    check_step(actor, need, "estimate")
+    return need
+
+
+async def record_estimate(
+    session: AsyncSession, *, core: Core, actor: Actor, key: str, answers: dict[str, Any]
+) -> list[Message]:
+    need = await check_can_estimate(session, actor=actor, key=key)
+    assert need.id is not None
+    previous = await latest_estimate(session, need_id=need.id)
+    version = (previous.version + 1) if previous else 1
+    known = {"effort_low", "effort_likely", "effort_high", "cost", "duration_days", "confidence",
+             "technical_risk", "security_review", "notes"}
+    estimate = Estimate(
+        need_id=need.id, version=version,
+        effort_low=float(answers["effort_low"]), effort_likely=float(answers["effort_likely"]),
+        effort_high=float(answers["effort_high"]),
+        cost=Decimal(answers["cost"]["amount"]), currency=answers["cost"]["currency"],
+        duration_days=int(answers["duration_days"]), confidence=answers["confidence"],
+        technical_risk=answers["technical_risk"], security_review=bool(answers["security_review"]),
+        notes=answers.get("notes") or "", estimator_id=actor.id, created_at=core.now(),
+        extra={k: v for k, v in answers.items() if k not in known},
+    )
+    session.add(estimate)
+    if need.claimed_by_id is None:
+        need.claimed_by_id = actor.id
+    await transition(session, core=core, actor=actor, need=need, action="estimate", detail={"version": version})
+    need.waiting_since = None
+    await session.flush()
+    requester = await _requester(session, need)
+    loc = _person_locale(core, requester)
+    card = await load_need_card(session, core=core, need=need, locale=loc)
+    await outbox.to_person(
+        session, core=core, key=f"estimate:{need.key}:v{version}", person=requester,
+        message=Card(title=t(loc, "estimation.estimate_notice", key=need.key, who=actor.person.display_name),
+                     subtitle=card.title, fields=card.fields, footer=t(loc, "estimation.estimate_footer")),
+    )
+    await refresh_it_card(session, core=core, need=need)
+    return [Notice(t(actor.locale, "estimation.recorded", key=need.key, version=version,
+                     who=requester.display_name), "success")]

@@ -1,0 +1,117 @@
+"""Business side: file a need, follow it, withdraw it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.domain.lifecycle import CLOSED, NeedStatus
+from pmobot.domain.models import AuditEvent, Need, Person
+from pmobot.i18n import format_moment, t
+from pmobot.messages import Card, CardField, Message, Notice
+from pmobot.services import audit, outbox
+from pmobot.services.cards import it_actions, load_need_card
+from pmobot.services.core import Core
+from pmobot.services.needs import apply_answers, get_visible, next_number, status_label, transition
+from pmobot.services.people import Actor
+
+TITLE_MAX = 200
+
+
+async def submit_need(
+    session: AsyncSession,
+    *,
+    core: Core,
+    actor: Actor,
+    answers: dict[str, Any],
+    source_platform: str,
+    source_conversation: str,
+) -> tuple[Need, list[Message]]:
+    """Store a need from the intake answers, submit it and tell IT."""
+    now = core.now()
+    need = Need(
+        number=await next_number(session, prefix="NEED"), title="", status=NeedStatus.DRAFT,
+        requester_id=actor.id, source_platform=source_platform, source_conversation=source_conversation[:255],
+        created_at=now, updated_at=now,
+    )
+    apply_answers(core.specs["intake"], need, answers)
+    need.title = (need.title or "")[:TITLE_MAX]
+    if actor.person.department is None and need.department:
+        actor.person.department = need.department
+        session.add(actor.person)
+    session.add(need)
+    await session.flush()
+    await audit.record(session, core=core, actor_id=actor.id, subject=need.key, action="created",
+                       to_status=NeedStatus.DRAFT)
+    await transition(session, core=core, actor=actor, need=need, action="submit")
+    need.submitted_at = need.waiting_since = now
+    await session.flush()
+    await post_it_card(session, core=core, need=need)
+    card = await load_need_card(session, core=core, need=need, locale=actor.locale)
+    return need, [Notice(t(actor.locale, "intake.submitted", key=need.key), "success"), card]
+
+
+async def post_it_card(session: AsyncSession, *, core: Core, need: Need) -> None:
+    card = await load_need_card(session, core=core, need=need, locale=core.org_locale,
+                                actions=it_actions(need, core.org_locale))
+    await outbox.to_it_channels(session, core=core, key=f"card:{need.key}", message=card)
+
+
+async def refresh_it_card(session: AsyncSession, *, core: Core, need: Need) -> None:
+    """Update the IT channel's card in place after a change (one update per audit event)."""
+    events = (await session.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.subject == need.key))).one()
+    # Buttons stay while IT may still act on the need.
+    actions = () if NeedStatus(need.status) in CLOSED else it_actions(need, core.org_locale)
+    card = await load_need_card(session, core=core, need=need, locale=core.org_locale, actions=actions)
+    await outbox.to_it_channels(session, core=core, key=f"card:{need.key}:v{events}", message=card,
+                                replaces_key=f"card:{need.key}")
+
+
+async def withdraw(session: AsyncSession, *, core: Core, actor: Actor, key: str, reason: str = "") -> list[Message]:
+    need = await get_visible(session, actor=actor, key=key)
+    await transition(session, core=core, actor=actor, need=need, action="withdraw", reason=reason)
+    need.waiting_since = None
+    await session.flush()
+    await refresh_it_card(session, core=core, need=need)
+    if need.claimed_by_id and need.claimed_by_id != actor.id:
+        claimer = await session.get(Person, need.claimed_by_id)
+        if claimer:
+            loc = claimer.locale or core.org_locale
+            await outbox.to_person(session, core=core, key=f"withdrawn:{need.key}:{claimer.id}", person=claimer,
+                                   message=Notice(t(loc, "intake.withdrawn_notice", key=need.key, title=need.title,
+                                                    who=actor.person.display_name), "warning"))
+    return [Notice(t(actor.locale, "intake.withdrawn", key=need.key), "success")]
+
+
+async def status(session: AsyncSession, *, core: Core, actor: Actor, key: str) -> list[Message]:
+    need = await get_visible(session, actor=actor, key=key)
+    history = await audit.history(session, subject=need.key)
+    card = await load_need_card(session, core=core, need=need, locale=actor.locale)
+    steps = [
+        t(actor.locale, "intake.history_line", when=format_moment(e.at, actor.locale, core.settings.timezone),
+          status=status_label(e.to_status, actor.locale))
+        for e in history if e.to_status and e.from_status != e.to_status
+    ]
+    if steps:
+        card = Card(card.title, card.subtitle, card.body,
+                    card.fields + (CardField(t(actor.locale, "intake.history"), "\n".join(steps[-6:]), short=False),),
+                    card.actions, card.footer)
+    return [card]
+
+
+async def mine(session: AsyncSession, *, core: Core, actor: Actor) -> list[Message]:
+    needs = (
+        await session.exec(select(Need).where(Need.requester_id == actor.id).order_by(col(Need.number).desc()))
+    ).all()
+    if not needs:
+        return [Notice(t(actor.locale, "intake.mine_empty"))]
+    fields = tuple(
+        CardField(f"{n.key} · {n.title}", t(actor.locale, "intake.mine_line", status=status_label(n.status, actor.locale),
+                                            when=format_moment(n.updated_at, actor.locale, core.settings.timezone)),
+                  short=False)
+        for n in needs
+    )
+    return [Card(title=t(actor.locale, "intake.mine_title", count=len(needs)), fields=fields,
+                 footer=t(actor.locale, "intake.mine_footer"))]

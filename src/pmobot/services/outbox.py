@@ -1,0 +1,64 @@
+"""Queue messages for delivery; the worker in ``pmobot.scheduler`` sends them.
+
+Each message has an idempotency key: queuing the same key twice keeps the
+first, so a retried request never posts twice.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.domain.models import OutboxMessage, Person
+from pmobot.messages import Message, to_dict
+from pmobot.services.core import Core
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    core: Core,
+    key: str,
+    platform: str,
+    target_kind: str,
+    target: str,
+    message: Message,
+    thread_key: str | None = None,
+    replaces_key: str | None = None,
+) -> bool:
+    """Queue one message; False when that key was queued before."""
+    existing = (await session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key))).first()
+    if existing is not None:
+        return False
+    row = OutboxMessage(
+        key=key[:255], platform=platform, target_kind=target_kind, target=target, payload=to_dict(message),
+        thread_key=thread_key, replaces_key=replaces_key, next_attempt_at=core.now(), created_at=core.now(),
+    )
+    # A savepoint, so that losing a race on the key does not undo the caller's work.
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+
+
+async def to_person(session: AsyncSession, *, core: Core, key: str, person: Person, message: Message,
+                    thread_key: str | None = None) -> bool:
+    return await enqueue(session, core=core, key=key, platform=person.platform, target_kind="person",
+                         target=person.external_id, message=message, thread_key=thread_key)
+
+
+async def to_it_channels(session: AsyncSession, *, core: Core, key: str, message: Message,
+                         thread_key: str | None = None, replaces_key: str | None = None) -> int:
+    """Post to the IT intake channel of every platform; the key gets the platform appended."""
+    count = 0
+    for platform, address in sorted(core.it_channels.items()):
+        count += await enqueue(
+            session, core=core, key=f"{key}@{platform}", platform=platform, target_kind="channel",
+            target=address, message=message,
+            thread_key=f"{thread_key}@{platform}" if thread_key else None,
+            replaces_key=f"{replaces_key}@{platform}" if replaces_key else None,
+        )
+    return count

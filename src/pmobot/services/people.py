@@ -1,0 +1,176 @@
+"""People, their roles and their language."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.domain.models import Person, RoleGrant
+from pmobot.domain.roles import GRANTABLE_ROLES, PORTFOLIO_ROLES, Role
+from pmobot.i18n import normalize_locale
+from pmobot.services import audit
+from pmobot.services.core import Core
+from pmobot.services.errors import Forbidden, Invalid, NotFound
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is talking, as the platform says it."""
+
+    platform: str
+    external_id: str
+    display_name: str
+    handle: str = ""
+    locale: str | None = None  # the platform's hint (Slack user locale, Teams activity locale)
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A person with their roles, loaded once per request."""
+
+    person: Person
+    roles: frozenset[str]
+    locale: str
+
+    @property
+    def id(self) -> int:
+        assert self.person.id is not None
+        return self.person.id
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def sees_portfolio(self) -> bool:
+        return bool(self.roles & PORTFOLIO_ROLES)
+
+
+async def roles_of(session: AsyncSession, *, person_id: int) -> frozenset[str]:
+    rows = await session.exec(select(RoleGrant.role).where(RoleGrant.person_id == person_id))
+    return frozenset({Role.REQUESTER, *rows.all()})
+
+
+def locale_of(person: Person, core: Core, hint: str | None = None) -> str:
+    """The person's own choice, else what the platform says, else the org default."""
+    if person.locale:
+        return normalize_locale(person.locale, core.org_locale)
+    return normalize_locale(hint, core.org_locale) if hint else core.org_locale
+
+
+async def actor_for(session: AsyncSession, *, core: Core, person: Person, hint: str | None = None) -> Actor:
+    assert person.id is not None
+    return Actor(person, await roles_of(session, person_id=person.id), locale_of(person, core, hint))
+
+
+async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> Actor:
+    """The actor behind a platform identity, created on first contact.
+
+    People listed in ``PMOBOT_ADMINS`` get the PMO role the first time they
+    are seen; after that roles live in the database only.
+    """
+    person = (
+        await session.exec(
+            select(Person).where(Person.platform == identity.platform, Person.external_id == identity.external_id)
+        )
+    ).first()
+    if person is None:
+        person = Person(
+            platform=identity.platform,
+            external_id=identity.external_id,
+            handle=(identity.handle or identity.display_name or identity.external_id)[:80],
+            display_name=(identity.display_name or identity.handle or identity.external_id)[:200],
+            email=identity.email,
+            created_at=core.now(),
+        )
+        session.add(person)
+        await session.flush()
+        if identity.external_id in core.settings.admin_ids():
+            session.add(RoleGrant(person_id=person.id, role=Role.PMO, granted_at=core.now()))
+            await audit.record(
+                session, core=core, actor_id=None, subject=f"person:{person.id}", action="role_granted",
+                reason="PMOBOT_ADMINS", detail={"role": Role.PMO},
+            )
+            await session.flush()
+    elif identity.display_name and person.display_name != identity.display_name:
+        person.display_name = identity.display_name[:200]
+        session.add(person)
+    return await actor_for(session, core=core, person=person, hint=identity.locale)
+
+
+async def set_locale(session: AsyncSession, *, core: Core, actor: Actor, locale: str) -> Actor:
+    wanted = locale.strip().lower()
+    if wanted not in ("en", "fr"):
+        raise Invalid("people.error.locale", value=locale)
+    actor.person.locale = wanted
+    session.add(actor.person)
+    return Actor(actor.person, actor.roles, wanted)
+
+
+_MENTION = re.compile(r"^<@([A-Za-z0-9._:-]+)(?:\|[^>]*)?>$")
+
+
+async def find(session: AsyncSession, *, platform: str, reference: str) -> Person:
+    """A person named in a command: a mention, a platform id, a handle or a display name."""
+    ref = reference.strip().lstrip("@")
+    m = _MENTION.match(reference.strip())
+    if m:
+        ref = m.group(1)
+    if not ref:
+        raise NotFound("people.error.not_found", who=reference)
+    by_id = (await session.exec(select(Person).where(Person.platform == platform, Person.external_id == ref))).first()
+    if by_id:
+        return by_id
+    lowered = ref.lower()
+    candidates = (
+        await session.exec(select(Person).where(Person.platform == platform).order_by(col(Person.id)))
+    ).all()
+    for attr in ("handle", "display_name"):
+        matches = [p for p in candidates if getattr(p, attr).lower() == lowered]
+        if len(matches) == 1:
+            return matches[0]
+    raise NotFound("people.error.not_found", who=reference)
+
+
+async def set_role(
+    session: AsyncSession, *, core: Core, admin: Actor, target: Person, role: str, grant: bool
+) -> frozenset[str]:
+    """Grant or remove a role; only PMO admins may, and the last admin stays one.
+
+    Naming ``requester`` resets the person to a plain requester.
+    """
+    if not admin.has(Role.PMO):
+        raise Forbidden("people.error.not_admin")
+    try:
+        wanted = Role(role.lower())
+    except ValueError:
+        raise Invalid("people.error.role", value=role) from None
+    assert target.id is not None
+    current = await roles_of(session, person_id=target.id)
+    to_remove = set(GRANTABLE_ROLES) if wanted == Role.REQUESTER else ({wanted} if not grant else set())
+    to_add = {wanted} if grant and wanted in GRANTABLE_ROLES else set()
+    if Role.PMO in to_remove and Role.PMO in current:
+        admins = (await session.exec(select(RoleGrant).where(RoleGrant.role == Role.PMO))).all()
+        if len(admins) <= 1:
+            raise Forbidden("people.error.last_admin")
+    changed = False
+    for r in to_remove & current:
+        grant_row = (
+            await session.exec(select(RoleGrant).where(RoleGrant.person_id == target.id, RoleGrant.role == r))
+        ).first()
+        if grant_row:
+            await session.delete(grant_row)
+            changed = True
+            await audit.record(session, core=core, actor_id=admin.id, subject=f"person:{target.id}",
+                               action="role_removed", detail={"role": str(r)})
+    for r in to_add - current:
+        session.add(RoleGrant(person_id=target.id, role=r, granted_by_id=admin.id, granted_at=core.now()))
+        changed = True
+        await audit.record(session, core=core, actor_id=admin.id, subject=f"person:{target.id}",
+                           action="role_granted", detail={"role": str(r)})
+    if changed:
+        await session.flush()
+    return await roles_of(session, person_id=target.id)
