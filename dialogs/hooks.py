@@ -39,6 +39,7 @@ async def submit_need(hc: HookContext, answers: dict[str, Any]) -> list[Message]
     _, messages = await intake.submit_need(
         hc.session, core=hc.core, actor=hc.actor, answers=answers,
         source_platform=hc.platform, source_conversation=hc.conversation_key,
+        opening_message=str(hc.context.get("opening_text") or ""),
     )
     return messages
 

@@ -110,7 +110,7 @@ class ConsoleChat:
             self.write("People: " + ", ".join(f"{login} ({name})" for login, name in sorted(self.people.items())))
         elif lowered == "/help":
             self.show(await self.chat.on_command(self.identity(), self.conversation_key, "help"))
-        elif stripped.isdigit() and self.buttons and not await self.chat.in_conversation(self.identity(), self.conversation_key):
+        elif stripped.isdigit() and not await self.chat.in_conversation(self.identity(), self.conversation_key):
             await self._press(int(stripped))
         else:
             self.show(await self.chat.on_text(self.identity(), self.conversation_key, text))
@@ -129,11 +129,13 @@ class ConsoleChat:
             return
         self.current = login
         self.people.setdefault(login, login)
-        self.buttons = ()
         self.write(f"── you are now {self.name_of(login)} ({login}) ──")
         self.show(await self.chat.resume(self.identity(), self.conversation_key))
 
     async def _press(self, number: int) -> None:
+        if not self.buttons:
+            self.write("⚠ There is no button to press: numbers press the buttons of the last card shown.")
+            return
         if not 1 <= number <= len(self.buttons):
             self.write(f"⚠ There is no button {number}; buttons go from 1 to {len(self.buttons)}.")
             return

@@ -125,6 +125,9 @@ class DialogEngine:
         out: list[Message] = []
         if spec.intro:
             out.append(Notice(spec.intro.get(hc.locale).format(**{k: v for k, v in hc.context.items()})))
+        if opening_text:
+            # Kept as typed and handed to the completion hook, whatever was understood of it.
+            state["context"]["opening_text"] = opening_text
         if opening_text and spec.prefill:
             found = self._prefill(spec, opening_text, hc.locale)
             state["answers"].update(found)
@@ -226,10 +229,11 @@ class DialogEngine:
         position = next((i for i, g in enumerate(fields) if g.id == f.id), 0) + 1
         hint = describe_expected(f, locale)
         if not f.required:
-            hint = f"{hint} {t(locale, 'dialog.hint_optional')}".strip()
+            hint = " · ".join(part for part in (hint, t(locale, "dialog.hint_optional")) if part)
         text = f.prompt.get(locale)
         if f.id in state["answers"] and state["answers"][f.id] is not None:
-            hint = f"{t(locale, 'dialog.current_value', value=format_value(f, state['answers'][f.id], locale))} {hint}"
+            current_value = t(locale, "dialog.current_value", value=format_value(f, state["answers"][f.id], locale))
+            hint = " · ".join(part for part in (current_value, hint) if part)
         options = tuple(Option(c.value, c.label.get(locale)) for c in f.choices)
         if f.type == "yes_no":
             options = (Option("yes", t(locale, "dialog.word_yes")), Option("no", t(locale, "dialog.word_no")))

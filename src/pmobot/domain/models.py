@@ -95,6 +95,8 @@ class Need(SQLModel, table=True):
     systems: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
     personal_data: Optional[bool] = None
     external_vendor: Optional[bool] = None
+    # The message that opened the conversation, kept as typed.
+    opening_message: str = Field(default="", sa_type=sa.Text)
     # Answers to fields a PMO added in YAML that have no column of their own.
     extra: dict[str, Any] = _json()
     status: str = Field(max_length=30, index=True)

@@ -75,8 +75,7 @@ def need_card(
     locale: str,
     actions: tuple[Action, ...] = (),
 ) -> Card:
-    fields = [CardField(t(locale, "card.status"), status_label(need.status, locale))]
-    fields.append(CardField(t(locale, "card.requester"), requester.display_name))
+    fields = [CardField(t(locale, "card.requester"), requester.display_name)]
     if claimed_by:
         fields.append(CardField(t(locale, "card.claimed_by"), claimed_by.display_name))
     fields += need_fields(intake, need, locale)

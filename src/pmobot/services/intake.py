@@ -28,13 +28,14 @@ async def submit_need(
     answers: dict[str, Any],
     source_platform: str,
     source_conversation: str,
+    opening_message: str = "",
 ) -> tuple[Need, list[Message]]:
     """Store a need from the intake answers, submit it and tell IT."""
     now = core.now()
     need = Need(
         number=await next_number(session, prefix="NEED"), title="", status=NeedStatus.DRAFT,
         requester_id=actor.id, source_platform=source_platform, source_conversation=source_conversation[:255],
-        created_at=now, updated_at=now,
+        opening_message=opening_message, created_at=now, updated_at=now,
     )
     apply_answers(core.specs["intake"], need, answers)
     need.title = (need.title or "")[:TITLE_MAX]

@@ -1,8 +1,8 @@
-"""first tables: people, needs, estimates, questions, audit, conversations, outbox
+"""first tables
 
 Revision ID: 0001
-Revises: 
-Create Date: 2026-11-26 08:30:41.444578
+Revises: (none)
+Create Date: 2026-11-26 08:35:00.702989
 """
 
 from alembic import op
@@ -109,6 +109,7 @@ def upgrade() -> None:
     sa.Column('systems', sa.JSON(), nullable=False),
     sa.Column('personal_data', sa.Boolean(), nullable=True),
     sa.Column('external_vendor', sa.Boolean(), nullable=True),
+    sa.Column('opening_message', sa.Text(), nullable=False),
     sa.Column('extra', sa.JSON(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('requester_id', sa.Integer(), nullable=False),
