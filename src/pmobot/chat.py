@@ -240,7 +240,7 @@ class Chat:
     @staticmethod
     def _roles(actor: Actor, roles: frozenset[str]) -> str:
         order = [Role.REQUESTER, Role.IT, Role.COMMITTEE, Role.PMO]
-        return ", ".join(t(actor.locale, f"actor.{r}") for r in order if r in roles)
+        return ", ".join(t(actor.locale, f"role.{r}") for r in order if r in roles)
 
     async def _action(self, session: AsyncSession, actor: Actor, key: str, action_id: str, value: str) -> list[Message]:
         mapping = {"need.claim": "claim", "need.ask": "ask", "need.estimate": "estimate", "need.status": "status",

@@ -121,9 +121,9 @@ async def load_need_card(
 def it_actions(need: Need, locale: str) -> tuple[Action, ...]:
     """The IT intake buttons: claim, ask, estimate."""
     return (
-        Action("need.claim", t(locale, "action.claim"), need.key, "primary"),
-        Action("need.ask", t(locale, "action.ask"), need.key),
-        Action("need.estimate", t(locale, "action.estimate"), need.key),
+        Action("need.claim", t(locale, "button.claim"), need.key, "primary"),
+        Action("need.ask", t(locale, "button.ask"), need.key),
+        Action("need.estimate", t(locale, "button.estimate"), need.key),
     )
 
 

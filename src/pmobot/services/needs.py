@@ -18,7 +18,7 @@ from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.services import audit
 from pmobot.services.core import Core
-from pmobot.services.errors import Forbidden, Invalid, NotFound
+from pmobot.services.errors import Forbidden, Invalid, NotFound, Phrase
 from pmobot.services.people import Actor
 
 _KEY = re.compile(r"^\s*(?:NEED|BESOIN)?[-#\s]*(\d{1,9})\s*$", re.IGNORECASE)
@@ -71,18 +71,17 @@ def status_label(status: str, locale: str) -> str:
     return t(locale, f"status.{status}")
 
 
-def refusal(exc: TransitionRefused, need: Need, locale: str) -> Forbidden:
+def refusal(exc: TransitionRefused, need: Need) -> Forbidden:
     """Turn a refused step into a message that says why and what is possible."""
-    action = t(locale, f"action.{exc.action}")
+    action = Phrase(lambda loc: t(loc, f"action.{exc.action}"))
     if exc.reason == "actor":
-        who = ", ".join(t(locale, f"actor.{a}") for a in sorted(lifecycle.actors_of(exc.action)))
+        actors = sorted(lifecycle.actors_of(exc.action))
+        who = Phrase(lambda loc: ", ".join(t(loc, f"actor.{a}") for a in actors))
         return Forbidden("need.error.not_allowed", action=action, key=need.key, who=who)
-    steps = [tr.action for tr in lifecycle.TRANSITIONS if exc.status in tr.sources]
-    allowed = ", ".join(dict.fromkeys(t(locale, f"action.{a}") for a in steps)) or t(locale, "need.nothing_possible")
-    return Forbidden(
-        "need.error.wrong_status", action=action, key=need.key,
-        status=status_label(exc.status, locale), allowed=allowed,
-    )
+    steps = list(dict.fromkeys(tr.action for tr in lifecycle.TRANSITIONS if exc.status in tr.sources))
+    allowed = Phrase(lambda loc: ", ".join(t(loc, f"action.{a}") for a in steps) or t(loc, "need.nothing_possible"))
+    status = Phrase(lambda loc: status_label(exc.status, loc))
+    return Forbidden("need.error.wrong_status", action=action, key=need.key, status=status, allowed=allowed)
 
 
 def check_step(actor: Actor, need: Need, action: str) -> lifecycle.Transition:
@@ -91,7 +90,7 @@ def check_step(actor: Actor, need: Need, action: str) -> lifecycle.Transition:
     try:
         return lifecycle.check(action, NeedStatus(need.status), tags)
     except TransitionRefused as exc:
-        raise refusal(exc, need, actor.locale) from None
+        raise refusal(exc, need) from None
 
 
 async def transition(
