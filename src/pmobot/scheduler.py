@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from pmobot.db import Database
@@ -76,22 +77,36 @@ class OutboxWorker:
         self.rng = rng or random.Random()
 
     async def _claim(self, now: datetime) -> list[OutboxMessage]:
+        """Reserve due rows for this worker.
+
+        Each row is taken with a compare-and-set UPDATE (only if still free), so
+        two workers, or two coroutines of one process, never both take it; on
+        PostgreSQL ``SKIP LOCKED`` also keeps them from waiting on each other.
+        """
+        free = (col(OutboxMessage.locked_until).is_(None)) | (col(OutboxMessage.locked_until) <= now)
         async with self.db.session() as session:
             query = (
                 select(OutboxMessage)
                 .where(OutboxMessage.status == "pending", col(OutboxMessage.next_attempt_at) <= now,
                        col(OutboxMessage.platform).in_(list(self.deliverers)))
-                .where((col(OutboxMessage.locked_until).is_(None)) | (col(OutboxMessage.locked_until) <= now))
+                .where(free)
                 .order_by(col(OutboxMessage.id))
                 .limit(self.batch)
             )
             if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
-            rows = list((await session.exec(query)).all())
-            for row in rows:
-                row.locked_until = now + LEASE
-                session.add(row)
-            return rows
+            candidates = list((await session.exec(query)).all())
+            claimed = []
+            for row in candidates:
+                taken = await session.exec(
+                    update(OutboxMessage)
+                    .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.status) == "pending", free)
+                    .values(locked_until=now + LEASE)
+                    .execution_options(synchronize_session=False)
+                )
+                if taken.rowcount == 1:
+                    claimed.append(row)
+            return claimed
 
     async def _platform_id(self, key: str | None) -> str | None:
         if not key:

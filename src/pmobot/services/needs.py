@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -47,13 +49,21 @@ async def get_visible(session: AsyncSession, *, actor: Actor, key: str) -> Need:
 
 
 async def next_number(session: AsyncSession, *, prefix: str) -> int:
-    counter = await session.get(KeyCounter, prefix, with_for_update=True)
-    if counter is None:
-        counter = KeyCounter(prefix=prefix, last=0)
-    counter.last += 1
-    session.add(counter)
-    await session.flush()
-    return counter.last
+    """The next human number for ``prefix``, atomically: one UPDATE ... RETURNING,
+    so two submissions at once can never get the same NEED number."""
+    bump = (
+        update(KeyCounter).where(col(KeyCounter.prefix) == prefix)
+        .values(last=col(KeyCounter.last) + 1).returning(col(KeyCounter.last))
+    )
+    value = (await session.exec(bump)).scalar_one_or_none()
+    if value is not None:
+        return int(value)
+    try:
+        async with session.begin_nested():
+            session.add(KeyCounter(prefix=prefix, last=1))
+        return 1
+    except IntegrityError:  # another transaction created the counter first
+        return int((await session.exec(bump)).scalar_one())
 
 
 async def latest_estimate(session: AsyncSession, *, need_id: int) -> Estimate | None:
