@@ -237,7 +237,11 @@ def parse_spec(raw: Any, source: str = "<spec>") -> DialogSpec:
 
 
 def load_spec_text(text: str, source: str = "<spec>") -> DialogSpec:
-    return parse_spec(yaml.safe_load(text), source)
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{source}: not valid YAML: {exc}") from exc
+    return parse_spec(raw, source)
 
 
 def load_builtin_specs() -> dict[str, DialogSpec]:

@@ -1,0 +1,125 @@
+"""The chat front door: commands in both languages, help, and failures handled politely."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlmodel import select
+
+from pmobot.app import App
+from pmobot.domain.models import AuditEvent
+from pmobot.messages import Notice, Text
+from pmobot.services.people import Identity
+
+ALICE = Identity(platform="console", external_id="alice", display_name="Alice Martin", handle="alice")
+BOB = Identity(platform="console", external_id="bob", display_name="Bob Smith", handle="bob")
+DAN = Identity(platform="console", external_id="dan", display_name="Dan Dupont", handle="dan")
+
+
+def text_of(messages) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(getattr(m, "text", "") or getattr(m, "title", "") for m in messages)
+
+
+async def test_unknown_commands_get_the_help_in_the_users_language(app: App) -> None:
+    replies = await app.chat.on_text(ALICE, "c", "/pmo frobnicate")
+    assert "Je ne connais pas la commande « frobnicate »" in text_of(replies)
+    assert any(isinstance(m, Text) and "/pmo nouveau" in m.text for m in replies)
+
+
+async def test_help_shows_each_person_what_their_roles_allow(app: App) -> None:
+    requester_help = text_of(await app.chat.on_text(ALICE, "c", "/pmo aide"))
+    it_help = text_of(await app.chat.on_text(BOB, "c", "/pmo help"))
+    admin_help = text_of(await app.chat.on_text(DAN, "c", "/pmo aide"))
+    assert "/pmo prendre" not in requester_help and "/pmo role" not in requester_help
+    assert "/pmo claim NEED-n" in it_help and "/pmo queue" in it_help and "/pmo role" not in it_help
+    assert "/pmo role" in admin_help
+
+
+async def test_help_on_one_command(app: App) -> None:
+    reply = text_of(await app.chat.on_text(BOB, "c", "/pmo help estimate"))
+    assert reply.startswith("/pmo estimate NEED-n") and "record your estimate" in reply
+
+
+async def test_french_and_english_command_words_do_the_same(app: App) -> None:
+    assert text_of(await app.chat.on_text(ALICE, "c", "/pmo mes")) == text_of(await app.chat.on_text(ALICE, "c", "/pmo mine"))
+
+
+async def test_a_command_missing_its_need_says_how_to_write_it(app: App) -> None:
+    reply = text_of(await app.chat.on_text(BOB, "c", "/pmo claim"))
+    assert reply == "/pmo claim NEED-n"
+    reply = text_of(await app.chat.on_text(BOB, "c", "/pmo claim banana"))
+    assert "'banana' is not a need reference" in reply
+
+
+async def test_short_free_text_is_a_greeting_not_a_need(app: App) -> None:
+    reply = text_of(await app.chat.on_text(ALICE, "c", "bonjour"))
+    assert "Bonjour Alice Martin" in reply and "/pmo aide" in reply
+    assert not await app.chat.in_conversation(ALICE, "c")
+
+
+async def test_language_can_be_switched_and_is_remembered(app: App) -> None:
+    assert text_of(await app.chat.on_text(ALICE, "c", "/pmo lang en")) == "Done: I'll speak English with you."
+    assert "Your needs" in text_of(await app.chat.on_text(ALICE, "c", "/pmo mine")) or "You have no needs" in text_of(
+        await app.chat.on_text(ALICE, "c", "/pmo mine"))
+    reply = text_of(await app.chat.on_text(ALICE, "c", "/pmo lang de"))
+    assert "Choose en (English) or fr (French)" in reply
+
+
+async def test_platform_locale_is_used_until_the_person_chooses(app: App) -> None:
+    newcomer = Identity(platform="slack", external_id="U9", display_name="Zoe", locale="en-US")
+    assert await app.chat.locale_for(newcomer) == "en"
+    french = Identity(platform="slack", external_id="U10", display_name="Luc", locale="fr-FR")
+    assert await app.chat.locale_for(french) == "fr"
+    unknown = Identity(platform="slack", external_id="U11", display_name="Ana", locale="pt-BR")
+    assert await app.chat.locale_for(unknown) == app.settings.default_locale
+
+
+async def test_roles_by_command(app: App) -> None:
+    reply = text_of(await app.chat.on_text(DAN, "c", "/pmo role alice committee"))
+    assert reply == "Alice Martin est maintenant : demandeur, comité."
+    reply = text_of(await app.chat.on_text(DAN, "c", "/pmo role alice -committee"))
+    assert reply == "Alice Martin est maintenant : demandeur."
+    reply = text_of(await app.chat.on_text(ALICE, "c", "/pmo role bob pmo"))
+    assert "Seuls les administrateurs PMO" in reply
+    reply = text_of(await app.chat.on_text(DAN, "c", "/pmo role bob"))
+    assert reply == "Bob Smith : demandeur, DSI."
+
+
+async def test_an_internal_error_gives_a_reference_and_keeps_what_was_typed(
+    app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from pmobot.services import intake
+
+    async def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(intake, "mine", broken)
+    with caplog.at_level(logging.ERROR):
+        replies = await app.chat.on_text(ALICE, "c", "/pmo mes")
+    assert len(replies) == 1 and isinstance(replies[0], Notice) and replies[0].level == "error"
+    assert "disk on fire" not in replies[0].text and "RuntimeError" not in replies[0].text
+    ref = replies[0].text.split("référence ")[1].split(")")[0]
+    assert any(ref in record.getMessage() for record in caplog.records)
+    async with app.db.session() as session:
+        kept = (await session.exec(select(AuditEvent).where(AuditEvent.action == "internal_error"))).one()
+    assert kept.detail == {"ref": ref, "typed": "/pmo mes"}
+
+
+async def test_buttons_and_commands_reach_the_same_use_case(app: App) -> None:
+    await app.chat.on_text(ALICE, "a", "/pmo new")
+    for answer in ("Suivi des contrats", "Tout est dans Excel, on perd des contrats.", "Moins d'oublis", "1", "passer",
+                   "20", "passer", "passer", "passer", "non", "non", "1"):
+        await app.chat.on_text(ALICE, "a", answer)
+    reply = text_of(await app.chat.on_action(BOB, "b", "need.claim", "NEED-1"))
+    assert "You have claimed NEED-1" in reply
+    reply = text_of(await app.chat.on_action(BOB, "b", "need.claim", "NEED-1"))
+    assert "Being estimated by IT" in reply
+    reply = text_of(await app.chat.on_action(BOB, "b", "need.unknown", "NEED-1"))
+    assert "no longer valid" in reply
+
+
+async def test_estimate_refused_before_the_first_question(app: App) -> None:
+    reply = text_of(await app.chat.on_text(ALICE, "c", "/pmo estimer NEED-1"))
+    assert "Je ne trouve pas NEED-1" in reply
+    assert not await app.chat.in_conversation(ALICE, "c")
