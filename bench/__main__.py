@@ -1,0 +1,123 @@
+"""Chat turn cost against the storage floor, measured in the same run.
+
+A chat turn (an answer to the intake) parses and validates the answer,
+evaluates conditions, renders the next prompt and saves the conversation
+state. Its floor is the database work alone: load the state row, write it
+back, commit. The ratio turn / floor says how much the core adds on top of
+the unavoidable write; absolute times are beside it, for this machine only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlmodel import select
+
+from pmobot.app import create_app
+from pmobot.clock import FrozenClock
+from pmobot.config import Settings
+from pmobot.domain.models import ConversationState
+from pmobot.services.people import Identity
+
+TURNS = 400
+ANSWERS = (
+    "Suivi des contrats fournisseurs",
+    "Les contrats sont dans des fichiers Excel et nous ratons des renouvellements.",
+    "Moins de reconductions tacites",
+    "ventes",
+    "passer",
+    "20",
+    "15/03/2027",
+    "30 k€",
+    "1, 2",
+    "non",
+    "non",
+)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def measure(folder: Path) -> dict[str, list[float]]:
+    settings = Settings(_env_file=None, database_url=f"sqlite:///{folder}/bench.db")
+    app = create_app(settings, clock=FrozenClock(datetime(2026, 11, 26, 9, tzinfo=timezone.utc)))
+    await app.prepare(migrate=True, seed_demo=True)
+    who = Identity(platform="console", external_id="alice", display_name="Alice", handle="alice")
+    # Warm up: recognizers and catalogs load once per process.
+    await app.chat.on_text(who, "warm", "/pmo new")
+    for answer in ANSWERS[:8]:
+        await app.chat.on_text(who, "warm", answer)
+
+    turns: list[float] = []
+    floor: list[float] = []
+    done = 0
+    while done < TURNS:
+        key = f"bench:{done}"
+        await app.chat.on_text(who, key, "/pmo new")
+        for answer in ANSWERS:
+            start = time.perf_counter()
+            await app.chat.on_text(who, key, answer)
+            turns.append(time.perf_counter() - start)
+            done += 1
+
+            # The floor: the same state row loaded, rewritten and committed.
+            start = time.perf_counter()
+            async with app.db.session() as session:
+                row = (await session.exec(select(ConversationState).where(
+                    ConversationState.conversation_key == key))).first()
+                if row is not None:
+                    row.state = {**row.state, "bench": done}
+                    session.add(row)
+            floor.append(time.perf_counter() - start)
+        await app.chat.on_text(who, key, "annuler")
+    await app.close()
+    return {"turn": turns, "floor": floor}
+
+
+def report(results: dict[str, list[float]]) -> str:
+    turn, floor = results["turn"], results["floor"]
+    p50_ratio = statistics.median(turn) / statistics.median(floor)
+    p99_ratio = pct(turn, 0.99) / pct(floor, 0.99)
+    ms = lambda v: f"{v * 1000:.2f} ms"  # noqa: E731
+    return "\n".join([
+        "# Benchmarks",
+        "",
+        "Written by `make bench`; numbers are for the machine that ran it.",
+        "",
+        "## Chat turn versus the storage floor (SQLite)",
+        "",
+        f"{len(turn)} answers to the intake conversation through `Chat.on_text` (parse, validate, conditions,",
+        "next prompt, state saved), against the floor measured in the same run: loading the same",
+        "conversation state row, writing it back and committing.",
+        "",
+        "| | p50 | p99 |",
+        "| --- | --- | --- |",
+        f"| chat turn | {ms(statistics.median(turn))} | {ms(pct(turn, 0.99))} |",
+        f"| storage floor | {ms(statistics.median(floor))} | {ms(pct(floor, 0.99))} |",
+        f"| **ratio turn / floor** | **{p50_ratio:.2f}** | **{p99_ratio:.2f}** |",
+        "",
+        f"Python {platform.python_version()} on {platform.machine()}, {platform.system()}.",
+        "",
+    ])
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        results = asyncio.run(measure(Path(folder)))
+    text = report(results)
+    Path(__file__).with_name("RESULTS.md").write_text(text, encoding="utf-8")
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
