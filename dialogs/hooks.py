@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pmobot.conversation.engine import HookContext
-from pmobot.conversation.fields import FieldError
+from pmobot.conversation.fields import FieldError, number_param
 from pmobot.messages import Message
 from pmobot.services import estimation, intake
 
@@ -29,9 +29,9 @@ def effort_order(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldEr
     if None in (low, likely, high):
         return None
     if low > likely:
-        return "effort_likely", FieldError("dialogs.effort_below_low", {"low": low})
+        return "effort_likely", FieldError("dialogs.effort_below_low", {"low": number_param(low)})
     if likely > high:
-        return "effort_high", FieldError("dialogs.effort_above_high", {"likely": likely})
+        return "effort_high", FieldError("dialogs.effort_above_high", {"likely": number_param(likely)})
     return None
 
 

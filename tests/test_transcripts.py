@@ -247,3 +247,23 @@ async def test_outbox_keys_are_unique_and_nothing_is_posted_twice(app: App, cons
     assert sum(1 for k in keys if k.startswith("claimed:NEED-1")) == 1
     assert console.out.getvalue().count("a pris en charge NEED-1") == 1
     assert json.dumps([r.payload for r in rows], ensure_ascii=False).count("NEED-1") > 0
+
+
+async def test_prefilled_values_outside_the_fields_limits_are_asked_instead(app: App, console) -> None:
+    out = await play(console, "il nous faut un portail pour 5000000 personnes avant le 15 mars 2027")
+    assert "15 mars 2027" in out
+    # Over the intake's maximum of users: not taken from the sentence, asked later.
+    assert "Utilisateurs concernés: 5" not in out
+    await play(console, "Les demandes arrivent par mail.", "Moins de mails.", "1", "passer")
+    async with app.db.session() as session:
+        state = (await session.exec(select(ConversationState))).one()
+    assert state.state["current"] == "users_affected"
+
+
+async def test_estimate_efforts_out_of_order_are_re_asked_with_the_figure(app: App, console) -> None:
+    await play(console, OPENING_FR, *FR_INTAKE_REST, "1", "/as bob", "/lang fr")
+    out = await play(console, "/pmo estimer NEED-1", "10,5", "8", "25", "18000", "30", "1", "1", "non", "passer", "1")
+    assert "ne peut pas être inférieure à la charge optimiste (10,5)" in out
+    assert "Charge la plus probable" in out.split("(10,5)")[1]
+    out = await play(console, "12", "1")
+    assert "L'estimation v1 de NEED-1 est enregistrée" in out

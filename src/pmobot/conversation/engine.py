@@ -18,7 +18,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.conversation import prefill
 from pmobot.conversation.expr import parse_expression
-from pmobot.conversation.fields import FieldError, ParseContext, describe_expected, format_value, parse_answer
+from pmobot.conversation.fields import (
+    FieldError, ParseContext, check_value, describe_expected, format_value, parse_answer,
+)
 from pmobot.conversation.spec import DialogSpec, FieldSpec, SpecError
 from pmobot.domain.models import ConversationState
 from pmobot.i18n import t
@@ -191,14 +193,16 @@ class DialogEngine:
     # -- steps -------------------------------------------------------------
 
     def _prefill(self, spec: DialogSpec, text: str, locale: str) -> dict[str, Any]:
-        found = prefill.extract(text, locale=locale, today=self._today(), default_currency=self.default_currency)
+        ctx = ParseContext(locale=locale, today=self._today(), default_currency=self.default_currency)
+        found = prefill.extract(text, locale=locale, today=ctx.today, default_currency=self.default_currency)
         out: dict[str, Any] = {}
         for f in spec.fields:
             if f.prefill and found.get(f.prefill) is not None:
-                value = found[f.prefill]
-                if isinstance(value, str) and f.max_length and len(value) > f.max_length:
-                    continue
-                out[f.id] = value
+                try:
+                    check_value(f, found[f.prefill], ctx)
+                except FieldError:
+                    continue  # out of the field's limits: the question will be asked instead
+                out[f.id] = found[f.prefill]
         return out
 
     def applicable(self, spec: DialogSpec, answers: dict[str, Any]) -> list[FieldSpec]:

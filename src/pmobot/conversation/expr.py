@@ -117,6 +117,7 @@ def _tokenize(text: str) -> list[_Token]:
 
 # --- tree ---------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Literal:
     value: Any

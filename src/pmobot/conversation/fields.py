@@ -84,6 +84,11 @@ class _Options(_Localizable):
         return ", ".join(f"{n}. {c.label.get(locale)}" for n, c in self.choices)
 
 
+def number_param(value: Decimal | int | float) -> _Localizable:
+    """A number for a FieldError message, written the reader's way (2,5 or 2.5)."""
+    return _Num(value)
+
+
 class FieldError(Exception):
     """An answer that cannot be used, as an i18n key (area ``field``) and its parameters.
 
@@ -148,6 +153,9 @@ def _locales(locale: str) -> tuple[str, str]:
 
 
 # --- recognizers-text (fallback only) -------------------------------------------
+
+# recognizers-text takes seconds on a long text; a chat answer worth reading is short.
+RECOGNIZER_MAX_CHARS = 80
 
 _models: dict[tuple[str, str], Any] = {}
 _models_lock = threading.Lock()
@@ -305,6 +313,8 @@ def _word_number(text: str, locale: str) -> Decimal | None:
     round_count = _ROUND_RE.match(text)
     if round_count:
         return Decimal(_ROUND_COUNTS[round_count.group(1)])
+    if len(text) > RECOGNIZER_MAX_CHARS or not re.search(r"[a-z]", text):
+        return None
     for loc in _locales(locale):
         results = recognize_numbers(text, loc)
         if len(results) == 1:
@@ -690,6 +700,11 @@ def parse_date_text(text: str, today: date) -> date | None:
     return None
 
 
+# The same rules for searching inside a sentence: a date is not part of a longer token.
+_BOUNDED_RULES = tuple(
+    (re.compile(rf"(?<![\w/.-])(?:{pattern.pattern})(?![\w/-]|\.\d)"), handler) for pattern, handler in DATE_RULES
+)
+
 _FULL_WEEKDAYS = {name for name in WEEKDAYS if len(name) > 5 or name.endswith("di")}
 
 
@@ -706,8 +721,7 @@ def find_dates(folded: str, today: date) -> list[tuple[int, int, date]]:
     Overlapping candidates keep the longest; invalid dates are left out.
     """
     candidates: list[tuple[int, int, date]] = []
-    for pattern, handler in DATE_RULES:
-        bounded = re.compile(rf"(?<![\w/.-])(?:{pattern.pattern})(?![\w/-]|\.\d)")
+    for bounded, handler in _BOUNDED_RULES:
         for m in bounded.finditer(folded):
             if handler is _weekday and not _clear_weekday(m):
                 continue
@@ -742,6 +756,8 @@ def _pick_resolved_date(values: list[dict], today: date) -> date | None:
 def _recognized_date(text: str, ctx: ParseContext) -> date | None:
     """Fallback: a single date recognizers-text finds that covers the answer."""
     s = fold(text)
+    if len(s) > RECOGNIZER_MAX_CHARS or not re.search(r"[a-z]", s):
+        return None  # figures alone that our rules refused are no date
     for loc in _locales(ctx.locale):
         results = recognize_dates(s, loc, ctx.today)
         if len(results) != 1:
@@ -926,6 +942,28 @@ def parse_answer(field: FieldSpec, text: str, ctx: ParseContext) -> Any:
     if kind == "yes_no":
         return _parse_yes_no(text)
     raise ValueError(f"unknown field type {kind!r}")
+
+
+def check_value(field: FieldSpec, value: Any, ctx: ParseContext) -> None:
+    """Apply the field's limits to a value that was not typed as an answer
+    (pre-filled from free text); raises FieldError like ``parse_answer``."""
+    if value is None:
+        return
+    kind = field.type
+    if kind in ("text", "long_text", "user"):
+        _parse_text(field, str(value))
+    elif kind == "integer":
+        _check_range(field, Decimal(int(value)), _Num)
+    elif kind == "number":
+        _check_range(field, Decimal(str(value)), _Num)
+    elif kind == "money":
+        _check_range(field, Decimal(value["amount"]), lambda v: _Amount(v, value["currency"]))
+    elif kind == "date":
+        day = date.fromisoformat(value)
+        if field.future and day < ctx.today:
+            raise FieldError("field.error.date_past", {"date": _Day(day)})
+    elif kind == "choice" and field.choice(str(value)) is None:
+        raise FieldError("field.error.choice", {"options": _options(field)})
 
 
 def _label(field: FieldSpec, value: Any, locale: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from itertools import islice
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +23,7 @@ from pmobot.conversation.fields import (
     CURRENCY_RE,
     MULTIPLIER_RE,
     NUMBER_RE,
+    RECOGNIZER_MAX_CHARS,
     FieldError,
     canonical_amount,
     find_dates,
@@ -33,6 +35,8 @@ from pmobot.conversation.fields import (
 )
 
 TITLE_MAX = 80
+# Each recognizers-text call costs milliseconds; a pasted wall of text must not cost minutes.
+MAX_RECOGNIZER_TRIES = 3
 
 # --- language -----------------------------------------------------------------
 
@@ -79,7 +83,7 @@ def _users_affected(low: str, lang: str) -> int | None:
         return int(value) if value is not None and value == int(value) and 0 < value <= 10_000_000 else None
     if not re.search(rf"\b{_PEOPLE}\b", low):
         return None  # spare the number model when no people are mentioned
-    for m in _PEOPLE_WORDS.finditer(low):
+    for m in islice(_PEOPLE_WORDS.finditer(low), MAX_RECOGNIZER_TRIES):
         words = re.sub(r"\s+(?:de|d')$", "", m["words"].strip())
         value = _count_in_words(words, lang)
         if value is not None:
@@ -129,15 +133,19 @@ def _desired_date(low: str, lang: str, today: date) -> str | None:
         # A date announced as a deadline wins over one merely mentioned.
         cued = [d for d in dates if _DEADLINE_CUE.search(low[max(0, d[0] - 25) : d[0]])]
         return (cued or dates)[0][2].isoformat()
-    if not _DEADLINE_CUE.search(low):
-        return None  # no deadline words: not worth the recognizers
-    return _recognized_deadline(low, lang, today)
+    for cue in islice(_DEADLINE_CUE.finditer(low), MAX_RECOGNIZER_TRIES):
+        # Only the words right after a deadline cue, and only those, go to
+        # recognizers-text: it is slow on long texts and keen to see times in numbers.
+        found = _recognized_deadline(low[cue.start() : cue.start() + RECOGNIZER_MAX_CHARS], lang, today)
+        if found:
+            return found
+    return None
 
 
-def _recognized_deadline(low: str, lang: str, today: date) -> str | None:
+def _recognized_deadline(window: str, lang: str, today: date) -> str | None:
     """Odd phrasings ("by next Friday", "d'ici Noël"), read by recognizers-text."""
     for loc in (lang, "fr" if lang == "en" else "en"):
-        for start, end, kind, values in recognize_dates(low, loc, today):
+        for start, end, kind, values in recognize_dates(window, loc, today):
             days = []
             for value in values:
                 raw = value.get("value") if kind == "date" else None
@@ -276,9 +284,10 @@ def _first_sentence(text: str) -> str:
 
 def _title(text: str, low: str, today: date) -> str | None:
     """The object of the need: lead-ins and articles off, cut before counts, dates, budgets."""
-    end = len(_first_sentence(low))
-    start = 0
-    for pattern in (_GREETING, _LEAD_IN, _ARTICLE):
+    greeting = _GREETING.match(low)
+    start = greeting.end() if greeting else 0  # "Hi! We need..." : the need is after the greeting
+    end = start + len(_first_sentence(low[start:]))
+    for pattern in (_LEAD_IN, _ARTICLE):
         m = pattern.match(low[start:end])
         if m:
             start += m.end()

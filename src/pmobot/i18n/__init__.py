@@ -86,7 +86,7 @@ def format_money(amount: Decimal | float | int | str, currency: str, locale: str
     # Whole amounts are shown without cents: budgets are rarely to the cent.
     fmt = "¤#,##0" if value == value.to_integral_value() else None
     if fmt and normalize_locale(locale) == "fr":
-        fmt = "#,##0 ¤"
+        fmt = "#,##0\u00a0¤"  # a no-break space: "€" never wraps onto its own line
     return _babel_currency(value, currency, format=fmt, locale=babel_locale(locale), currency_digits=fmt is None)
 
 

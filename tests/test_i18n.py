@@ -1,0 +1,297 @@
+"""Both languages are first-class: the catalogs match, every key the code uses
+exists, every dialog spec speaks both, and amounts and dates read naturally."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pmobot.chat import COMMANDS
+from pmobot.conversation.spec import FIELD_TYPES, DialogSpec, Localized, load_builtin_specs
+from pmobot.domain import lifecycle
+from pmobot.domain.lifecycle import NeedStatus
+from pmobot.domain.roles import Role
+from pmobot.i18n import LOCALES, catalog, format_day, format_money, placeholders
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCE_FOLDERS = ("src/pmobot", "adapters", "dialogs")
+
+# Calls whose first argument is a catalog key: refusals and answer errors.
+KEY_FIRST = {"FieldError", "PmoError", "NotFound", "Forbidden", "Invalid"}
+
+
+def _normalise_spaces(text: str) -> str:
+    return text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+# -- the catalogs ---------------------------------------------------------
+
+
+def test_both_locales_are_supported() -> None:
+    assert set(LOCALES) == {"en", "fr"}
+
+
+def test_en_and_fr_have_the_same_keys() -> None:
+    en, fr = set(catalog("en")), set(catalog("fr"))
+    assert sorted(en - fr) == [], "keys missing in French"
+    assert sorted(fr - en) == [], "keys missing in English"
+    assert len(en) > 100  # the whole catalog was loaded, not one area
+
+
+def test_each_key_has_the_same_placeholders_in_en_and_fr() -> None:
+    en, fr = catalog("en"), catalog("fr")
+    differing = {key: (sorted(placeholders(en[key])), sorted(placeholders(fr[key])))
+                 for key in en.keys() & fr.keys() if placeholders(en[key]) != placeholders(fr[key])}
+    assert differing == {}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_message_is_empty(locale: str) -> None:
+    empty = sorted(key for key, text in catalog(locale).items() if not text.strip())
+    assert empty == []
+
+
+def _leaves(node: object, prefix: str) -> Iterator[tuple[str, object, object]]:
+    if isinstance(node, dict):
+        for key, child in node.items():
+            if isinstance(child, dict):
+                yield from _leaves(child, f"{prefix}.{key}")
+            else:
+                yield f"{prefix}.{key}", key, child
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_catalog_files_hold_only_text(locale: str) -> None:
+    """YAML reads `key:` as null and unquoted yes/no/on/off as booleans: both would show up as
+    'None' or 'True' in chat, or as a key named True."""
+    bad = []
+    for path in sorted((REPO / "src/pmobot/i18n" / locale).glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        assert isinstance(raw, dict), path.name
+        for where, key, value in _leaves(raw, path.stem):
+            if not isinstance(key, str) or not isinstance(value, str) or not value.strip():
+                bad.append(f"{path.name}: {where} = {value!r}")
+    assert bad == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_message_is_a_valid_format_template(locale: str) -> None:
+    """A stray brace would make ``t`` fall back to the raw template with its {names}."""
+    broken = []
+    for key, text in catalog(locale).items():
+        try:
+            text.format(**{name: "x" for name in placeholders(text)})
+        except (ValueError, IndexError, KeyError) as exc:
+            broken.append(f"{key}: {exc}")
+    assert broken == []
+
+
+# -- keys used in the code ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyUse:
+    where: str
+    key: str  # the literal key, or the static prefix of an f-string key
+    dynamic: bool
+
+
+def _sources() -> Iterator[tuple[str, ast.Module]]:
+    for folder in SOURCE_FOLDERS:
+        for path in sorted((REPO / folder).rglob("*.py")):
+            rel = path.relative_to(REPO).as_posix()
+            yield rel, ast.parse(path.read_text(encoding="utf-8"), filename=rel)
+
+
+def _call_name(call: ast.Call) -> str | None:
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    return None
+
+
+def _keys_in(node: ast.expr, where: str) -> Iterator[KeyUse]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield KeyUse(where, node.value, False)
+    elif isinstance(node, ast.IfExp):  # "field.yes" if value else "field.no"
+        yield from _keys_in(node.body, where)
+        yield from _keys_in(node.orelse, where)
+    elif isinstance(node, ast.JoinedStr):
+        prefix = ""
+        for part in node.values:
+            if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
+                break
+            prefix += part.value
+        yield KeyUse(where, prefix, True)
+    # Names and attributes (a key passed along) are checked where the literal is written.
+
+
+def key_uses() -> list[KeyUse]:
+    uses: list[KeyUse] = []
+    for rel, tree in _sources():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            where = f"{rel}:{node.lineno}"
+            name = _call_name(node)
+            if name == "t" and len(node.args) >= 2:
+                uses += _keys_in(node.args[1], where)
+            elif name in KEY_FIRST and node.args:
+                uses += _keys_in(node.args[0], where)
+            # Parse helpers take the key of the error they raise: error="field.error.integer".
+            uses += [u for kw in node.keywords if kw.arg == "error" for u in _keys_in(kw.value, where)]
+    return uses
+
+
+def _what_values() -> set[str]:
+    """The ``what=`` given to estimation's ``_clean``, which raises ``estimation.error.{what}_empty``."""
+    values = set()
+    for _, tree in _sources():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _call_name(node) == "_clean":
+                values |= {kw.value.value for kw in node.keywords
+                           if kw.arg == "what" and isinstance(kw.value, ast.Constant)}
+    return values
+
+
+# Keys built at run time, by the static prefix of the f-string that builds them,
+# with every key each family may produce.
+DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
+    "status.": lambda: {f"status.{s.value}" for s in NeedStatus},
+    "action.": lambda: {f"action.{a}" for a in lifecycle.ACTIONS},
+    "actor.": lambda: {f"actor.{x}" for x in (lifecycle.OWNER, *(r.value for r in Role))},
+    "role.": lambda: {f"role.{r.value}" for r in Role},
+    "help.usage.": lambda: {f"help.usage.{c.name}" for c in COMMANDS},
+    "help.about.": lambda: {f"help.about.{c.name}" for c in COMMANDS},
+    "field.hint.": lambda: {f"field.hint.{kind}" for kind in FIELD_TYPES},
+    "estimation.error.": lambda: {f"estimation.error.{what}_empty" for what in _what_values()},
+}
+
+
+def test_scan_finds_keys_in_every_kind_of_call() -> None:
+    """Guards against a scan that silently finds nothing."""
+    literal = {u.key for u in key_uses() if not u.dynamic}
+    for expected in ("chat.hello", "need.error.not_found", "field.error.integer", "field.yes", "field.no",
+                     "dialogs.not_meaningful", "dialog.summary_prompt"):
+        assert expected in literal
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_literal_key_used_in_the_code_exists(locale: str) -> None:
+    keys = catalog(locale)
+    missing = sorted(f"{u.where}: {u.key}" for u in key_uses() if not u.dynamic and u.key not in keys)
+    assert missing == []
+
+
+def test_every_key_built_at_run_time_belongs_to_a_checked_family() -> None:
+    unknown = sorted(f"{u.where}: {u.key}..." for u in key_uses() if u.dynamic and u.key not in DYNAMIC_FAMILIES)
+    assert unknown == [], "a key is built with an f-string: add its family to DYNAMIC_FAMILIES"
+
+
+@pytest.mark.parametrize("prefix", sorted(DYNAMIC_FAMILIES))
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_key_of_a_dynamic_family_exists(prefix: str, locale: str) -> None:
+    expected = DYNAMIC_FAMILIES[prefix]()
+    assert expected, f"the family {prefix} produced no key"
+    assert sorted(expected - set(catalog(locale))) == []
+
+
+def test_the_families_cover_the_lifecycle_and_the_commands() -> None:
+    assert "status.needs_info" in DYNAMIC_FAMILIES["status."]()
+    assert "actor.owner" in DYNAMIC_FAMILIES["actor."]()
+    assert "action.send_to_committee" in DYNAMIC_FAMILIES["action."]()
+    assert {"help.usage.estimate", "help.usage.lang"} <= DYNAMIC_FAMILIES["help.usage."]()
+    assert DYNAMIC_FAMILIES["estimation.error."]() == {"estimation.error.question_empty",
+                                                       "estimation.error.answer_empty"}
+
+
+# -- dialog specs ------------------------------------------------------------------
+
+
+def _texts(spec: DialogSpec) -> Iterator[tuple[str, str, Localized]]:
+    """(where, kind, text) for every piece of text of a spec."""
+    yield f"{spec.id}.title", "title", spec.title
+    if spec.intro:
+        yield f"{spec.id}.intro", "sentence", spec.intro
+    for f in spec.fields:
+        yield f"{spec.id}.{f.id}.prompt", "sentence", f.prompt
+        yield f"{spec.id}.{f.id}.label", "label", f.label
+        if f.help:
+            yield f"{spec.id}.{f.id}.help", "sentence", f.help
+        for c in f.choices:
+            yield f"{spec.id}.{f.id}.{c.value}", "label", c.label
+
+
+SPECS = load_builtin_specs()
+
+
+def test_builtin_specs_are_loaded() -> None:
+    assert {"intake", "estimate", "question", "answer"} <= set(SPECS)
+
+
+@pytest.mark.parametrize("spec_id", sorted(SPECS))
+def test_spec_has_every_text_in_en_and_fr(spec_id: str) -> None:
+    missing = [f"{where} ({loc})" for where, _, text in _texts(SPECS[spec_id])
+               for loc in LOCALES if not (text.values.get(loc) or "").strip()]
+    assert missing == []
+
+
+@pytest.mark.parametrize("spec_id", sorted(SPECS))
+def test_spec_sentences_are_translated(spec_id: str) -> None:
+    """Prompts, intros and help must differ between en and fr; a label such as 'CRM' may not."""
+    same = [where for where, kind, text in _texts(SPECS[spec_id])
+            if kind == "sentence" and text.values["en"].strip().casefold() == text.values["fr"].strip().casefold()]
+    assert same == []
+
+
+@pytest.mark.parametrize("spec_id", sorted(SPECS))
+def test_spec_texts_have_the_same_placeholders_in_en_and_fr(spec_id: str) -> None:
+    differing = [where for where, _, text in _texts(SPECS[spec_id])
+                 if placeholders(text.values["en"]) != placeholders(text.values["fr"])]
+    assert differing == []
+
+
+# -- formatting ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "locale", "expected"),
+    [
+        (30000, "EUR", "fr", "30 000 €"),
+        (30000, "EUR", "en", "€30,000"),
+        (Decimal("1234.5"), "EUR", "fr", "1 234,50 €"),
+        (Decimal("1234.5"), "EUR", "en", "€1,234.50"),
+        ("42000.00", "EUR", "fr", "42 000 €"),
+        (0, "EUR", "en", "€0"),
+    ],
+)
+def test_format_money(amount: object, currency: str, locale: str, expected: str) -> None:
+    assert _normalise_spaces(format_money(amount, currency, locale)) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("amount", [30000, Decimal("1234.5")])
+def test_french_amount_never_breaks_before_the_currency_sign(amount: object) -> None:
+    """French puts a no-break space before '€': wrapped text must not leave '€' alone on a line."""
+    text = format_money(amount, "EUR", "fr")  # type: ignore[arg-type]
+    assert " " not in text, repr(text)
+
+
+@pytest.mark.parametrize(
+    ("day", "locale", "expected"),
+    [
+        (date(2027, 3, 15), "fr", "15 mars 2027"),
+        (date(2027, 3, 15), "en", "15 March 2027"),
+        (date(2026, 12, 1), "fr", "1 décembre 2026"),
+        (date(2026, 12, 1), "en", "1 December 2026"),
+    ],
+)
+def test_format_day(day: date, locale: str, expected: str) -> None:
+    assert _normalise_spaces(format_day(day, locale)) == expected
