@@ -123,3 +123,46 @@ async def test_estimate_refused_before_the_first_question(app: App) -> None:
     reply = text_of(await app.chat.on_text(ALICE, "c", "/pmo estimer NEED-1"))
     assert "Je ne trouve pas NEED-1" in reply
     assert not await app.chat.in_conversation(ALICE, "c")
+
+
+async def _file_one(app: App) -> None:
+    await app.chat.on_text(ALICE, "a", "/pmo new")
+    for answer in ("Suivi des contrats", "Tout est dans Excel, on perd des contrats.", "Moins d'oublis", "1", "passer",
+                   "20", "passer", "passer", "passer", "non", "non", "1"):
+        await app.chat.on_text(ALICE, "a", answer)
+
+
+async def test_status_offers_the_buttons_this_person_may_press(app: App) -> None:
+    from pmobot.messages import Card
+
+    await _file_one(app)
+    it_card = (await app.chat.on_text(BOB, "b", "/pmo status NEED-1"))[0]
+    owner_card = (await app.chat.on_text(ALICE, "a", "/pmo status NEED-1"))[0]
+    assert isinstance(it_card, Card) and isinstance(owner_card, Card)
+    assert [a.id for a in it_card.actions] == ["need.claim", "need.ask", "need.estimate"]
+    assert owner_card.actions == ()
+    await app.chat.on_text(BOB, "b", "/pmo ask NEED-1 Combien de contrats ?")
+    owner_card = (await app.chat.on_text(ALICE, "a", "/pmo status NEED-1"))[0]
+    assert [(a.id, a.label) for a in owner_card.actions] == [("need.answer", "Répondre")]
+
+
+async def test_the_answer_button_opens_a_one_question_conversation(app: App) -> None:
+    await _file_one(app)
+    await app.chat.on_text(BOB, "b", "/pmo ask NEED-1 Combien de contrats ?")
+    opening = text_of(await app.chat.on_action(ALICE, "a", "need.answer", "NEED-1"))
+    assert "Combien de contrats ?" in opening and "Votre réponse" in opening
+    # One question, no summary to confirm: the answer goes at once.
+    done = text_of(await app.chat.on_text(ALICE, "a", "Environ 300."))
+    assert "a été transmise à la DSI" in done
+    assert not await app.chat.in_conversation(ALICE, "a")
+    refused = text_of(await app.chat.on_action(BOB, "b", "need.answer", "NEED-1"))
+    assert refused == "Only the requester of NEED-1 can answer IT's questions about it."
+
+
+async def test_arriving_says_who_you_are_and_what_waits_on_you(app: App) -> None:
+    assert text_of(await app.chat.welcome(ALICE)) == "Vous êtes Alice Martin (demandeur)."
+    await _file_one(app)
+    assert "1 need(s) wait on IT: /pmo queue" in text_of(await app.chat.welcome(BOB))
+    await app.chat.on_text(BOB, "b", "/pmo ask NEED-1 Combien de contrats ?")
+    assert "La DSI attend votre réponse sur NEED-1" in text_of(await app.chat.welcome(ALICE))
+    assert "wait on IT" not in text_of(await app.chat.welcome(BOB))

@@ -162,6 +162,12 @@ def _what_values() -> set[str]:
     return values
 
 
+def _button_actions() -> set[str]:
+    from pmobot.services.cards import _BUTTONS
+
+    return set(_BUTTONS)
+
+
 # Keys built at run time, by the static prefix of the f-string that builds them,
 # with every key each family may produce.
 DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
@@ -172,6 +178,7 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "help.usage.": lambda: {f"help.usage.{c.name}" for c in COMMANDS},
     "help.about.": lambda: {f"help.about.{c.name}" for c in COMMANDS},
     "field.hint.": lambda: {f"field.hint.{kind}" for kind in FIELD_TYPES},
+    "button.": lambda: {f"button.{a}" for a in _button_actions()},
     "estimation.error.": lambda: {f"estimation.error.{what}_empty" for what in _what_values()},
 }
 

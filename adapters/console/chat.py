@@ -10,7 +10,9 @@ so a piped scenario produces a readable transcript.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
+import uuid
 from collections.abc import Callable
 from typing import IO
 
@@ -22,6 +24,8 @@ from pmobot.scheduler import Delivery, OutboxWorker
 from pmobot.services.people import Identity
 
 PLATFORM = "console"
+
+log = logging.getLogger(__name__)
 
 
 class ConsoleDeliverer:
@@ -88,10 +92,14 @@ class ConsoleChat:
                 self.remember_buttons(message.actions)
 
     async def greet(self) -> None:
-        self.write(f"pmobot console — you are {self.name_of(self.current)} ({self.current}). "
-                   "Type /pmo help, /as NAME to switch person, /lang fr|en, /quit to leave.")
-        resumed = await self.chat.resume(self.identity(), self.conversation_key)
-        self.show(resumed)
+        self.write("pmobot console — /pmo help for the commands; /as NAME switches person "
+                   f"({', '.join(sorted(self.people)) or 'any name'}), /lang fr|en, /quit leaves.")
+        await self._arrive()
+
+    async def _arrive(self) -> None:
+        """Say who is typing and what waits on them, then resume their conversation."""
+        self.show(await self.chat.welcome(self.identity()))
+        self.show(await self.chat.resume(self.identity(), self.conversation_key))
 
     async def handle_line(self, line: str) -> bool:
         """Handle one typed line; False when the user asked to quit."""
@@ -129,8 +137,8 @@ class ConsoleChat:
             return
         self.current = login
         self.people.setdefault(login, login)
-        self.write(f"── you are now {self.name_of(login)} ({login}) ──")
-        self.show(await self.chat.resume(self.identity(), self.conversation_key))
+        self.write(f"── {self.name_of(login)} ({login}) is typing ──")
+        await self._arrive()
 
     async def _press(self, number: int) -> None:
         if not self.buttons:
@@ -145,22 +153,33 @@ class ConsoleChat:
 
     async def run(self, stream: IO[str] | None = None) -> None:
         stream = stream or sys.stdin
-        interactive = stream.isatty()
+        interactive = stream.isatty() and stream is sys.stdin
+        if interactive:
+            try:
+                import readline  # noqa: F401  (line editing and history for input())
+            except ImportError:
+                pass
         loop = asyncio.get_running_loop()
         await self.greet()
         await self.deliver()
         while True:
-            if interactive:
-                self.out.write(f"{self.current}> ")
-                self.out.flush()
-            line = await loop.run_in_executor(None, stream.readline)
-            if line == "":  # end of input
+            try:
+                if interactive:
+                    line = await loop.run_in_executor(None, input, f"{self.current}> ")
+                else:
+                    line = await loop.run_in_executor(None, stream.readline)
+                    if line == "":  # end of input
+                        break
+            except EOFError:
                 break
             if not interactive:
                 self.write(f"\n{self.current}> {line.rstrip()}")
             try:
                 if not await self.handle_line(line):
                     break
-            except Exception as exc:  # the loop must survive anything a line triggers
-                self.write(render(Notice(f"Internal error: {type(exc).__name__}", "error")))
+            except Exception:  # the loop must survive anything a line triggers
+                ref = uuid.uuid4().hex[:8]
+                log.exception("console error ref=%s", ref)
+                self.write(render(Notice(f"Something went wrong (reference {ref}); the details are in the log.",
+                                         "error")))
         self.write("Bye.")

@@ -19,10 +19,17 @@ def clean(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
+# French puts a space before : ; ? ! » and after «; a line must not break there.
+_FRENCH_SPACE = re.compile(r" (?=[:;?!»])|(?<=«) ")
+
+
 def _wrap(text: str, indent: str, width: int = WIDTH) -> list[str]:
     out: list[str] = []
-    for paragraph in clean(text).split("\n"):
-        out += textwrap.wrap(paragraph, width=width - len(indent), break_on_hyphens=False) or [""]
+    for paragraph in _FRENCH_SPACE.sub("\u00a0", clean(text)).split("\n"):
+        # A bullet's continuation lines hang under its text, not under the bullet.
+        hang = "  " if paragraph.startswith("• ") else ""
+        out += textwrap.wrap(paragraph, width=width - len(indent), subsequent_indent=hang,
+                             break_on_hyphens=False) or [""]
     return [indent + line for line in out]
 
 

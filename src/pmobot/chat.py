@@ -99,6 +99,17 @@ class Chat:
 
         return await self._guarded(identity, conversation_key, "", handler)
 
+    async def welcome(self, identity: Identity) -> list[Message]:
+        """Who you are here and what waits on you: shown when someone arrives."""
+
+        async def handler(session: AsyncSession, actor: Actor) -> list[Message]:
+            lines = [t(actor.locale, "chat.welcome", name=actor.person.display_name,
+                       roles=self._roles(actor, actor.roles))]
+            lines += await intake.attention(session, core=self.core, actor=actor)
+            return [Notice("\n".join(lines))]
+
+        return await self._guarded(identity, "", "", handler)
+
     async def locale_for(self, identity: Identity) -> str:
         async with self.core.db.session() as session:
             return (await people.resolve(session, core=self.core, identity=identity)).locale

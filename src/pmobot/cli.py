@@ -97,7 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=_settings().log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings()
+    log_file = settings.log_file or ("var/pmobot.log" if args.command == "console" else None)
+    if log_file:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=settings.log_level.upper(), filename=log_file,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return asyncio.run(args.run(args))
     except KeyboardInterrupt:

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     # Frozen start instant (ISO 8601) for reproducible demos and end-to-end tests.
     now: datetime | None = None
     log_level: str = "WARNING"
+    # Where logs go; the console defaults to var/pmobot.log so logs don't mix with the chat.
+    log_file: str | None = None
     # Outbox: how many times a message is tried before it is marked failed.
     outbox_max_attempts: int = Field(default=8, ge=1)
 

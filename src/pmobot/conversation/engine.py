@@ -181,13 +181,14 @@ class DialogEngine:
             out = self._back(spec, state, hc.locale)
         elif current == SUMMARY:
             out = await self._at_summary(session, spec, state, hc, text, row)
-            if out and out[0] is _DONE:
-                return out[1:]
         elif current == EDIT:
             out = self._choose_edit(spec, state, hc.locale, text)
         else:
             out = self._answer(spec, state, hc, text)
-        self._save(session, row, state, hc.core.now())
+            if state["current"] == SUMMARY and not spec.confirm:
+                out = await self._complete(session, spec, state, hc, row)
+        if not state.get("finished"):
+            self._save(session, row, state, hc.core.now())
         return out
 
     # -- steps -------------------------------------------------------------
@@ -220,6 +221,8 @@ class DialogEngine:
         state["current"] = nxt.id if nxt else SUMMARY
         if nxt is None:
             state["editing"] = False
+            if not spec.confirm:
+                return []  # the caller completes the dialog at once
         return self._ask_current(spec, state, locale)
 
     def _ask_current(self, spec: DialogSpec, state: dict[str, Any], locale: str) -> list[Message]:
@@ -376,6 +379,11 @@ class DialogEngine:
             return [self._edit_prompt(spec, state, hc.locale)]
         if word not in SUBMIT:
             return [Notice(t(hc.locale, "dialog.summary_unknown"), "warning")] + self._summary(spec, state, hc.locale)
+        return await self._complete(session, spec, state, hc, row)
+
+    async def _complete(self, session: AsyncSession, spec: DialogSpec, state: dict[str, Any], hc: HookContext,
+                        row: ConversationState) -> list[Message]:
+        """Run the cross-field checks, then the completion hook, which ends the dialog."""
         answers = {f.id: state["answers"].get(f.id) for f in self.applicable(spec, state["answers"])}
         for name in spec.checks:
             problem = self.hooks.CHECKS[name](answers, hc)
@@ -385,11 +393,9 @@ class DialogEngine:
                 return [Notice(error.message(hc.locale), "warning")] + self._ask_current(spec, state, hc.locale)
         messages = await self.hooks.COMPLETIONS[spec.on_complete](hc, answers)
         await session.delete(row)
-        return [_DONE, *messages]
+        state["finished"] = True
+        return messages
 
-
-# Marks a finished conversation, whose state row is already deleted.
-_DONE = Notice("")
 
 
 def _copy_state(state: dict[str, Any]) -> dict[str, Any]:

@@ -111,6 +111,8 @@ class DialogSpec:
     # Names of cross-field checks run on the summary (see ``CHECKS`` there).
     checks: tuple[str, ...] = ()
     prefill: bool = False
+    # Show the answers for confirmation before completing (off for one-question dialogs).
+    confirm: bool = True
     source: str = ""
 
     def field(self, field_id: str) -> FieldSpec:
@@ -232,6 +234,7 @@ def parse_spec(raw: Any, source: str = "<spec>") -> DialogSpec:
         on_complete=on_complete,
         checks=tuple(checks),
         prefill=bool(raw.get("prefill", False)),
+        confirm=bool(raw.get("confirm", True)),
         source=source,
     )
 

@@ -9,6 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.conversation.fields import format_value
 from pmobot.conversation.spec import DialogSpec
+from pmobot.domain import lifecycle
+from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Estimate, Need, Person, Question
 from pmobot.i18n import format_day, format_moment, format_money, format_number, t
 from pmobot.messages import Action, Card, CardField
@@ -115,6 +117,19 @@ async def load_need_card(
         claimed_by=await person(session, need.claimed_by_id), estimate=estimate,
         estimator=await person(session, estimate.estimator_id if estimate else None),
         open_questions=list(questions), locale=locale, actions=actions,
+    )
+
+
+# Buttons a person may see on a need, by lifecycle action (withdrawing stays a typed command).
+_BUTTONS = {"claim": "need.claim", "ask": "need.ask", "estimate": "need.estimate", "answer": "need.answer"}
+
+
+def actions_for(need: Need, *, roles: frozenset[str], is_owner: bool, locale: str) -> tuple[Action, ...]:
+    """The buttons for what this person may do with the need now."""
+    possible = lifecycle.possible(NeedStatus(need.status), lifecycle.actor_tags(roles, is_owner=is_owner))
+    return tuple(
+        Action(_BUTTONS[a], t(locale, f"button.{a}"), need.key, "primary" if i == 0 else "default")
+        for i, a in enumerate(a for a in possible if a in _BUTTONS)
     )
 
 

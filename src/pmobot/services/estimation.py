@@ -13,7 +13,7 @@ from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Estimate, Need, Person, Question
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
-from pmobot.messages import Card, CardField, Message, Notice
+from pmobot.messages import Action, Card, CardField, Message, Notice
 from pmobot.services import outbox
 from pmobot.services.cards import load_need_card
 from pmobot.services.core import Core
@@ -121,6 +121,7 @@ async def ask(session: AsyncSession, *, core: Core, actor: Actor, key: str, text
         message=Card(
             title=t(loc, "estimation.question_title", key=need.key, who=actor.person.display_name),
             subtitle=need.title, body=text, footer=t(loc, "estimation.question_footer", key=need.key),
+            actions=(Action("need.answer", t(loc, "button.answer"), need.key, "primary"),),
         ),
     )
     await outbox.to_it_channels(

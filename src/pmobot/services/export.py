@@ -32,6 +32,7 @@ async def rows(session: AsyncSession, *, core: Core) -> list[dict[str, Any]]:
             "submitted_at": need.submitted_at.isoformat() if need.submitted_at else None,
         }
         row.update(answers_of(intake, need))
+        row["opening_message"] = need.opening_message or None
         estimate = await latest_estimate(session, need_id=need.id)
         row["estimate"] = None if estimate is None else {
             "version": estimate.version, "effort_low": estimate.effort_low, "effort_likely": estimate.effort_likely,
@@ -64,13 +65,14 @@ def _cell(value: Any) -> str:
 
 
 def to_csv(data: list[dict[str, Any]], *, intake_fields: list[str]) -> str:
-    head = ["key", "status", "requester", "claimed_by", "created_at", "submitted_at", *intake_fields]
+    head = ["key", "status", "requester", "claimed_by", "created_at", "submitted_at", *intake_fields,
+            "opening_message"]
     head += [f"estimate_{c}" for c in ESTIMATE_COLUMNS]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(head)
     for row in data:
         estimate = row.get("estimate") or {}
-        writer.writerow([_cell(row.get(h)) for h in head[: 6 + len(intake_fields)]]
+        writer.writerow([_cell(row.get(h)) for h in head[: 7 + len(intake_fields)]]
                         + [_cell(estimate.get(c)) for c in ESTIMATE_COLUMNS])
     return buffer.getvalue()

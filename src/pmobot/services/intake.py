@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.domain.lifecycle import CLOSED, NeedStatus
+from pmobot.domain.lifecycle import CLOSED, WAITING_ON_IT, NeedStatus
 from pmobot.domain.models import AuditEvent, Need, Person
+from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, t
 from pmobot.messages import Card, CardField, Message, Notice
 from pmobot.services import audit, outbox
-from pmobot.services.cards import it_actions, load_need_card
+from pmobot.services.cards import actions_for, it_actions, load_need_card
 from pmobot.services.core import Core
 from pmobot.services.needs import apply_answers, get_visible, next_number, status_label, transition
 from pmobot.services.people import Actor
@@ -89,16 +91,16 @@ async def withdraw(session: AsyncSession, *, core: Core, actor: Actor, key: str,
 async def status(session: AsyncSession, *, core: Core, actor: Actor, key: str) -> list[Message]:
     need = await get_visible(session, actor=actor, key=key)
     history = await audit.history(session, subject=need.key)
-    card = await load_need_card(session, core=core, need=need, locale=actor.locale)
+    actions = actions_for(need, roles=actor.roles, is_owner=need.requester_id == actor.id, locale=actor.locale)
+    card = await load_need_card(session, core=core, need=need, locale=actor.locale, actions=actions)
     steps = [
         t(actor.locale, "intake.history_line", when=format_moment(e.at, actor.locale, core.settings.timezone),
           status=status_label(e.to_status, actor.locale))
         for e in history if e.to_status and e.from_status != e.to_status
     ]
     if steps:
-        card = Card(card.title, card.subtitle, card.body,
-                    card.fields + (CardField(t(actor.locale, "intake.history"), "\n".join(steps[-6:]), short=False),),
-                    card.actions, card.footer)
+        history_field = CardField(t(actor.locale, "intake.history"), "\n".join(steps[-6:]), short=False)
+        card = replace(card, fields=card.fields + (history_field,))
     return [card]
 
 
@@ -116,3 +118,25 @@ async def mine(session: AsyncSession, *, core: Core, actor: Actor) -> list[Messa
     )
     return [Card(title=t(actor.locale, "intake.mine_title", count=len(needs)), fields=fields,
                  footer=t(actor.locale, "intake.mine_footer"))]
+
+
+async def attention(session: AsyncSession, *, core: Core, actor: Actor) -> list[str]:
+    """What waits on this person right now, one line each, for a greeting."""
+    lines: list[str] = []
+    asked = (
+        await session.exec(
+            select(Need).where(Need.requester_id == actor.id, Need.status == NeedStatus.NEEDS_INFO)
+            .order_by(col(Need.number))
+        )
+    ).all()
+    if asked:
+        lines.append(t(actor.locale, "intake.attention_questions", keys=", ".join(n.key for n in asked),
+                       key=asked[0].key))
+    if Role.IT in actor.roles:
+        waiting = (
+            await session.exec(select(func.count()).select_from(Need).where(
+                col(Need.status).in_([str(s) for s in WAITING_ON_IT])))
+        ).one()
+        if waiting:
+            lines.append(t(actor.locale, "intake.attention_it", count=waiting))
+    return lines
