@@ -7,9 +7,10 @@ STAMP  := $(VENV)/.installed
 .PHONY: run test test-postgres bench clean
 
 $(STAMP): pyproject.toml
+	@echo "Setting up $(VENV) (first run only; details in $(VENV)/install.log)..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@( $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e '.[dev]' ) \
+		> $(VENV)/install.log 2>&1 || { tail -n 40 $(VENV)/install.log; exit 1; }
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import IO
 
 from pmobot.chat import Chat
+from pmobot.conversation.fields import warm_up
 from pmobot.clock import Clock
 from pmobot.adapters.console.render import render
 from pmobot.messages import Action, Card, Message, Notice
@@ -160,6 +161,9 @@ class ConsoleChat:
             except ImportError:
                 pass
         loop = asyncio.get_running_loop()
+        if interactive:
+            # Load the slow language models while the person reads the greeting.
+            loop.run_in_executor(None, warm_up)
         await self.greet()
         await self.deliver()
         while True:

@@ -185,6 +185,13 @@ def _model(kind: str, locale: str) -> Any:
         return _models[key]
 
 
+def warm_up() -> None:
+    """Build every recognizer model now (seconds), e.g. in a thread while a person reads."""
+    for kind in ("number", "datetime"):
+        for locale in _CULTURES:
+            _model(kind, locale)
+
+
 def recognize_numbers(text: str, locale: str) -> list[tuple[int, int, Decimal]]:
     """Numbers written in words or digits: (start, end, value), per recognizers-text."""
     found = []
