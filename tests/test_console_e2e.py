@@ -122,12 +122,18 @@ def pmobot(tmp_path: Path, *args: str, stdin: str = "") -> Run:
     return Run(result.returncode, result.stdout, result.stderr)
 
 
+# The console's last words, in the language of whoever typed last.
+BYE = {t("en", "console.bye"), t("fr", "console.bye")}
+
+
 def console(tmp_path: Path, lines: list[str]) -> str:
     run = pmobot(tmp_path, "console", "--demo", stdin="".join(line + "\n" for line in lines))
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr, run.stderr
+    log = tmp_path / "var" / "pmobot.log"  # the console logs there, not into the chat
+    assert not log.exists() or "Traceback" not in log.read_text(), log.read_text()
     assert "✗" not in run.stdout, "an error was shown to the user"
-    assert run.stdout.rstrip().splitlines()[-1] == "Bye.", "the console did not end cleanly at the end of input"
+    assert run.stdout.rstrip().splitlines()[-1] in BYE, "the console did not end cleanly at the end of input"
     return run.stdout
 
 
@@ -151,7 +157,7 @@ def flat(text: str) -> str:
 
 @dataclass
 class Delivery:
-    where: str  # '#it-intake', '#it-intake · card updated', '→ Alice Martin (direct message)'
+    where: str  # '#it-intake', '#it-intake ✎', '✉ Alice Martin'
     body: str  # flattened
 
 
@@ -165,7 +171,7 @@ def deliveries(transcript: str) -> list[Delivery]:
             continue
         body = []
         for following in lines[i + 1:]:
-            if following == "" or following.startswith("━━ ") or following == "Bye.":
+            if following == "" or following.startswith("━━ ") or following in BYE:
                 break
             body.append(following)
         out.append(Delivery(head.group(1), flat("\n".join(body))))
@@ -173,7 +179,7 @@ def deliveries(transcript: str) -> list[Delivery]:
 
 
 def direct_messages(transcript: str, who: str) -> list[str]:
-    return [d.body for d in deliveries(transcript) if d.where == f"→ {who} (direct message)"]
+    return [d.body for d in deliveries(transcript) if d.where == f"✉ {who}"]
 
 
 def after_last(transcript: str, typed: str) -> str:
@@ -212,7 +218,7 @@ def test_submitted_need_is_posted_in_the_it_channel(french: tuple[Path, str]) ->
     assert "NEED-1 ·" in posts[0].body and "contrats fournisseurs" in posts[0].body
     assert "20" in posts[0].body and "15 mars 2027" in posts[0].body and "30 000 €" in posts[0].body
     # Later changes update that card instead of posting new ones.
-    assert any(d.where == "#it-intake · card updated" for d in deliveries(transcript))
+    assert any(d.where == "#it-intake ✎" for d in deliveries(transcript))
 
 
 def test_it_question_reaches_the_requester_as_a_direct_message(french: tuple[Path, str]) -> None:

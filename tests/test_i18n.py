@@ -4,6 +4,7 @@ exists, every dialog spec speaks both, and amounts and dates read naturally."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -162,6 +163,12 @@ def _what_values() -> set[str]:
     return values
 
 
+def _console_says() -> set[str]:
+    """The console prints its own lines with ``say("key")``: every such key."""
+    source = (REPO / "adapters" / "console" / "chat.py").read_text(encoding="utf-8")
+    return {f"console.{k}" for k in re.findall(r'\bsay\(\s*"(\w+)"', source)} | {"console.anyone"}
+
+
 def _button_actions() -> set[str]:
     from pmobot.services.cards import _BUTTONS
 
@@ -178,6 +185,7 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "help.usage.": lambda: {f"help.usage.{c.name}" for c in COMMANDS},
     "help.about.": lambda: {f"help.about.{c.name}" for c in COMMANDS},
     "field.hint.": lambda: {f"field.hint.{kind}" for kind in FIELD_TYPES},
+    "console.": _console_says,
     "button.": lambda: {f"button.{a}" for a in _button_actions()},
     "estimation.error.": lambda: {f"estimation.error.{what}_empty" for what in _what_values()},
 }

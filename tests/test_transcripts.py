@@ -73,12 +73,12 @@ async def test_french_need_from_a_sentence_to_an_estimate_the_requester_sees(app
     assert "Bob Smith (DSI) a pris en charge NEED-1" in out  # alice is told, in French
 
     out = await play(console, "/pmo ask NEED-1 Combien de contrats actifs avez-vous ?")
-    assert "→ Alice Martin (direct message)" in out
+    assert "✉ Alice Martin" in out
     assert "Combien de contrats actifs avez-vous ?" in out
 
     out = await play(console, "/as alice", "/pmo repondre NEED-1 Environ 350 contrats.")
     assert "votre réponse sur NEED-1 a été transmise" in out
-    assert "→ Bob Smith (direct message)" in out and "Environ 350 contrats." in out
+    assert "✉ Bob Smith" in out and "Environ 350 contrats." in out
 
     out = await play(
         console, "/as bob", "/pmo estimate NEED-1", "10", "15", "25", "18 000 EUR", "30", "medium", "low", "no",

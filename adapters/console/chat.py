@@ -18,6 +18,7 @@ from typing import IO
 
 from pmobot.chat import Chat
 from pmobot.conversation.fields import warm_up
+from pmobot.i18n import t
 from pmobot.clock import Clock
 from pmobot.adapters.console.render import render
 from pmobot.messages import Action, Card, Message, Notice
@@ -41,13 +42,14 @@ class ConsoleDeliverer:
     async def deliver(self, delivery: Delivery) -> str | None:
         self._count += 1
         if delivery.target_kind == "channel":
+            # Symbols, not words: the frame is read by people of either language.
             where = f"#{delivery.target}"
             if delivery.replaces_id:
-                where += " · card updated"
+                where += " ✎"
             elif delivery.thread_id:
-                where += " · thread"
+                where += " ↳"
         else:
-            where = f"→ {self._names(delivery.target)} (direct message)"
+            where = f"✉ {self._names(delivery.target)}"
         self._write(f"\n━━ {where} ━━")
         self._write(render(delivery.message))
         if isinstance(delivery.message, Card) and delivery.message.actions:
@@ -92,9 +94,14 @@ class ConsoleChat:
             if isinstance(message, Card) and message.actions:
                 self.remember_buttons(message.actions)
 
+    async def say(self, key: str, *, level: str | None = None, **params: object) -> None:
+        """Print a line of the console's own, in the language of whoever is typing."""
+        text = t(await self.chat.locale_for(self.identity()), f"console.{key}", **params)
+        self.write(render(Notice(text, level)) if level else text)
+
     async def greet(self) -> None:
-        self.write("pmobot console — /pmo help for the commands; /as NAME switches person "
-                   f"({', '.join(sorted(self.people)) or 'any name'}), /lang fr|en, /quit leaves.")
+        locale = await self.chat.locale_for(self.identity())
+        await self.say("greeting", people=", ".join(sorted(self.people)) or t(locale, "console.anyone"))
         await self._arrive()
 
     async def _arrive(self) -> None:
@@ -116,7 +123,7 @@ class ConsoleChat:
         elif lowered.startswith("/lang"):
             self.show(await self.chat.on_command(self.identity(), self.conversation_key, "lang " + stripped[5:].strip()))
         elif lowered in ("/who", "/people"):
-            self.write("People: " + ", ".join(f"{login} ({name})" for login, name in sorted(self.people.items())))
+            await self.say("people", people=", ".join(f"{login} ({name})" for login, name in sorted(self.people.items())))
         elif lowered == "/help":
             self.show(await self.chat.on_command(self.identity(), self.conversation_key, "help"))
         elif stripped.isdigit() and not await self.chat.in_conversation(self.identity(), self.conversation_key):
@@ -134,22 +141,22 @@ class ConsoleChat:
     async def _switch(self, login: str) -> None:
         login = login.lstrip("@").strip().lower()
         if not login or not login.replace(".", "").replace("-", "").replace("_", "").isalnum():
-            self.write("⚠ Usage: /as NAME (letters and digits), e.g. /as bob")
+            await self.say("as_usage", level="warning")
             return
         self.current = login
         self.people.setdefault(login, login)
-        self.write(f"── {self.name_of(login)} ({login}) is typing ──")
+        await self.say("typing", name=self.name_of(login), login=login)
         await self._arrive()
 
     async def _press(self, number: int) -> None:
         if not self.buttons:
-            self.write("⚠ There is no button to press: numbers press the buttons of the last card shown.")
+            await self.say("no_buttons", level="warning")
             return
         if not 1 <= number <= len(self.buttons):
-            self.write(f"⚠ There is no button {number}; buttons go from 1 to {len(self.buttons)}.")
+            await self.say("no_such_button", level="warning", number=number, count=len(self.buttons))
             return
         action = self.buttons[number - 1]
-        self.write(f"(pressed: {action.label})")
+        await self.say("pressed", label=action.label)
         self.show(await self.chat.on_action(self.identity(), self.conversation_key, action.id, action.value))
 
     async def run(self, stream: IO[str] | None = None) -> None:
@@ -184,6 +191,6 @@ class ConsoleChat:
             except Exception:  # the loop must survive anything a line triggers
                 ref = uuid.uuid4().hex[:8]
                 log.exception("console error ref=%s", ref)
-                self.write(render(Notice(f"Something went wrong (reference {ref}); the details are in the log.",
-                                         "error")))
-        self.write("Bye.")
+                locale = await self.chat.locale_for(self.identity())
+                self.write(render(Notice(t(locale, "console.crashed", ref=ref), "error")))
+        await self.say("bye")
