@@ -267,3 +267,18 @@ async def test_estimate_efforts_out_of_order_are_re_asked_with_the_figure(app: A
     assert "Charge la plus probable" in out.split("(10,5)")[1]
     out = await play(console, "12", "1")
     assert "L'estimation v1 de NEED-1 est enregistrée" in out
+
+
+async def test_a_conversation_survives_a_spec_edit_that_removes_its_current_question(app: App, console) -> None:
+    await play(console, "/pmo new", "Suivi des contrats", "Les contrats sont dans Excel, on en perd.")
+    async with app.db.session() as session:
+        row = (await session.exec(select(ConversationState))).one()
+        # As if a PMO had renamed the field being asked (benefits) in intake.yaml.
+        row.state = {**row.state, "current": "expected_gains", "answers": {**row.state["answers"], "old_field": 1}}
+        session.add(row)
+    out = await play(console, "/as bob", "/as alice")
+    assert "Reprenons « Nouveau besoin »" in out and "Quels bénéfices attendez-vous" in out
+    async with app.db.session() as session:
+        state = (await session.exec(select(ConversationState))).one().state
+    assert state["current"] == "benefits" and "old_field" not in state["answers"]
+    assert state["answers"]["title"] == "Suivi des contrats"

@@ -27,6 +27,10 @@ from pmobot.i18n import t
 from pmobot.messages import Card, CardField, Message, Notice, Option, Prompt
 
 SUMMARY = "@summary"
+
+# Free text beyond this is kept but not read for pre-filling: a need is told in
+# a few sentences, and some patterns grow slow on very long input.
+PREFILL_MAX_CHARS = 2000
 EDIT = "@edit"
 
 # Control words, in both languages whatever the user's locale (compared without accents).
@@ -152,14 +156,27 @@ class DialogEngine:
 
     async def reprompt(self, session: AsyncSession, *, hc: HookContext, row: ConversationState) -> list[Message]:
         """Ask the current question again (after a restart, or on request)."""
-        spec = self.specs[row.spec_id]
-        state = dict(row.state)
+        spec = self.specs.get(row.spec_id)
+        if spec is None:
+            await session.delete(row)
+            return [Notice(t(hc.locale, "dialog.spec_gone"), "warning")]
+        state = _copy_state(row.state)
+        self._realign(spec, state)
+        self._save(session, row, state, hc.core.now())
         return [Notice(t(hc.locale, "dialog.resuming", title=spec.title.get(hc.locale)))] + self._ask_current(
             spec, state, hc.locale
         )
 
-    async def cancel(self, session: AsyncSession, *, row: ConversationState) -> None:
-        await session.delete(row)
+    def _realign(self, spec: DialogSpec, state: dict[str, Any]) -> None:
+        """After a spec edit (a field renamed or removed), move to the next open question
+        instead of failing; answers to fields that still exist are kept."""
+        known = {f.id for f in spec.fields}
+        state["answers"] = {k: v for k, v in state["answers"].items() if k in known}
+        for key in ("prefilled", "skipped", "history"):
+            state[key] = [k for k in state[key] if k in known]
+        if state.get("current") not in known | {SUMMARY, EDIT}:
+            nxt = self._next_field(spec, state)
+            state["current"] = nxt.id if nxt else SUMMARY
 
     async def handle(self, session: AsyncSession, *, hc: HookContext, row: ConversationState, text: str) -> list[Message]:
         spec = self.specs.get(row.spec_id)
@@ -168,6 +185,7 @@ class DialogEngine:
             await session.delete(row)
             return [Notice(t(hc.locale, "dialog.spec_gone"), "warning")]
         state = _copy_state(row.state)
+        self._realign(spec, state)
         hc.context = state.get("context", {})
         word = fold(text)
         current = state.get("current")
@@ -195,7 +213,8 @@ class DialogEngine:
 
     def _prefill(self, spec: DialogSpec, text: str, locale: str) -> dict[str, Any]:
         ctx = ParseContext(locale=locale, today=self._today(), default_currency=self.default_currency)
-        found = prefill.extract(text, locale=locale, today=ctx.today, default_currency=self.default_currency)
+        found = prefill.extract(text[:PREFILL_MAX_CHARS], locale=locale, today=ctx.today,
+                                default_currency=self.default_currency)
         out: dict[str, Any] = {}
         for f in spec.fields:
             if f.prefill and found.get(f.prefill) is not None:
