@@ -156,16 +156,27 @@ class DialogEngine:
 
     async def reprompt(self, session: AsyncSession, *, hc: HookContext, row: ConversationState) -> list[Message]:
         """Ask the current question again (after a restart, or on request)."""
-        spec = self.specs.get(row.spec_id)
-        if spec is None:
-            await session.delete(row)
-            return [Notice(t(hc.locale, "dialog.spec_gone"), "warning")]
-        state = _copy_state(row.state)
-        self._realign(spec, state)
+        loaded = await self._load(session, row, hc.locale)
+        if isinstance(loaded, list):
+            return loaded
+        spec, state = loaded
         self._save(session, row, state, hc.core.now())
         return [Notice(t(hc.locale, "dialog.resuming", title=spec.title.get(hc.locale)))] + self._ask_current(
             spec, state, hc.locale
         )
+
+    async def _load(
+        self, session: AsyncSession, row: ConversationState, locale: str
+    ) -> tuple[DialogSpec, dict[str, Any]] | list[Message]:
+        """The spec and a working copy of the state, or a notice if the spec is gone."""
+        spec = self.specs.get(row.spec_id)
+        if spec is None:
+            # The spec was removed by an upgrade: tell the user rather than fail.
+            await session.delete(row)
+            return [Notice(t(locale, "dialog.spec_gone"), "warning")]
+        state = _copy_state(row.state)
+        self._realign(spec, state)
+        return spec, state
 
     def _realign(self, spec: DialogSpec, state: dict[str, Any]) -> None:
         """After a spec edit (a field renamed or removed), move to the next open question
@@ -179,13 +190,10 @@ class DialogEngine:
             state["current"] = nxt.id if nxt else SUMMARY
 
     async def handle(self, session: AsyncSession, *, hc: HookContext, row: ConversationState, text: str) -> list[Message]:
-        spec = self.specs.get(row.spec_id)
-        if spec is None:
-            # The spec was removed by an upgrade: tell the user rather than fail.
-            await session.delete(row)
-            return [Notice(t(hc.locale, "dialog.spec_gone"), "warning")]
-        state = _copy_state(row.state)
-        self._realign(spec, state)
+        loaded = await self._load(session, row, hc.locale)
+        if isinstance(loaded, list):
+            return loaded
+        spec, state = loaded
         hc.context = state.get("context", {})
         word = fold(text)
         current = state.get("current")

@@ -456,8 +456,12 @@ def _parse_money(field: FieldSpec, text: str, ctx: ParseContext) -> dict[str, st
 
 # --- dates --------------------------------------------------------------------
 
-MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
+def _numbered(groups: tuple[str, ...], start: int) -> dict[str, int]:
+    """Each word of each group, mapped to the group's number (months from 1, weekdays from 0)."""
+    return {word: number for number, words in enumerate(groups, start=start) for word in words.split()}
+
+
+MONTHS: dict[str, int] = _numbered(
     (
         "janvier january janv jan",
         "fevrier february fevr fev feb",
@@ -473,12 +477,9 @@ for _number, _names in enumerate(
         "decembre december dec",
     ),
     start=1,
-):
-    for _name in _names.split():
-        MONTHS[_name] = _number
+)
 
-WEEKDAYS: dict[str, int] = {}
-for _number, _names in enumerate(
+WEEKDAYS: dict[str, int] = _numbered(
     (
         "lundi monday mon",
         "mardi tuesday tue tues",
@@ -487,10 +488,9 @@ for _number, _names in enumerate(
         "vendredi friday fri",
         "samedi saturday sat",
         "dimanche sunday sun",
-    )
-):
-    for _name in _names.split():
-        WEEKDAYS[_name] = _number
+    ),
+    start=0,
+)
 
 _SMALL_NUMBERS = {
     "a": 1, "an": 1, "one": 1, "un": 1, "une": 1, "two": 2, "deux": 2, "three": 3, "trois": 3,
