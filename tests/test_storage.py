@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel, select
 
-from pmobot.app import App, create_app
+from pmobot.app import App
 from pmobot.config import Settings
 from pmobot.db import Database, DatabaseNotMigrated, async_url
-from pmobot.domain.models import Need, OutboxMessage, Person
+from pmobot.domain.models import OutboxMessage, Person
 from pmobot.services import needs, outbox
 from pmobot.messages import Notice
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 
-import pytest
 from sqlmodel import select
 
 from pmobot.app import App, attach_console, create_app

@@ -73,7 +73,7 @@ _PEOPLE_DIGITS = re.compile(
     rf"internes|externes)\s+)?{_PEOPLE}\b"
 )
 _PEOPLE_WORDS = re.compile(rf"(?P<words>(?:[a-z-]+\s+){{1,3}}?)(?:d'|de\s+)?{_PEOPLE}\b")
-_TEAM_OF = re.compile(rf"\b(?:team of|equipe de)\s+(?P<num>\d+)\b")
+_TEAM_OF = re.compile(r"\b(?:team of|equipe de)\s+(?P<num>\d+)\b")
 
 
 def _users_affected(low: str, lang: str) -> int | None:
@@ -203,7 +203,7 @@ def _money(span: str, lang: str, default_currency: str) -> dict[str, str] | None
     return None
 
 
-_WORDS_BEFORE_CURRENCY = re.compile(rf"(?P<words>(?:[a-z-]+\s+){{1,4}})(?P<cur>euros?|dollars?|livres?|pounds?)\b")
+_WORDS_BEFORE_CURRENCY = re.compile(r"(?P<words>(?:[a-z-]+\s+){1,4})(?P<cur>euros?|dollars?|livres?|pounds?)\b")
 
 
 def _budget_in_words(low: str, lang: str, default_currency: str) -> dict[str, str] | None:

@@ -11,7 +11,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from pmobot.domain import lifecycle
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Estimate, Need, Person, Question
-from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import Action, Card, CardField, Message, Notice
 from pmobot.services import outbox
