@@ -18,6 +18,7 @@ models are built on first use, once per process.
 from __future__ import annotations
 
 import calendar
+from abc import ABC, abstractmethod
 import re
 import threading
 import unicodedata
@@ -42,11 +43,12 @@ class ParseContext:
 # --- errors -------------------------------------------------------------------
 
 
-class _Localizable:
+class _Localizable(ABC):
     """A message parameter that is written differently in each locale."""
 
-    def render(self, locale: str) -> str:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def render(self, locale: str) -> str:
+        """The parameter as a reader of ``locale`` writes it."""
 
 
 @dataclass(frozen=True)
