@@ -60,6 +60,15 @@ async def answer_question(hc: HookContext, answers: dict[str, Any]) -> list[Mess
                                    text=answers["text"])
 
 
+async def route_free_text(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
+    """Send the message that was typed as the answer to IT, or open an intake with it."""
+    text = str(hc.context["text"])
+    if answers["intent"] == "answer":
+        return await estimation.answer(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
+                                       text=text)
+    return await hc.engine.start(hc.session, hc=hc.fresh(), spec_id="intake", opening_text=text)
+
+
 VALIDATORS = {"meaningful_text": meaningful_text}
 CHECKS = {"effort_order": effort_order}
 COMPLETIONS = {
@@ -67,4 +76,5 @@ COMPLETIONS = {
     "record_estimate": record_estimate,
     "ask_question": ask_question,
     "answer_question": answer_question,
+    "route_free_text": route_free_text,
 }

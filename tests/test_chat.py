@@ -166,3 +166,33 @@ async def test_arriving_says_who_you_are_and_what_waits_on_you(app: App) -> None
     await app.chat.on_text(BOB, "b", "/pmo ask NEED-1 Combien de contrats ?")
     assert "La DSI attend votre réponse sur NEED-1" in text_of(await app.chat.welcome(ALICE))
     assert "wait on IT" not in text_of(await app.chat.welcome(BOB))
+
+
+async def test_free_text_while_it_waits_on_you_asks_whether_it_is_the_answer(app: App) -> None:
+    await _file_one(app)
+    await app.chat.on_text(BOB, "b", "/pmo ask NEED-1 Combien de contrats ?")
+    asked = text_of(await app.chat.on_text(ALICE, "a", "Environ 350 contrats actifs"))
+    assert "La DSI attend votre réponse sur NEED-1 : Combien de contrats ?" in asked
+    assert "Votre message est-il la réponse" in asked
+    sent = text_of(await app.chat.on_text(ALICE, "a", "oui"))
+    assert "votre réponse sur NEED-1 a été transmise" in sent
+    async with app.db.session() as session:
+        from pmobot.domain.models import Question
+
+        question = (await session.exec(select(Question))).one()
+    assert question.answer == "Environ 350 contrats actifs"
+
+
+async def test_free_text_that_is_a_new_need_opens_the_intake_with_it(app: App) -> None:
+    await _file_one(app)
+    await app.chat.on_text(BOB, "b", "/pmo ask NEED-1 Combien de contrats ?")
+    await app.chat.on_text(ALICE, "a", "il nous faut aussi un outil de paie pour 50 personnes")
+    opened = text_of(await app.chat.on_text(ALICE, "a", "2"))
+    assert "Voici ce que j'ai compris" in opened
+    async with app.db.session() as session:
+        from pmobot.domain.models import ConversationState, Question
+
+        state = (await session.exec(select(ConversationState))).one()
+        question = (await session.exec(select(Question))).one()
+    assert state.spec_id == "intake" and state.state["answers"]["users_affected"] == 50
+    assert question.answer is None  # nothing was sent to IT

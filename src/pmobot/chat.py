@@ -154,6 +154,15 @@ class Chat:
         row = await self.engine.active(session, person_id=actor.id, conversation_key=key)
         if row is not None:
             return await self.engine.handle(session, hc=self._hc(session, actor, key), row=row, text=text)
+        waiting = await estimation.questions_waiting_on(session, actor=actor)
+        if waiting:
+            # IT waits on this person: their message may well be the answer. Ask, don't guess.
+            need, questions = waiting[-1]
+            return await self.engine.start(
+                session, hc=self._hc(session, actor, key, need=need.key, text=text,
+                                     question=" / ".join(q.text for q in questions)),
+                spec_id="reply_or_new",
+            )
         if len(text.split()) >= MIN_WORDS_FOR_INTAKE:
             return await self.engine.start(session, hc=self._hc(session, actor, key), spec_id="intake",
                                            opening_text=text)

@@ -61,6 +61,14 @@ class HookContext:
     conversation_key: str
     platform: str
     context: dict[str, Any] = field(default_factory=dict)
+    # The engine running the dialog, for a hook that hands over to another dialog.
+    engine: Any = None
+
+    def fresh(self, **context: Any) -> "HookContext":
+        """The same person and conversation, with a new context (for a new dialog)."""
+        return HookContext(session=self.session, core=self.core, actor=self.actor, locale=self.locale,
+                           conversation_key=self.conversation_key, platform=self.platform, context=context,
+                           engine=self.engine)
 
 
 Validator = Callable[[Any, dict[str, Any], HookContext], "FieldError | None"]
@@ -418,10 +426,13 @@ class DialogEngine:
                 field_id, error = problem
                 state["current"], state["editing"] = field_id, True
                 return [Notice(error.message(hc.locale), "warning")] + self._ask_current(spec, state, hc.locale)
-        messages = await self.hooks.COMPLETIONS[spec.on_complete](hc, answers)
+        # The row goes first, so that a hook may open the next dialog in this conversation;
+        # if the hook fails, the whole unit of work is rolled back and nothing is lost.
         await session.delete(row)
+        await session.flush()
         state["finished"] = True
-        return messages
+        hc.engine = self
+        return await self.hooks.COMPLETIONS[spec.on_complete](hc, answers)
 
 
 

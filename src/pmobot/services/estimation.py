@@ -86,6 +86,22 @@ async def open_questions(session: AsyncSession, *, need: Need) -> list[Question]
     return list(rows.all())
 
 
+async def questions_waiting_on(session: AsyncSession, *, actor: Actor) -> list[tuple[Need, list[Question]]]:
+    """This person's needs on which IT waits for their answer, oldest question first."""
+    needs = (
+        await session.exec(
+            select(Need).where(Need.requester_id == actor.id, Need.status == NeedStatus.NEEDS_INFO)
+            .order_by(col(Need.number))
+        )
+    ).all()
+    out = []
+    for need in needs:
+        questions = await open_questions(session, need=need)
+        if questions:
+            out.append((need, questions))
+    return sorted(out, key=lambda pair: pair[1][0].asked_at)
+
+
 def check_can_answer(actor: Actor, need: Need, questions: list[Question]) -> None:
     if need.requester_id != actor.id:
         raise Forbidden("estimation.error.not_requester", key=need.key)
