@@ -267,3 +267,18 @@ def test_csv_cells_never_start_a_formula() -> None:
 
     text = to_csv([{"key": "NEED-1", "status": "submitted", "title": "=HYPERLINK(\"x\")"}], intake_fields=["title"])
     assert "'=HYPERLINK" in text
+
+
+async def test_the_channel_card_keeps_only_the_buttons_it_may_still_press(app: App) -> None:
+    app.core.it_channels["console"] = "it-intake"
+    key = await file_need(app)
+    async with app.db.session() as session:
+        await estimation.claim(session, core=app.core, actor=await actor(session, app, "bob"), key=key)
+    async with app.db.session() as session:
+        await intake.withdraw(session, core=app.core, actor=await actor(session, app, "alice"), key=key)
+    async with app.db.session() as session:
+        cards = (await session.exec(select(OutboxMessage).where(OutboxMessage.target_kind == "channel")
+                                    .order_by(OutboxMessage.id))).all()
+    buttons = [[a["id"] for a in c.payload["actions"]] for c in cards]
+    assert buttons == [["need.claim", "need.ask", "need.estimate"], ["need.ask", "need.estimate"], []]
+    assert [c.replaces_key for c in cards] == [None, "card:NEED-1@console", "card:NEED-1@console"]

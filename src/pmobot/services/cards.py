@@ -12,7 +12,8 @@ from pmobot.conversation.spec import DialogSpec
 from pmobot.domain import lifecycle
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Estimate, Need, Person, Question
-from pmobot.i18n import format_day, format_moment, format_money, format_number, t
+from pmobot.domain.roles import Role
+from pmobot.i18n import format_moment, format_money, format_number, t
 from pmobot.messages import Action, Card, CardField
 from pmobot.services.core import Core
 from pmobot.services.needs import answers_of, latest_estimate, person, status_label
@@ -134,13 +135,5 @@ def actions_for(need: Need, *, roles: frozenset[str], is_owner: bool, locale: st
 
 
 def it_actions(need: Need, locale: str) -> tuple[Action, ...]:
-    """The IT intake buttons: claim, ask, estimate."""
-    return (
-        Action("need.claim", t(locale, "button.claim"), need.key, "primary"),
-        Action("need.ask", t(locale, "button.ask"), need.key),
-        Action("need.estimate", t(locale, "button.estimate"), need.key),
-    )
-
-
-def due_text(need: Need, locale: str) -> str:
-    return format_day(need.desired_date, locale) if need.desired_date else "—"
+    """The IT intake channel's buttons: what IT may still do with the need (claim, ask, estimate)."""
+    return actions_for(need, roles=frozenset({Role.IT}), is_owner=False, locale=locale)

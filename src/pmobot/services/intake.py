@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.domain.lifecycle import CLOSED, WAITING_ON_IT, NeedStatus
+from pmobot.domain.lifecycle import WAITING_ON_IT, NeedStatus
 from pmobot.domain.models import AuditEvent, Need, Person
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, t
@@ -65,9 +65,8 @@ async def post_it_card(session: AsyncSession, *, core: Core, need: Need) -> None
 async def refresh_it_card(session: AsyncSession, *, core: Core, need: Need) -> None:
     """Update the IT channel's card in place after a change (one update per audit event)."""
     events = (await session.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.subject == need.key))).one()
-    # Buttons stay while IT may still act on the need.
-    actions = () if NeedStatus(need.status) in CLOSED else it_actions(need, core.org_locale)
-    card = await load_need_card(session, core=core, need=need, locale=core.org_locale, actions=actions)
+    card = await load_need_card(session, core=core, need=need, locale=core.org_locale,
+                                actions=it_actions(need, core.org_locale))
     await outbox.to_it_channels(session, core=core, key=f"card:{need.key}:v{events}", message=card,
                                 replaces_key=f"card:{need.key}")
 
