@@ -17,6 +17,14 @@ BOB = Identity(platform="console", external_id="bob", display_name="Bob Smith", 
 DAN = Identity(platform="console", external_id="dan", display_name="Dan Dupont", handle="dan")
 
 
+async def _file_one(app: App) -> None:
+    """Alice files NEED-1 through the intake conversation."""
+    await app.chat.on_text(ALICE, "a", "/pmo new")
+    for answer in ("Suivi des contrats", "Tout est dans Excel, on perd des contrats.", "Moins d'oublis", "1", "passer",
+                   "20", "passer", "passer", "passer", "non", "non", "1"):
+        await app.chat.on_text(ALICE, "a", answer)
+
+
 def text_of(messages) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(getattr(m, "text", "") or getattr(m, "title", "") for m in messages)
 
@@ -107,10 +115,7 @@ async def test_an_internal_error_gives_a_reference_and_keeps_what_was_typed(
 
 
 async def test_buttons_and_commands_reach_the_same_use_case(app: App) -> None:
-    await app.chat.on_text(ALICE, "a", "/pmo new")
-    for answer in ("Suivi des contrats", "Tout est dans Excel, on perd des contrats.", "Moins d'oublis", "1", "passer",
-                   "20", "passer", "passer", "passer", "non", "non", "1"):
-        await app.chat.on_text(ALICE, "a", answer)
+    await _file_one(app)
     reply = text_of(await app.chat.on_action(BOB, "b", "need.claim", "NEED-1"))
     assert "You have claimed NEED-1" in reply
     reply = text_of(await app.chat.on_action(BOB, "b", "need.claim", "NEED-1"))
@@ -124,12 +129,6 @@ async def test_estimate_refused_before_the_first_question(app: App) -> None:
     assert "Je ne trouve pas NEED-1" in reply
     assert not await app.chat.in_conversation(ALICE, "c")
 
-
-async def _file_one(app: App) -> None:
-    await app.chat.on_text(ALICE, "a", "/pmo new")
-    for answer in ("Suivi des contrats", "Tout est dans Excel, on perd des contrats.", "Moins d'oublis", "1", "passer",
-                   "20", "passer", "passer", "passer", "non", "non", "1"):
-        await app.chat.on_text(ALICE, "a", answer)
 
 
 async def test_status_offers_the_buttons_this_person_may_press(app: App) -> None:
