@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 class ConsoleDeliverer:
     """Delivers outbox messages by printing them, framed by where they go."""
 
+    limits = ()  # a terminal takes messages as fast as they come
+
     def __init__(self, *, write: Callable[[str], None], names: Callable[[str], str], on_buttons: Callable[[tuple[Action, ...]], None]) -> None:
         self._write = write
         self._names = names

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import IO
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
 from pmobot.chat import Chat
 from pmobot.clock import Clock, FrozenClock, SystemClock
 from pmobot.config import Settings
@@ -12,8 +14,11 @@ from pmobot.conversation.engine import DialogEngine
 from pmobot.conversation.spec import load_builtin_specs
 from pmobot.db import Database
 from pmobot.domain.calendar import BusinessCalendar
-from pmobot.scheduler import Deliverer, OutboxWorker
-from pmobot.services import demo
+from pmobot.domain.models import OutboxMessage
+from pmobot.platforms import ConfigurationError, Platform
+from pmobot.scheduler import Deliverer, OutboxWorker, build_scheduler
+from pmobot.server import Leadership
+from pmobot.services import deliveries, demo, inbound
 from pmobot.services.core import Core
 
 
@@ -27,7 +32,26 @@ class App:
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
 
     def worker(self) -> OutboxWorker:
-        return OutboxWorker(db=self.db, deliverers=self.deliverers, max_attempts=self.settings.outbox_max_attempts)
+        return OutboxWorker(db=self.db, deliverers=self.deliverers, max_attempts=self.settings.outbox_max_attempts,
+                            on_failure=self._delivery_failed)
+
+    async def _delivery_failed(self, row: OutboxMessage, reason: str, unreachable: bool) -> None:
+        async with self.db.session() as session:
+            await deliveries.record_failure(session, core=self.core, row=row, reason=reason, unreachable=unreachable)
+
+    def scheduler(self, *, leadership: Leadership, outbox_every: float = 1.0) -> AsyncIOScheduler:
+        """The jobs of a serving process: the outbox on every replica, housekeeping on the leader."""
+        scheduler = build_scheduler(worker=self.worker(), clock=self.core.clock, every_seconds=outbox_every)
+
+        async def housekeeping() -> None:
+            if not await leadership.try_acquire():
+                return
+            async with self.db.session() as session:
+                await inbound.forget_old(session, core=self.core)
+
+        scheduler.add_job(housekeeping, "interval", minutes=30, id="housekeeping", max_instances=1, coalesce=True,
+                          next_run_time=self.core.clock.now())
+        return scheduler
 
     async def prepare(self, *, migrate: bool, seed_demo: bool) -> None:
         if migrate:
@@ -66,3 +90,45 @@ def attach_console(app: App, *, start_as: str, people: dict[str, str], out: IO[s
     app.deliverers["console"] = console.deliverer
     console.worker = app.worker()
     return console
+
+
+def attach_platforms(app: App, *, teams_insecure_local: bool = False) -> list[Platform]:
+    """Switch on every chat platform the settings configure, for ``pmobot serve``.
+
+    Raises ConfigurationError, naming the missing setting, when a platform is
+    switched on but could not run safely.
+    """
+    settings = app.settings
+    platforms: list[Platform] = []
+    if settings.slack_enabled:
+        from pmobot.adapters.slack import SlackPlatform
+
+        platforms.append(SlackPlatform.create(chat=app.chat, core=app.core, settings=settings))
+    if settings.teams_enabled or teams_insecure_local:
+        from pmobot.adapters.teams import TeamsPlatform
+
+        platforms.append(TeamsPlatform.create(chat=app.chat, core=app.core, settings=settings,
+                                              insecure_local=teams_insecure_local))
+    if not platforms:
+        raise ConfigurationError(
+            "no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Slack), "
+            "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (Teams), or use 'pmobot console'"
+        )
+    for platform in platforms:
+        app.deliverers[platform.name] = platform.deliverer
+        app.core.it_channels[platform.name] = platform.it_channel()
+    return platforms
+
+
+def slack_manifest(*, url: str) -> str:
+    """The Slack app manifest (YAML) with its request URLs under ``url``."""
+    from pmobot.adapters.slack.manifest import render_manifest
+
+    return render_manifest(url=url)
+
+
+def teams_package(*, app_id: str, domain: str, out: str) -> str:
+    """Build the Teams app package (zip) a Teams admin uploads; returns its path."""
+    from pmobot.adapters.teams.manifest import build_package
+
+    return str(build_package(app_id=app_id, domain=domain, out=out))

@@ -8,11 +8,13 @@ refusal or failure into a polite message in the person's language.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,8 +22,8 @@ from pmobot.conversation.engine import DialogEngine, HookContext, fold
 from pmobot.domain.models import AuditEvent
 from pmobot.domain.roles import PORTFOLIO_ROLES, Role
 from pmobot.i18n import t
-from pmobot.messages import Message, Notice, Text
-from pmobot.services import estimation, intake, people
+from pmobot.messages import FormRequest, Message, Notice, Text
+from pmobot.services import deliveries, estimation, intake, people
 from pmobot.services.core import Core
 from pmobot.services.errors import Invalid, PmoError
 from pmobot.services.needs import check_step, get_visible, parse_key
@@ -54,10 +56,20 @@ COMMANDS: tuple[Command, ...] = (
     Command("ask", ("ask", "demander", "question"), frozenset({Role.IT})),
     Command("estimate", ("estimate", "estimer", "estimation"), frozenset({Role.IT})),
     Command("role", ("role", "roles"), frozenset({Role.PMO})),
+    Command("deliveries", ("deliveries", "envois", "livraisons", "failures", "echecs"), frozenset({Role.PMO})),
     Command("lang", ("lang", "langue", "language")),
     Command("help", ("help", "aide", "?")),
 )
 _BY_ALIAS = {alias: c for c in COMMANDS for alias in c.aliases}
+
+
+# What a form may carry back from the platform: anything else is dropped, so a
+# crafted submission cannot slip other values into a hook's context.
+FORM_CONTEXT_KEYS = ("need", "question", "opening_text")
+
+
+def _form_context(context: dict[str, Any]) -> dict[str, Any]:
+    return {k: str(v)[:4000] for k, v in (context or {}).items() if k in FORM_CONTEXT_KEYS and v is not None}
 
 
 def is_command(text: str) -> bool:
@@ -71,17 +83,66 @@ class Chat:
 
     # -- entry points ------------------------------------------------------
 
-    async def on_text(self, identity: Identity, conversation_key: str, text: str) -> list[Message]:
-        return await self._guarded(identity, conversation_key, text, lambda s, a: self._text(s, a, conversation_key, text))
+    # ``forms``: the platform can show a whole spec as a form (a modal, a card);
+    # then ``new``, ``estimate``, ``ask`` and ``answer`` return a FormRequest
+    # instead of starting a conversation, once the person is known to be allowed.
 
-    async def on_command(self, identity: Identity, conversation_key: str, text: str) -> list[Message]:
+    async def on_text(self, identity: Identity, conversation_key: str, text: str, *,
+                      forms: bool = False) -> list[Message]:
+        return await self._guarded(identity, conversation_key, text,
+                                   lambda s, a: self._text(s, a, conversation_key, text, forms))
+
+    async def on_command(self, identity: Identity, conversation_key: str, text: str, *,
+                         forms: bool = False) -> list[Message]:
         """A command typed without the ``/pmo`` prefix (a slash command's text)."""
         return await self._guarded(identity, conversation_key, text,
-                                   lambda s, a: self._command(s, a, conversation_key, text))
+                                   lambda s, a: self._command(s, a, conversation_key, text, forms))
 
-    async def on_action(self, identity: Identity, conversation_key: str, action_id: str, value: str) -> list[Message]:
+    async def on_action(self, identity: Identity, conversation_key: str, action_id: str, value: str, *,
+                        forms: bool = False) -> list[Message]:
         return await self._guarded(identity, conversation_key, f"[{action_id} {value}]",
-                                   lambda s, a: self._action(s, a, conversation_key, action_id, value))
+                                   lambda s, a: self._action(s, a, conversation_key, action_id, value, forms))
+
+    async def open_form(self, identity: Identity, conversation_key: str, spec_id: str, *,
+                        opening_text: str | None = None) -> list[Message]:
+        """The intake form, pre-filled from a message (a Slack message shortcut)."""
+
+        async def handler(session: AsyncSession, actor: Actor) -> list[Message]:
+            if spec_id != "intake":
+                raise Invalid("chat.unknown_action")
+            return [self.engine.form("intake", locale=actor.locale, opening_text=opening_text)]
+
+        return await self._guarded(identity, conversation_key, opening_text or "", handler)
+
+    async def redraw_form(self, identity: Identity, spec_id: str, values: dict[str, Any],
+                          context: dict[str, Any]) -> FormRequest | None:
+        """The form again with its conditions applied to what is filled in so far."""
+        if spec_id not in self.engine.specs:
+            return None
+        locale = await self.locale_for(identity)
+        return self.engine.redraw_form(spec_id, locale=locale, raw=values, context=_form_context(context))
+
+    async def submit_form(self, identity: Identity, conversation_key: str, spec_id: str, values: dict[str, Any],
+                          context: dict[str, Any]) -> tuple[FormRequest | None, list[Message]]:
+        """A submitted form: the form again with its errors, or what was done.
+
+        Everything typed is kept in the audit log if handling it fails, as for chat.
+        """
+        refused: list[FormRequest] = []
+
+        async def handler(session: AsyncSession, actor: Actor) -> list[Message]:
+            if spec_id not in self.engine.specs:
+                raise Invalid("chat.unknown_action")
+            form, messages = await self.engine.submit_form(
+                session, hc=self._hc(session, actor, conversation_key, **_form_context(context)),
+                spec_id=spec_id, raw=values)
+            if form is not None:
+                refused.append(form)
+            return messages
+
+        typed = json.dumps({"spec": spec_id, "values": values}, ensure_ascii=False, default=str)
+        messages = await self._guarded(identity, conversation_key, typed, handler)
+        return (refused[0] if refused else None), messages
 
     async def in_conversation(self, identity: Identity, conversation_key: str) -> bool:
         async with self.core.db.session() as session:
@@ -148,9 +209,9 @@ class Chat:
 
     # -- routing -----------------------------------------------------------
 
-    async def _text(self, session: AsyncSession, actor: Actor, key: str, text: str) -> list[Message]:
+    async def _text(self, session: AsyncSession, actor: Actor, key: str, text: str, forms: bool) -> list[Message]:
         if is_command(text):
-            return await self._command(session, actor, key, _PREFIX.sub("", text, count=1))
+            return await self._command(session, actor, key, _PREFIX.sub("", text, count=1), forms)
         row = await self.engine.active(session, person_id=actor.id, conversation_key=key)
         if row is not None:
             return await self.engine.handle(session, hc=self._hc(session, actor, key), row=row, text=text)
@@ -168,7 +229,8 @@ class Chat:
                                            opening_text=text)
         return [Notice(t(actor.locale, "chat.hello", name=actor.person.display_name))]
 
-    async def _command(self, session: AsyncSession, actor: Actor, key: str, text: str) -> list[Message]:
+    async def _command(self, session: AsyncSession, actor: Actor, key: str, text: str,
+                       forms: bool = False) -> list[Message]:
         words = text.strip().split(maxsplit=1)
         if not words:
             return self._help(actor, None)
@@ -176,19 +238,22 @@ class Chat:
         rest = words[1].strip() if len(words) > 1 else ""
         if command is None:
             return [Notice(t(actor.locale, "chat.unknown_command", word=words[0]), "warning"), *self._help(actor, None)]
-        out = await self._run(session, actor, key, command.name, rest)
-        if command.name not in ("new", "estimate") and out:
+        out = await self._run(session, actor, key, command.name, rest, forms)
+        if command.name not in ("new", "estimate") and out and not isinstance(out[-1], FormRequest):
             row = await self.engine.active(session, person_id=actor.id, conversation_key=key)
             if row is not None:
                 out.append(Notice(t(actor.locale, "chat.dialog_waiting")))
         return out
 
-    async def _run(self, session: AsyncSession, actor: Actor, key: str, name: str, rest: str) -> list[Message]:
+    async def _run(self, session: AsyncSession, actor: Actor, key: str, name: str, rest: str,
+                   forms: bool = False) -> list[Message]:
         loc = actor.locale
         core = self.core
         if name == "help":
             return self._help(actor, rest or None)
         if name == "new":
+            if forms:
+                return [self.engine.form("intake", locale=loc, opening_text=rest or None)]
             return await self.engine.start(session, hc=self._hc(session, actor, key), spec_id="intake",
                                            opening_text=rest or None)
         if name == "mine":
@@ -200,6 +265,8 @@ class Chat:
             return [Notice(t(updated.locale, "chat.lang_set"), "success")]
         if name == "role":
             return await self._role(session, actor, rest)
+        if name == "deliveries":
+            return await self._deliveries(session, actor, rest)
         need_key, _, tail = rest.partition(" ")
         if not need_key:
             return [Notice(t(loc, f"help.usage.{name}"), "warning")]
@@ -213,27 +280,35 @@ class Chat:
             return await estimation.claim(session, core=core, actor=actor, key=need_key)
         if name == "ask":
             if not tail:
-                return await self._start_question(session, actor, key, need_key)
+                return await self._start_question(session, actor, key, need_key, forms)
             return await estimation.ask(session, core=core, actor=actor, key=need_key, text=tail)
         if name == "answer":
             if not tail:
-                return await self._start_answer(session, actor, key, need_key)
+                return await self._start_answer(session, actor, key, need_key, forms)
             return await estimation.answer(session, core=core, actor=actor, key=need_key, text=tail)
         if name == "estimate":
             need = await estimation.check_can_estimate(session, actor=actor, key=need_key)
+            if forms:
+                return [self.engine.form("estimate", locale=loc, context={"need": need.key})]
             return await self.engine.start(session, hc=self._hc(session, actor, key, need=need.key), spec_id="estimate")
         raise Invalid("chat.unknown_command", word=name)
 
-    async def _start_question(self, session: AsyncSession, actor: Actor, key: str, need_key: str) -> list[Message]:
+    async def _start_question(self, session: AsyncSession, actor: Actor, key: str, need_key: str,
+                              forms: bool = False) -> list[Message]:
         need = await get_visible(session, actor=actor, key=need_key)
         check_step(actor, need, "ask")  # refuse before any typing
+        if forms:
+            return [self.engine.form("question", locale=actor.locale, context={"need": need.key})]
         return await self.engine.start(session, hc=self._hc(session, actor, key, need=need.key), spec_id="question")
 
-    async def _start_answer(self, session: AsyncSession, actor: Actor, key: str, need_key: str) -> list[Message]:
+    async def _start_answer(self, session: AsyncSession, actor: Actor, key: str, need_key: str,
+                            forms: bool = False) -> list[Message]:
         need = await get_visible(session, actor=actor, key=need_key)
         questions = await estimation.open_questions(session, need=need)
         estimation.check_can_answer(actor, need, questions)
         question = " / ".join(q.text for q in questions)
+        if forms:
+            return [self.engine.form("answer", locale=actor.locale, context={"need": need.key, "question": question})]
         return await self.engine.start(session, hc=self._hc(session, actor, key, need=need.key, question=question),
                                        spec_id="answer")
 
@@ -257,18 +332,29 @@ class Chat:
         return [Notice(t(actor.locale, "chat.roles_now", who=target.display_name, roles=self._roles(actor, roles)),
                        "success")]
 
+    async def _deliveries(self, session: AsyncSession, actor: Actor, rest: str) -> list[Message]:
+        parts = rest.split()
+        if not parts:
+            return await deliveries.failed(session, core=self.core, actor=actor)
+        if fold(parts[0]) in {"retry", "relancer", "reessayer", "renvoyer"} and len(parts) == 2:
+            number = parts[1].lstrip("#").removeprefix("n°")
+            if number.isdigit():
+                return await deliveries.retry(session, core=self.core, actor=actor, row_id=int(number))
+        return [Notice(t(actor.locale, "help.usage.deliveries"), "warning")]
+
     @staticmethod
     def _roles(actor: Actor, roles: frozenset[str]) -> str:
         order = [Role.REQUESTER, Role.IT, Role.COMMITTEE, Role.PMO]
         return ", ".join(t(actor.locale, f"role.{r}") for r in order if r in roles)
 
-    async def _action(self, session: AsyncSession, actor: Actor, key: str, action_id: str, value: str) -> list[Message]:
+    async def _action(self, session: AsyncSession, actor: Actor, key: str, action_id: str, value: str,
+                      forms: bool = False) -> list[Message]:
         mapping = {"need.claim": "claim", "need.ask": "ask", "need.estimate": "estimate", "need.status": "status",
                    "need.answer": "answer", "need.withdraw": "withdraw"}
         name = mapping.get(action_id)
         if name is None:
             return [Notice(t(actor.locale, "chat.unknown_action"), "warning")]
-        return await self._run(session, actor, key, name, value)
+        return await self._run(session, actor, key, name, value, forms)
 
     def _help(self, actor: Actor, topic: str | None) -> list[Message]:
         loc = actor.locale

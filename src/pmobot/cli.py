@@ -1,4 +1,4 @@
-"""The ``pmobot`` command: console chat, database migrations, export."""
+"""The ``pmobot`` command: console chat, the bot server, database migrations, export."""
 
 from __future__ import annotations
 
@@ -32,6 +32,51 @@ async def _console(args: argparse.Namespace) -> int:
         await console.run()
     finally:
         await app.close()
+    return 0
+
+
+async def _serve(args: argparse.Namespace) -> int:
+    from pmobot.app import attach_platforms, create_app
+    from pmobot.platforms import ConfigurationError
+    from pmobot.server import Leadership, build_web_app, serve_forever
+
+    settings = _settings()
+    host = args.host or settings.host
+    port = args.port if args.port is not None else settings.port
+    app = create_app(settings)
+    try:
+        await app.prepare(migrate=False, seed_demo=False)
+        try:
+            platforms = attach_platforms(app, teams_insecure_local=args.teams_insecure_local)
+        except ConfigurationError as exc:
+            print(f"pmobot: {exc}", file=sys.stderr)
+            return 2
+        leadership = Leadership(app.db)
+        web_app = build_web_app(db=app.db, platforms=platforms)
+        print(f"pmobot serving {', '.join(p.name for p in platforms)} on http://{host}:{port} (health: /healthz)",
+              file=sys.stderr)
+        await serve_forever(web_app=web_app, host=host, port=port, platforms=platforms,
+                            scheduler=app.scheduler(leadership=leadership), leadership=leadership)
+    finally:
+        await app.close()
+    return 0
+
+
+async def _manifest(args: argparse.Namespace) -> int:
+    from pmobot import app
+
+    if args.platform == "slack":
+        if not args.url:
+            print("pmobot: 'manifest slack' needs --url, the public HTTPS address of 'pmobot serve'", file=sys.stderr)
+            return 2
+        sys.stdout.write(app.slack_manifest(url=args.url))
+        return 0
+    if not args.app_id or not args.domain:
+        print("pmobot: 'manifest teams' needs --app-id (the bot's Microsoft app id) and --domain "
+              "(the host name of 'pmobot serve')", file=sys.stderr)
+        return 2
+    path = app.teams_package(app_id=args.app_id, domain=args.domain, out=args.out or "pmobot-teams.zip")
+    print(f"Teams app package written to {path}", file=sys.stderr)
     return 0
 
 
@@ -83,6 +128,22 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--demo", action="store_true", help="add the demo organisation (alice, bob, carla, dan)")
     console.add_argument("--as", dest="as_", default="alice", help="who types first (default: alice)")
     console.set_defaults(run=_console)
+
+    serve = sub.add_parser("serve", help="run the Slack and Teams bot server (one aiohttp server for both)")
+    serve.add_argument("--host", help="address to listen on (default: PMOBOT_HOST or 0.0.0.0)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: PMOBOT_PORT or 3000)")
+    serve.add_argument("--teams-insecure-local", action="store_true",
+                       help="host Teams without app credentials, for the Bot Framework Emulator only: "
+                            "anyone who can reach the port can talk to the bot")
+    serve.set_defaults(run=_serve)
+
+    manifest = sub.add_parser("manifest", help="print the Slack app manifest, or build the Teams app package")
+    manifest.add_argument("platform", choices=["slack", "teams"])
+    manifest.add_argument("--url", help="Slack: the public base URL of 'pmobot serve', e.g. https://bot.example.org")
+    manifest.add_argument("--app-id", help="Teams: the bot's Microsoft app id")
+    manifest.add_argument("--domain", help="Teams: the host name of 'pmobot serve', e.g. bot.example.org")
+    manifest.add_argument("--out", help="Teams: the zip to write (default: pmobot-teams.zip)")
+    manifest.set_defaults(run=_manifest)
 
     db = sub.add_parser("db", help="database migrations")
     db.add_argument("action", choices=["upgrade", "status"])

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pmobot.i18n import LOCALES
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PMOBOT_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PMOBOT_", env_file=".env", extra="ignore", populate_by_name=True)
 
     # SQLite file under ./var by default; a postgresql:// URL for several replicas.
     database_url: str = "sqlite:///./var/pmobot.db"
@@ -32,6 +32,36 @@ class Settings(BaseSettings):
     # Outbox: how many times a message is tried before it is marked failed.
     outbox_max_attempts: int = Field(default=8, ge=1)
 
+    # --- pmobot serve: one aiohttp server for every platform ---------------
+    host: str = "0.0.0.0"
+    port: int = Field(default=3000, ge=0, le=65535)
+
+    # --- Slack (names as Slack's own tools use them; secrets never logged) -
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "PMOBOT_SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "PMOBOT_SLACK_SIGNING_SECRET"))
+    # Set: Socket Mode (no public URL needed) instead of HTTP.
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "PMOBOT_SLACK_APP_TOKEN"))
+    # Both set: installable in several workspaces through OAuth (/slack/install).
+    slack_client_id: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_CLIENT_ID", "PMOBOT_SLACK_CLIENT_ID"))
+    slack_client_secret: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_CLIENT_SECRET", "PMOBOT_SLACK_CLIENT_SECRET"))
+    # The Web API base URL; tests point it at a fake server.
+    slack_api_url: str = "https://slack.com/api/"
+    # Members of the Slack IT intake channel count as IT without a grant.
+    slack_it_channel_members_are_it: bool = False
+
+    # --- Microsoft Teams (Bot Framework) -----------------------------------
+    microsoft_app_id: str | None = Field(default=None, validation_alias=AliasChoices("MICROSOFT_APP_ID", "PMOBOT_MICROSOFT_APP_ID"))
+    microsoft_app_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("MICROSOFT_APP_PASSWORD", "PMOBOT_MICROSOFT_APP_PASSWORD"))
+    microsoft_app_tenant_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("MICROSOFT_APP_TENANT_ID", "PMOBOT_MICROSOFT_APP_TENANT_ID"))
+    microsoft_app_type: str = Field(
+        default="SingleTenant", validation_alias=AliasChoices("MICROSOFT_APP_TYPE", "PMOBOT_MICROSOFT_APP_TYPE"))
+    # The Teams IT channel's conversation id; else learned with 'set it-channel'.
+    teams_it_channel: str | None = None
+
     @field_validator("default_locale")
     @classmethod
     def _known_locale(cls, value: str) -> str:
@@ -46,6 +76,14 @@ class Settings(BaseSettings):
         if value is not None and value.tzinfo is None:
             raise ValueError("PMOBOT_NOW needs a time zone, e.g. 2026-11-26T09:00:00+00:00")
         return value
+
+    @property
+    def slack_enabled(self) -> bool:
+        return bool(self.slack_bot_token or self.slack_client_id or self.slack_app_token)
+
+    @property
+    def teams_enabled(self) -> bool:
+        return bool(self.microsoft_app_id)
 
     def admin_ids(self) -> set[str]:
         return {part.strip() for part in self.admins.split(",") if part.strip()}

@@ -70,16 +70,54 @@ class Prompt:
 
 
 @dataclass(frozen=True)
+class FormField:
+    """One input of a form, already in the reader's language.
+
+    ``value`` is the canonical answer (the same JSON value a chat conversation
+    stores: ISO date, ``{"amount", "currency"}``, choice value, list, bool);
+    ``text`` is how a free-text input shows it, or what the person typed when
+    it was refused. ``visible`` follows the field's condition on the current
+    answers; ``controls`` says other fields' conditions depend on this one, so
+    a platform that can should re-render the form when it changes.
+    """
+
+    id: str
+    type: str  # a dialog field type: text, long_text, integer, number, money, date, choice, multi_choice, yes_no, user
+    label: str
+    hint: str = ""
+    help: str = ""
+    required: bool = True
+    options: tuple[Option, ...] = ()
+    value: Any = None
+    text: str = ""
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    visible: bool = True
+    controls: bool = False
+    error: str = ""
+
+
+@dataclass(frozen=True)
 class FormRequest:
     """Ask the platform to show a whole dialog spec as a form (modal, card).
 
     Platforms without forms (the console) run the same spec turn by turn.
+    ``context`` travels with the form and comes back on submission (the need
+    it is about, the question being answered); ``values`` holds the canonical
+    answers known so far, by field id.
     """
 
     spec_id: str
     title: str
     values: dict[str, Any] = field(default_factory=dict)
     context: dict[str, Any] = field(default_factory=dict)
+    fields: tuple[FormField, ...] = ()
+    intro: str = ""
+    submit_label: str = ""
+    cancel_label: str = ""
+    # A problem with the form as a whole (a cross-field check names its field in ``fields``).
+    error: str = ""
     kind: ClassVar[str] = "form"
 
 
@@ -109,6 +147,11 @@ def from_dict(data: dict[str, Any]) -> Message:
     if cls is Card:
         data["fields"] = tuple(CardField(**f) for f in data.get("fields", ()))
         data["actions"] = tuple(Action(**a) for a in data.get("actions", ()))
+    elif cls is FormRequest:
+        data["fields"] = tuple(
+            FormField(**{**f, "options": tuple(Option(**o) for o in f.get("options", ()))})
+            for f in data.get("fields", ())
+        )
     elif cls is Prompt:
         data["options"] = tuple(Option(**o) for o in data.get("options", ()))
         data["controls"] = tuple(data.get("controls", ()))

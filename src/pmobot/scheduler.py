@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -45,6 +45,18 @@ class DeliveryFailed(Exception):
     """A permanent failure: retrying would not help (unknown channel, blocked user)."""
 
 
+class Unreachable(DeliveryFailed):
+    """The platform will not deliver to this person any more (they blocked the bot, left)."""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``count`` messages per ``seconds`` to one target (a channel, a person)."""
+
+    count: int
+    seconds: float
+
+
 @dataclass(frozen=True)
 class Delivery:
     key: str
@@ -57,8 +69,15 @@ class Delivery:
 
 
 class Deliverer(Protocol):
+    # The platform's pace per target; a deliverer without it is not paced.
+    limits: tuple[RateLimit, ...]
+
     async def deliver(self, delivery: Delivery) -> str | None:
         """Send; return the platform's message id. Raise RetryLater or DeliveryFailed."""
+
+
+# Called after a row is marked failed, in its own transaction: (row, reason, unreachable).
+FailureHook = Callable[[OutboxMessage, str, bool], Awaitable[None]]
 
 
 def backoff(attempts: int, *, rng: random.Random | None = None) -> float:
@@ -69,9 +88,10 @@ def backoff(attempts: int, *, rng: random.Random | None = None) -> float:
 
 class OutboxWorker:
     def __init__(self, *, db: Database, deliverers: Mapping[str, Deliverer], max_attempts: int = 8,
-                 batch: int = 50, rng: random.Random | None = None) -> None:
+                 batch: int = 50, rng: random.Random | None = None, on_failure: FailureHook | None = None) -> None:
         self.db = db
         self.deliverers = dict(deliverers)
+        self.on_failure = on_failure
         self.max_attempts = max_attempts
         self.batch = batch
         self.rng = rng or random.Random()
@@ -116,15 +136,45 @@ class OutboxWorker:
                 await session.exec(select(OutboxMessage.platform_message_id).where(OutboxMessage.key == key))
             ).first()
 
+    async def _paced_until(self, row: OutboxMessage, now: datetime) -> datetime | None:
+        """When ``row`` may go without exceeding its platform's pace to that target, if not now.
+
+        Counted from what was sent, in the database, so replicas share the pace.
+        """
+        latest: datetime | None = None
+        for limit in getattr(self.deliverers[row.platform], "limits", ()) or ():
+            window_start = now - timedelta(seconds=limit.seconds)
+            async with self.db.session() as session:
+                recent = list((await session.exec(
+                    select(OutboxMessage.sent_at)
+                    .where(OutboxMessage.platform == row.platform, OutboxMessage.target == row.target,
+                           OutboxMessage.status == "sent", col(OutboxMessage.sent_at) > window_start)
+                    .order_by(col(OutboxMessage.sent_at).desc())
+                    .limit(limit.count)
+                )).all())
+            if len(recent) >= limit.count:
+                # The oldest of the last ``count`` sends leaves the window first.
+                free_at = recent[-1] + timedelta(seconds=limit.seconds)
+                latest = free_at if latest is None or free_at > latest else latest
+        return latest
+
     async def run_once(self, now: datetime) -> int:
         """Deliver what is due at ``now``; returns how many rows were sent."""
         sent = 0
         for row in await self._claim(now):
+            paced = await self._paced_until(row, now)
+            if paced is not None:
+                async with self.db.session() as session:
+                    await session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == row.id)
+                                       .values(next_attempt_at=paced, locked_until=None)
+                                       .execution_options(synchronize_session=False))
+                continue
             delivery = Delivery(
                 key=row.key, target_kind=row.target_kind, target=row.target, message=from_dict(row.payload),
                 thread_id=await self._platform_id(row.thread_key), replaces_id=await self._platform_id(row.replaces_key),
             )
             outcome: dict[str, object] = {"attempts": row.attempts + 1, "locked_until": None}
+            unreachable = False
             try:
                 platform_id = await self.deliverers[row.platform].deliver(delivery)
             except RetryLater as exc:
@@ -134,6 +184,7 @@ class OutboxWorker:
                     outcome["status"] = "failed"
                 log.warning("delivery of %s postponed %.0fs: %s", row.key, delay, exc)
             except DeliveryFailed as exc:
+                unreachable = isinstance(exc, Unreachable)
                 outcome |= {"status": "failed", "last_error": str(exc)}
                 log.error("delivery of %s failed: %s", row.key, exc)
             except Exception as exc:  # a bug in a renderer must not stop the other rows
@@ -151,6 +202,11 @@ class OutboxWorker:
                     for name, value in outcome.items():
                         setattr(fresh, name, value)
                     session.add(fresh)
+            if outcome.get("status") == "failed" and self.on_failure is not None:
+                try:
+                    await self.on_failure(row, str(outcome.get("last_error") or ""), unreachable)
+                except Exception:  # telling admins must not stop deliveries
+                    log.exception("could not report the failure of %s", row.key)
         return sent
 
     async def drain(self, now: datetime, *, rounds: int = 10) -> int:

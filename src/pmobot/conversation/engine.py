@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.conversation import prefill
+from pmobot.conversation import forms, prefill
 from pmobot.conversation.expr import parse_expression
 from pmobot.conversation.fields import (
     FieldError, ParseContext, check_value, describe_expected, format_value, parse_answer,
@@ -24,7 +24,7 @@ from pmobot.conversation.fields import (
 from pmobot.conversation.spec import DialogSpec, FieldSpec, SpecError
 from pmobot.domain.models import ConversationState
 from pmobot.i18n import t
-from pmobot.messages import Card, CardField, Message, Notice, Option, Prompt
+from pmobot.messages import Card, CardField, FormRequest, Message, Notice, Option, Prompt
 
 SUMMARY = "@summary"
 
@@ -224,6 +224,54 @@ class DialogEngine:
         if not state.get("finished"):
             self._save(session, row, state, hc.core.now())
         return out
+
+    # -- forms (a whole spec at once: Slack modals, Teams cards) ------------
+
+    def parse_context(self, locale: str) -> ParseContext:
+        return ParseContext(locale=locale, today=self._today(), default_currency=self.default_currency)
+
+    def form(self, spec_id: str, *, locale: str, opening_text: str | None = None,
+             context: dict[str, Any] | None = None) -> FormRequest:
+        """A blank form, pre-filled from free text when the spec allows it."""
+        spec = self.specs[spec_id]
+        values = self._prefill(spec, opening_text, locale) if opening_text and spec.prefill else {}
+        context = dict(context or {})
+        if opening_text:
+            context["opening_text"] = opening_text[:4000]
+        return forms.build(spec, locale=locale, values=values, context=context)
+
+    def redraw_form(self, spec_id: str, *, locale: str, raw: dict[str, Any],
+                    context: dict[str, Any] | None = None) -> FormRequest:
+        """The form again while it is being filled in, with conditions applied to
+        what can be read of it so far; nothing typed is dropped."""
+        spec = self.specs[spec_id]
+        answers = forms.read_leniently(spec, raw, ctx=self.parse_context(locale))
+        typed = {k: v for k, v in raw.items() if isinstance(v, str)}
+        return forms.build(spec, locale=locale, values=answers, typed=typed, context=context)
+
+    async def submit_form(self, session: AsyncSession, *, hc: HookContext, spec_id: str,
+                          raw: dict[str, Any]) -> tuple[FormRequest | None, list[Message]]:
+        """Validate a submitted form like the conversation would, then complete it.
+
+        Returns the form to show again with its errors (and no messages), or
+        ``None`` and what the completion hook said.
+        """
+        spec = self.specs[spec_id]
+        reading = forms.read(spec, raw, ctx=self.parse_context(hc.locale), validators=self.hooks.VALIDATORS,
+                             hook_context=hc)
+        if reading.ok:
+            answers = {f.id: reading.answers.get(f.id) for f in self.applicable(spec, reading.answers)}
+            for name in spec.checks:
+                problem = self.hooks.CHECKS[name](answers, hc)
+                if problem is not None:
+                    field_id, error = problem
+                    reading.errors[field_id] = error.message(hc.locale)
+                    break
+        if not reading.ok:
+            return forms.build(spec, locale=hc.locale, values=reading.answers, typed=reading.typed,
+                               errors=reading.errors, context=hc.context), []
+        hc.engine = self
+        return None, await self.hooks.COMPLETIONS[spec.on_complete](hc, answers)
 
     # -- steps -------------------------------------------------------------
 

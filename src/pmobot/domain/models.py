@@ -56,6 +56,10 @@ class Person(SQLModel, table=True):
     department: Optional[str] = Field(default=None, max_length=80)
     email: Optional[str] = Field(default=None, max_length=320)
     created_at: datetime = _ts()
+    # Set when the platform refuses messages to this person (blocked the bot,
+    # left the tenant); cleared when they speak to the bot again.
+    unreachable_since: Optional[datetime] = _ts(nullable=True)
+    unreachable_reason: Optional[str] = Field(default=None, max_length=255)
 
 
 class RoleGrant(SQLModel, table=True):
@@ -188,7 +192,11 @@ class OutboxMessage(SQLModel, table=True):
     """A message waiting to be delivered, sent once per idempotency key."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (sa.Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+        # Pacing looks up what was sent lately to one target.
+        sa.Index("ix_outbox_pace", "platform", "target", "sent_at"),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     key: str = Field(max_length=255, unique=True)
@@ -208,3 +216,63 @@ class OutboxMessage(SQLModel, table=True):
     platform_message_id: Optional[str] = Field(default=None, max_length=255)
     created_at: datetime = _ts()
     sent_at: Optional[datetime] = _ts(nullable=True)
+
+
+class InboundDelivery(SQLModel, table=True):
+    """A platform request already handled: an event, a button press, a form.
+
+    Platforms deliver again when an acknowledgement is late or lost (Slack's
+    ``X-Slack-Retry-Num``, a Teams invoke sent twice); the key of the first
+    delivery is kept here so the second is recognised, on every replica.
+    """
+
+    __tablename__ = "inbound_delivery"
+
+    key: str = Field(primary_key=True, max_length=255)
+    platform: str = Field(max_length=20)
+    received_at: datetime = _ts(index=True)
+
+
+class ConversationRef(SQLModel, table=True):
+    """How to reach a person or a channel later, without them writing first.
+
+    Teams needs the conversation reference (service URL, tenant, conversation
+    id) to send proactively; it is stored when the bot is installed, added to
+    a team, or spoken to, and survives restarts.
+    """
+
+    __tablename__ = "conversation_ref"
+    __table_args__ = (sa.UniqueConstraint("platform", "kind", "address", name="uq_conversation_ref"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    kind: str = Field(max_length=10)  # person | channel
+    # The person's platform id, or the channel's conversation id.
+    address: str = Field(max_length=255)
+    reference: dict[str, Any] = _json()
+    updated_at: datetime = _ts()
+
+
+class SlackInstallation(SQLModel, table=True):
+    """One workspace's (or org's) installation of the Slack app, from OAuth."""
+
+    __tablename__ = "slack_installation"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: str = Field(default="", max_length=64)
+    enterprise_id: Optional[str] = Field(default=None, max_length=32, index=True)
+    team_id: Optional[str] = Field(default=None, max_length=32, index=True)
+    user_id: Optional[str] = Field(default=None, max_length=32)
+    is_enterprise_install: bool = False
+    # Everything Slack returned, as slack_sdk's Installation.to_dict() has it.
+    data: dict[str, Any] = _json()
+    installed_at: datetime = _ts()
+
+
+class SlackOAuthState(SQLModel, table=True):
+    """An OAuth ``state`` handed out at /slack/install, consumed once at the redirect."""
+
+    __tablename__ = "slack_oauth_state"
+
+    state: str = Field(primary_key=True, max_length=128)
+    expires_at: datetime = _ts()

@@ -20,8 +20,9 @@ class Core:
     calendar: BusinessCalendar
     # The dialog specs by id (intake, estimate...), loaded once at start-up.
     specs: dict[str, DialogSpec]
-    # The IT intake channel on each platform that is switched on: platform -> address.
-    it_channels: dict[str, str] = field(default_factory=dict)
+    # Each platform that is switched on -> its configured IT intake channel (None
+    # until one is chosen in chat; ``services.addresses.it_channel`` has the final say).
+    it_channels: dict[str, str | None] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock.now()

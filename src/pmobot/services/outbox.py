@@ -53,8 +53,14 @@ async def to_person(session: AsyncSession, *, core: Core, key: str, person: Pers
 async def to_it_channels(session: AsyncSession, *, core: Core, key: str, message: Message,
                          thread_key: str | None = None, replaces_key: str | None = None) -> int:
     """Post to the IT intake channel of every platform; the key gets the platform appended."""
+    # Imported here: addresses imports people, which the outbox does not otherwise need.
+    from pmobot.services.addresses import it_channel
+
     count = 0
-    for platform, address in sorted(core.it_channels.items()):
+    for platform in sorted(core.it_channels):
+        address = await it_channel(session, core=core, platform=platform)
+        if not address:
+            continue  # switched on, but no IT channel chosen yet: the card waits in /pmo queue
         count += await enqueue(
             session, core=core, key=f"{key}@{platform}", platform=platform, target_kind="channel",
             target=address, message=message,

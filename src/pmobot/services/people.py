@@ -26,6 +26,9 @@ class Identity:
     handle: str = ""
     locale: str | None = None  # the platform's hint (Slack user locale, Teams activity locale)
     email: str | None = None
+    # Roles the platform vouches for without a grant in the database (e.g.
+    # Slack members of the IT intake channel when that option is on).
+    implied_roles: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -95,10 +98,22 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
                 reason="PMOBOT_ADMINS", detail={"role": Role.PMO},
             )
             await session.flush()
-    elif identity.display_name and person.display_name != identity.display_name:
-        person.display_name = identity.display_name[:200]
-        session.add(person)
-    return await actor_for(session, core=core, person=person, hint=identity.locale)
+    else:
+        changed = False
+        if identity.display_name and person.display_name != identity.display_name:
+            person.display_name = identity.display_name[:200]
+            changed = True
+        if person.unreachable_since is not None:
+            # They reached us, so we can reach them again.
+            person.unreachable_since, person.unreachable_reason = None, None
+            changed = True
+        if changed:
+            session.add(person)
+    actor = await actor_for(session, core=core, person=person, hint=identity.locale)
+    implied = frozenset(identity.implied_roles) & GRANTABLE_ROLES
+    if implied - actor.roles:
+        actor = Actor(actor.person, actor.roles | implied, actor.locale)
+    return actor
 
 
 async def set_locale(session: AsyncSession, *, core: Core, actor: Actor, locale: str) -> Actor:

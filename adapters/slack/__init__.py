@@ -1,0 +1,1 @@
+"""Slack: the slack-bolt app, Block Kit rendering and the manifest."""

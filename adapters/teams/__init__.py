@@ -1,0 +1,1 @@
+"""Microsoft Teams: the botbuilder bot, Adaptive Card rendering and the app package."""

@@ -1,0 +1,1 @@
+"""The app manifests shipped with pmobot: Slack (YAML), Teams (JSON and icons)."""

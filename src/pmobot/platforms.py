@@ -1,0 +1,37 @@
+"""What the composition root expects of a chat platform's adapter.
+
+An adapter (``pmobot.adapters.slack``, ``pmobot.adapters.teams``) builds one
+object of this shape from the core it is given; ``pmobot serve`` mounts its
+routes on the one aiohttp server, registers its deliverer with the outbox
+worker and its IT channel with the core, and starts and stops it.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from aiohttp import web
+
+from pmobot.scheduler import Deliverer
+
+
+class Platform(Protocol):
+    # The platform's name in the database (Person.platform, OutboxMessage.platform).
+    name: str
+    deliverer: Deliverer
+
+    def it_channel(self) -> str | None:
+        """The IT intake channel's address on this platform, if known yet."""
+
+    def mount(self, web_app: web.Application) -> None:
+        """Add this platform's routes (e.g. /slack/events, /api/messages)."""
+
+    async def start(self) -> None:
+        """Open connections that run beside the HTTP server (e.g. Slack Socket Mode)."""
+
+    async def stop(self) -> None:
+        """Close them; called once at shutdown."""
+
+
+class ConfigurationError(Exception):
+    """A platform is switched on but cannot run safely: the message names the setting."""

@@ -1,0 +1,122 @@
+"""``pmobot serve``: one aiohttp server for every platform, and the jobs beside it.
+
+The web application carries ``/healthz`` and each platform's routes; the
+scheduler runs the outbox worker on every replica (rows are claimed safely)
+and the housekeeping jobs on the one replica that holds the leader lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import text
+
+from pmobot.db import Database
+from pmobot.platforms import Platform
+
+log = logging.getLogger(__name__)
+
+# The advisory lock id of the scheduler leader on PostgreSQL ("pmob" in ASCII).
+LEADER_LOCK_ID = 0x706D6F62
+
+
+class Leadership:
+    """Who runs the jobs that must run once (housekeeping, digests, drift).
+
+    On PostgreSQL the leader holds a session-level advisory lock on a
+    connection of its own; when the process dies the lock goes with it and
+    another replica takes over at its next try. On SQLite one process runs
+    everything, so it is always the leader.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._conn: Any = None
+
+    @property
+    def held(self) -> bool:
+        return self.db.is_sqlite or self._conn is not None
+
+    async def try_acquire(self) -> bool:
+        if self.held:
+            return True
+        conn = await self.db.engine.connect()
+        try:
+            got = (await conn.execute(text("SELECT pg_try_advisory_lock(:id)"), {"id": LEADER_LOCK_ID})).scalar()
+        except Exception:
+            await conn.close()
+            raise
+        if got:
+            self._conn = conn
+            log.info("this replica leads the scheduled jobs")
+            return True
+        await conn.close()
+        return False
+
+    async def release(self) -> None:
+        if self._conn is not None:
+            try:
+                await self._conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": LEADER_LOCK_ID})
+            finally:
+                await self._conn.close()
+                self._conn = None
+
+
+async def health(db: Database) -> tuple[bool, dict[str, Any]]:
+    """Database reachable and migrations current."""
+    try:
+        pending = await db.pending_migrations()
+    except Exception as exc:  # the reason goes to the log, not to the caller
+        log.warning("health check: database unreachable: %s", type(exc).__name__)
+        return False, {"database": "unreachable"}
+    if pending:
+        return False, {"database": "reachable", "migrations": f"{len(pending)} pending: run 'pmobot db upgrade'"}
+    return True, {"database": "reachable", "migrations": "current"}
+
+
+def build_web_app(*, db: Database, platforms: Sequence[Platform]) -> web.Application:
+    web_app = web.Application(client_max_size=1024 * 1024)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        ok, detail = await health(db)
+        detail["status"] = "ok" if ok else "unavailable"
+        detail["platforms"] = [p.name for p in platforms]
+        return web.json_response(detail, status=200 if ok else 503)
+
+    web_app.router.add_get("/healthz", healthz)
+    for platform in platforms:
+        platform.mount(web_app)
+    return web_app
+
+
+async def serve_forever(*, web_app: web.Application, host: str, port: int, platforms: Sequence[Platform],
+                        scheduler: AsyncIOScheduler, leadership: Leadership,
+                        stop: asyncio.Event | None = None) -> None:
+    """Run until ``stop`` is set (or the process is interrupted), then shut down in order."""
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    started: list[Platform] = []
+    try:
+        for platform in platforms:
+            await platform.start()
+            started.append(platform)
+        scheduler.start()
+        log.info("pmobot serving on %s:%s for %s", host, port, ", ".join(p.name for p in platforms) or "no platform")
+        await (stop or asyncio.Event()).wait()
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        for platform in reversed(started):
+            try:
+                await platform.stop()
+            except Exception:
+                log.exception("stopping %s", platform.name)
+        await leadership.release()
+        await runner.cleanup()

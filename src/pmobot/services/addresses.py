@@ -1,0 +1,70 @@
+"""Where to reach people and channels later: stored conversation references.
+
+A platform that cannot message someone out of the blue (Teams) needs the
+reference of a conversation it already had with them; it is kept here, in
+the database, so a restart or another replica can still send.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.domain.models import ConversationRef
+from pmobot.domain.roles import Role
+from pmobot.services import audit
+from pmobot.services.core import Core
+from pmobot.services.errors import Forbidden
+from pmobot.services.people import Actor
+
+# The IT intake channel chosen in chat is stored as a reference of this kind.
+IT_CHANNEL = "it-channel"
+
+
+async def remember(session: AsyncSession, *, core: Core, platform: str, kind: str, address: str,
+                   reference: dict[str, Any]) -> None:
+    row = await find(session, platform=platform, kind=kind, address=address)
+    if row is None:
+        row = ConversationRef(platform=platform, kind=kind, address=address[:255], reference=dict(reference),
+                              updated_at=core.now())
+    elif row.reference == reference:
+        return
+    else:
+        row.reference = dict(reference)
+        row.updated_at = core.now()
+    session.add(row)
+
+
+async def find(session: AsyncSession, *, platform: str, kind: str, address: str) -> ConversationRef | None:
+    rows = await session.exec(select(ConversationRef).where(
+        ConversationRef.platform == platform, ConversationRef.kind == kind, ConversationRef.address == address[:255]))
+    return rows.first()
+
+
+async def reference(session: AsyncSession, *, platform: str, kind: str, address: str) -> dict[str, Any] | None:
+    row = await find(session, platform=platform, kind=kind, address=address)
+    return dict(row.reference) if row else None
+
+
+async def set_it_channel(session: AsyncSession, *, core: Core, actor: Actor, platform: str, address: str,
+                         reference: dict[str, Any] | None = None) -> None:
+    """A PMO admin makes the channel they are in the IT intake channel of their platform.
+
+    Stored in the database, so every replica posts there from now on.
+    """
+    if not actor.has(Role.PMO):
+        raise Forbidden("people.error.only_pmo_it_channel")
+    await remember(session, core=core, platform=platform, kind=IT_CHANNEL, address=IT_CHANNEL,
+                   reference={"address": address, **(reference or {})})
+    await audit.record(session, core=core, actor_id=actor.id, subject=f"it-channel:{platform}",
+                       action="it_channel_set", detail={"address": address})
+
+
+async def it_channel(session: AsyncSession, *, core: Core, platform: str) -> str | None:
+    """The IT intake channel of ``platform``: chosen in chat, else configured."""
+    chosen = await reference(session, platform=platform, kind=IT_CHANNEL, address=IT_CHANNEL)
+    if chosen and chosen.get("address"):
+        return str(chosen["address"])
+    return core.it_channels.get(platform) or None

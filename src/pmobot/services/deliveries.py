@@ -1,0 +1,102 @@
+"""Messages the platforms would not take: seen by PMO admins, never dropped.
+
+When the outbox gives up on a message (the last attempt failed, or the
+platform said it never will accept it), the failure is kept on the outbox
+row, PMO admins are told, and a person the platform refuses to reach is
+marked unreachable until they write to the bot again. ``/pmo deliveries``
+lists the failures; ``/pmo deliveries retry 12`` queues one again.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.domain.models import OutboxMessage, Person, RoleGrant
+from pmobot.domain.roles import Role
+from pmobot.i18n import t
+from pmobot.messages import Card, CardField, Message, Notice
+from pmobot.services import audit, outbox
+from pmobot.services.core import Core
+from pmobot.services.errors import Forbidden, NotFound
+from pmobot.services.people import Actor
+
+log = logging.getLogger(__name__)
+
+# Notices about failures are themselves never reported, so a platform that is
+# down cannot start a loop of failure notices about failure notices.
+NOTICE_PREFIX = "delivery-failed:"
+LISTED = 20
+
+
+def _require_pmo(actor: Actor) -> None:
+    if not actor.has(Role.PMO):
+        raise Forbidden("deliveries.only_pmo")
+
+
+async def record_failure(session: AsyncSession, *, core: Core, row: OutboxMessage, reason: str,
+                         unreachable: bool = False) -> None:
+    """After the worker marked ``row`` failed: mark the person, tell the PMO admins."""
+    if row.key.startswith(NOTICE_PREFIX):
+        return
+    person = None
+    if row.target_kind == "person":
+        person = (await session.exec(select(Person).where(
+            Person.platform == row.platform, Person.external_id == row.target))).first()
+        if person is not None and unreachable and person.unreachable_since is None:
+            person.unreachable_since = core.now()
+            person.unreachable_reason = reason[:255]
+            session.add(person)
+            await audit.record(session, core=core, actor_id=None, subject=f"person:{person.id}",
+                               action="unreachable", reason=reason[:500], detail={"platform": row.platform})
+    admins = (await session.exec(
+        select(Person).join(RoleGrant, col(RoleGrant.person_id) == col(Person.id)).where(RoleGrant.role == Role.PMO)
+        .order_by(col(Person.id))
+    )).all()
+    for admin in admins:
+        if admin.unreachable_since is not None or (person is not None and admin.id == person.id):
+            continue
+        locale = admin.locale or core.org_locale
+        who = person.display_name if person is not None else row.target
+        key = "deliveries.failed_unreachable" if unreachable and person is not None else "deliveries.failed_notice"
+        text = t(locale, key, who=who, platform=row.platform, id=row.id, reason=reason[:300])
+        await outbox.to_person(session, core=core, key=f"{NOTICE_PREFIX}{row.id}:{admin.id}", person=admin,
+                               message=Notice(text, "warning"))
+
+
+async def failed(session: AsyncSession, *, core: Core, actor: Actor) -> list[Message]:
+    _require_pmo(actor)
+    rows = list((await session.exec(
+        select(OutboxMessage).where(OutboxMessage.status == "failed").order_by(col(OutboxMessage.id).desc())
+        .limit(LISTED + 1)
+    )).all())
+    loc = actor.locale
+    if not rows:
+        return [Notice(t(loc, "deliveries.none"), "success")]
+    shown = rows[:LISTED]
+    fields = tuple(
+        CardField(
+            t(loc, "deliveries.row_label", id=r.id, platform=r.platform, target=r.target),
+            t(loc, "deliveries.row_value", attempts=r.attempts, error=(r.last_error or "?")[:200]),
+            short=False,
+        )
+        for r in shown
+    )
+    footer = t(loc, "deliveries.footer")
+    if len(rows) > LISTED:
+        footer = t(loc, "deliveries.more", count=LISTED) + " " + footer
+    return [Card(title=t(loc, "deliveries.title"), fields=fields, footer=footer)]
+
+
+async def retry(session: AsyncSession, *, core: Core, actor: Actor, row_id: int) -> list[Message]:
+    _require_pmo(actor)
+    row = await session.get(OutboxMessage, row_id)
+    if row is None or row.status != "failed":
+        raise NotFound("deliveries.not_failed", id=row_id)
+    row.status, row.attempts, row.next_attempt_at, row.locked_until = "pending", 0, core.now(), None
+    session.add(row)
+    await audit.record(session, core=core, actor_id=actor.id, subject=f"outbox:{row.id}", action="delivery_retried",
+                       detail={"key": row.key})
+    return [Notice(t(actor.locale, "deliveries.requeued", id=row.id), "success")]
