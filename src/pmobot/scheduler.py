@@ -160,8 +160,13 @@ class OutboxWorker:
 
     async def run_once(self, now: datetime) -> int:
         """Deliver what is due at ``now``; returns how many rows were sent."""
+        return (await self._run(now))[1]
+
+    async def _run(self, now: datetime) -> tuple[int, int]:
+        """(rows handled, rows sent)."""
         sent = 0
-        for row in await self._claim(now):
+        claimed = await self._claim(now)
+        for row in claimed:
             paced = await self._paced_until(row, now)
             if paced is not None:
                 async with self.db.session() as session:
@@ -207,15 +212,15 @@ class OutboxWorker:
                     await self.on_failure(row, str(outcome.get("last_error") or ""), unreachable)
                 except Exception:  # telling admins must not stop deliveries
                     log.exception("could not report the failure of %s", row.key)
-        return sent
+        return len(claimed), sent
 
     async def drain(self, now: datetime, *, rounds: int = 10) -> int:
         """Deliver everything due now, including rows queued while delivering."""
         total = 0
         for _ in range(rounds):
-            sent = await self.run_once(now)
+            handled, sent = await self._run(now)
             total += sent
-            if sent == 0:
+            if handled == 0:
                 break
         return total
 

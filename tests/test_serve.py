@@ -1,0 +1,85 @@
+"""``pmobot serve``'s own parts: the health check, the scheduler leader, and the
+refusals that name what to set."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from pmobot import cli
+from pmobot.app import App, attach_platforms, create_app
+from pmobot.config import Settings
+from pmobot.db import Database
+from pmobot.platforms import ConfigurationError
+from pmobot.server import Leadership, build_web_app
+
+
+async def _get(web_app, path: str):  # type: ignore[no-untyped-def]
+    async with TestClient(TestServer(web_app)) as client:
+        response = await client.get(path)
+        return response.status, await response.json()
+
+
+async def test_healthz_is_ok_on_a_current_database(app: App) -> None:
+    status, body = await _get(build_web_app(db=app.db, platforms=[]), "/healthz")
+    assert status == 200
+    assert body["status"] == "ok" and body["migrations"] == "current"
+
+
+async def test_healthz_names_the_command_when_migrations_are_missing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    db = Database(f"sqlite:///{tmp_path}/fresh.db")
+    try:
+        status, body = await _get(build_web_app(db=db, platforms=[]), "/healthz")
+    finally:
+        await db.dispose()
+    assert status == 503 and "pmobot db upgrade" in body["migrations"]
+
+
+async def test_healthz_says_unreachable_without_leaking_the_url() -> None:
+    db = Database("postgresql+psycopg://secret-user:secret-pass@127.0.0.1:1/none")
+    try:
+        status, body = await _get(build_web_app(db=db, platforms=[]), "/healthz")
+    finally:
+        await db.dispose()
+    assert status == 503 and body["database"] == "unreachable"
+    assert "secret" not in repr(body)
+
+
+async def test_one_replica_leads_at_a_time(app: App) -> None:
+    first, second = Leadership(app.db), Leadership(Database(app.settings.database_url))
+    try:
+        assert await first.try_acquire()
+        if app.db.is_sqlite:
+            assert await second.try_acquire()  # one process runs everything on SQLite
+        else:
+            assert not await second.try_acquire()
+            await first.release()
+            assert await second.try_acquire()
+    finally:
+        await first.release()
+        await second.release()
+        await second.db.dispose()
+
+
+async def test_serving_with_no_platform_configured_says_what_to_set(settings: Settings, clock) -> None:
+    bare = create_app(settings, clock=clock)
+    try:
+        with pytest.raises(ConfigurationError, match="SLACK_BOT_TOKEN"):
+            attach_platforms(bare)
+    finally:
+        await bare.close()
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("PMOBOT_DATABASE_URL", f"sqlite:///{tmp_path}/new.db")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["serve", "--port", "0"]) == 2
+    assert "pmobot db upgrade" in capsys.readouterr().err
+
+
+def test_manifest_commands_say_which_option_is_missing(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["manifest", "slack"]) == 2
+    assert "--url" in capsys.readouterr().err
+    assert cli.main(["manifest", "teams", "--app-id", "x"]) == 2
+    assert "--domain" in capsys.readouterr().err
