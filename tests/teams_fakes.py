@@ -81,6 +81,8 @@ class Call:
     path: str  # decoded, from /v3 on
     body: Any
     authorization: str
+    # The id the fake answered with (the message's id in Teams).
+    response_id: str = ""
 
 
 @dataclass
@@ -222,11 +224,10 @@ class FakeMicrosoft:
         if failure is not None:
             return web.json_response(failure.body or {}, status=failure.status, headers=failure.headers)
         if request.method == "POST" and path == "/v3/conversations":
-            conversation = f"a:created-{self._new_id()}"
-            return web.json_response({"id": conversation, "activityId": self._new_id(), "serviceUrl": self.service_url})
-        if request.method == "PUT":
-            return web.json_response({"id": path.rsplit("/", 1)[-1]})
-        return web.json_response({"id": self._new_id()})
+            call.response_id = f"a:created-{self._new_id()}"
+            return web.json_response({"id": call.response_id, "serviceUrl": self.service_url})
+        call.response_id = path.rsplit("/", 1)[-1] if request.method == "PUT" else self._new_id()
+        return web.json_response({"id": call.response_id})
 
     # -- what tests read ---------------------------------------------------------
 
@@ -239,6 +240,10 @@ class FakeMicrosoft:
     def sent(self) -> list[Call]:
         with self._lock:
             return list(self.calls)
+
+    def posts_to(self, conversation: str) -> list[Call]:
+        """New messages (not replies in a thread, not updates) posted to exactly this conversation."""
+        return [c for c in self.sent() if c.method == "POST" and c.path == f"/v3/conversations/{conversation}/activities"]
 
     def cards_to(self, conversation_fragment: str, *, method: str | None = None) -> list[dict[str, Any]]:
         """The Adaptive Cards sent to conversations whose id contains the fragment."""

@@ -23,19 +23,13 @@ import logging
 import re
 from typing import Any
 
-from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext, serializer_helper
-from botbuilder.schema import (
-    Activity,
-    ActivityTypes,
-    AdaptiveCardInvokeResponse,
-    AdaptiveCardInvokeValue,
-    Attachment,
-    ChannelAccount,
-)
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
+from msrest.serialization import Model
 
 from pmobot.chat import COMMANDS, Chat, is_command
 from pmobot.conversation.engine import fold
-from pmobot.i18n import t
+from pmobot.i18n import normalize_locale, t
 from pmobot.messages import Message, Notice, Text
 from pmobot.services import addresses, inbound, people
 from pmobot.services.errors import PmoError
@@ -49,6 +43,25 @@ log = logging.getLogger(__name__)
 PLATFORM = references.PLATFORM
 CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
+
+
+
+class InvokeAnswer(Model):
+    """The body of an ``adaptiveCard/action`` answer: a card (replacing the one
+    pressed) or a message. The SDK's own model cannot carry a message's text."""
+
+    _attribute_map = {
+        "status_code": {"key": "statusCode", "type": "int"},
+        "type": {"key": "type", "type": "str"},
+        "value": {"key": "value", "type": "object"},
+    }
+
+    def __init__(self, *, type: str, value: Any, status_code: int = 200, **kwargs: Any) -> None:  # noqa: A002
+        super().__init__(**kwargs)
+        self.status_code = status_code
+        self.type = type
+        self.value = value
+
 
 _ALIASES = {alias for c in COMMANDS for alias in c.aliases}
 _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
@@ -70,7 +83,10 @@ def conversation_key(activity: Activity) -> str:
 def _mentions(activity: Activity) -> list[dict[str, Any]]:
     out = []
     for entity in activity.entities or []:
-        data = entity.serialize() if hasattr(entity, "serialize") else dict(entity)
+        if isinstance(entity, dict):
+            data = dict(entity)
+        else:  # an Entity model keeps what it does not declare in additional_properties
+            data = {**(getattr(entity, "additional_properties", None) or {}), "type": getattr(entity, "type", None)}
         if data.get("type") == "mention":
             out.append(data)
     return out
@@ -112,12 +128,24 @@ class PmoBot(ActivityHandler):
             if not fresh:
                 log.info("repeat delivery of activity %s ignored", activity.id)
                 if activity.type == ActivityTypes.invoke:
-                    await self._invoke_reply(turn_context, AdaptiveCardInvokeResponse(
-                        status_code=200, type=MESSAGE_RESPONSE, value=" "))
+                    await turn_context.send_activity(Activity(
+                        type=ActivityTypes.invoke_response,
+                        value=InvokeResponse(status=200, body=InvokeAnswer(type=MESSAGE_RESPONSE, value=" "))))
                 return
         async with self.core.db.session() as session:
             await references.remember_activity(session, core=self.core, activity=activity)
+            if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and activity.locale:
+                await self._keep_locale(session, activity)
         await super().on_turn(turn_context)
+
+    async def _keep_locale(self, session: Any, activity: Activity) -> None:
+        """Keep the language Teams says a person uses, so what is sent to them later
+        (when no activity is there to say it) is in that language too. A language
+        chosen with ``/pmo lang`` is never overwritten."""
+        actor = await people.resolve(session, core=self.core, identity=identity_of(activity))
+        if actor.person.locale is None:
+            actor.person.locale = normalize_locale(activity.locale, self.core.org_locale)
+            session.add(actor.person)
 
     async def _send(self, turn_context: TurnContext, messages: list[Message], locale: str | None = None) -> None:
         if not messages:
@@ -125,11 +153,6 @@ class PmoBot(ActivityHandler):
         locale = locale or await self.chat.locale_for(identity_of(turn_context.activity))
         for message in messages:
             await turn_context.send_activity(card_activity(message, locale=locale))
-
-    @staticmethod
-    async def _invoke_reply(turn_context: TurnContext, body: AdaptiveCardInvokeResponse) -> None:
-        await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response,
-                                                  value=InvokeResponse(status=200, body=serializer_helper(body))))
 
     # -- installation, teams ----------------------------------------------------
 
@@ -207,13 +230,16 @@ class PmoBot(ActivityHandler):
 
     # -- buttons --------------------------------------------------------------------
 
-    async def on_adaptive_card_invoke(self, turn_context: TurnContext,
-                                      invoke_value: AdaptiveCardInvokeValue) -> AdaptiveCardInvokeResponse:
-        action = invoke_value.action
-        data = dict(action.data) if action is not None and isinstance(action.data, dict) else {}
-        return await self._card_action(turn_context, data)
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        if activity.name != "adaptiveCard/action":
+            return InvokeResponse(status=501)
+        value = activity.value if isinstance(activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        return InvokeResponse(status=200, body=await self._card_action(turn_context, dict(data)))
 
-    async def _card_action(self, turn_context: TurnContext, data: dict[str, Any]) -> AdaptiveCardInvokeResponse:
+    async def _card_action(self, turn_context: TurnContext, data: dict[str, Any]) -> InvokeAnswer:
         activity = turn_context.activity
         who, key = identity_of(activity), conversation_key(activity)
         kind = data.get(cards.DATA_KEY)
@@ -234,15 +260,15 @@ class PmoBot(ActivityHandler):
         return self._message(t(locale, "chat.unknown_action"))
 
     @staticmethod
-    def _message(text: str) -> AdaptiveCardInvokeResponse:
-        return AdaptiveCardInvokeResponse(status_code=200, type=MESSAGE_RESPONSE, value=text)
+    def _message(text: str) -> InvokeAnswer:
+        return InvokeAnswer(type=MESSAGE_RESPONSE, value=text)
 
     @staticmethod
-    def _card(card: dict[str, Any]) -> AdaptiveCardInvokeResponse:
-        return AdaptiveCardInvokeResponse(status_code=200, type=CARD_RESPONSE, value=card)
+    def _card(card: dict[str, Any]) -> InvokeAnswer:
+        return InvokeAnswer(type=CARD_RESPONSE, value=card)
 
     async def _answer_with_messages(self, turn_context: TurnContext, messages: list[Message],
-                                    locale: str) -> AdaptiveCardInvokeResponse:
+                                    locale: str) -> InvokeAnswer:
         """A button's results are new messages in the conversation (the card pressed stays as it is)."""
         await self._send(turn_context, messages, locale)
         first = next((m for m in messages if isinstance(m, (Notice, Text))), None)
@@ -261,7 +287,7 @@ class PmoBot(ActivityHandler):
             values[field_id] = raw
         return values
 
-    async def _form(self, turn_context: TurnContext, data: dict[str, Any], locale: str) -> AdaptiveCardInvokeResponse:
+    async def _form(self, turn_context: TurnContext, data: dict[str, Any], locale: str) -> InvokeAnswer:
         activity = turn_context.activity
         who, key = identity_of(activity), conversation_key(activity)
         spec_id = str(data.get("spec", ""))

@@ -168,8 +168,9 @@ class TeamsDeliverer:
             target_ref = _with_conversation(reference, replaced_in or conversation_id)
 
             async def update(context: TurnContext) -> str:
+                _address(activity, target_ref)
                 activity.id = activity_id
-                await context.update_activity(activity)
+                await context.adapter.update_activity(context, activity)
                 return delivery.replaces_id or ""
 
             return await self._run(target_ref, update, delivery.target_kind)
@@ -181,14 +182,12 @@ class TeamsDeliverer:
             thread_ref = _with_conversation(reference, thread)
 
             async def reply(context: TurnContext) -> str:
-                sent = await context.send_activity(activity)
-                return encode_id(sent.id if sent else "", thread)
+                return encode_id(await _post(context, activity, thread_ref), thread)
 
             return await self._run(thread_ref, reply, delivery.target_kind)
 
         async def send(context: TurnContext) -> str:
-            sent = await context.send_activity(activity)
-            return encode_id(sent.id if sent else "", conversation_id)
+            return encode_id(await _post(context, activity, reference), conversation_id)
 
         return await self._run(reference, send, delivery.target_kind)
 
@@ -218,8 +217,7 @@ class TeamsDeliverer:
                 async with self.core.db.session() as session:
                     await addresses.remember(session, core=self.core, platform=references.PLATFORM,
                                              kind=references.PERSON, address=delivery.target, reference=reference)
-                sent = await context.send_activity(activity)
-                outcome["id"] = encode_id(sent.id if sent else "", context.activity.conversation.id)
+                outcome["id"] = encode_id(await _post(context, activity, reference), context.activity.conversation.id)
             except Exception as exc:
                 outcome["error"] = exc
 
@@ -237,3 +235,17 @@ def _with_conversation(reference: dict[str, Any], conversation_id: str) -> dict[
     out = copy.deepcopy(reference)
     out["conversation"] = {**(out.get("conversation") or {}), "id": conversation_id}
     return out
+
+
+def _address(activity: Activity, reference: dict[str, Any]) -> None:
+    """Address ``activity`` to the stored conversation, as a new message (not a reply to the continuation)."""
+    TurnContext.apply_conversation_reference(activity, ConversationReference().deserialize(reference))
+    activity.reply_to_id = None
+
+
+async def _post(context: TurnContext, activity: Activity, reference: dict[str, Any]) -> str:
+    """Send through the adapter directly: ``TurnContext.send_activity`` would make it a reply
+    to the proactive turn's made-up activity id."""
+    _address(activity, reference)
+    responses = await context.adapter.send_activities(context, [activity])
+    return str(responses[0].id or "") if responses else ""
