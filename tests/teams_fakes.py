@@ -350,12 +350,22 @@ class TeamsHarness:
         return self
 
     async def stop(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-        if self.app is not None:
-            await self.app.close()
+        """Shut this process down (safe to call twice)."""
+        session, runner, app = self._session, self._runner, self.app
+        self._session = self._runner = self.app = None
+        if session is not None:
+            await session.close()
+        if runner is not None:
+            await runner.cleanup()
+        if app is not None:
+            await app.close()
+
+    async def restart(self) -> "TeamsHarness":
+        """A new pmobot process on the same database; nothing kept in memory survives."""
+        await self.stop()
+        fresh = TeamsHarness(fake=self.fake, settings=self.settings, clock=self.clock)
+        fresh._n = self._n
+        return await fresh.start()
 
     async def post(self, activity: dict[str, Any], *, token: str | None = "sign") -> tuple[int, Any]:
         headers = {"Content-Type": "application/json"}
@@ -522,3 +532,34 @@ def connector_errors(call: Call) -> list[str]:
         if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
             errors += [f"card: {e}" for e in card_errors(attachment["content"])]
     return errors
+
+
+# -- fixtures (imported by the test modules) ------------------------------------------
+
+import pytest  # noqa: E402
+
+from pmobot.config import Settings  # noqa: E402
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    server = FakeMicrosoft(tmp_path)
+    server.start()
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.cert_path))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def teams_settings(database_url: str) -> Settings:
+    return Settings(_env_file=None, database_url=database_url, default_locale="fr", admins="aad-dan,dan",
+                    microsoft_app_id=APP_ID, microsoft_app_password=APP_SECRET, microsoft_app_tenant_id=TENANT)
+
+
+@pytest.fixture
+async def teams(fake, teams_settings, clock):  # type: ignore[no-untyped-def]
+    harness = await TeamsHarness(fake=fake, settings=teams_settings, clock=clock).start()
+    yield harness
+    await harness.stop()
+
+

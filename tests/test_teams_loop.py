@@ -12,13 +12,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from pmobot.config import Settings
-from pmobot.domain.models import ConversationRef, Need, OutboxMessage
+from pmobot.domain.models import OutboxMessage
 from pmobot.i18n import t
-from pmobot.services.people import Identity
-from teams_fakes import (
-    APP_ID, APP_SECRET, IT_CHANNEL, TENANT, FakeMicrosoft, Person, TeamsHarness, card_text, connector_errors,
-    personal_conversation, thread_conversation,
+from teams_fakes import (  # noqa: F401  (fixtures)
+    IT_CHANNEL, FakeMicrosoft, Person, TeamsHarness, card_errors, card_text, connector_errors, fake,
+    personal_conversation, teams, teams_settings, thread_conversation,
 )
 
 ALICE = Person("alice", "Alice Martin", "fr-FR")
@@ -27,28 +25,6 @@ DAN = Person("dan", "Dan Dupont", "fr-FR")
 # The same loop with the languages swapped.
 EMMA = Person("emma", "Emma Brown", "en-GB")
 FLO = Person("flo", "Florence Petit", "fr-CA")
-
-
-@pytest.fixture
-def fake(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    server = FakeMicrosoft(tmp_path)
-    server.start()
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.cert_path))
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def teams_settings(database_url: str) -> Settings:
-    return Settings(_env_file=None, database_url=database_url, default_locale="fr", admins="aad-dan",
-                    microsoft_app_id=APP_ID, microsoft_app_password=APP_SECRET, microsoft_app_tenant_id=TENANT)
-
-
-@pytest.fixture
-async def teams(fake, teams_settings, clock):  # type: ignore[no-untyped-def]
-    harness = await TeamsHarness(fake=fake, settings=teams_settings, clock=clock).start()
-    yield harness
-    await harness.stop()
 
 
 def texts_to(fake: FakeMicrosoft, fragment: str) -> str:
@@ -171,7 +147,7 @@ async def estimate(teams: TeamsHarness, fake: FakeMicrosoft, requester: Person, 
     status, body = await teams.post(teams.press(it, form, send, inputs=values, conversation=thread, reply_to=card_id))
     assert status == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
     refused = body["value"]
-    assert [p for p in __import__("teams_fakes").card_errors(refused)] == []
+    assert [p for p in card_errors(refused)] == []
     # The form comes back with what was typed and an error under the field at fault.
     body = refused["body"]
     at = next(i for i, e in enumerate(body) if e.get("id") == "field:effort_likely")
