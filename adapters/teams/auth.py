@@ -149,7 +149,8 @@ class StrictAuthentication(BotFrameworkAuthentication):
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         try:
-            return await self._inner.authenticate_request(activity, auth_header)
+            # The aiohttp adapter passes "" for a missing header; the SDK only reads None as "none given".
+            return await self._inner.authenticate_request(activity, auth_header or None)
         except PermissionError:
             raise
         except Exception as exc:  # jwt errors, a missing key, malformed headers
