@@ -75,7 +75,11 @@ async def _manifest(args: argparse.Namespace) -> int:
         print("pmobot: 'manifest teams' needs --app-id (the bot's Microsoft app id) and --domain "
               "(the host name of 'pmobot serve')", file=sys.stderr)
         return 2
-    path = app.teams_package(app_id=args.app_id, domain=args.domain, out=args.out or "pmobot-teams.zip")
+    try:
+        path = app.teams_package(app_id=args.app_id, domain=args.domain, out=args.out or "pmobot-teams.zip")
+    except ValueError as exc:
+        print(f"pmobot: {exc}", file=sys.stderr)
+        return 2
     print(f"Teams app package written to {path}", file=sys.stderr)
     return 0
 

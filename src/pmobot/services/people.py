@@ -29,6 +29,9 @@ class Identity:
     # Roles the platform vouches for without a grant in the database (e.g.
     # Slack members of the IT intake channel when that option is on).
     implied_roles: frozenset[str] = frozenset()
+    # Other ids the platform knows this person by (Teams: the Entra object id
+    # beside the channel account id), so PMOBOT_ADMINS may name either.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,8 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
         )
         session.add(person)
         await session.flush()
-        if identity.external_id in core.settings.admin_ids():
+        admins = core.settings.admin_ids()
+        if identity.external_id in admins or admins.intersection(identity.aliases):
             session.add(RoleGrant(person_id=person.id, role=Role.PMO, granted_at=core.now()))
             await audit.record(
                 session, core=core, actor_id=None, subject=f"person:{person.id}", action="role_granted",

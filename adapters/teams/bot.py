@@ -1,0 +1,310 @@
+"""The Teams activity handler: what people type and press, handed to the core.
+
+- Personal chat: free text goes to ``Chat.on_text`` (an intake conversation,
+  pre-filled from the sentence); a first word that names a command (``new``,
+  ``status NEED-3``, ``queue``...) runs it, with or without ``/pmo`` in front.
+- Channels and group chats: pmobot answers only when mentioned; the mention
+  is taken out of the text, other people's mentions become their Teams ids
+  (``role @Bob it``). ``set it-channel`` there makes it the IT intake channel.
+- Buttons (``Action.Execute``, an ``adaptiveCard/action`` invoke; or
+  ``Action.Submit`` from older clients, a message with a value): need actions,
+  answers to a conversation's question, and forms, whose answer replaces the
+  form card in place (with its errors, with the fields the answers call for,
+  or with what was done).
+
+Every activity is handled once (``services.inbound``), its conversation
+reference is kept, and the language is the person's choice, else the
+activity's locale, else the organisation's.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
+from msrest.serialization import Model
+
+from pmobot.chat import COMMANDS, Chat, is_command
+from pmobot.conversation.engine import fold
+from pmobot.i18n import normalize_locale, t
+from pmobot.messages import Message, Notice, Text
+from pmobot.services import addresses, inbound, people
+from pmobot.services.errors import PmoError
+from pmobot.services.people import Identity
+
+from pmobot.adapters.teams import cards, references
+from pmobot.adapters.teams.deliver import card_activity
+
+log = logging.getLogger(__name__)
+
+PLATFORM = references.PLATFORM
+CARD_RESPONSE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_RESPONSE = "application/vnd.microsoft.activity.message"
+
+
+
+class InvokeAnswer(Model):
+    """The body of an ``adaptiveCard/action`` answer: a card (replacing the one
+    pressed) or a message. The SDK's own model cannot carry a message's text."""
+
+    _attribute_map = {
+        "status_code": {"key": "statusCode", "type": "int"},
+        "type": {"key": "type", "type": "str"},
+        "value": {"key": "value", "type": "object"},
+    }
+
+    def __init__(self, *, type: str, value: Any, status_code: int = 200, **kwargs: Any) -> None:  # noqa: A002
+        super().__init__(**kwargs)
+        self.status_code = status_code
+        self.type = type
+        self.value = value
+
+
+_ALIASES = {alias for c in COMMANDS for alias in c.aliases}
+_AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_PMO_WORD = re.compile(r"^\s*/?pmo\b\s*", re.IGNORECASE)
+_SET_IT_CHANNEL = re.compile(r"^\s*(?:/?pmo\s+)?set\s+it[-\s]?channel\s*$", re.IGNORECASE)
+
+
+def identity_of(activity: Activity) -> Identity:
+    who = activity.from_property or ChannelAccount()
+    aad = getattr(who, "aad_object_id", None)
+    return Identity(platform=PLATFORM, external_id=str(who.id or ""), display_name=who.name or "",
+                    locale=activity.locale, aliases=(aad,) if aad else ())
+
+
+def conversation_key(activity: Activity) -> str:
+    return f"{PLATFORM}:{activity.conversation.id if activity.conversation else ''}"[:255]
+
+
+def _mentions(activity: Activity) -> list[dict[str, Any]]:
+    out = []
+    for entity in activity.entities or []:
+        if isinstance(entity, dict):
+            data = dict(entity)
+        else:  # an Entity model keeps what it does not declare in additional_properties
+            data = {**(getattr(entity, "additional_properties", None) or {}), "type": getattr(entity, "type", None)}
+        if data.get("type") == "mention":
+            out.append(data)
+    return out
+
+
+def mentions_bot(activity: Activity) -> bool:
+    bot_id = activity.recipient.id if activity.recipient else None
+    return any((m.get("mentioned") or {}).get("id") == bot_id for m in _mentions(activity))
+
+
+def clean_text(activity: Activity) -> str:
+    """The text without pmobot's mention, other mentions replaced by the person's Teams id."""
+    text = activity.text or ""
+    bot_id = activity.recipient.id if activity.recipient else None
+    for m in _mentions(activity):
+        tag = m.get("text") or ""
+        mentioned = m.get("mentioned") or {}
+        if not tag:
+            continue
+        text = text.replace(tag, "" if mentioned.get("id") == bot_id else f" {mentioned.get('id', '')} ")
+    # Any <at> left (a mention without its entity) is read as the name it shows.
+    text = _AT.sub(lambda m: m.group(1), text)
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+class PmoBot(ActivityHandler):
+    def __init__(self, *, chat: Chat) -> None:
+        self.chat = chat
+        self.core = chat.core
+
+    # -- every turn -----------------------------------------------------------
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and activity.id:
+            async with self.core.db.session() as session:
+                fresh = await inbound.first_time(session, core=self.core, platform=PLATFORM,
+                                                 key=f"activity:{activity.type}:{activity.id}")
+            if not fresh:
+                log.info("repeat delivery of activity %s ignored", activity.id)
+                if activity.type == ActivityTypes.invoke:
+                    await turn_context.send_activity(Activity(
+                        type=ActivityTypes.invoke_response,
+                        value=InvokeResponse(status=200, body=InvokeAnswer(type=MESSAGE_RESPONSE, value=" "))))
+                return
+        async with self.core.db.session() as session:
+            await references.remember_activity(session, core=self.core, activity=activity)
+            if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and activity.locale:
+                await self._keep_locale(session, activity)
+        await super().on_turn(turn_context)
+
+    async def _keep_locale(self, session: Any, activity: Activity) -> None:
+        """Keep the language Teams says a person uses, so what is sent to them later
+        (when no activity is there to say it) is in that language too. A language
+        chosen with ``/pmo lang`` is never overwritten."""
+        actor = await people.resolve(session, core=self.core, identity=identity_of(activity))
+        if actor.person.locale is None:
+            actor.person.locale = normalize_locale(activity.locale, self.core.org_locale)
+            session.add(actor.person)
+
+    async def _send(self, turn_context: TurnContext, messages: list[Message], locale: str | None = None) -> None:
+        if not messages:
+            return
+        locale = locale or await self.chat.locale_for(identity_of(turn_context.activity))
+        for message in messages:
+            await turn_context.send_activity(card_activity(message, locale=locale))
+
+    # -- installation, teams ----------------------------------------------------
+
+    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        if not any(m.id == bot_id for m in members_added):
+            return
+        if references.conversation_type(activity) == "personal":
+            await self._send(turn_context, await self.chat.welcome(identity_of(activity)))
+        else:
+            locale = self.core.org_locale
+            await self._send(turn_context, [Notice(t(locale, "teams.added_to_team"))], locale)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        # The reference is already kept by on_turn; a welcome comes with membersAdded.
+        return None
+
+    # -- messages -----------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if isinstance(activity.value, dict) and cards.DATA_KEY in activity.value:
+            # Action.Submit (a client without Universal Actions): the same data as an invoke.
+            response = await self._card_action(turn_context, activity.value)
+            if response.type == CARD_RESPONSE and activity.reply_to_id:
+                await turn_context.update_activity(Activity(
+                    type=ActivityTypes.message, id=activity.reply_to_id,
+                    attachments=[Attachment(content_type=cards.CONTENT_TYPE, content=response.value)]))
+            return
+        personal = references.conversation_type(activity) == "personal"
+        if not personal and not mentions_bot(activity):
+            return  # a channel conversation that is not for pmobot
+        text = clean_text(activity)
+        if not text:
+            await self._send(turn_context, await self.chat.on_command(identity_of(activity),
+                                                                      conversation_key(activity), "help"))
+            return
+        if _SET_IT_CHANNEL.match(text):
+            await self._set_it_channel(turn_context)
+            return
+        await self._send(turn_context, await self.route_text(activity, text))
+
+    async def route_text(self, activity: Activity, text: str) -> list[Message]:
+        who, key = identity_of(activity), conversation_key(activity)
+        if is_command(text):
+            return await self.chat.on_text(who, key, text, forms=True)
+        if _PMO_WORD.match(text) and not await self.chat.in_conversation(who, key):
+            return await self.chat.on_command(who, key, _PMO_WORD.sub("", text, count=1), forms=True)
+        first = fold(text.split(maxsplit=1)[0]) if text.split() else ""
+        if first in _ALIASES and not await self.chat.in_conversation(who, key):
+            return await self.chat.on_command(who, key, text, forms=True)
+        return await self.chat.on_text(who, key, text)
+
+    async def _set_it_channel(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        who = identity_of(activity)
+        if references.conversation_type(activity) == "personal":
+            locale = await self.chat.locale_for(who)
+            await self._send(turn_context, [Notice(t(locale, "teams.it_channel_in_channel"), "warning")], locale)
+            return
+        channel = references.channel_address(activity) or ""
+        locale = self.core.org_locale
+        try:
+            async with self.core.db.session() as session:
+                actor = await people.resolve(session, core=self.core, identity=who)
+                locale = actor.locale
+                await addresses.set_it_channel(
+                    session, core=self.core, actor=actor, platform=PLATFORM, address=channel,
+                    reference=references.reference_of(activity, conversation_id=channel))
+        except PmoError as exc:
+            await self._send(turn_context, [Notice(exc.message(locale), "warning")], locale)
+            return
+        await self._send(turn_context, [Notice(t(locale, "teams.it_channel_set"), "success")], locale)
+
+    # -- buttons --------------------------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        if activity.name != "adaptiveCard/action":
+            return InvokeResponse(status=501)
+        value = activity.value if isinstance(activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        return InvokeResponse(status=200, body=await self._card_action(turn_context, dict(data)))
+
+    async def _card_action(self, turn_context: TurnContext, data: dict[str, Any]) -> InvokeAnswer:
+        activity = turn_context.activity
+        who, key = identity_of(activity), conversation_key(activity)
+        kind = data.get(cards.DATA_KEY)
+        locale = await self.chat.locale_for(who)
+        if kind == "action":
+            messages = await self.chat.on_action(who, key, str(data.get("id", "")), str(data.get("value", "")),
+                                                 forms=True)
+            return await self._answer_with_messages(turn_context, messages, locale)
+        if kind == "answer":
+            messages = await self.chat.on_text(who, key, str(data.get("value", "")))
+            return await self._answer_with_messages(turn_context, messages, locale)
+        if kind == "answer_multi":
+            chosen = str(data.get(cards.MULTI_INPUT, "") or "")
+            messages = await self.chat.on_text(who, key, ", ".join(v for v in chosen.split(",") if v))
+            return await self._answer_with_messages(turn_context, messages, locale)
+        if kind == "form":
+            return await self._form(turn_context, data, locale)
+        return self._message(t(locale, "chat.unknown_action"))
+
+    @staticmethod
+    def _message(text: str) -> InvokeAnswer:
+        return InvokeAnswer(type=MESSAGE_RESPONSE, value=text)
+
+    @staticmethod
+    def _card(card: dict[str, Any]) -> InvokeAnswer:
+        return InvokeAnswer(type=CARD_RESPONSE, value=card)
+
+    async def _answer_with_messages(self, turn_context: TurnContext, messages: list[Message],
+                                    locale: str) -> InvokeAnswer:
+        """A button's results are new messages in the conversation (the card pressed stays as it is)."""
+        await self._send(turn_context, messages, locale)
+        first = next((m for m in messages if isinstance(m, (Notice, Text))), None)
+        return self._message(first.text[:500] if first else t(locale, "teams.done"))
+
+    def _form_values(self, spec_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        spec = self.core.specs.get(spec_id)
+        types = {f.id: f.type for f in spec.fields} if spec else {}
+        values: dict[str, Any] = {}
+        for name, raw in data.items():
+            if not name.startswith(cards.FIELD_PREFIX):
+                continue
+            field_id = name[len(cards.FIELD_PREFIX):]
+            if types.get(field_id) == "yes_no" and isinstance(raw, str) and raw in ("true", "false"):
+                raw = raw == "true"
+            values[field_id] = raw
+        return values
+
+    async def _form(self, turn_context: TurnContext, data: dict[str, Any], locale: str) -> InvokeAnswer:
+        activity = turn_context.activity
+        who, key = identity_of(activity), conversation_key(activity)
+        spec_id = str(data.get("spec", ""))
+        context = data.get("context") if isinstance(data.get("context"), dict) else {}
+        values = self._form_values(spec_id, data)
+        op = data.get("op")
+        if op == "cancel":
+            return self._card(cards.result_card([Notice(t(locale, "teams.form_cancelled"))], locale=locale))
+        if op == "redraw":
+            form = await self.chat.redraw_form(who, spec_id, values, context)
+            if form is None:
+                return self._message(t(locale, "chat.unknown_action"))
+            return self._card(cards.render(form, locale=locale))
+        refused, messages = await self.chat.submit_form(who, key, spec_id, values, context)
+        if refused is not None:
+            return self._card(cards.render(refused, locale=locale))
+        short = [m for m in messages if isinstance(m, (Notice, Text))]
+        # Cards and further forms follow as new messages; the form card says what was done.
+        await self._send(turn_context, [m for m in messages if not isinstance(m, (Notice, Text))], locale)
+        return self._card(cards.result_card(short or [Notice(t(locale, "teams.done"), "success")], locale=locale))

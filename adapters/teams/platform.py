@@ -1,0 +1,115 @@
+"""The Teams platform for ``pmobot serve``: ``/api/messages`` and the deliverer."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+
+from pmobot.chat import Chat
+from pmobot.config import Settings
+from pmobot.platforms import ConfigurationError
+from pmobot.services.core import Core
+
+from pmobot.adapters.teams.auth import (
+    APP_TYPES, MANAGED_IDENTITY, SINGLE_TENANT, Credentials, Endpoints, build_authentication,
+)
+from pmobot.adapters.teams.bot import PmoBot
+from pmobot.adapters.teams.deliver import TeamsDeliverer
+from pmobot.adapters.teams.references import PLATFORM
+
+log = logging.getLogger(__name__)
+
+ROUTE = "/api/messages"
+
+INSECURE_WARNING = (
+    "WARNING: Teams runs WITHOUT authentication (--teams-insecure-local): anyone who can reach "
+    "{route} can talk to pmobot as anyone. Use it only on your own machine with the Bot Framework "
+    "Emulator; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD for anything else."
+)
+
+
+def credentials_from(settings: Settings, *, insecure_local: bool) -> Credentials:
+    """The app's credentials, or ConfigurationError naming what is missing."""
+    app_type = (settings.microsoft_app_type or "SingleTenant").replace("-", "").replace("_", "").lower()
+    if app_type not in APP_TYPES:
+        raise ConfigurationError(
+            f"MICROSOFT_APP_TYPE must be one of {', '.join(APP_TYPES.values())} (got {settings.microsoft_app_type!r})")
+    app_id = settings.microsoft_app_id or None
+    password = settings.microsoft_app_password.get_secret_value() if settings.microsoft_app_password else None
+    tenant = settings.microsoft_app_tenant_id or None
+    if not app_id:
+        if insecure_local:
+            return Credentials(app_id=None, password=None, tenant_id=None, app_type=app_type)
+        raise ConfigurationError(
+            "MICROSOFT_APP_ID is not set: without it anyone could talk to the Teams bot. Set MICROSOFT_APP_ID "
+            "(and MICROSOFT_APP_PASSWORD, MICROSOFT_APP_TENANT_ID), or pass --teams-insecure-local on your own machine")
+    if app_type != MANAGED_IDENTITY and not password:
+        raise ConfigurationError("MICROSOFT_APP_PASSWORD is not set: the Teams bot needs its client secret "
+                                 "(or MICROSOFT_APP_TYPE=UserAssignedMSI)")
+    if app_type in (SINGLE_TENANT, MANAGED_IDENTITY) and not tenant:
+        raise ConfigurationError(
+            f"MICROSOFT_APP_TENANT_ID is not set: a {APP_TYPES[app_type]} Teams bot needs its Entra tenant id")
+    return Credentials(app_id=app_id, password=password, tenant_id=tenant, app_type=app_type)
+
+
+class TeamsPlatform:
+    name = PLATFORM
+
+    def __init__(self, *, chat: Chat, core: Core, settings: Settings, credentials: Credentials,
+                 endpoints: Endpoints) -> None:
+        self.chat = chat
+        self.core = core
+        self.settings = settings
+        self.credentials = credentials
+        self.adapter = CloudAdapter(build_authentication(credentials, endpoints))
+        self.adapter.on_turn_error = self._on_turn_error
+        self.bot = PmoBot(chat=chat)
+        self.deliverer = TeamsDeliverer(adapter=self.adapter, app_id=credentials.app_id, core=core)
+
+    @classmethod
+    def create(cls, *, chat: Chat, core: Core, settings: Settings, insecure_local: bool = False,
+               endpoints: Endpoints | None = None) -> "TeamsPlatform":
+        """The platform, or ConfigurationError when it could not run safely.
+
+        ``endpoints`` replaces the public cloud's token and key endpoints (tests, sovereign clouds).
+        """
+        credentials = credentials_from(settings, insecure_local=insecure_local)
+        if credentials.disabled:
+            message = INSECURE_WARNING.format(route=ROUTE)
+            log.warning(message)
+            print(message, file=sys.stderr, flush=True)
+        return cls(chat=chat, core=core, settings=settings, credentials=credentials, endpoints=endpoints or Endpoints())
+
+    def it_channel(self) -> str | None:
+        return self.settings.teams_it_channel or None
+
+    def mount(self, web_app: web.Application) -> None:
+        web_app.router.add_post(ROUTE, self.handle)
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.Response(status=415)
+        try:
+            await request.json()
+        except ValueError:
+            return web.Response(status=400)
+        response = await self.adapter.process(request, self.bot)
+        return response or web.Response(status=201)
+
+    async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        # Chat already answers its own failures politely; this is for the adapter's.
+        log.error("Teams turn failed: %s", error, exc_info=(type(error), error, error.__traceback__))
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        return {"route": ROUTE, "authenticated": not self.credentials.disabled}

@@ -1,0 +1,565 @@
+"""The network edge of Teams, faked on this machine.
+
+One HTTPS server (a self-signed certificate that ``REQUESTS_CA_BUNDLE``
+trusts, on 127.0.0.1, an ephemeral port) plays three Microsoft services:
+
+- the Bot Framework's OpenID metadata and signing keys (``/openid/...``),
+  which pmobot reads to check the tokens of incoming requests;
+- Entra ID's token endpoint (``/login/<tenant>/...``), where pmobot exchanges
+  its client secret for a token;
+- the Bot Connector (``/amer/v3/conversations/...``), which records every
+  reply, update and proactive send, checks its bearer token, and can be told
+  to fail the next calls (429, 403...).
+
+It runs in a thread with its own event loop: the Bot Framework SDK fetches
+keys and tokens with blocking ``requests`` calls from pmobot's loop.
+Activities sent to pmobot are signed here too (``sign``), or with a key the
+metadata does not publish, for the refusal tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import copy
+import datetime as dt
+import ipaddress
+import json
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jwt
+from aiohttp import web
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from pmobot.adapters.teams.auth import Endpoints
+
+REFS = Path("/work/shared/refs/teams")
+APP_ID = "6f1d2a6e-0000-4000-8000-00000000b07"
+APP_SECRET = "test-client-secret"
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+BOT_ID = f"28:{APP_ID}"
+ISSUER = "https://api.botframework.com"
+KID = "pmobot-test-key"
+
+
+def _b64(n: int) -> str:
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                                                    x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "fake-ms.pem", folder / "fake-ms.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@dataclass
+class Call:
+    method: str
+    path: str  # decoded, from /v3 on
+    body: Any
+    authorization: str
+    # The id the fake answered with (the message's id in Teams).
+    response_id: str = ""
+
+
+@dataclass
+class Failure:
+    status: int
+    body: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    # Only calls whose conversation id contains this fail.
+    conversation: str = ""
+    times: int = 1
+
+
+class FakeMicrosoft:
+    def __init__(self, folder: Path) -> None:
+        self.cert_path, self.key_path = _self_signed(folder)
+        self.signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.calls: list[Call] = []
+        self.refused: list[Call] = []
+        self.token_requests: list[dict[str, str]] = []
+        self.issued_tokens: set[str] = set()
+        self.failures: list[Failure] = []
+        self._next_id = 1000
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- lifecycle ----------------------------------------------------------
+
+    def start(self) -> None:
+        ready = threading.Event()
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            loop.run_until_complete(self._serve())
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._runner.cleanup())  # type: ignore[union-attr]
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="fake-microsoft", daemon=True)
+        self._thread.start()
+        assert ready.wait(30), "the fake Microsoft services did not start"
+
+    async def _serve(self) -> None:
+        app = web.Application()
+        app.router.add_get("/openid/.well-known/openidconfiguration", self._openid)
+        app.router.add_get("/openid/keys", self._keys)
+        app.router.add_get("/login/{tenant}/v2.0/.well-known/openid-configuration", self._login_metadata)
+        app.router.add_post("/login/{tenant}/oauth2/v2.0/token", self._token)
+        app.router.add_route("*", "/amer/{tail:.*}", self._connector)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.cert_path, self.key_path)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=context)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(30)
+
+    @property
+    def base(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    @property
+    def service_url(self) -> str:
+        return f"{self.base}/amer/"
+
+    @property
+    def endpoints(self) -> Endpoints:
+        return Endpoints(login_authority=f"{self.base}/login/{{tenant}}",
+                         openid_metadata_url=f"{self.base}/openid/.well-known/openidconfiguration",
+                         emulator_openid_metadata_url=f"{self.base}/openid/.well-known/openidconfiguration")
+
+    # -- tokens for requests sent to pmobot ------------------------------------
+
+    def sign(self, activity: dict[str, Any], *, key: rsa.RSAPrivateKey | None = None, kid: str = KID,
+             audience: str = APP_ID, **claims: Any) -> str:
+        now = int(time.time())
+        payload = {"iss": ISSUER, "aud": audience, "serviceurl": activity.get("serviceUrl"), "nbf": now - 60,
+                   "exp": now + 3600, **claims}
+        return jwt.encode(payload, key or self.signing_key, algorithm="RS256", headers={"kid": kid})
+
+    # -- the services ------------------------------------------------------------
+
+    async def _openid(self, request: web.Request) -> web.Response:
+        return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.base}/openid/keys",
+                                  "id_token_signing_alg_values_supported": ["RS256"]})
+
+    async def _keys(self, request: web.Request) -> web.Response:
+        numbers = self.signing_key.public_key().public_numbers()
+        return web.json_response({"keys": [{"kty": "RSA", "use": "sig", "kid": KID, "n": _b64(numbers.n),
+                                            "e": _b64(numbers.e), "endorsements": ["msteams"]}]})
+
+    async def _login_metadata(self, request: web.Request) -> web.Response:
+        tenant = request.match_info["tenant"]
+        root = f"{self.base}/login/{tenant}"
+        return web.json_response({"issuer": f"{root}/v2.0", "authorization_endpoint": f"{root}/oauth2/v2.0/authorize",
+                                  "token_endpoint": f"{root}/oauth2/v2.0/token"})
+
+    async def _token(self, request: web.Request) -> web.Response:
+        form = dict(await request.post())
+        form["tenant"] = request.match_info["tenant"]
+        with self._lock:
+            self.token_requests.append({k: str(v) for k, v in form.items()})
+        if form.get("client_id") != APP_ID or form.get("client_secret") != APP_SECRET:
+            return web.json_response({"error": "invalid_client"}, status=401)
+        token = jwt.encode({"aud": "https://api.botframework.com", "appid": APP_ID, "n": len(self.token_requests)},
+                           "fake-entra-id-signing-secret-of-32-bytes", algorithm="HS256")
+        with self._lock:
+            self.issued_tokens.add(token)
+        return web.json_response({"token_type": "Bearer", "expires_in": 3600, "access_token": token})
+
+    def _new_id(self) -> str:
+        with self._lock:
+            self._next_id += 1
+            return str(self._next_id)
+
+    async def _connector(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body = await request.json() if request.can_read_body else None
+        call = Call(request.method, path, body, request.headers.get("Authorization", ""))
+        token = call.authorization.removeprefix("Bearer ")
+        if token not in self.issued_tokens:
+            with self._lock:
+                self.refused.append(call)
+            return web.json_response({"error": {"code": "Unauthorized", "message": "no valid token"}}, status=401)
+        with self._lock:
+            failure = next((f for f in self.failures if f.conversation in path and f.times > 0), None)
+            if failure is not None:
+                failure.times -= 1
+            self.calls.append(call)
+        if failure is not None:
+            return web.json_response(failure.body or {}, status=failure.status, headers=failure.headers)
+        if request.method == "POST" and path == "/v3/conversations":
+            call.response_id = f"a:created-{self._new_id()}"
+            return web.json_response({"id": call.response_id, "serviceUrl": self.service_url})
+        call.response_id = path.rsplit("/", 1)[-1] if request.method == "PUT" else self._new_id()
+        return web.json_response({"id": call.response_id})
+
+    # -- what tests read ---------------------------------------------------------
+
+    def fail_next(self, status: int, *, code: str = "", headers: dict[str, str] | None = None,
+                  conversation: str = "", times: int = 1) -> None:
+        body = {"error": {"code": code or f"HTTP{status}", "message": "scripted failure"}}
+        with self._lock:
+            self.failures.append(Failure(status, body, headers or {}, conversation, times))
+
+    def sent(self) -> list[Call]:
+        with self._lock:
+            return list(self.calls)
+
+    def posts_to(self, conversation: str) -> list[Call]:
+        """New messages (not replies in a thread, not updates) posted to exactly this conversation."""
+        return [c for c in self.sent() if c.method == "POST" and c.path == f"/v3/conversations/{conversation}/activities"]
+
+    def cards_to(self, conversation_fragment: str, *, method: str | None = None) -> list[dict[str, Any]]:
+        """The Adaptive Cards sent to conversations whose id contains the fragment."""
+        out = []
+        for call in self.sent():
+            if conversation_fragment not in call.path or not isinstance(call.body, dict):
+                continue
+            if method and call.method != method:
+                continue
+            for attachment in call.body.get("attachments") or []:
+                out.append(attachment["content"])
+        return out
+
+
+def sample(name: str) -> dict[str, Any]:
+    """A copy of one of the reference activities."""
+    path = REFS / "activities" / name
+    if not path.exists():
+        path = REFS / "activities" / "recorded_2019_bodies" / name
+    return copy.deepcopy(json.loads(path.read_text(encoding="utf-8")))
+
+
+def card_text(card: dict[str, Any]) -> str:
+    """Every text a card shows, in order (for assertions)."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in ("text", "title", "value", "label", "placeholder", "errorMessage"):
+                if isinstance(node.get(key), str):
+                    out.append(node[key])
+            for value in node.values():
+                if isinstance(value, (dict, list)):
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return "\n".join(out)
+
+
+# -- a running pmobot with Teams, against the fakes ------------------------------
+
+@dataclass
+class Person:
+    key: str
+    name: str
+    locale: str
+
+    @property
+    def id(self) -> str:
+        return f"29:{self.key}-channel-account"
+
+    @property
+    def aad(self) -> str:
+        return f"aad-{self.key}"
+
+    @property
+    def chat(self) -> str:
+        return f"a:personal-{self.key}"
+
+
+IT_CHANNEL = "19:it-intake-channel@thread.tacv2"
+TEAM = "19:team-general@thread.tacv2"
+
+
+class TeamsHarness:
+    """pmobot serving /api/messages on an ephemeral port; activities built from the samples."""
+
+    def __init__(self, *, fake: FakeMicrosoft, settings: Any, clock: Any) -> None:
+        self.fake = fake
+        self.settings = settings
+        self.clock = clock
+        self.app: Any = None
+        self.platform: Any = None
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+        self._session: Any = None
+        self._n = 0
+
+    async def start(self) -> "TeamsHarness":
+        import aiohttp
+
+        from pmobot.adapters.teams import TeamsPlatform
+        from pmobot.app import create_app
+        from pmobot.server import build_web_app
+
+        self.app = create_app(self.settings, clock=self.clock)
+        await self.app.prepare(migrate=True, seed_demo=False)
+        self.platform = TeamsPlatform.create(chat=self.app.chat, core=self.app.core, settings=self.settings,
+                                             endpoints=self.fake.endpoints)
+        # As attach_platforms does, with the fake endpoints.
+        self.app.deliverers[self.platform.name] = self.platform.deliverer
+        self.app.core.it_channels[self.platform.name] = self.platform.it_channel()
+        web_app = build_web_app(db=self.app.db, platforms=[self.platform])
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}/api/messages"
+        self._session = aiohttp.ClientSession()
+        return self
+
+    async def stop(self) -> None:
+        """Shut this process down (safe to call twice)."""
+        session, runner, app = self._session, self._runner, self.app
+        self._session = self._runner = self.app = None
+        if session is not None:
+            await session.close()
+        if runner is not None:
+            await runner.cleanup()
+        if app is not None:
+            await app.close()
+
+    async def restart(self) -> "TeamsHarness":
+        """A new pmobot process on the same database; nothing kept in memory survives."""
+        await self.stop()
+        fresh = TeamsHarness(fake=self.fake, settings=self.settings, clock=self.clock)
+        fresh._n = self._n
+        return await fresh.start()
+
+    async def post(self, activity: dict[str, Any], *, token: str | None = "sign") -> tuple[int, Any]:
+        headers = {"Content-Type": "application/json"}
+        if token == "sign":
+            token = self.fake.sign(activity)
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        async with self._session.post(self.url, data=json.dumps(activity), headers=headers) as response:
+            text = await response.text()
+            try:
+                return response.status, json.loads(text) if text else None
+            except ValueError:
+                return response.status, text
+
+    async def deliver(self) -> int:
+        """Run the outbox as the scheduler would, the clock moving past Teams' pace."""
+        worker = self.app.worker()
+        total = 0
+        for _ in range(6):
+            self.clock.advance(seconds=31)
+            total += await worker.drain(self.clock.now())
+        return total
+
+    # -- activities ------------------------------------------------------------
+
+    def _id(self) -> str:
+        self._n += 1
+        return f"17000000{self._n:05d}"
+
+    def _base(self, sample_name: str, who: Person, conversation: dict[str, Any]) -> dict[str, Any]:
+        activity = sample(sample_name)
+        activity["id"] = self._id()
+        activity["serviceUrl"] = self.fake.service_url
+        activity["from"] = {"id": who.id, "name": who.name, "aadObjectId": who.aad}
+        activity["recipient"] = {"id": BOT_ID, "name": "pmobot"}
+        activity["conversation"] = {**conversation, "tenantId": TENANT}
+        activity["locale"] = who.locale
+        activity.setdefault("channelData", {})["tenant"] = {"id": TENANT}
+        return activity
+
+    def personal(self, who: Person, text: str) -> dict[str, Any]:
+        activity = self._base("20191021205338231.message.personal.activity.json", who,
+                              {"conversationType": "personal", "id": who.chat})
+        activity["text"] = text
+        return activity
+
+    def channel(self, who: Person, text: str, *, mentions: tuple[Person, ...] = (), mention_bot: bool = True,
+                channel: str = IT_CHANNEL, thread: str = "1700000000001") -> dict[str, Any]:
+        activity = self._base("message.channel_mention.2025.json", who, {
+            "conversationType": "channel", "isGroup": True, "id": f"{channel};messageid={thread}"})
+        activity["channelData"].update({"teamsChannelId": channel, "teamsTeamId": TEAM, "channel": {"id": channel},
+                                        "team": {"id": TEAM}})
+        entities = [e for e in activity["entities"] if e["type"] != "mention"]
+        parts = []
+        if mention_bot:
+            parts.append("<at>pmobot</at>")
+            entities.append({"type": "mention", "text": "<at>pmobot</at>", "mentioned": {"id": BOT_ID, "name": "pmobot"}})
+        parts.append(text)
+        for other in mentions:
+            tag = f"<at>{other.name}</at>"
+            entities.append({"type": "mention", "text": tag, "mentioned": {"id": other.id, "name": other.name}})
+        activity["text"] = " ".join(parts)
+        activity["entities"] = entities
+        activity.pop("attachments", None)
+        return activity
+
+    def invoke(self, who: Person, data: dict[str, Any], *, conversation: dict[str, Any],
+               reply_to: str | None = None) -> dict[str, Any]:
+        activity = self._base("invoke.adaptiveCard_action.personal.json", who, conversation)
+        activity["id"] = f"f:{self._id()}"
+        activity["value"] = {"action": {"type": "Action.Execute", "verb": str(data.get("pmobot", "")),
+                                        "data": data}, "trigger": "manual"}
+        if reply_to:
+            activity["replyToId"] = reply_to
+        return activity
+
+    def press(self, who: Person, card: dict[str, Any], title: str, *, inputs: dict[str, Any] | None = None,
+              conversation: dict[str, Any], reply_to: str | None = None) -> dict[str, Any]:
+        """Press the card's button titled ``title``, with ``inputs`` typed into the card."""
+        actions = [a for a in _all_actions(card) if a.get("title") == title]
+        assert actions, f"no button {title!r} on the card: {[a.get('title') for a in _all_actions(card)]}"
+        data = dict(actions[0].get("data") or {})
+        data.update(inputs or {})
+        return self.invoke(who, data, conversation=conversation, reply_to=reply_to)
+
+    def installed_in_team(self, who: Person) -> dict[str, Any]:
+        activity = self._base("20191019181214767.conversationUpdate.teamMemberAdded.activity.json", who, {
+            "conversationType": "channel", "isGroup": True, "id": TEAM})
+        activity["membersAdded"] = [{"id": BOT_ID}]
+        activity["channelData"].update({"team": {"id": TEAM, "name": "Company"}, "eventType": "teamMemberAdded"})
+        return activity
+
+
+def _all_actions(node: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if str(node.get("type", "")).startswith("Action."):
+            out.append(node)
+        for value in node.values():
+            out += _all_actions(value)
+    elif isinstance(node, list):
+        for item in node:
+            out += _all_actions(item)
+    return out
+
+
+def personal_conversation(who: Person) -> dict[str, Any]:
+    return {"conversationType": "personal", "id": who.chat}
+
+
+def thread_conversation(root: str, channel: str = IT_CHANNEL) -> dict[str, Any]:
+    return {"conversationType": "channel", "isGroup": True, "id": f"{channel};messageid={root}"}
+
+
+# -- what Microsoft would accept ------------------------------------------------------
+
+_card_validator: Any = None
+_swagger: Any = None
+
+
+def card_errors(card: dict[str, Any]) -> list[str]:
+    """Why the Adaptive Card 1.5 schema refuses ``card`` (empty when it accepts it)."""
+    global _card_validator
+    import jsonschema
+
+    if _card_validator is None:
+        schema = json.loads((REFS / "adaptive-card-1.5.schema.json").read_text(encoding="utf-8"))
+        _card_validator = jsonschema.Draft6Validator(schema)
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in _card_validator.iter_errors(card)]
+    size = len(json.dumps(card, ensure_ascii=False).encode("utf-8"))
+    if size > 80 * 1024:
+        errors.append(f"card of {size} bytes, over Teams' 80 KB")
+    if card.get("version") not in ("1.0", "1.1", "1.2", "1.3", "1.4", "1.5"):
+        errors.append(f"version {card.get('version')!r} is above 1.5")
+    return errors
+
+
+def connector_errors(call: Call) -> list[str]:
+    """Why the Bot Connector's Swagger description would refuse this call."""
+    global _swagger
+    import re as _re
+
+    import jsonschema
+
+    if _swagger is None:
+        _swagger = json.loads((REFS / "botframework-connector-v3.swagger.json").read_text(encoding="utf-8"))
+    path = call.path.split("?", 1)[0]
+    for template, operations in _swagger["paths"].items():
+        pattern = "^" + _re.sub(r"\{[^}]+\}", "[^/]+", template) + "$"
+        if _re.match(pattern, path) and call.method.lower() in operations:
+            operation = operations[call.method.lower()]
+            break
+    else:
+        return [f"{call.method} {path}: no such operation in the Bot Connector API"]
+    errors: list[str] = []
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "body":
+            schema = {**parameter["schema"], "definitions": _swagger["definitions"]}
+            validator = jsonschema.Draft4Validator(schema)
+            errors += [f"{call.method} {path}: {e.message[:200]}" for e in validator.iter_errors(call.body)]
+            if parameter.get("required") and call.body is None:
+                errors.append(f"{call.method} {path}: body required")
+    for attachment in (call.body or {}).get("attachments") or [] if isinstance(call.body, dict) else []:
+        if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
+            errors += [f"card: {e}" for e in card_errors(attachment["content"])]
+    return errors
+
+
+# -- fixtures (imported by the test modules) ------------------------------------------
+
+import pytest  # noqa: E402
+
+from pmobot.config import Settings  # noqa: E402
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    server = FakeMicrosoft(tmp_path)
+    server.start()
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.cert_path))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def teams_settings(database_url: str) -> Settings:
+    return Settings(_env_file=None, database_url=database_url, default_locale="fr", admins="aad-dan,dan",
+                    microsoft_app_id=APP_ID, microsoft_app_password=APP_SECRET, microsoft_app_tenant_id=TENANT)
+
+
+@pytest.fixture
+async def teams(fake, teams_settings, clock):  # type: ignore[no-untyped-def]
+    harness = await TeamsHarness(fake=fake, settings=teams_settings, clock=clock).start()
+    yield harness
+    await harness.stop()
+
+
