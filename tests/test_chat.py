@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from pmobot.app import App
+from pmobot.chat import reads_as_command
 from pmobot.domain.models import AuditEvent
 from pmobot.messages import Notice, Text
 from pmobot.services.people import Identity
@@ -195,3 +196,15 @@ async def test_free_text_that_is_a_new_need_opens_the_intake_with_it(app: App) -
         question = (await session.exec(select(Question))).one()
     assert state.spec_id == "intake" and state.state["answers"]["users_affected"] == 50
     assert question.answer is None  # nothing was sent to IT
+
+
+@pytest.mark.parametrize("text, command", [
+    ("mine", True), ("mes", True), ("status NEED-3", True), ("statut need-12.", True), ("claim NEED-1", True),
+    ("answer NEED-2 the vendor is Acme", True), ("lang en", True), ("aide estimer", True), ("queue", True),
+    ("new a contract tracker for 20 people", True), ("role @bob it", True), ("envois relancer 12", True),
+    ("mes collègues ont besoin d'un outil de suivi", False), ("my team needs a contract tracker", False),
+    ("question sur le budget de l'outil", False), ("file d'attente trop longue au service client", False),
+    ("help me describe a need", False), ("hello there", False), ("", False),
+])
+def test_a_sentence_that_starts_with_a_command_word_is_not_a_command(text: str, command: bool) -> None:
+    assert reads_as_command(text) is command

@@ -27,8 +27,7 @@ from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
 from msrest.serialization import Model
 
-from pmobot.chat import COMMANDS, Chat, is_command
-from pmobot.conversation.engine import fold
+from pmobot.chat import Chat, is_command, reads_as_command
 from pmobot.i18n import normalize_locale, t
 from pmobot.messages import Message, Notice, Text
 from pmobot.services import addresses, inbound, people
@@ -63,7 +62,6 @@ class InvokeAnswer(Model):
         self.value = value
 
 
-_ALIASES = {alias for c in COMMANDS for alias in c.aliases}
 _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 _PMO_WORD = re.compile(r"^\s*/?pmo\b\s*", re.IGNORECASE)
 _SET_IT_CHANNEL = re.compile(r"^\s*(?:/?pmo\s+)?set\s+it[-\s]?channel\s*$", re.IGNORECASE)
@@ -202,8 +200,7 @@ class PmoBot(ActivityHandler):
             return await self.chat.on_text(who, key, text, forms=True)
         if _PMO_WORD.match(text) and not await self.chat.in_conversation(who, key):
             return await self.chat.on_command(who, key, _PMO_WORD.sub("", text, count=1), forms=True)
-        first = fold(text.split(maxsplit=1)[0]) if text.split() else ""
-        if first in _ALIASES and not await self.chat.in_conversation(who, key):
+        if reads_as_command(text) and not await self.chat.in_conversation(who, key):
             return await self.chat.on_command(who, key, text, forms=True)
         return await self.chat.on_text(who, key, text)
 

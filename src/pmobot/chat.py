@@ -72,6 +72,44 @@ def _form_context(context: dict[str, Any]) -> dict[str, Any]:
     return {k: str(v)[:4000] for k, v in (context or {}).items() if k in FORM_CONTEXT_KEYS and v is not None}
 
 
+# Commands that take a need key as their first argument.
+_ON_A_NEED = frozenset({"status", "claim", "ask", "answer", "estimate", "withdraw"})
+_NEED_KEY = re.compile(r"^need-\d+$", re.IGNORECASE)
+_ROLE_WORDS = frozenset({"it", "committee", "pmo", "requester", "+it", "-it", "+committee", "-committee", "+pmo",
+                         "-pmo"})
+
+
+def reads_as_command(text: str) -> bool:
+    """Whether text typed without ``/pmo`` is a command rather than a sentence.
+
+    Where commands are typed as plain text (a Teams chat), "mes collègues ont
+    besoin d'un outil" must open an intake, not list "mes" needs: a first word
+    that names a command counts only when the rest has that command's shape.
+    """
+    words = text.split()
+    if not words:
+        return False
+    command = _BY_ALIAS.get(fold(words[0]))
+    if command is None:
+        return False
+    if len(words) == 1:
+        return True
+    rest = words[1:]
+    if command.name == "new":
+        return True  # "new <sentence>" pre-fills the intake either way
+    if command.name in _ON_A_NEED:
+        return bool(_NEED_KEY.match(rest[0].rstrip(".,;:!?")))
+    if command.name == "lang":
+        return len(rest) == 1 and fold(rest[0]) in ("en", "fr")
+    if command.name == "help":
+        return len(rest) == 1 and fold(rest[0]) in _BY_ALIAS
+    if command.name == "role":
+        return len(rest) <= 3 and (len(rest) == 1 or fold(rest[1]) in _ROLE_WORDS)
+    if command.name == "deliveries":
+        return len(rest) == 2 and rest[1].lstrip("#").isdigit()
+    return False
+
+
 def is_command(text: str) -> bool:
     return bool(re.match(r"^\s*/pmo\b", text, re.IGNORECASE))
 
