@@ -105,12 +105,15 @@ async def make_it(slack: SlackHarness, user: str = "UBOB") -> None:
     assert "DSI" in texts(slack.fake.of("response_url")[-1]["blocks"])
 
 
-async def file_need(slack: SlackHarness, user: str = "UALICE") -> dict:
+async def file_need(slack: SlackHarness, user: str = "UALICE", **answers: str) -> dict:
+    """File a need through the modal (no personal data, so no extra question)."""
     await slack.command(user, "nouveau")
     await slack.settle()
     view = slack.opened_view()
-    response = await slack.submit(user, view, INTAKE)
-    return await response.json()
+    response = await slack.submit(user, view, {**INTAKE, "personal_data": "no", **answers})
+    body = await response.json()
+    assert body["response_action"] == "update" and "NEED-" in texts(body["view"]["blocks"]), body
+    return body
 
 
 async def test_the_whole_loop(slack: SlackHarness) -> None:
