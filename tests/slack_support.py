@@ -359,6 +359,7 @@ class FakeSlack:
         args = await self._args(request)
         auth = request.headers.get("Authorization", "")
         self.problems += check_call(method, args, has_auth_header=auth.startswith("Bearer "))
+        args["_token"] = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             self.problems += check_message(args, method)
         if method in ("views.open", "views.update", "views.publish", "views.push"):
