@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+
 import json
 import logging
 import re
@@ -28,6 +29,7 @@ from collections.abc import Awaitable
 from datetime import datetime, timedelta
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
@@ -62,6 +64,9 @@ PLATFORM = "slack"
 ACK_BUDGET = 2.0
 # users.info on first contact must not eat the ack budget when Slack is slow.
 USERS_INFO_TIMEOUT = 1.0
+# Work after the ack runs at most this many at a time: a burst of follow-ups
+# cannot crowd out the acknowledgements Slack needs within three seconds.
+FOLLOW_UP_SLOTS = 4
 # Membership of the IT channel is read again after this long.
 MEMBERS_TTL = timedelta(minutes=10)
 MEMBERS_PAGES = 10
@@ -132,6 +137,8 @@ class SlackPlatform:
         self.installations: DatabaseInstallationStore | None = None
         self._clients: dict[str, AsyncWebClient] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._slots = asyncio.Semaphore(FOLLOW_UP_SLOTS)
+        self._session: aiohttp.ClientSession | None = None
         self._socket: Any = None
         self.app = self._build_app()
         self.deliverer = SlackDeliverer(client_for=self._client_for_delivery, locale_for=self._locale_for_delivery)
@@ -181,14 +188,35 @@ class SlackPlatform:
     def it_channel(self) -> str | None:
         return self.settings.it_channel or None
 
+    def _http(self) -> aiohttp.ClientSession:
+        """One HTTP session for the Web API and response URLs (connections reused)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+            self.client.session = self._session
+            for client in self._clients.values():
+                client.session = self._session
+        return self._session
+
+    async def _close_http(self, _app: web.Application | None = None) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+        self.client.session = None
+
+    async def _open_http(self, _app: web.Application) -> None:
+        self._http()
+
     def mount(self, web_app: web.Application) -> None:
+        web_app.on_startup.append(self._open_http)
+        web_app.on_cleanup.append(self._close_http)
         if not self.socket_mode:
-            web_app.router.add_post("/slack/events", self._http)
+            web_app.router.add_post("/slack/events", self._events)
         if self.oauth:
             web_app.router.add_get("/slack/install", self._http_install)
             web_app.router.add_get("/slack/oauth_redirect", self._http_redirect)
 
     async def start(self) -> None:
+        self._http()
         loop = asyncio.get_running_loop()
         from pmobot.conversation.fields import warm_up
 
@@ -206,6 +234,7 @@ class SlackPlatform:
             await self._socket.close_async()
             self._socket = None
         await self.settle()
+        await self._close_http()
 
     async def settle(self) -> None:
         """Wait for the work started after acknowledgements (shutdown, tests)."""
@@ -214,7 +243,7 @@ class SlackPlatform:
 
     # -- HTTP ------------------------------------------------------------------
 
-    async def _http(self, request: web.Request) -> web.Response:
+    async def _events(self, request: web.Request) -> web.Response:
         bolt_request = await to_bolt_request(request)
         return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
@@ -228,12 +257,21 @@ class SlackPlatform:
 
     # -- background work -------------------------------------------------------
 
-    def _spawn(self, work: Awaitable[Any]) -> asyncio.Task[Any]:
-        async def guarded() -> None:
+    def _spawn(self, work: Awaitable[Any], *, queued: bool = True) -> asyncio.Task[Any]:
+        """Run ``work`` after the ack; ``queued`` work waits for one of FOLLOW_UP_SLOTS."""
+
+        async def run() -> None:
             try:
                 await work
             except Exception:
                 log.exception("slack: work after the ack failed")
+
+        async def guarded() -> None:
+            if not queued:
+                await run()
+                return
+            async with self._slots:
+                await run()
 
         task = asyncio.get_running_loop().create_task(guarded())
         self._tasks.add(task)
@@ -242,7 +280,7 @@ class SlackPlatform:
 
     async def _within_budget(self, work: Awaitable[Any]) -> None:
         """Do ``work`` before the ack if it takes less than ACK_BUDGET, else let it finish after."""
-        task = self._spawn(work)
+        task = self._spawn(work, queued=False)
         await asyncio.wait({task}, timeout=ACK_BUDGET)
 
     async def _ack_only(self, ack: Any) -> None:
@@ -261,7 +299,9 @@ class SlackPlatform:
         implied = await self._implied_roles(user_id, client or self.client)
         person = await self._person(user_id)
         if person is not None and person.locale:
-            return Identity(PLATFORM, user_id, person.display_name, person.handle, implied_roles=implied)
+            # The stored language travels as the platform's hint: replies are rendered without another lookup.
+            return Identity(PLATFORM, user_id, person.display_name, person.handle, locale=person.locale,
+                            implied_roles=implied)
         name = person.display_name if person else user_id
         handle = person.handle if person else user_id
         locale = None
@@ -333,6 +373,10 @@ class SlackPlatform:
                                      reference={"members": members, "at": now.isoformat()})
         return set(members)
 
+    def _locale(self, identity: Identity) -> str:
+        """The language of a reply: the person's (from the identity), else the org's."""
+        return normalize_locale(identity.locale, self.core.org_locale) if identity.locale else self.core.org_locale
+
     async def _identity_from(self, body: dict[str, Any], client: AsyncWebClient | None) -> Identity:
         user = body.get("user") or {}
         user_id = user.get("id") if isinstance(user, dict) else None
@@ -365,53 +409,56 @@ class SlackPlatform:
                     await outbox.enqueue(session, core=self.core, key=f"reply:{fallback_key}:{i}", platform=PLATFORM,
                                          target_kind="channel", target=target, message=message)
 
-    async def _tell(self, client: AsyncWebClient, respond: Any, *, user_id: str, messages: list[Message],
+    async def _tell(self, client: AsyncWebClient, response_url: str | None, *, user_id: str, messages: list[Message],
                     locale: str, share: bool = False, fallback_key: str) -> None:
         """Answer the person who acted: ephemeral where they are, else in their DM."""
         if not messages:
             return
-        if respond is not None and getattr(respond, "response_url", None):
+        if response_url:
             payload = rd.render_many(messages, locale=locale)
+            body = {"text": payload.text, "blocks": payload.blocks, "replace_original": False,
+                    "response_type": "in_channel" if share else "ephemeral"}
             try:
-                await respond(text=payload.text, blocks=payload.blocks,
-                              response_type="in_channel" if share else "ephemeral", replace_original=False)
-                return
+                async with self._http().post(response_url, json=body, timeout=aiohttp.ClientTimeout(total=10)) as r:
+                    if r.status < 300:
+                        return
+                    raise RuntimeError(f"HTTP {r.status}")
             except Exception as exc:
                 log.warning("slack: response_url failed (%s): answering by DM", type(exc).__name__)
         await self._post(client, channel=user_id, messages=messages, locale=locale, fallback_key=fallback_key)
 
-    async def _open_form(self, client: AsyncWebClient, respond: Any, *, trigger_id: str, form: FormRequest,
+    async def _open_form(self, client: AsyncWebClient, response_url: str | None, *, trigger_id: str, form: FormRequest,
                          identity: Identity, key: str, fallback_key: str) -> None:
-        locale = await self.chat.locale_for(identity)
+        locale = self._locale(identity)
         try:
             await client.views_open(trigger_id=trigger_id, view=rd.form_view(form, locale=locale, key=key))
         except SlackApiError as exc:
             log.warning("slack: views.open failed: %s", exc.response.get("error"))
-            await self._tell(client, respond, user_id=identity.external_id, locale=locale, fallback_key=fallback_key,
+            await self._tell(client, response_url, user_id=identity.external_id, locale=locale, fallback_key=fallback_key,
                              messages=[Notice(t(locale, "slack.form_too_slow"), "warning")])
 
-    async def _show(self, client: AsyncWebClient, respond: Any, *, identity: Identity, key: str, trigger_id: str | None,
+    async def _show(self, client: AsyncWebClient, response_url: str | None, *, identity: Identity, key: str, trigger_id: str | None,
                     messages: list[Message], share: bool = False, fallback_key: str) -> None:
         """Messages from the core: a form opens as a modal, the rest is told to the person."""
         forms = [m for m in messages if isinstance(m, FormRequest)]
         others = [m for m in messages if not isinstance(m, FormRequest)]
         if forms and trigger_id:
-            await self._open_form(client, respond, trigger_id=trigger_id, form=forms[0], identity=identity, key=key,
+            await self._open_form(client, response_url, trigger_id=trigger_id, form=forms[0], identity=identity, key=key,
                                   fallback_key=fallback_key)
         elif forms:
             others += forms  # rendered as a button that opens the form
         if others:
-            locale = await self.chat.locale_for(identity)
-            await self._tell(client, respond, user_id=identity.external_id, messages=others, locale=locale,
+            locale = self._locale(identity)
+            await self._tell(client, response_url, user_id=identity.external_id, messages=others, locale=locale,
                              share=share, fallback_key=fallback_key)
 
     # -- the /pmo command ------------------------------------------------------------
 
-    async def _on_command(self, ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+    async def _on_command(self, ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        self._spawn(self._command(body, respond, client))
+        self._spawn(self._command(body, body.get("response_url"), client))
 
-    async def _command(self, body: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+    async def _command(self, body: dict[str, Any], response_url: str | None, client: AsyncWebClient) -> None:
         text = (body.get("text") or "").strip()
         words = text.split()
         share = len(words) > 1 and fold(words[-1]) in SHARE_WORDS and fold(words[0]) in QUERY_COMMANDS
@@ -425,8 +472,9 @@ class SlackPlatform:
         channel = body.get("channel_id") or ""
         key = f"slack:dm:{channel}" if channel.startswith("D") else f"slack:user:{identity.external_id}"
         trigger = body.get("trigger_id") or ""
-        messages = await self.chat.on_command(identity, key, text, forms=True, once=f"command:{trigger}" if trigger else None)
-        await self._show(client, respond, identity=identity, key=key, trigger_id=trigger, messages=messages,
+        # Slack never re-sends a slash command (no retries for commands): no dedup row to write.
+        messages = await self.chat.on_command(identity, key, text, forms=True)
+        await self._show(client, response_url, identity=identity, key=key, trigger_id=trigger, messages=messages,
                          share=share, fallback_key=f"command:{trigger}")
 
     # -- messages: the bot's DM and threads where it is mentioned ---------------------
@@ -458,25 +506,25 @@ class SlackPlatform:
         identity = await self._identity_from(body, client)
         messages = await self.chat.on_text(identity, key, text, once=f"event:{event_id}" if event_id else None)
         if messages:
-            locale = await self.chat.locale_for(identity)
+            locale = self._locale(identity)
             await self._post(client, channel=channel, thread_ts=thread_ts, messages=messages, locale=locale,
                              fallback_key=f"event:{event_id}")
 
     # -- buttons ---------------------------------------------------------------------
 
-    async def _on_need_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
+    async def _on_need_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any],
                               client: AsyncWebClient) -> None:
         await ack()
-        self._spawn(self._need_button(body, action, respond, client))
+        self._spawn(self._need_button(body, action, body.get("response_url"), client))
 
-    async def _need_button(self, body: dict[str, Any], action: dict[str, Any], respond: Any,
+    async def _need_button(self, body: dict[str, Any], action: dict[str, Any], response_url: str | None,
                            client: AsyncWebClient) -> None:
         identity = await self._identity_from(body, client)
         action_id = action["action_id"].split("|")[0]
         once = f"action:{identity.external_id}:{action.get('action_ts') or body.get('trigger_id')}"
         key = f"slack:user:{identity.external_id}"
         messages = await self.chat.on_action(identity, key, action_id, action.get("value") or "", forms=True, once=once)
-        await self._show(client, respond, identity=identity, key=key, trigger_id=body.get("trigger_id"),
+        await self._show(client, response_url, identity=identity, key=key, trigger_id=body.get("trigger_id"),
                          messages=messages, fallback_key=once)
 
     def _where(self, body: dict[str, Any]) -> tuple[str, str | None, str]:
@@ -516,7 +564,7 @@ class SlackPlatform:
         messages = await self.chat.on_text(identity, key, answer, once=once)
         if not messages:
             return
-        locale = await self.chat.locale_for(identity)
+        locale = self._locale(identity)
         original = (body.get("message") or {}).get("blocks") or []
         if original and message_ts:
             kept = [b for b in original if b.get("type") != "actions"]
@@ -529,12 +577,12 @@ class SlackPlatform:
         await self._post(client, channel=channel, thread_ts=thread_ts, messages=messages, locale=locale,
                          fallback_key=once)
 
-    async def _on_form_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
+    async def _on_form_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any],
                               client: AsyncWebClient) -> None:
         await ack()
-        self._spawn(self._form_button(body, action, respond, client))
+        self._spawn(self._form_button(body, action, body.get("response_url"), client))
 
-    async def _form_button(self, body: dict[str, Any], action: dict[str, Any], respond: Any,
+    async def _form_button(self, body: dict[str, Any], action: dict[str, Any], response_url: str | None,
                            client: AsyncWebClient) -> None:
         try:
             data = json.loads(action.get("value") or "{}")
@@ -548,7 +596,7 @@ class SlackPlatform:
             messages = await self.chat.on_action(identity, key, _FORM_ACTIONS[spec], need, forms=True)
         else:
             messages = await self.chat.on_command(identity, key, "new", forms=True)
-        await self._show(client, respond, identity=identity, key=key, trigger_id=body.get("trigger_id"),
+        await self._show(client, response_url, identity=identity, key=key, trigger_id=body.get("trigger_id"),
                          messages=messages, fallback_key=f"form:{body.get('trigger_id')}")
 
     # -- shortcuts ---------------------------------------------------------------------
@@ -564,17 +612,17 @@ class SlackPlatform:
         await self._show(client, None, identity=identity, key=key, trigger_id=body.get("trigger_id"),
                          messages=messages, fallback_key=f"new:{body.get('trigger_id')}")
 
-    async def _on_turn_into_need(self, ack: Any, body: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+    async def _on_turn_into_need(self, ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        self._spawn(self._turn_into_need(body, respond, client))
+        self._spawn(self._turn_into_need(body, body.get("response_url"), client))
 
-    async def _turn_into_need(self, body: dict[str, Any], respond: Any, client: AsyncWebClient) -> None:
+    async def _turn_into_need(self, body: dict[str, Any], response_url: str | None, client: AsyncWebClient) -> None:
         identity = await self._identity_from(body, client)
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id") or ""
         key = f"slack:thread:{channel}:{message.get('thread_ts') or message.get('ts')}"
         messages = await self.chat.open_form(identity, key, "intake", opening_text=message.get("text") or "")
-        await self._show(client, respond, identity=identity, key=key, trigger_id=body.get("trigger_id"),
+        await self._show(client, response_url, identity=identity, key=key, trigger_id=body.get("trigger_id"),
                          messages=messages, fallback_key=f"shortcut:{body.get('trigger_id')}")
 
     # -- modals -------------------------------------------------------------------------
@@ -590,7 +638,7 @@ class SlackPlatform:
         form = await self.chat.redraw_form(identity, str(meta.get("s") or ""), rd.read_state(view), meta.get("c") or {})
         if form is None:
             return
-        locale = await self.chat.locale_for(identity)
+        locale = self._locale(identity)
         try:
             await client.views_update(view_id=view.get("id"), hash=view.get("hash"),
                                       view=rd.form_view(form, locale=locale, key=str(meta.get("k") or "")))
@@ -602,7 +650,7 @@ class SlackPlatform:
         meta = rd.read_metadata(view.get("private_metadata") or "")
         values = rd.read_state(view)
         identity = await self._identity_from(body, client)
-        locale = await self.chat.locale_for(identity)
+        locale = self._locale(identity)
         spec = str(meta.get("s") or "")
         key = str(meta.get("k") or f"slack:user:{identity.external_id}")
         digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
@@ -630,7 +678,7 @@ class SlackPlatform:
     async def publish_home(self, user_id: str, *, client: AsyncWebClient, body: dict[str, Any] | None = None) -> None:
         identity = await self._identity_from(body or {"user": {"id": user_id}}, client)
         messages = await self.chat.home(identity)
-        locale = await self.chat.locale_for(identity)
+        locale = self._locale(identity)
         await client.views_publish(user_id=user_id, view=rd.home_view(messages, locale=locale,
                                                                        name=identity.display_name))
 
@@ -651,7 +699,8 @@ class SlackPlatform:
         if not token:
             raise RetryLater("slack: no workspace has installed pmobot yet")
         if token not in self._clients:
-            self._clients[token] = AsyncWebClient(token=token, base_url=self.api_url, retry_handlers=[], timeout=10)
+            self._clients[token] = AsyncWebClient(token=token, base_url=self.api_url, retry_handlers=[], timeout=10,
+                                                  session=self._http())
         return self._clients[token]
 
     async def _locale_for_delivery(self, delivery: Delivery) -> str:
