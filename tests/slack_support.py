@@ -14,18 +14,21 @@ Requests to pmobot are built from the payload samples in
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import hashlib
 import hmac
 import itertools
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 # ../shared/refs beside the repository (DESIGN.md).
 REFS = Path(__file__).resolve().parents[2] / "shared" / "refs" / "slack"
@@ -135,15 +138,20 @@ def _options(options: Any, where: str, problems: list[str], limit: int = 100) ->
     return values
 
 
+def _unique_id(value: Any, seen: set[str], where: str, name: str, problems: list[str]) -> None:
+    """An action_id or block_id: at most 255 characters, unique where Slack wants it so."""
+    if value is None:
+        return
+    if len(value) > 255:
+        problems.append(f"{where}: {name} longer than 255")
+    if value in seen:
+        problems.append(f"{where}: duplicate {name} {value!r}")
+    seen.add(value)
+
+
 def _element(el: dict[str, Any], where: str, problems: list[str], action_ids: set[str]) -> None:
     kind = el.get("type")
-    action_id = el.get("action_id")
-    if action_id is not None:
-        if len(action_id) > 255:
-            problems.append(f"{where}: action_id longer than 255")
-        if action_id in action_ids:
-            problems.append(f"{where}: duplicate action_id {action_id!r}")
-        action_ids.add(action_id)
+    _unique_id(el.get("action_id"), action_ids, where, "action_id", problems)
     if kind == "button":
         _text_obj(el.get("text"), f"{where}.text", 75, problems, kinds=("plain_text",))
         if len(el.get("value", "")) > 2000:
@@ -198,13 +206,7 @@ def check_blocks(blocks: Any, where: str, *, limit: int, surface: str) -> list[s
     action_ids: set[str] = set()
     for i, b in enumerate(blocks):
         here = f"{where}[{i}]({b.get('type')})"
-        bid = b.get("block_id")
-        if bid is not None:
-            if len(bid) > 255:
-                problems.append(f"{here}: block_id longer than 255")
-            if bid in block_ids:
-                problems.append(f"{here}: duplicate block_id {bid!r}")
-            block_ids.add(bid)
+        _unique_id(b.get("block_id"), block_ids, here, "block_id", problems)
         kind = b.get("type")
         if kind == "section":
             if "text" not in b and "fields" not in b:
@@ -301,6 +303,11 @@ class FakeSlack:
     failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
     down: bool = False
     url: str = ""
+    # Socket Mode: envelopes to send once pmobot connects, and what it answers.
+    envelopes: list[dict[str, Any]] = field(default_factory=list)
+    acks: list[dict[str, Any]] = field(default_factory=list)
+    all_acked: Any = field(default_factory=asyncio.Event)
+    socket_open: bool = False
     _ts: Any = field(default_factory=lambda: itertools.count(1))
     _views: Any = field(default_factory=lambda: itertools.count(1))
     _runner: Any = None
@@ -309,6 +316,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/hooks/{name}", self._hook)
+        app.router.add_get("/link", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -379,6 +387,22 @@ class FakeSlack:
             args["_view"] = answer["view"]  # the view as Slack now holds it, with its id and hash
         return web.json_response(answer)
 
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, send the queued envelopes, keep the acks pmobot sends back."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.socket_open = True
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0PMO"}})
+        for envelope in self.envelopes:
+            await ws.send_json(envelope)
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                self.acks.append(json.loads(message.data))
+                if len(self.acks) >= len(self.envelopes):
+                    self.all_acked.set()
+        self.socket_open = False
+        return ws
+
     async def _hook(self, request: web.Request) -> web.Response:
         if self.down:
             assert request.transport is not None
@@ -415,6 +439,8 @@ class FakeSlack:
         if method == "conversations.members":
             return {"ok": True, "members": self.members.get(str(args.get("channel")), []),
                     "response_metadata": {"next_cursor": ""}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.url.replace("http://", "ws://") + "/link"}
         if method == "oauth.v2.access":
             return {"ok": True, "access_token": "xoxb-installed", "token_type": "bot", "scope": "commands,chat:write",
                     "bot_user_id": BOT_USER, "app_id": "A0PMO", "team": {"id": "T0NEW", "name": "New"},
@@ -532,6 +558,30 @@ def state_for(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- pmobot with Slack switched on, on a real aiohttp server ---------------------------
+
+@asynccontextmanager
+async def serving(settings: Any, *, fake: FakeSlack, clock: Any) -> AsyncIterator[SlackHarness]:
+    """pmobot built from ``settings`` (Slack on), migrated, served on an ephemeral port; at the
+    end, whatever the fake Slack found wrong in pmobot's calls fails the test."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from pmobot.app import attach_platforms, create_app
+    from pmobot.server import build_web_app
+
+    app = create_app(settings, clock=clock)
+    await app.prepare(migrate=True, seed_demo=False)
+    platforms = attach_platforms(app)
+    client = TestClient(TestServer(build_web_app(db=app.db, platforms=platforms), host="127.0.0.1"))
+    await client.start_server()
+    try:
+        yield SlackHarness(app=app, platform=platforms[0], fake=fake, client=client, clock=clock)
+    finally:
+        await client.close()
+        await platforms[0].stop()
+        await app.close()
+        await fake.stop()
+    assert fake.problems == [], "\n".join(fake.problems)
+
 
 class SlackHarness:
     """pmobot's server (the real bolt app) on an ephemeral port, talking to a FakeSlack."""

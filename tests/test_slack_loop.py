@@ -6,12 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
-from pmobot.app import attach_platforms, create_app
 from pmobot.config import Settings
-from pmobot.server import build_web_app
-from slack_support import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackHarness, slack_user
+from slack_support import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackHarness, serving, slack_user
 
 
 @pytest.fixture
@@ -27,20 +24,8 @@ async def slack(database_url, clock):  # type: ignore[no-untyped-def]
     settings = Settings(_env_file=None, database_url=database_url, default_locale="fr", admins="UDAN",
                         it_channel="C0IT", slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
                         slack_api_url=fake.api_url)
-    app = create_app(settings, clock=clock)
-    await app.prepare(migrate=True, seed_demo=False)
-    platforms = attach_platforms(app)
-    client = TestClient(TestServer(build_web_app(db=app.db, platforms=platforms), host="127.0.0.1"))
-    await client.start_server()
-    harness = SlackHarness(app=app, platform=platforms[0], fake=fake, client=client, clock=clock)
-    try:
+    async with serving(settings, fake=fake, clock=clock) as harness:
         yield harness
-    finally:
-        await client.close()
-        await platforms[0].stop()
-        await app.close()
-        await fake.stop()
-    assert fake.problems == [], "\n".join(fake.problems)
 
 
 def texts(blocks) -> str:  # type: ignore[no-untyped-def]

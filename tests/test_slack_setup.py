@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
-from aiohttp.test_utils import TestClient, TestServer
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from sqlmodel import select
@@ -22,8 +21,7 @@ from pmobot.domain.models import SlackInstallation, SlackOAuthState
 from pmobot.platforms import ConfigurationError
 from pmobot.scheduler import Delivery
 from pmobot.messages import Notice
-from pmobot.server import build_web_app
-from slack_support import REFS, SIGNING_SECRET, FakeSlack, SlackHarness, slack_user
+from slack_support import REFS, SIGNING_SECRET, FakeSlack, SlackHarness, serving, slack_user
 
 MANIFEST_V1 = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.1.0.0.json"
 MANIFEST_V2 = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.2.0.0.json"
@@ -126,19 +124,8 @@ async def oauth(database_url, clock):  # type: ignore[no-untyped-def]
     settings = Settings(_env_file=None, database_url=database_url, default_locale="fr", it_channel="C0IT",
                         slack_client_id="111.222", slack_client_secret="client-secret",
                         slack_signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url)
-    app = create_app(settings, clock=clock)
-    await app.prepare(migrate=True, seed_demo=False)
-    platforms = attach_platforms(app)
-    client = TestClient(TestServer(build_web_app(db=app.db, platforms=platforms), host="127.0.0.1"))
-    await client.start_server()
-    try:
-        yield SlackHarness(app=app, platform=platforms[0], fake=fake, client=client, clock=clock)
-    finally:
-        await client.close()
-        await platforms[0].stop()
-        await app.close()
-        await fake.stop()
-    assert fake.problems == [], "\n".join(fake.problems)
+    async with serving(settings, fake=fake, clock=clock) as harness:
+        yield harness
 
 
 async def test_oauth_install_stores_the_workspace_in_the_database(oauth: SlackHarness) -> None:
@@ -192,3 +179,32 @@ async def test_a_request_from_an_unknown_workspace_is_not_served(oauth: SlackHar
     assert oauth.fake.of("users.info") == []  # pmobot never saw it: bolt stopped it before any listener
     assert response.status == 200
     assert all("reinstall" in r["text"] for r in oauth.fake.of("response_url"))  # bolt's own polite message
+
+
+async def test_socket_mode_receives_and_acknowledges(database_url, clock) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from slack_support import BOT_TOKEN, load_payload, slash_body
+
+    fake = FakeSlack()
+    await fake.start()
+    fake.users["UALICE"] = slack_user("UALICE", "Alice Martin", "fr-FR")
+    envelope = load_payload("socket_mode_envelope.slash_commands.json")
+    envelope["payload"].update({"team_id": "T0PMO", "user_id": "UALICE", "user_name": "alice", "command": "/pmo",
+                                "text": "aide", "channel_id": "C0GEN", "response_url": fake.hook_url("socket")})
+    fake.envelopes.append(envelope)
+    settings = Settings(_env_file=None, database_url=database_url, default_locale="fr", it_channel="C0IT",
+                        slack_bot_token=BOT_TOKEN, slack_app_token="xapp-1-test", slack_api_url=fake.api_url)
+    async with serving(settings, fake=fake, clock=clock) as slack:
+        assert slack.platform.socket_mode
+        # No HTTP endpoint in Socket Mode: nothing to forge.
+        assert (await slack.client.post("/slack/events", data=slash_body(
+            user="UALICE", text="aide", response_url=fake.hook_url()))).status == 404
+        await slack.platform.start()
+        await asyncio.wait_for(fake.all_acked.wait(), timeout=10)
+        assert fake.acks[0]["envelope_id"] == envelope["envelope_id"]
+        await slack.settle()
+        assert "nouveau" in fake.of("response_url")[-1]["text"]
+        assert fake.of("apps.connections.open")[0]["_token"] == "xapp-1-test"
+        await slack.platform.stop()
+        assert slack.platform._socket is None

@@ -592,10 +592,10 @@ class SlackPlatform:
         need = str((data.get("c") or {}).get("need") or "")
         identity = await self._identity_from(body, client)
         key = f"slack:user:{identity.external_id}"
-        if spec in _FORM_ACTIONS and need:
-            messages = await self.chat.on_action(identity, key, _FORM_ACTIONS[spec], need, forms=True)
-        else:
-            messages = await self.chat.on_command(identity, key, "new", forms=True)
+        if not (spec in _FORM_ACTIONS and need):
+            await self._new_need(body, client, response_url)
+            return
+        messages = await self.chat.on_action(identity, key, _FORM_ACTIONS[spec], need, forms=True)
         await self._show(client, response_url, identity=identity, key=key, trigger_id=body.get("trigger_id"),
                          messages=messages, fallback_key=f"form:{body.get('trigger_id')}")
 
@@ -605,11 +605,11 @@ class SlackPlatform:
         await ack()
         self._spawn(self._new_need(body, client))
 
-    async def _new_need(self, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def _new_need(self, body: dict[str, Any], client: AsyncWebClient, response_url: str | None = None) -> None:
         identity = await self._identity_from(body, client)
         key = f"slack:user:{identity.external_id}"
         messages = await self.chat.on_command(identity, key, "new", forms=True)
-        await self._show(client, None, identity=identity, key=key, trigger_id=body.get("trigger_id"),
+        await self._show(client, response_url, identity=identity, key=key, trigger_id=body.get("trigger_id"),
                          messages=messages, fallback_key=f"new:{body.get('trigger_id')}")
 
     async def _on_turn_into_need(self, ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
