@@ -112,7 +112,6 @@ def test_prompt_with_many_options_and_controls() -> None:
                             step=2, steps=9), locale="fr")
         assert check_blocks(out.blocks, "prompt", limit=50, surface="message") == []
     few = render(Prompt("Oui ?", options=(Option("yes", "Oui"), Option("no", "Non"))), locale="fr")
-    assert {b["value"] for b in buttons(few.blocks).values()} <= {"yes", "no"} or True
     values = [el["value"] for b in few.blocks if b["type"] == "actions" for el in b["elements"]]
     assert values == ["yes", "no"]
 
