@@ -83,7 +83,7 @@ async def measure(folder: Path) -> dict[str, list[float]]:
     return {"turn": turns, "floor": floor}
 
 
-def report(results: dict[str, list[float]]) -> str:
+def report(results: dict[str, list[float]], *sections: str) -> str:
     turn, floor = results["turn"], results["floor"]
     p50_ratio = statistics.median(turn) / statistics.median(floor)
     p99_ratio = pct(turn, 0.99) / pct(floor, 0.99)
@@ -105,15 +105,18 @@ def report(results: dict[str, list[float]]) -> str:
         f"| storage floor | {ms(statistics.median(floor))} | {ms(pct(floor, 0.99))} |",
         f"| **ratio turn / floor** | **{p50_ratio:.2f}** | **{p99_ratio:.2f}** |",
         "",
+        *sections,
         f"Python {platform.python_version()} on {platform.machine()}, {platform.system()}.",
         "",
     ])
 
 
 def main() -> int:
+    from bench import slack_ack
+
     with tempfile.TemporaryDirectory() as folder:
         results = asyncio.run(measure(Path(folder)))
-    text = report(results)
+    text = report(results, slack_ack.run())
     Path(__file__).with_name("RESULTS.md").write_text(text, encoding="utf-8")
     sys.stdout.write(text)
     return 0

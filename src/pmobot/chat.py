@@ -23,7 +23,7 @@ from pmobot.domain.models import AuditEvent
 from pmobot.domain.roles import PORTFOLIO_ROLES, Role
 from pmobot.i18n import t
 from pmobot.messages import FormRequest, Message, Notice, Text
-from pmobot.services import deliveries, estimation, intake, people
+from pmobot.services import deliveries, estimation, inbound, intake, people
 from pmobot.services.core import Core
 from pmobot.services.errors import Invalid, PmoError
 from pmobot.services.needs import check_step, get_visible, parse_key
@@ -125,21 +125,27 @@ class Chat:
     # then ``new``, ``estimate``, ``ask`` and ``answer`` return a FormRequest
     # instead of starting a conversation, once the person is known to be allowed.
 
+    # ``once``: the platform's natural key of this request (an event id, a
+    # button press). A repeat delivery of the same key does nothing and gets no
+    # messages; the key is stored in the same transaction as the work it
+    # guards, so a request is either handled and remembered, or neither.
+
     async def on_text(self, identity: Identity, conversation_key: str, text: str, *,
-                      forms: bool = False) -> list[Message]:
+                      forms: bool = False, once: str | None = None) -> list[Message]:
         return await self._guarded(identity, conversation_key, text,
-                                   lambda s, a: self._text(s, a, conversation_key, text, forms))
+                                   lambda s, a: self._text(s, a, conversation_key, text, forms), once=once)
 
     async def on_command(self, identity: Identity, conversation_key: str, text: str, *,
-                         forms: bool = False) -> list[Message]:
+                         forms: bool = False, once: str | None = None) -> list[Message]:
         """A command typed without the ``/pmo`` prefix (a slash command's text)."""
         return await self._guarded(identity, conversation_key, text,
-                                   lambda s, a: self._command(s, a, conversation_key, text, forms))
+                                   lambda s, a: self._command(s, a, conversation_key, text, forms), once=once)
 
     async def on_action(self, identity: Identity, conversation_key: str, action_id: str, value: str, *,
-                        forms: bool = False) -> list[Message]:
+                        forms: bool = False, once: str | None = None) -> list[Message]:
         return await self._guarded(identity, conversation_key, f"[{action_id} {value}]",
-                                   lambda s, a: self._action(s, a, conversation_key, action_id, value, forms))
+                                   lambda s, a: self._action(s, a, conversation_key, action_id, value, forms),
+                                   once=once)
 
     async def open_form(self, identity: Identity, conversation_key: str, spec_id: str, *,
                         opening_text: str | None = None) -> list[Message]:
@@ -161,10 +167,11 @@ class Chat:
         return self.engine.redraw_form(spec_id, locale=locale, raw=values, context=_form_context(context))
 
     async def submit_form(self, identity: Identity, conversation_key: str, spec_id: str, values: dict[str, Any],
-                          context: dict[str, Any]) -> tuple[FormRequest | None, list[Message]]:
+                          context: dict[str, Any], *, once: str | None = None) -> tuple[FormRequest | None, list[Message]]:
         """A submitted form: the form again with its errors, or what was done.
 
         Everything typed is kept in the audit log if handling it fails, as for chat.
+        A repeat of ``once`` gives ``(None, [])``.
         """
         refused: list[FormRequest] = []
 
@@ -176,10 +183,13 @@ class Chat:
                 spec_id=spec_id, raw=values)
             if form is not None:
                 refused.append(form)
+                if once is not None:
+                    # Nothing was done: the same submission again must show the errors again.
+                    await inbound.forget(session, platform=identity.platform, key=once)
             return messages
 
         typed = json.dumps({"spec": spec_id, "values": values}, ensure_ascii=False, default=str)
-        messages = await self._guarded(identity, conversation_key, typed, handler)
+        messages = await self._guarded(identity, conversation_key, typed, handler, once=once)
         return (refused[0] if refused else None), messages
 
     async def in_conversation(self, identity: Identity, conversation_key: str) -> bool:
@@ -209,6 +219,20 @@ class Chat:
 
         return await self._guarded(identity, "", "", handler)
 
+    async def home(self, identity: Identity) -> list[Message]:
+        """A person's overview (a Slack App Home): their needs; for IT and the
+        committee the queue; for PMO admins the failed deliveries."""
+
+        async def handler(session: AsyncSession, actor: Actor) -> list[Message]:
+            out = await intake.mine(session, core=self.core, actor=actor)
+            if actor.sees_portfolio:
+                out += await estimation.queue(session, core=self.core, actor=actor)
+            if actor.has(Role.PMO):
+                out += await deliveries.failed(session, core=self.core, actor=actor)
+            return out
+
+        return await self._guarded(identity, "", "", handler)
+
     async def locale_for(self, identity: Identity) -> str:
         async with self.core.db.session() as session:
             return (await people.resolve(session, core=self.core, identity=identity)).locale
@@ -216,10 +240,14 @@ class Chat:
     async def _guarded(
         self, identity: Identity, conversation_key: str, typed: str,
         handler: Callable[[AsyncSession, Actor], Awaitable[list[Message]]],
+        *, once: str | None = None,
     ) -> list[Message]:
         locale = self.core.org_locale
         try:
             async with self.core.db.session() as session:
+                if once is not None and not await inbound.first_time(
+                        session, core=self.core, platform=identity.platform, key=once):
+                    return []
                 actor = await people.resolve(session, core=self.core, identity=identity)
                 locale = actor.locale
                 return await handler(session, actor)

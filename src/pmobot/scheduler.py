@@ -158,6 +158,22 @@ class OutboxWorker:
                 latest = free_at if latest is None or free_at > latest else latest
         return latest
 
+    async def _parent_pending(self, row: OutboxMessage) -> datetime | None:
+        """When the message ``row`` threads under or replaces is next tried, if it is not sent yet.
+
+        An update or a thread reply sent before its message would land as a
+        new top-level post (and the message itself would follow: a double).
+        """
+        latest: datetime | None = None
+        for key in (row.thread_key, row.replaces_key):
+            if not key:
+                continue
+            async with self.db.session() as session:
+                parent = (await session.exec(select(OutboxMessage).where(OutboxMessage.key == key))).first()
+            if parent is not None and parent.status == "pending":
+                latest = parent.next_attempt_at if latest is None else max(latest, parent.next_attempt_at)
+        return latest
+
     async def run_once(self, now: datetime) -> int:
         """Deliver what is due at ``now``; returns how many rows were sent."""
         return (await self._run(now))[1]
@@ -168,6 +184,10 @@ class OutboxWorker:
         claimed = await self._claim(now)
         for row in claimed:
             paced = await self._paced_until(row, now)
+            parent_at = await self._parent_pending(row)
+            if parent_at is not None:
+                # Rows are taken in id order, so the parent goes first when both are due.
+                paced = max(paced, parent_at) if paced is not None else parent_at
             if paced is not None:
                 async with self.db.session() as session:
                     await session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == row.id)

@@ -35,6 +35,13 @@ async def first_time(session: AsyncSession, *, core: Core, platform: str, key: s
     return True
 
 
+async def forget(session: AsyncSession, *, platform: str, key: str) -> None:
+    """Let ``key`` be handled again (its first delivery changed nothing)."""
+    await session.exec(  # type: ignore[call-overload]
+        delete(InboundDelivery).where(col(InboundDelivery.key) == f"{platform}:{key}"[:255])
+    )
+
+
 async def forget_old(session: AsyncSession, *, core: Core) -> int:
     result = await session.exec(  # type: ignore[call-overload]
         delete(InboundDelivery).where(col(InboundDelivery.received_at) < core.now() - KEEP_FOR)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -78,11 +79,9 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
     People listed in ``PMOBOT_ADMINS`` get the PMO role the first time they
     are seen; after that roles live in the database only.
     """
-    person = (
-        await session.exec(
-            select(Person).where(Person.platform == identity.platform, Person.external_id == identity.external_id)
-        )
-    ).first()
+    query = select(Person).where(Person.platform == identity.platform, Person.external_id == identity.external_id)
+    person = (await session.exec(query)).first()
+    created = False
     if person is None:
         person = Person(
             platform=identity.platform,
@@ -92,8 +91,16 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
             email=identity.email,
             created_at=core.now(),
         )
-        session.add(person)
-        await session.flush()
+        try:
+            # A savepoint: two first requests of the same person may race (a chat
+            # platform sends several at once); the loser reads the winner's row.
+            async with session.begin_nested():
+                session.add(person)
+                await session.flush()
+            created = True
+        except IntegrityError:
+            person = (await session.exec(query)).one()
+    if created:
         admins = core.settings.admin_ids()
         if identity.external_id in admins or admins.intersection(identity.aliases):
             session.add(RoleGrant(person_id=person.id, role=Role.PMO, granted_at=core.now()))

@@ -1,0 +1,404 @@
+"""Neutral messages as Block Kit: messages, modals (forms) and the App Home.
+
+User text is escaped for mrkdwn before anything else and every limit of Block
+Kit is respected: what does not fit is cut with an ellipsis, and a "See all"
+button or a command says where to read the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pmobot.adapters.slack import blocks as bk
+from pmobot.adapters.slack.blocks import escape
+from pmobot.i18n import t
+from pmobot.messages import Card, CardField, FormField, FormRequest, Message, Notice, Prompt, Text
+
+_ICONS = {"info": ":information_source:", "success": ":white_check_mark:", "warning": ":warning:", "error": ":x:"}
+_NEED_KEY = re.compile(r"\bNEED-\d+\b")
+
+FORM_CALLBACK = "pmobot.form"
+DONE_CALLBACK = "pmobot.done"
+# Prompts: buttons up to this many options, a menu above.
+PROMPT_BUTTONS = 5
+# Forms: radio buttons up to this many choices, a menu above.
+RADIO_UP_TO = 5
+
+
+@dataclass
+class Rendered:
+    text: str
+    blocks: list[dict[str, Any]]
+
+
+# -- messages ---------------------------------------------------------------
+
+def _fields_blocks(fields: tuple[CardField, ...]) -> list[dict[str, Any]]:
+    """Short fields two by two (10 per section), long ones packed into sections of at most 3,000 characters."""
+    out: list[dict[str, Any]] = []
+    short: list[dict[str, Any]] = []
+    long_text = ""
+
+    def flush_short() -> None:
+        nonlocal short
+        while short:
+            out.append({"type": "section", "fields": short[: bk.SECTION_FIELDS]})
+            short = short[bk.SECTION_FIELDS:]
+
+    def flush_long() -> None:
+        nonlocal long_text
+        if long_text:
+            out.append(bk.section(long_text))
+            long_text = ""
+
+    for f in fields:
+        item = f"*{escape(f.label)}*\n{escape(f.value)}"
+        if f.short and "\n" not in f.value and len(item) <= bk.SECTION_FIELD_TEXT:
+            flush_long()
+            short.append(bk.mrkdwn(item, bk.SECTION_FIELD_TEXT))
+        else:
+            flush_short()
+            candidate = f"{long_text}\n\n{item}" if long_text else item
+            if len(candidate) <= bk.SECTION_TEXT:
+                long_text = candidate
+            else:
+                flush_long()
+                long_text = item  # cut by section() if it alone is too long
+    flush_long()
+    flush_short()
+    return out
+
+
+def _actions_blocks(actions: tuple, block_prefix: str = "actions") -> list[dict[str, Any]]:
+    out = []
+    elements = [bk.button(a.label, f"{a.id}|{i}", a.value, a.style) for i, a in enumerate(actions)]
+    for n in range(0, len(elements), bk.ACTIONS_ELEMENTS):
+        out.append({"type": "actions", "block_id": f"{block_prefix}{n}", "elements": elements[n:n + bk.ACTIONS_ELEMENTS]})
+    return out
+
+
+def _fit(body: list[dict[str, Any]], tail: list[dict[str, Any]], limit: int, *, locale: str,
+         need_key: str | None, cut_text: bool) -> list[dict[str, Any]]:
+    """Body blocks then tail blocks (buttons, footer) within ``limit`` blocks.
+
+    What does not fit is replaced by a line that says so and, for a need, a
+    "See all" button that shows its status privately.
+    """
+    if len(body) + len(tail) <= limit and not cut_text:
+        return body + tail
+    notes: list[str] = []
+    more_blocks: list[dict[str, Any]] = []
+    room = limit - len(tail) - 1 - (1 if need_key else 0)
+    hidden = max(0, len(body) - room)
+    kept = body[:room] if hidden else body
+    if hidden:
+        notes.append(t(locale, "slack.truncated", count=hidden))
+    elif cut_text:
+        notes.append(t(locale, "slack.truncated_text"))
+    if need_key:
+        notes.append(t(locale, "slack.see_all_status", key=need_key))
+        more_blocks.append({"type": "actions", "block_id": "more", "elements": [
+            bk.button(t(locale, "slack.see_all"), "need.status|more", need_key)]})
+    return kept + [bk.context(escape(" ".join(notes)))] + more_blocks + tail
+
+
+def _card(card: Card, locale: str, limit: int) -> Rendered:
+    body: list[dict[str, Any]] = [{"type": "header", "text": bk.plain(card.title, bk.HEADER_TEXT)}]
+    cut_text = bk.is_cut(card.title, bk.HEADER_TEXT)
+    if card.subtitle:
+        body.append(bk.context(f"*{escape(card.subtitle)}*"))
+    if card.body:
+        escaped = escape(card.body)
+        cut_text = cut_text or bk.is_cut(escaped, bk.SECTION_TEXT)
+        body.append(bk.section(escaped))
+    fields = _fields_blocks(card.fields)
+    cut_text = cut_text or any(
+        bk.is_cut(b["text"]["text"], bk.SECTION_TEXT) for b in fields if "text" in b)
+    body += fields
+    tail = _actions_blocks(card.actions)
+    if card.footer:
+        tail.append(bk.context(escape(card.footer)))
+    match = _NEED_KEY.search(card.title)
+    blocks = _fit(body, tail, limit, locale=locale, need_key=match.group(0) if match else None, cut_text=cut_text)
+    return Rendered(text=_fallback(" · ".join(p for p in (card.title, card.subtitle) if p)), blocks=blocks)
+
+
+def _long_text(escaped: str, locale: str, limit: int, tail: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    body = [bk.section(piece) for piece in bk.chunks(escaped)]
+    match = _NEED_KEY.search(escaped)
+    return _fit(body, tail or [], limit, locale=locale, need_key=match.group(0) if match and len(body) > limit else None,
+                cut_text=False)
+
+
+def _prompt(prompt: Prompt, locale: str, limit: int) -> Rendered:
+    head = f"*({prompt.step}/{prompt.steps})* " if prompt.steps else ""
+    out = _long_text(head + escape(prompt.text), locale, limit)
+    if prompt.hint:
+        out.append(bk.context(escape(prompt.hint)))
+    options = prompt.options[: bk.OPTIONS]
+    if options and prompt.multiple:
+        element: dict[str, Any]
+        opts = [bk.option(o.label, o.value) for o in options]
+        if len(opts) <= bk.CHECKBOX_OPTIONS:
+            element = {"type": "checkboxes", "action_id": "prompt.multi", "options": opts}
+        else:
+            element = {"type": "multi_static_select", "action_id": "prompt.multi", "options": opts,
+                       "placeholder": bk.plain(t(locale, "slack.pick"), bk.PLACEHOLDER)}
+        out.append({"type": "actions", "block_id": "prompt.choices", "elements": [
+            element, bk.button(t(locale, "slack.send"), "prompt.send", "", "primary")]})
+    elif options and len(options) <= PROMPT_BUTTONS:
+        out.append({"type": "actions", "block_id": "prompt.choices", "elements": [
+            bk.button(o.label, f"prompt.answer|{i}", o.value) for i, o in enumerate(options)]})
+    elif options:
+        out.append({"type": "actions", "block_id": "prompt.choices", "elements": [{
+            "type": "static_select", "action_id": "prompt.select",
+            "placeholder": bk.plain(t(locale, "slack.pick"), bk.PLACEHOLDER),
+            "options": [bk.option(o.label, o.value) for o in options]}]})
+    if prompt.controls:
+        out.append({"type": "actions", "block_id": "prompt.controls", "elements": [
+            bk.button(c, f"prompt.control|{i}", c) for i, c in enumerate(prompt.controls[: bk.ACTIONS_ELEMENTS])]})
+    if len(out) > limit:
+        out = out[: limit - 1] + [out[-1]]
+    return Rendered(text=_fallback(prompt.text), blocks=out)
+
+
+def _form_button(form: FormRequest, locale: str) -> Rendered:
+    """A form met where no modal can open (a message): a button opens it."""
+    value = json.dumps({"s": form.spec_id, "c": {k: str(v)[:300] for k, v in form.context.items() if k == "need"}})
+    blocks = [bk.section(f"*{escape(form.title)}*" + (f"\n{escape(form.intro)}" if form.intro else "")),
+              {"type": "actions", "block_id": "form", "elements": [
+                  bk.button(t(locale, "slack.open_form"), "form.open", value, "primary")]}]
+    return Rendered(text=_fallback(form.title), blocks=blocks)
+
+
+def _fallback(text: str) -> str:
+    """The top-level ``text`` (notifications, screen readers): escaped like the blocks."""
+    return bk.cut(escape(text), bk.FALLBACK_TEXT) or " "
+
+
+def render(message: Message, *, locale: str, limit: int = bk.MESSAGE_BLOCKS) -> Rendered:
+    if isinstance(message, Card):
+        return _card(message, locale, limit)
+    if isinstance(message, Notice):
+        icon = _ICONS.get(message.level, _ICONS["info"])
+        return Rendered(text=_fallback(message.text), blocks=_long_text(f"{icon} {escape(message.text)}", locale, limit))
+    if isinstance(message, Text):
+        return Rendered(text=_fallback(message.text), blocks=_long_text(escape(message.text), locale, limit))
+    if isinstance(message, Prompt):
+        return _prompt(message, locale, limit)
+    if isinstance(message, FormRequest):
+        return _form_button(message, locale)
+    raise TypeError(f"cannot render {type(message).__name__}")
+
+
+def render_many(messages: list[Message], *, locale: str, limit: int = bk.MESSAGE_BLOCKS) -> Rendered:
+    """Several messages as one (an ephemeral reply): a divider between them."""
+    parts = [render(m, locale=locale, limit=limit) for m in messages]
+    out: list[dict[str, Any]] = []
+    for part in parts:
+        if out:
+            out.append({"type": "divider"})
+        out += part.blocks
+    if len(out) > limit:
+        out = out[: limit - 1] + [bk.context(escape(t(locale, "slack.truncated", count=len(out) - limit + 1)))]
+    return Rendered(text=bk.cut("\n".join(p.text for p in parts), bk.FALLBACK_TEXT), blocks=out)
+
+
+# -- forms as modals --------------------------------------------------------
+
+def _element(f: FormField, locale: str) -> dict[str, Any]:
+    action_id = f"v.{f.type}"
+    placeholder = bk.plain(f.hint or t(locale, "slack.pick"), bk.PLACEHOLDER)
+    if f.type in ("integer", "number"):
+        element: dict[str, Any] = {"type": "number_input", "action_id": action_id,
+                                   "is_decimal_allowed": f.type == "number"}
+        for attr, key in (("min", "min_value"), ("max", "max_value")):
+            bound = getattr(f, attr)
+            if bound is not None:
+                element[key] = str(int(bound)) if f.type == "integer" or float(bound).is_integer() else str(bound)
+        initial = f.value if isinstance(f.value, (int, float)) and not isinstance(f.value, bool) else None
+        if initial is None and f.text:
+            try:
+                initial = float(f.text.replace(",", ".").replace(" ", ""))
+            except ValueError:
+                initial = None
+        if initial is not None:
+            if f.type == "integer" and float(initial).is_integer():
+                element["initial_value"] = str(int(initial))
+            elif f.type == "number":
+                element["initial_value"] = repr(float(initial)) if not float(initial).is_integer() else str(int(initial))
+        return element
+    if f.type == "date":
+        element = {"type": "datepicker", "action_id": action_id, "placeholder": placeholder}
+        if isinstance(f.value, str):
+            try:
+                element["initial_date"] = date.fromisoformat(f.value).isoformat()
+            except ValueError:
+                pass
+        elif isinstance(f.value, date):
+            element["initial_date"] = f.value.isoformat()
+        return element
+    if f.type in ("choice", "yes_no"):
+        options = [bk.option(o.label, o.value) for o in f.options[: bk.OPTIONS]]
+        current = f.value
+        if f.type == "yes_no" and isinstance(current, bool):
+            current = "yes" if current else "no"
+        initial = next((o for o in options if o["value"] == current), None)
+        if len(options) <= RADIO_UP_TO:
+            element = {"type": "radio_buttons", "action_id": action_id, "options": options}
+        else:
+            element = {"type": "static_select", "action_id": action_id, "options": options, "placeholder": placeholder}
+        if initial is not None:
+            element["initial_option"] = initial
+        return element
+    if f.type == "multi_choice":
+        options = [bk.option(o.label, o.value) for o in f.options[: bk.OPTIONS]]
+        chosen = set(f.value or []) if isinstance(f.value, (list, tuple)) else set()
+        if len(options) <= bk.CHECKBOX_OPTIONS:
+            element = {"type": "checkboxes", "action_id": action_id, "options": options}
+        else:
+            element = {"type": "multi_static_select", "action_id": action_id, "options": options,
+                       "placeholder": placeholder}
+        initial_options = [o for o in options if o["value"] in chosen]
+        if initial_options:
+            element["initial_options"] = initial_options
+        return element
+    # text, long_text, money, user: typed text, read by the core's parsers
+    limit = min(f.max_length or bk.INPUT_MAX_LENGTH, bk.INPUT_MAX_LENGTH)
+    element = {"type": "plain_text_input", "action_id": action_id, "multiline": f.type == "long_text",
+               "max_length": limit}
+    if f.type in ("money", "user") and f.hint:
+        element["placeholder"] = bk.plain(f.hint, bk.PLACEHOLDER)
+    if f.text:
+        element["initial_value"] = f.text[:limit]
+    return element
+
+
+def private_metadata(spec_id: str, context: dict[str, Any], key: str) -> str:
+    """What a modal carries back on submission, within Slack's 3,000 characters.
+
+    The need and the conversation key are short; a long opening text or
+    question is shortened first (the original message stays in Slack).
+    """
+    ctx = {k: str(v) for k, v in context.items() if v is not None}
+    data = {"s": spec_id, "k": key[:255], "c": ctx}
+    text = json.dumps(data, ensure_ascii=False)
+    for name in ("opening_text", "question"):
+        while len(text) > bk.PRIVATE_METADATA and ctx.get(name):
+            excess = len(text) - bk.PRIVATE_METADATA
+            ctx[name] = bk.cut(ctx[name], max(0, len(ctx[name]) - excess - 8))
+            if len(ctx[name]) <= 1:
+                ctx.pop(name)
+            text = json.dumps(data, ensure_ascii=False)
+    return text
+
+
+def read_metadata(raw: str) -> dict[str, Any]:
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def form_view(form: FormRequest, *, locale: str, key: str) -> dict[str, Any]:
+    out: list[dict[str, Any]] = []
+    if form.intro:
+        out.append(bk.section(escape(form.intro)))
+    if form.error:
+        out.append(bk.section(f"{_ICONS['warning']} {escape(form.error)}"))
+    visible = [f for f in form.fields if f.visible]
+    for f in visible:
+        block: dict[str, Any] = {"type": "input", "block_id": f.id[: bk.ID], "label": bk.plain(f.label, bk.INPUT_LABEL),
+                                 "optional": not f.required, "element": _element(f, locale)}
+        hint = f.help or (f.hint if f.type not in ("choice", "yes_no", "multi_choice", "date") else "")
+        if hint:
+            block["hint"] = bk.plain(hint, bk.INPUT_HINT)
+        if f.controls and f.type in ("choice", "yes_no", "multi_choice", "date"):
+            # Other fields' conditions read this one: re-draw the modal when it changes.
+            block["dispatch_action"] = True
+        out.append(block)
+        if f.error:
+            out.append(bk.context(f"{_ICONS['warning']} {escape(f.error)}"))
+    if len(out) > bk.VIEW_BLOCKS:
+        # A spec with more than ~100 questions: the rest is asked in a conversation after this one.
+        out = out[: bk.VIEW_BLOCKS]
+    view: dict[str, Any] = {
+        "type": "modal", "callback_id": FORM_CALLBACK,
+        "title": bk.plain(form.title or t(locale, "slack.form_title_fallback"), bk.MODAL_TITLE),
+        "submit": bk.plain(form.submit_label or t(locale, "dialog.form_submit"), bk.MODAL_BUTTON),
+        "close": bk.plain(form.cancel_label or t(locale, "dialog.form_cancel"), bk.MODAL_BUTTON),
+        "private_metadata": private_metadata(form.spec_id, form.context, key),
+        "blocks": out,
+    }
+    return view
+
+
+def read_state(view: dict[str, Any]) -> dict[str, Any]:
+    """The modal's inputs as the raw values ``Chat.submit_form`` reads, by field id."""
+    values: dict[str, Any] = {}
+    state = (view.get("state") or {}).get("values") or {}
+    for block_id, actions in state.items():
+        for action_id, a in (actions or {}).items():
+            if not action_id.startswith("v."):
+                continue
+            kind = action_id[2:]
+            typ = a.get("type")
+            if typ in ("plain_text_input", "number_input"):
+                values[block_id] = a.get("value")
+            elif typ == "datepicker":
+                values[block_id] = a.get("selected_date")
+            elif typ in ("radio_buttons", "static_select"):
+                selected = (a.get("selected_option") or {}).get("value")
+                if kind == "yes_no" and selected in ("yes", "no"):
+                    values[block_id] = selected == "yes"
+                else:
+                    values[block_id] = selected
+            elif typ in ("checkboxes", "multi_static_select"):
+                values[block_id] = [o.get("value") for o in a.get("selected_options") or []]
+            elif typ == "users_select":
+                values[block_id] = a.get("selected_user")
+    return values
+
+
+def errors_for(view: dict[str, Any], form: FormRequest) -> dict[str, str] | None:
+    """``response_action: errors`` when each refused field is on screen, else None (re-draw instead)."""
+    on_screen = {b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"}
+    visible = {f.id for f in form.fields if f.visible}
+    errors = {f.id: bk.cut(f.error, 1000) for f in form.fields if f.error}
+    if not errors or form.error or visible != on_screen or not set(errors) <= on_screen:
+        return None
+    return errors
+
+
+def result_view(messages: list[Message], *, locale: str) -> dict[str, Any]:
+    """The modal after a submission: what was done, in place of the form."""
+    body = render_many(messages, locale=locale, limit=bk.VIEW_BLOCKS).blocks or [bk.section(" ")]
+    # Buttons inside a result modal would act from a modal: keep the text, drop the buttons.
+    body = [b for b in body if b.get("type") != "actions"]
+    return {"type": "modal", "callback_id": DONE_CALLBACK,
+            "title": bk.plain(t(locale, "slack.form_done"), bk.MODAL_TITLE),
+            "close": bk.plain(t(locale, "slack.form_close"), bk.MODAL_BUTTON), "blocks": body[: bk.VIEW_BLOCKS]}
+
+
+def home_view(messages: list[Message], *, locale: str, name: str) -> dict[str, Any]:
+    head: list[dict[str, Any]] = [
+        {"type": "header", "text": bk.plain(t(locale, "slack.home_title"), bk.HEADER_TEXT)},
+        bk.section(escape(t(locale, "slack.home_intro", name=name))),
+        {"type": "actions", "block_id": "home", "elements": [
+            bk.button(t(locale, "slack.home_new"), "home.new", "intake", "primary")]},
+    ]
+    tail = [bk.context(escape(t(locale, "slack.home_help")))]
+    room = bk.VIEW_BLOCKS - len(head) - len(tail)
+    body: list[dict[str, Any]] = []
+    per_message = max(4, room // max(1, len(messages))) if messages else room
+    for message in messages:
+        body.append({"type": "divider"})
+        body += render(message, locale=locale, limit=per_message - 1).blocks
+    if len(body) > room:
+        body = body[: room - 1] + [bk.context(escape(t(locale, "slack.truncated", count=len(body) - room + 1)))]
+    return {"type": "home", "blocks": head + body + tail}

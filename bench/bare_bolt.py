@@ -1,0 +1,55 @@
+"""The baseline of the ack-latency benchmark: a bare bolt ``AsyncApp`` on aiohttp
+whose listeners only acknowledge (``python -m bench.bare_bolt PORT``).
+
+Same bolt settings as pmobot (signature check, single-workspace token,
+``process_before_response``) and the same aiohttp mounting, so the ratio
+pmobot / bare bolt is what pmobot adds on the acknowledgement path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+
+def build() -> web.Application:
+    client = AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["PMOBOT_SLACK_API_URL"],
+                            retry_handlers=[])
+    app = AsyncApp(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"], process_before_response=True)
+
+    @app.command("/pmo")
+    async def command(ack):  # type: ignore[no-untyped-def]
+        await ack()
+
+    @app.action(re.compile(r"^need\."))
+    async def button(ack):  # type: ignore[no-untyped-def]
+        await ack()
+
+    async def events(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
+
+    web_app = web.Application()
+    web_app.router.add_post("/slack/events", events)
+    web_app.router.add_get("/healthz", lambda _r: web.json_response({"status": "ok"}))  # type: ignore[arg-type,return-value]
+    return web_app
+
+
+async def main(port: int) -> None:
+    runner = web.AppRunner(build(), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main(int(sys.argv[1])))
+    except KeyboardInterrupt:
+        sys.exit(0)
