@@ -11,7 +11,7 @@ from pmobot.app import App, attach_platforms, create_app
 from pmobot.config import Settings
 from pmobot.db import Database
 from pmobot.platforms import ConfigurationError
-from pmobot.server import Leadership, build_web_app
+from pmobot.server import LanguageModels, Leadership, build_web_app
 
 
 async def _get(web_app, path: str):  # type: ignore[no-untyped-def]
@@ -24,6 +24,15 @@ async def test_healthz_is_ok_on_a_current_database(app: App) -> None:
     status, body = await _get(build_web_app(db=app.db, platforms=[]), "/healthz")
     assert status == 200
     assert body["status"] == "ok" and body["migrations"] == "current"
+
+
+async def test_healthz_says_whether_the_language_models_are_loaded(app: App) -> None:
+    models = LanguageModels()
+    web_app = build_web_app(db=app.db, platforms=[], models=models)
+    assert (await _get(web_app, "/healthz"))[1]["language_models"] == "loading"
+    models.ready = True
+    status, body = await _get(build_web_app(db=app.db, platforms=[], models=models), "/healthz")
+    assert status == 200 and body["language_models"] == "loaded"
 
 
 async def test_healthz_names_the_command_when_migrations_are_missing(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -217,11 +217,6 @@ class SlackPlatform:
 
     async def start(self) -> None:
         self._http()
-        loop = asyncio.get_running_loop()
-        from pmobot.conversation.fields import warm_up
-
-        # Load the language models while nobody waits on them.
-        loop.run_in_executor(None, warm_up)
         if self.socket_mode:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 

@@ -38,7 +38,7 @@ async def _console(args: argparse.Namespace) -> int:
 async def _serve(args: argparse.Namespace) -> int:
     from pmobot.app import attach_platforms, create_app
     from pmobot.platforms import ConfigurationError
-    from pmobot.server import Leadership, build_web_app, serve_forever
+    from pmobot.server import LanguageModels, Leadership, build_web_app, serve_forever
 
     settings = _settings()
     host = args.host or settings.host
@@ -52,11 +52,13 @@ async def _serve(args: argparse.Namespace) -> int:
             print(f"pmobot: {exc}", file=sys.stderr)
             return 2
         leadership = Leadership(app.db)
-        web_app = build_web_app(db=app.db, platforms=platforms)
+        models = LanguageModels()
+        web_app = build_web_app(db=app.db, platforms=platforms, models=models)
         print(f"pmobot serving {', '.join(p.name for p in platforms)} on http://{host}:{port} (health: /healthz)",
               file=sys.stderr)
         await serve_forever(web_app=web_app, host=host, port=port, platforms=platforms,
-                            scheduler=app.scheduler(leadership=leadership), leadership=leadership)
+                            scheduler=app.scheduler(leadership=leadership), leadership=leadership,
+                            models=models)
     finally:
         await app.close()
     return 0

@@ -8,6 +8,7 @@ and the housekeeping jobs on the one replica that holds the leader lock.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -79,12 +80,15 @@ async def health(db: Database) -> tuple[bool, dict[str, Any]]:
     return True, {"database": "reachable", "migrations": "current"}
 
 
-def build_web_app(*, db: Database, platforms: Sequence[Platform]) -> web.Application:
+def build_web_app(*, db: Database, platforms: Sequence[Platform],
+                  models: LanguageModels | None = None) -> web.Application:
     web_app = web.Application(client_max_size=1024 * 1024)
 
     async def healthz(_request: web.Request) -> web.Response:
         ok, detail = await health(db)
         detail["status"] = "ok" if ok else "unavailable"
+        if models is not None:
+            detail["language_models"] = "loaded" if models.ready else "loading"
         detail["platforms"] = [p.name for p in platforms]
         return web.json_response(detail, status=200 if ok else 503)
 
@@ -94,15 +98,40 @@ def build_web_app(*, db: Database, platforms: Sequence[Platform]) -> web.Applica
     return web_app
 
 
+class LanguageModels:
+    """The language models of this process: loaded in a thread once serving has
+    begun, then taken out of the garbage collector's sight.
+
+    They are millions of long-lived objects: left in the collected heap, every
+    full collection walks them all and stalls the event loop for a few hundred
+    milliseconds. ``gc.freeze`` moves what exists once they are loaded to a
+    permanent generation. ``/healthz`` says whether they are loaded; requests are
+    served meanwhile (a sentence read before then waits for the models).
+    """
+
+    def __init__(self) -> None:
+        self.ready = False
+
+    async def load(self) -> None:
+        from pmobot.conversation.fields import warm_up as load_models
+
+        await asyncio.get_running_loop().run_in_executor(None, load_models)
+        gc.collect()
+        gc.freeze()
+        self.ready = True
+        log.info("language models loaded")
+
+
 async def serve_forever(*, web_app: web.Application, host: str, port: int, platforms: Sequence[Platform],
                         scheduler: AsyncIOScheduler, leadership: Leadership,
-                        stop: asyncio.Event | None = None) -> None:
+                        models: LanguageModels | None = None, stop: asyncio.Event | None = None) -> None:
     """Run until ``stop`` is set (or the process is interrupted), then shut down in order."""
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, port)
     await site.start()
     started: list[Platform] = []
+    warming = asyncio.get_running_loop().create_task((models or LanguageModels()).load())
     try:
         for platform in platforms:
             await platform.start()
@@ -111,6 +140,7 @@ async def serve_forever(*, web_app: web.Application, host: str, port: int, platf
         log.info("pmobot serving on %s:%s for %s", host, port, ", ".join(p.name for p in platforms) or "no platform")
         await (stop or asyncio.Event()).wait()
     finally:
+        warming.cancel()
         if scheduler.running:
             scheduler.shutdown(wait=False)
         for platform in reversed(started):
