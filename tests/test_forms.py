@@ -144,3 +144,13 @@ async def test_an_unknown_form_gets_a_polite_refusal(app: App) -> None:
     form, messages = await app.chat.submit_form(ALICE, "dm:alice", "no_such_form", {}, {})
     assert form is None and isinstance(messages[0], Notice) and messages[0].level == "warning"
     assert await app.chat.redraw_form(ALICE, "no_such_form", {}, {}) is None
+
+
+async def test_a_form_speaks_of_filling_in_not_of_typing_back_or_skip(app: App) -> None:
+    for locale in ("en", "fr"):
+        form = app.engine.form("intake", locale=locale)
+        assert form.intro and not any(word in form.intro for word in ("back", "skip", "retour", "passer"))
+    # Placeholders come from the form's context; one that is missing stays empty.
+    estimate = app.engine.form("estimate", locale="en", context={"need": "NEED-4"})
+    assert estimate.intro.startswith("Estimate of NEED-4.")
+    assert app.engine.form("answer", locale="en", context={}).intro == "IT asked about : "

@@ -93,11 +93,19 @@ def build(
             max_length=f.max_length, visible=visible(f, values), controls=f.id in controls,
             error=errors.get(f.id, ""),
         ))
+    intro = spec.form_intro or spec.intro
     return FormRequest(
         spec_id=spec.id, title=spec.title.get(locale), values=values, context=dict(context or {}),
-        fields=tuple(fields), intro=spec.intro.get(locale).format(**(context or {})) if spec.intro else "",
+        fields=tuple(fields), intro=intro.get(locale).format_map(_Blank(context or {})) if intro else "",
         submit_label=t(locale, "dialog.form_submit"), cancel_label=t(locale, "dialog.form_cancel"), error=error,
     )
+
+
+class _Blank(dict):  # type: ignore[type-arg]
+    """Placeholders the context lacks stay empty rather than fail."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def _empty(raw: Any) -> bool:

@@ -114,6 +114,9 @@ class DialogSpec:
     # Show the answers for confirmation before completing (off for one-question dialogs).
     confirm: bool = True
     source: str = ""
+    # The intro shown above the whole form (modal, card), when the chat intro
+    # speaks of typing 'back' or 'skip'; else the chat intro serves both.
+    form_intro: Localized | None = None
 
     def field(self, field_id: str) -> FieldSpec:
         for f in self.fields:
@@ -236,6 +239,7 @@ def parse_spec(raw: Any, source: str = "<spec>") -> DialogSpec:
         prefill=bool(raw.get("prefill", False)),
         confirm=bool(raw.get("confirm", True)),
         source=source,
+        form_intro=Localized.parse(raw.get("form_intro"), f"{source} form_intro", required=False),
     )
 
 
