@@ -385,6 +385,8 @@ class FakeSlack:
         answer = self._answer(method, args)
         if "view" in answer:
             args["_view"] = answer["view"]  # the view as Slack now holds it, with its id and hash
+        if method == "chat.postMessage" and "ts" in answer:
+            args["_ts"] = answer["ts"]  # the message's id in Slack, for pressing its buttons later
         return web.json_response(answer)
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
@@ -560,9 +562,10 @@ def state_for(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
 # -- pmobot with Slack switched on, on a real aiohttp server ---------------------------
 
 @asynccontextmanager
-async def serving(settings: Any, *, fake: FakeSlack, clock: Any) -> AsyncIterator[SlackHarness]:
-    """pmobot built from ``settings`` (Slack on), migrated, served on an ephemeral port; at the
-    end, whatever the fake Slack found wrong in pmobot's calls fails the test."""
+async def serving(settings: Any, *, fake: FakeSlack, clock: Any, **attach: Any) -> AsyncIterator[SlackHarness]:
+    """pmobot built from ``settings`` (Slack on, with any other platform they switch on; ``attach``
+    goes to ``attach_platforms``), migrated, served on an ephemeral port as ``pmobot serve`` does;
+    at the end, whatever the fake Slack found wrong in pmobot's calls fails the test."""
     from aiohttp.test_utils import TestClient, TestServer
 
     from pmobot.app import attach_platforms, create_app
@@ -570,14 +573,16 @@ async def serving(settings: Any, *, fake: FakeSlack, clock: Any) -> AsyncIterato
 
     app = create_app(settings, clock=clock)
     await app.prepare(migrate=True, seed_demo=False)
-    platforms = attach_platforms(app)
+    platforms = attach_platforms(app, **attach)
+    slack = next(p for p in platforms if p.name == "slack")
     client = TestClient(TestServer(build_web_app(db=app.db, platforms=platforms), host="127.0.0.1"))
     await client.start_server()
     try:
-        yield SlackHarness(app=app, platform=platforms[0], fake=fake, client=client, clock=clock)
+        yield SlackHarness(app=app, platform=slack, fake=fake, client=client, clock=clock, platforms=platforms)
     finally:
         await client.close()
-        await platforms[0].stop()
+        for platform in reversed(platforms):
+            await platform.stop()
         await app.close()
         await fake.stop()
     assert fake.problems == [], "\n".join(fake.problems)
@@ -586,9 +591,12 @@ async def serving(settings: Any, *, fake: FakeSlack, clock: Any) -> AsyncIterato
 class SlackHarness:
     """pmobot's server (the real bolt app) on an ephemeral port, talking to a FakeSlack."""
 
-    def __init__(self, *, app: Any, platform: Any, fake: FakeSlack, client: Any, clock: Any) -> None:
+    def __init__(self, *, app: Any, platform: Any, fake: FakeSlack, client: Any, clock: Any,
+                 platforms: list[Any] | None = None) -> None:
         self.app = app
         self.platform = platform
+        # Every platform the server carries (Slack alone, or Slack beside Teams).
+        self.platforms = platforms or [platform]
         self.fake = fake
         self.client = client
         self.clock = clock

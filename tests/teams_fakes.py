@@ -312,7 +312,11 @@ TEAM = "19:team-general@thread.tacv2"
 
 
 class TeamsHarness:
-    """pmobot serving /api/messages on an ephemeral port; activities built from the samples."""
+    """pmobot serving /api/messages on an ephemeral port; activities built from the samples.
+
+    ``start`` builds a process of its own (Teams alone); ``beside`` talks to the
+    Teams platform of a server that is already running, with other platforms.
+    """
 
     def __init__(self, *, fake: FakeMicrosoft, settings: Any, clock: Any) -> None:
         self.fake = fake
@@ -324,37 +328,53 @@ class TeamsHarness:
         self._runner: web.AppRunner | None = None
         self._session: Any = None
         self._n = 0
+        # Whether stop() shuts the app and its server down (not when they belong to another harness).
+        self._owns_app = True
 
     async def start(self) -> "TeamsHarness":
-        import aiohttp
-
-        from pmobot.adapters.teams import TeamsPlatform
-        from pmobot.app import create_app
+        from pmobot.app import attach_platforms, create_app
         from pmobot.server import build_web_app
 
         self.app = create_app(self.settings, clock=self.clock)
         await self.app.prepare(migrate=True, seed_demo=False)
-        self.platform = TeamsPlatform.create(chat=self.app.chat, core=self.app.core, settings=self.settings,
-                                             endpoints=self.fake.endpoints)
-        # As attach_platforms does, with the fake endpoints.
-        self.app.deliverers[self.platform.name] = self.platform.deliverer
-        self.app.core.it_channels[self.platform.name] = self.platform.it_channel()
-        web_app = build_web_app(db=self.app.db, platforms=[self.platform])
+        # As pmobot serve does, with the fake Microsoft endpoints.
+        platforms = attach_platforms(self.app, teams_endpoints=self.fake.endpoints)
+        self.platform = next(p for p in platforms if p.name == "teams")
+        web_app = build_web_app(db=self.app.db, platforms=platforms)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}/api/messages"
-        self._session = aiohttp.ClientSession()
+        self._open(f"http://127.0.0.1:{port}/api/messages")
         return self
 
+    @classmethod
+    def beside(cls, *, fake: FakeMicrosoft, app: Any, platforms: list[Any], base_url: str,
+               clock: Any) -> "TeamsHarness":
+        """Talk to the Teams platform among ``platforms``, served at ``base_url`` by another harness,
+        which starts and stops the app (``restart`` is not available then)."""
+        harness = cls(fake=fake, settings=app.settings, clock=clock)
+        harness.app = app
+        harness.platform = next(p for p in platforms if p.name == "teams")
+        harness._owns_app = False
+        harness._open(base_url.rstrip("/") + "/api/messages")
+        return harness
+
+    def _open(self, url: str) -> None:
+        import aiohttp
+
+        self.url = url
+        self._session = aiohttp.ClientSession()
+
     async def stop(self) -> None:
-        """Shut this process down (safe to call twice)."""
+        """Shut this process down (safe to call twice); only the HTTP session when ``beside``."""
         session, runner, app = self._session, self._runner, self.app
         self._session = self._runner = self.app = None
         if session is not None:
             await session.close()
+        if not self._owns_app:
+            return
         if runner is not None:
             await runner.cleanup()
         if app is not None:
@@ -362,6 +382,7 @@ class TeamsHarness:
 
     async def restart(self) -> "TeamsHarness":
         """A new pmobot process on the same database; nothing kept in memory survives."""
+        assert self._owns_app, "restart needs a harness that started its own process"
         await self.stop()
         fresh = TeamsHarness(fake=self.fake, settings=self.settings, clock=self.clock)
         fresh._n = self._n

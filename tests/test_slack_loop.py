@@ -84,6 +84,14 @@ INTAKE = {
 }
 
 
+# An estimate as IT fills the modal in.
+ESTIMATE = {
+    "effort_low": "10", "effort_likely": "15", "effort_high": "25", "cost": "12 000 €",
+    "duration_days": "30", "confidence": "medium", "technical_risk": "low", "security_review": "yes",
+    "notes": "SaaS possible",
+}
+
+
 async def make_it(slack: SlackHarness, user: str = "UBOB") -> None:
     await slack.command("UDAN", f"role <@{user}|bob> it")
     await slack.settle()
@@ -198,10 +206,7 @@ async def test_the_whole_loop(slack: SlackHarness) -> None:
     await slack.settle()
     estimate_view = slack.opened_view()
     assert estimate_view["title"]["text"] == "Estimate"
-    response = await slack.submit("UBOB", estimate_view, {
-        "effort_low": "10", "effort_likely": "15", "effort_high": "25", "cost": "12 000 €",
-        "duration_days": "30", "confidence": "medium", "technical_risk": "low", "security_review": "yes",
-        "notes": "SaaS possible"})
+    response = await slack.submit("UBOB", estimate_view, ESTIMATE)
     body = await response.json()
     assert body["response_action"] == "update", body
     await slack.settle()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -92,9 +92,11 @@ def attach_console(app: App, *, start_as: str, people: dict[str, str], out: IO[s
     return console
 
 
-def attach_platforms(app: App, *, teams_insecure_local: bool = False) -> list[Platform]:
+def attach_platforms(app: App, *, teams_insecure_local: bool = False, teams_endpoints: Any = None) -> list[Platform]:
     """Switch on every chat platform the settings configure, for ``pmobot serve``.
 
+    ``teams_endpoints`` (a ``pmobot.adapters.teams.auth.Endpoints``) replaces the
+    public cloud's Microsoft token and key endpoints (tests, sovereign clouds).
     Raises ConfigurationError, naming the missing setting, when a platform is
     switched on but could not run safely.
     """
@@ -108,7 +110,7 @@ def attach_platforms(app: App, *, teams_insecure_local: bool = False) -> list[Pl
         from pmobot.adapters.teams import TeamsPlatform
 
         platforms.append(TeamsPlatform.create(chat=app.chat, core=app.core, settings=settings,
-                                              insecure_local=teams_insecure_local))
+                                              insecure_local=teams_insecure_local, endpoints=teams_endpoints))
     if not platforms:
         raise ConfigurationError(
             "no chat platform is configured: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (Slack), "

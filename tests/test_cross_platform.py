@@ -1,0 +1,306 @@
+"""Slack and Teams on one server share one portfolio.
+
+``pmobot serve`` with both platforms switched on: the real slack-bolt app and
+the real botbuilder CloudAdapter mounted on one aiohttp server by
+``attach_platforms`` and ``build_web_app``, one database, one outbox. A need
+filed on one platform reaches the IT channel of both; IT acts from the other
+platform; each person is told on the platform they use, in their language.
+The fake Slack Web API checks every call against Slack's OpenAPI description
+and Block Kit's limits, the fake Bot Connector every call against its Swagger
+description and the Adaptive Card schema; the outbox is drained explicitly
+and time comes from the frozen clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from pmobot.config import Settings
+from pmobot.domain.models import Need, OutboxMessage, Person
+from pmobot.i18n import t
+from pmobot.services.needs import status_label
+from slack_support import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackHarness, serving, slack_user
+from teams_fakes import (  # noqa: F401  (fixtures)
+    APP_ID, APP_SECRET, IT_CHANNEL, TENANT, FakeMicrosoft, Person as TeamsPerson, TeamsHarness, card_errors,
+    card_text, connector_errors, fake, personal_conversation, thread_conversation,
+)
+from test_slack_loop import ESTIMATE, buttons, file_need, make_it, texts
+from test_teams_loop import file_need_in_chat, latest_it_card, need_card_post, set_up_team, texts_to
+
+SLACK_IT = "C0IT"
+# Teams people.
+ALICE = TeamsPerson("alice", "Alice Martin", "fr-FR")
+FLO = TeamsPerson("flo", "Florence Petit", "fr-CA")
+# Slack people: Bob (IT) and Carla (a requester) read English, Dan (PMO) French.
+SLACK_PEOPLE = {
+    "UBOB": slack_user("UBOB", "Bob Smith", "en-US"),
+    "UCARLA": slack_user("UCARLA", "Carla Rossi", "en-GB"),
+    "UDAN": slack_user("UDAN", "Dan Dupont", "fr-FR"),
+}
+
+
+@dataclass
+class Both:
+    """One pmobot serving Slack and Teams, and the two fakes it talks to."""
+
+    slack: SlackHarness
+    teams: TeamsHarness
+    microsoft: FakeMicrosoft
+
+    async def deliver(self) -> None:
+        """Finish Slack's post-ack work, then run the outbox worker until nothing is due (both platforms)."""
+        await self.slack.settle()
+
+    def slack_channels_written(self) -> set[str]:
+        return {str(c["channel"]) for c in self.slack.fake.of("chat.postMessage")}
+
+    def teams_personal_chats_written(self) -> set[str]:
+        """The personal chats pmobot wrote to on its own (proactive sends, not answers to a turn)."""
+        return {c.path.split("/")[3] for c in self.microsoft.sent()
+                if c.method == "POST" and c.path.endswith("/activities") and "a:personal-" in c.path}
+
+
+@pytest.fixture
+async def both(fake, database_url, clock):  # type: ignore[no-untyped-def]
+    slack_fake = FakeSlack()
+    await slack_fake.start()
+    slack_fake.users.update(SLACK_PEOPLE)
+    settings = Settings(
+        _env_file=None, database_url=database_url, default_locale="fr", admins="UDAN,aad-dan",
+        it_channel=SLACK_IT, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=slack_fake.api_url,
+        microsoft_app_id=APP_ID, microsoft_app_password=APP_SECRET, microsoft_app_tenant_id=TENANT,
+    )
+    # The server pmobot serve builds: attach_platforms switches both on from the settings.
+    async with serving(settings, fake=slack_fake, clock=clock, teams_endpoints=fake.endpoints) as slack:
+        assert [p.name for p in slack.platforms] == ["slack", "teams"]
+        teams = TeamsHarness.beside(fake=fake, app=slack.app, platforms=slack.platforms,
+                                    base_url=str(slack.client.make_url("/")), clock=clock)
+        try:
+            yield Both(slack=slack, teams=teams, microsoft=fake)
+        finally:
+            await teams.stop()
+    # (serving has failed the test if Slack would have refused a call.) What Teams would refuse:
+    assert [p for call in fake.sent() for p in connector_errors(call)] == []
+    assert fake.refused == []
+
+
+async def need_title(both: Both, key: str) -> str:
+    async with both.slack.app.db.session() as session:
+        need = (await session.exec(select(Need).where(Need.number == int(key.split("-")[1])))).one()
+        return need.title
+
+
+def the_slack_it_card(both: Both, key: str) -> dict[str, Any]:
+    posts = [c for c in both.slack.fake.of("chat.postMessage")
+             if c["channel"] == SLACK_IT and not c.get("thread_ts") and key in c["text"]]
+    assert len(posts) == 1, "the need card is posted once to the Slack IT channel"
+    return posts[0]
+
+
+def slack_card_message(post: dict[str, Any]) -> dict[str, Any]:
+    """The card as Slack sends it back in a button's payload."""
+    return {"ts": post["_ts"], "text": post["text"], "blocks": post["blocks"]}
+
+
+def slack_dms(both: Both, user: str) -> list[dict[str, Any]]:
+    return [c for c in both.slack.fake.of("chat.postMessage") if c["channel"] == user]
+
+
+def slack_thread(both: Both, ts: str) -> str:
+    return "\n".join(c["text"] for c in both.slack.fake.of("chat.postMessage")
+                     if c["channel"] == SLACK_IT and c.get("thread_ts") == ts)
+
+
+def proactive_to(ms: FakeMicrosoft, who: TeamsPerson) -> str:
+    """What pmobot wrote to someone's Teams personal chat on its own (new messages, not answers to a turn)."""
+    return "\n".join(card_text(a["content"]) for call in ms.posts_to(who.chat)
+                     for a in call.body.get("attachments") or [])
+
+
+def teams_actions(card: dict[str, Any]) -> list[str]:
+    return [a["title"] for a in card.get("actions", [])]
+
+
+async def everything_sent(both: Both) -> list[OutboxMessage]:
+    async with both.slack.app.db.session() as session:
+        rows = list((await session.exec(select(OutboxMessage))).all())
+    assert rows and {r.status for r in rows} == {"sent"}, [(r.key, r.status, r.last_error) for r in rows
+                                                          if r.status != "sent"]
+    return rows
+
+
+async def test_a_need_filed_in_teams_is_claimed_questioned_and_estimated_from_slack(both: Both) -> None:
+    slack, teams, ms = both.slack, both.teams, both.microsoft
+    await set_up_team(teams, ms, None)  # the Teams IT channel; IT works from Slack
+    await make_it(slack, "UBOB")
+
+    # Alice files a need in her Teams personal chat, in French, one question at a time.
+    await file_need_in_chat(teams, ms, ALICE, "Il nous faut un outil de suivi des contrats fournisseurs")
+    assert t("fr", "intake.submitted", key="NEED-1").split(".")[0] in texts_to(ms, ALICE.chat)
+    title = await need_title(both, "NEED-1")
+    await both.deliver()
+
+    # The IT card reaches both IT channels, once each, in the organisation's language, with IT's buttons.
+    slack_post = the_slack_it_card(both, "NEED-1")
+    card_ts = slack_post["_ts"]
+    assert set(buttons(slack_post["blocks"])) == {"need.claim", "need.ask", "need.estimate"}
+    assert "Alice Martin" in texts(slack_post["blocks"]) and title in texts(slack_post["blocks"])
+    assert t("fr", "button.claim") in texts(slack_post["blocks"])
+    teams_post = need_card_post(ms)
+    card_id = teams_post.response_id
+    teams_card = teams_post.body["attachments"][0]["content"]
+    assert "Alice Martin" in card_text(teams_card) and title in card_text(teams_card)
+    assert teams_actions(teams_card) == [t("fr", "button.claim"), t("fr", "button.ask"), t("fr", "button.estimate")]
+    card = slack_card_message(slack_post)
+
+    # One portfolio: IT's queue in Slack, in Bob's English, lists the need filed in Teams.
+    await slack.command("UBOB", "queue")
+    await slack.settle(deliver=False)
+    queue = texts(slack.fake.of("response_url")[-1]["blocks"])
+    assert t("en", "estimation.queue_title", count=1) in queue and f"NEED-1 · {title}" in queue
+
+    # Bob claims it in Slack: told in English there; Alice is told in Teams, in French; both cards change in place.
+    await slack.press("UBOB", buttons(slack_post["blocks"])["need.claim"]["action_id"], "NEED-1", message=card)
+    await both.deliver()
+    confirmation = slack.fake.of("response_url")[-1]
+    assert confirmation["response_type"] == "ephemeral"
+    assert t("en", "estimation.claimed", key="NEED-1") in texts(confirmation["blocks"])
+    claimed = {"who": "Bob Smith", "key": "NEED-1", "title": title}
+    assert t("fr", "estimation.claimed_notice", **claimed) in proactive_to(ms, ALICE)
+    assert t("en", "estimation.claimed_notice", **claimed) not in texts_to(ms, ALICE.chat)
+    update = slack.fake.of("chat.update")[-1]
+    assert update["channel"] == SLACK_IT and update["ts"] == card_ts
+    assert "Bob Smith" in texts(update["blocks"]) and "need.claim" not in buttons(update["blocks"])
+    teams_card = latest_it_card(ms, card_id)
+    assert "Bob Smith" in card_text(teams_card) and t("fr", "button.claim") not in teams_actions(teams_card)
+
+    # Bob asks a question with the modal, in English.
+    await slack.press("UBOB", buttons(update["blocks"])["need.ask"]["action_id"], "NEED-1", message=card)
+    await slack.settle(deliver=False)
+    view = slack.opened_view()
+    assert view["title"]["text"] == "Question to the request…"
+    response = await slack.submit("UBOB", view, {"text": "How many active contracts?"})
+    body = await response.json()
+    assert body["response_action"] == "update"
+    assert t("en", "estimation.asked", key="NEED-1", who="Alice Martin") in texts(body["view"]["blocks"])
+    await both.deliver()
+    # Alice gets it in Teams, proactively, in French, with a button to answer.
+    question = next(a["content"] for call in ms.posts_to(ALICE.chat) for a in call.body["attachments"]
+                    if "How many active contracts?" in card_text(a["content"]))
+    assert t("fr", "estimation.question_title", who="Bob Smith", key="NEED-1") in card_text(question)
+    assert teams_actions(question) == [t("fr", "button.answer")]
+    # The question is in the card's thread on both platforms, in the organisation's language.
+    in_thread = t("fr", "estimation.question_thread", key="NEED-1", who="Bob Smith", text="How many active contracts?")
+    assert in_thread in slack_thread(both, card_ts)
+    assert in_thread in texts_to(ms, f"{IT_CHANNEL};messageid={card_id}")
+    teams_card = latest_it_card(ms, card_id)
+    assert "How many active contracts?" in card_text(teams_card)
+
+    # Alice answers in Teams: the button brings the answer form in French, she sends it.
+    status, body = await teams.post(teams.press(ALICE, question, t("fr", "button.answer"),
+                                                conversation=personal_conversation(ALICE)))
+    assert status == 200
+    form = ms.cards_to(ALICE.chat)[-1]
+    assert card_errors(form) == []
+    send = t("fr", "dialog.form_submit")
+    assert send in teams_actions(form)
+    status, body = await teams.post(teams.press(ALICE, form, send, inputs={"field:text": "Environ 350 contrats actifs."},
+                                                conversation=personal_conversation(ALICE)))
+    assert status == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
+    assert card_errors(body["value"]) == []
+    assert t("fr", "estimation.answered", key="NEED-1") in card_text(body["value"])
+    await both.deliver()
+    # Bob reads the answer in a Slack DM, in English.
+    to_bob = slack_dms(both, "UBOB")
+    assert to_bob, "Bob is told of the answer in Slack"
+    assert t("en", "estimation.answer_title", who="Alice Martin", key="NEED-1") in texts(to_bob[-1]["blocks"])
+    assert "Environ 350 contrats actifs." in texts(to_bob[-1]["blocks"])
+    answered = t("fr", "estimation.answer_thread", key="NEED-1", who="Alice Martin", text="Environ 350 contrats actifs.")
+    assert answered in slack_thread(both, card_ts)
+    assert answered in texts_to(ms, f"{IT_CHANNEL};messageid={card_id}")
+
+    # Bob estimates through the estimate modal, in English.
+    update = slack.fake.of("chat.update")[-1]
+    await slack.press("UBOB", buttons(update["blocks"])["need.estimate"]["action_id"], "NEED-1", message=card)
+    await slack.settle(deliver=False)
+    view = slack.opened_view()
+    assert view["title"]["text"] == "Estimate"
+    response = await slack.submit("UBOB", view, ESTIMATE)
+    body = await response.json()
+    assert body["response_action"] == "update", body
+    assert t("en", "estimation.recorded", version=1, key="NEED-1", who="Alice Martin") in texts(body["view"]["blocks"])
+    await both.deliver()
+    # Alice gets the estimate in Teams, in French.
+    notice = t("fr", "estimation.estimate_notice", who="Bob Smith", key="NEED-1")
+    estimate_card = next(a["content"] for call in ms.posts_to(ALICE.chat) for a in call.body["attachments"]
+                         if notice in card_text(a["content"]))
+    assert t("fr", "card.estimate", version=1) in card_text(estimate_card)
+    assert t("en", "card.estimate", version=1) not in card_text(estimate_card)
+    # Both IT cards show the estimate, updated in place.
+    estimated = status_label("estimated", "fr")
+    update = slack.fake.of("chat.update")[-1]
+    assert update["channel"] == SLACK_IT and update["ts"] == card_ts
+    assert estimated in texts(update["blocks"]) and t("fr", "card.estimate", version=1) in texts(update["blocks"])
+    teams_card = latest_it_card(ms, card_id)
+    assert estimated in card_text(teams_card) and t("fr", "card.estimate", version=1) in card_text(teams_card)
+    # Still one card in each IT channel: every change was an update, never a new post.
+    assert need_card_post(ms).response_id == card_id and the_slack_it_card(both, "NEED-1")["_ts"] == card_ts
+
+    # Each person was written to on their own platform only.
+    assert both.slack_channels_written() == {SLACK_IT, "UBOB"}
+    assert both.teams_personal_chats_written() == {ALICE.chat}
+    rows = await everything_sent(both)
+    to_people = {(r.platform, r.target) for r in rows if r.target_kind == "person"}
+    assert to_people == {("slack", "UBOB"), ("teams", ALICE.id)}
+
+
+async def test_a_need_filed_in_slack_is_claimed_from_teams(both: Both) -> None:
+    slack, teams, ms = both.slack, both.teams, both.microsoft
+    await set_up_team(teams, ms, FLO)  # Florence, IT, works in Teams (in French)
+
+    # Carla files a need with the Slack modal, in English.
+    body = await file_need(slack, "UCARLA")
+    assert t("en", "intake.submitted", key="NEED-1").split(".")[0] in texts(body["view"]["blocks"])
+    title = await need_title(both, "NEED-1")
+    await both.deliver()
+    slack_post = the_slack_it_card(both, "NEED-1")
+    teams_post = need_card_post(ms)
+    card_id = teams_post.response_id
+    teams_card = teams_post.body["attachments"][0]["content"]
+    assert "Carla Rossi" in card_text(teams_card) and title in card_text(teams_card)
+
+    # One portfolio: IT's queue in Teams, in Florence's French, lists the need filed in Slack.
+    await teams.post(teams.personal(FLO, "file"))
+    queue = texts_to(ms, FLO.chat)
+    assert t("fr", "estimation.queue_title", count=1) in queue and f"NEED-1 · {title}" in queue
+
+    # Florence claims it from the Teams card (Action.Execute invoke), answered in French.
+    status, body = await teams.post(teams.press(FLO, teams_card, t("fr", "button.claim"),
+                                                conversation=thread_conversation(card_id), reply_to=card_id))
+    assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
+    assert body["value"] == t("fr", "estimation.claimed", key="NEED-1")
+    await both.deliver()
+
+    # Carla is told in a Slack DM, in English.
+    claimed = {"who": "Florence Petit", "key": "NEED-1", "title": title}
+    to_carla = slack_dms(both, "UCARLA")
+    assert len(to_carla) == 1 and t("en", "estimation.claimed_notice", **claimed) in to_carla[0]["text"]
+    # Both IT cards name Florence and lose the Claim button, in place.
+    update = slack.fake.of("chat.update")[-1]
+    assert update["channel"] == SLACK_IT and update["ts"] == slack_post["_ts"]
+    assert "Florence Petit" in texts(update["blocks"]) and "need.claim" not in buttons(update["blocks"])
+    teams_card = latest_it_card(ms, card_id)
+    assert "Florence Petit" in card_text(teams_card) and t("fr", "button.claim") not in teams_actions(teams_card)
+
+    assert both.slack_channels_written() == {SLACK_IT, "UCARLA"}
+    assert both.teams_personal_chats_written() == set()
+    async with slack.app.db.session() as session:
+        florence = (await session.exec(select(Person).where(Person.platform == "teams",
+                                                            Person.external_id == FLO.id))).one()
+        assert florence.locale == "fr"
+    await everything_sent(both)
