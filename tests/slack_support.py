@@ -29,9 +29,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import WSMsgType, web
+from refs import refs_dir
 
 # ../shared/refs beside the repository (DESIGN.md).
-REFS = Path(__file__).resolve().parents[2] / "shared" / "refs" / "slack"
+REFS = refs_dir() / "slack"
 PAYLOADS = REFS / "payloads"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 BOT_TOKEN = "xoxb-test-token"

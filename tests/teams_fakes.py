@@ -40,8 +40,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from pmobot.adapters.teams.auth import Endpoints
+from refs import refs_dir
 
-REFS = Path("/work/shared/refs/teams")
+REFS = refs_dir() / "teams"
 APP_ID = "6f1d2a6e-0000-4000-8000-00000000b07"
 APP_SECRET = "test-client-secret"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"

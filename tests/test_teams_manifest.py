@@ -17,8 +17,9 @@ import pytest
 from pmobot.adapters.teams import icons
 from pmobot.adapters.teams.manifest import build_package, render, template
 from pmobot.chat import COMMANDS
+from refs import refs_dir
 
-REFS = Path("/work/shared/refs/teams")
+REFS = refs_dir() / "teams"
 APP_ID = "6f1d2a6e-1234-4abc-8def-0123456789ab"
 REPO = Path(__file__).resolve().parents[1]
 
