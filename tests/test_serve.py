@@ -92,3 +92,46 @@ def test_manifest_commands_say_which_option_is_missing(tmp_path, monkeypatch, ca
     assert "--url" in capsys.readouterr().err
     assert cli.main(["manifest", "teams", "--app-id", "x"]) == 2
     assert "--domain" in capsys.readouterr().err
+
+
+class _Preloaded(LanguageModels):
+    """Models that are already loaded: the test is not about them."""
+
+    async def load(self) -> None:
+        self.ready = True
+
+
+async def test_serve_answers_then_stops_in_order_when_told(app: App) -> None:
+    import asyncio
+    import socket
+
+    import aiohttp
+
+    from pmobot.server import serve_forever
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    stop = asyncio.Event()
+    leadership = Leadership(app.db)
+    models = _Preloaded()
+    task = asyncio.create_task(serve_forever(
+        web_app=build_web_app(db=app.db, platforms=[], models=models), host="127.0.0.1", port=port, platforms=[],
+        scheduler=app.scheduler(leadership=leadership), leadership=leadership, models=models, stop=stop))
+    async with aiohttp.ClientSession() as session:
+        for _ in range(200):
+            try:
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    body = await response.json()
+                    break
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0)  # the server task has not bound its port yet
+        assert body["status"] == "ok" and body["language_models"] == "loaded"
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+        try:
+            async with session.get(f"http://127.0.0.1:{port}/healthz"):
+                refused = False
+        except aiohttp.ClientConnectionError:
+            refused = True
+    assert refused

@@ -79,6 +79,11 @@ _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _FORM_ACTIONS = {"estimate": "need.estimate", "question": "need.ask", "answer": "need.answer"}
 
 
+class _DropTokenUnused(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 class _PmobotClock(SlackClock):
     """Signature age measured on pmobot's clock (frozen in tests)."""
 
@@ -159,14 +164,22 @@ class SlackPlatform:
                 install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect",
             )
             kwargs["installation_store"] = self.installations
-        app = AsyncApp(
-            name="pmobot", client=self.client, signing_secret=signing_secret or "socket-mode",
-            # Listeners run before the HTTP response; each one acks first and leaves slow work to a task.
-            process_before_response=True,
-            request_verification_enabled=False,
-            before_authorize=_Verification(signing_secret, self.core) if signing_secret else None,
-            **kwargs,
-        )
+        # Bolt reads SLACK_BOT_TOKEN by itself and warns that the client's (the same
+        # token) wins: true and harmless, so that one warning is not shown at start.
+        bolt_log = logging.getLogger("slack_bolt.AsyncApp")
+        quiet = _DropTokenUnused()
+        bolt_log.addFilter(quiet)
+        try:
+            app = AsyncApp(
+                name="pmobot", client=self.client, signing_secret=signing_secret or "socket-mode",
+                # Listeners run before the HTTP response; each one acks first and leaves slow work to a task.
+                process_before_response=True,
+                request_verification_enabled=False,
+                before_authorize=_Verification(signing_secret, self.core) if signing_secret else None,
+                **kwargs,
+            )
+        finally:
+            bolt_log.removeFilter(quiet)
         app.command("/pmo")(self._on_command)
         app.event("message")(self._on_message)
         app.event("app_mention")(self._on_mention)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import signal
 from collections.abc import Sequence
 from typing import Any
 
@@ -131,16 +132,30 @@ async def serve_forever(*, web_app: web.Application, host: str, port: int, platf
     site = web.TCPSite(runner, host, port)
     await site.start()
     started: list[Platform] = []
-    warming = asyncio.get_running_loop().create_task((models or LanguageModels()).load())
+    loop = asyncio.get_running_loop()
+    warming = loop.create_task((models or LanguageModels()).load())
+    stop = stop or asyncio.Event()
+    # Ctrl-C or a container's SIGTERM: stop taking work, then close in order.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, stop.set)
+        except (NotImplementedError, RuntimeError):  # not on this platform, or not the main thread
+            pass
     try:
         for platform in platforms:
             await platform.start()
             started.append(platform)
         scheduler.start()
         log.info("pmobot serving on %s:%s for %s", host, port, ", ".join(p.name for p in platforms) or "no platform")
-        await (stop or asyncio.Event()).wait()
+        await stop.wait()
+        log.info("pmobot stopping")
     finally:
         warming.cancel()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.remove_signal_handler(signum)
+            except (NotImplementedError, RuntimeError):
+                pass
         if scheduler.running:
             scheduler.shutdown(wait=False)
         for platform in reversed(started):
