@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 WORKPLACE = Path("/work/shared/refs")
 
@@ -29,3 +30,22 @@ def refs_dir() -> Path:
         "the reference schemas (shared/refs) were not found beside this checkout nor at "
         f"{WORKPLACE}: set PMOBOT_REFS to that folder"
     )
+
+
+def strings_under(node: Any, keys: tuple[str, ...]) -> str:
+    """Every string held under one of ``keys`` in a JSON tree, in order, one per line:
+    what a reader sees of a Block Kit message or an Adaptive Card, for assertions."""
+    out: list[str] = []
+
+    def walk(item: Any) -> None:
+        if isinstance(item, dict):
+            out.extend(item[key] for key in keys if isinstance(item.get(key), str))
+            for value in item.values():
+                if isinstance(value, (dict, list)):
+                    walk(value)
+        elif isinstance(item, list):
+            for child in item:
+                walk(child)
+
+    walk(node)
+    return "\n".join(out)

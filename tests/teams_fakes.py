@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from pmobot.adapters.teams.auth import Endpoints
-from refs import refs_dir
+from refs import refs_dir, strings_under
 
 REFS = refs_dir() / "teams"
 APP_ID = "6f1d2a6e-0000-4000-8000-00000000b07"
@@ -269,22 +269,7 @@ def sample(name: str) -> dict[str, Any]:
 
 def card_text(card: dict[str, Any]) -> str:
     """Every text a card shows, in order (for assertions)."""
-    out: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key in ("text", "title", "value", "label", "placeholder", "errorMessage"):
-                if isinstance(node.get(key), str):
-                    out.append(node[key])
-            for value in node.values():
-                if isinstance(value, (dict, list)):
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return "\n".join(out)
+    return strings_under(card, ("text", "title", "value", "label", "placeholder", "errorMessage"))
 
 
 # -- a running pmobot with Teams, against the fakes ------------------------------

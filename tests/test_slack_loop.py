@@ -9,6 +9,7 @@ import pytest
 
 from pmobot.config import Settings
 from slack_support import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackHarness, serving, slack_user
+from refs import strings_under
 
 
 @pytest.fixture
@@ -30,21 +31,7 @@ async def slack(database_url, clock):  # type: ignore[no-untyped-def]
 
 def texts(blocks) -> str:  # type: ignore[no-untyped-def]
     """Every piece of text in some blocks, joined: what a reader sees."""
-    out = []
-
-    def walk(node) -> None:  # type: ignore[no-untyped-def]
-        if isinstance(node, dict):
-            if isinstance(node.get("text"), str):
-                out.append(node["text"])
-            for value in node.values():
-                if isinstance(value, (dict, list)):
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(blocks)
-    return "\n".join(out)
+    return strings_under(blocks, ("text",))
 
 
 async def test_smoke_help(slack: SlackHarness) -> None:
