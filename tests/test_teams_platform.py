@@ -41,7 +41,11 @@ async def test_attach_platforms_refuses_teams_without_a_password(app) -> None:  
         attach_platforms(app)
 
 
-async def test_single_tenant_and_managed_identity_are_accepted(app) -> None:  # type: ignore[no-untyped-def]
+async def test_single_tenant_and_managed_identity_are_accepted(app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from botframework.connector.auth import ManagedIdentityAppCredentials
+
+    # No Azure instance here to hand out a managed identity's token.
+    monkeypatch.setattr(ManagedIdentityAppCredentials, "get_access_token", lambda self, force_refresh=False: "t")
     single = TeamsPlatform.create(chat=app.chat, core=app.core, settings=_settings(
         app.settings.database_url, microsoft_app_id=APP_ID, microsoft_app_password="s", microsoft_app_tenant_id=TENANT))
     assert single.credentials.app_type == SINGLE_TENANT and single.describe()["authenticated"]
@@ -135,3 +139,16 @@ def test_retry_after_is_passed_on_and_network_errors_are_retried() -> None:
     outcome = translate_error(_Failed(_Response(429, "", {"Retry-After": "12"})), target_kind="person")
     assert isinstance(outcome, RetryLater) and outcome.retry_after == 12
     assert isinstance(translate_error(ConnectionError("reset"), target_kind="person"), RetryLater)
+
+
+async def test_the_token_is_fetched_off_the_event_loop_before_the_sdk_asks(fake) -> None:  # type: ignore[no-untyped-def]
+    from pmobot.adapters.teams.auth import Credentials
+    from teams_fakes import APP_SECRET
+
+    factory = CredentialsFactory(Credentials(APP_ID, APP_SECRET, TENANT, SINGLE_TENANT), fake.endpoints)
+    before = len(fake.token_requests)
+    credentials = await factory.create_credentials(APP_ID, "https://api.botframework.com", "", True)
+    assert len(fake.token_requests) == before + 1  # fetched in a thread, ahead
+    # The SDK's own, blocking call then finds it cached: no request on the event loop.
+    assert credentials.get_access_token()
+    assert len(fake.token_requests) == before + 1

@@ -14,6 +14,7 @@ tests is what runs in production.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from dataclasses import dataclass
@@ -132,9 +133,20 @@ class CredentialsFactory(ServiceClientCredentialsFactory):
         if not await self.is_valid_app_id(app_id):
             raise PermissionError("a token was asked for another app id")
         scope = oauth_scope or self.endpoints.oauth_scope
+        credentials: MicrosoftAppCredentials
         if c.app_type == MANAGED_IDENTITY:
-            return ManagedIdentityAppCredentials(app_id, scope)
-        return _SecretCredentials(app_id, c.password or "", self.authority(), scope)
+            credentials = ManagedIdentityAppCredentials(app_id, scope)
+        else:
+            credentials = _SecretCredentials(app_id, c.password or "", self.authority(), scope)
+        # The SDK asks for the token later with a blocking HTTP call on the event
+        # loop, which would hold up every request of every platform meanwhile
+        # (Slack's acknowledgements included). Fetched here in a thread, it is in
+        # the client's cache when the SDK asks, so the SDK's call does no I/O.
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, credentials.get_access_token)
+        except Exception as exc:  # the SDK's own call will meet the same problem and report it
+            log.warning("teams: no token fetched ahead (%s)", type(exc).__name__)
+        return credentials
 
 
 class StrictAuthentication(BotFrameworkAuthentication):
