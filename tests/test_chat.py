@@ -82,6 +82,11 @@ async def test_platform_locale_is_used_until_the_person_chooses(app: App) -> Non
     assert await app.chat.locale_for(french) == "fr"
     unknown = Identity(platform="slack", external_id="U11", display_name="Ana", locale="pt-BR")
     assert await app.chat.locale_for(unknown) == app.settings.default_locale
+    # Kept: a notification sent later, with no request to say the language, uses it.
+    assert await app.chat.locale_for(Identity(platform="slack", external_id="U9", display_name="Zoe")) == "en"
+    # A language chosen with /pmo lang wins over what the platform says afterwards.
+    await app.chat.on_command(newcomer, "c", "lang fr")
+    assert await app.chat.locale_for(newcomer) == "fr"
 
 
 async def test_roles_by_command(app: App) -> None:

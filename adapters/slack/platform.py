@@ -325,20 +325,15 @@ class SlackPlatform:
             log.info("slack: users.info for %s failed (%s); trying again next time", user_id, type(exc).__name__)
         identity = Identity(PLATFORM, user_id, name, handle, locale=locale, implied_roles=implied)
         if locale or (self.oauth and team_id):
-            await self._first_contact(identity, locale, team_id, enterprise_id)
+            await self._first_contact(identity, team_id, enterprise_id)
         return identity
 
-    async def _first_contact(self, identity: Identity, locale: str | None, team_id: str | None,
-                             enterprise_id: str | None) -> None:
-        await self.chat.locale_for(identity)  # creates the person on first contact
-        async with self.core.db.session() as session:
-            person = (await session.exec(select(Person).where(
-                Person.platform == PLATFORM, Person.external_id == identity.external_id))).first()
-            if person is not None and locale and not person.locale:
-                # Kept in the person's row: users.info is not called for them again.
-                person.locale = normalize_locale(locale, self.core.org_locale)
-                session.add(person)
-            if self.oauth and team_id:
+    async def _first_contact(self, identity: Identity, team_id: str | None, enterprise_id: str | None) -> None:
+        # Creates the person on first contact, keeping the language users.info gave:
+        # users.info is not called for them again.
+        await self.chat.locale_for(identity)
+        if self.oauth and team_id:
+            async with self.core.db.session() as session:
                 await addresses.remember(session, core=self.core, platform=PLATFORM, kind="person",
                                          address=identity.external_id,
                                          reference={"team_id": team_id, "enterprise_id": enterprise_id})

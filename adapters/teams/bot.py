@@ -28,7 +28,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccoun
 from msrest.serialization import Model
 
 from pmobot.chat import Chat, is_command, reads_as_command
-from pmobot.i18n import normalize_locale, t
+from pmobot.i18n import t
 from pmobot.messages import Message, Notice, Text
 from pmobot.services import addresses, inbound, people
 from pmobot.services.errors import PmoError
@@ -132,18 +132,7 @@ class PmoBot(ActivityHandler):
                 return
         async with self.core.db.session() as session:
             await references.remember_activity(session, core=self.core, activity=activity)
-            if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and activity.locale:
-                await self._keep_locale(session, activity)
         await super().on_turn(turn_context)
-
-    async def _keep_locale(self, session: Any, activity: Activity) -> None:
-        """Keep the language Teams says a person uses, so what is sent to them later
-        (when no activity is there to say it) is in that language too. A language
-        chosen with ``/pmo lang`` is never overwritten."""
-        actor = await people.resolve(session, core=self.core, identity=identity_of(activity))
-        if actor.person.locale is None:
-            actor.person.locale = normalize_locale(activity.locale, self.core.org_locale)
-            session.add(actor.person)
 
     async def _send(self, turn_context: TurnContext, messages: list[Message], locale: str | None = None) -> None:
         if not messages:

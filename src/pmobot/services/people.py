@@ -89,6 +89,9 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
             handle=(identity.handle or identity.display_name or identity.external_id)[:80],
             display_name=(identity.display_name or identity.handle or identity.external_id)[:200],
             email=identity.email,
+            # The language the platform says they use is kept, so what is sent to them
+            # later, without a request to say it, is in that language too.
+            locale=normalize_locale(identity.locale, core.org_locale) if identity.locale else None,
             created_at=core.now(),
         )
         try:
@@ -113,6 +116,10 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
         changed = False
         if identity.display_name and person.display_name != identity.display_name:
             person.display_name = identity.display_name[:200]
+            changed = True
+        if identity.locale and person.locale is None:
+            # Never over a language chosen with /pmo lang: only where none is known yet.
+            person.locale = normalize_locale(identity.locale, core.org_locale)
             changed = True
         if person.unreachable_since is not None:
             # They reached us, so we can reach them again.
