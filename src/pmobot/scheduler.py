@@ -128,13 +128,14 @@ class OutboxWorker:
                     claimed.append(row)
             return claimed
 
-    async def _platform_id(self, key: str | None) -> str | None:
-        if not key:
-            return None
+    async def _parents(self, row: OutboxMessage) -> dict[str, OutboxMessage]:
+        """The earlier messages ``row`` threads under or replaces, by key (one query)."""
+        keys = [k for k in (row.thread_key, row.replaces_key) if k]
+        if not keys:
+            return {}
         async with self.db.session() as session:
-            return (
-                await session.exec(select(OutboxMessage.platform_message_id).where(OutboxMessage.key == key))
-            ).first()
+            rows = await session.exec(select(OutboxMessage).where(col(OutboxMessage.key).in_(keys)))
+            return {parent.key: parent for parent in rows.all()}
 
     async def _paced_until(self, row: OutboxMessage, now: datetime) -> datetime | None:
         """When ``row`` may go without exceeding its platform's pace to that target, if not now.
@@ -158,21 +159,15 @@ class OutboxWorker:
                 latest = free_at if latest is None or free_at > latest else latest
         return latest
 
-    async def _parent_pending(self, row: OutboxMessage) -> datetime | None:
-        """When the message ``row`` threads under or replaces is next tried, if it is not sent yet.
+    @staticmethod
+    def _parent_pending(parents: dict[str, OutboxMessage]) -> datetime | None:
+        """When a message this row threads under or replaces is next tried, if one is not sent yet.
 
         An update or a thread reply sent before its message would land as a
         new top-level post (and the message itself would follow: a double).
         """
-        latest: datetime | None = None
-        for key in (row.thread_key, row.replaces_key):
-            if not key:
-                continue
-            async with self.db.session() as session:
-                parent = (await session.exec(select(OutboxMessage).where(OutboxMessage.key == key))).first()
-            if parent is not None and parent.status == "pending":
-                latest = parent.next_attempt_at if latest is None else max(latest, parent.next_attempt_at)
-        return latest
+        waiting = [p.next_attempt_at for p in parents.values() if p.status == "pending"]
+        return max(waiting) if waiting else None
 
     async def run_once(self, now: datetime) -> int:
         """Deliver what is due at ``now``; returns how many rows were sent."""
@@ -184,7 +179,8 @@ class OutboxWorker:
         claimed = await self._claim(now)
         for row in claimed:
             paced = await self._paced_until(row, now)
-            parent_at = await self._parent_pending(row)
+            parents = await self._parents(row)
+            parent_at = self._parent_pending(parents)
             if parent_at is not None:
                 # Rows are taken in id order, so the parent goes first when both are due.
                 paced = max(paced, parent_at) if paced is not None else parent_at
@@ -196,7 +192,7 @@ class OutboxWorker:
                 continue
             delivery = Delivery(
                 key=row.key, target_kind=row.target_kind, target=row.target, message=from_dict(row.payload),
-                thread_id=await self._platform_id(row.thread_key), replaces_id=await self._platform_id(row.replaces_key),
+                thread_id=_platform_id(parents, row.thread_key), replaces_id=_platform_id(parents, row.replaces_key),
             )
             outcome: dict[str, object] = {"attempts": row.attempts + 1, "locked_until": None}
             unreachable = False
@@ -243,6 +239,11 @@ class OutboxWorker:
             if handled == 0:
                 break
         return total
+
+
+def _platform_id(parents: dict[str, OutboxMessage], key: str | None) -> str | None:
+    parent = parents.get(key) if key else None
+    return parent.platform_message_id if parent is not None else None
 
 
 async def failed_deliveries(db: Database) -> list[OutboxMessage]:
