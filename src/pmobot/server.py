@@ -123,6 +123,23 @@ class LanguageModels:
         log.info("language models loaded")
 
 
+def _stop_on_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> list[int]:
+    """Ctrl-C or a container's SIGTERM sets ``stop``, so the server closes in order.
+
+    Returns the signals handled: none where the loop cannot take signal
+    handlers (Windows, or a loop outside the main thread, as in tests); there
+    the default behaviour of the signal is kept.
+    """
+    handled = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, stop.set)
+        except (NotImplementedError, RuntimeError):
+            break
+        handled.append(signum)
+    return handled
+
+
 async def serve_forever(*, web_app: web.Application, host: str, port: int, platforms: Sequence[Platform],
                         scheduler: AsyncIOScheduler, leadership: Leadership,
                         models: LanguageModels | None = None, stop: asyncio.Event | None = None) -> None:
@@ -135,12 +152,7 @@ async def serve_forever(*, web_app: web.Application, host: str, port: int, platf
     loop = asyncio.get_running_loop()
     warming = loop.create_task((models or LanguageModels()).load())
     stop = stop or asyncio.Event()
-    # Ctrl-C or a container's SIGTERM: stop taking work, then close in order.
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(signum, stop.set)
-        except (NotImplementedError, RuntimeError):  # not on this platform, or not the main thread
-            pass
+    handled = _stop_on_signals(loop, stop)
     try:
         for platform in platforms:
             await platform.start()
@@ -151,11 +163,8 @@ async def serve_forever(*, web_app: web.Application, host: str, port: int, platf
         log.info("pmobot stopping")
     finally:
         warming.cancel()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            try:
-                loop.remove_signal_handler(signum)
-            except (NotImplementedError, RuntimeError):
-                pass
+        for signum in handled:
+            loop.remove_signal_handler(signum)
         if scheduler.running:
             scheduler.shutdown(wait=False)
         for platform in reversed(started):
