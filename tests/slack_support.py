@@ -35,6 +35,8 @@ from refs import refs_dir
 REFS = refs_dir() / "slack"
 PAYLOADS = REFS / "payloads"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+# Not a secret: a made-up token the fake Web API accepts. The xoxb- prefix is kept
+# because bolt reads it to know a bot token (and so the bot's own user id).
 BOT_TOKEN = "xoxb-test-token"
 BOT_USER = "UBOT"
 TEAM = "T0PMO"
