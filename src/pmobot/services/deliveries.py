@@ -21,7 +21,7 @@ from pmobot.messages import Card, CardField, Message, Notice
 from pmobot.services import audit, outbox
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, NotFound
-from pmobot.services.people import Actor
+from pmobot.services.people import Actor, locale_of
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ async def record_failure(session: AsyncSession, *, core: Core, row: OutboxMessag
     for admin in admins:
         if admin.unreachable_since is not None or (person is not None and admin.id == person.id):
             continue
-        locale = admin.locale or core.org_locale
+        locale = locale_of(admin, core)
         who = person.display_name if person is not None else row.target
         key = "deliveries.failed_unreachable" if unreachable and person is not None else "deliveries.failed_notice"
         text = t(locale, key, who=who, platform=row.platform, id=row.id, reason=reason[:300])
