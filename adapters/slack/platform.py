@@ -47,7 +47,7 @@ from pmobot.adapters.slack.manifest import bot_scopes
 from pmobot.adapters.slack.stores import DatabaseInstallationStore, DatabaseStateStore
 from pmobot.chat import Chat
 from pmobot.config import Settings
-from pmobot.conversation.engine import fold
+from pmobot.conversation.text import fold
 from pmobot.domain.models import Person
 from pmobot.i18n import normalize_locale, t
 from pmobot.messages import FormRequest, Message, Notice

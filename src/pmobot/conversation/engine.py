@@ -8,7 +8,6 @@ validation and locales; it knows nothing of any chat platform.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -22,6 +21,7 @@ from pmobot.conversation.fields import (
     FieldError, ParseContext, check_value, describe_expected, format_value, parse_answer,
 )
 from pmobot.conversation.spec import DialogSpec, FieldSpec, SpecError
+from pmobot.conversation.text import fold
 from pmobot.domain.models import ConversationState
 from pmobot.i18n import t
 from pmobot.messages import Card, CardField, FormRequest, Message, Notice, Option, Prompt
@@ -42,12 +42,6 @@ KEEP = {"keep", "garder", "conserver", "same", "idem"}
 SUBMIT = {"1", "submit", "send", "envoyer", "soumettre", "valider", "confirm", "confirmer", "yes", "oui", "ok"}
 EDIT_WORDS = {"2", "edit", "modifier", "corriger", "change", "changer"}
 CANCEL_AT_SUMMARY = {"3"} | CANCEL
-
-
-def fold(text: str) -> str:
-    """Lower-case without accents, for comparing control words."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @dataclass

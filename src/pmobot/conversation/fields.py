@@ -21,13 +21,13 @@ import calendar
 from abc import ABC, abstractmethod
 import re
 import threading
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterable
 
 from pmobot.conversation.spec import Choice, FieldSpec
+from pmobot.conversation.text import clean_text, fold, fold_keep, name_key
 from pmobot.i18n import format_day, format_money, format_number, normalize_locale, t
 
 EMPTY_DISPLAY = "—"
@@ -112,38 +112,6 @@ class FieldError(Exception):
 
 
 # --- text helpers -------------------------------------------------------------
-
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
-
-
-def fold_keep(text: str) -> str:
-    """Lower-case, accent-free text of exactly the same length as ``text``.
-
-    Keeping positions lets callers find a span in the folded text and cut the
-    original at the same place.
-    """
-    out = []
-    for ch in text.translate(_APOSTROPHES):
-        base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)).lower()
-        out.append(base if len(base) == 1 else (ch.lower() if len(ch.lower()) == 1 else ch))
-    return "".join(out)
-
-
-def fold(text: str) -> str:
-    """Text for matching words: no accents, lower case, single spaces."""
-    return re.sub(r"\s+", " ", fold_keep(unicodedata.normalize("NFC", text))).strip()
-
-
-def _key(text: str) -> str:
-    """Looser than fold, for names: punctuation and underscores count as spaces."""
-    return re.sub(r"[\W_]+", " ", fold(text)).strip()
-
-
-def _clean_text(text: str) -> str:
-    """Drop control characters (keeping newlines and tabs) and surrounding space."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
-
 
 def _other_locale(locale: str) -> str:
     return "fr" if normalize_locale(locale) == "en" else "en"
@@ -786,7 +754,7 @@ def _parse_date(field: FieldSpec, text: str, ctx: ParseContext) -> str:
     try:
         day = parse_date_text(text, ctx.today)
     except _InvalidDate:
-        raise FieldError("field.error.date_invalid", {"text": _clean_text(text)}) from None
+        raise FieldError("field.error.date_invalid", {"text": clean_text(text)}) from None
     if day is None:
         day = _recognized_date(text, ctx)
     if day is None:
@@ -829,8 +797,8 @@ def _parse_yes_no(text: str) -> bool:
 
 def _names(choice: Choice) -> list[str]:
     """Every way a choice may be written, as keys: value, labels, synonyms."""
-    return [k for k in (_key(choice.value), *(_key(l) for l in choice.label.values.values()),
-                        *(_key(s) for s in choice.synonyms)) if k]
+    return [k for k in (name_key(choice.value), *(name_key(l) for l in choice.label.values.values()),
+                        *(name_key(s) for s in choice.synonyms)) if k]
 
 
 def _options(field: FieldSpec, subset: Iterable[Choice] | None = None) -> _Options:
@@ -843,7 +811,7 @@ _NUMBER_PREFIX = re.compile(r"^(?:#|n°|no\.?|num(?:ero)?|number|option|choix|ch
 
 def _match_choice(field: FieldSpec, text: str) -> Choice | None:
     """The one choice ``text`` names, None if none; raises when several could be meant."""
-    s = _key(_NUMBER_PREFIX.sub("", fold(text)))
+    s = name_key(_NUMBER_PREFIX.sub("", fold(text)))
     if not s:
         return None
     if s.isdigit():
@@ -918,7 +886,7 @@ def _parse_multi_choice(field: FieldSpec, text: str) -> list[str]:
 
 
 def _parse_text(field: FieldSpec, text: str) -> str:
-    value = _clean_text(text)
+    value = clean_text(text)
     if field.max_length is not None and len(value) > field.max_length:
         raise FieldError("field.error.too_long", {"length": len(value), "max": field.max_length})
     if field.min_length is not None and len(value) < field.min_length:
@@ -931,7 +899,7 @@ def _parse_text(field: FieldSpec, text: str) -> str:
 
 def parse_answer(field: FieldSpec, text: str, ctx: ParseContext) -> Any:
     """The canonical, JSON-native value of ``text`` for ``field``, or FieldError."""
-    if text is None or not _clean_text(text):
+    if text is None or not clean_text(text):
         raise FieldError("field.error.empty")
     kind = field.type
     if kind in ("text", "long_text", "user"):
