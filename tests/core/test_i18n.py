@@ -21,7 +21,7 @@ from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.roles import Role
 from pmobot.i18n import LOCALES, catalog, format_day, format_money, placeholders
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SOURCE_FOLDERS = ("src/pmobot", "adapters", "dialogs")
 
 # Calls whose first argument is a catalog key: refusals and answer errors.

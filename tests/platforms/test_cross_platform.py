@@ -23,13 +23,13 @@ from pmobot.config import Settings
 from pmobot.domain.models import Need, OutboxMessage, Person
 from pmobot.i18n import t
 from pmobot.services.needs import status_label
-from slack_support import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackHarness, serving, slack_user
-from teams_fakes import (  # noqa: F401  (fixtures)
+from support.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackHarness, serving, slack_user
+from support.teams import (
     APP_ID, APP_SECRET, IT_CHANNEL, TENANT, FakeMicrosoft, Person as TeamsPerson, TeamsHarness, card_errors,
-    card_text, connector_errors, fake, personal_conversation, thread_conversation,
+    card_text, connector_errors, personal_conversation, thread_conversation,
 )
-from test_slack_loop import ESTIMATE, buttons, file_need, make_it, texts
-from test_teams_loop import file_need_in_chat, latest_it_card, need_card_post, set_up_team, texts_to
+from support.slack_flows import ESTIMATE, buttons, file_need, make_it, texts
+from support.teams_flows import file_need_in_chat, latest_it_card, need_card_post, set_up_team, texts_to
 
 SLACK_IT = "C0IT"
 # Teams people.

@@ -32,6 +32,10 @@ def refs_dir() -> Path:
     )
 
 
+# The folder itself, for the helpers that read from it.
+REFS = refs_dir()
+
+
 def strings_under(node: Any, keys: tuple[str, ...]) -> str:
     """Every string held under one of ``keys`` in a JSON tree, in order, one per line:
     what a reader sees of a Block Kit message or an Adaptive Card, for assertions."""

@@ -29,10 +29,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import WSMsgType, web
-from refs import refs_dir
+from support.refs import REFS as ALL_REFS
 
-# ../shared/refs beside the repository (DESIGN.md).
-REFS = refs_dir() / "slack"
+REFS = ALL_REFS / "slack"
 PAYLOADS = REFS / "payloads"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 # Not a secret: a made-up token the fake Web API accepts. The xoxb- prefix is kept

@@ -40,9 +40,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from pmobot.adapters.teams.auth import Endpoints
-from refs import refs_dir, strings_under
+from support.refs import REFS as ALL_REFS, strings_under
 
-REFS = refs_dir() / "teams"
+REFS = ALL_REFS / "teams"
 APP_ID = "6f1d2a6e-0000-4000-8000-00000000b07"
 APP_SECRET = "test-client-secret"
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -539,34 +539,3 @@ def connector_errors(call: Call) -> list[str]:
         if attachment.get("contentType") == "application/vnd.microsoft.card.adaptive":
             errors += [f"card: {e}" for e in card_errors(attachment["content"])]
     return errors
-
-
-# -- fixtures (imported by the test modules) ------------------------------------------
-
-import pytest  # noqa: E402
-
-from pmobot.config import Settings  # noqa: E402
-
-
-@pytest.fixture
-def fake(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    server = FakeMicrosoft(tmp_path)
-    server.start()
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.cert_path))
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def teams_settings(database_url: str) -> Settings:
-    return Settings(_env_file=None, database_url=database_url, default_locale="fr", admins="aad-dan,dan",
-                    microsoft_app_id=APP_ID, microsoft_app_password=APP_SECRET, microsoft_app_tenant_id=TENANT)
-
-
-@pytest.fixture
-async def teams(fake, teams_settings, clock):  # type: ignore[no-untyped-def]
-    harness = await TeamsHarness(fake=fake, settings=teams_settings, clock=clock).start()
-    yield harness
-    await harness.stop()
-
-

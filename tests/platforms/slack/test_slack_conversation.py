@@ -8,8 +8,8 @@ import itertools
 from sqlmodel import select
 
 from pmobot.domain.models import Need, Person
-from slack_support import SlackHarness, block_actions
-from test_slack_loop import buttons, make_it, slack, texts  # noqa: F401  (fixture)
+from support.slack import SlackHarness, block_actions
+from support.slack_flows import buttons, make_it, texts
 
 _ids = itertools.count(1)
 
@@ -139,7 +139,7 @@ async def test_language_read_once_from_slack(slack: SlackHarness) -> None:
 
 
 async def test_unknown_locale_falls_back_to_the_org_default(slack: SlackHarness) -> None:
-    from slack_support import slack_user
+    from support.slack import slack_user
 
     slack.fake.users["UHANS"] = slack_user("UHANS", "Hans Meier", "de-DE")
     reply = await say(slack, "UHANS", "/pmo help", channel="DHANS")
@@ -147,7 +147,7 @@ async def test_unknown_locale_falls_back_to_the_org_default(slack: SlackHarness)
 
 
 async def test_message_shortcut_prefills_the_modal(slack: SlackHarness) -> None:
-    from slack_support import load_payload, trigger_id
+    from support.slack import load_payload, trigger_id
 
     payload = load_payload("java-slack-sdk-shapes/MessageShortcutPayload.json")
     payload.update({"type": "message_action", "callback_id": "pmobot.turn_into_need", "trigger_id": trigger_id(),
@@ -167,7 +167,7 @@ async def test_message_shortcut_prefills_the_modal(slack: SlackHarness) -> None:
 
 
 async def test_global_shortcut_and_home_button_open_the_intake(slack: SlackHarness) -> None:
-    from slack_support import load_payload
+    from support.slack import load_payload
 
     envelope = load_payload("socket_mode_envelope.interactive_shortcut_global.json")
     payload = {**envelope["payload"], "callback_id": "pmobot.new_need", "trigger_id": "77.88.global",
@@ -199,7 +199,7 @@ async def test_roles_by_mention_and_it_channel_members(slack: SlackHarness) -> N
     await slack.settle()
     assert "Nothing waits on IT right now." in last_reply()
     # With the option on, members of the IT channel count as IT without a grant.
-    from slack_support import slack_user
+    from support.slack import slack_user
 
     slack.fake.users["UHUGO"] = slack_user("UHUGO", "Hugo Petit", "fr-FR")
     slack.fake.users["ULEA"] = slack_user("ULEA", "Léa Roux", "fr-FR")

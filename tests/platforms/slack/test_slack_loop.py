@@ -3,35 +3,8 @@ requests built from Slack's payload samples, a fake Web API that checks every ca
 
 from __future__ import annotations
 
-import json
-
-import pytest
-
-from pmobot.config import Settings
-from slack_support import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackHarness, serving, slack_user
-from refs import strings_under
-
-
-@pytest.fixture
-async def slack(database_url, clock):  # type: ignore[no-untyped-def]
-    fake = FakeSlack()
-    await fake.start()
-    fake.users.update({
-        "UALICE": slack_user("UALICE", "Alice Martin", "fr-FR"),
-        "UBOB": slack_user("UBOB", "Bob Smith", "en-US"),
-        "UDAN": slack_user("UDAN", "Dan Dupont", "fr-FR"),
-        "UCARLA": slack_user("UCARLA", "Carla Rossi", "en-GB"),
-    })
-    settings = Settings(_env_file=None, database_url=database_url, default_locale="fr", admins="UDAN",
-                        it_channel="C0IT", slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
-                        slack_api_url=fake.api_url)
-    async with serving(settings, fake=fake, clock=clock) as harness:
-        yield harness
-
-
-def texts(blocks) -> str:  # type: ignore[no-untyped-def]
-    """Every piece of text in some blocks, joined: what a reader sees."""
-    return strings_under(blocks, ("text",))
+from support.slack import SlackHarness
+from support.slack_flows import ESTIMATE, INTAKE, block_ids, buttons, make_it, texts
 
 
 async def test_smoke_help(slack: SlackHarness) -> None:
@@ -41,59 +14,6 @@ async def test_smoke_help(slack: SlackHarness) -> None:
     replies = slack.fake.of("response_url")
     assert replies and "nouveau" in texts(replies[-1]["blocks"])
 
-
-def buttons(blocks) -> dict[str, dict]:  # type: ignore[no-untyped-def]
-    """The buttons of some blocks by what they do (action id without its position)."""
-    out = {}
-    for block in blocks:
-        for el in block.get("elements", []) if block.get("type") == "actions" else []:
-            if el.get("type") == "button":
-                out[el["action_id"].split("|")[0]] = el
-    return out
-
-
-def block_ids(view) -> list[str]:  # type: ignore[no-untyped-def]
-    return [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
-
-
-INTAKE = {
-    "title": "Suivi des contrats fournisseurs",
-    "problem": "Les contrats sont dans des fichiers Excel et nous ratons des renouvellements.",
-    "benefits": "Moins de reconductions tacites",
-    "department": "sales",
-    "users_affected": "20",
-    "desired_date": "2027-03-15",
-    "budget": "30 k€",
-    "systems": ["crm", "erp"],
-    "personal_data": "yes",
-    "personal_data_details": "Noms et e-mails des contacts fournisseurs",
-    "external_vendor": "no",
-}
-
-
-# An estimate as IT fills the modal in.
-ESTIMATE = {
-    "effort_low": "10", "effort_likely": "15", "effort_high": "25", "cost": "12 000 €",
-    "duration_days": "30", "confidence": "medium", "technical_risk": "low", "security_review": "yes",
-    "notes": "SaaS possible",
-}
-
-
-async def make_it(slack: SlackHarness, user: str = "UBOB") -> None:
-    await slack.command("UDAN", f"role <@{user}|bob> it")
-    await slack.settle()
-    assert "DSI" in texts(slack.fake.of("response_url")[-1]["blocks"])
-
-
-async def file_need(slack: SlackHarness, user: str = "UALICE", **answers: str) -> dict:
-    """File a need through the modal (no personal data, so no extra question)."""
-    await slack.command(user, "nouveau")
-    await slack.settle()
-    view = slack.opened_view()
-    response = await slack.submit(user, view, {**INTAKE, "personal_data": "no", **answers})
-    body = await response.json()
-    assert body["response_action"] == "update" and "NEED-" in texts(body["view"]["blocks"]), body
-    return body
 
 
 async def test_the_whole_loop(slack: SlackHarness) -> None:
@@ -115,7 +35,7 @@ async def test_the_whole_loop(slack: SlackHarness) -> None:
     assert kinds["systems"] == "checkboxes"
 
     # Ticking "personal data: yes" shows the question that depends on it (views.update).
-    from slack_support import state_for
+    from support.slack import state_for
     await slack.press("UALICE", "v.yes_no", "yes", view={**view, "state": {"values": state_for(
         view, {"personal_data": "yes", "title": "Suivi des contrats"})}}, hook=None)
     await slack.settle()

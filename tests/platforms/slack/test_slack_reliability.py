@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlmodel import func, select
 
 from pmobot.domain.models import Need, OutboxMessage
-from slack_support import SlackHarness, interactive_body, view_submission, state_for
-from test_slack_loop import INTAKE, buttons, file_need, make_it, slack, texts  # noqa: F401  (fixture)
+from support.slack import SlackHarness, interactive_body, view_submission, state_for
+from support.slack_flows import INTAKE, buttons, file_need, make_it, texts
 
 
 async def count_needs(slack: SlackHarness) -> int:

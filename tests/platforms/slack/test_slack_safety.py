@@ -9,9 +9,9 @@ import pytest
 from pmobot.adapters.slack import blocks as bk
 from pmobot.adapters.slack.render import form_view, private_metadata, render
 from pmobot.messages import Action, Card, CardField, FormField, FormRequest, Notice, Option, Prompt, Text
-from slack_support import (SIGNING_SECRET, SlackHarness, check_blocks, check_view, load_payload, sign,
+from support.slack import (SIGNING_SECRET, SlackHarness, check_blocks, check_view, load_payload, sign,
                            slash_body)
-from test_slack_loop import INTAKE, buttons, file_need, make_it, slack, texts  # noqa: F401  (fixture)
+from support.slack_flows import INTAKE, buttons, file_need, make_it, texts
 
 
 async def _status_of(slack: SlackHarness, body: str, **kwargs) -> int:  # type: ignore[no-untyped-def]

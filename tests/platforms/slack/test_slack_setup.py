@@ -21,7 +21,7 @@ from pmobot.domain.models import SlackInstallation, SlackOAuthState
 from pmobot.platforms import ConfigurationError
 from pmobot.scheduler import Delivery
 from pmobot.messages import Notice
-from slack_support import REFS, SIGNING_SECRET, FakeSlack, SlackHarness, serving, slack_user
+from support.slack import REFS, SIGNING_SECRET, FakeSlack, SlackHarness, serving, slack_user
 
 MANIFEST_V1 = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.1.0.0.json"
 MANIFEST_V2 = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.2.0.0.json"
@@ -155,7 +155,7 @@ async def test_oauth_install_stores_the_workspace_in_the_database(oauth: SlackHa
     assert again.status >= 400
 
     # A request from that workspace is authorised with the stored token, and answered.
-    from slack_support import slash_body
+    from support.slack import slash_body
 
     body = slash_body(user="UINSTALL", text="help", response_url=oauth.fake.hook_url()).replace(
         "team_id=T0PMO", "team_id=T0NEW")
@@ -172,7 +172,7 @@ async def test_oauth_install_stores_the_workspace_in_the_database(oauth: SlackHa
 
 
 async def test_a_request_from_an_unknown_workspace_is_not_served(oauth: SlackHarness) -> None:
-    from slack_support import slash_body
+    from support.slack import slash_body
 
     response = await oauth.send(slash_body(user="UX", text="help", response_url=oauth.fake.hook_url()))
     await oauth.settle()
@@ -184,7 +184,7 @@ async def test_a_request_from_an_unknown_workspace_is_not_served(oauth: SlackHar
 async def test_socket_mode_receives_and_acknowledges(database_url, clock) -> None:  # type: ignore[no-untyped-def]
     import asyncio
 
-    from slack_support import BOT_TOKEN, load_payload, slash_body
+    from support.slack import BOT_TOKEN, load_payload, slash_body
 
     fake = FakeSlack()
     await fake.start()

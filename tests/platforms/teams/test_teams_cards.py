@@ -13,10 +13,10 @@ from pmobot.conversation.forms import build
 from pmobot.conversation.spec import load_builtin_specs
 from pmobot.i18n import t
 from pmobot.messages import Action, Card, CardField, FormRequest, Notice, Option, Prompt, Text
-from teams_fakes import (  # noqa: F401  (fixtures)
-    IT_CHANNEL, card_errors, card_text, fake, personal_conversation, teams, teams_settings,
+from support.teams import (
+    IT_CHANNEL, card_errors, card_text, personal_conversation,
 )
-from test_teams_loop import ALICE, BOB, assert_accepted_by_microsoft, set_up_team, texts_to
+from support.teams_flows import ALICE, BOB, assert_accepted_by_microsoft, set_up_team, texts_to
 
 MARKUP = "**gras** _it_ [lien](https://evil.example) <b>html</b> {{DATE(2017-02-14T06:08:39Z, SHORT)}}\n- item\n# titre"
 SPECS = load_builtin_specs()

@@ -17,11 +17,11 @@ import pytest
 from pmobot.adapters.teams import icons
 from pmobot.adapters.teams.manifest import build_package, render, template
 from pmobot.chat import COMMANDS
-from refs import refs_dir
+from support.refs import REFS as ALL_REFS
 
-REFS = refs_dir() / "teams"
+REFS = ALL_REFS / "teams"
 APP_ID = "6f1d2a6e-1234-4abc-8def-0123456789ab"
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def teams_schema() -> dict:

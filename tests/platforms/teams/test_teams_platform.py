@@ -13,8 +13,8 @@ from pmobot.config import Settings
 from pmobot.platforms import ConfigurationError
 from pmobot.scheduler import DeliveryFailed, RateLimit, RetryLater, Unreachable
 from pmobot.server import build_web_app
-from teams_fakes import APP_ID, TENANT, TeamsHarness, fake  # noqa: F401  (fixture)
-from test_teams_loop import ALICE
+from support.teams import APP_ID, TENANT, TeamsHarness
+from support.teams_flows import ALICE
 
 
 def _settings(database_url: str, **values: object) -> Settings:
@@ -143,7 +143,7 @@ def test_retry_after_is_passed_on_and_network_errors_are_retried() -> None:
 
 async def test_the_token_is_fetched_off_the_event_loop_before_the_sdk_asks(fake) -> None:  # type: ignore[no-untyped-def]
     from pmobot.adapters.teams.auth import Credentials
-    from teams_fakes import APP_SECRET
+    from support.teams import APP_SECRET
 
     factory = CredentialsFactory(Credentials(APP_ID, APP_SECRET, TENANT, SINGLE_TENANT), fake.endpoints)
     before = len(fake.token_requests)

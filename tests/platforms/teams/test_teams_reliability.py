@@ -15,11 +15,11 @@ from pmobot.i18n import t
 from pmobot.messages import Notice
 from pmobot.services import outbox
 from pmobot.services.people import Identity
-from teams_fakes import (  # noqa: F401  (fixtures)
-    APP_ID, IT_CHANNEL, FakeMicrosoft, Person, TeamsHarness, card_errors, card_text, connector_errors, fake,
-    personal_conversation, teams, teams_settings, thread_conversation,
+from support.teams import (
+    APP_ID, IT_CHANNEL, FakeMicrosoft, Person, TeamsHarness, card_errors, card_text, connector_errors,
+    personal_conversation, thread_conversation,
 )
-from test_teams_loop import (
+from support.teams_flows import (
     ALICE, BOB, DAN, assert_accepted_by_microsoft, claim_ask_answer, estimate, file_need_in_chat, need_card_post,
     set_up_team, texts_to,
 )

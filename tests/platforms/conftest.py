@@ -1,0 +1,50 @@
+"""Fixtures for the platform tests: pmobot served to a fake Slack and to fake Microsoft
+services, each with its own database. They live here, above slack/ and teams/, because the
+cross-platform tests need both."""
+
+from __future__ import annotations
+
+import pytest
+
+from pmobot.config import Settings
+from support.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, serving, slack_user
+from support.teams import APP_ID, APP_SECRET, TENANT, FakeMicrosoft, TeamsHarness
+
+
+@pytest.fixture
+async def slack(database_url, clock):  # type: ignore[no-untyped-def]
+    fake = FakeSlack()
+    await fake.start()
+    fake.users.update({
+        "UALICE": slack_user("UALICE", "Alice Martin", "fr-FR"),
+        "UBOB": slack_user("UBOB", "Bob Smith", "en-US"),
+        "UDAN": slack_user("UDAN", "Dan Dupont", "fr-FR"),
+        "UCARLA": slack_user("UCARLA", "Carla Rossi", "en-GB"),
+    })
+    settings = Settings(_env_file=None, database_url=database_url, default_locale="fr", admins="UDAN",
+                        it_channel="C0IT", slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+                        slack_api_url=fake.api_url)
+    async with serving(settings, fake=fake, clock=clock) as harness:
+        yield harness
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    server = FakeMicrosoft(tmp_path)
+    server.start()
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(server.cert_path))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def teams_settings(database_url: str) -> Settings:
+    return Settings(_env_file=None, database_url=database_url, default_locale="fr", admins="aad-dan,dan",
+                    microsoft_app_id=APP_ID, microsoft_app_password=APP_SECRET, microsoft_app_tenant_id=TENANT)
+
+
+@pytest.fixture
+async def teams(fake, teams_settings, clock):  # type: ignore[no-untyped-def]
+    harness = await TeamsHarness(fake=fake, settings=teams_settings, clock=clock).start()
+    yield harness
+    await harness.stop()
