@@ -1,39 +1,16 @@
-"""Where the official third-party schemas and payload samples are (``shared/refs``).
+"""The official third-party schemas and payload samples the tests check against.
 
-They live beside the project, not in it (DESIGN.md: ``../shared/refs``). A
-checkout may sit anywhere, so the folder is looked for in ``PMOBOT_REFS``,
-then beside every parent folder of this file, then at the workplace's fixed
-place. Not finding it is an error, never a reason to skip a test.
+They are copied into the repository (``tests/refs``, its README says where each
+came from and under which licence), so a checkout tests on its own: nothing is
+looked for outside it.
 """
 
 from __future__ import annotations
 
-import os
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-WORKPLACE = Path("/work/shared/refs")
-
-
-@cache
-def refs_dir() -> Path:
-    candidates: list[Path] = []
-    if os.environ.get("PMOBOT_REFS"):
-        candidates.append(Path(os.environ["PMOBOT_REFS"]))
-    candidates += [parent / "shared" / "refs" for parent in Path(__file__).resolve().parents]
-    candidates.append(WORKPLACE)
-    for candidate in candidates:
-        if (candidate / "README.md").is_file() and (candidate / "slack").is_dir():
-            return candidate
-    raise RuntimeError(
-        "the reference schemas (shared/refs) were not found beside this checkout nor at "
-        f"{WORKPLACE}: set PMOBOT_REFS to that folder"
-    )
-
-
-# The folder itself, for the helpers that read from it.
-REFS = refs_dir()
+REFS = Path(__file__).resolve().parents[1] / "refs"
 
 
 def strings_under(node: Any, keys: tuple[str, ...]) -> str:

@@ -3,13 +3,13 @@
 The fake server listens on an ephemeral loopback port. It answers the Web API
 methods pmobot calls and ``response_url`` posts, records every call, and
 checks each one against the official OpenAPI description in
-``../shared/refs/slack/web_api_openapi_v2.json`` (method exists, required
+``tests/refs/slack/web_api_openapi_v2.json`` (method exists, required
 arguments present, argument types right) and every message, modal and Home
 view against Block Kit's limits. Whatever it finds wrong is kept in
 ``problems``; the fixtures fail the test if it is not empty.
 
 Requests to pmobot are built from the payload samples in
-``../shared/refs/slack/payloads`` and signed as Slack signs them.
+``tests/refs/slack/payloads`` and signed as Slack signs them.
 """
 
 from __future__ import annotations

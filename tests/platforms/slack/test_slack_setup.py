@@ -28,7 +28,7 @@ MANIFEST_V2 = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0
 
 
 def manifest_validator() -> Draft7Validator:
-    """Slack's own router schema, its two versions served from ../shared/refs (no network)."""
+    """Slack's own router schema, its two versions served from tests/refs (no network)."""
     folder = REFS / "app_manifest"
     registry = Registry().with_resources([
         (MANIFEST_V1, Resource.from_contents(json.loads((folder / "manifest.schema.1.0.0.json").read_text()))),
