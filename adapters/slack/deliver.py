@@ -14,8 +14,11 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from pmobot.adapters.slack.clients import CALL_FAILED, PLATFORM
 from pmobot.adapters.slack.render import render
 from pmobot.scheduler import Delivery, DeliveryFailed, RateLimit, RetryLater, Unreachable
+from pmobot.services import people
+from pmobot.services.core import Core
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +71,16 @@ class SlackDeliverer:
     # Slack allows about one message per second per channel.
     limits = (RateLimit(1, 1.0),)
 
-    def __init__(self, *, client_for: Callable[[Delivery], Awaitable[AsyncWebClient]],
-                 locale_for: Callable[[Delivery], Awaitable[str]]) -> None:
+    def __init__(self, *, client_for: Callable[[Delivery], Awaitable[AsyncWebClient]], core: Core) -> None:
         self._client_for = client_for
-        self._locale_for = locale_for
+        self.core = core
+
+    async def _locale_for(self, delivery: Delivery) -> str:
+        """The person's language for a message to them; the organisation's for a channel."""
+        if delivery.target_kind != "person":
+            return self.core.org_locale
+        async with self.core.db.session() as session:
+            return await people.locale_of_user(session, core=self.core, platform=PLATFORM, user_id=delivery.target)
 
     async def deliver(self, delivery: Delivery) -> str | None:
         person = delivery.target_kind == "person"
@@ -89,12 +98,12 @@ class SlackDeliverer:
                         raise
                     log.info("card %s could not be updated (%s): posting it again", delivery.key,
                              exc.response.data.get("error"))
-            # A target "CHANNEL:TS" is a reply queued for a thread (see SlackPlatform._post).
+            # A target "CHANNEL:TS" is a reply queued for a thread (see Replies.post).
             channel, thread_ts = split_id(delivery.thread_id or delivery.target)
             thread_ts = thread_ts or None
             kwargs = {"thread_ts": thread_ts} if thread_ts else {}
             response = await client.chat_postMessage(channel=channel, text=payload.text, blocks=payload.blocks,
                                                      unfurl_links=False, unfurl_media=False, **kwargs)
             return f"{response['channel']}:{response['ts']}"
-        except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except CALL_FAILED as exc:
             raise classify(exc, person=person) from exc

@@ -61,11 +61,25 @@ async def roles_of(session: AsyncSession, *, person_id: int) -> frozenset[str]:
     return frozenset({Role.REQUESTER, *rows.all()})
 
 
-def locale_of(person: Person, core: Core, hint: str | None = None) -> str:
-    """The person's own choice, else what the platform says, else the org default."""
-    if person.locale:
+def locale_of(person: Person | None, core: Core, hint: str | None = None) -> str:
+    """The person's own choice, else what the platform says, else the org default.
+
+    ``person`` is None for someone not met yet: what the platform says, else the org default.
+    """
+    if person is not None and person.locale:
         return normalize_locale(person.locale, core.org_locale)
     return normalize_locale(hint, core.org_locale) if hint else core.org_locale
+
+
+async def find_by_platform_id(session: AsyncSession, *, platform: str, user_id: str) -> Person | None:
+    """The person a platform knows as ``user_id``, if pmobot has met them."""
+    return (await session.exec(select(Person).where(
+        Person.platform == platform, Person.external_id == user_id))).first()
+
+
+async def locale_of_user(session: AsyncSession, *, core: Core, platform: str, user_id: str) -> str:
+    """The language to write to a platform user in: theirs if known, else the organisation's."""
+    return locale_of(await find_by_platform_id(session, platform=platform, user_id=user_id), core)
 
 
 async def actor_for(session: AsyncSession, *, core: Core, person: Person, hint: str | None = None) -> Actor:
@@ -154,7 +168,7 @@ async def find(session: AsyncSession, *, platform: str, reference: str) -> Perso
         ref = m.group(1)
     if not ref:
         raise NotFound("people.error.not_found", who=reference)
-    by_id = (await session.exec(select(Person).where(Person.platform == platform, Person.external_id == ref))).first()
+    by_id = await find_by_platform_id(session, platform=platform, user_id=ref)
     if by_id:
         return by_id
     lowered = ref.lower()

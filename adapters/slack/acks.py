@@ -1,0 +1,133 @@
+"""Acknowledge, then work: how every Slack listener answers within Slack's three seconds.
+
+A listener is written once, as ``async def work(request: Incoming) -> None``,
+and declared with the way it is acknowledged:
+
+- ``FollowUps.after_ack(work)``: ack at once; ``work`` runs after, in one of
+  FOLLOW_UP_SLOTS (commands, buttons, shortcuts, the App Home);
+- ``FollowUps.within_budget(work)``: ``work`` runs before bolt's automatic ack
+  of an event when it takes less than ACK_BUDGET (nearly always), so a message
+  is stored before Slack hears "OK"; else it finishes after;
+- ``FollowUps.in_ack(work)``: ``work`` acks itself, with what Slack shows
+  (a modal's errors or its next view);
+- ``ack_only``: nothing to do but say "received".
+
+Work after the ack never dies silently: a failure is logged with its listener's name.
+``settle()`` waits for all of it (shutdown, tests).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+log = logging.getLogger(__name__)
+
+# Work done before acknowledging an event, at most (Slack waits 3 s).
+ACK_BUDGET = 2.0
+# Work after the ack runs at most this many at a time: a burst of follow-ups
+# cannot crowd out the acknowledgements Slack needs within three seconds.
+FOLLOW_UP_SLOTS = 4
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One request from Slack, as a listener's work sees it."""
+
+    body: dict[str, Any]
+    # The event, action, command, shortcut or view the request is about.
+    payload: dict[str, Any]
+    client: AsyncWebClient
+    context: AsyncBoltContext
+    ack: AsyncAck
+
+    @property
+    def response_url(self) -> str | None:
+        value = self.body.get("response_url")
+        return str(value) if value else None
+
+    @property
+    def trigger_id(self) -> str | None:
+        value = self.body.get("trigger_id")
+        return str(value) if value else None
+
+
+Work = Callable[[Incoming], Awaitable[None]]
+# What bolt calls: its arguments are injected by name.
+Listener = Callable[[AsyncAck, dict[str, Any], dict[str, Any], AsyncWebClient, AsyncBoltContext], Awaitable[None]]
+
+
+async def ack_only(ack: AsyncAck) -> None:
+    await ack()
+
+
+class FollowUps:
+    """The tasks started by listeners, the bounded pool they wait in, and the wrappers that start them."""
+
+    def __init__(self, *, slots: int = FOLLOW_UP_SLOTS) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._slots = asyncio.Semaphore(slots)
+
+    def after_ack(self, work: Work) -> Listener:
+        async def listener(ack: AsyncAck, body: dict[str, Any], payload: dict[str, Any], client: AsyncWebClient,
+                           context: AsyncBoltContext) -> None:
+            await ack()
+            self.spawn(work(Incoming(body, payload or {}, client, context, ack)), name=_name(work))
+
+        return listener
+
+    def within_budget(self, work: Work) -> Listener:
+        async def listener(ack: AsyncAck, body: dict[str, Any], payload: dict[str, Any], client: AsyncWebClient,
+                           context: AsyncBoltContext) -> None:
+            # Not queued: a pool full of follow-ups must not hold back the work an ack waits for.
+            task = self.spawn(work(Incoming(body, payload or {}, client, context, ack)), name=_name(work),
+                              queued=False)
+            await asyncio.wait({task}, timeout=ACK_BUDGET)
+
+        return listener
+
+    def in_ack(self, work: Work) -> Listener:
+        async def listener(ack: AsyncAck, body: dict[str, Any], payload: dict[str, Any], client: AsyncWebClient,
+                           context: AsyncBoltContext) -> None:
+            await work(Incoming(body, payload or {}, client, context, ack))
+
+        return listener
+
+    def spawn(self, work: Awaitable[None], *, name: str, queued: bool = True) -> asyncio.Task[None]:
+        """Run ``work`` in the background; ``queued`` work waits for one of the slots."""
+
+        async def run() -> None:
+            try:
+                await work
+            except Exception:
+                # Catch-all on purpose: nobody awaits this task, so anything it raises
+                # would vanish; log it once, with the listener it came from.
+                log.exception("slack: %s failed after the ack", name)
+
+        async def guarded() -> None:
+            if not queued:
+                await run()
+                return
+            async with self._slots:
+                await run()
+
+        task = asyncio.get_running_loop().create_task(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def settle(self) -> None:
+        """Wait for the work started after acknowledgements, including work it starts in turn."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def _name(work: Work) -> str:
+    return getattr(work, "__qualname__", None) or repr(work)

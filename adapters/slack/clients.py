@@ -1,0 +1,202 @@
+"""Slack configuration and clients: the settings checked, the bolt app built, the Web API clients chosen.
+
+- ``check``: refuses to start Slack without a way to tell Slack's requests from
+  forged ones, or without a token (one workspace) or OAuth credentials (several).
+- ``build_app``: bolt's ``AsyncApp`` with signatures checked on pmobot's clock
+  and, with OAuth, installations and states in the database.
+- ``Clients``: one HTTP session for the Web API and response URLs, and the
+  client to post with (the bot token, or the installing workspace's).
+- ``SocketMode``: the Socket Mode connection, when SLACK_APP_TOKEN is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import aiohttp
+from aiohttp import web
+from pydantic import SecretStr
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.middleware.request_verification.async_request_verification import AsyncRequestVerification
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import Clock as SlackClock
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+
+from pmobot.adapters.slack.manifest import bot_scopes
+from pmobot.adapters.slack.stores import DatabaseInstallationStore, DatabaseStateStore
+from pmobot.config import Settings
+from pmobot.platforms import ConfigurationError
+from pmobot.scheduler import Delivery, RetryLater
+from pmobot.services import addresses
+from pmobot.services.core import Core
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+# Every Web API call gives up after this many seconds (the outbox retries later).
+API_TIMEOUT = 10
+# What a call to Slack can fail with: Slack's refusal, the network, or the time limit.
+CALL_FAILED = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
+
+
+def secret(value: SecretStr | None) -> str | None:
+    return value.get_secret_value() if value is not None else None
+
+
+def check(settings: Settings) -> None:
+    """ConfigurationError naming the missing setting, when Slack could not run safely."""
+    socket_mode = settings.slack_app_token is not None
+    oauth = bool(settings.slack_client_id or settings.slack_client_secret)
+    if not socket_mode and not secret(settings.slack_signing_secret):
+        raise ConfigurationError(
+            "Slack is switched on but SLACK_SIGNING_SECRET is not set: without it pmobot cannot tell Slack's "
+            "requests from forged ones. Copy it from your app's Basic Information page, "
+            "or set SLACK_APP_TOKEN to use Socket Mode.")
+    if oauth and not (settings.slack_client_id and secret(settings.slack_client_secret)):
+        missing = "SLACK_CLIENT_SECRET" if settings.slack_client_id else "SLACK_CLIENT_ID"
+        raise ConfigurationError(f"Slack OAuth needs SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: {missing} is not set.")
+    if not oauth and not secret(settings.slack_bot_token):
+        raise ConfigurationError(
+            "Slack needs SLACK_BOT_TOKEN (one workspace), or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+            "(installable in several workspaces).")
+
+
+def uses_oauth(settings: Settings) -> bool:
+    return bool(settings.slack_client_id and settings.slack_client_secret)
+
+
+class _DropTokenUnused(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+class _PmobotClock(SlackClock):
+    """Signature age measured on pmobot's clock (frozen in tests)."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def now(self) -> float:
+        return self.core.now().timestamp()
+
+
+class _Verification(AsyncRequestVerification):
+    """bolt's signature check (401 on a bad, missing or over five-minute-old signature) on pmobot's clock."""
+
+    def __init__(self, signing_secret: str, core: Core) -> None:
+        super().__init__(signing_secret)
+        self._verifier = SignatureVerifier(signing_secret=signing_secret, clock=_PmobotClock(core))
+
+
+def build_app(*, settings: Settings, core: Core, client: AsyncWebClient,
+              installations: DatabaseInstallationStore | None) -> AsyncApp:
+    """bolt's app, with no listener yet; ``installations`` is set when pmobot is installed with OAuth."""
+    signing_secret = secret(settings.slack_signing_secret)
+    oauth_settings = None
+    if installations is not None:
+        oauth_settings = AsyncOAuthSettings(
+            client_id=installations.client_id, client_secret=secret(settings.slack_client_secret),
+            scopes=list(bot_scopes()), installation_store=installations,
+            state_store=DatabaseStateStore(core=core), install_path=INSTALL_PATH, redirect_uri_path=REDIRECT_PATH,
+        )
+    # Bolt reads SLACK_BOT_TOKEN by itself and warns that the client's (the same
+    # token) wins: true and harmless, so that one warning is not shown at start.
+    bolt_log = logging.getLogger("slack_bolt.AsyncApp")
+    quiet = _DropTokenUnused()
+    bolt_log.addFilter(quiet)
+    try:
+        return AsyncApp(
+            name="pmobot", client=client, signing_secret=signing_secret or "socket-mode",
+            # Listeners run before the HTTP response; each one acks first and leaves slow work to a task.
+            process_before_response=True,
+            request_verification_enabled=False,
+            before_authorize=_Verification(signing_secret, core) if signing_secret else None,
+            oauth_settings=oauth_settings, installation_store=installations,
+        )
+    finally:
+        bolt_log.removeFilter(quiet)
+
+
+class Clients:
+    """The Web API clients, sharing one HTTP session (connections reused) that the web app opens and closes."""
+
+    def __init__(self, *, settings: Settings, core: Core) -> None:
+        self.core = core
+        self.bot_token = secret(settings.slack_bot_token)
+        self.api_url = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
+        # No retry inside the client: the outbox retries, with backoff, from the database.
+        self.default = AsyncWebClient(token=self.bot_token, base_url=self.api_url, retry_handlers=[],
+                                      timeout=API_TIMEOUT)
+        self.installations = (DatabaseInstallationStore(core=core, client_id=settings.slack_client_id or "")
+                              if uses_oauth(settings) else None)
+        self._by_token: dict[str, AsyncWebClient] = {}
+        self._session: aiohttp.ClientSession | None = None
+
+    def http(self) -> aiohttp.ClientSession:
+        """The one HTTP session, opened on first use (again after a close)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+            self.default.session = self._session
+            for client in self._by_token.values():
+                client.session = self._session
+        return self._session
+
+    async def open(self, _app: web.Application | None = None) -> None:
+        self.http()
+
+    async def close(self, _app: web.Application | None = None) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+        self.default.session = None
+
+    async def for_delivery(self, delivery: Delivery) -> AsyncWebClient:
+        """The bot token's client; with OAuth, the client of the workspace the target person is in."""
+        if self.bot_token or self.installations is None:
+            return self.default
+        token = None
+        if delivery.target_kind == "person":
+            async with self.core.db.session() as session:
+                ref = await addresses.reference(session, platform=PLATFORM, kind="person", address=delivery.target)
+            if ref and ref.get("team_id"):
+                bot = await self.installations.async_find_bot(enterprise_id=ref.get("enterprise_id"),
+                                                              team_id=ref.get("team_id"))
+                token = bot.bot_token if bot else None
+        token = token or await self.installations.latest_bot_token()
+        if not token:
+            raise RetryLater("slack: no workspace has installed pmobot yet")
+        if token not in self._by_token:
+            self._by_token[token] = AsyncWebClient(token=token, base_url=self.api_url, retry_handlers=[],
+                                                   timeout=API_TIMEOUT, session=self.http())
+        return self._by_token[token]
+
+
+class SocketMode:
+    """The Socket Mode connection (no public HTTP endpoint), when SLACK_APP_TOKEN is set."""
+
+    def __init__(self, app: AsyncApp, app_token: str | None) -> None:
+        self.app = app
+        self.app_token = app_token
+        self.handler: AsyncSocketModeHandler | None = None
+
+    async def connect(self) -> None:
+        # Imported here: most deployments receive HTTP requests and never load the Socket Mode client.
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        self.handler = AsyncSocketModeHandler(self.app, self.app_token)
+        await self.handler.connect_async()
+        log.info("slack: connected in Socket Mode")
+
+    async def close(self) -> None:
+        if self.handler is not None:
+            await self.handler.close_async()
+            self.handler = None

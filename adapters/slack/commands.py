@@ -1,0 +1,48 @@
+"""The ``/pmo`` slash command: acknowledged at once, answered ephemerally (or to the channel with ``share``)."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt.app.async_app import AsyncApp
+
+from pmobot.conversation.text import fold
+
+from pmobot.adapters.slack.acks import Incoming
+from pmobot.adapters.slack.surface import Surface, dm_key, user_key
+
+COMMAND = "/pmo"
+# "/pmo status NEED-3 share": the answer is shown to the channel, not only to the asker.
+SHARE_WORDS = frozenset({"share", "partager", "partage", "public"})
+# The commands whose answer may be shared that way (they only read).
+QUERY_COMMANDS = frozenset({"status", "statut", "etat", "mine", "mes", "miens", "my", "queue", "file", "attente",
+                            "help", "aide", "?"})
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def shared(text: str) -> tuple[str, bool]:
+    """The command without a trailing share word, and whether it was there (on a query command only)."""
+    words = text.split()
+    if len(words) > 1 and fold(words[-1]) in SHARE_WORDS and fold(words[0]) in QUERY_COMMANDS:
+        return " ".join(words[:-1]), True
+    return text, False
+
+
+class Commands(Surface):
+    def register(self, app: AsyncApp) -> None:
+        app.command(COMMAND)(self.acks.after_ack(self.command))
+
+    async def command(self, request: Incoming) -> None:
+        text, share = shared((request.body.get("text") or "").strip())
+        caller = await self.directory.caller(request.body, request.client)
+        for mentioned in _MENTION.findall(text):
+            # "/pmo role @bob it": Bob may never have written to pmobot yet.
+            if mentioned != caller.user_id:
+                await self.chat.locale_for((await self.directory.lookup(mentioned, client=request.client)).identity)
+        channel = request.body.get("channel_id") or ""
+        key = dm_key(channel) if channel.startswith("D") else user_key(caller.user_id)
+        trigger = request.trigger_id or ""
+        # Slack never re-sends a slash command (no retries for commands): no dedup row to write.
+        messages = await self.chat.on_command(caller.identity, key, text, forms=True)
+        await self.replies.show(request.client, request.response_url, caller=caller, key=key, trigger_id=trigger,
+                                messages=messages, share=share, fallback_key=f"command:{trigger}")

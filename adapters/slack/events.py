@@ -1,0 +1,58 @@
+"""Events and messages: what people write to pmobot in its DM, and in threads where they mention it.
+
+Handled before bolt acknowledges the event when that is quick (nearly always),
+so the message is stored before Slack hears "OK"; a repeat delivery of the
+same event is recognised by its event id in the same transaction, and ignored.
+"""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from pmobot.adapters.slack.acks import Incoming
+from pmobot.adapters.slack.surface import Surface, dm_key, thread_key
+
+_SPACES = re.compile(r"\s+")
+
+
+def without_mention(text: str, bot_user_id: str | None) -> str:
+    """The text of a mention without pmobot's own name in it."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+class Events(Surface):
+    def register(self, app: AsyncApp) -> None:
+        app.event("message")(self.acks.within_budget(self.direct_message))
+        app.event("app_mention")(self.acks.within_budget(self.mention))
+
+    async def direct_message(self, request: Incoming) -> None:
+        event = request.payload
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return  # not a person writing in pmobot's DM (edits, joins, bots: pmobot's own messages too)
+        channel = event["channel"]
+        await self._converse(request, text=event.get("text") or "", channel=channel, thread_ts=None,
+                             key=dm_key(channel))
+
+    async def mention(self, request: Incoming) -> None:
+        event = request.payload
+        if event.get("bot_id") or not event.get("user"):
+            return
+        channel = event["channel"]
+        thread_ts = event.get("thread_ts") or event.get("ts")
+        await self._converse(request, text=without_mention(event.get("text") or "", request.context.bot_user_id),
+                             channel=channel, thread_ts=thread_ts, key=thread_key(channel, thread_ts))
+
+    async def _converse(self, request: Incoming, *, text: str, channel: str, thread_ts: str | None, key: str) -> None:
+        body = request.body
+        client: AsyncWebClient = request.client
+        event_id = body.get("event_id") or (body.get("event") or {}).get("client_msg_id") or ""
+        caller = await self.directory.caller(body, client)
+        messages = await self.chat.on_text(caller.identity, key, text, once=f"event:{event_id}" if event_id else None)
+        if messages:
+            await self.replies.post(client, channel=channel, thread_ts=thread_ts, messages=messages,
+                                    locale=caller.locale, fallback_key=f"event:{event_id}")

@@ -1,0 +1,123 @@
+"""Forms as modals: opened from a button or a shortcut, redrawn as answers change, submitted.
+
+- "New need" (App Home button, global shortcut) and "Turn into a need" (message
+  shortcut, pre-filled from the message) open the intake form;
+- a form button on a card (estimate, ask, answer a need) opens that form when
+  the core allows the person to;
+- a change to a field that others depend on redraws the modal;
+- a submission is checked before the ack: Slack shows the errors, or the next
+  view, in the same modal. A repeat of the same submission is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from pmobot.adapters.slack import render as rd
+from pmobot.adapters.slack.acks import Incoming, ack_only
+from pmobot.adapters.slack.surface import Surface, thread_key, user_key
+
+log = logging.getLogger(__name__)
+
+FORM_BUTTON = "form.open"
+NEW_NEED_BUTTON = "home.new"
+NEW_NEED_SHORTCUT = "pmobot.new_need"
+TURN_INTO_NEED_SHORTCUT = "pmobot.turn_into_need"
+FIELD_CHANGES = re.compile(r"^v\.")
+# A modal spec -> the button that opens it for a need (permission checked by the core).
+_FORM_ACTIONS = {"estimate": "need.estimate", "question": "need.ask", "answer": "need.answer"}
+
+
+class Forms(Surface):
+    def register(self, app: AsyncApp) -> None:
+        app.action(FORM_BUTTON)(self.acks.after_ack(self.form_button))
+        app.action(NEW_NEED_BUTTON)(self.acks.after_ack(self.new_need))
+        app.shortcut(NEW_NEED_SHORTCUT)(self.acks.after_ack(self.new_need))
+        app.shortcut(TURN_INTO_NEED_SHORTCUT)(self.acks.after_ack(self.turn_into_need))
+        app.action(FIELD_CHANGES)(self.acks.after_ack(self.field_changed))
+        app.view(rd.FORM_CALLBACK)(self.acks.in_ack(self.submit))
+        app.view_closed(rd.FORM_CALLBACK)(ack_only)
+
+    async def form_button(self, request: Incoming) -> None:
+        try:
+            data = json.loads(request.payload.get("value") or "{}")
+        except ValueError:
+            data = {}  # not a value pmobot wrote: the intake form it is
+        spec = str(data.get("s") or "intake")
+        need = str((data.get("c") or {}).get("need") or "")
+        if not (spec in _FORM_ACTIONS and need):
+            await self._new_need(request, response_url=request.response_url)
+            return
+        caller = await self.directory.caller(request.body, request.client)
+        key = user_key(caller.user_id)
+        messages = await self.chat.on_action(caller.identity, key, _FORM_ACTIONS[spec], need, forms=True)
+        await self.replies.show(request.client, request.response_url, caller=caller, key=key,
+                                trigger_id=request.trigger_id, messages=messages,
+                                fallback_key=f"form:{request.body.get('trigger_id')}")
+
+    async def new_need(self, request: Incoming) -> None:
+        # Answered by DM, not by the response URL: a shortcut or an App Home button has none.
+        await self._new_need(request, response_url=None)
+
+    async def _new_need(self, request: Incoming, *, response_url: str | None) -> None:
+        caller = await self.directory.caller(request.body, request.client)
+        key = user_key(caller.user_id)
+        messages = await self.chat.on_command(caller.identity, key, "new", forms=True)
+        await self.replies.show(request.client, response_url, caller=caller, key=key, trigger_id=request.trigger_id,
+                                messages=messages, fallback_key=f"new:{request.body.get('trigger_id')}")
+
+    async def turn_into_need(self, request: Incoming) -> None:
+        body = request.body
+        caller = await self.directory.caller(body, request.client)
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id") or ""
+        key = thread_key(channel, message.get("thread_ts") or message.get("ts"))
+        messages = await self.chat.open_form(caller.identity, key, "intake", opening_text=message.get("text") or "")
+        await self.replies.show(request.client, request.response_url, caller=caller, key=key,
+                                trigger_id=request.trigger_id, messages=messages,
+                                fallback_key=f"shortcut:{body.get('trigger_id')}")
+
+    async def field_changed(self, request: Incoming) -> None:
+        view = request.body.get("view") or {}
+        meta = rd.read_metadata(view.get("private_metadata") or "")
+        caller = await self.directory.caller(request.body, request.client)
+        form = await self.chat.redraw_form(caller.identity, str(meta.get("s") or ""), rd.read_state(view),
+                                           meta.get("c") or {})
+        if form is None:
+            return
+        try:
+            await request.client.views_update(view_id=view.get("id"), hash=view.get("hash"),
+                                              view=rd.form_view(form, locale=caller.locale,
+                                                                key=str(meta.get("k") or "")))
+        except SlackApiError as exc:
+            # hash_conflict: the person changed something else meanwhile; that change re-draws it.
+            log.info("slack: views.update: %s", exc.response.get("error"))
+
+    async def submit(self, request: Incoming) -> None:
+        view, ack = request.payload, request.ack
+        meta = rd.read_metadata(view.get("private_metadata") or "")
+        values = rd.read_state(view)
+        caller = await self.directory.caller(request.body, request.client)
+        spec = str(meta.get("s") or "")
+        key = str(meta.get("k") or user_key(caller.user_id))
+        digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
+        once = f"view:{view.get('id')}:{digest}"
+        form, messages = await self.chat.submit_form(caller.identity, key, spec, values, meta.get("c") or {},
+                                                     once=once)
+        if form is not None:
+            errors = rd.errors_for(view, form)
+            if errors:
+                await ack(response_action="errors", errors=errors)
+            else:
+                await ack(response_action="update", view=rd.form_view(form, locale=caller.locale, key=key))
+            return
+        if not messages:
+            await ack()  # the same submission again: already handled
+            return
+        await ack(response_action="update", view=rd.result_view(messages, locale=caller.locale))

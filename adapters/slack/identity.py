@@ -1,0 +1,149 @@
+"""Who is talking: a Slack user id turned into pmobot's ``Identity``, with the language to answer in.
+
+``users.info`` is asked only on first contact (or while the person's language
+is unknown); members of the IT intake channel may be IT by that alone
+(PMOBOT_SLACK_IT_CHANNEL_MEMBERS_ARE_IT), the member list cached in the
+database so every replica shares it. People and references are reached
+through ``pmobot.services``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from pmobot.chat import Chat
+from pmobot.config import Settings
+from pmobot.services import addresses, people
+from pmobot.services.core import Core
+from pmobot.services.people import Identity
+
+from pmobot.adapters.slack.clients import CALL_FAILED, PLATFORM
+
+log = logging.getLogger(__name__)
+
+# users.info on first contact must not eat the ack budget when Slack is slow.
+USERS_INFO_TIMEOUT = 1.0
+# Membership of the IT channel is read again after this long.
+MEMBERS_TTL = timedelta(minutes=10)
+MEMBERS_PAGES = 10
+MEMBERS_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The person behind a request and the language to answer them in."""
+
+    identity: Identity
+    locale: str
+
+    @property
+    def user_id(self) -> str:
+        return self.identity.external_id
+
+
+class Directory:
+    def __init__(self, *, chat: Chat, core: Core, settings: Settings, client: AsyncWebClient,
+                 oauth: bool) -> None:
+        self.chat = chat
+        self.core = core
+        # Read at each request: the IT-channel option may change while pmobot runs (tests do).
+        self.settings = settings
+        self.client = client
+        self.oauth = oauth
+
+    async def caller(self, body: dict[str, Any], client: AsyncWebClient | None) -> Caller:
+        """Whoever sent ``body`` (an event, a command, an interaction), and the workspace they are in."""
+        user = body.get("user") or {}
+        user_id = user.get("id") if isinstance(user, dict) else None
+        user_id = user_id or body.get("user_id") or (body.get("event") or {}).get("user")
+        team = body.get("team") or {}
+        team_id = (team.get("id") if isinstance(team, dict) else None) or body.get("team_id") or (
+            user.get("team_id") if isinstance(user, dict) else None)
+        enterprise = body.get("enterprise") or {}
+        enterprise_id = (enterprise.get("id") if isinstance(enterprise, dict) else None) or body.get("enterprise_id")
+        return await self.lookup(str(user_id), client=client, team_id=team_id, enterprise_id=enterprise_id)
+
+    async def lookup(self, user_id: str, *, client: AsyncWebClient | None = None, team_id: str | None = None,
+                     enterprise_id: str | None = None) -> Caller:
+        """The person behind a Slack user id; ``users.info`` only on first contact (or while their language is unknown)."""
+        client = client or self.client
+        implied = await self._implied_roles(user_id, client)
+        async with self.core.db.session() as session:
+            person = await people.find_by_platform_id(session, platform=PLATFORM, user_id=user_id)
+        if person is not None and person.locale:
+            # The stored language travels as the platform's hint: replies are rendered without another lookup.
+            identity = Identity(PLATFORM, user_id, person.display_name, person.handle, locale=person.locale,
+                                implied_roles=implied)
+            return Caller(identity, people.locale_of(person, self.core, identity.locale))
+        name = person.display_name if person else user_id
+        handle = person.handle if person else user_id
+        locale = None
+        try:
+            info = await asyncio.wait_for(client.users_info(user=user_id, include_locale=True), USERS_INFO_TIMEOUT)
+            user = info.get("user") or {}
+            profile = user.get("profile") or {}
+            name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or name
+            handle = user.get("name") or handle
+            locale = user.get("locale")
+        except CALL_FAILED as exc:
+            # The org default will do for now; the name and language are asked again next time.
+            log.info("slack: users.info for %s failed (%s); trying again next time", user_id, type(exc).__name__)
+        identity = Identity(PLATFORM, user_id, name, handle, locale=locale, implied_roles=implied)
+        if locale or (self.oauth and team_id):
+            await self._first_contact(identity, team_id, enterprise_id)
+        return Caller(identity, people.locale_of(person, self.core, locale))
+
+    async def _first_contact(self, identity: Identity, team_id: str | None, enterprise_id: str | None) -> None:
+        # Creates the person on first contact, keeping the language users.info gave:
+        # users.info is not called for them again.
+        await self.chat.locale_for(identity)
+        if self.oauth and team_id:
+            async with self.core.db.session() as session:
+                await addresses.remember(session, core=self.core, platform=PLATFORM, kind="person",
+                                         address=identity.external_id,
+                                         reference={"team_id": team_id, "enterprise_id": enterprise_id})
+
+    async def _implied_roles(self, user_id: str, client: AsyncWebClient) -> frozenset[str]:
+        """IT for members of the IT intake channel, when PMOBOT_SLACK_IT_CHANNEL_MEMBERS_ARE_IT is on."""
+        channel = self.settings.it_channel
+        if not self.settings.slack_it_channel_members_are_it or not channel:
+            return frozenset()
+        members = await self._channel_members(channel, client)
+        return frozenset({"it"}) if user_id in members else frozenset()
+
+    async def _channel_members(self, channel: str, client: AsyncWebClient) -> set[str]:
+        """Members of ``channel``, cached in the database for MEMBERS_TTL (shared by replicas)."""
+        address = f"members:{channel}"
+        now = self.core.now()
+        async with self.core.db.session() as session:
+            cached = await addresses.reference(session, platform=PLATFORM, kind="channel", address=address)
+        if cached and cached.get("at"):
+            try:
+                if now - datetime.fromisoformat(cached["at"]) < MEMBERS_TTL:
+                    return set(cached.get("members") or [])
+            except ValueError:
+                pass  # a cache entry pmobot cannot read is read again from Slack
+        members: list[str] = []
+        cursor = None
+        try:
+            for _ in range(MEMBERS_PAGES):
+                kwargs = {"cursor": cursor} if cursor else {}
+                page = await client.conversations_members(channel=channel, limit=MEMBERS_PAGE_SIZE, **kwargs)
+                members += page.get("members") or []
+                cursor = (page.get("response_metadata") or {}).get("next_cursor")
+                if not cursor:
+                    break
+        except CALL_FAILED as exc:
+            # The last known members (or none) until Slack answers again.
+            log.warning("slack: members of the IT channel unknown (%s)", type(exc).__name__)
+            return set(cached.get("members") or []) if cached else set()
+        async with self.core.db.session() as session:
+            await addresses.remember(session, core=self.core, platform=PLATFORM, kind="channel", address=address,
+                                     reference={"members": members, "at": now.isoformat()})
+        return set(members)

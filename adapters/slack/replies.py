@@ -1,0 +1,104 @@
+"""Answers to the person who acted: posted, told where they are, or opened as a modal.
+
+An answer Slack cannot take now is not lost: it goes to the outbox, which
+delivers it later (``fallback_key`` makes that delivery happen once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from pmobot.i18n import t
+from pmobot.messages import FormRequest, Message, Notice
+from pmobot.services import outbox
+from pmobot.services.core import Core
+
+from pmobot.adapters.slack import render as rd
+from pmobot.adapters.slack.clients import CALL_FAILED, PLATFORM, Clients
+from pmobot.adapters.slack.deliver import classify
+from pmobot.adapters.slack.identity import Caller
+
+log = logging.getLogger(__name__)
+
+# A response URL that does not answer within this long is given up for a DM.
+RESPONSE_URL_TIMEOUT = 10
+
+
+class Replies:
+    def __init__(self, *, core: Core, clients: Clients) -> None:
+        self.core = core
+        self.clients = clients
+
+    async def post(self, client: AsyncWebClient, *, channel: str, messages: list[Message], locale: str,
+                   thread_ts: str | None = None, fallback_key: str) -> None:
+        """Post a reply; if Slack cannot take it now, the outbox delivers it later."""
+        if not messages:
+            return
+        payload = rd.render_many(messages, locale=locale)
+        try:
+            kwargs = {"thread_ts": thread_ts} if thread_ts else {}
+            await client.chat_postMessage(channel=channel, text=payload.text, blocks=payload.blocks,
+                                          unfurl_links=False, unfurl_media=False, **kwargs)
+        except CALL_FAILED as exc:
+            problem = classify(exc, person=False)
+            log.warning("slack: reply to %s not posted now (%s): queued", channel, problem)
+            target = f"{channel}:{thread_ts}" if thread_ts else channel
+            async with self.core.db.session() as session:
+                for i, message in enumerate(messages):
+                    await outbox.enqueue(session, core=self.core, key=f"reply:{fallback_key}:{i}", platform=PLATFORM,
+                                         target_kind="channel", target=target, message=message)
+
+    async def tell(self, client: AsyncWebClient, response_url: str | None, *, user_id: str, messages: list[Message],
+                   locale: str, share: bool = False, fallback_key: str) -> None:
+        """Answer the person who acted: ephemeral where they are (or to all there, ``share``), else in their DM."""
+        if not messages:
+            return
+        if response_url and await self._respond(response_url, messages, locale=locale, share=share):
+            return
+        await self.post(client, channel=user_id, messages=messages, locale=locale, fallback_key=fallback_key)
+
+    async def _respond(self, response_url: str, messages: list[Message], *, locale: str, share: bool) -> bool:
+        payload = rd.render_many(messages, locale=locale)
+        body = {"text": payload.text, "blocks": payload.blocks, "replace_original": False,
+                "response_type": "in_channel" if share else "ephemeral"}
+        try:
+            async with self.clients.http().post(response_url, json=body,
+                                                timeout=aiohttp.ClientTimeout(total=RESPONSE_URL_TIMEOUT)) as r:
+                if r.status < 300:
+                    return True
+                problem = f"HTTP {r.status}"
+        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            # The URL expired or Slack is unreachable: the DM (or the outbox) still gets it there.
+            problem = type(exc).__name__
+        log.warning("slack: response_url failed (%s): answering by DM", problem)
+        return False
+
+    async def show(self, client: AsyncWebClient, response_url: str | None, *, caller: Caller, key: str,
+                   trigger_id: str | None, messages: list[Message], share: bool = False, fallback_key: str) -> None:
+        """Messages from the core: a form opens as a modal, the rest is told to the person."""
+        forms = [m for m in messages if isinstance(m, FormRequest)]
+        others = [m for m in messages if not isinstance(m, FormRequest)]
+        if forms and trigger_id:
+            await self._open_form(client, response_url, trigger_id=trigger_id, form=forms[0], caller=caller, key=key,
+                                  fallback_key=fallback_key)
+        elif forms:
+            others += forms  # rendered as a button that opens the form
+        if others:
+            await self.tell(client, response_url, user_id=caller.user_id, messages=others, locale=caller.locale,
+                            share=share, fallback_key=fallback_key)
+
+    async def _open_form(self, client: AsyncWebClient, response_url: str | None, *, trigger_id: str,
+                         form: FormRequest, caller: Caller, key: str, fallback_key: str) -> None:
+        try:
+            await client.views_open(trigger_id=trigger_id, view=rd.form_view(form, locale=caller.locale, key=key))
+        except SlackApiError as exc:
+            # Mostly an expired trigger (over three seconds): say so rather than fail in silence.
+            log.warning("slack: views.open failed: %s", exc.response.get("error"))
+            await self.tell(client, response_url, user_id=caller.user_id, locale=caller.locale,
+                            fallback_key=fallback_key,
+                            messages=[Notice(t(caller.locale, "slack.form_too_slow"), "warning")])

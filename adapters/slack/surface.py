@@ -1,0 +1,51 @@
+"""What every group of listeners shares: the core's front door, who is talking, how to answer,
+and the conversation keys of Slack's places (a DM, a thread, a person's own forms and buttons).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.app.async_app import AsyncApp
+
+from pmobot.chat import Chat
+
+from pmobot.adapters.slack.acks import FollowUps
+from pmobot.adapters.slack.identity import Directory
+from pmobot.adapters.slack.replies import Replies
+
+
+def dm_key(channel: str) -> str:
+    return f"slack:dm:{channel}"
+
+
+def thread_key(channel: str, thread_ts: str | None) -> str:
+    return f"slack:thread:{channel}:{thread_ts}"
+
+
+def user_key(user_id: str) -> str:
+    """A person's conversation outside any channel: their slash commands, buttons and forms."""
+    return f"slack:user:{user_id}"
+
+
+def message_place(body: dict[str, Any]) -> tuple[str, str | None, str]:
+    """The channel, thread and conversation key of the message a button is on."""
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
+    thread_ts = (body.get("message") or {}).get("thread_ts")
+    if thread_ts:
+        return channel, thread_ts, thread_key(channel, thread_ts)
+    return channel, None, dm_key(channel)
+
+
+class Surface:
+    """One surface of Slack (commands, events, buttons, forms, the App Home) and its listeners."""
+
+    def __init__(self, *, chat: Chat, directory: Directory, replies: Replies, acks: FollowUps) -> None:
+        self.chat = chat
+        self.directory = directory
+        self.replies = replies
+        self.acks = acks
+
+    def register(self, app: AsyncApp) -> None:
+        """Declare this surface's listeners on ``app``, each with how it is acknowledged."""
+        raise NotImplementedError
