@@ -6,10 +6,9 @@ import re
 
 from slack_bolt.app.async_app import AsyncApp
 
-from pmobot.conversation.text import fold
-
 from pmobot.adapters.slack.acks import Incoming
 from pmobot.adapters.slack.surface import Surface, dm_key, user_key
+from pmobot.conversation.text import fold
 
 COMMAND = "/pmo"
 # "/pmo status NEED-3 share": the answer is shown to the channel, not only to the asker.

@@ -100,10 +100,10 @@ class SlackDeliverer:
                              exc.response.data.get("error"))
             # A target "CHANNEL:TS" is a reply queued for a thread (see Replies.post).
             channel, thread_ts = split_id(delivery.thread_id or delivery.target)
-            thread_ts = thread_ts or None
-            kwargs = {"thread_ts": thread_ts} if thread_ts else {}
+            # No thread: None, which the client leaves out of the call.
             response = await client.chat_postMessage(channel=channel, text=payload.text, blocks=payload.blocks,
-                                                     unfurl_links=False, unfurl_media=False, **kwargs)
+                                                     thread_ts=thread_ts or None, unfurl_links=False,
+                                                     unfurl_media=False)
             return f"{response['channel']}:{response['ts']}"
         except CALL_FAILED as exc:
             raise classify(exc, person=person) from exc

@@ -17,13 +17,12 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from pmobot.adapters.slack.clients import CALL_FAILED, PLATFORM
 from pmobot.chat import Chat
 from pmobot.config import Settings
 from pmobot.services import addresses, people
 from pmobot.services.core import Core
 from pmobot.services.people import Identity
-
-from pmobot.adapters.slack.clients import CALL_FAILED, PLATFORM
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +70,10 @@ class Directory:
 
     async def lookup(self, user_id: str, *, client: AsyncWebClient | None = None, team_id: str | None = None,
                      enterprise_id: str | None = None) -> Caller:
-        """The person behind a Slack user id; ``users.info`` only on first contact (or while their language is unknown)."""
+        """The person behind a Slack user id.
+
+        ``users.info`` is asked on first contact only, or while their language is unknown.
+        """
         client = client or self.client
         implied = await self._implied_roles(user_id, client)
         async with self.core.db.session() as session:
@@ -130,11 +132,11 @@ class Directory:
             except ValueError:
                 pass  # a cache entry pmobot cannot read is read again from Slack
         members: list[str] = []
-        cursor = None
+        cursor: str | None = None
         try:
             for _ in range(MEMBERS_PAGES):
-                kwargs = {"cursor": cursor} if cursor else {}
-                page = await client.conversations_members(channel=channel, limit=MEMBERS_PAGE_SIZE, **kwargs)
+                # No cursor on the first page: None, which the client leaves out of the call.
+                page = await client.conversations_members(channel=channel, limit=MEMBERS_PAGE_SIZE, cursor=cursor)
                 members += page.get("members") or []
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:

@@ -12,12 +12,12 @@ from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
 
-from pmobot.i18n import t
-
-from pmobot.adapters.slack import render as rd
+from pmobot.adapters.slack import blocks as bk
 from pmobot.adapters.slack.acks import Incoming, ack_only
+from pmobot.adapters.slack.blocks import escape
 from pmobot.adapters.slack.clients import CALL_FAILED
 from pmobot.adapters.slack.surface import Surface, message_place, user_key
+from pmobot.i18n import t
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +82,9 @@ class Buttons(Surface):
         original = message.get("blocks") or []
         if original and message_ts:
             kept = [b for b in original if b.get("type") != "actions"]
-            kept.append(rd.bk.context(rd.escape(t(caller.locale, "slack.answered", answer=shown))))
+            kept.append(bk.context(escape(t(caller.locale, "slack.answered", answer=shown))))
             try:
-                await client.chat_update(channel=channel, ts=message_ts, blocks=kept[: rd.bk.MESSAGE_BLOCKS],
+                await client.chat_update(channel=channel, ts=message_ts, blocks=kept[: bk.MESSAGE_BLOCKS],
                                          text=message.get("text") or " ")
             except CALL_FAILED as exc:
                 # Cosmetic: the answer is recorded anyway; the buttons just stay on the question.

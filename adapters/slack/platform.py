@@ -27,13 +27,17 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_sdk.web.async_client import AsyncWebClient
 
-from pmobot.chat import Chat
-from pmobot.config import Settings
-from pmobot.services.core import Core
-
 from pmobot.adapters.slack.acks import FollowUps
 from pmobot.adapters.slack.clients import (
-    INSTALL_PATH, PLATFORM, REDIRECT_PATH, Clients, SocketMode, build_app, check, secret, uses_oauth,
+    INSTALL_PATH,
+    PLATFORM,
+    REDIRECT_PATH,
+    Clients,
+    SocketMode,
+    build_app,
+    check,
+    secret,
+    uses_oauth,
 )
 from pmobot.adapters.slack.commands import Commands
 from pmobot.adapters.slack.deliver import SlackDeliverer
@@ -43,6 +47,9 @@ from pmobot.adapters.slack.home import Home
 from pmobot.adapters.slack.identity import Directory
 from pmobot.adapters.slack.interactivity import Buttons
 from pmobot.adapters.slack.replies import Replies
+from pmobot.chat import Chat
+from pmobot.config import Settings
+from pmobot.services.core import Core
 
 EVENTS_PATH = "/slack/events"
 
@@ -51,7 +58,7 @@ class SlackPlatform:
     name = PLATFORM
 
     @classmethod
-    def create(cls, *, chat: Chat, core: Core, settings: Settings) -> "SlackPlatform":
+    def create(cls, *, chat: Chat, core: Core, settings: Settings) -> SlackPlatform:
         """The platform, or ConfigurationError when it could not run safely."""
         check(settings)
         return cls(chat=chat, core=core, settings=settings)
@@ -67,11 +74,11 @@ class SlackPlatform:
                              installations=self.clients.installations)
         self.follow_ups = FollowUps()
         directory = Directory(chat=chat, core=core, settings=settings, client=self.clients.default, oauth=self.oauth)
-        parts = {"chat": chat, "directory": directory, "replies": Replies(core=core, clients=self.clients),
-                 "acks": self.follow_ups}
-        self.home = Home(**parts)
-        for surface in (Commands(**parts), Events(**parts), Buttons(**parts), Forms(**parts), self.home):
-            surface.register(self.app)
+        replies = Replies(core=core, clients=self.clients)
+        self.home = Home(chat=chat, directory=directory, replies=replies, acks=self.follow_ups)
+        self.home.register(self.app)
+        for surface in (Commands, Events, Buttons, Forms):
+            surface(chat=chat, directory=directory, replies=replies, acks=self.follow_ups).register(self.app)
         self.deliverer = SlackDeliverer(client_for=self.clients.for_delivery, core=core)
         self._socket: SocketMode | None = None
 

@@ -6,22 +6,20 @@ delivers it later (``fallback_key`` makes that delivery happen once).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from pmobot.i18n import t
-from pmobot.messages import FormRequest, Message, Notice
-from pmobot.services import outbox
-from pmobot.services.core import Core
-
 from pmobot.adapters.slack import render as rd
 from pmobot.adapters.slack.clients import CALL_FAILED, PLATFORM, Clients
 from pmobot.adapters.slack.deliver import classify
 from pmobot.adapters.slack.identity import Caller
+from pmobot.i18n import t
+from pmobot.messages import FormRequest, Message, Notice
+from pmobot.services import outbox
+from pmobot.services.core import Core
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +39,9 @@ class Replies:
             return
         payload = rd.render_many(messages, locale=locale)
         try:
-            kwargs = {"thread_ts": thread_ts} if thread_ts else {}
+            # No thread: None, which the client leaves out of the call.
             await client.chat_postMessage(channel=channel, text=payload.text, blocks=payload.blocks,
-                                          unfurl_links=False, unfurl_media=False, **kwargs)
+                                          thread_ts=thread_ts or None, unfurl_links=False, unfurl_media=False)
         except CALL_FAILED as exc:
             problem = classify(exc, person=False)
             log.warning("slack: reply to %s not posted now (%s): queued", channel, problem)
@@ -72,7 +70,7 @@ class Replies:
                 if r.status < 300:
                     return True
                 problem = f"HTTP {r.status}"
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             # The URL expired or Slack is unreachable: the DM (or the outbox) still gets it there.
             problem = type(exc).__name__
         log.warning("slack: response_url failed (%s): answering by DM", problem)
@@ -81,10 +79,12 @@ class Replies:
     async def show(self, client: AsyncWebClient, response_url: str | None, *, caller: Caller, key: str,
                    trigger_id: str | None, messages: list[Message], share: bool = False, fallback_key: str) -> None:
         """Messages from the core: a form opens as a modal, the rest is told to the person."""
-        forms = [m for m in messages if isinstance(m, FormRequest)]
-        others = [m for m in messages if not isinstance(m, FormRequest)]
+        forms: list[Message] = [m for m in messages if isinstance(m, FormRequest)]
+        others: list[Message] = [m for m in messages if not isinstance(m, FormRequest)]
         if forms and trigger_id:
-            await self._open_form(client, response_url, trigger_id=trigger_id, form=forms[0], caller=caller, key=key,
+            form = forms[0]
+            assert isinstance(form, FormRequest)
+            await self._open_form(client, response_url, trigger_id=trigger_id, form=form, caller=caller, key=key,
                                   fallback_key=fallback_key)
         elif forms:
             others += forms  # rendered as a button that opens the form

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
@@ -54,17 +54,18 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         # The bot is part of each saved installation; nothing else to keep.
         return None
 
-    async def async_find_installation(self, *, enterprise_id: Optional[str], team_id: Optional[str],
-                                      user_id: Optional[str] = None,
-                                      is_enterprise_install: Optional[bool] = False) -> Optional[Installation]:
-        where = {"app_id": self.client_id, "enterprise_id": enterprise_id, "team_id": team_id,
-                 "organisation_wide": bool(is_enterprise_install)}
+    async def async_find_installation(self, *, enterprise_id: str | None, team_id: str | None,
+                                      user_id: str | None = None,
+                                      is_enterprise_install: bool | None = False) -> Installation | None:
         async with self.core.db.session() as session:
-            row = await installations.latest(session, user_id=user_id, **where)
-            if row is None:
-                return None
+            row = await installations.latest(session, app_id=self.client_id, enterprise_id=enterprise_id,
+                                             team_id=team_id, organisation_wide=bool(is_enterprise_install),
+                                             user_id=user_id)
+            if row is None or user_id is None:
+                return Installation(**dict(row.data)) if row else None
             # The latest bot token lives on the latest installation of the team, whoever made it.
-            latest = await installations.latest(session, **where) if user_id is not None else row
+            latest = await installations.latest(session, app_id=self.client_id, enterprise_id=enterprise_id,
+                                                team_id=team_id, organisation_wide=bool(is_enterprise_install))
         installation = Installation(**dict(row.data))
         if latest is not None and latest.id != row.id:
             fresh = Installation(**dict(latest.data))
@@ -72,8 +73,8 @@ class DatabaseInstallationStore(AsyncInstallationStore):
             installation.bot_user_id, installation.bot_scopes = fresh.bot_user_id, fresh.bot_scopes
         return installation
 
-    async def async_find_bot(self, *, enterprise_id: Optional[str], team_id: Optional[str],
-                             is_enterprise_install: Optional[bool] = False) -> Optional[Bot]:
+    async def async_find_bot(self, *, enterprise_id: str | None, team_id: str | None,
+                             is_enterprise_install: bool | None = False) -> Bot | None:
         installation = await self.async_find_installation(
             enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=is_enterprise_install)
         if installation is None or not installation.bot_token:
@@ -85,16 +86,16 @@ class DatabaseInstallationStore(AsyncInstallationStore):
         async with self.core.db.session() as session:
             return await installations.latest_bot_token(session, app_id=self.client_id)
 
-    async def async_delete_bot(self, *, enterprise_id: Optional[str], team_id: Optional[str]) -> None:
+    async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         await self.async_delete_installation(enterprise_id=enterprise_id, team_id=team_id)
 
-    async def async_delete_installation(self, *, enterprise_id: Optional[str], team_id: Optional[str],
-                                        user_id: Optional[str] = None) -> None:
+    async def async_delete_installation(self, *, enterprise_id: str | None, team_id: str | None,
+                                        user_id: str | None = None) -> None:
         async with self.core.db.session() as session:
             await installations.remove(session, app_id=self.client_id, enterprise_id=enterprise_id, team_id=team_id,
                                        user_id=user_id)
 
-    async def async_delete_all(self, *, enterprise_id: Optional[str], team_id: Optional[str]) -> None:
+    async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         await self.async_delete_installation(enterprise_id=enterprise_id, team_id=team_id)
 
 

@@ -8,11 +8,10 @@ from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
 
-from pmobot.chat import Chat
-
 from pmobot.adapters.slack.acks import FollowUps
 from pmobot.adapters.slack.identity import Directory
 from pmobot.adapters.slack.replies import Replies
+from pmobot.chat import Chat
 
 
 def dm_key(channel: str) -> str:

@@ -76,14 +76,14 @@ async def remove(session: AsyncSession, *, app_id: str, enterprise_id: str | Non
     query = delete(SlackInstallation).where(*_workspace(app_id=app_id, enterprise_id=enterprise_id, team_id=team_id))
     if user_id is not None:
         query = query.where(col(SlackInstallation.user_id) == user_id)
-    await session.exec(query)  # type: ignore[call-overload]
+    await session.exec(query)
 
 
 async def issue_state(session: AsyncSession, *, core: Core) -> str:
     """A new one-time OAuth state; expired ones are cleared on the way."""
     state = secrets.token_urlsafe(32)
     session.add(SlackOAuthState(state=state, expires_at=core.now() + STATE_LIFETIME))
-    await session.exec(delete(SlackOAuthState).where(  # type: ignore[call-overload]
+    await session.exec(delete(SlackOAuthState).where(
         col(SlackOAuthState.expires_at) < core.now()))
     return state
 
@@ -92,6 +92,6 @@ async def consume_state(session: AsyncSession, *, core: Core, state: str) -> boo
     """True once for a state handed out less than STATE_LIFETIME ago; never again."""
     if not state or len(state) > STATE_MAX_LENGTH:
         return False
-    result = await session.exec(delete(SlackOAuthState).where(  # type: ignore[call-overload]
+    result = await session.exec(delete(SlackOAuthState).where(
         col(SlackOAuthState.state) == state, col(SlackOAuthState.expires_at) > core.now()))
     return bool(result.rowcount)
