@@ -7,7 +7,7 @@ import re
 from slack_bolt.app.async_app import AsyncApp
 
 from pmobot.adapters.slack.acks import Incoming
-from pmobot.adapters.slack.surface import Surface, dm_key, user_key
+from pmobot.adapters.slack.surface import SHOWS_FORMS, Surface, dm_key, user_key
 from pmobot.conversation.text import fold
 
 COMMAND = "/pmo"
@@ -42,6 +42,6 @@ class Commands(Surface):
         key = dm_key(channel) if channel.startswith("D") else user_key(caller.user_id)
         trigger = request.trigger_id or ""
         # Slack never re-sends a slash command (no retries for commands): no dedup row to write.
-        messages = await self.chat.on_command(caller.identity, key, text, forms=True)
+        messages = await self.chat.on_command(caller.identity, key, text, forms=SHOWS_FORMS)
         await self.replies.show(request.client, request.response_url, caller=caller, key=key, trigger_id=trigger,
                                 messages=messages, share=share, fallback_key=f"command:{trigger}")

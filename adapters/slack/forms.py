@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from pmobot.adapters.slack import render as rd
 from pmobot.adapters.slack.acks import Incoming, ack_only
-from pmobot.adapters.slack.surface import Surface, thread_key, user_key
+from pmobot.adapters.slack.surface import SHOWS_FORMS, Surface, thread_key, user_key
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class Forms(Surface):
             return
         caller = await self.directory.caller(request.body, request.client)
         key = user_key(caller.user_id)
-        messages = await self.chat.on_action(caller.identity, key, _FORM_ACTIONS[spec], need, forms=True)
+        messages = await self.chat.on_action(caller.identity, key, _FORM_ACTIONS[spec], need, forms=SHOWS_FORMS)
         await self.replies.show(request.client, request.response_url, caller=caller, key=key,
                                 trigger_id=request.trigger_id, messages=messages,
                                 fallback_key=f"form:{request.body.get('trigger_id')}")
@@ -68,7 +68,7 @@ class Forms(Surface):
     async def _new_need(self, request: Incoming, *, response_url: str | None) -> None:
         caller = await self.directory.caller(request.body, request.client)
         key = user_key(caller.user_id)
-        messages = await self.chat.on_command(caller.identity, key, "new", forms=True)
+        messages = await self.chat.on_command(caller.identity, key, "new", forms=SHOWS_FORMS)
         await self.replies.show(request.client, response_url, caller=caller, key=key, trigger_id=request.trigger_id,
                                 messages=messages, fallback_key=f"new:{request.body.get('trigger_id')}")
 

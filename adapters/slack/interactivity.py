@@ -16,7 +16,7 @@ from pmobot.adapters.slack import blocks as bk
 from pmobot.adapters.slack.acks import Incoming, ack_only
 from pmobot.adapters.slack.blocks import escape
 from pmobot.adapters.slack.clients import CALL_FAILED
-from pmobot.adapters.slack.surface import Surface, message_place, user_key
+from pmobot.adapters.slack.surface import SHOWS_FORMS, Surface, message_place, user_key
 from pmobot.i18n import t
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,8 @@ class Buttons(Surface):
         action_id = action["action_id"].split("|")[0]
         once = f"action:{caller.user_id}:{action.get('action_ts') or body.get('trigger_id')}"
         key = user_key(caller.user_id)
-        messages = await self.chat.on_action(caller.identity, key, action_id, action.get("value") or "", forms=True,
-                                             once=once)
+        messages = await self.chat.on_action(caller.identity, key, action_id, action.get("value") or "",
+                                             forms=SHOWS_FORMS, once=once)
         await self.replies.show(request.client, request.response_url, caller=caller, key=key,
                                 trigger_id=body.get("trigger_id"), messages=messages, fallback_key=once)
 

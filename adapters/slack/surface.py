@@ -13,6 +13,10 @@ from pmobot.adapters.slack.identity import Directory
 from pmobot.adapters.slack.replies import Replies
 from pmobot.chat import Chat
 
+# Slack shows a whole dialog spec as a modal: the core answers "new", "estimate", "ask" and
+# "answer" with a form rather than a conversation (passed to Chat as ``forms=SHOWS_FORMS``).
+SHOWS_FORMS = True
+
 
 def dm_key(channel: str) -> str:
     return f"slack:dm:{channel}"
