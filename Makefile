@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-postgres bench clean
+.PHONY: run test test-postgres lint bench clean
 
 $(STAMP): pyproject.toml
 	@echo "Setting up $(VENV) (first run only; details in $(VENV)/install.log)..."
@@ -24,8 +24,13 @@ test-postgres: $(STAMP)
 	PMOBOT_TEST_POSTGRES_URL=$${PMOBOT_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	$(BIN)/python -m pytest -q -m postgres
 
+# Style and imports (ruff), then types (mypy: strict on the core); configured in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python tools/typecheck.py
+
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info src/*.egg-info
+	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .mypy_cache .ruff_cache
