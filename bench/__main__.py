@@ -15,11 +15,12 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlmodel import select
 
+from bench.figures import ms, pct
 from pmobot.app import create_app
 from pmobot.clock import FrozenClock
 from pmobot.config import Settings
@@ -42,14 +43,9 @@ ANSWERS = (
 )
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 async def measure(folder: Path) -> dict[str, list[float]]:
     settings = Settings(_env_file=None, database_url=f"sqlite:///{folder}/bench.db")
-    app = create_app(settings, clock=FrozenClock(datetime(2026, 11, 26, 9, tzinfo=timezone.utc)))
+    app = create_app(settings, clock=FrozenClock(datetime(2026, 11, 26, 9, tzinfo=UTC)))
     await app.prepare(migrate=True, seed_demo=True)
     who = Identity(platform="console", external_id="alice", display_name="Alice", handle="alice")
     # Warm up: recognizers and catalogs load once per process.
@@ -87,7 +83,6 @@ def report(results: dict[str, list[float]], *sections: str) -> str:
     turn, floor = results["turn"], results["floor"]
     p50_ratio = statistics.median(turn) / statistics.median(floor)
     p99_ratio = pct(turn, 0.99) / pct(floor, 0.99)
-    ms = lambda v: f"{v * 1000:.2f} ms"  # noqa: E731
     return "\n".join([
         "# Benchmarks",
         "",

@@ -16,6 +16,7 @@ import sys
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
 
@@ -25,11 +26,11 @@ def build() -> web.Application:
     app = AsyncApp(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"], process_before_response=True)
 
     @app.command("/pmo")
-    async def command(ack):  # type: ignore[no-untyped-def]
+    async def command(ack: AsyncAck) -> None:
         await ack()
 
     @app.action(re.compile(r"^need\."))
-    async def button(ack):  # type: ignore[no-untyped-def]
+    async def button(ack: AsyncAck) -> None:
         await ack()
 
     async def events(request: web.Request) -> web.Response:

@@ -22,17 +22,20 @@ import hmac
 import itertools
 import json
 import os
-import platform
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
+
+from bench.figures import ms, pct
 
 CLIENTS = 32
 PER_KIND = 1200  # per server and kind: 2,400 requests per server, 4,800 in all
@@ -64,12 +67,13 @@ def status_body(hook: str, n: int) -> str:
 
 
 def claim_body(hook: str, n: int) -> str:
-    payload = {
+    payload: dict[str, Any] = {
         "type": "block_actions", "user": {"id": "UBOB", "username": "bob", "team_id": "T0PMO"},
         "api_app_id": "A0PMO", "token": "x", "team": {"id": "T0PMO", "domain": "pmo"}, "enterprise": None,
         "is_enterprise_install": False, "trigger_id": f"{n}.2.bench{n}", "response_url": f"{hook}/{n}",
         "container": {"type": "message", "message_ts": "1764147600.000001", "channel_id": "C0IT"},
-        "channel": {"id": "C0IT", "name": "it-intake"}, "message": {"ts": "1764147600.000001", "text": "", "blocks": []},
+        "channel": {"id": "C0IT", "name": "it-intake"},
+        "message": {"ts": "1764147600.000001", "text": "", "blocks": []},
         "state": {"values": {}},
         "actions": [{"action_id": "need.claim|0", "block_id": "actions0", "value": "NEED-1", "type": "button",
                      "text": {"type": "plain_text", "text": "Claim"}, "action_ts": f"1764147600.{n:06d}"}],
@@ -101,7 +105,7 @@ async def seed(database_url: str, api_url: str) -> None:
     await app.close()
 
 
-async def wait_ready(session: aiohttp.ClientSession, url: str, proc: subprocess.Popen) -> None:
+async def wait_ready(session: aiohttp.ClientSession, url: str, proc: subprocess.Popen[bytes]) -> None:
     """Until the server answers its health check, with its language models loaded (steady service)."""
     for _ in range(600):
         if proc.poll() is not None:
@@ -127,7 +131,7 @@ async def wait_answers(session: aiohttp.ClientSession, api: str, acked: dict[str
     return arrivals
 
 
-async def load(session: aiohttp.ClientSession, url: str, make_body, count: int,  # type: ignore[no-untyped-def]
+async def load(session: aiohttp.ClientSession, url: str, make_body: Callable[[int], str], count: int,
                acked: dict[str, float] | None = None) -> list[float]:
     latencies: list[float] = []
     remaining = itertools.count()
@@ -150,20 +154,14 @@ async def load(session: aiohttp.ClientSession, url: str, make_body, count: int, 
     return latencies
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 async def measure() -> dict[str, dict[str, list[float]]]:
-    procs: list[subprocess.Popen] = []
+    procs: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory() as folder:
         try:
-            fake = subprocess.Popen([sys.executable, "-m", "bench.fake_slack"], cwd=REPO, stdout=subprocess.PIPE,
-                                    text=True)
+            fake = subprocess.Popen([sys.executable, "-m", "bench.fake_slack"], cwd=REPO, stdout=subprocess.PIPE)
             procs.append(fake)
             assert fake.stdout is not None
-            api = f"http://127.0.0.1:{fake.stdout.readline().strip()}"
+            api = f"http://127.0.0.1:{fake.stdout.readline().decode().strip()}"
             database_url = f"sqlite:///{folder}/bench.db"
             await seed(database_url, f"{api}/api/")
             env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
@@ -183,7 +181,7 @@ async def measure() -> dict[str, dict[str, list[float]]]:
             results: dict[str, dict[str, list[float]]] = {name: {k: [] for k in kinds} for name in ports}
             connector = aiohttp.TCPConnector(limit=CLIENTS * 2)
             async with aiohttp.ClientSession(connector=connector) as session:
-                for (name, port), proc in zip(ports.items(), procs[1:]):
+                for port, proc in zip(ports.values(), procs[1:], strict=True):
                     await wait_ready(session, f"http://127.0.0.1:{port}/healthz", proc)
                     for make in kinds.values():
                         await load(session, f"http://127.0.0.1:{port}/slack/events", make, WARM_UP)
@@ -213,7 +211,6 @@ async def measure() -> dict[str, dict[str, list[float]]]:
 
 
 def report(results: dict[str, dict[str, list[float]]]) -> str:
-    ms = lambda v: f"{v * 1000:.2f} ms"  # noqa: E731
     rows = []
     ratios = []
     for kind in results["bare bolt"]:
@@ -235,7 +232,8 @@ def report(results: dict[str, dict[str, list[float]]]) -> str:
         "`AsyncApp` on aiohttp whose listeners only ack (`bench/bare_bolt.py`), in alternating rounds of the same",
         "run. Times are to the HTTP answer Slack waits for (its deadline is 3 s).",
         "",
-        "| request | count per server | pmobot p50 | pmobot p99 | bare bolt p50 | bare bolt p99 | ratio p50 | ratio p99 |",
+        "| request | count per server | pmobot p50 | pmobot p99 | bare bolt p50 | bare bolt p99"
+        " | ratio p50 | ratio p99 |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
         *rows,
         "",
