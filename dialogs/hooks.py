@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmobot.conversation.engine import HookContext
+from pmobot.conversation.engine import Check, Completion, HookContext, Validator
 from pmobot.conversation.fields import FieldError, number_param
 from pmobot.messages import Message
 from pmobot.services import estimation, intake
@@ -69,9 +69,9 @@ async def route_free_text(hc: HookContext, answers: dict[str, Any]) -> list[Mess
     return await hc.engine.start(hc.session, hc=hc.fresh(), spec_id="intake", opening_text=text)
 
 
-VALIDATORS = {"meaningful_text": meaningful_text}
-CHECKS = {"effort_order": effort_order}
-COMPLETIONS = {
+VALIDATORS: dict[str, Validator] = {"meaningful_text": meaningful_text}
+CHECKS: dict[str, Check] = {"effort_order": effort_order}
+COMPLETIONS: dict[str, Completion] = {
     "submit_need": submit_need,
     "record_estimate": record_estimate,
     "ask_question": ask_question,

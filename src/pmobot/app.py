@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -20,6 +20,11 @@ from pmobot.scheduler import Deliverer, OutboxWorker, build_scheduler
 from pmobot.server import Leadership
 from pmobot.services import deliveries, demo, inbound
 from pmobot.services.core import Core
+
+if TYPE_CHECKING:
+    # Only named in signatures: an adapter is imported when it is switched on.
+    from pmobot.adapters.console import ConsoleChat
+    from pmobot.adapters.teams.auth import Endpoints
 
 
 @dataclass
@@ -81,7 +86,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     return App(settings=settings, db=db, core=core, engine=engine, chat=Chat(core=core, engine=engine))
 
 
-def attach_console(app: App, *, start_as: str, people: dict[str, str], out: IO[str] | None = None):  # type: ignore[no-untyped-def]
+def attach_console(app: App, *, start_as: str, people: dict[str, str], out: IO[str] | None = None) -> ConsoleChat:
     """Switch the console platform on: its IT channel and its deliverer."""
     from pmobot.adapters.console import ConsoleChat
 
@@ -92,11 +97,12 @@ def attach_console(app: App, *, start_as: str, people: dict[str, str], out: IO[s
     return console
 
 
-def attach_platforms(app: App, *, teams_insecure_local: bool = False, teams_endpoints: Any = None) -> list[Platform]:
+def attach_platforms(
+    app: App, *, teams_insecure_local: bool = False, teams_endpoints: Endpoints | None = None,
+) -> list[Platform]:
     """Switch on every chat platform the settings configure, for ``pmobot serve``.
 
-    ``teams_endpoints`` (a ``pmobot.adapters.teams.auth.Endpoints``) replaces the
-    public cloud's Microsoft token and key endpoints (tests, sovereign clouds).
+    ``teams_endpoints`` replaces the public cloud's Microsoft token and key endpoints (tests, sovereign clouds).
     Raises ConfigurationError, naming the missing setting, when a platform is
     switched on but could not run safely.
     """

@@ -16,9 +16,14 @@ from pmobot.scheduler import Deliverer
 
 
 class Platform(Protocol):
-    # The platform's name in the database (Person.platform, OutboxMessage.platform).
-    name: str
-    deliverer: Deliverer
+    # Read-only, so that an adapter may hold its own deliverer class.
+    @property
+    def name(self) -> str:
+        """The platform's name in the database (Person.platform, OutboxMessage.platform)."""
+
+    @property
+    def deliverer(self) -> Deliverer:
+        """What the outbox worker hands this platform's messages to."""
 
     def it_channel(self) -> str | None:
         """The IT intake channel's address on this platform, if known yet."""

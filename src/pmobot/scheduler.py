@@ -69,8 +69,10 @@ class Delivery:
 
 
 class Deliverer(Protocol):
-    # The platform's pace per target; a deliverer without it is not paced.
-    limits: tuple[RateLimit, ...]
+    # Read-only, so that a deliverer may declare a narrower tuple (none: not paced).
+    @property
+    def limits(self) -> tuple[RateLimit, ...]:
+        """The platform's pace per target."""
 
     async def deliver(self, delivery: Delivery) -> str | None:
         """Send; return the platform's message id. Raise RetryLater or DeliveryFailed."""
@@ -83,7 +85,8 @@ FailureHook = Callable[[OutboxMessage, str, bool], Awaitable[None]]
 def backoff(attempts: int, *, rng: random.Random | None = None) -> float:
     """Exponential backoff with jitter, so retries from many rows do not align."""
     base = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
-    return base * (0.5 + (rng or random).random() / 2)
+    draw = rng.random() if rng is not None else random.random()
+    return base * (0.5 + draw / 2)
 
 
 class OutboxWorker:
@@ -155,7 +158,9 @@ class OutboxWorker:
                 )).all())
             if len(recent) >= limit.count:
                 # The oldest of the last ``count`` sends leaves the window first.
-                free_at = recent[-1] + timedelta(seconds=limit.seconds)
+                oldest = recent[-1]
+                assert oldest is not None  # the query kept only rows sent inside the window
+                free_at = oldest + timedelta(seconds=limit.seconds)
                 latest = free_at if latest is None or free_at > latest else latest
         return latest
 
@@ -210,7 +215,9 @@ class OutboxWorker:
                 log.error("delivery of %s failed: %s", row.key, exc)
             except Exception as exc:  # a bug in a renderer must not stop the other rows
                 delay = backoff(row.attempts + 1, rng=self.rng)
-                outcome |= {"last_error": f"{type(exc).__name__}: {exc}", "next_attempt_at": now + timedelta(seconds=delay)}
+                outcome |= {
+                    "last_error": f"{type(exc).__name__}: {exc}", "next_attempt_at": now + timedelta(seconds=delay),
+                }
                 if row.attempts + 1 >= self.max_attempts:
                     outcome["status"] = "failed"
                 log.exception("delivery of %s raised", row.key)
@@ -248,11 +255,13 @@ def _platform_id(parents: dict[str, OutboxMessage], key: str | None) -> str | No
 
 async def failed_deliveries(db: Database) -> list[OutboxMessage]:
     async with db.session() as session:
-        rows = await session.exec(select(OutboxMessage).where(OutboxMessage.status == "failed").order_by(col(OutboxMessage.id)))
+        rows = await session.exec(
+            select(OutboxMessage).where(OutboxMessage.status == "failed").order_by(col(OutboxMessage.id))
+        )
         return list(rows.all())
 
 
-def build_scheduler(*, worker: OutboxWorker, clock: "ClockLike", every_seconds: float = 2.0) -> AsyncIOScheduler:
+def build_scheduler(*, worker: OutboxWorker, clock: ClockLike, every_seconds: float = 2.0) -> AsyncIOScheduler:
     """The APScheduler that runs the outbox worker; later jobs (digests, drift) join it."""
     scheduler = AsyncIOScheduler(timezone="UTC")
 
