@@ -5,11 +5,11 @@ Revises: (none)
 Create Date: 2026-11-26 08:35:00.702989
 """
 
-from alembic import op
 import sqlalchemy as sa
-import sqlmodel
-import pmobot.domain.models
+import sqlmodel.sql.sqltypes
+from alembic import op
 
+import pmobot.domain.models
 
 revision = '0001'
 down_revision = None

@@ -5,11 +5,11 @@ Revises: 0001
 Create Date: 2026-11-26 09:29:42.388103
 """
 
-from alembic import op
 import sqlalchemy as sa
-import sqlmodel
-import pmobot.domain.models
+import sqlmodel.sql.sqltypes
+from alembic import op
 
+import pmobot.domain.models
 
 revision = '0002'
 down_revision = '0001'
@@ -62,7 +62,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.add_column(sa.Column('unreachable_since', pmobot.domain.models.UTCDateTime(), nullable=True))
-        batch_op.add_column(sa.Column('unreachable_reason', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True))
+        batch_op.add_column(
+            sa.Column('unreachable_reason', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True)
+        )
 
 
 
