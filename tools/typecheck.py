@@ -1,4 +1,4 @@
-"""Run mypy on the installed names: ``pmobot`` (with its mapped ``adapters`` and ``dialogs``) and ``bench``.
+"""Run mypy on the installed names: ``pmobot`` (with its mapped ``adapters`` and ``dialogs``), ``bench``, this file.
 
 pyproject.toml maps ``adapters/`` to ``pmobot.adapters`` and ``dialogs/`` to ``pmobot.dialogs``; the
 editable install reaches them through an import hook, which mypy cannot follow. So this builds a tree
@@ -23,6 +23,7 @@ LAYOUT = {
     "pmobot/adapters": ROOT / "adapters",
     "pmobot/dialogs": ROOT / "dialogs",
     "bench": ROOT / "bench",
+    "typecheck.py": Path(__file__).resolve(),
 }
 CORE = ROOT / "src" / "pmobot"
 # A reported location starts a line: "path/to/file.py:12: error: ...".
@@ -52,7 +53,7 @@ def main(argv: list[str]) -> int:
     build_tree()
     os.environ["MYPYPATH"] = str(TREE)
     os.chdir(ROOT)
-    out, err, status = api.run(["-p", "pmobot", "-p", "bench", *argv])
+    out, err, status = api.run(["-p", "pmobot", "-p", "bench", "-m", "typecheck", *argv])
     sys.stdout.write(LOCATION.sub(real_location, out))
     sys.stderr.write(err)
     return status

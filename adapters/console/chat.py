@@ -10,17 +10,18 @@ so a piped scenario produces a readable transcript.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import uuid
 from collections.abc import Callable
 from typing import IO
 
+from pmobot.adapters.console.render import render
 from pmobot.chat import Chat
+from pmobot.clock import Clock
 from pmobot.conversation.fields import warm_up
 from pmobot.i18n import t
-from pmobot.clock import Clock
-from pmobot.adapters.console.render import render
 from pmobot.messages import Action, Card, Message, Notice
 from pmobot.scheduler import Delivery, OutboxWorker
 from pmobot.services.people import Identity
@@ -35,7 +36,10 @@ class ConsoleDeliverer:
 
     limits = ()  # a terminal takes messages as fast as they come
 
-    def __init__(self, *, write: Callable[[str], None], names: Callable[[str], str], on_buttons: Callable[[tuple[Action, ...]], None]) -> None:
+    def __init__(
+        self, *, write: Callable[[str], None], names: Callable[[str], str],
+        on_buttons: Callable[[tuple[Action, ...]], None],
+    ) -> None:
         self._write = write
         self._names = names
         self._on_buttons = on_buttons
@@ -123,9 +127,11 @@ class ConsoleChat:
         if lowered.startswith("/as"):
             await self._switch(stripped[3:].strip())
         elif lowered.startswith("/lang"):
-            self.show(await self.chat.on_command(self.identity(), self.conversation_key, "lang " + stripped[5:].strip()))
+            command = "lang " + stripped[5:].strip()
+            self.show(await self.chat.on_command(self.identity(), self.conversation_key, command))
         elif lowered in ("/who", "/people"):
-            await self.say("people", people=", ".join(f"{login} ({name})" for login, name in sorted(self.people.items())))
+            people = ", ".join(f"{login} ({name})" for login, name in sorted(self.people.items()))
+            await self.say("people", people=people)
         elif lowered == "/help":
             self.show(await self.chat.on_command(self.identity(), self.conversation_key, "help"))
         elif stripped.isdigit() and not await self.chat.in_conversation(self.identity(), self.conversation_key):
@@ -165,10 +171,9 @@ class ConsoleChat:
         stream = stream or sys.stdin
         interactive = stream.isatty() and stream is sys.stdin
         if interactive:
-            try:
-                import readline  # noqa: F401  (line editing and history for input())
-            except ImportError:
-                pass
+            # Line editing and history for input(), where the platform has it.
+            with contextlib.suppress(ImportError):
+                import readline  # noqa: F401
         loop = asyncio.get_running_loop()
         if interactive:
             # Load the slow language models while the person reads the greeting.

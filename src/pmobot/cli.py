@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 
 from pmobot.config import Settings
@@ -171,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level.upper(), filename=log_file,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        return asyncio.run(args.run(args))
+        # Every subcommand sets ``run`` (set_defaults above); argparse hands it back untyped.
+        command: Callable[[argparse.Namespace], Coroutine[None, None, int]] = args.run
+        return asyncio.run(command(args))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:

@@ -37,13 +37,16 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=0, le=65535)
 
     # --- Slack (names as Slack's own tools use them; secrets never logged) -
-    slack_bot_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "PMOBOT_SLACK_BOT_TOKEN"))
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "PMOBOT_SLACK_BOT_TOKEN"))
     slack_signing_secret: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "PMOBOT_SLACK_SIGNING_SECRET"))
     # Set: Socket Mode (no public URL needed) instead of HTTP.
-    slack_app_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "PMOBOT_SLACK_APP_TOKEN"))
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "PMOBOT_SLACK_APP_TOKEN"))
     # Both set: installable in several workspaces through OAuth (/slack/install).
-    slack_client_id: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_CLIENT_ID", "PMOBOT_SLACK_CLIENT_ID"))
+    slack_client_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_CLIENT_ID", "PMOBOT_SLACK_CLIENT_ID"))
     slack_client_secret: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_CLIENT_SECRET", "PMOBOT_SLACK_CLIENT_SECRET"))
     # The Web API base URL; tests point it at a fake server.
@@ -52,7 +55,8 @@ class Settings(BaseSettings):
     slack_it_channel_members_are_it: bool = False
 
     # --- Microsoft Teams (Bot Framework) -----------------------------------
-    microsoft_app_id: str | None = Field(default=None, validation_alias=AliasChoices("MICROSOFT_APP_ID", "PMOBOT_MICROSOFT_APP_ID"))
+    microsoft_app_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("MICROSOFT_APP_ID", "PMOBOT_MICROSOFT_APP_ID"))
     microsoft_app_password: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("MICROSOFT_APP_PASSWORD", "PMOBOT_MICROSOFT_APP_PASSWORD"))
     microsoft_app_tenant_id: str | None = Field(

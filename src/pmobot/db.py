@@ -7,7 +7,6 @@ psycopg), so a user may write ``sqlite:///...`` or ``postgresql://...``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -19,7 +18,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
@@ -88,7 +89,7 @@ class Database:
         await self.engine.dispose()
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     # WAL lets the console read while a worker writes, and survives a kill.
@@ -111,8 +112,3 @@ def _pending(conn: Connection) -> list[str]:
             break
         pending.append(rev.revision)
     return list(reversed(pending))
-
-
-def run(coro):  # type: ignore[no-untyped-def]
-    """Run a coroutine from synchronous code (the CLI)."""
-    return asyncio.run(coro)

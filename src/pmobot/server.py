@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pmobot.db import Database
 from pmobot.platforms import Platform
@@ -38,7 +39,7 @@ class Leadership:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._conn: Any = None
+        self._conn: AsyncConnection | None = None
 
     @property
     def held(self) -> bool:
@@ -130,7 +131,7 @@ def _stop_on_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> li
     handlers (Windows, or a loop outside the main thread, as in tests); there
     the default behaviour of the signal is kept.
     """
-    handled = []
+    handled: list[int] = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         try:
             loop.add_signal_handler(signum, stop.set)

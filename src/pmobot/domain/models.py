@@ -7,28 +7,28 @@ integer ids stay internal.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     impl = sa.DateTime
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetimes are refused: pass an aware UTC datetime")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def _ts(nullable: bool = False, index: bool = False) -> Any:
@@ -46,30 +46,30 @@ class Person(SQLModel, table=True):
     __tablename__ = "person"
     __table_args__ = (sa.UniqueConstraint("platform", "external_id", name="uq_person_platform_external"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=20)
     external_id: str = Field(max_length=255)
     # What others type to name this person (console: the login; Slack: the handle).
     handle: str = Field(max_length=80, index=True)
     display_name: str = Field(max_length=200)
-    locale: Optional[str] = Field(default=None, max_length=10)
-    department: Optional[str] = Field(default=None, max_length=80)
-    email: Optional[str] = Field(default=None, max_length=320)
+    locale: str | None = Field(default=None, max_length=10)
+    department: str | None = Field(default=None, max_length=80)
+    email: str | None = Field(default=None, max_length=320)
     created_at: datetime = _ts()
     # Set when the platform refuses messages to this person (blocked the bot,
     # left the tenant); cleared when they speak to the bot again.
-    unreachable_since: Optional[datetime] = _ts(nullable=True)
-    unreachable_reason: Optional[str] = Field(default=None, max_length=255)
+    unreachable_since: datetime | None = _ts(nullable=True)
+    unreachable_reason: str | None = Field(default=None, max_length=255)
 
 
 class RoleGrant(SQLModel, table=True):
     __tablename__ = "role_grant"
     __table_args__ = (sa.UniqueConstraint("person_id", "role", name="uq_role_grant"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     role: str = Field(max_length=20)
-    granted_by_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    granted_by_id: int | None = Field(default=None, foreign_key="person.id")
     granted_at: datetime = _ts()
 
 
@@ -85,35 +85,35 @@ class KeyCounter(SQLModel, table=True):
 class Need(SQLModel, table=True):
     __tablename__ = "need"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     number: int = Field(unique=True, index=True)
     title: str = Field(max_length=200)
     problem: str = Field(default="", sa_type=sa.Text)
     benefits: str = Field(default="", sa_type=sa.Text)
-    department: Optional[str] = Field(default=None, max_length=80)
-    sponsor: Optional[str] = Field(default=None, max_length=200)
-    users_affected: Optional[int] = None
-    desired_date: Optional[date] = None
-    budget: Optional[Decimal] = Field(default=None, sa_type=MONEY)
-    currency: Optional[str] = Field(default=None, max_length=3)
+    department: str | None = Field(default=None, max_length=80)
+    sponsor: str | None = Field(default=None, max_length=200)
+    users_affected: int | None = None
+    desired_date: date | None = None
+    budget: Decimal | None = Field(default=None, sa_type=MONEY)
+    currency: str | None = Field(default=None, max_length=3)
     systems: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
-    personal_data: Optional[bool] = None
-    external_vendor: Optional[bool] = None
+    personal_data: bool | None = None
+    external_vendor: bool | None = None
     # The message that opened the conversation, kept as typed.
     opening_message: str = Field(default="", sa_type=sa.Text)
     # Answers to fields a PMO added in YAML that have no column of their own.
     extra: dict[str, Any] = _json()
     status: str = Field(max_length=30, index=True)
     requester_id: int = Field(foreign_key="person.id", index=True)
-    claimed_by_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    claimed_by_id: int | None = Field(default=None, foreign_key="person.id")
     # Where the need was born: platform and conversation, to answer there.
     source_platform: str = Field(default="", max_length=20)
     source_conversation: str = Field(default="", max_length=255)
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
-    submitted_at: Optional[datetime] = _ts(nullable=True)
+    submitted_at: datetime | None = _ts(nullable=True)
     # When the need last started waiting on IT (submission, or an answer to IT).
-    waiting_since: Optional[datetime] = _ts(nullable=True)
+    waiting_since: datetime | None = _ts(nullable=True)
 
     @property
     def key(self) -> str:
@@ -126,7 +126,7 @@ class Estimate(SQLModel, table=True):
     __tablename__ = "estimate"
     __table_args__ = (sa.UniqueConstraint("need_id", "version", name="uq_estimate_version"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     need_id: int = Field(foreign_key="need.id", index=True)
     version: int
     effort_low: float
@@ -149,26 +149,26 @@ class Question(SQLModel, table=True):
 
     __tablename__ = "question"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     need_id: int = Field(foreign_key="need.id", index=True)
     asked_by_id: int = Field(foreign_key="person.id")
     text: str = Field(sa_type=sa.Text)
     asked_at: datetime = _ts()
-    answer: Optional[str] = Field(default=None, sa_type=sa.Text)
-    answered_by_id: Optional[int] = Field(default=None, foreign_key="person.id")
-    answered_at: Optional[datetime] = _ts(nullable=True)
+    answer: str | None = Field(default=None, sa_type=sa.Text)
+    answered_by_id: int | None = Field(default=None, foreign_key="person.id")
+    answered_at: datetime | None = _ts(nullable=True)
 
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     at: datetime = _ts(index=True)
-    actor_id: Optional[int] = Field(default=None, foreign_key="person.id")
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
     subject: str = Field(max_length=40, index=True)  # NEED-12, person:7
     action: str = Field(max_length=40)
-    from_status: Optional[str] = Field(default=None, max_length=30)
-    to_status: Optional[str] = Field(default=None, max_length=30)
+    from_status: str | None = Field(default=None, max_length=30)
+    to_status: str | None = Field(default=None, max_length=30)
     reason: str = Field(default="", sa_type=sa.Text)
     detail: dict[str, Any] = _json()
 
@@ -179,7 +179,7 @@ class ConversationState(SQLModel, table=True):
     __tablename__ = "conversation_state"
     __table_args__ = (sa.UniqueConstraint("conversation_key", "person_id", name="uq_conversation_person"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     conversation_key: str = Field(max_length=255)
     person_id: int = Field(foreign_key="person.id", index=True)
     spec_id: str = Field(max_length=60)
@@ -198,7 +198,7 @@ class OutboxMessage(SQLModel, table=True):
         sa.Index("ix_outbox_pace", "platform", "target", "sent_at"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=255, unique=True)
     platform: str = Field(max_length=20)
     # "channel" (an address on the platform) or "person" (a direct message).
@@ -206,16 +206,16 @@ class OutboxMessage(SQLModel, table=True):
     target: str = Field(max_length=255)
     payload: dict[str, Any] = _json()
     # Key of an earlier message this one replies to (a thread) or replaces (an update).
-    thread_key: Optional[str] = Field(default=None, max_length=255)
-    replaces_key: Optional[str] = Field(default=None, max_length=255)
+    thread_key: str | None = Field(default=None, max_length=255)
+    replaces_key: str | None = Field(default=None, max_length=255)
     status: str = Field(default="pending", max_length=10)  # pending | sent | failed
     attempts: int = 0
     next_attempt_at: datetime = _ts()
-    locked_until: Optional[datetime] = _ts(nullable=True)
-    last_error: Optional[str] = Field(default=None, sa_type=sa.Text)
-    platform_message_id: Optional[str] = Field(default=None, max_length=255)
+    locked_until: datetime | None = _ts(nullable=True)
+    last_error: str | None = Field(default=None, sa_type=sa.Text)
+    platform_message_id: str | None = Field(default=None, max_length=255)
     created_at: datetime = _ts()
-    sent_at: Optional[datetime] = _ts(nullable=True)
+    sent_at: datetime | None = _ts(nullable=True)
 
 
 class InboundDelivery(SQLModel, table=True):
@@ -244,7 +244,7 @@ class ConversationRef(SQLModel, table=True):
     __tablename__ = "conversation_ref"
     __table_args__ = (sa.UniqueConstraint("platform", "kind", "address", name="uq_conversation_ref"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=20)
     kind: str = Field(max_length=10)  # person | channel
     # The person's platform id, or the channel's conversation id.
@@ -258,11 +258,11 @@ class SlackInstallation(SQLModel, table=True):
 
     __tablename__ = "slack_installation"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     client_id: str = Field(default="", max_length=64)
-    enterprise_id: Optional[str] = Field(default=None, max_length=32, index=True)
-    team_id: Optional[str] = Field(default=None, max_length=32, index=True)
-    user_id: Optional[str] = Field(default=None, max_length=32)
+    enterprise_id: str | None = Field(default=None, max_length=32, index=True)
+    team_id: str | None = Field(default=None, max_length=32, index=True)
+    user_id: str | None = Field(default=None, max_length=32)
     is_enterprise_install: bool = False
     # Everything Slack returned, as slack_sdk's Installation.to_dict() has it.
     data: dict[str, Any] = _json()

@@ -33,7 +33,7 @@ def normalize_locale(value: str | None, default: str = DEFAULT_LOCALE) -> str:
     return head if head in LOCALES else default
 
 
-def _flatten(prefix: str, node: Any, out: dict[str, str]) -> None:
+def _flatten(prefix: str, node: object, out: dict[str, str]) -> None:
     if isinstance(node, dict):
         for key, child in node.items():
             _flatten(f"{prefix}.{key}" if prefix else str(key), child, out)

@@ -31,7 +31,8 @@ def need_fields(spec: DialogSpec, need: Need, locale: str) -> list[CardField]:
         value = answers.get(field.id)
         if value is None or value == []:
             continue
-        out.append(CardField(field.label.get(locale), format_value(field, value, locale), short=field.type != "long_text"))
+        shown = format_value(field, value, locale)
+        out.append(CardField(field.label.get(locale), shown, short=field.type != "long_text"))
     return out
 
 
@@ -53,7 +54,8 @@ def estimate_fields(spec: DialogSpec, estimate: Estimate, estimator: Person | No
         "security_review": estimate.security_review,
         **(estimate.extra or {}),
     }
-    out = [CardField(t(locale, "card.estimate", version=estimate.version), estimate_summary(estimate, locale), short=False)]
+    title = t(locale, "card.estimate", version=estimate.version)
+    out = [CardField(title, estimate_summary(estimate, locale), short=False)]
     for field in spec.fields:
         if field.id in values and values[field.id] is not None:
             out.append(CardField(field.label.get(locale), format_value(field, values[field.id], locale)))

@@ -31,6 +31,7 @@ async def seed(session: AsyncSession, *, core: Core, platform: str = "console") 
                         department=department, created_at=core.now())
         session.add(person)
         await session.flush()
+        assert person.id is not None  # given by the flush
         for role in roles:
             session.add(RoleGrant(person_id=person.id, role=role, granted_at=core.now()))
             await audit.record(session, core=core, actor_id=None, subject=f"person:{person.id}",

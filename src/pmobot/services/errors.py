@@ -11,7 +11,7 @@ from pmobot.i18n import t
 class Phrase:
     """A message part rendered in the reader's language only when the message is shown."""
 
-    def __init__(self, render: "Callable[[str], str]") -> None:
+    def __init__(self, render: Callable[[str], str]) -> None:
         self.render = render
 
 

@@ -37,13 +37,13 @@ async def first_time(session: AsyncSession, *, core: Core, platform: str, key: s
 
 async def forget(session: AsyncSession, *, platform: str, key: str) -> None:
     """Let ``key`` be handled again (its first delivery changed nothing)."""
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         delete(InboundDelivery).where(col(InboundDelivery.key) == f"{platform}:{key}"[:255])
     )
 
 
 async def forget_old(session: AsyncSession, *, core: Core) -> int:
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         delete(InboundDelivery).where(col(InboundDelivery.received_at) < core.now() - KEEP_FOR)
     )
     return int(result.rowcount or 0)
