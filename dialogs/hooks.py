@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmobot.conversation.engine import Check, Completion, HookContext, Validator
-from pmobot.conversation.fields import FieldError, number_param
+from pmobot.conversation.errors import FieldError, number_param
+from pmobot.conversation.hooks import Check, Completion, HookContext, Validator
 from pmobot.messages import Message
 from pmobot.services import estimation, intake
 

@@ -20,7 +20,7 @@ from typing import IO
 from pmobot.adapters.console.render import render
 from pmobot.chat import Chat
 from pmobot.clock import Clock
-from pmobot.conversation.fields import warm_up
+from pmobot.conversation.recognizers import warm_up
 from pmobot.i18n import t
 from pmobot.messages import Action, Card, Message, Notice
 from pmobot.scheduler import Delivery, OutboxWorker

@@ -18,7 +18,8 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.conversation.engine import DialogEngine, HookContext
+from pmobot.conversation.engine import DialogEngine
+from pmobot.conversation.hooks import HookContext
 from pmobot.conversation.text import fold
 from pmobot.domain.models import AuditEvent
 from pmobot.domain.roles import PORTFOLIO_ROLES, Role

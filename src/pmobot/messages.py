@@ -10,7 +10,8 @@ the outbox.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar, Union
+from enum import StrEnum
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
@@ -69,20 +70,45 @@ class Prompt:
     kind: ClassVar[str] = "prompt"
 
 
+class Widget(StrEnum):
+    """What a form input looks like, whatever the field type behind it.
+
+    Renderers draw these and nothing else: a new field type picks one of them
+    and no platform code changes. A platform hands back what the input held,
+    as it held it (text, a date string, option values); the field type reads it.
+    """
+
+    SINGLE_LINE = "single_line"
+    MULTI_LINE = "multi_line"
+    WHOLE_NUMBER = "whole_number"
+    DECIMAL = "decimal"
+    DATE = "date"
+    # Nothing is chosen until the person chooses: a required one is an explicit choice.
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+
+    @property
+    def typed(self) -> bool:
+        """The person types into it (rather than picks): what they typed is shown back on refusal."""
+        return self in (Widget.SINGLE_LINE, Widget.MULTI_LINE, Widget.WHOLE_NUMBER, Widget.DECIMAL)
+
+
 @dataclass(frozen=True)
 class FormField:
     """One input of a form, already in the reader's language.
 
     ``value`` is the canonical answer (the same JSON value a chat conversation
-    stores: ISO date, ``{"amount", "currency"}``, choice value, list, bool);
-    ``text`` is how a free-text input shows it, or what the person typed when
-    it was refused. ``visible`` follows the field's condition on the current
-    answers; ``controls`` says other fields' conditions depend on this one, so
-    a platform that can should re-render the form when it changes.
+    stores: ISO date, ``{"amount", "currency"}``, choice value, list, bool).
+    What the input shows: ``text`` for a typed widget (the answer as it is
+    typed, or what the person typed when it was refused; an ISO date for a
+    date widget), ``selected`` option values for a choice widget.
+    ``visible`` follows the field's condition on the current answers;
+    ``controls`` says other fields' conditions depend on this one, so a
+    platform that can should re-render the form when it changes.
     """
 
     id: str
-    type: str  # a dialog field type: text, long_text, integer, number, money, date, choice, multi_choice, yes_no, user
+    widget: Widget
     label: str
     hint: str = ""
     help: str = ""
@@ -90,6 +116,7 @@ class FormField:
     options: tuple[Option, ...] = ()
     value: Any = None
     text: str = ""
+    selected: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
     max_length: int | None = None
@@ -130,7 +157,7 @@ class Notice:
     kind: ClassVar[str] = "notice"
 
 
-Message = Union[Text, Card, Prompt, FormRequest, Notice]
+Message = Text | Card | Prompt | FormRequest | Notice
 
 _KINDS: dict[str, type] = {cls.kind: cls for cls in (Text, Card, Prompt, FormRequest, Notice)}
 
@@ -149,10 +176,12 @@ def from_dict(data: dict[str, Any]) -> Message:
         data["actions"] = tuple(Action(**a) for a in data.get("actions", ()))
     elif cls is FormRequest:
         data["fields"] = tuple(
-            FormField(**{**f, "options": tuple(Option(**o) for o in f.get("options", ()))})
+            FormField(**{**f, "widget": Widget(f["widget"]), "selected": tuple(f.get("selected", ())),
+                         "options": tuple(Option(**o) for o in f.get("options", ()))})
             for f in data.get("fields", ())
         )
     elif cls is Prompt:
         data["options"] = tuple(Option(**o) for o in data.get("options", ()))
         data["controls"] = tuple(data.get("controls", ()))
-    return cls(**data)
+    message: Message = cls(**data)
+    return message

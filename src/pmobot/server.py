@@ -115,7 +115,7 @@ class LanguageModels:
         self.ready = False
 
     async def load(self) -> None:
-        from pmobot.conversation.fields import warm_up as load_models
+        from pmobot.conversation.recognizers import warm_up as load_models
 
         await asyncio.get_running_loop().run_in_executor(None, load_models)
         gc.collect()

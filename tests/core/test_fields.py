@@ -7,14 +7,9 @@ from typing import Any
 
 import pytest
 
-from pmobot.conversation import fields as fields_module
-from pmobot.conversation.fields import (
-    FieldError,
-    ParseContext,
-    describe_expected,
-    format_value,
-    parse_answer,
-)
+from pmobot.conversation import recognizers
+from pmobot.conversation.errors import FieldError
+from pmobot.conversation.fieldtypes import ParseContext, describe_expected, format_value, parse_answer
 from pmobot.conversation.spec import FieldSpec, parse_spec
 from pmobot.i18n import catalog, format_money, placeholders
 
@@ -602,7 +597,7 @@ def test_plain_answers_do_not_load_recognizers(monkeypatch: pytest.MonkeyPatch) 
     def refuse(kind: str, locale: str) -> None:
         raise AssertionError(f"recognizers loaded for {kind}/{locale}")
 
-    monkeypatch.setattr(fields_module, "_model", refuse)
+    monkeypatch.setattr(recognizers, "_model", refuse)
     assert parse_answer(make_field("integer"), "20 personnes", FR) == 20
     assert parse_answer(make_field("date"), "15 mars", FR) == "2027-03-15"
     assert parse_answer(make_field("money"), "30 k€", FR) == eur("30000")
@@ -610,14 +605,14 @@ def test_plain_answers_do_not_load_recognizers(monkeypatch: pytest.MonkeyPatch) 
 
 def test_recognizer_models_are_built_once() -> None:
     parse_answer(make_field("integer"), "twelve", EN)
-    first = fields_module._model("number", "en")
+    first = recognizers._model("number", "en")
     parse_answer(make_field("integer"), "thirteen", EN)
-    assert fields_module._model("number", "en") is first
+    assert recognizers._model("number", "en") is first
 
 
 def test_importing_does_not_load_recognizers() -> None:
     code = (
-        "import sys, pmobot.conversation.fields, pmobot.conversation.prefill\n"
+        "import sys, pmobot.conversation.fieldtypes, pmobot.conversation.prefill\n"
         "loaded = sorted(m for m in sys.modules if m.startswith('recognizers'))\n"
         "assert not loaded, loaded\n"
     )

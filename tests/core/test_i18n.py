@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from pmobot.chat import COMMANDS
-from pmobot.conversation.spec import FIELD_TYPES, DialogSpec, Localized, load_builtin_specs
+from pmobot.conversation.fieldtypes import FIELD_TYPES
+from pmobot.conversation.spec import DialogSpec, Localized, load_builtin_specs
 from pmobot.domain import lifecycle
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.roles import Role

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pmobot.conversation.engine import DialogEngine, check_hooks
+from pmobot.conversation.engine import DialogEngine
+from pmobot.conversation.hooks import check_hooks
 from pmobot.conversation.spec import SpecError, load_builtin_specs, load_spec_text
 from pmobot.dialogs import hooks
 

@@ -59,6 +59,8 @@ class Import:
     path: str
     line: int
     target: str  # the absolute name imported
+    # Under ``if TYPE_CHECKING:``: for annotations only, never imported at run time.
+    typing_only: bool = False
 
 
 def module_name(relative: Path) -> tuple[str, bool] | None:
@@ -104,16 +106,24 @@ def imports_of(module: Module) -> list[Import]:
     ``from a.b import c`` yields ``a.b`` and ``a.b.c``: ``c`` may be a submodule.
     """
     tree = ast.parse(module.source, filename=module.path)
+    typing_only = {id(inner) for node in ast.walk(tree) if isinstance(node, ast.If) and _is_type_checking(node.test)
+                   for stmt in node.body for inner in ast.walk(stmt)}
     out: list[Import] = []
     for node in ast.walk(tree):
+        types = id(node) in typing_only
         if isinstance(node, ast.Import):
-            out += [Import(module.name, module.path, node.lineno, alias.name) for alias in node.names]
+            out += [Import(module.name, module.path, node.lineno, alias.name, types) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             base = _resolve(module, node.level, node.module) if node.level else (node.module or "")
-            out.append(Import(module.name, module.path, node.lineno, base))
-            out += [Import(module.name, module.path, node.lineno, f"{base}.{alias.name}")
+            out.append(Import(module.name, module.path, node.lineno, base, types))
+            out += [Import(module.name, module.path, node.lineno, f"{base}.{alias.name}", types)
                     for alias in node.names if alias.name != "*"]
     return out
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def within(name: str, *prefixes: str) -> bool:
@@ -126,6 +136,8 @@ class Rule:
     text: str
     applies: Callable[[str], bool]
     forbidden: Callable[[str, str], bool]  # (importing module, imported name)
+    # Names used in annotations only (``if TYPE_CHECKING:``) are no dependency at run time.
+    types_allowed: bool = False
 
 
 def _adapter_of(name: str) -> str | None:
@@ -148,7 +160,9 @@ RULES = (
          lambda m, target: within(target, "pmobot.conversation.engine", "pmobot.chat", "pmobot.dialogs")),
     Rule("conversation-not-above-it", "pmobot.conversation imports neither dialogs, services nor the chat router",
          lambda m: within(m, "pmobot.conversation"),
-         lambda m, target: within(target, "pmobot.dialogs", "pmobot.services", "pmobot.chat")),
+         lambda m, target: within(target, "pmobot.dialogs", "pmobot.services", "pmobot.chat"),
+         # A hook's context names the services' Core and Actor in its annotations.
+         types_allowed=True),
     Rule("dialogs-no-platform", "dialog hooks call services, never a platform SDK nor an adapter",
          lambda m: within(m, "pmobot.dialogs"),
          lambda m, target: within(target, "pmobot.adapters", *PLATFORM_SDKS)),
@@ -164,6 +178,8 @@ def violations(modules: Iterable[Module], rules: Iterable[Rule] = RULES) -> list
     for module in modules:
         for imp in imports_of(module):
             for rule in rules:
+                if imp.typing_only and rule.types_allowed:
+                    continue
                 if rule.applies(module.name) and rule.forbidden(module.name, imp.target):
                     found.append(f"{imp.path}:{imp.line}: {module.name} imports {imp.target} [{rule.id}: {rule.text}]")
     return found
@@ -216,6 +232,7 @@ def test_checker_reports_slack_bolt_in_a_core_module() -> None:
         ("pmobot.services.intake", "from .. import chat", "services-not-above-them"),
         ("pmobot.services.intake", "from pmobot.conversation.engine import DialogEngine", "services-not-above-them"),
         ("pmobot.conversation.engine", "from pmobot.dialogs import hooks", "conversation-not-above-it"),
+        ("pmobot.conversation.engine", "def run():\n    from pmobot.services import core\n", "conversation-not-above-it"),
         ("pmobot.dialogs.hooks", "from botbuilder.core import TurnContext", "dialogs-no-platform"),
         ("pmobot.adapters.slack.listeners", "from pmobot.adapters import teams", "adapters-independent"),
         ("pmobot.adapters.teams.bot", "from ..slack.render import blocks", "adapters-independent"),
@@ -236,6 +253,7 @@ def test_checker_reports_each_kind_of_violation(name: str, source: str, rule_id:
         ("pmobot.adapters.console.chat", "from pmobot.adapters.console.render import render\nfrom pmobot.chat import Chat"),
         ("pmobot.adapters.slack", "from . import listeners", ),
         ("pmobot.services.cards", "from pmobot.conversation.spec import DialogSpec"),
+        ("pmobot.conversation.hooks", "if TYPE_CHECKING:\n    from pmobot.services.core import Core"),
     ],
 )
 def test_checker_accepts_allowed_imports(name: str, source: str) -> None:

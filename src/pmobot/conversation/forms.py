@@ -2,23 +2,33 @@
 
 A form is the same spec as the turn-by-turn conversation: the same fields,
 conditions, limits, validators and cross-field checks, so an answer refused
-in chat is refused in a form with the same words. Platforms hand back what
-their inputs held (strings, lists of choice values, booleans); ``read``
-turns that into the canonical answers, or into one error per field.
+in chat is refused in a form with the same words. Each field is drawn as its
+type's neutral widget; platforms hand back what their inputs held, raw, by
+field id (text, a date string, option values); ``read`` has each field type
+turn that into the canonical answer, or into one error per field.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pmobot.conversation.errors import FieldError
 from pmobot.conversation.expr import parse_expression
-from pmobot.conversation.fields import (
-    FieldError, ParseContext, check_value, describe_expected, format_value, parse_answer,
+from pmobot.conversation.fieldtypes import (
+    Answer,
+    ParseContext,
+    RawValue,
+    describe_expected,
+    field_type,
 )
 from pmobot.conversation.spec import DialogSpec, FieldSpec
 from pmobot.i18n import t
-from pmobot.messages import FormField, FormRequest, Option
+from pmobot.messages import FormField, FormRequest
+
+if TYPE_CHECKING:
+    from pmobot.conversation.hooks import HookContext, Validator
 
 # Longest typed text kept when a value is refused, so the form shows it back.
 MAX_KEPT = 3000
@@ -51,21 +61,9 @@ def visible(f: FieldSpec, answers: dict[str, Any]) -> bool:
     return not f.when or bool(parse_expression(f.when).evaluate(answers))
 
 
-def _options(f: FieldSpec, locale: str) -> tuple[Option, ...]:
-    if f.type == "yes_no":
-        return (Option("yes", t(locale, "dialog.word_yes")), Option("no", t(locale, "dialog.word_no")))
-    return tuple(Option(c.value, c.label.get(locale)) for c in f.choices)
-
-
-def _as_text(f: FieldSpec, value: Any, locale: str) -> str:
-    """How a free-text input shows a canonical value (an amount, a number)."""
-    if value is None:
-        return ""
-    if f.type in ("text", "long_text", "user"):
-        return str(value)
-    if f.type == "date":
-        return str(value)
-    return format_value(f, value, locale)
+def _as_text(f: FieldSpec, value: Answer, locale: str) -> str:
+    """How a typed widget shows a canonical value (an amount, a number, an ISO date)."""
+    return "" if value is None else field_type(f).as_text(f, value, locale)
 
 
 def build(
@@ -86,10 +84,12 @@ def build(
     fields = []
     for f in spec.fields:
         value = values.get(f.id)
+        kind = field_type(f)
         fields.append(FormField(
-            id=f.id, type=f.type, label=f.label.get(locale), hint=describe_expected(f, locale),
-            help=f.help.get(locale) if f.help else "", required=f.required, options=_options(f, locale),
-            value=value, text=typed.get(f.id, _as_text(f, value, locale)), min=f.min, max=f.max,
+            id=f.id, widget=kind.widget, label=f.label.get(locale), hint=describe_expected(f, locale),
+            help=f.help.get(locale) if f.help else "", required=f.required, options=kind.options(f, locale),
+            value=value, text=typed.get(f.id, _as_text(f, value, locale)),
+            selected=kind.selected(f, value) if value is not None else (), min=f.min, max=f.max,
             max_length=f.max_length, visible=visible(f, values), controls=f.id in controls,
             error=errors.get(f.id, ""),
         ))
@@ -108,52 +108,26 @@ class _Blank(dict):  # type: ignore[type-arg]
         return ""
 
 
-def _empty(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip()) or (isinstance(raw, (list, tuple)) and not raw)
+def _empty(raw: RawValue) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip()) or (isinstance(raw, list) and not raw)
 
 
-def _coerce(f: FieldSpec, raw: Any, ctx: ParseContext) -> Any:
-    """A platform's input value as the field's canonical answer, or FieldError."""
-    if f.type == "multi_choice" and isinstance(raw, (list, tuple)):
-        known = {c.value for c in f.choices}
-        chosen = [str(v) for v in raw]
-        if any(v not in known for v in chosen):
-            # Not something the form offered: read it as typed text instead.
-            return parse_answer(f, ", ".join(chosen), ctx)
-        # Keep the spec's order, whatever order the platform sent.
-        return [c.value for c in f.choices if c.value in chosen]
-    if f.type == "multi_choice" and isinstance(raw, str) and "," in raw and all(
-        part.strip() in {c.value for c in f.choices} for part in raw.split(",")
-    ):
-        # Teams sends a multi-select as "a,b".
-        return _coerce(f, [part.strip() for part in raw.split(",")], ctx)
-    if f.type == "yes_no" and isinstance(raw, bool):
-        return raw
-    if f.type == "choice" and isinstance(raw, str) and f.choice(raw) is not None:
-        return raw
-    if f.type in ("integer", "number") and isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        raw = repr(raw) if isinstance(raw, float) else str(raw)
-    value = parse_answer(f, str(raw), ctx)
-    check_value(f, value, ctx)
-    return value
-
-
-def read(spec: DialogSpec, raw: dict[str, Any], *, ctx: ParseContext, validators: dict[str, Any],
-         hook_context: Any) -> FormReading:
+def read(spec: DialogSpec, raw: Mapping[str, RawValue], *, ctx: ParseContext, validators: Mapping[str, Validator],
+         hook_context: HookContext) -> FormReading:
     """Read a submitted form field by field, in spec order, so conditions see earlier answers."""
     reading = FormReading()
     for f in spec.fields:
         if not visible(f, reading.answers):
             continue
         value = raw.get(f.id)
-        if isinstance(value, str) and f.type not in ("choice", "multi_choice", "yes_no", "date"):
+        if isinstance(value, str) and field_type(f).widget.typed:
             reading.typed[f.id] = value[:MAX_KEPT]
         if _empty(value):
             if f.required:
                 reading.errors[f.id] = t(ctx.locale, "dialog.form_required")
             continue
         try:
-            answer = _coerce(f, value, ctx)
+            answer = field_type(f).read(f, value, ctx)
             for name in f.validate:
                 problem = validators[name](answer, reading.answers, hook_context)
                 if problem is not None:
@@ -165,16 +139,16 @@ def read(spec: DialogSpec, raw: dict[str, Any], *, ctx: ParseContext, validators
     return reading
 
 
-def read_leniently(spec: DialogSpec, raw: dict[str, Any], *, ctx: ParseContext) -> dict[str, Any]:
+def read_leniently(spec: DialogSpec, raw: Mapping[str, RawValue], *, ctx: ParseContext) -> dict[str, Answer]:
     """The answers that can be read now, ignoring errors: to re-draw a form whose
     conditions changed while the person is still filling it in."""
-    answers: dict[str, Any] = {}
+    answers: dict[str, Answer] = {}
     for f in spec.fields:
         value = raw.get(f.id)
         if _empty(value):
             continue
         try:
-            answers[f.id] = _coerce(f, value, ctx)
-        except (FieldError, ValueError, TypeError):
-            continue
+            answers[f.id] = field_type(f).read(f, value, ctx)
+        except FieldError:
+            continue  # not readable yet: the person is still typing it
     return answers

@@ -15,24 +15,26 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from itertools import islice
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
-from pmobot.conversation.fields import (
+from pmobot.conversation.dates import find_dates
+from pmobot.conversation.errors import FieldError
+from pmobot.conversation.numbers import (
     CURRENCY_RE,
     MULTIPLIER_RE,
     NUMBER_RE,
-    RECOGNIZER_MAX_CHARS,
-    FieldError,
     canonical_amount,
-    find_dates,
-    fold_keep,
     parse_money_text,
-    recognize_dates,
-    recognize_numbers,
     to_decimal,
 )
+from pmobot.conversation.recognizers import (
+    RECOGNIZER_MAX_CHARS,
+    recognize_dates,
+    recognize_numbers,
+)
+from pmobot.conversation.text import fold_keep
 
 TITLE_MAX = 80
 # Each recognizers-text call costs milliseconds; a pasted wall of text must not cost minutes.
@@ -83,11 +85,11 @@ def _users_affected(low: str, lang: str) -> int | None:
         return int(value) if value is not None and value == int(value) and 0 < value <= 10_000_000 else None
     if not re.search(rf"\b{_PEOPLE}\b", low):
         return None  # spare the number model when no people are mentioned
-    for m in islice(_PEOPLE_WORDS.finditer(low), MAX_RECOGNIZER_TRIES):
-        words = re.sub(r"\s+(?:de|d')$", "", m["words"].strip())
-        value = _count_in_words(words, lang)
-        if value is not None:
-            return value
+    for words_match in islice(_PEOPLE_WORDS.finditer(low), MAX_RECOGNIZER_TRIES):
+        words = re.sub(r"\s+(?:de|d')$", "", words_match["words"].strip())
+        count = _count_in_words(words, lang)
+        if count is not None:
+            return count
     return None
 
 
@@ -183,13 +185,13 @@ def _budget(text: str, low: str, lang: str, default_currency: str) -> dict[str, 
             money = _money(text[m.start() : m.end()], lang, default_currency)
             if money:
                 return money
-    m = _BUDGET_CUE.search(low)
-    if m:
-        raw = m["amount"].strip()
+    cue = _BUDGET_CUE.search(low)
+    if cue:
+        raw = cue["amount"].strip()
         # "budget 2027" is a year, not two thousand euros.
         if re.fullmatch(r"(?:19|20)\d\d", raw):
             return None
-        return _money(text[m.start("amount") : m.end("amount")], lang, default_currency)
+        return _money(text[cue.start("amount") : cue.end("amount")], lang, default_currency)
     return _budget_in_words(low, lang, default_currency)
 
 

@@ -16,22 +16,6 @@ import yaml
 
 from pmobot.i18n import LOCALES, normalize_locale
 
-FIELD_TYPES = (
-    "text",
-    "long_text",
-    "integer",
-    "number",
-    "money",
-    "date",
-    "choice",
-    "multi_choice",
-    "yes_no",
-    "user",
-)
-
-# Defaults that keep every value within what chat platforms accept.
-DEFAULT_MAX_LENGTH = {"text": 150, "long_text": 3000}
-
 
 class SpecError(ValueError):
     """A dialog spec that cannot be used, with where and why."""
@@ -48,11 +32,9 @@ class Localized:
         return self.values.get(loc) or self.values.get("en") or next(iter(self.values.values()), "")
 
     @classmethod
-    def parse(cls, raw: Any, where: str, *, required: bool = True) -> "Localized | None":
+    def parse(cls, raw: Any, where: str) -> Localized:
         if raw is None:
-            if required:
-                raise SpecError(f"{where}: missing text")
-            return None
+            raise SpecError(f"{where}: missing text")
         if isinstance(raw, str):
             raise SpecError(f"{where}: give the text in every locale ({', '.join(LOCALES)}), not one string")
         if not isinstance(raw, dict):
@@ -61,6 +43,10 @@ class Localized:
         if missing:
             raise SpecError(f"{where}: missing locale(s) {', '.join(missing)}")
         return cls({str(k): str(v).strip() for k, v in raw.items()})
+
+    @classmethod
+    def optional(cls, raw: Any, where: str) -> Localized | None:
+        return None if raw is None else cls.parse(raw, where)
 
 
 @dataclass(frozen=True)
@@ -144,11 +130,15 @@ def _parse_field(raw: Any, where: str) -> FieldSpec:
     if not isinstance(fid, str) or not fid.isidentifier():
         raise SpecError(f"{where}: 'id' must be a name made of letters, digits and _")
     where = f"{where} ({fid})"
+    # Imported here: the field types import this module for FieldSpec.
+    from pmobot.conversation.fieldtypes import FIELD_TYPES
+
     ftype = raw.get("type")
-    if ftype not in FIELD_TYPES:
+    kind = FIELD_TYPES.get(ftype) if isinstance(ftype, str) else None
+    if kind is None:
         raise SpecError(f"{where}: type must be one of {', '.join(FIELD_TYPES)}")
     choices: list[Choice] = []
-    if ftype in ("choice", "multi_choice"):
+    if kind.has_choices:
         raw_choices = raw.get("choices")
         if not isinstance(raw_choices, list) or not raw_choices:
             raise SpecError(f"{where}: a {ftype} field needs a list of choices")
@@ -163,21 +153,22 @@ def _parse_field(raw: Any, where: str) -> FieldSpec:
             synonyms = tuple(str(s) for s in rc.get("synonyms", ()) or ())
             choices.append(Choice(value, Localized.parse(rc.get("label"), f"{where} choice {value}"), synonyms))
     elif "choices" in raw:
-        raise SpecError(f"{where}: only choice and multi_choice fields have choices")
+        kinds = ", ".join(name for name, k in FIELD_TYPES.items() if k.has_choices)
+        raise SpecError(f"{where}: only fields of type {kinds} have choices")
     validate = raw.get("validate") or ()
     if isinstance(validate, str):
         validate = (validate,)
-    max_length = raw.get("max_length", DEFAULT_MAX_LENGTH.get(ftype))
+    max_length = raw.get("max_length", kind.default_max_length)
     lo, hi = raw.get("min"), raw.get("max")
     if lo is not None and hi is not None and lo > hi:
         raise SpecError(f"{where}: min is above max")
     return FieldSpec(
         id=fid,
-        type=ftype,
+        type=kind.name,
         prompt=Localized.parse(raw.get("prompt"), f"{where} prompt"),
         label=Localized.parse(raw.get("label"), f"{where} label"),
         required=bool(raw.get("required", True)),
-        help=Localized.parse(raw.get("help"), f"{where} help", required=False),
+        help=Localized.optional(raw.get("help"), f"{where} help"),
         min=lo,
         max=hi,
         min_length=raw.get("min_length"),
@@ -232,14 +223,14 @@ def parse_spec(raw: Any, source: str = "<spec>") -> DialogSpec:
     return DialogSpec(
         id=sid,
         title=Localized.parse(raw.get("title"), f"{source} title"),
-        intro=Localized.parse(raw.get("intro"), f"{source} intro", required=False),
+        intro=Localized.optional(raw.get("intro"), f"{source} intro"),
         fields=tuple(fields),
         on_complete=on_complete,
         checks=tuple(checks),
         prefill=bool(raw.get("prefill", False)),
         confirm=bool(raw.get("confirm", True)),
         source=source,
-        form_intro=Localized.parse(raw.get("form_intro"), f"{source} form_intro", required=False),
+        form_intro=Localized.optional(raw.get("form_intro"), f"{source} form_intro"),
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.conversation.fields import format_value
+from pmobot.conversation.fieldtypes import field_type, format_value
 from pmobot.conversation.spec import DialogSpec
 from pmobot.domain import lifecycle
 from pmobot.domain.lifecycle import NeedStatus
@@ -32,7 +32,7 @@ def need_fields(spec: DialogSpec, need: Need, locale: str) -> list[CardField]:
         if value is None or value == []:
             continue
         shown = format_value(field, value, locale)
-        out.append(CardField(field.label.get(locale), shown, short=field.type != "long_text"))
+        out.append(CardField(field.label.get(locale), shown, short=not field_type(field).wide))
     return out
 
 

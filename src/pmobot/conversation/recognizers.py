@@ -1,0 +1,86 @@
+"""recognizers-text, the fallback reader of number words and odd date phrasing.
+
+Our own rules run first; recognizers-text is slow to load (a few seconds per
+culture), so its models are built on first use, once per process, or ahead
+of time by ``warm_up`` in a thread while a person reads.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pmobot.i18n import normalize_locale
+
+# recognizers-text takes seconds on a long text; a chat answer worth reading is short.
+RECOGNIZER_MAX_CHARS = 80
+
+# The recognizers-text models are untyped objects of the package.
+_models: dict[tuple[str, str], Any] = {}
+_models_lock = threading.Lock()
+_CULTURES = {"en": "en-us", "fr": "fr-fr"}
+
+
+def locales(locale: str) -> tuple[str, str]:
+    """The reader's locale first, then the other one: people write in either."""
+    loc = normalize_locale(locale)
+    return loc, "fr" if loc == "en" else "en"
+
+
+def _model(kind: str, locale: str) -> Any:
+    """A recognizers-text model, built on first use and kept for the process."""
+    key = (kind, locale)
+    model = _models.get(key)
+    if model is not None:
+        return model
+    with _models_lock:
+        if key not in _models:
+            culture = _CULTURES[normalize_locale(locale)]
+            # Imported here: loading the package alone takes a noticeable moment.
+            if kind == "number":
+                from recognizers_number import NumberRecognizer  # type: ignore[import-untyped]
+
+                _models[key] = NumberRecognizer(culture).get_number_model(culture, False)
+            elif kind == "datetime":
+                from recognizers_date_time import DateTimeRecognizer  # type: ignore[import-untyped]
+
+                _models[key] = DateTimeRecognizer(culture).get_datetime_model(culture, False)
+            else:
+                raise ValueError(kind)
+        return _models[key]
+
+
+def warm_up() -> None:
+    """Build every recognizer model now (seconds), e.g. in a thread while a person reads."""
+    for kind in ("number", "datetime"):
+        for locale in _CULTURES:
+            _model(kind, locale)
+
+
+def recognize_numbers(text: str, locale: str) -> list[tuple[int, int, Decimal]]:
+    """Numbers written in words or digits: (start, end, value), per recognizers-text."""
+    found = []
+    for result in _model("number", locale).parse(text):
+        raw = (result.resolution or {}).get("value")
+        if raw is None:
+            continue
+        try:
+            # The French model writes decimals with a comma ("2,5").
+            value = Decimal(str(raw).replace(",", "."))
+        except InvalidOperation:
+            continue
+        found.append((result.start, result.end + 1, value))
+    return found
+
+
+def recognize_dates(text: str, locale: str, today: date) -> list[tuple[int, int, str, list[dict[str, Any]]]]:
+    """Date mentions per recognizers-text: (start, end, type, resolution values)."""
+    reference = datetime(today.year, today.month, today.day, 12, 0)
+    found = []
+    for result in _model("datetime", locale).parse(text, reference):
+        values = (result.resolution or {}).get("values") or []
+        kind = result.type_name.rsplit(".", 1)[-1]
+        found.append((result.start, result.end + 1, kind, values))
+    return found
