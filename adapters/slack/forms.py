@@ -6,7 +6,8 @@
   the core allows the person to;
 - a change to a field that others depend on redraws the modal;
 - a submission is checked before the ack: Slack shows the errors, or the next
-  view, in the same modal. A repeat of the same submission is ignored.
+  view, in the same modal. A repeat of the same submission is ignored;
+- "Next" on a long form shows its next page, carrying the answers so far.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ import re
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
+from pmobot.adapters.slack import modals
 from pmobot.adapters.slack import render as rd
 from pmobot.adapters.slack.acks import Incoming, ack_only
 from pmobot.adapters.slack.surface import SHOWS_FORMS, Surface, thread_key, user_key
+from pmobot.i18n import t
+from pmobot.services.people import Identity
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,7 @@ FORM_BUTTON = "form.open"
 NEW_NEED_BUTTON = "home.new"
 NEW_NEED_SHORTCUT = "pmobot.new_need"
 TURN_INTO_NEED_SHORTCUT = "pmobot.turn_into_need"
-FIELD_CHANGES = re.compile(r"^v\.")
+FIELD_CHANGES = re.compile(rf"^{re.escape(modals.ACTION_PREFIX)}")
 # A modal spec -> the button that opens it for a need (permission checked by the core).
 _FORM_ACTIONS = {"estimate": "need.estimate", "question": "need.ask", "answer": "need.answer"}
 
@@ -41,8 +45,8 @@ class Forms(Surface):
         app.shortcut(NEW_NEED_SHORTCUT)(self.acks.after_ack(self.new_need))
         app.shortcut(TURN_INTO_NEED_SHORTCUT)(self.acks.after_ack(self.turn_into_need))
         app.action(FIELD_CHANGES)(self.acks.after_ack(self.field_changed))
-        app.view(rd.FORM_CALLBACK)(self.acks.in_ack(self.submit))
-        app.view_closed(rd.FORM_CALLBACK)(ack_only)
+        app.view(modals.FORM_CALLBACK)(self.acks.in_ack(self.submit))
+        app.view_closed(modals.FORM_CALLBACK)(ack_only)
 
     async def form_button(self, request: Incoming) -> None:
         try:
@@ -85,39 +89,62 @@ class Forms(Surface):
 
     async def field_changed(self, request: Incoming) -> None:
         view = request.body.get("view") or {}
-        meta = rd.read_metadata(view.get("private_metadata") or "")
+        sub = modals.submission(view)
+        meta = sub.meta
         caller = await self.directory.caller(request.body, request.client)
-        form = await self.chat.redraw_form(caller.identity, str(meta.get("s") or ""), rd.read_state(view),
-                                           meta.get("c") or {})
+        form = await self.chat.redraw_form(caller.identity, str(meta.get("s") or ""), sub.values, meta.get("c") or {})
         if form is None:
             return
         try:
             await request.client.views_update(view_id=view.get("id"), hash=view.get("hash"),
-                                              view=rd.form_view(form, locale=caller.locale,
-                                                                key=str(meta.get("k") or "")))
+                                              view=modals.form_view(form, locale=caller.locale,
+                                                                    key=str(meta.get("k") or ""),
+                                                                    page=sub.page, carried=sub.values))
+        except modals.CarriedTooLong:
+            log.info("slack: a changed form's answers no longer fit its metadata; left as it is")
         except SlackApiError as exc:
             # hash_conflict: the person changed something else meanwhile; that change re-draws it.
             log.info("slack: views.update: %s", exc.response.get("error"))
 
     async def submit(self, request: Incoming) -> None:
         view, ack = request.payload, request.ack
-        meta = rd.read_metadata(view.get("private_metadata") or "")
-        values = rd.read_state(view)
+        sub = modals.submission(view)
+        meta, values = sub.meta, sub.values
         caller = await self.directory.caller(request.body, request.client)
         spec = str(meta.get("s") or "")
         key = str(meta.get("k") or user_key(caller.user_id))
+        if not sub.last:
+            # "Next" on a long form: the next page, carrying every answer so far.
+            await self._next_page(request, caller.identity, spec, sub, locale=caller.locale, key=key)
+            return
         digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
         once = f"view:{view.get('id')}:{digest}"
         form, messages = await self.chat.submit_form(caller.identity, key, spec, values, meta.get("c") or {},
                                                      once=once)
         if form is not None:
-            errors = rd.errors_for(view, form)
+            errors = modals.errors_for(view, form)
             if errors:
                 await ack(response_action="errors", errors=errors)
             else:
-                await ack(response_action="update", view=rd.form_view(form, locale=caller.locale, key=key))
+                await ack(response_action="update", view=modals.form_view(
+                    form, locale=caller.locale, key=key, page=modals.page_of_first_error(form), carried=values))
             return
         if not messages:
             await ack()  # the same submission again: already handled
             return
         await ack(response_action="update", view=rd.result_view(messages, locale=caller.locale))
+
+    async def _next_page(self, request: Incoming, identity: Identity, spec: str, sub: modals.Submission, *,
+                         locale: str, key: str) -> None:
+        form = await self.chat.redraw_form(identity, spec, sub.values, sub.meta.get("c") or {})
+        if form is None:
+            await request.ack()
+            return
+        try:
+            view = modals.form_view(form, locale=locale, key=key, page=sub.page + 1, carried=sub.values)
+        except modals.CarriedTooLong:
+            shown = modals.pages(form)[min(sub.page, len(modals.pages(form)) - 1)]
+            await request.ack(response_action="errors",
+                              errors={shown[0].id: t(locale, "slack.form_too_long")} if shown else {})
+            return
+        await request.ack(response_action="update", view=view)

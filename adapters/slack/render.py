@@ -1,4 +1,6 @@
-"""Neutral messages as Block Kit: messages, modals (forms) and the App Home.
+"""Neutral messages as Block Kit: messages, the modal after a form, and the App Home.
+
+Forms themselves are drawn and read in ``forms``.
 
 User text is escaped for mrkdwn before anything else and every limit of Block
 Kit is respected: what does not fit is cut with an ellipsis, and a "See all"
@@ -10,23 +12,19 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from pmobot.adapters.slack import blocks as bk
 from pmobot.adapters.slack.blocks import escape
 from pmobot.i18n import t
-from pmobot.messages import Card, CardField, FormField, FormRequest, Message, Notice, Prompt, Text
+from pmobot.messages import Card, CardField, FormRequest, Message, Notice, Prompt, Text
 
 _ICONS = {"info": ":information_source:", "success": ":white_check_mark:", "warning": ":warning:", "error": ":x:"}
 _NEED_KEY = re.compile(r"\bNEED-\d+\b")
 
-FORM_CALLBACK = "pmobot.form"
 DONE_CALLBACK = "pmobot.done"
 # Prompts: buttons up to this many options, a menu above.
 PROMPT_BUTTONS = 5
-# Forms: radio buttons up to this many choices, a menu above.
-RADIO_UP_TO = 5
 
 
 @dataclass
@@ -208,172 +206,7 @@ def render_many(messages: list[Message], *, locale: str, limit: int = bk.MESSAGE
     return Rendered(text=bk.cut("\n".join(p.text for p in parts), bk.FALLBACK_TEXT), blocks=out)
 
 
-# -- forms as modals --------------------------------------------------------
-
-def _element(f: FormField, locale: str) -> dict[str, Any]:
-    action_id = f"v.{f.type}"
-    placeholder = bk.plain(f.hint or t(locale, "slack.pick"), bk.PLACEHOLDER)
-    if f.type in ("integer", "number"):
-        element: dict[str, Any] = {"type": "number_input", "action_id": action_id,
-                                   "is_decimal_allowed": f.type == "number"}
-        for attr, key in (("min", "min_value"), ("max", "max_value")):
-            bound = getattr(f, attr)
-            if bound is not None:
-                element[key] = str(int(bound)) if f.type == "integer" or float(bound).is_integer() else str(bound)
-        initial = f.value if isinstance(f.value, (int, float)) and not isinstance(f.value, bool) else None
-        if initial is None and f.text:
-            try:
-                initial = float(f.text.replace(",", ".").replace(" ", ""))
-            except ValueError:
-                initial = None
-        if initial is not None:
-            if f.type == "integer" and float(initial).is_integer():
-                element["initial_value"] = str(int(initial))
-            elif f.type == "number":
-                element["initial_value"] = repr(float(initial)) if not float(initial).is_integer() else str(int(initial))
-        return element
-    if f.type == "date":
-        element = {"type": "datepicker", "action_id": action_id, "placeholder": placeholder}
-        if isinstance(f.value, str):
-            try:
-                element["initial_date"] = date.fromisoformat(f.value).isoformat()
-            except ValueError:
-                pass
-        elif isinstance(f.value, date):
-            element["initial_date"] = f.value.isoformat()
-        return element
-    if f.type in ("choice", "yes_no"):
-        options = [bk.option(o.label, o.value) for o in f.options[: bk.OPTIONS]]
-        current = f.value
-        if f.type == "yes_no" and isinstance(current, bool):
-            current = "yes" if current else "no"
-        initial = next((o for o in options if o["value"] == current), None)
-        if len(options) <= RADIO_UP_TO:
-            element = {"type": "radio_buttons", "action_id": action_id, "options": options}
-        else:
-            element = {"type": "static_select", "action_id": action_id, "options": options, "placeholder": placeholder}
-        if initial is not None:
-            element["initial_option"] = initial
-        return element
-    if f.type == "multi_choice":
-        options = [bk.option(o.label, o.value) for o in f.options[: bk.OPTIONS]]
-        chosen = set(f.value or []) if isinstance(f.value, (list, tuple)) else set()
-        if len(options) <= bk.CHECKBOX_OPTIONS:
-            element = {"type": "checkboxes", "action_id": action_id, "options": options}
-        else:
-            element = {"type": "multi_static_select", "action_id": action_id, "options": options,
-                       "placeholder": placeholder}
-        initial_options = [o for o in options if o["value"] in chosen]
-        if initial_options:
-            element["initial_options"] = initial_options
-        return element
-    # text, long_text, money, user: typed text, read by the core's parsers
-    limit = min(f.max_length or bk.INPUT_MAX_LENGTH, bk.INPUT_MAX_LENGTH)
-    element = {"type": "plain_text_input", "action_id": action_id, "multiline": f.type == "long_text",
-               "max_length": limit}
-    if f.type in ("money", "user") and f.hint:
-        element["placeholder"] = bk.plain(f.hint, bk.PLACEHOLDER)
-    if f.text:
-        element["initial_value"] = f.text[:limit]
-    return element
-
-
-def private_metadata(spec_id: str, context: dict[str, Any], key: str) -> str:
-    """What a modal carries back on submission, within Slack's 3,000 characters.
-
-    The need and the conversation key are short; a long opening text or
-    question is shortened first (the original message stays in Slack).
-    """
-    ctx = {k: str(v) for k, v in context.items() if v is not None}
-    data = {"s": spec_id, "k": key[:255], "c": ctx}
-    text = json.dumps(data, ensure_ascii=False)
-    for name in ("opening_text", "question"):
-        while len(text) > bk.PRIVATE_METADATA and ctx.get(name):
-            excess = len(text) - bk.PRIVATE_METADATA
-            ctx[name] = bk.cut(ctx[name], max(0, len(ctx[name]) - excess - 8))
-            if len(ctx[name]) <= 1:
-                ctx.pop(name)
-            text = json.dumps(data, ensure_ascii=False)
-    return text
-
-
-def read_metadata(raw: str) -> dict[str, Any]:
-    try:
-        data = json.loads(raw or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def form_view(form: FormRequest, *, locale: str, key: str) -> dict[str, Any]:
-    out: list[dict[str, Any]] = []
-    if form.intro:
-        out.append(bk.section(escape(form.intro)))
-    if form.error:
-        out.append(bk.section(f"{_ICONS['warning']} {escape(form.error)}"))
-    visible = [f for f in form.fields if f.visible]
-    for f in visible:
-        block: dict[str, Any] = {"type": "input", "block_id": f.id[: bk.ID], "label": bk.plain(f.label, bk.INPUT_LABEL),
-                                 "optional": not f.required, "element": _element(f, locale)}
-        hint = f.help or (f.hint if f.type not in ("choice", "yes_no", "multi_choice", "date") else "")
-        if hint:
-            block["hint"] = bk.plain(hint, bk.INPUT_HINT)
-        if f.controls and f.type in ("choice", "yes_no", "multi_choice", "date"):
-            # Other fields' conditions read this one: re-draw the modal when it changes.
-            block["dispatch_action"] = True
-        out.append(block)
-        if f.error:
-            out.append(bk.context(f"{_ICONS['warning']} {escape(f.error)}"))
-    if len(out) > bk.VIEW_BLOCKS:
-        # A spec with more than ~100 questions: the rest is asked in a conversation after this one.
-        out = out[: bk.VIEW_BLOCKS]
-    view: dict[str, Any] = {
-        "type": "modal", "callback_id": FORM_CALLBACK,
-        "title": bk.plain(form.title or t(locale, "slack.form_title_fallback"), bk.MODAL_TITLE),
-        "submit": bk.plain(form.submit_label or t(locale, "dialog.form_submit"), bk.MODAL_BUTTON),
-        "close": bk.plain(form.cancel_label or t(locale, "dialog.form_cancel"), bk.MODAL_BUTTON),
-        "private_metadata": private_metadata(form.spec_id, form.context, key),
-        "blocks": out,
-    }
-    return view
-
-
-def read_state(view: dict[str, Any]) -> dict[str, Any]:
-    """The modal's inputs as the raw values ``Chat.submit_form`` reads, by field id."""
-    values: dict[str, Any] = {}
-    state = (view.get("state") or {}).get("values") or {}
-    for block_id, actions in state.items():
-        for action_id, a in (actions or {}).items():
-            if not action_id.startswith("v."):
-                continue
-            kind = action_id[2:]
-            typ = a.get("type")
-            if typ in ("plain_text_input", "number_input"):
-                values[block_id] = a.get("value")
-            elif typ == "datepicker":
-                values[block_id] = a.get("selected_date")
-            elif typ in ("radio_buttons", "static_select"):
-                selected = (a.get("selected_option") or {}).get("value")
-                if kind == "yes_no" and selected in ("yes", "no"):
-                    values[block_id] = selected == "yes"
-                else:
-                    values[block_id] = selected
-            elif typ in ("checkboxes", "multi_static_select"):
-                values[block_id] = [o.get("value") for o in a.get("selected_options") or []]
-            elif typ == "users_select":
-                values[block_id] = a.get("selected_user")
-    return values
-
-
-def errors_for(view: dict[str, Any], form: FormRequest) -> dict[str, str] | None:
-    """``response_action: errors`` when each refused field is on screen, else None (re-draw instead)."""
-    on_screen = {b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"}
-    visible = {f.id for f in form.fields if f.visible}
-    errors = {f.id: bk.cut(f.error, 1000) for f in form.fields if f.error}
-    if not errors or form.error or visible != on_screen or not set(errors) <= on_screen:
-        return None
-    return errors
-
+# -- after a form ----------------------------------------------------------
 
 def result_view(messages: list[Message], *, locale: str) -> dict[str, Any]:
     """The modal after a submission: what was done, in place of the form."""

@@ -12,6 +12,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from pmobot.adapters.slack import modals
 from pmobot.adapters.slack import render as rd
 from pmobot.adapters.slack.clients import CALL_FAILED, PLATFORM, Clients
 from pmobot.adapters.slack.deliver import classify
@@ -95,7 +96,7 @@ class Replies:
     async def _open_form(self, client: AsyncWebClient, response_url: str | None, *, trigger_id: str,
                          form: FormRequest, caller: Caller, key: str, fallback_key: str) -> None:
         try:
-            await client.views_open(trigger_id=trigger_id, view=rd.form_view(form, locale=caller.locale, key=key))
+            await client.views_open(trigger_id=trigger_id, view=modals.form_view(form, locale=caller.locale, key=key))
         except SlackApiError as exc:
             # Mostly an expired trigger (over three seconds): say so rather than fail in silence.
             log.warning("slack: views.open failed: %s", exc.response.get("error"))

@@ -260,25 +260,12 @@ class PmoBot(ActivityHandler):
         first = next((m for m in messages if isinstance(m, (Notice, Text))), None)
         return self._message(first.text[:500] if first else t(locale, "teams.done"))
 
-    def _form_values(self, spec_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        spec = self.core.specs.get(spec_id)
-        types = {f.id: f.type for f in spec.fields} if spec else {}
-        values: dict[str, Any] = {}
-        for name, raw in data.items():
-            if not name.startswith(cards.FIELD_PREFIX):
-                continue
-            field_id = name[len(cards.FIELD_PREFIX):]
-            if types.get(field_id) == "yes_no" and isinstance(raw, str) and raw in ("true", "false"):
-                raw = raw == "true"
-            values[field_id] = raw
-        return values
-
     async def _form(self, turn_context: TurnContext, data: dict[str, Any], locale: str) -> InvokeAnswer:
         activity = turn_context.activity
         who, key = identity_of(activity), conversation_key(activity)
         spec_id = str(data.get("spec", ""))
         context = data.get("context") if isinstance(data.get("context"), dict) else {}
-        values = self._form_values(spec_id, data)
+        values = cards.form_values(data)
         op = data.get("op")
         if op == "cancel":
             return self._card(cards.result_card([Notice(t(locale, "teams.form_cancelled"))], locale=locale))

@@ -19,11 +19,21 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pmobot.i18n import t
-from pmobot.messages import Card, FormField, FormRequest, Message, Notice, Prompt, Text
+from pmobot.messages import (
+    Card,
+    FormField,
+    FormRequest,
+    Message,
+    Notice,
+    Prompt,
+    Text,
+    Widget,
+)
 
 VERSION = "1.5"
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -75,7 +85,7 @@ class _Budget:
     show_label: str
 
     @classmethod
-    def of(cls, locale: str, rest: int) -> "_Budget":
+    def of(cls, locale: str, rest: int) -> _Budget:
         return cls(rest=rest, cut_note=t(locale, "teams.text_cut"), show_label=t(locale, "teams.show_rest"))
 
 
@@ -197,58 +207,77 @@ def _prompt(message: Prompt, budget: _Budget, locale: str) -> dict[str, Any]:
     return _card(body, actions, fallback=message.text)
 
 
-def _input(f: FormField, locale: str) -> dict[str, Any]:
-    base: dict[str, Any] = {"id": FIELD_PREFIX + f.id, "label": f.label[:200], "isRequired": f.required}
-    if f.required:
-        base["errorMessage"] = t(locale, "dialog.form_required")
-    if f.type in ("choice", "multi_choice"):
-        element = {"type": "Input.ChoiceSet", **base,
-                   "choices": [{"title": o.label[:200], "value": o.value} for o in f.options]}
-        if f.type == "multi_choice":
-            element["isMultiSelect"] = True
-            element["style"] = "expanded"
-            chosen = f.value if isinstance(f.value, list) else []
-            if chosen:
-                element["value"] = ",".join(str(v) for v in chosen)
-        else:
-            element["style"] = "compact" if len(f.options) > 4 else "expanded"
-            if f.value is not None:
-                element["value"] = str(f.value)
-        return element
-    if f.type == "yes_no":
-        element = {"type": "Input.Toggle", **base, "title": f.label[:200], "valueOn": "true", "valueOff": "false",
-                   "value": "true" if f.value is True else "false"}
-        # A toggle always holds an answer: "required" cannot fail, so it is not claimed.
-        element.pop("errorMessage", None)
-        element["isRequired"] = False
-        return element
-    if f.type == "date":
-        element = {"type": "Input.Date", **base}
-        if isinstance(f.value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", f.value):
-            element["value"] = f.value
-        return element
-    if f.type in ("integer", "number"):
-        element = {"type": "Input.Number", **base}
-        if isinstance(f.value, (int, float)) and not isinstance(f.value, bool):
-            element["value"] = f.value
-        if f.min is not None:
-            element["min"] = f.min
-        if f.max is not None:
-            element["max"] = f.max
-        if f.hint:
-            element["placeholder"] = f.hint[:200]
-        return element
-    # text, long_text, money, user: typed as text.
+def _text_input(f: FormField, base: dict[str, Any]) -> dict[str, Any]:
     element = {"type": "Input.Text", **base}
-    if f.type == "long_text":
+    if f.widget == Widget.MULTI_LINE:
         element["isMultiline"] = True
     if f.text:
         element["value"] = f.text[: f.max_length or 4000]
     if f.max_length:
         element["maxLength"] = f.max_length
-    if f.hint:
-        element["placeholder"] = f.hint[:200]
     return element
+
+
+def _number_input(f: FormField, base: dict[str, Any]) -> dict[str, Any]:
+    element = {"type": "Input.Number", **base}
+    try:
+        value = float(f.text) if f.text else None
+    except ValueError:
+        value = None  # typed text that is no number: the input starts empty
+    if value is not None:
+        element["value"] = int(value) if f.widget == Widget.WHOLE_NUMBER or value.is_integer() else value
+    if f.min is not None:
+        element["min"] = f.min
+    if f.max is not None:
+        element["max"] = f.max
+    return element
+
+
+def _date_input(f: FormField, base: dict[str, Any]) -> dict[str, Any]:
+    element = {"type": "Input.Date", **base}
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", f.text):
+        element["value"] = f.text
+    return element
+
+
+def _choice_input(f: FormField, base: dict[str, Any]) -> dict[str, Any]:
+    # Nothing is chosen unless the person chose it: a required choice (yes or no
+    # included) is an explicit one, never a default the card submits untouched.
+    element = {"type": "Input.ChoiceSet", **base,
+               "choices": [{"title": o.label[:200], "value": o.value} for o in f.options]}
+    if f.widget == Widget.MULTIPLE_CHOICE:
+        element["isMultiSelect"] = True
+        element["style"] = "expanded"
+    else:
+        element["style"] = "compact" if len(f.options) > 4 else "expanded"
+    if f.selected:
+        element["value"] = ",".join(f.selected)
+    return element
+
+
+_INPUTS: dict[Widget, Callable[[FormField, dict[str, Any]], dict[str, Any]]] = {
+    Widget.SINGLE_LINE: _text_input,
+    Widget.MULTI_LINE: _text_input,
+    Widget.WHOLE_NUMBER: _number_input,
+    Widget.DECIMAL: _number_input,
+    Widget.DATE: _date_input,
+    Widget.SINGLE_CHOICE: _choice_input,
+    Widget.MULTIPLE_CHOICE: _choice_input,
+}
+
+
+def _input(f: FormField, locale: str) -> dict[str, Any]:
+    base: dict[str, Any] = {"id": FIELD_PREFIX + f.id, "label": f.label[:200], "isRequired": f.required}
+    if f.required:
+        base["errorMessage"] = t(locale, "dialog.form_required")
+    if f.widget.typed and f.hint:
+        base["placeholder"] = f.hint[:200]
+    return _INPUTS[f.widget](f, base)
+
+
+def form_values(data: dict[str, Any]) -> dict[str, Any]:
+    """A submitted form's inputs as Teams sent them, by field id; the core reads their meaning."""
+    return {name[len(FIELD_PREFIX):]: raw for name, raw in data.items() if name.startswith(FIELD_PREFIX)}
 
 
 def _form(message: FormRequest, budget: _Budget, locale: str) -> dict[str, Any]:

@@ -13,80 +13,24 @@ and time comes from the frozen clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from sqlmodel import select
 
-from pmobot.config import Settings
 from pmobot.domain.models import Need, OutboxMessage, Person
 from pmobot.i18n import t
 from pmobot.services.needs import status_label
-from support.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackHarness, serving, slack_user
-from support.teams import (
-    APP_ID, APP_SECRET, IT_CHANNEL, TENANT, FakeMicrosoft, Person as TeamsPerson, TeamsHarness, card_errors,
-    card_text, connector_errors, personal_conversation, thread_conversation,
-)
+from support.cross import SLACK_IT, Both
 from support.slack_flows import ESTIMATE, buttons, file_need, make_it, texts
+from support.teams import (
+    IT_CHANNEL, FakeMicrosoft, Person as TeamsPerson, card_errors, card_text, personal_conversation,
+    thread_conversation,
+)
 from support.teams_flows import file_need_in_chat, latest_it_card, need_card_post, set_up_team, texts_to
 
-SLACK_IT = "C0IT"
 # Teams people.
 ALICE = TeamsPerson("alice", "Alice Martin", "fr-FR")
 FLO = TeamsPerson("flo", "Florence Petit", "fr-CA")
-# Slack people: Bob (IT) and Carla (a requester) read English, Dan (PMO) French.
-SLACK_PEOPLE = {
-    "UBOB": slack_user("UBOB", "Bob Smith", "en-US"),
-    "UCARLA": slack_user("UCARLA", "Carla Rossi", "en-GB"),
-    "UDAN": slack_user("UDAN", "Dan Dupont", "fr-FR"),
-}
-
-
-@dataclass
-class Both:
-    """One pmobot serving Slack and Teams, and the two fakes it talks to."""
-
-    slack: SlackHarness
-    teams: TeamsHarness
-    microsoft: FakeMicrosoft
-
-    async def deliver(self) -> None:
-        """Finish Slack's post-ack work, then run the outbox worker until nothing is due (both platforms)."""
-        await self.slack.settle()
-
-    def slack_channels_written(self) -> set[str]:
-        return {str(c["channel"]) for c in self.slack.fake.of("chat.postMessage")}
-
-    def teams_personal_chats_written(self) -> set[str]:
-        """The personal chats pmobot wrote to on its own (proactive sends, not answers to a turn)."""
-        return {c.path.split("/")[3] for c in self.microsoft.sent()
-                if c.method == "POST" and c.path.endswith("/activities") and "a:personal-" in c.path}
-
-
-@pytest.fixture
-async def both(fake, database_url, clock):  # type: ignore[no-untyped-def]
-    slack_fake = FakeSlack()
-    await slack_fake.start()
-    slack_fake.users.update(SLACK_PEOPLE)
-    settings = Settings(
-        _env_file=None, database_url=database_url, default_locale="fr", admins="UDAN,aad-dan",
-        it_channel=SLACK_IT, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack_fake.api_url,
-        microsoft_app_id=APP_ID, microsoft_app_password=APP_SECRET, microsoft_app_tenant_id=TENANT,
-    )
-    # The server pmobot serve builds: attach_platforms switches both on from the settings.
-    async with serving(settings, fake=slack_fake, clock=clock, teams_endpoints=fake.endpoints) as slack:
-        assert [p.name for p in slack.platforms] == ["slack", "teams"]
-        teams = TeamsHarness.beside(fake=fake, app=slack.app, platforms=slack.platforms,
-                                    base_url=str(slack.client.make_url("/")), clock=clock)
-        try:
-            yield Both(slack=slack, teams=teams, microsoft=fake)
-        finally:
-            await teams.stop()
-    # (serving has failed the test if Slack would have refused a call.) What Teams would refuse:
-    assert [p for call in fake.sent() for p in connector_errors(call)] == []
-    assert fake.refused == []
 
 
 async def need_title(both: Both, key: str) -> str:

@@ -7,8 +7,9 @@ import json
 import pytest
 
 from pmobot.adapters.slack import blocks as bk
-from pmobot.adapters.slack.render import form_view, private_metadata, render
-from pmobot.messages import Action, Card, CardField, FormField, FormRequest, Notice, Option, Prompt, Text
+from pmobot.adapters.slack.modals import form_view, pages, private_metadata
+from pmobot.adapters.slack.render import render
+from pmobot.messages import Action, Card, CardField, FormField, FormRequest, Notice, Option, Prompt, Text, Widget
 from support.slack import (SIGNING_SECRET, SlackHarness, check_blocks, check_view, load_payload, sign,
                            slash_body)
 from support.slack_flows import INTAKE, buttons, file_need, make_it, texts
@@ -119,7 +120,8 @@ def test_prompt_with_many_options_and_controls() -> None:
 def test_a_modal_within_limits_whatever_the_spec() -> None:
     options = tuple(Option(f"c{i}", "Choix " + "w" * 90) for i in range(140))
     fields = tuple(
-        FormField(id=f"f{i}", type=("choice", "multi_choice", "text", "long_text", "integer", "date")[i % 6],
+        FormField(id=f"f{i}", widget=(Widget.SINGLE_CHOICE, Widget.MULTIPLE_CHOICE, Widget.SINGLE_LINE, Widget.MULTI_LINE,
+                                      Widget.WHOLE_NUMBER, Widget.DATE)[i % 6],
                   label="L" * 2500, hint="h" * 3000, help="?" * 2500, options=options, text="t" * 4000,
                   max_length=5000, min=1, max=10, value=None)
         for i in range(130)
@@ -127,10 +129,11 @@ def test_a_modal_within_limits_whatever_the_spec() -> None:
     form = FormRequest(spec_id="intake", title="Un titre beaucoup trop long pour Slack", fields=fields,
                        context={"opening_text": "o" * 4000, "need": "NEED-1"}, intro="i" * 5000,
                        submit_label="Envoyer la demande maintenant", cancel_label="Annuler")
-    view = form_view(form, locale="fr", key="slack:user:UALICE")
-    assert check_view(view, "modal") == []
-    meta = json.loads(view["private_metadata"])
-    assert meta["c"]["need"] == "NEED-1" and meta["s"] == "intake"
+    for page in range(len(pages(form))):  # 130 questions: in pages, each within the limits
+        view = form_view(form, locale="fr", key="slack:user:UALICE", page=page)
+        assert check_view(view, "modal") == []
+        meta = json.loads(view["private_metadata"])
+        assert meta["c"]["need"] == "NEED-1" and meta["s"] == "intake"
 
 
 def test_private_metadata_keeps_what_matters() -> None:

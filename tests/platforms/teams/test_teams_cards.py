@@ -98,7 +98,8 @@ def test_form_inputs_follow_the_field_types() -> None:
     assert inputs["desired_date"]["type"] == "Input.Date"
     assert inputs["department"]["type"] == "Input.ChoiceSet" and inputs["department"]["style"] == "compact"
     assert inputs["systems"]["isMultiSelect"] is True and inputs["systems"]["style"] == "expanded"
-    assert inputs["personal_data"]["type"] == "Input.Toggle" and inputs["personal_data"]["value"] == "true"
+    # Yes or no is an explicit choice (never a toggle that answers "no" untouched), here already made.
+    assert inputs["personal_data"]["type"] == "Input.ChoiceSet" and inputs["personal_data"]["value"] == "yes"
     # The condition holds: its field is shown; the other one's does not.
     assert "personal_data_details" in inputs and "vendor_name" not in inputs
     verbs = [a["data"]["op"] for a in card["actions"]]
