@@ -66,6 +66,7 @@ async def route_free_text(hc: HookContext, answers: dict[str, Any]) -> list[Mess
     if answers["intent"] == "answer":
         return await estimation.answer(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
                                        text=text)
+    assert hc.engine is not None  # the engine hands itself to every completion it runs
     return await hc.engine.start(hc.session, hc=hc.fresh(), spec_id="intake", opening_text=text)
 
 

@@ -157,7 +157,8 @@ class DialogEngine:
             nxt = self._next_field(spec, state)
             state.current = nxt.id if nxt else SUMMARY
 
-    async def handle(self, session: AsyncSession, *, hc: HookContext, row: ConversationState, text: str) -> list[Message]:
+    async def handle(self, session: AsyncSession, *, hc: HookContext, row: ConversationState,
+                     text: str) -> list[Message]:
         loaded = await self._load(session, row, hc.locale)
         if isinstance(loaded, list):
             return loaded
@@ -287,7 +288,8 @@ class DialogEngine:
         controls = [t(locale, "dialog.ctl_back"), t(locale, "dialog.ctl_cancel")]
         if not f.required:
             controls.insert(0, t(locale, "dialog.ctl_skip"))
-        return [Prompt(text=text, hint=hint, options=kind.options(f, locale), multiple=kind.widget == Widget.MULTIPLE_CHOICE,
+        return [Prompt(text=text, hint=hint, options=kind.options(f, locale),
+                       multiple=kind.widget == Widget.MULTIPLE_CHOICE,
                        controls=tuple(controls), step=position, steps=len(fields))]
 
     def _answer(self, spec: DialogSpec, state: DialogState, hc: HookContext, text: str) -> list[Message]:

@@ -103,7 +103,7 @@ def _count_in_words(words: str, lang: str) -> int | None:
     if last in _ROUND:
         return _ROUND[last]
     for loc in (lang, "fr" if lang == "en" else "en"):
-        for start, end, value in recognize_numbers(words, loc):
+        for _start, end, value in recognize_numbers(words, loc):
             # The number must end where the noun starts, and count people.
             if end >= len(words) - 1 and value == int(value) and 1 < value <= 100_000:
                 return int(value)
@@ -147,7 +147,7 @@ def _desired_date(low: str, lang: str, today: date) -> str | None:
 def _recognized_deadline(window: str, lang: str, today: date) -> str | None:
     """Odd phrasings ("by next Friday", "d'ici Noël"), read by recognizers-text."""
     for loc in (lang, "fr" if lang == "en" else "en"):
-        for start, end, kind, values in recognize_dates(window, loc, today):
+        for _start, _end, kind, values in recognize_dates(window, loc, today):
             days = []
             for value in values:
                 raw = value.get("value") if kind == "date" else None
@@ -215,11 +215,12 @@ def _budget_in_words(low: str, lang: str, default_currency: str) -> dict[str, st
         return None
     words = m["words"].strip()
     for loc in (lang, "fr" if lang == "en" else "en"):
-        for start, end, value in recognize_numbers(words, loc):
+        for _start, end, value in recognize_numbers(words, loc):
             # The number must run up to the currency word ("thirty thousand dollars").
             if end >= len(words) - 1 and value > 0:
                 currency = _money("1 " + m["cur"], lang, default_currency)
-                return {"amount": canonical_amount(value), "currency": currency["currency"] if currency else default_currency}
+                code = currency["currency"] if currency else default_currency
+                return {"amount": canonical_amount(value), "currency": code}
     return None
 
 

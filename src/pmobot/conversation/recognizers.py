@@ -40,11 +40,11 @@ def _model(kind: str, locale: str) -> Any:
             culture = _CULTURES[normalize_locale(locale)]
             # Imported here: loading the package alone takes a noticeable moment.
             if kind == "number":
-                from recognizers_number import NumberRecognizer  # type: ignore[import-untyped]
+                from recognizers_number import NumberRecognizer
 
                 _models[key] = NumberRecognizer(culture).get_number_model(culture, False)
             elif kind == "datetime":
-                from recognizers_date_time import DateTimeRecognizer  # type: ignore[import-untyped]
+                from recognizers_date_time import DateTimeRecognizer
 
                 _models[key] = DateTimeRecognizer(culture).get_datetime_model(culture, False)
             else:

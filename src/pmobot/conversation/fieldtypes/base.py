@@ -53,7 +53,7 @@ class FieldType(ABC):
     def parse(self, field: FieldSpec, text: str, ctx: ParseContext) -> Answer:
         """The canonical value of ``text`` (not empty), limits checked, or FieldError."""
 
-    def check(self, field: FieldSpec, value: Answer, ctx: ParseContext) -> None:
+    def check(self, field: FieldSpec, value: Answer, ctx: ParseContext) -> None:  # noqa: B027  (no limits by default)
         """Apply the field's limits to a value that was not typed (pre-filled); FieldError if out."""
 
     def format(self, field: FieldSpec, value: Answer, locale: str) -> str:
