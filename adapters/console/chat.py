@@ -15,15 +15,18 @@ import logging
 import sys
 import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import IO
 
 from pmobot.adapters.console.render import render
+from pmobot.adapters.console.terminal import OutputClosed, in_background, next_line, terminal_kept
 from pmobot.chat import Chat
 from pmobot.clock import Clock
 from pmobot.conversation.recognizers import warm_up
 from pmobot.i18n import t
+from pmobot.interrupts import release_signals, stop_on_signals
 from pmobot.messages import Action, Card, Message, Notice
-from pmobot.scheduler import Delivery, OutboxWorker
+from pmobot.scheduler import Delivery, OutboxWorker, RetryLater
 from pmobot.services.people import Identity
 
 PLATFORM = "console"
@@ -56,8 +59,12 @@ class ConsoleDeliverer:
                 where += " ↳"
         else:
             where = f"✉ {self._names(delivery.target)}"
-        self._write(f"\n━━ {where} ━━")
-        self._write(render(delivery.message))
+        try:
+            self._write(f"\n━━ {where} ━━")
+            self._write(render(delivery.message))
+        except OutputClosed:
+            # Not seen by anyone: left in the outbox for the next session instead of marked sent.
+            raise RetryLater("the console's output is closed") from None
         if isinstance(delivery.message, Card) and delivery.message.actions:
             self._on_buttons(delivery.message.actions)
         return f"console-{self._count}"
@@ -75,10 +82,18 @@ class ConsoleChat:
         self.out = out or sys.stdout
         self.buttons: tuple[Action, ...] = ()
         self.deliverer = ConsoleDeliverer(write=self.write, names=self.name_of, on_buttons=self.remember_buttons)
+        # Set when the reader of the output has gone: the console then stops quietly.
+        self.output_closed = False
 
     def write(self, text: str) -> None:
-        self.out.write(text + "\n")
-        self.out.flush()
+        if self.output_closed:
+            raise OutputClosed
+        try:
+            self.out.write(text + "\n")
+            self.out.flush()
+        except BrokenPipeError:
+            self.output_closed = True
+            raise OutputClosed from None
 
     def name_of(self, login: str) -> str:
         return self.people.get(login, login)
@@ -168,36 +183,52 @@ class ConsoleChat:
         self.show(await self.chat.on_action(self.identity(), self.conversation_key, action.id, action.value))
 
     async def run(self, stream: IO[str] | None = None) -> None:
+        """Chat until ``/quit``, the end of input (Ctrl-D), Ctrl-C, or a reader that closed the output.
+
+        Each ends at once with a goodbye (except the last: no one is left to
+        read it); a line being handled when Ctrl-C comes is finished first, so
+        the database never holds half a turn.
+        """
         stream = stream or sys.stdin
         interactive = stream.isatty() and stream is sys.stdin
         if interactive:
-            # Line editing and history for input(), where the platform has it.
-            with contextlib.suppress(ImportError):
-                import readline  # noqa: F401
-        loop = asyncio.get_running_loop()
-        if interactive:
+            try:
+                import readline  # noqa: F401  (line editing and history for input())
+            except ImportError:
+                pass
             # Load the slow language models while the person reads the greeting.
-            loop.run_in_executor(None, warm_up)
+            in_background(warm_up, name="console-warm-up")
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        handled = stop_on_signals(loop, stop)
+        try:
+            with terminal_kept(stream) if interactive else nullcontext():
+                await self._converse(stream, interactive=interactive, stop=stop)
+            if interactive:
+                self.write("")  # the cursor still stands after the prompt
+            await self.say("bye")
+        except OutputClosed:
+            log.info("the console's output was closed; stopping")
+        finally:
+            release_signals(loop, handled)
+
+    async def _converse(self, stream: IO[str], *, interactive: bool, stop: asyncio.Event) -> None:
         await self.greet()
         await self.deliver()
-        while True:
-            try:
-                if interactive:
-                    line = await loop.run_in_executor(None, input, f"{self.current}> ")
-                else:
-                    line = await loop.run_in_executor(None, stream.readline)
-                    if line == "":  # end of input
-                        break
-            except EOFError:
-                break
+        while not stop.is_set():
+            prompt = f"{self.current}> "
+            line = await next_line(stream, prompt=prompt if interactive else None, stop=stop)
+            if line is None:
+                return
             if not interactive:
-                self.write(f"\n{self.current}> {line.rstrip()}")
+                self.write(f"\n{prompt}{line.rstrip()}")
             try:
                 if not await self.handle_line(line):
-                    break
+                    return
+            except OutputClosed:
+                raise
             except Exception:  # the loop must survive anything a line triggers
                 ref = uuid.uuid4().hex[:8]
                 log.exception("console error ref=%s", ref)
                 locale = await self.chat.locale_for(self.identity())
                 self.write(render(Notice(t(locale, "console.crashed", ref=ref), "error")))
-        await self.say("bye")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import signal
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from pmobot.db import Database
+from pmobot.interrupts import release_signals, stop_on_signals
 from pmobot.platforms import Platform
 
 log = logging.getLogger(__name__)
@@ -124,23 +124,6 @@ class LanguageModels:
         log.info("language models loaded")
 
 
-def _stop_on_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> list[int]:
-    """Ctrl-C or a container's SIGTERM sets ``stop``, so the server closes in order.
-
-    Returns the signals handled: none where the loop cannot take signal
-    handlers (Windows, or a loop outside the main thread, as in tests); there
-    the default behaviour of the signal is kept.
-    """
-    handled: list[int] = []
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(signum, stop.set)
-        except (NotImplementedError, RuntimeError):
-            break
-        handled.append(signum)
-    return handled
-
-
 async def serve_forever(*, web_app: web.Application, host: str, port: int, platforms: Sequence[Platform],
                         scheduler: AsyncIOScheduler, leadership: Leadership,
                         models: LanguageModels | None = None, stop: asyncio.Event | None = None) -> None:
@@ -153,7 +136,7 @@ async def serve_forever(*, web_app: web.Application, host: str, port: int, platf
     loop = asyncio.get_running_loop()
     warming = loop.create_task((models or LanguageModels()).load())
     stop = stop or asyncio.Event()
-    handled = _stop_on_signals(loop, stop)
+    handled = stop_on_signals(loop, stop)
     try:
         for platform in platforms:
             await platform.start()
@@ -164,8 +147,7 @@ async def serve_forever(*, web_app: web.Application, host: str, port: int, platf
         log.info("pmobot stopping")
     finally:
         warming.cancel()
-        for signum in handled:
-            loop.remove_signal_handler(signum)
+        release_signals(loop, handled)
         if scheduler.running:
             scheduler.shutdown(wait=False)
         for platform in reversed(started):
