@@ -1,78 +1,252 @@
-"""Every need with its status, fields and latest estimate, for spreadsheets."""
+"""The portfolio for spreadsheets: needs, or the questions asked on them, as JSON or CSV.
+
+One schema for both formats, so an analyst can move between them: a CSV
+column is the JSON field of the same name, nested objects flattened with
+their name as a prefix (``estimate_cost`` is ``estimate.cost``). Amounts are
+decimal strings with two places beside a ``<name>_currency`` field; an empty
+value is ``null`` in JSON and an empty cell in CSV, whatever its kind; dates
+and times are ISO 8601 (times in UTC). CSV is written in UTF-8 with a
+byte-order mark, without which Excel reads accents in the local code page.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal, Protocol
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.domain.models import Need, Person
+from pmobot.conversation.spec import DialogSpec
+from pmobot.domain.lifecycle import NeedStatus
+from pmobot.domain.models import AuditEvent, Estimate, Need, Person, Question
 from pmobot.services.core import Core
 from pmobot.services.needs import answers_of, latest_estimate
 
-ESTIMATE_COLUMNS = ("version", "effort_low", "effort_likely", "effort_high", "cost", "currency", "duration_days",
-                    "confidence", "technical_risk", "security_review", "notes", "estimator", "estimated_at")
+Format = Literal["json", "csv"]
+Row = dict[str, object]
+
+FORMATS: tuple[Format, ...] = ("json", "csv")
+ENCODINGS: dict[Format, str] = {"json": "utf-8", "csv": "utf-8-sig"}
+
+ESTIMATE_FIELDS = ("version", "effort_low", "effort_likely", "effort_high", "cost", "cost_currency",
+                   "duration_days", "confidence", "technical_risk", "security_review", "notes", "estimator",
+                   "estimated_at")
+QUESTION_FIELDS = ("asked_by", "asked_at", "question", "answered_by", "answered_at", "answer")
+WITHDRAWAL_FIELDS = ("withdrawn_at", "withdrawn_by", "withdrawal_reason")
 
 
-async def rows(session: AsyncSession, *, core: Core) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Document:
+    """An export ready to write: its text, the bytes' encoding, and how many rows it holds."""
+
+    text: str
+    encoding: str
+    count: int
+
+
+# -- the values ---------------------------------------------------------------------------
+
+
+def _amount(value: Decimal | str | None) -> str | None:
+    return None if value is None else format(Decimal(value), ".2f")
+
+
+def _when(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat(timespec="seconds")
+
+
+def _filled(value: object) -> object:
+    """The one empty: an empty text or list is no value, as an unanswered field is."""
+    return None if value in ("", [], {}) else value
+
+
+def _name(people: dict[int, Person], person_id: int | None) -> str | None:
+    person = people.get(person_id) if person_id is not None else None
+    return person.display_name if person is not None else None
+
+
+def _answers(intake: DialogSpec, need: Need) -> Row:
+    """The need's intake answers, a money answer as its amount and ``<id>_currency``."""
+    values = answers_of(intake, need)
+    out: Row = {}
+    for field in intake.fields:
+        value = values.get(field.id)
+        if field.type == "money":
+            money = value if isinstance(value, dict) else {}
+            out[field.id] = _amount(money.get("amount"))
+            out[f"{field.id}_currency"] = money.get("currency")
+        else:
+            out[field.id] = _filled(value)
+    return out
+
+
+def _estimate(estimate: Estimate, people: dict[int, Person]) -> Row:
+    return {
+        "version": estimate.version, "effort_low": estimate.effort_low, "effort_likely": estimate.effort_likely,
+        "effort_high": estimate.effort_high, "cost": _amount(estimate.cost), "cost_currency": estimate.currency,
+        "duration_days": estimate.duration_days, "confidence": estimate.confidence,
+        "technical_risk": estimate.technical_risk, "security_review": estimate.security_review,
+        "notes": _filled(estimate.notes), "estimator": _name(people, estimate.estimator_id),
+        "estimated_at": _when(estimate.created_at),
+    }
+
+
+def _question(question: Question, people: dict[int, Person]) -> Row:
+    return {
+        "asked_by": _name(people, question.asked_by_id), "asked_at": _when(question.asked_at),
+        "question": _filled(question.text), "answered_by": _name(people, question.answered_by_id),
+        "answered_at": _when(question.answered_at), "answer": _filled(question.answer),
+    }
+
+
+# -- the tables ---------------------------------------------------------------------------
+
+
+async def _people(session: AsyncSession) -> dict[int, Person]:
+    return {p.id: p for p in (await session.exec(select(Person))).all() if p.id is not None}
+
+
+async def _questions_by_need(session: AsyncSession) -> dict[int, list[Question]]:
+    by_need: dict[int, list[Question]] = {}
+    for question in (await session.exec(select(Question).order_by(col(Question.id)))).all():
+        by_need.setdefault(question.need_id, []).append(question)
+    return by_need
+
+
+async def _withdrawals(session: AsyncSession) -> dict[str, AuditEvent]:
+    """The step that withdrew each withdrawn need, by need key."""
+    events = await session.exec(select(AuditEvent).where(AuditEvent.to_status == NeedStatus.WITHDRAWN)
+                                .order_by(col(AuditEvent.id)))
+    return {event.subject: event for event in events.all()}
+
+
+async def needs(session: AsyncSession, *, core: Core) -> list[Row]:
+    """Every need: status, intake answers, withdrawal, questions and the latest estimate."""
     intake = core.specs["intake"]
-    people = {p.id: p for p in (await session.exec(select(Person))).all()}
-    out: list[dict[str, Any]] = []
+    people = await _people(session)
+    questions = await _questions_by_need(session)
+    withdrawals = await _withdrawals(session)
+    out: list[Row] = []
     for need in (await session.exec(select(Need).order_by(col(Need.number)))).all():
         assert need.id is not None
-        row: dict[str, Any] = {
-            "key": need.key, "status": need.status,
-            "requester": people[need.requester_id].display_name,
-            "claimed_by": people[need.claimed_by_id].display_name if need.claimed_by_id in people else None,
-            "created_at": need.created_at.isoformat(),
-            "submitted_at": need.submitted_at.isoformat() if need.submitted_at else None,
-        }
-        row.update(answers_of(intake, need))
-        row["opening_message"] = need.opening_message or None
+        withdrawal = withdrawals.get(need.key) if need.status == NeedStatus.WITHDRAWN else None
+        asked = questions.get(need.id, [])
         estimate = await latest_estimate(session, need_id=need.id)
-        row["estimate"] = None if estimate is None else {
-            "version": estimate.version, "effort_low": estimate.effort_low, "effort_likely": estimate.effort_likely,
-            "effort_high": estimate.effort_high, "cost": str(estimate.cost), "currency": estimate.currency,
-            "duration_days": estimate.duration_days, "confidence": estimate.confidence,
-            "technical_risk": estimate.technical_risk, "security_review": estimate.security_review,
-            "notes": estimate.notes, "estimator": people[estimate.estimator_id].display_name,
-            "estimated_at": estimate.created_at.isoformat(),
+        row: Row = {
+            "key": need.key, "status": need.status,
+            "requester": _name(people, need.requester_id), "claimed_by": _name(people, need.claimed_by_id),
+            "created_at": _when(need.created_at), "submitted_at": _when(need.submitted_at),
+            **_answers(intake, need),
+            "opening_message": _filled(need.opening_message),
+            "withdrawn_at": _when(withdrawal.at) if withdrawal else None,
+            "withdrawn_by": _name(people, withdrawal.actor_id) if withdrawal else None,
+            "withdrawal_reason": _filled(withdrawal.reason) if withdrawal else None,
+            "questions_asked": len(asked),
+            "questions_open": sum(1 for q in asked if q.answered_at is None),
+            "estimate": None if estimate is None else _estimate(estimate, people),
+            "questions": [_question(q, people) for q in asked],
         }
         out.append(row)
     return out
 
 
-def to_json(data: list[dict[str, Any]]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+def need_columns(intake: DialogSpec) -> list[str]:
+    """The CSV header of :func:`needs`: every intake field in spec order, a money field with its currency."""
+    head = ["key", "status", "requester", "claimed_by", "created_at", "submitted_at"]
+    for field in intake.fields:
+        head += [field.id, f"{field.id}_currency"] if field.type == "money" else [field.id]
+    head += ["opening_message", *WITHDRAWAL_FIELDS, "questions_asked", "questions_open"]
+    return head + [f"estimate_{name}" for name in ESTIMATE_FIELDS]
 
 
-def _cell(value: Any) -> str:
+async def questions(session: AsyncSession, *, core: Core) -> list[Row]:
+    """Every question asked on a need and its answer, one row each, in the order they were asked."""
+    people = await _people(session)
+    need_of = {n.id: n for n in (await session.exec(select(Need))).all()}
+    out: list[Row] = []
+    for question in (await session.exec(select(Question).order_by(col(Question.id)))).all():
+        need = need_of[question.need_id]
+        out.append({"need": need.key, "title": need.title, **_question(question, people)})
+    return out
+
+
+def question_columns(intake: DialogSpec) -> list[str]:
+    return ["need", "title", *QUESTION_FIELDS]
+
+
+class Rows(Protocol):
+    def __call__(self, session: AsyncSession, *, core: Core) -> Awaitable[list[Row]]: ...
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: Rows
+    columns: Callable[[DialogSpec], list[str]]
+    # What one row is, for "12 needs written to ...".
+    noun: str
+
+
+TABLES: dict[str, Table] = {
+    "needs": Table(rows=needs, columns=need_columns, noun="need"),
+    "questions": Table(rows=questions, columns=question_columns, noun="question"),
+}
+
+
+async def document(session: AsyncSession, *, core: Core, what: str, format: Format) -> Document:
+    """The export ``what`` (a key of :data:`TABLES`) in ``format``."""
+    table = TABLES[what]
+    data = await table.rows(session, core=core)
+    text = to_json(data) if format == "json" else to_csv(data, columns=table.columns(core.specs["intake"]))
+    return Document(text=text, encoding=ENCODINGS[format], count=len(data))
+
+
+# -- the formats --------------------------------------------------------------------------
+
+
+def to_json(data: Sequence[Row]) -> str:
+    return json.dumps(list(data), ensure_ascii=False, indent=2) + "\n"
+
+
+# A cell starting with one of these runs as a formula in a spreadsheet (OWASP's list).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, dict) and "amount" in value:
-        return f"{value['amount']} {value['currency']}"
     if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
+        return "; ".join(_cell(v) for v in value)
     text = str(value)
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    if isinstance(value, str) and text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
-def to_csv(data: list[dict[str, Any]], *, intake_fields: list[str]) -> str:
-    head = ["key", "status", "requester", "claimed_by", "created_at", "submitted_at", *intake_fields,
-            "opening_message"]
-    head += [f"estimate_{c}" for c in ESTIMATE_COLUMNS]
+def _flat(row: Row) -> Row:
+    """A row with its nested objects as prefixed fields (``estimate.cost`` → ``estimate_cost``)."""
+    out: Row = {}
+    for name, value in row.items():
+        if isinstance(value, dict):
+            out.update({f"{name}_{inner}": v for inner, v in value.items()})
+        else:
+            out[name] = value
+    return out
+
+
+def to_csv(data: Sequence[Row], *, columns: Sequence[str]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(head)
+    writer.writerow(columns)
     for row in data:
-        estimate = row.get("estimate") or {}
-        writer.writerow([_cell(row.get(h)) for h in head[: 7 + len(intake_fields)]]
-                        + [_cell(estimate.get(c)) for c in ESTIMATE_COLUMNS])
+        flat = _flat(row)
+        writer.writerow([_cell(flat.get(name)) for name in columns])
     return buffer.getvalue()
