@@ -28,7 +28,7 @@ DEADLINE_SECONDS = 120.0
 PROMPT = b"alice> "
 BYE_FR = t("fr", "console.bye")
 # The console greets alice by name once it is ready to read.
-GREETED = "Alice Martin".encode()
+GREETED = b"Alice Martin"
 
 
 def _env(folder: Path) -> dict[str, str]:

@@ -15,7 +15,7 @@ import logging
 import sys
 import uuid
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from typing import IO
 
 from pmobot.adapters.console.render import render
@@ -192,10 +192,8 @@ class ConsoleChat:
         stream = stream or sys.stdin
         interactive = stream.isatty() and stream is sys.stdin
         if interactive:
-            try:
+            with suppress(ImportError):  # no readline on Windows: input() still reads lines
                 import readline  # noqa: F401  (line editing and history for input())
-            except ImportError:
-                pass
             # Load the slow language models while the person reads the greeting.
             in_background(warm_up, name="console-warm-up")
         loop = asyncio.get_running_loop()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import IO
 
 
@@ -51,10 +51,9 @@ async def read_line(stream: IO[str], *, prompt: str | None) -> str | None:
             line = None
         except Exception as exc:  # handed to the coroutine that waits, which decides; a thread has no one to tell
             error = exc
-        try:
+        # A closed loop raises RuntimeError: the console ended while this line was typed.
+        with suppress(RuntimeError):
             loop.call_soon_threadsafe(settle, line, error)
-        except RuntimeError:  # the loop is closed: the console ended while this line was typed
-            pass
 
     in_background(read, name="console-input")
     return await arrived
@@ -96,7 +95,6 @@ def terminal_kept(stream: IO[str]) -> Iterator[None]:
     try:
         yield
     finally:
-        try:
+        # termios.error: the terminal has gone (window closed), nothing to give back.
+        with suppress(termios.error):
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
-        except termios.error:  # the terminal has gone (window closed): nothing to give back
-            pass

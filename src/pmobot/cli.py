@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable
+from importlib import metadata
 from pathlib import Path
 
 from pmobot.config import Settings
@@ -112,54 +114,90 @@ async def _export(args: argparse.Namespace) -> int:
     try:
         await app.db.require_current()
         async with app.db.session() as session:
-            data = await export.rows(session, core=app.core)
-        if args.format == "json":
-            text = export.to_json(data)
-        else:
-            text = export.to_csv(data, intake_fields=[f.id for f in app.core.specs["intake"].fields])
+            document = await export.document(session, core=app.core, what=args.what, format=args.format)
     finally:
         await app.close()
-    if args.out and args.out != "-":
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"{len(data)} need(s) written to {args.out}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    data = document.text.encode(document.encoding)
+    if args.out in (None, "-"):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    out = Path(args.out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)  # a folder for the exports is created, as a person expects
+        out.write_bytes(data)
+    except OSError as exc:  # a file where a folder should be, no permission, a full disk
+        print(f"pmobot: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    noun = export.TABLES[args.what].noun
+    print(f"{document.count} {noun}{'' if document.count == 1 else 's'} written to {out}", file=sys.stderr)
     return 0
 
 
+def _version() -> str:
+    """The installed distribution's version: pyproject.toml is its one home."""
+    try:
+        return metadata.version("pmobot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pmobot", description="The PMO liaison bot between business and IT.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="pmobot", description="The PMO liaison bot between business and IT.",
+        epilog="Run 'pmobot COMMAND --help' for the options of a command. "
+               "Settings come from PMOBOT_* environment variables (see the README).")
+    parser.add_argument("--version", action="version", version=f"pmobot {_version()}",
+                        help="print pmobot's version and exit")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
 
-    console = sub.add_parser("console", help="chat with pmobot in this terminal (SQLite, no account needed)")
+    def command(name: str, summary: str, run: Callable[[argparse.Namespace], Awaitable[int]],
+                details: str = "") -> argparse.ArgumentParser:
+        # The summary is the line in 'pmobot --help' and opens 'pmobot NAME --help'.
+        found = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}".strip())
+        found.set_defaults(run=run)
+        return found
+
+    console = command("console", "chat with pmobot in this terminal (SQLite, no account needed)", _console,
+                      "Ctrl-C, Ctrl-D or /quit leaves. Run one console per database: a second one would "
+                      "print the first one's deliveries. For several people at once, use 'pmobot serve' "
+                      "with Slack or Teams.")
     console.add_argument("--demo", action="store_true", help="add the demo organisation (alice, bob, carla, dan)")
-    console.add_argument("--as", dest="as_", default="alice", help="who types first (default: alice)")
-    console.set_defaults(run=_console)
+    console.add_argument("--as", dest="as_", metavar="NAME", default="alice",
+                         help="the login of who types first (default: alice)")
 
-    serve = sub.add_parser("serve", help="run the Slack and Teams bot server (one aiohttp server for both)")
-    serve.add_argument("--host", help="address to listen on (default: PMOBOT_HOST or 0.0.0.0)")
-    serve.add_argument("--port", type=int, help="port to listen on (default: PMOBOT_PORT or 3000)")
+    serve = command("serve", "run the Slack and Teams bot server (one aiohttp server for both)", _serve)
+    serve.add_argument("--host", metavar="ADDRESS", help="address to listen on (default: PMOBOT_HOST or 0.0.0.0)")
+    serve.add_argument("--port", type=int, metavar="PORT", help="port to listen on (default: PMOBOT_PORT or 3000)")
     serve.add_argument("--teams-insecure-local", action="store_true",
                        help="host Teams without app credentials, for the Bot Framework Emulator only: "
                             "anyone who can reach the port can talk to the bot")
-    serve.set_defaults(run=_serve)
 
-    manifest = sub.add_parser("manifest", help="print the Slack app manifest, or build the Teams app package")
-    manifest.add_argument("platform", choices=["slack", "teams"])
-    manifest.add_argument("--url", help="Slack: the public base URL of 'pmobot serve', e.g. https://bot.example.org")
-    manifest.add_argument("--app-id", help="Teams: the bot's Microsoft app id")
-    manifest.add_argument("--domain", help="Teams: the host name of 'pmobot serve', e.g. bot.example.org")
-    manifest.add_argument("--out", help="Teams: the zip to write (default: pmobot-teams.zip)")
-    manifest.set_defaults(run=_manifest)
+    manifest = command("manifest", "print the Slack app manifest, or build the Teams app package", _manifest)
+    manifest.add_argument("platform", choices=["slack", "teams"], help="which platform's manifest")
+    manifest.add_argument("--url", metavar="URL",
+                          help="Slack: the public base URL of 'pmobot serve', e.g. https://bot.example.org")
+    manifest.add_argument("--app-id", metavar="ID", help="Teams: the bot's Microsoft app id")
+    manifest.add_argument("--domain", metavar="HOST",
+                          help="Teams: the host name of 'pmobot serve', e.g. bot.example.org")
+    manifest.add_argument("--out", metavar="FILE", help="Teams: the zip to write (default: pmobot-teams.zip)")
 
-    db = sub.add_parser("db", help="database migrations")
-    db.add_argument("action", choices=["upgrade", "status"])
-    db.set_defaults(run=_db)
+    db = command("db", "apply or check database migrations", _db)
+    db.add_argument("action", choices=["upgrade", "status"],
+                    help="upgrade: apply pending migrations; status: say whether any is pending (exit code 1 if so)")
 
-    export = sub.add_parser("export", help="write every need with its status and latest estimate")
-    export.add_argument("--format", choices=["json", "csv"], default="json")
-    export.add_argument("--out", help="file to write (default: standard output)")
-    export.set_defaults(run=_export)
+    export = command("export", "write the portfolio for a spreadsheet", _export,
+                     "'needs': one row per need with its status, intake answers, withdrawal, question counts and "
+                     "latest estimate. 'questions': one row per question asked on a need, with its answer. "
+                     "Amounts have two decimals and a currency column; dates are ISO 8601.")
+    export.add_argument("what", nargs="?", choices=["needs", "questions"], default="needs",
+                        help="what to export (default: needs)")
+    export.add_argument("--format", choices=["json", "csv"], default="json",
+                        help="json (default), or csv: UTF-8 with a byte-order mark, so that Excel shows accents, "
+                             "and cells that would start a formula quoted")
+    export.add_argument("--out", metavar="FILE",
+                        help="file to write, its folder created if missing (default, or '-': standard output)")
     return parser
 
 
@@ -172,11 +210,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level.upper(), filename=log_file,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        # Every subcommand sets ``run`` (set_defaults above); argparse hands it back untyped.
-        command: Callable[[argparse.Namespace], Coroutine[None, None, int]] = args.run
-        return asyncio.run(command(args))
+        return int(asyncio.run(args.run(args)))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Whoever read the output left (``pmobot export | head``): nothing failed here. Standard
+        # output now points nowhere, so the interpreter's last flush has nothing to complain about.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:
         from pmobot.db import DatabaseNotMigrated
 

@@ -10,6 +10,7 @@ message in the wrong language or in the wrong place.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -257,35 +258,53 @@ def test_french_export_as_json(french: tuple[Path, str]) -> None:
     assert need["department"] == "purchasing" and need["sponsor"] == "Marie Dupont"
     assert need["users_affected"] == 20
     assert need["desired_date"] == "2027-03-15"
-    assert float(need["budget"]["amount"]) == 30000 and need["budget"]["currency"] == "EUR"
+    assert (need["budget"], need["budget_currency"]) == ("30000.00", "EUR")
     assert need["systems"] == ["erp"]
     assert need["personal_data"] is False and need["external_vendor"] is False
     estimate = need["estimate"]
     assert estimate["version"] == 1
     assert (estimate["effort_low"], estimate["effort_likely"], estimate["effort_high"]) == (10, 15, 25)
-    assert float(estimate["cost"]) == 42000 and estimate["currency"] == "EUR"
+    assert (estimate["cost"], estimate["cost_currency"]) == ("42000.00", "EUR")
     assert estimate["duration_days"] == 30
     assert (estimate["confidence"], estimate["technical_risk"]) == ("medium", "low")
     assert estimate["security_review"] is True
     assert estimate["notes"] == NOTES_FR
     assert estimate["estimator"] == "Bob Smith"
+    # IT's question and the requester's answer, as they were typed.
+    assert (need["questions_asked"], need["questions_open"]) == (1, 0)
+    [asked] = need["questions"]
+    assert (asked["asked_by"], asked["question"]) == ("Bob Smith", QUESTION_FR)
+    assert (asked["answered_by"], asked["answer"]) == ("Alice Martin", ANSWER_FR)
 
 
 def test_french_export_as_csv(french: tuple[Path, str]) -> None:
     folder, _ = french
-    out = folder / "needs.csv"
+    out = folder / "exports" / "needs.csv"  # a folder that does not exist yet
     run = pmobot(folder, "export", "--format", "csv", "--out", str(out))
     assert run.returncode == 0, run.stderr
     assert run.stdout == ""  # the data went to the file
-    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert out.read_bytes().startswith(codecs.BOM_UTF8)  # so that Excel reads the accents
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert len(rows) == 1
     row = rows[0]
     assert (row["key"], row["status"]) == ("NEED-1", "estimated")
     assert row["users_affected"] == "20" and row["desired_date"] == "2027-03-15"
-    assert float(row["estimate_cost"]) == 42000 and row["estimate_duration_days"] == "30"
+    assert row["title"] == one_need(folder)["title"] and "contrats fournisseurs" in row["title"]
+    assert (row["estimate_cost"], row["estimate_cost_currency"]) == ("42000.00", "EUR")
+    assert row["estimate_duration_days"] == "30"
     # Every intake field has its column, in spec order.
-    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    header = out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
     assert [h for h in header if h in {f.id for f in INTAKE.fields}] == [f.id for f in INTAKE.fields]
+
+
+def test_french_questions_export_as_csv(french: tuple[Path, str]) -> None:
+    folder, _ = french
+    run = pmobot(folder, "export", "questions", "--format", "csv")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("\ufeff")  # the byte-order mark, on standard output too
+    rows = list(csv.DictReader(io.StringIO(run.stdout.removeprefix("\ufeff"))))
+    assert [(r["need"], r["asked_by"], r["question"], r["answered_by"], r["answer"]) for r in rows] == [
+        ("NEED-1", "Bob Smith", QUESTION_FR, "Alice Martin", ANSWER_FR)]
 
 
 # -- the same in English ----------------------------------------------------------------------
@@ -312,9 +331,9 @@ def test_english_requester_goes_through_the_whole_flow_in_english(tmp_path: Path
     assert need["status"] == "estimated"
     assert "contract" in need["title"].lower()
     assert need["users_affected"] == 20 and need["desired_date"] == "2027-03-15"
-    assert float(need["budget"]["amount"]) == 30000 and need["budget"]["currency"] == "EUR"
+    assert (need["budget"], need["budget_currency"]) == ("30000.00", "EUR")
     assert need["sponsor"] is None
-    assert float(need["estimate"]["cost"]) == 42000 and need["estimate"]["notes"] in (None, "")
+    assert need["estimate"]["cost"] == "42000.00" and need["estimate"]["notes"] is None
 
 
 # -- a restart in the middle of a dialog ---------------------------------------------------------
@@ -343,5 +362,5 @@ def test_dialog_interrupted_by_end_of_input_resumes_in_the_next_run(tmp_path: Pa
     assert need["problem"] == PROBLEM_FR and need["benefits"] == BENEFITS_FR
     assert "contrats fournisseurs" in need["title"].lower()
     assert need["users_affected"] == 20 and need["desired_date"] == "2027-03-15"
-    assert float(need["budget"]["amount"]) == 30000
+    assert need["budget"] == "30000.00"
     assert need["department"] == "purchasing" and need["systems"] == ["erp"] and need["sponsor"] is None
