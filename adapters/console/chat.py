@@ -201,28 +201,29 @@ class ConsoleChat:
         handled = stop_on_signals(loop, stop)
         try:
             with terminal_kept(stream) if interactive else nullcontext():
-                await self._converse(stream, interactive=interactive, stop=stop)
-            if interactive:
-                self.write("")  # the cursor still stands after the prompt
+                quit_typed = await self._converse(stream, interactive=interactive, stop=stop)
+            if interactive and not quit_typed:
+                self.write("")  # after Ctrl-C or Ctrl-D the cursor still stands after the prompt
             await self.say("bye")
         except OutputClosed:
             log.info("the console's output was closed; stopping")
         finally:
             release_signals(loop, handled)
 
-    async def _converse(self, stream: IO[str], *, interactive: bool, stop: asyncio.Event) -> None:
+    async def _converse(self, stream: IO[str], *, interactive: bool, stop: asyncio.Event) -> bool:
+        """Read and handle lines until the end; True when it was a typed ``/quit``."""
         await self.greet()
         await self.deliver()
         while not stop.is_set():
             prompt = f"{self.current}> "
             line = await next_line(stream, prompt=prompt if interactive else None, stop=stop)
             if line is None:
-                return
+                return False
             if not interactive:
                 self.write(f"\n{prompt}{line.rstrip()}")
             try:
                 if not await self.handle_line(line):
-                    return
+                    return True
             except OutputClosed:
                 raise
             except Exception:  # the loop must survive anything a line triggers
@@ -230,3 +231,4 @@ class ConsoleChat:
                 log.exception("console error ref=%s", ref)
                 locale = await self.chat.locale_for(self.identity())
                 self.write(render(Notice(t(locale, "console.crashed", ref=ref), "error")))
+        return False

@@ -99,22 +99,25 @@ def terminal(tmp_path: Path):  # type: ignore[no-untyped-def]
     os.close(own)
 
 
-@pytest.mark.parametrize("leave", ["ctrl-c", "ctrl-d"])
+@pytest.mark.parametrize("leave", ["ctrl-c", "ctrl-d", "/quit"])
 def test_the_console_leaves_at_once_with_a_goodbye(terminal, tmp_path: Path, leave: str) -> None:  # type: ignore[no-untyped-def]
     process, keyboard, own = terminal
     screen = bytearray()
     assert read_until(keyboard, PROMPT, screen), screen.decode(errors="replace")
     if leave == "ctrl-c":
         process.send_signal(signal.SIGINT)  # what the terminal does on Ctrl-C
-    else:
+    elif leave == "ctrl-d":
         os.write(keyboard, b"\x04")  # Ctrl-D on an empty line: the end of input
+    else:
+        os.write(keyboard, b"/quit\r")
     assert read_until(keyboard, BYE_FR.encode(), screen), screen.decode(errors="replace")
     assert process.wait(timeout=DEADLINE_SECONDS) == 0
     read_written(keyboard, screen)
     text = screen.decode()
     assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
-    # The goodbye stands on its own line, not glued to the prompt.
-    assert text.replace("\r\n", "\n").rstrip().splitlines()[-1] == BYE_FR
+    # The goodbye stands on its own line, right under the prompt: not glued to it, no blank line.
+    *_, prompt_line, last = text.replace("\r\n", "\n").rstrip().splitlines()
+    assert (prompt_line.rstrip(), last) == ({"/quit": "alice> /quit"}.get(leave, "alice>"), BYE_FR)
     assert "Traceback" not in log_of(tmp_path)
     # The person's terminal is given back as it was: echo and line editing on.
     assert _echo_and_line_editing(own) == (True, True)
