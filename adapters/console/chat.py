@@ -15,7 +15,6 @@ import logging
 import sys
 import uuid
 from collections.abc import Callable
-from contextlib import nullcontext, suppress
 from typing import IO
 
 from pmobot.adapters.console.render import render
@@ -192,7 +191,7 @@ class ConsoleChat:
         stream = stream or sys.stdin
         interactive = stream.isatty() and stream is sys.stdin
         if interactive:
-            with suppress(ImportError):  # no readline on Windows: input() still reads lines
+            with contextlib.suppress(ImportError):  # no readline on Windows: input() still reads lines
                 import readline  # noqa: F401  (line editing and history for input())
             # Load the slow language models while the person reads the greeting.
             in_background(warm_up, name="console-warm-up")
@@ -200,7 +199,7 @@ class ConsoleChat:
         stop = asyncio.Event()
         handled = stop_on_signals(loop, stop)
         try:
-            with terminal_kept(stream) if interactive else nullcontext():
+            with terminal_kept(stream) if interactive else contextlib.nullcontext():
                 quit_typed = await self._converse(stream, interactive=interactive, stop=stop)
             if interactive and not quit_typed:
                 self.write("")  # after Ctrl-C or Ctrl-D the cursor still stands after the prompt

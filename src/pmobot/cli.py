@@ -7,7 +7,7 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from importlib import metadata
 from pathlib import Path
 
@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="print pmobot's version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", title="commands")
 
-    def command(name: str, summary: str, run: Callable[[argparse.Namespace], Awaitable[int]],
+    def command(name: str, summary: str, run: Callable[[argparse.Namespace], Coroutine[None, None, int]],
                 details: str = "") -> argparse.ArgumentParser:
         # The summary is the line in 'pmobot --help' and opens 'pmobot NAME --help'.
         found = sub.add_parser(name, help=summary, description=f"{summary[0].upper()}{summary[1:]}. {details}".strip())
@@ -210,7 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=settings.log_level.upper(), filename=log_file,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        return int(asyncio.run(args.run(args)))
+        # Every subcommand sets ``run`` (set_defaults above); argparse hands it back untyped.
+        command: Callable[[argparse.Namespace], Coroutine[None, None, int]] = args.run
+        return asyncio.run(command(args))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
