@@ -7,22 +7,21 @@ import re
 from slack_bolt.app.async_app import AsyncApp
 
 from pmobot.adapters.slack.acks import Incoming
-from pmobot.adapters.slack.surface import SHOWS_FORMS, Surface, dm_key, user_key
+from pmobot.adapters.slack.surface import Surface, dm_key, user_key
+from pmobot.commands.registry import Commands as CommandRegistry
 from pmobot.conversation.text import fold
 
 COMMAND = "/pmo"
 # "/pmo status NEED-3 share": the answer is shown to the channel, not only to the asker.
 SHARE_WORDS = frozenset({"share", "partager", "partage", "public"})
-# The commands whose answer may be shared that way (they only read).
-QUERY_COMMANDS = frozenset({"status", "statut", "etat", "mine", "mes", "miens", "my", "queue", "file", "attente",
-                            "help", "aide", "?"})
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
-def shared(text: str) -> tuple[str, bool]:
-    """The command without a trailing share word, and whether it was there (on a query command only)."""
+def shared(text: str, commands: CommandRegistry) -> tuple[str, bool]:
+    """The command without a trailing share word, and whether it was there (on a command declared shareable)."""
     words = text.split()
-    if len(words) > 1 and fold(words[-1]) in SHARE_WORDS and fold(words[0]) in QUERY_COMMANDS:
+    asked = commands.find(words[0]) if words else None
+    if len(words) > 1 and fold(words[-1]) in SHARE_WORDS and asked is not None and asked.shareable:
         return " ".join(words[:-1]), True
     return text, False
 
@@ -32,7 +31,7 @@ class Commands(Surface):
         app.command(COMMAND)(self.acks.after_ack(self.command))
 
     async def command(self, request: Incoming) -> None:
-        text, share = shared((request.body.get("text") or "").strip())
+        text, share = shared((request.body.get("text") or "").strip(), self.chat.commands)
         caller = await self.directory.caller(request.body, request.client)
         for mentioned in _MENTION.findall(text):
             # "/pmo role @bob it": Bob may never have written to pmobot yet.
@@ -42,6 +41,6 @@ class Commands(Surface):
         key = dm_key(channel) if channel.startswith("D") else user_key(caller.user_id)
         trigger = request.trigger_id or ""
         # Slack never re-sends a slash command (no retries for commands): no dedup row to write.
-        messages = await self.chat.on_command(caller.identity, key, text, forms=SHOWS_FORMS)
+        messages = await self.chat.on_command(caller.identity, key, text)
         await self.replies.show(request.client, request.response_url, caller=caller, key=key, trigger_id=trigger,
                                 messages=messages, share=share, fallback_key=f"command:{trigger}")

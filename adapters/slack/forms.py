@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 from pmobot.adapters.slack import modals
 from pmobot.adapters.slack import render as rd
 from pmobot.adapters.slack.acks import Incoming, ack_only
-from pmobot.adapters.slack.surface import SHOWS_FORMS, Surface, thread_key, user_key
+from pmobot.adapters.slack.surface import Surface, thread_key, user_key
 from pmobot.i18n import t
 from pmobot.services.people import Identity
 
@@ -34,8 +34,6 @@ NEW_NEED_BUTTON = "home.new"
 NEW_NEED_SHORTCUT = "pmobot.new_need"
 TURN_INTO_NEED_SHORTCUT = "pmobot.turn_into_need"
 FIELD_CHANGES = re.compile(rf"^{re.escape(modals.ACTION_PREFIX)}")
-# A modal spec -> the button that opens it for a need (permission checked by the core).
-_FORM_ACTIONS = {"estimate": "need.estimate", "question": "need.ask", "answer": "need.answer"}
 
 
 class Forms(Surface):
@@ -55,12 +53,14 @@ class Forms(Surface):
             data = {}  # not a value pmobot wrote: the intake form it is
         spec = str(data.get("s") or "intake")
         need = str((data.get("c") or {}).get("need") or "")
-        if not (spec in _FORM_ACTIONS and need):
+        # The button that opens this spec for a need (permission checked by the core).
+        opener = self.chat.commands.opening(spec)
+        if not (opener and opener.buttons and need):
             await self._new_need(request, response_url=request.response_url)
             return
         caller = await self.directory.caller(request.body, request.client)
         key = user_key(caller.user_id)
-        messages = await self.chat.on_action(caller.identity, key, _FORM_ACTIONS[spec], need, forms=SHOWS_FORMS)
+        messages = await self.chat.on_action(caller.identity, key, opener.buttons[0].action_id, need)
         await self.replies.show(request.client, request.response_url, caller=caller, key=key,
                                 trigger_id=request.trigger_id, messages=messages,
                                 fallback_key=f"form:{request.body.get('trigger_id')}")
@@ -72,7 +72,7 @@ class Forms(Surface):
     async def _new_need(self, request: Incoming, *, response_url: str | None) -> None:
         caller = await self.directory.caller(request.body, request.client)
         key = user_key(caller.user_id)
-        messages = await self.chat.on_command(caller.identity, key, "new", forms=SHOWS_FORMS)
+        messages = await self.chat.on_command(caller.identity, key, "new")
         await self.replies.show(request.client, response_url, caller=caller, key=key, trigger_id=request.trigger_id,
                                 messages=messages, fallback_key=f"new:{request.body.get('trigger_id')}")
 

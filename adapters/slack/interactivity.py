@@ -16,12 +16,11 @@ from pmobot.adapters.slack import blocks as bk
 from pmobot.adapters.slack.acks import Incoming, ack_only
 from pmobot.adapters.slack.blocks import escape
 from pmobot.adapters.slack.clients import CALL_FAILED
-from pmobot.adapters.slack.surface import SHOWS_FORMS, Surface, message_place, user_key
+from pmobot.adapters.slack.surface import Surface, message_place, user_key
 from pmobot.i18n import t
 
 log = logging.getLogger(__name__)
 
-NEED_BUTTONS = re.compile(r"^need\.")
 PROMPT_ANSWERS = re.compile(r"^prompt\.(answer|control|select|send)")
 # Ticking boxes of a multiple choice: nothing happens until "send" is pressed.
 PROMPT_TICK = "prompt.multi"
@@ -49,7 +48,9 @@ def prompt_answer(body: dict[str, Any], action: dict[str, Any]) -> tuple[str, st
 
 class Buttons(Surface):
     def register(self, app: AsyncApp) -> None:
-        app.action(NEED_BUTTONS)(self.acks.after_ack(self.need_button))
+        # Every card button the command registry declares ("need.claim|0": a suffix keeps ids unique in a message).
+        ids = "|".join(re.escape(button.action_id) for button in self.chat.commands.buttons())
+        app.action(re.compile(rf"^(?:{ids})(?:\|.*)?$"))(self.acks.after_ack(self.need_button))
         app.action(PROMPT_ANSWERS)(self.acks.after_ack(self.prompt))
         app.action(PROMPT_TICK)(ack_only)
 
@@ -59,8 +60,7 @@ class Buttons(Surface):
         action_id = action["action_id"].split("|")[0]
         once = f"action:{caller.user_id}:{action.get('action_ts') or body.get('trigger_id')}"
         key = user_key(caller.user_id)
-        messages = await self.chat.on_action(caller.identity, key, action_id, action.get("value") or "",
-                                             forms=SHOWS_FORMS, once=once)
+        messages = await self.chat.on_action(caller.identity, key, action_id, action.get("value") or "", once=once)
         await self.replies.show(request.client, request.response_url, caller=caller, key=key,
                                 trigger_id=body.get("trigger_id"), messages=messages, fallback_key=once)
 

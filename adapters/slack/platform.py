@@ -47,6 +47,7 @@ from pmobot.adapters.slack.home import Home
 from pmobot.adapters.slack.identity import Directory
 from pmobot.adapters.slack.interactivity import Buttons
 from pmobot.adapters.slack.replies import Replies
+from pmobot.adapters.slack.surface import TRAITS
 from pmobot.chat import Chat
 from pmobot.config import Settings
 from pmobot.services.core import Core
@@ -56,6 +57,7 @@ EVENTS_PATH = "/slack/events"
 
 class SlackPlatform:
     name = PLATFORM
+    traits = TRAITS
 
     @classmethod
     def create(cls, *, chat: Chat, core: Core, settings: Settings) -> SlackPlatform:

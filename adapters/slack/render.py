@@ -16,6 +16,7 @@ from typing import Any
 
 from pmobot.adapters.slack import blocks as bk
 from pmobot.adapters.slack.blocks import escape
+from pmobot.commands import buttons
 from pmobot.i18n import t
 from pmobot.messages import Card, CardField, FormRequest, Message, Notice, Prompt, Text
 
@@ -100,7 +101,7 @@ def _fit(body: list[dict[str, Any]], tail: list[dict[str, Any]], limit: int, *, 
     if need_key:
         notes.append(t(locale, "slack.see_all_status", key=need_key))
         more_blocks.append({"type": "actions", "block_id": "more", "elements": [
-            bk.button(t(locale, "slack.see_all"), "need.status|more", need_key)]})
+            bk.button(t(locale, buttons.STATUS.label), f"{buttons.STATUS.action_id}|more", need_key)]})
     return kept + [bk.context(escape(" ".join(notes)))] + more_blocks + tail
 
 

@@ -11,11 +11,12 @@ from slack_bolt.app.async_app import AsyncApp
 from pmobot.adapters.slack.acks import FollowUps
 from pmobot.adapters.slack.identity import Directory
 from pmobot.adapters.slack.replies import Replies
-from pmobot.chat import Chat
+from pmobot.chat import Chat, PlatformTraits
 
 # Slack shows a whole dialog spec as a modal: the core answers "new", "estimate", "ask" and
-# "answer" with a form rather than a conversation (passed to Chat as ``forms=SHOWS_FORMS``).
-SHOWS_FORMS = True
+# "answer" with a form rather than a conversation. A modal opens only with an interaction's
+# trigger (a command, a button), so a "/pmo new" typed in a message still converses.
+TRAITS = PlatformTraits(forms=True)
 
 
 def dm_key(channel: str) -> str:

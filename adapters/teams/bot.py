@@ -27,7 +27,8 @@ from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
 from msrest.serialization import Model
 
-from pmobot.chat import Chat, is_command, reads_as_command
+from pmobot.chat import Chat
+from pmobot.commands.registry import has_prefix, is_command, without_prefix
 from pmobot.i18n import t
 from pmobot.messages import Message, Notice, Text
 from pmobot.services import addresses, inbound, people
@@ -63,8 +64,8 @@ class InvokeAnswer(Model):
 
 
 _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
-_PMO_WORD = re.compile(r"^\s*/?pmo\b\s*", re.IGNORECASE)
-_SET_IT_CHANNEL = re.compile(r"^\s*(?:/?pmo\s+)?set\s+it[-\s]?channel\s*$", re.IGNORECASE)
+# Read after the "/pmo" or "pmo" that may introduce it.
+_SET_IT_CHANNEL = re.compile(r"^\s*set\s+it[-\s]?channel\s*$", re.IGNORECASE)
 
 
 def identity_of(activity: Activity) -> Identity:
@@ -178,7 +179,7 @@ class PmoBot(ActivityHandler):
             await self._send(turn_context, await self.chat.on_command(identity_of(activity),
                                                                       conversation_key(activity), "help"))
             return
-        if _SET_IT_CHANNEL.match(text):
+        if _SET_IT_CHANNEL.match(without_prefix(text)):
             await self._set_it_channel(turn_context)
             return
         await self._send(turn_context, await self.route_text(activity, text))
@@ -186,11 +187,11 @@ class PmoBot(ActivityHandler):
     async def route_text(self, activity: Activity, text: str) -> list[Message]:
         who, key = identity_of(activity), conversation_key(activity)
         if is_command(text):
-            return await self.chat.on_text(who, key, text, forms=True)
-        if _PMO_WORD.match(text) and not await self.chat.in_conversation(who, key):
-            return await self.chat.on_command(who, key, _PMO_WORD.sub("", text, count=1), forms=True)
-        if reads_as_command(text) and not await self.chat.in_conversation(who, key):
-            return await self.chat.on_command(who, key, text, forms=True)
+            return await self.chat.on_text(who, key, text)
+        if has_prefix(text) and not await self.chat.in_conversation(who, key):
+            return await self.chat.on_command(who, key, without_prefix(text))
+        if self.chat.reads_as_command(text) and not await self.chat.in_conversation(who, key):
+            return await self.chat.on_command(who, key, text)
         return await self.chat.on_text(who, key, text)
 
     async def _set_it_channel(self, turn_context: TurnContext) -> None:
@@ -231,8 +232,7 @@ class PmoBot(ActivityHandler):
         kind = data.get(cards.DATA_KEY)
         locale = await self.chat.locale_for(who)
         if kind == "action":
-            messages = await self.chat.on_action(who, key, str(data.get("id", "")), str(data.get("value", "")),
-                                                 forms=True)
+            messages = await self.chat.on_action(who, key, str(data.get("id", "")), str(data.get("value", "")))
             return await self._answer_with_messages(turn_context, messages, locale)
         if kind == "answer":
             messages = await self.chat.on_text(who, key, str(data.get("value", "")))

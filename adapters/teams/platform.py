@@ -10,7 +10,7 @@ from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
-from pmobot.chat import Chat
+from pmobot.chat import Chat, PlatformTraits
 from pmobot.config import Settings
 from pmobot.platforms import ConfigurationError
 from pmobot.services.core import Core
@@ -59,6 +59,8 @@ def credentials_from(settings: Settings, *, insecure_local: bool) -> Credentials
 
 class TeamsPlatform:
     name = PLATFORM
+    # A card can carry a whole form in answer to anything, a typed "/pmo new" included.
+    traits = PlatformTraits(forms=True, forms_in_messages=True)
 
     def __init__(self, *, chat: Chat, core: Core, settings: Settings, credentials: Credentials,
                  endpoints: Endpoints) -> None:

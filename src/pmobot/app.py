@@ -7,8 +7,9 @@ from typing import IO, TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from pmobot.chat import Chat
+from pmobot.chat import Chat, PlatformTraits
 from pmobot.clock import Clock, FrozenClock, SystemClock
+from pmobot.commands.builtin import builtin_commands
 from pmobot.config import Settings
 from pmobot.conversation.engine import DialogEngine
 from pmobot.conversation.spec import load_builtin_specs
@@ -83,7 +84,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     calendar = BusinessCalendar(timezone=settings.timezone, country=settings.holidays_country)
     core = Core(db=db, clock=clock, settings=settings, calendar=calendar, specs=specs)
     engine = DialogEngine(specs=specs, hooks=hooks, today=core.today, default_currency=settings.default_currency)
-    return App(settings=settings, db=db, core=core, engine=engine, chat=Chat(core=core, engine=engine))
+    chat = Chat(core=core, engine=engine, commands=builtin_commands())
+    return App(settings=settings, db=db, core=core, engine=engine, chat=chat)
 
 
 def attach_console(app: App, *, start_as: str, people: dict[str, str], out: IO[str] | None = None) -> ConsoleChat:
@@ -91,6 +93,8 @@ def attach_console(app: App, *, start_as: str, people: dict[str, str], out: IO[s
     from pmobot.adapters.console import ConsoleChat
 
     console = ConsoleChat(chat=app.chat, clock=app.core.clock, people=people, start_as=start_as, out=out)
+    # A terminal shows no forms: every spec runs as a conversation.
+    app.chat.add_platform("console", PlatformTraits())
     app.core.it_channels["console"] = app.settings.it_channel
     app.deliverers["console"] = console.deliverer
     console.worker = app.worker()
@@ -123,6 +127,7 @@ def attach_platforms(
             "MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (Teams), or use 'pmobot console'"
         )
     for platform in platforms:
+        app.chat.add_platform(platform.name, platform.traits)
         app.deliverers[platform.name] = platform.deliverer
         app.core.it_channels[platform.name] = platform.it_channel()
     return platforms

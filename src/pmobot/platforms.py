@@ -8,11 +8,14 @@ worker and its IT channel with the core, and starts and stops it.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import web
 
 from pmobot.scheduler import Deliverer
+
+if TYPE_CHECKING:
+    from pmobot.chat import PlatformTraits
 
 
 class Platform(Protocol):
@@ -24,6 +27,10 @@ class Platform(Protocol):
     @property
     def deliverer(self) -> Deliverer:
         """What the outbox worker hands this platform's messages to."""
+
+    @property
+    def traits(self) -> PlatformTraits:
+        """What it can show (forms or not), registered with Chat by the composition root."""
 
     def it_channel(self) -> str | None:
         """The IT intake channel's address on this platform, if known yet."""

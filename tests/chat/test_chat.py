@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from pmobot.app import App
-from pmobot.chat import reads_as_command
+from pmobot.commands.builtin import builtin_commands
 from pmobot.domain.models import AuditEvent
 from pmobot.messages import Notice, Text
 from pmobot.services.people import Identity
@@ -212,4 +212,4 @@ async def test_free_text_that_is_a_new_need_opens_the_intake_with_it(app: App) -
     ("help me describe a need", False), ("hello there", False), ("", False),
 ])
 def test_a_sentence_that_starts_with_a_command_word_is_not_a_command(text: str, command: bool) -> None:
-    assert reads_as_command(text) is command
+    assert builtin_commands().reads_as_command(text) is command

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from pmobot.app import App
+from pmobot.chat import PlatformTraits
 from pmobot.domain.models import Estimate, Need, OutboxMessage
 from pmobot.messages import FormRequest, Notice, from_dict, to_dict
 from pmobot.services.people import Identity
@@ -28,12 +29,18 @@ GOOD_INTAKE = {
 }
 
 
+def shows_forms(app: App, forms: bool) -> None:
+    """Make the console a platform that shows forms (as Slack and Teams do for commands), or not."""
+    app.chat.add_platform("console", PlatformTraits(forms=forms))
+
+
 def field(form: FormRequest, field_id: str):  # type: ignore[no-untyped-def]
     return next(f for f in form.fields if f.id == field_id)
 
 
 async def test_new_on_a_platform_with_forms_returns_the_intake_form_in_the_users_language(app: App) -> None:
-    [form] = await app.chat.on_command(ALICE, "dm:alice", "new", forms=True)
+    shows_forms(app, True)
+    [form] = await app.chat.on_command(ALICE, "dm:alice", "new")
     assert isinstance(form, FormRequest) and form.spec_id == "intake"
     assert form.title == "Nouveau besoin" and form.submit_label == "Envoyer"
     assert field(form, "title").label == "Titre"
@@ -43,6 +50,7 @@ async def test_new_on_a_platform_with_forms_returns_the_intake_form_in_the_users
     assert field(form, "personal_data").controls is True
     assert field(form, "title").controls is False
     # The same command without forms still starts the conversation.
+    shows_forms(app, False)
     messages = await app.chat.on_command(BOB, "dm:bob", "new")
     assert not any(isinstance(m, FormRequest) for m in messages)
 
@@ -109,11 +117,12 @@ async def test_redraw_shows_a_question_once_its_condition_holds(app: App) -> Non
 
 
 async def test_the_estimate_form_is_refused_to_non_it_and_checks_effort_order(app: App) -> None:
+    shows_forms(app, True)
     await app.chat.submit_form(ALICE, "dm:alice", "intake", GOOD_INTAKE, {})
-    [refusal] = await app.chat.on_action(ALICE, "dm:alice", "need.estimate", "NEED-1", forms=True)
+    [refusal] = await app.chat.on_action(ALICE, "dm:alice", "need.estimate", "NEED-1")
     assert isinstance(refusal, Notice) and "DSI" in refusal.text
     await app.chat.on_action(BOB, "dm:bob", "need.claim", "NEED-1")
-    [form] = await app.chat.on_action(BOB, "dm:bob", "need.estimate", "NEED-1", forms=True)
+    [form] = await app.chat.on_action(BOB, "dm:bob", "need.estimate", "NEED-1")
     assert isinstance(form, FormRequest) and form.context == {"need": "NEED-1"}
     values = {"effort_low": "10", "effort_likely": 5, "effort_high": "20", "cost": "12000 EUR",
               "duration_days": "30", "confidence": "medium", "technical_risk": "low", "security_review": True}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pmobot.chat import COMMANDS
+from pmobot.commands.builtin import builtin_commands
 from pmobot.conversation.fieldtypes import FIELD_TYPES
 from pmobot.conversation.spec import DialogSpec, Localized, load_builtin_specs
 from pmobot.domain import lifecycle
@@ -146,6 +146,8 @@ def key_uses() -> list[KeyUse]:
             name = _call_name(node)
             if name == "t" and len(node.args) >= 2:
                 uses += _keys_in(node.args[1], where)
+            elif name == "Button" and len(node.args) >= 2:  # Button("need.claim", "button.claim")
+                uses += _keys_in(node.args[1], where)
             elif name in KEY_FIRST and node.args:
                 uses += _keys_in(node.args[0], where)
             # Parse helpers take the key of the error they raise: error="field.error.integer".
@@ -170,12 +172,6 @@ def _console_says() -> set[str]:
     return {f"console.{k}" for k in re.findall(r'\bsay\(\s*"(\w+)"', source)} | {"console.anyone"}
 
 
-def _button_actions() -> set[str]:
-    from pmobot.services.cards import _BUTTONS
-
-    return set(_BUTTONS)
-
-
 # Keys built at run time, by the static prefix of the f-string that builds them,
 # with every key each family may produce.
 DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
@@ -183,11 +179,10 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "action.": lambda: {f"action.{a}" for a in lifecycle.ACTIONS},
     "actor.": lambda: {f"actor.{x}" for x in (lifecycle.OWNER, *(r.value for r in Role))},
     "role.": lambda: {f"role.{r.value}" for r in Role},
-    "help.usage.": lambda: {f"help.usage.{c.name}" for c in COMMANDS},
-    "help.about.": lambda: {f"help.about.{c.name}" for c in COMMANDS},
+    "help.usage.": lambda: {f"help.usage.{c.name}" for c in builtin_commands()},
+    "help.about.": lambda: {f"help.about.{c.name}" for c in builtin_commands()},
     "field.hint.": lambda: {f"field.hint.{kind}" for kind in FIELD_TYPES},
     "console.": _console_says,
-    "button.": lambda: {f"button.{a}" for a in _button_actions()},
     "estimation.error.": lambda: {f"estimation.error.{what}_empty" for what in _what_values()},
 }
 

@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from pmobot.commands import buttons
 from pmobot.conversation.fieldtypes import field_type, format_value
 from pmobot.conversation.spec import DialogSpec
 from pmobot.domain import lifecycle
@@ -123,17 +124,16 @@ async def load_need_card(
     )
 
 
-# Buttons a person may see on a need, by lifecycle action (withdrawing stays a typed command).
-_BUTTONS = {"claim": "need.claim", "ask": "need.ask", "estimate": "need.estimate", "answer": "need.answer"}
+# The buttons a need's card may offer, by the lifecycle step they perform
+# (withdrawing stays a typed command).
+_BY_STEP = {b.step: b for b in buttons.ON_A_NEED}
 
 
 def actions_for(need: Need, *, roles: frozenset[str], is_owner: bool, locale: str) -> tuple[Action, ...]:
-    """The buttons for what this person may do with the need now."""
+    """The buttons for what this person may do with the need now, the first one primary."""
     possible = lifecycle.possible(NeedStatus(need.status), lifecycle.actor_tags(roles, is_owner=is_owner))
-    return tuple(
-        Action(_BUTTONS[a], t(locale, f"button.{a}"), need.key, "primary" if i == 0 else "default")
-        for i, a in enumerate(a for a in possible if a in _BUTTONS)
-    )
+    offered = [_BY_STEP[step] for step in possible if step in _BY_STEP]
+    return tuple(b.action(locale, need.key, primary=i == 0) for i, b in enumerate(offered))
 
 
 def it_actions(need: Need, locale: str) -> tuple[Action, ...]:

@@ -8,11 +8,12 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from pmobot.commands import buttons
 from pmobot.domain import lifecycle
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Estimate, Need, Person, Question
 from pmobot.i18n import t
-from pmobot.messages import Action, Card, CardField, Message, Notice
+from pmobot.messages import Card, CardField, Message, Notice
 from pmobot.services import outbox
 from pmobot.services.cards import load_need_card
 from pmobot.services.core import Core
@@ -136,7 +137,7 @@ async def ask(session: AsyncSession, *, core: Core, actor: Actor, key: str, text
         message=Card(
             title=t(loc, "estimation.question_title", key=need.key, who=actor.person.display_name),
             subtitle=need.title, body=text, footer=t(loc, "estimation.question_footer", key=need.key),
-            actions=(Action("need.answer", t(loc, "button.answer"), need.key, "primary"),),
+            actions=(buttons.ANSWER.action(loc, need.key, primary=True),),
         ),
     )
     await outbox.to_it_channels(

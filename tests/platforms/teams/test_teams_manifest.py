@@ -16,7 +16,7 @@ import pytest
 
 from pmobot.adapters.teams import icons
 from pmobot.adapters.teams.manifest import build_package, render, template
-from pmobot.chat import COMMANDS
+from pmobot.commands.builtin import builtin_commands
 from support.refs import REFS as ALL_REFS
 
 REFS = ALL_REFS / "teams"
@@ -80,7 +80,7 @@ def test_the_schema_check_can_fail() -> None:
 
 
 def test_the_command_lists_name_real_commands() -> None:
-    known = {c.name for c in COMMANDS} | {"set it-channel"}
+    known = {c.name for c in builtin_commands()} | {"set it-channel"}
     for command_list in template()["bots"][0]["commandLists"]:
         titles = [c["title"] for c in command_list["commands"]]
         assert set(titles) <= known and len(titles) == len(set(titles))

@@ -1,0 +1,40 @@
+"""The card buttons: one home for their action ids and labels.
+
+A button is declared here as data and attached to the command it triggers in
+that command's declaration (``pmobot.commands.<area>``); services build their
+cards' ``Action``s from these, and adapters hand a press back to ``Chat``, which
+finds the command through the registry. Adding a button: declare it here, list
+it in its command's ``buttons``, and add its label to ``i18n/{en,fr}/button.yaml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pmobot.i18n import t
+from pmobot.messages import Action
+
+
+@dataclass(frozen=True)
+class Button:
+    # What the platforms send back when it is pressed; stable, stored in posted cards.
+    action_id: str
+    # The i18n key of its label.
+    label: str
+    # The lifecycle step it performs on a need, when it is offered by what the
+    # person may do next (``services.cards.actions_for``); None when a card adds it itself.
+    step: str | None = None
+
+    def action(self, locale: str, value: str, *, primary: bool = False) -> Action:
+        return Action(self.action_id, t(locale, self.label), value, "primary" if primary else "default")
+
+
+CLAIM = Button("need.claim", "button.claim", step="claim")
+ASK = Button("need.ask", "button.ask", step="ask")
+ESTIMATE = Button("need.estimate", "button.estimate", step="estimate")
+ANSWER = Button("need.answer", "button.answer", step="answer")
+# "See all" under a card cut short by a platform's limits: the need's status in full.
+STATUS = Button("need.status", "button.see_all")
+
+# The buttons a need's card offers, when the lifecycle allows their step.
+ON_A_NEED = (CLAIM, ASK, ESTIMATE, ANSWER)

@@ -1,0 +1,27 @@
+"""The help: the commands a person's roles let them see, or one command's usage."""
+
+from __future__ import annotations
+
+from pmobot.commands.registry import Command, CommandName, Commands, Request
+from pmobot.i18n import t
+from pmobot.messages import Message, Text
+
+
+def help_for(commands: Commands, *, locale: str, roles: frozenset[str], topic: str = "") -> list[Message]:
+    words = topic.split()
+    command = commands.find(words[0]) if words else None
+    if command is not None:
+        return [Text(t(locale, f"help.usage.{command.name}") + "\n" + t(locale, f"help.about.{command.name}"))]
+    lines = [t(locale, "help.intro")]
+    lines += [f"• {t(locale, f'help.usage.{c.name}')} — {t(locale, f'help.about.{c.name}')}"
+              for c in commands.visible_to(roles)]
+    lines.append(t(locale, "help.outro"))
+    return [Text("\n".join(lines))]
+
+
+async def _help(r: Request) -> list[Message]:
+    return help_for(r.commands, locale=r.locale, roles=r.actor.roles, topic=r.args.text)
+
+
+def register(commands: Commands) -> None:
+    commands.add(Command("help", ("help", "aide", "?"), CommandName(), _help, shareable=True))
