@@ -144,9 +144,8 @@ def key_uses() -> list[KeyUse]:
                 continue
             where = f"{rel}:{node.lineno}"
             name = _call_name(node)
-            if name == "t" and len(node.args) >= 2:
-                uses += _keys_in(node.args[1], where)
-            elif name == "Button" and len(node.args) >= 2:  # Button("need.claim", "button.claim")
+            # t(locale, "chat.hello"); Button("need.claim", "button.claim")
+            if name in ("t", "Button") and len(node.args) >= 2:
                 uses += _keys_in(node.args[1], where)
             elif name in KEY_FIRST and node.args:
                 uses += _keys_in(node.args[0], where)
