@@ -12,7 +12,7 @@ from pmobot.clock import Clock, FrozenClock, SystemClock
 from pmobot.commands.builtin import builtin_commands
 from pmobot.config import Settings
 from pmobot.conversation.engine import DialogEngine
-from pmobot.conversation.spec import load_builtin_specs
+from pmobot.conversation.spec import load_builtin_specs, load_specs
 from pmobot.db import Database
 from pmobot.domain.calendar import BusinessCalendar
 from pmobot.domain.models import OutboxMessage
@@ -80,7 +80,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     db = Database(settings.database_url)
     if clock is None:
         clock = FrozenClock(settings.now) if settings.now else SystemClock()
-    specs = load_builtin_specs()
+    specs = load_specs(settings.dialogs_dir) if settings.dialogs_dir else load_builtin_specs()
     calendar = BusinessCalendar(timezone=settings.timezone, country=settings.holidays_country)
     core = Core(db=db, clock=clock, settings=settings, calendar=calendar, specs=specs)
     engine = DialogEngine(specs=specs, hooks=hooks, today=core.today, default_currency=settings.default_currency)

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     log_level: str = "WARNING"
     # Where logs go; the console defaults to var/pmobot.log so logs don't mix with the chat.
     log_file: str | None = None
+    # A folder of dialog specs (*.yaml) used instead of the shipped ones: where a PMO
+    # keeps edited copies of them. Every spec the app uses must be in it.
+    dialogs_dir: Path | None = None
     # Outbox: how many times a message is tried before it is marked failed.
     outbox_max_attempts: int = Field(default=8, ge=1)
 

@@ -8,8 +8,11 @@ a user half-way through a conversation.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -244,8 +247,19 @@ def load_spec_text(text: str, source: str = "<spec>") -> DialogSpec:
 
 def load_builtin_specs() -> dict[str, DialogSpec]:
     """Every spec shipped in ``pmobot.dialogs``, keyed by id."""
+    return _load_all(resources.files("pmobot.dialogs").iterdir())
+
+
+def load_specs(folder: Path) -> dict[str, DialogSpec]:
+    """Every spec in a folder of YAML files, keyed by id: a PMO's edited copies of the shipped ones."""
+    if not folder.is_dir():
+        raise SpecError(f"{folder}: no such folder of dialog specs")
+    return _load_all(folder.iterdir())
+
+
+def _load_all(entries: Iterable[Traversable]) -> dict[str, DialogSpec]:
     specs: dict[str, DialogSpec] = {}
-    for entry in sorted(resources.files("pmobot.dialogs").iterdir(), key=lambda e: e.name):
+    for entry in sorted(entries, key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
             spec = load_spec_text(entry.read_text(encoding="utf-8"), entry.name)
             if spec.id in specs:
