@@ -12,6 +12,7 @@ from pmobot.commands.builtin import builtin_commands
 from pmobot.domain.models import AuditEvent
 from pmobot.messages import Notice, Text
 from pmobot.services.people import Identity
+from support.dialogs import answer_dialog
 
 ALICE = Identity(platform="console", external_id="alice", display_name="Alice Martin", handle="alice")
 BOB = Identity(platform="console", external_id="bob", display_name="Bob Smith", handle="bob")
@@ -20,10 +21,16 @@ DAN = Identity(platform="console", external_id="dan", display_name="Dan Dupont",
 
 async def _file_one(app: App) -> None:
     """Alice files NEED-1 through the intake conversation."""
-    await app.chat.on_text(ALICE, "a", "/pmo new")
-    for answer in ("Suivi des contrats", "Tout est dans Excel, on perd des contrats.", "Moins d'oublis", "1", "passer",
-                   "20", "passer", "passer", "passer", "non", "non", "1"):
-        await app.chat.on_text(ALICE, "a", answer)
+    async def say(text: str) -> None:
+        await app.chat.on_text(ALICE, "a", text)
+
+    await say("/pmo new")
+    await answer_dialog(app, platform="console", external_id="alice", say=say, answers={
+        "title": "Suivi des contrats", "problem": "Tout est dans Excel, on perd des contrats.",
+        "benefits": "Moins d'oublis", "department": "1", "users_affected": "20", "personal_data": "non",
+        "external_vendor": "non",
+    })
+    await say("1")
 
 
 def text_of(messages) -> str:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from pmobot.app import App, attach_console, create_app
 from pmobot.domain.models import AuditEvent, ConversationState, Estimate, Need, OutboxMessage, Question
+from support.dialogs import answer_dialog
 
 OPENING_FR = (
     "il nous faut un outil de suivi des contrats fournisseurs pour 20 personnes avant le 15 mars 2027, "
@@ -21,6 +22,18 @@ async def play(console, *lines: str) -> str:  # type: ignore[no-untyped-def]
     start = len(console.out.getvalue())
     for line in lines:
         await console.handle_line(line)
+    return printed_since(console, start)
+
+
+async def play_dialog(app: App, console, answers: dict[str, str], *, until: str | None = None) -> str:  # type: ignore[no-untyped-def]
+    """Answer the open dialog by field id, as the console's current person; return what it printed."""
+    start = len(console.out.getvalue())
+    await answer_dialog(app, platform="console", external_id=console.current, answers=answers,
+                        say=console.handle_line, until=until)
+    return printed_since(console, start)
+
+
+def printed_since(console, start: int) -> str:  # type: ignore[no-untyped-def]
     # French figures use no-break spaces (30 000 €); compare with plain ones.
     return console.out.getvalue()[start:].replace("\u202f", " ").replace("\xa0", " ")
 
@@ -31,15 +44,22 @@ async def need(app: App, number: int = 1) -> Need:
         return found
 
 
-FR_INTAKE_REST = (
-    "Les contrats sont dans des fichiers Excel et nous ratons des renouvellements.",  # problem
-    "Éviter les reconductions tacites, gagner deux jours par mois.",  # benefits
-    "ventes",  # department, by name
-    "passer",  # sponsor (optional)
-    "1, 2",  # systems: CRM and ERP
-    "non",  # personal data
-    "non",  # external vendor
-)
+# What the opening sentence leaves to ask (optional questions not listed are skipped).
+FR_INTAKE_REST = {
+    "problem": "Les contrats sont dans des fichiers Excel et nous ratons des renouvellements.",
+    "benefits": "Éviter les reconductions tacites, gagner deux jours par mois.",
+    "department": "ventes",  # by name
+    "systems": "1, 2",  # CRM and ERP
+    "personal_data": "non",
+    "external_vendor": "non",
+}
+
+
+async def file_the_french_need(app: App, console) -> None:  # type: ignore[no-untyped-def]
+    """Alice files NEED-1 from the opening sentence and confirms it."""
+    await play(console, OPENING_FR)
+    await play_dialog(app, console, FR_INTAKE_REST)
+    await play(console, "1")
 
 
 async def test_french_need_from_a_sentence_to_an_estimate_the_requester_sees(app: App, console) -> None:
@@ -50,7 +70,7 @@ async def test_french_need_from_a_sentence_to_an_estimate_the_requester_sees(app
     assert "Quel problème cela résout-il" in out
     assert "Pour quand en auriez-vous besoin" not in out
 
-    out = await play(console, *FR_INTAKE_REST)
+    out = await play_dialog(app, console, FR_INTAKE_REST)
     assert "vérifiez, s'il vous plaît" in out
     assert "(d'après votre message)" in out
     out = await play(console, "1")
@@ -79,10 +99,13 @@ async def test_french_need_from_a_sentence_to_an_estimate_the_requester_sees(app
     assert "votre réponse sur NEED-1 a été transmise" in out
     assert "✉ Bob Smith" in out and "Environ 350 contrats." in out
 
-    out = await play(
-        console, "/as bob", "/pmo estimate NEED-1", "10", "15", "25", "18 000 EUR", "30", "medium", "low", "no",
-        "Reuse the CRM supplier records.", "1",
-    )
+    out = await play(console, "/as bob", "/pmo estimate NEED-1")
+    out += await play_dialog(app, console, {
+        "effort_low": "10", "effort_likely": "15", "effort_high": "25", "cost": "18 000 EUR", "duration_days": "30",
+        "confidence": "medium", "technical_risk": "low", "security_review": "no",
+        "notes": "Reuse the CRM supplier records.",
+    })
+    out += await play(console, "1")
     assert "Estimate v1 of NEED-1 is recorded" in out
     # The requester sees the estimate, in her language.
     assert "Bob Smith (DSI) a estimé NEED-1" in out
@@ -118,20 +141,19 @@ async def test_english_conversation_with_back_skip_and_edit(app: App, console) -
     # Back re-asks the previous question and shows what was answered.
     assert "What problem does it solve?" in out
     assert "Current answer: New hires get lost" in out
-    out = await play(
-        console,
-        "keep",
-        "Faster onboarding, fewer tickets.",  # benefits
-        "HR",  # department, by synonym
-        "skip",  # sponsor
-        "twelve",  # users affected, in words
-        "March 15",  # desired date, no year: the next 15 March
-        "30 k€",  # budget
-        "none",  # systems
-        "yes",  # personal data
-        "Names and start dates of about 40 new hires a year.",
-        "no",  # vendor
-    )
+    out = await play(console, "keep")
+    out += await play_dialog(app, console, {
+        "benefits": "Faster onboarding, fewer tickets.",
+        "department": "HR",  # by synonym
+        "sponsor": "skip",
+        "users_affected": "twelve",  # in words
+        "desired_date": "March 15",  # no year: the next 15 March
+        "budget": "30 k€",
+        "systems": "none",
+        "personal_data": "yes",
+        "personal_data_details": "Names and start dates of about 40 new hires a year.",
+        "external_vendor": "no",
+    })
     assert "Which personal data" in out  # conditional question appeared
     assert "New need: please check" in out
     assert "€30,000" in out and "15 March 2027" in out
@@ -181,7 +203,8 @@ async def test_a_conversation_interrupted_by_a_restart_resumes_where_it_stopped(
 
         people = await demo.console_people(session)
     first = attach_console(app, start_as="alice", people=people, out=io.StringIO())
-    await play(first, OPENING_FR, FR_INTAKE_REST[0], FR_INTAKE_REST[1])
+    await play(first, OPENING_FR)
+    await play_dialog(app, first, FR_INTAKE_REST, until="department")
     await app.close()  # the process stops here
 
     again = create_app(settings, clock=clock)
@@ -192,18 +215,20 @@ async def test_a_conversation_interrupted_by_a_restart_resumes_where_it_stopped(
         out = second.out.getvalue().replace("\xa0", " ")
         assert "Reprenons « Nouveau besoin »" in out
         assert "Quelle direction porte la demande" in out
-        out = await play(second, *FR_INTAKE_REST[2:], "1")
+        out = await play_dialog(again, second, FR_INTAKE_REST)
+        out += await play(second, "1")
         assert "NEED-1 est soumis" in out
         async with again.db.session() as session:
             stored = (await session.exec(select(Need))).one()
-        assert stored.problem == FR_INTAKE_REST[0]
+        assert stored.problem == FR_INTAKE_REST["problem"]
         assert stored.users_affected == 20
     finally:
         await again.close()
 
 
 async def test_buttons_are_numbered_choices(app: App, console) -> None:
-    await play(console, OPENING_FR, *FR_INTAKE_REST, "1", "/as bob")
+    await file_the_french_need(app, console)
+    await play(console, "/as bob")
     out = await play(console, "1")  # [1] Claim on the channel card
     assert "(pressed: Prendre en charge)" in out
     assert "You have claimed NEED-1" in out
@@ -237,7 +262,8 @@ def test_the_console_renderer_shows_control_characters_instead_of_obeying_them()
 
 
 async def test_outbox_keys_are_unique_and_nothing_is_posted_twice(app: App, console) -> None:
-    await play(console, OPENING_FR, *FR_INTAKE_REST, "1", "/as bob", "/pmo claim NEED-1", "/pmo claim NEED-1")
+    await file_the_french_need(app, console)
+    await play(console, "/as bob", "/pmo claim NEED-1", "/pmo claim NEED-1")
     async with app.db.session() as session:
         rows = (await session.exec(select(OutboxMessage))).all()
     keys = [r.key for r in rows]
@@ -260,7 +286,8 @@ async def test_prefilled_values_outside_the_fields_limits_are_asked_instead(app:
 
 
 async def test_estimate_efforts_out_of_order_are_re_asked_with_the_figure(app: App, console) -> None:
-    await play(console, OPENING_FR, *FR_INTAKE_REST, "1", "/as bob", "/lang fr")
+    await file_the_french_need(app, console)
+    await play(console, "/as bob", "/lang fr")
     out = await play(console, "/pmo estimer NEED-1", "10,5", "8", "25", "18000", "30", "1", "1", "non", "passer", "1")
     assert "ne peut pas être inférieure à la charge optimiste (10,5)" in out
     assert "Charge la plus probable" in out.split("(10,5)")[1]

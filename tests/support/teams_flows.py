@@ -4,6 +4,7 @@ filing a need in a personal chat, claiming, asking and estimating from the IT ch
 from __future__ import annotations
 
 from pmobot.i18n import t
+from support.dialogs import answer_dialog
 from support.teams import (
     IT_CHANNEL, FakeMicrosoft, Person, TeamsHarness, card_errors, card_text, connector_errors,
     personal_conversation, thread_conversation,
@@ -48,25 +49,29 @@ async def set_up_team(teams: TeamsHarness, fake: FakeMicrosoft, it_person: Perso
     assert it_person.name in granted and t("fr", "role.it") in granted
 
 
-def intake_answers(who: Person) -> tuple[list[str], str, list[str]]:
+def intake_answers(who: Person) -> dict[str, str]:
+    """What the requester types to the intake questions the opening sentence leaves (the
+    department is pressed on its card); optional questions not listed are skipped."""
     if lang(who) == "fr":
-        return (["Tout est dans Excel, on perd des contrats.", "Moins d'oublis"], "Ventes",
-                ["passer", "20", "passer", "passer", "passer", "non", "non"])
-    return (["Everything lives in Excel and we lose contracts.", "Fewer missed renewals"], "Sales",
-            ["skip", "20", "skip", "skip", "skip", "no", "no"])
+        return {"problem": "Tout est dans Excel, on perd des contrats.", "benefits": "Moins d'oublis",
+                "department": "Ventes", "users_affected": "20", "personal_data": "non", "external_vendor": "non"}
+    return {"problem": "Everything lives in Excel and we lose contracts.", "benefits": "Fewer missed renewals",
+            "department": "Sales", "users_affected": "20", "personal_data": "no", "external_vendor": "no"}
 
 
 async def file_need_in_chat(teams: TeamsHarness, fake: FakeMicrosoft, who: Person, sentence: str) -> None:
     """The requester describes the need in a personal chat, answering one question at a time."""
-    before, department, after = intake_answers(who)
-    await teams.post(teams.personal(who, sentence))
-    for answer in before:
-        await teams.post(teams.personal(who, answer))
-    status, body = await teams.post(teams.press(who, fake.cards_to(who.chat)[-1], department,
+    answers = intake_answers(who)
+
+    async def say(text: str) -> None:
+        await teams.post(teams.personal(who, text))
+
+    await say(sentence)
+    await answer_dialog(teams.app, platform="teams", external_id=who.id, answers=answers, say=say, until="department")
+    status, body = await teams.post(teams.press(who, fake.cards_to(who.chat)[-1], answers["department"],
                                                 conversation=personal_conversation(who)))
     assert status == 200 and body["type"] == "application/vnd.microsoft.activity.message"
-    for answer in after:
-        await teams.post(teams.personal(who, answer))
+    await answer_dialog(teams.app, platform="teams", external_id=who.id, answers=answers, say=say)
     status, _ = await teams.post(teams.press(who, fake.cards_to(who.chat)[-1], t(lang(who), "dialog.form_submit"),
                                              conversation=personal_conversation(who)))
     assert status == 200

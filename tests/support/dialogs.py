@@ -1,0 +1,84 @@
+"""Answering a dialog by field id, as the person would type the answers.
+
+A test says what to answer to each question (``{"problem": "...", "department": "ventes"}``),
+not in which order they come: the helper looks at which field the person's dialog asks
+now, types the answer given for that id, and goes on until the dialog reaches its summary
+(or ends). An optional field with no answer given is skipped with the skip word; a
+required one fails the test, naming the field. So a PMO who adds an optional question to
+a spec, or moves one, breaks no test that does not care about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from pmobot.app import App
+from pmobot.conversation.spec import DialogSpec, FieldSpec
+from pmobot.domain.models import ConversationState, Person
+from pmobot.i18n import normalize_locale, t
+
+# Types one line of text as the person, on whatever platform the test runs.
+Say = Callable[[str], Awaitable[object]]
+
+
+class DialogStuck(AssertionError):
+    """The dialog cannot be answered from what the test gave."""
+
+
+@dataclass(frozen=True)
+class Asking:
+    """Where a person's open dialog stands: its spec, the field it asks now (None at its
+    summary), and the person's language."""
+
+    spec: DialogSpec
+    field: FieldSpec | None
+    locale: str
+
+
+async def asking(app: App, *, platform: str, external_id: str) -> Asking | None:
+    """Where the open dialog of the person (by platform id) stands; None when none is open."""
+    query = select(ConversationState, Person).join(Person).where(
+        Person.platform == platform, Person.external_id == external_id)
+    async with app.db.session() as session:
+        rows = (await session.exec(query)).all()
+    if len(rows) > 1:
+        raise DialogStuck(f"{external_id} has {len(rows)} dialogs open, in several conversations")
+    if not rows:
+        return None
+    row, person = rows[0]
+    spec = app.engine.specs[row.spec_id]
+    # The stored state's "current": the question being asked (or the summary, which is no field).
+    current = row.state.get("current")
+    locale = normalize_locale(person.locale, app.settings.default_locale)
+    return Asking(spec=spec, field=next((f for f in spec.fields if f.id == current), None), locale=locale)
+
+
+async def answer_dialog(app: App, *, platform: str, external_id: str, answers: Mapping[str, str], say: Say,
+                        until: str | None = None) -> list[str]:
+    """Answer the person's open dialog from ``answers`` (field id -> text as typed) until it
+    reaches its summary, or until it asks the field ``until``; return what was typed."""
+    now = await asking(app, platform=platform, external_id=external_id)
+    if now is None or now.field is None:
+        raise DialogStuck(f"{external_id} has no dialog asking a question")
+    unknown = set(answers) - {f.id for f in now.spec.fields}
+    if unknown:
+        raise DialogStuck(f"answers given for fields {now.spec.id!r} does not have: {sorted(unknown)}")
+    typed: list[str] = []
+    while now is not None and now.field is not None and now.field.id != until:
+        field = now.field
+        if field.id in answers:
+            text = answers[field.id]
+        elif not field.required:
+            text = t(now.locale, "dialog.ctl_skip")
+        else:
+            raise DialogStuck(f"{now.spec.id!r} asks for {field.id!r}, which is required, and the test gave no "
+                              f"answer for it (answers given: {sorted(answers)})")
+        await say(text)
+        typed.append(text)
+        now = await asking(app, platform=platform, external_id=external_id)
+        if now is not None and now.field is not None and now.field.id == field.id:
+            raise DialogStuck(f"the answer {text!r} to {field.id!r} was refused: the dialog asks it again")
+    return typed
