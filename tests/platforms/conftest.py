@@ -13,7 +13,7 @@ from support.teams import APP_ID, APP_SECRET, TENANT, FakeMicrosoft, TeamsHarnes
 
 
 @pytest.fixture
-async def slack(database_url, clock):  # type: ignore[no-untyped-def]
+async def fake_slack():  # type: ignore[no-untyped-def]
     fake = FakeSlack()
     await fake.start()
     fake.users.update({
@@ -22,10 +22,19 @@ async def slack(database_url, clock):  # type: ignore[no-untyped-def]
         "UDAN": slack_user("UDAN", "Dan Dupont", "fr-FR"),
         "UCARLA": slack_user("UCARLA", "Carla Rossi", "en-GB"),
     })
-    settings = Settings(_env_file=None, database_url=database_url, default_locale="fr", admins="UDAN",
-                        it_channel="C0IT", slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
-                        slack_api_url=fake.api_url)
-    async with serving(settings, fake=fake, clock=clock) as harness:
+    return fake
+
+
+@pytest.fixture
+def slack_settings(database_url: str, fake_slack: FakeSlack) -> Settings:
+    return Settings(_env_file=None, database_url=database_url, default_locale="fr", admins="UDAN",
+                    it_channel="C0IT", slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+                    slack_api_url=fake_slack.api_url)
+
+
+@pytest.fixture
+async def slack(slack_settings, fake_slack, clock):  # type: ignore[no-untyped-def]
+    async with serving(slack_settings, fake=fake_slack, clock=clock) as harness:
         yield harness
 
 
