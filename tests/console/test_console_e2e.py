@@ -10,6 +10,7 @@ message in the wrong language or in the wrong place.
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import csv
 import io
@@ -18,14 +19,21 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pmobot.app import attach_console, create_app
+from pmobot.clock import FrozenClock
+from pmobot.config import Settings
 from pmobot.conversation.spec import load_builtin_specs
 from pmobot.i18n import t
+from pmobot.services import demo
+from support.dialogs import answer_dialog
 
 pytestmark = pytest.mark.slow
 
@@ -39,16 +47,27 @@ QUESTION_FR = "Combien de contrats actifs faut-il reprendre ?"
 ANSWER_FR = "Environ 400 contrats actifs, dans trois tableurs."
 NOTES_FR = "Reprise des 400 contrats incluse."
 
-# The French scenario: every question the intake and the estimate ask, in order.
-SCENARIO_FR = [
+
+
+@dataclass(frozen=True)
+class Answers:
+    """In a scenario: answer the open dialog by field id (optional fields not given are skipped)."""
+
+    by_field: dict[str, str]
+
+
+# The French scenario: the intake and the estimate answered by field id.
+SCENARIO_FR: list[str | Answers] = [
     OPENING_FR,          # pre-fills title, users affected, desired date and budget
-    PROBLEM_FR,          # problem
-    BENEFITS_FR,         # benefits
-    "achats",            # department, by a word of its label
-    "Marie Dupont",      # sponsor
-    "2",                 # systems touched: ERP
-    "non",               # personal data
-    "non",               # external vendor
+    Answers({
+        "problem": PROBLEM_FR,
+        "benefits": BENEFITS_FR,
+        "department": "achats",  # by a word of its label
+        "sponsor": "Marie Dupont",
+        "systems": "2",  # ERP
+        "personal_data": "non",
+        "external_vendor": "non",
+    }),
     "1",                 # summary: send
     "/as bob",
     "/pmo queue",
@@ -58,15 +77,11 @@ SCENARIO_FR = [
     f"/pmo answer NEED-1 {ANSWER_FR}",
     "/as bob",
     "/pmo estimate NEED-1",
-    "10",                # effort, optimistic
-    "15",                # effort, likely
-    "25",                # effort, pessimistic
-    "42 000 €",          # cost
-    "30",                # duration in business days
-    "moyenne",           # confidence
-    "faible",            # technical risk
-    "oui",               # security review
-    NOTES_FR,            # notes
+    Answers({
+        "effort_low": "10", "effort_likely": "15", "effort_high": "25", "cost": "42 000 €",
+        "duration_days": "30",  # business days
+        "confidence": "moyenne", "technical_risk": "faible", "security_review": "oui", "notes": NOTES_FR,
+    }),
     "1",                 # summary: send
     "/as alice",
     "/pmo status NEED-1",
@@ -75,16 +90,17 @@ SCENARIO_FR = [
 OPENING_EN = "we need a supplier contract tracker for 20 people by 15 March 2027, budget €30,000"
 QUESTION_EN = "How many active contracts must be migrated?"
 
-SCENARIO_EN = [
+SCENARIO_EN: list[str | Answers] = [
     "/lang en",
     OPENING_EN,
-    "Contracts are tracked in scattered spreadsheets today and renewal deadlines are missed.",
-    "Fewer unwanted tacit renewals, about €50,000 saved a year.",
-    "purchasing",
-    "skip",              # sponsor is optional
-    "erp",
-    "no",
-    "no",
+    Answers({
+        "problem": "Contracts are tracked in scattered spreadsheets today and renewal deadlines are missed.",
+        "benefits": "Fewer unwanted tacit renewals, about €50,000 saved a year.",
+        "department": "purchasing",
+        "systems": "erp",
+        "personal_data": "no",
+        "external_vendor": "no",
+    }),
     "send",
     "/as bob",
     "/pmo claim NEED-1",
@@ -93,8 +109,10 @@ SCENARIO_EN = [
     "/pmo answer NEED-1 About 400 active contracts, in three spreadsheets.",
     "/as bob",
     "/pmo estimate NEED-1",
-    "10", "15", "25", "€42,000", "30", "medium", "low", "yes",
-    "skip",              # notes are optional
+    Answers({
+        "effort_low": "10", "effort_likely": "15", "effort_high": "25", "cost": "€42,000", "duration_days": "30",
+        "confidence": "medium", "technical_risk": "low", "security_review": "yes",
+    }),
     "1",
     "/as alice",
     "/pmo status NEED-1",
@@ -127,8 +145,42 @@ def pmobot(tmp_path: Path, *args: str, stdin: str = "") -> Run:
 BYE = {t("en", "console.bye"), t("fr", "console.bye")}
 
 
-def console(tmp_path: Path, lines: list[str]) -> str:
-    run = pmobot(tmp_path, "console", "--demo", stdin="".join(line + "\n" for line in lines))
+def lines_of(scenario: list[str | Answers]) -> list[str]:
+    """The lines a person types to play the scenario: each ``Answers`` is worked out by
+    playing the scenario once in this process (same demo data, same frozen time) and
+    answering whichever question the dialog asks, so the lines follow the specs' order."""
+    return asyncio.run(_rehearse(scenario))
+
+
+async def _rehearse(scenario: list[str | Answers]) -> list[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        settings = Settings(_env_file=None, database_url=f"sqlite:///{folder}/rehearsal.db", admins="dan")
+        app = create_app(settings, clock=FrozenClock(datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)))
+        await app.prepare(migrate=True, seed_demo=True)
+        try:
+            async with app.db.session() as session:
+                people = await demo.console_people(session)
+            chat = attach_console(app, start_as="alice", people=people, out=io.StringIO())
+            typed: list[str] = []
+
+            async def say(line: str) -> None:
+                typed.append(line)
+                await chat.handle_line(line)
+
+            for step in scenario:
+                if isinstance(step, Answers):
+                    await answer_dialog(app, platform="console", external_id=chat.current, answers=step.by_field,
+                                        say=say)
+                else:
+                    await say(step)
+            return typed
+        finally:
+            await app.close()
+
+
+def console(tmp_path: Path, script: list[str | Answers]) -> str:
+    lines = lines_of(script) if any(isinstance(step, Answers) for step in script) else script
+    run = pmobot(tmp_path, "console", "--demo", stdin="".join(f"{line}\n" for line in lines))
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr, run.stderr
     log = tmp_path / "var" / "pmobot.log"  # the console logs there, not into the chat
