@@ -279,7 +279,8 @@ async def test_prefilled_values_outside_the_fields_limits_are_asked_instead(app:
     assert "15 mars 2027" in out
     # Over the intake's maximum of users: not taken from the sentence, asked later.
     assert "Utilisateurs concernés: 5" not in out
-    await play(console, "Les demandes arrivent par mail.", "Moins de mails.", "1", "passer")
+    await play_dialog(app, console, {"problem": "Les demandes arrivent par mail.", "benefits": "Moins de mails.",
+                                     "department": "1"}, until="users_affected")
     async with app.db.session() as session:
         state = (await session.exec(select(ConversationState))).one()
     assert state.state["current"] == "users_affected"
