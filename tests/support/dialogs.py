@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from pmobot.app import App
 from pmobot.conversation.spec import DialogSpec, FieldSpec
+from pmobot.conversation.state import DialogState
 from pmobot.domain.models import ConversationState, Person
 from pmobot.i18n import normalize_locale, t
 
@@ -50,8 +51,8 @@ async def asking(app: App, *, platform: str, external_id: str) -> Asking | None:
         return None
     row, person = rows[0]
     spec = app.engine.specs[row.spec_id]
-    # The stored state's "current": the question being asked (or the summary, which is no field).
-    current = row.state.get("current")
+    # The question being asked, or the summary (which is no field).
+    current = DialogState.from_json(row.state).current
     locale = normalize_locale(person.locale, app.settings.default_locale)
     return Asking(spec=spec, field=next((f for f in spec.fields if f.id == current), None), locale=locale)
 
