@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import os
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ from pmobot.config import Settings
 
 POSTGRES_URL = os.environ.get("PMOBOT_TEST_POSTGRES_URL")
 # A Thursday morning in Paris.
-START = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 _real_connect = socket.socket.connect
 
@@ -62,7 +62,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: igno
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(_env_file=None, database_url=database_url, default_locale="fr", admins="dan", it_channel="it-intake")
+    return Settings(
+        _env_file=None, database_url=database_url, default_locale="fr", admins="dan", it_channel="it-intake",
+    )
 
 
 @pytest.fixture

@@ -58,7 +58,8 @@ async def test_help_on_one_command(app: App) -> None:
 
 
 async def test_french_and_english_command_words_do_the_same(app: App) -> None:
-    assert text_of(await app.chat.on_text(ALICE, "c", "/pmo mes")) == text_of(await app.chat.on_text(ALICE, "c", "/pmo mine"))
+    french = text_of(await app.chat.on_text(ALICE, "c", "/pmo mes"))
+    assert french == text_of(await app.chat.on_text(ALICE, "c", "/pmo mine"))
 
 
 async def test_a_command_missing_its_need_says_how_to_write_it(app: App) -> None:

@@ -284,8 +284,12 @@ def test_money_default_currency_comes_from_field_then_context() -> None:
 def test_money_unreadable(text: str) -> None:
     error = error_of(make_field("money"), text)
     assert error.key == "field.error.money"
-    assert error.message("en") == "I couldn't read that as an amount. Please give an amount such as €30,000, 30k€ or $5,000."
-    assert error.message("fr").startswith(f"Je n'ai pas reconnu un montant. Indiquez un montant comme {fr_money(30000)}, 30 k€")
+    assert error.message("en") == (
+        "I couldn't read that as an amount. Please give an amount such as €30,000, 30k€ or $5,000."
+    )
+    assert error.message("fr").startswith(
+        f"Je n'ai pas reconnu un montant. Indiquez un montant comme {fr_money(30000)}, 30 k€"
+    )
 
 
 def test_money_example_uses_the_field_currency() -> None:
@@ -533,7 +537,8 @@ def test_multi_choice_limits() -> None:
         ("yes_no", {}, True, "Yes", "Oui"),
         ("yes_no", {}, False, "No", "Non"),
         ("choice", {"choices": DEPARTMENTS}, "hr", "Human resources", "Ressources humaines"),
-        ("multi_choice", {"choices": DEPARTMENTS}, ["sales", "hr"], "Sales, Human resources", "Ventes, Ressources humaines"),
+        ("multi_choice", {"choices": DEPARTMENTS}, ["sales", "hr"], "Sales, Human resources",
+         "Ventes, Ressources humaines"),
         ("multi_choice", {"choices": DEPARTMENTS}, [], "None", "Aucun"),
         ("money", {}, {"amount": "30000", "currency": "EUR"}, "€30,000", fr_money(30000)),
         ("money", {}, {"amount": "1234.5", "currency": "USD"}, "US$1,234.50", "1\u202f234,50\u00a0$US"),

@@ -36,7 +36,8 @@ def test_console_rendering_numbers_buttons_and_options() -> None:
     assert card.splitlines()[0] == "┌─ NEED-1 · Suivi"
     assert "[1] Prendre en charge" in card and "Budget: 30 000 €" in card
     prompt = render(SAMPLES[3])
-    assert prompt.startswith("(3/11) Combien\u00a0?")  # never wrapped before the "?" and "1) A  2) B" in prompt and "[retour]" in prompt
+    assert prompt.startswith("(3/11) Combien\u00a0?")  # never wrapped before the "?"
+    assert "1) A  2) B" in prompt and "[retour]" in prompt
     assert render(SAMPLES[1]).startswith("✓ NEED-1")
 
 

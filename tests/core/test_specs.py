@@ -61,7 +61,7 @@ def test_an_unknown_hook_stops_the_engine_from_starting() -> None:
 
 
 def test_a_yaml_syntax_error_is_a_spec_error_naming_the_file() -> None:
-    with pytest.raises(SpecError, match="broken.yaml"):
+    with pytest.raises(SpecError, match=r"broken\.yaml"):
         load_spec_text("id: x\nfields: [", "broken.yaml")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from pmobot.app import App
 from pmobot.domain.models import OutboxMessage, Person
@@ -86,7 +86,8 @@ async def test_a_final_failure_is_shown_to_pmo_admins_once(app: App, clock) -> N
     failed = await _row(app, "card:NEED-9")
     assert failed.status == "failed"
     async with app.db.session() as session:
-        notices = (await session.exec(select(OutboxMessage).where(OutboxMessage.key.startswith("delivery-failed:")))).all()
+        notice_rows = select(OutboxMessage).where(col(OutboxMessage.key).startswith("delivery-failed:"))
+        notices = (await session.exec(notice_rows)).all()
     assert len(notices) == 1 and notices[0].target == "dan" and notices[0].platform == "console"
     assert "channel_not_found" in notices[0].payload["text"]
     # Listing and retrying is for PMO admins, in their language.

@@ -12,7 +12,13 @@ from pmobot.app import App
 from pmobot.domain.models import OutboxMessage
 from pmobot.messages import Card, Notice
 from pmobot.scheduler import (
-    Delivery, DeliveryFailed, OutboxWorker, RetryLater, backoff, build_scheduler, failed_deliveries,
+    Delivery,
+    DeliveryFailed,
+    OutboxWorker,
+    RetryLater,
+    backoff,
+    build_scheduler,
+    failed_deliveries,
 )
 from pmobot.services import outbox
 

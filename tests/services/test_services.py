@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from sqlmodel import select
 
@@ -123,7 +122,8 @@ async def test_only_the_requester_answers_and_only_open_questions(app: App) -> N
     key = await file_need(app)
     async with app.db.session() as session:
         with pytest.raises(Invalid):
-            await estimation.answer(session, core=app.core, actor=await actor(session, app, "alice"), key=key, text="hi")
+            alice = await actor(session, app, "alice")
+            await estimation.answer(session, core=app.core, actor=alice, key=key, text="hi")
     async with app.db.session() as session:
         await estimation.ask(session, core=app.core, actor=await actor(session, app, "bob"), key=key, text="How many?")
     async with app.db.session() as session:
@@ -205,7 +205,8 @@ async def test_roles_are_granted_and_removed_by_pmo_admins_only(app: App) -> Non
         eve = await actor(session, app, "eve")
         with pytest.raises(Forbidden):
             await people.set_role(session, core=app.core, admin=alice, target=eve.person, role="it", grant=True)
-        assert "it" in await people.set_role(session, core=app.core, admin=dan, target=eve.person, role="it", grant=True)
+        assert "it" in await people.set_role(session, core=app.core, admin=dan, target=eve.person, role="it",
+                                             grant=True)
         assert "it" not in await people.set_role(session, core=app.core, admin=dan, target=eve.person, role="it",
                                                  grant=False)
         with pytest.raises(Invalid):

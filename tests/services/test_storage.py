@@ -14,8 +14,8 @@ from pmobot.app import App
 from pmobot.config import Settings
 from pmobot.db import Database, DatabaseNotMigrated, async_url
 from pmobot.domain.models import OutboxMessage, Person
-from pmobot.services import needs, outbox
 from pmobot.messages import Notice
+from pmobot.services import needs, outbox
 
 
 async def test_an_unmigrated_database_is_refused_with_the_command_to_run(database_url: str) -> None:

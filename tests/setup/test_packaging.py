@@ -9,8 +9,8 @@ forgot to list in pyproject, a YAML file or a migration left out, all fail here.
 
 from __future__ import annotations
 
-import configparser
 import ast
+import configparser
 import os
 import shutil
 import subprocess

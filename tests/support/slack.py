@@ -24,11 +24,11 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import WSMsgType, web
+
 from support.refs import REFS as ALL_REFS
 
 REFS = ALL_REFS / "slack"
@@ -628,8 +628,8 @@ class SlackHarness:
     async def submit(self, user: str, view: dict[str, Any], answers: dict[str, Any]) -> Any:
         return await self.interact(view_submission(user=user, view=view, values=state_for(view, answers)))
 
-    async def event(self, event: dict[str, Any], *, event_id: str, sample: str = "java-slack-sdk-shapes/MessagePayload.json",
-                    retry: int | None = None) -> Any:
+    async def event(self, event: dict[str, Any], *, event_id: str,
+                    sample: str = "java-slack-sdk-shapes/MessagePayload.json", retry: int | None = None) -> Any:
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
         return await self.send(json.dumps(event_envelope(sample, event, event_id)), content_type="application/json",
                                headers=headers)

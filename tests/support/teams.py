@@ -40,7 +40,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from pmobot.adapters.teams.auth import Endpoints
-from support.refs import REFS as ALL_REFS, strings_under
+from support.refs import REFS as ALL_REFS
+from support.refs import strings_under
 
 REFS = ALL_REFS / "teams"
 APP_ID = "6f1d2a6e-0000-4000-8000-00000000b07"
@@ -59,7 +60,7 @@ def _b64(n: int) -> str:
 def _self_signed(folder: Path) -> tuple[Path, Path]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
@@ -244,7 +245,8 @@ class FakeMicrosoft:
 
     def posts_to(self, conversation: str) -> list[Call]:
         """New messages (not replies in a thread, not updates) posted to exactly this conversation."""
-        return [c for c in self.sent() if c.method == "POST" and c.path == f"/v3/conversations/{conversation}/activities"]
+        path = f"/v3/conversations/{conversation}/activities"
+        return [c for c in self.sent() if c.method == "POST" and c.path == path]
 
     def cards_to(self, conversation_fragment: str, *, method: str | None = None) -> list[dict[str, Any]]:
         """The Adaptive Cards sent to conversations whose id contains the fragment."""
@@ -317,7 +319,7 @@ class TeamsHarness:
         # Whether stop() shuts the app and its server down (not when they belong to another harness).
         self._owns_app = True
 
-    async def start(self) -> "TeamsHarness":
+    async def start(self) -> TeamsHarness:
         from pmobot.app import attach_platforms, create_app
         from pmobot.server import build_web_app
 
@@ -337,7 +339,7 @@ class TeamsHarness:
 
     @classmethod
     def beside(cls, *, fake: FakeMicrosoft, app: Any, platforms: list[Any], base_url: str,
-               clock: Any) -> "TeamsHarness":
+               clock: Any) -> TeamsHarness:
         """Talk to the Teams platform among ``platforms``, served at ``base_url`` by another harness,
         which starts and stops the app (``restart`` is not available then)."""
         harness = cls(fake=fake, settings=app.settings, clock=clock)
@@ -366,7 +368,7 @@ class TeamsHarness:
         if app is not None:
             await app.close()
 
-    async def restart(self) -> "TeamsHarness":
+    async def restart(self) -> TeamsHarness:
         """A new pmobot process on the same database; nothing kept in memory survives."""
         assert self._owns_app, "restart needs a harness that started its own process"
         await self.stop()
@@ -429,7 +431,9 @@ class TeamsHarness:
         parts = []
         if mention_bot:
             parts.append("<at>pmobot</at>")
-            entities.append({"type": "mention", "text": "<at>pmobot</at>", "mentioned": {"id": BOT_ID, "name": "pmobot"}})
+            entities.append(
+                {"type": "mention", "text": "<at>pmobot</at>", "mentioned": {"id": BOT_ID, "name": "pmobot"}}
+            )
         parts.append(text)
         for other in mentions:
             tag = f"<at>{other.name}</at>"

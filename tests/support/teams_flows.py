@@ -6,8 +6,15 @@ from __future__ import annotations
 from pmobot.i18n import t
 from support.dialogs import answer_dialog
 from support.teams import (
-    IT_CHANNEL, FakeMicrosoft, Person, TeamsHarness, card_errors, card_text, connector_errors,
-    personal_conversation, thread_conversation,
+    IT_CHANNEL,
+    FakeMicrosoft,
+    Person,
+    TeamsHarness,
+    card_errors,
+    card_text,
+    connector_errors,
+    personal_conversation,
+    thread_conversation,
 )
 
 ALICE = Person("alice", "Alice Martin", "fr-FR")

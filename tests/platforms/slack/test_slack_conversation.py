@@ -6,10 +6,10 @@ from __future__ import annotations
 import itertools
 
 from sqlmodel import select
+from support.slack import SlackHarness, block_actions
+from support.slack_flows import make_it, texts
 
 from pmobot.domain.models import Need, Person
-from support.slack import SlackHarness, block_actions
-from support.slack_flows import buttons, make_it, texts
 
 _ids = itertools.count(1)
 

@@ -62,7 +62,7 @@ async def test_the_whole_loop(slack: SlackHarness) -> None:
     card = posts[0]
     assert set(buttons(card["blocks"])) == {"need.claim", "need.ask", "need.estimate"}
     card_ts = "1764147600.000001"
-    assert [c for c in fake.calls if c.method == "chat.postMessage"][0].args["channel"] == "C0IT"
+    assert next(c for c in fake.calls if c.method == "chat.postMessage").args["channel"] == "C0IT"
 
     # Bob claims it: an ephemeral confirmation, the card updated in place, Alice told by DM in French.
     fake.clear()

@@ -7,10 +7,10 @@ import asyncio
 from datetime import timedelta
 
 from sqlmodel import func, select
+from support.slack import SlackHarness, interactive_body, state_for, view_submission
+from support.slack_flows import INTAKE, file_need, make_it, texts
 
 from pmobot.domain.models import Need, OutboxMessage
-from support.slack import SlackHarness, interactive_body, view_submission, state_for
-from support.slack_flows import INTAKE, buttons, file_need, make_it, texts
 
 
 async def count_needs(slack: SlackHarness) -> int:

@@ -11,6 +11,7 @@ import yaml
 from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from sqlmodel import select
+from support.slack import REFS, SIGNING_SECRET, FakeSlack, SlackHarness, serving, slack_user
 
 from pmobot.adapters.slack import SlackPlatform
 from pmobot.adapters.slack.manifest import bot_scopes, render_manifest
@@ -18,10 +19,9 @@ from pmobot.app import attach_platforms, create_app
 from pmobot.cli import main
 from pmobot.config import Settings
 from pmobot.domain.models import SlackInstallation, SlackOAuthState
+from pmobot.messages import Notice
 from pmobot.platforms import ConfigurationError
 from pmobot.scheduler import Delivery
-from pmobot.messages import Notice
-from support.slack import REFS, SIGNING_SECRET, FakeSlack, SlackHarness, serving, slack_user
 
 MANIFEST_V1 = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.1.0.0.json"
 MANIFEST_V2 = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.2.0.0.json"
@@ -54,7 +54,8 @@ def test_manifest_is_valid_with_urls_filled_in() -> None:
     assert data["settings"]["interactivity"]["request_url"] == "https://pmobot.example.org/slack/events"
     assert data["settings"]["event_subscriptions"]["request_url"] == "https://pmobot.example.org/slack/events"
     assert data["oauth_config"]["redirect_urls"] == ["https://pmobot.example.org/slack/oauth_redirect"]
-    assert set(data["settings"]["event_subscriptions"]["bot_events"]) == {"app_home_opened", "app_mention", "message.im"}
+    bot_events = set(data["settings"]["event_subscriptions"]["bot_events"])
+    assert bot_events == {"app_home_opened", "app_mention", "message.im"}
     assert {s["callback_id"] for s in data["features"]["shortcuts"]} == {"pmobot.new_need", "pmobot.turn_into_need"}
     assert data["features"]["app_home"]["home_tab_enabled"] is True
 
@@ -132,7 +133,8 @@ async def test_oauth_install_stores_the_workspace_in_the_database(oauth: SlackHa
     page = await oauth.client.get("/slack/install", allow_redirects=False)
     assert page.status in (200, 302)
     html = await page.text()
-    target = page.headers.get("Location") or re.search(r'href="(https://slack.com/oauth[^"]+)"', html).group(1).replace("&amp;", "&")
+    link = re.search(r'href="(https://slack.com/oauth[^"]+)"', html)
+    target = page.headers.get("Location") or link.group(1).replace("&amp;", "&")
     query = parse_qs(urlsplit(target).query)
     assert query["client_id"] == ["111.222"] and "chat:write" in query["scope"][0]
     state = query["state"][0]

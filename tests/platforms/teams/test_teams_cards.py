@@ -7,16 +7,19 @@ from __future__ import annotations
 import json
 
 import pytest
+from support.teams import (
+    IT_CHANNEL,
+    card_errors,
+    card_text,
+    personal_conversation,
+)
+from support.teams_flows import ALICE, BOB, assert_accepted_by_microsoft, set_up_team, texts_to
 
 from pmobot.adapters.teams import cards
 from pmobot.conversation.forms import build
 from pmobot.conversation.spec import load_builtin_specs
 from pmobot.i18n import t
 from pmobot.messages import Action, Card, CardField, FormRequest, Notice, Option, Prompt, Text
-from support.teams import (
-    IT_CHANNEL, card_errors, card_text, personal_conversation,
-)
-from support.teams_flows import ALICE, BOB, assert_accepted_by_microsoft, set_up_team, texts_to
 
 MARKUP = "**gras** _it_ [lien](https://evil.example) <b>html</b> {{DATE(2017-02-14T06:08:39Z, SHORT)}}\n- item\n# titre"
 SPECS = load_builtin_specs()
@@ -25,7 +28,8 @@ SPECS = load_builtin_specs()
 def samples() -> list:  # type: ignore[type-arg]
     card = Card(title="NEED-7 · " + MARKUP, subtitle="Soumis", body=MARKUP,
                 fields=(CardField("Demandeur", "Alice *Martin*"), CardField("Notes", MARKUP, short=False)),
-                actions=(Action("need.claim", "Prendre", "NEED-7", "primary"), Action("need.ask", "Demander", "NEED-7")),
+                actions=(Action("need.claim", "Prendre", "NEED-7", "primary"),
+                         Action("need.ask", "Demander", "NEED-7")),
                 footer="Soumis le 26 nov.")
     forms = [build(spec, locale=locale, context={"need": "NEED-7", "question": "Combien ?"})
              for spec in SPECS.values() for locale in ("fr", "en")]

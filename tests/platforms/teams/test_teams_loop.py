@@ -11,14 +11,24 @@ from __future__ import annotations
 
 import pytest
 from sqlmodel import select
+from support.teams import Person
+from support.teams_flows import (
+    ALICE,
+    BOB,
+    EMMA,
+    FLO,
+    assert_accepted_by_microsoft,
+    claim_ask_answer,
+    estimate,
+    file_need_in_chat,
+    lang,
+    need_card_post,
+    set_up_team,
+    texts_to,
+)
 
 from pmobot.domain.models import OutboxMessage
 from pmobot.i18n import t
-from support.teams import Person
-from support.teams_flows import (
-    ALICE, BOB, EMMA, FLO, assert_accepted_by_microsoft, claim_ask_answer, estimate, file_need_in_chat, lang,
-    need_card_post, set_up_team, texts_to,
-)
 
 
 @pytest.mark.parametrize(("requester", "it"), [(ALICE, BOB), (EMMA, FLO)], ids=["fr-requester", "en-requester"])

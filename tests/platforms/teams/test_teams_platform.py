@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from aiohttp import web
+from support.teams import APP_ID, TENANT, TeamsHarness
+from support.teams_flows import ALICE
 
 from pmobot.adapters.teams import TeamsPlatform
 from pmobot.adapters.teams.auth import MANAGED_IDENTITY, SINGLE_TENANT, CredentialsFactory
@@ -13,8 +15,6 @@ from pmobot.config import Settings
 from pmobot.platforms import ConfigurationError
 from pmobot.scheduler import DeliveryFailed, RateLimit, RetryLater, Unreachable
 from pmobot.server import build_web_app
-from support.teams import APP_ID, TENANT, TeamsHarness
-from support.teams_flows import ALICE
 
 
 def _settings(database_url: str, **values: object) -> Settings:
@@ -57,7 +57,7 @@ async def test_single_tenant_and_managed_identity_are_accepted(app, monkeypatch)
         APP_ID, "https://api.botframework.com", "", True)
     assert type(credentials).__name__ == "ManagedIdentityAppCredentials"
     # The secret is read for the token exchange only, never shown.
-    assert "s" != repr(single.settings.microsoft_app_password) and "**" in repr(single.settings.microsoft_app_password)
+    assert repr(single.settings.microsoft_app_password) != "s" and "**" in repr(single.settings.microsoft_app_password)
 
 
 def single_endpoints():  # type: ignore[no-untyped-def]
@@ -105,7 +105,7 @@ async def test_insecure_local_mode_says_so_loudly_and_accepts_anyone(app, fake, 
 
 
 def test_teams_pace_is_the_documented_one() -> None:
-    assert LIMITS == (RateLimit(7, 1.0), RateLimit(60, 30.0))
+    assert (RateLimit(7, 1.0), RateLimit(60, 30.0)) == LIMITS
 
 
 class _Response:
@@ -142,8 +142,9 @@ def test_retry_after_is_passed_on_and_network_errors_are_retried() -> None:
 
 
 async def test_the_token_is_fetched_off_the_event_loop_before_the_sdk_asks(fake) -> None:  # type: ignore[no-untyped-def]
-    from pmobot.adapters.teams.auth import Credentials
     from support.teams import APP_SECRET
+
+    from pmobot.adapters.teams.auth import Credentials
 
     factory = CredentialsFactory(Credentials(APP_ID, APP_SECRET, TENANT, SINGLE_TENANT), fake.endpoints)
     before = len(fake.token_requests)

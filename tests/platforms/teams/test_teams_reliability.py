@@ -9,20 +9,33 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import col, select
+from support.teams import (
+    IT_CHANNEL,
+    FakeMicrosoft,
+    Person,
+    TeamsHarness,
+    card_text,
+    thread_conversation,
+)
+from support.teams_flows import (
+    ALICE,
+    BOB,
+    DAN,
+    assert_accepted_by_microsoft,
+    claim_ask_answer,
+    estimate,
+    file_need_in_chat,
+    need_card_post,
+    set_up_team,
+    texts_to,
+)
 
-from pmobot.domain.models import AuditEvent, ConversationRef, InboundDelivery, OutboxMessage, Person as PersonRow
+from pmobot.domain.models import AuditEvent, ConversationRef, InboundDelivery, OutboxMessage
+from pmobot.domain.models import Person as PersonRow
 from pmobot.i18n import t
 from pmobot.messages import Notice
 from pmobot.services import outbox
 from pmobot.services.people import Identity
-from support.teams import (
-    APP_ID, IT_CHANNEL, FakeMicrosoft, Person, TeamsHarness, card_errors, card_text, connector_errors,
-    personal_conversation, thread_conversation,
-)
-from support.teams_flows import (
-    ALICE, BOB, DAN, assert_accepted_by_microsoft, claim_ask_answer, estimate, file_need_in_chat, need_card_post,
-    set_up_team, texts_to,
-)
 
 SENTENCE = "Il nous faut un outil de suivi des contrats fournisseurs"
 
@@ -65,7 +78,8 @@ async def test_an_invoke_delivered_twice_is_handled_once(teams, fake) -> None:  
         claims = (await session.exec(select(AuditEvent).where(AuditEvent.subject == "NEED-1",
                                                               AuditEvent.action == "claim"))).all()
         notices = (await session.exec(select(OutboxMessage).where(col(OutboxMessage.key).startswith("claimed:")))).all()
-        seen = (await session.exec(select(InboundDelivery).where(InboundDelivery.key == f"teams:activity:invoke:{press['id']}"))).all()
+        key = f"teams:activity:invoke:{press['id']}"
+        seen = (await session.exec(select(InboundDelivery).where(InboundDelivery.key == key))).all()
     assert len(notices) == 1 and len(seen) == 1
     assert len(claims) == 1
 
