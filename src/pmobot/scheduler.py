@@ -84,7 +84,8 @@ FailureHook = Callable[[OutboxMessage, str, bool], Awaitable[None]]
 
 def backoff(attempts: int, *, rng: random.Random | None = None) -> float:
     """Exponential backoff with jitter, so retries from many rows do not align."""
-    base = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    # Doubles with each attempt: a shift keeps it an int (2 ** n is typed Any, n may be negative).
+    base = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS << max(0, attempts - 1))
     draw = rng.random() if rng is not None else random.random()
     return base * (0.5 + draw / 2)
 
