@@ -23,7 +23,6 @@ from typing import Any
 
 from pmobot.adapters.slack import blocks as bk
 from pmobot.adapters.slack.blocks import escape
-
 from pmobot.i18n import t
 from pmobot.messages import FormField, FormRequest, Widget
 

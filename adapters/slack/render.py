@@ -18,7 +18,7 @@ from pmobot.adapters.slack import blocks as bk
 from pmobot.adapters.slack.blocks import escape
 from pmobot.commands import buttons
 from pmobot.i18n import t
-from pmobot.messages import Card, CardField, FormRequest, Message, Notice, Prompt, Text
+from pmobot.messages import Action, Card, CardField, FormRequest, Message, Notice, Prompt, Text
 
 _ICONS = {"info": ":information_source:", "success": ":white_check_mark:", "warning": ":warning:", "error": ":x:"}
 _NEED_KEY = re.compile(r"\bNEED-\d+\b")
@@ -72,11 +72,12 @@ def _fields_blocks(fields: tuple[CardField, ...]) -> list[dict[str, Any]]:
     return out
 
 
-def _actions_blocks(actions: tuple, block_prefix: str = "actions") -> list[dict[str, Any]]:
+def _actions_blocks(actions: tuple[Action, ...], block_prefix: str = "actions") -> list[dict[str, Any]]:
     out = []
     elements = [bk.button(a.label, f"{a.id}|{i}", a.value, a.style) for i, a in enumerate(actions)]
     for n in range(0, len(elements), bk.ACTIONS_ELEMENTS):
-        out.append({"type": "actions", "block_id": f"{block_prefix}{n}", "elements": elements[n:n + bk.ACTIONS_ELEMENTS]})
+        row = elements[n:n + bk.ACTIONS_ELEMENTS]
+        out.append({"type": "actions", "block_id": f"{block_prefix}{n}", "elements": row})
     return out
 
 
@@ -129,8 +130,8 @@ def _card(card: Card, locale: str, limit: int) -> Rendered:
 def _long_text(escaped: str, locale: str, limit: int, tail: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     body = [bk.section(piece) for piece in bk.chunks(escaped)]
     match = _NEED_KEY.search(escaped)
-    return _fit(body, tail or [], limit, locale=locale, need_key=match.group(0) if match and len(body) > limit else None,
-                cut_text=False)
+    need_key = match.group(0) if match and len(body) > limit else None
+    return _fit(body, tail or [], limit, locale=locale, need_key=need_key, cut_text=False)
 
 
 def _prompt(prompt: Prompt, locale: str, limit: int) -> Rendered:
@@ -184,7 +185,8 @@ def render(message: Message, *, locale: str, limit: int = bk.MESSAGE_BLOCKS) -> 
         return _card(message, locale, limit)
     if isinstance(message, Notice):
         icon = _ICONS.get(message.level, _ICONS["info"])
-        return Rendered(text=_fallback(message.text), blocks=_long_text(f"{icon} {escape(message.text)}", locale, limit))
+        blocks = _long_text(f"{icon} {escape(message.text)}", locale, limit)
+        return Rendered(text=_fallback(message.text), blocks=blocks)
     if isinstance(message, Text):
         return Rendered(text=_fallback(message.text), blocks=_long_text(escape(message.text), locale, limit))
     if isinstance(message, Prompt):

@@ -5,11 +5,11 @@ cross-platform tests need both."""
 from __future__ import annotations
 
 import pytest
-
-from pmobot.config import Settings
 from support.cross import SLACK_IT, SLACK_PEOPLE, Both
 from support.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, serving, slack_user
 from support.teams import APP_ID, APP_SECRET, TENANT, FakeMicrosoft, TeamsHarness, connector_errors
+
+from pmobot.config import Settings
 
 
 @pytest.fixture

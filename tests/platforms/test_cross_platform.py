@@ -16,17 +16,24 @@ from __future__ import annotations
 from typing import Any
 
 from sqlmodel import select
+from support.cross import SLACK_IT, Both
+from support.slack_flows import ESTIMATE, buttons, file_need, make_it, texts
+from support.teams import (
+    IT_CHANNEL,
+    FakeMicrosoft,
+    card_errors,
+    card_text,
+    personal_conversation,
+    thread_conversation,
+)
+from support.teams import (
+    Person as TeamsPerson,
+)
+from support.teams_flows import file_need_in_chat, latest_it_card, need_card_post, set_up_team, texts_to
 
 from pmobot.domain.models import Need, OutboxMessage, Person
 from pmobot.i18n import t
 from pmobot.services.needs import status_label
-from support.cross import SLACK_IT, Both
-from support.slack_flows import ESTIMATE, buttons, file_need, make_it, texts
-from support.teams import (
-    IT_CHANNEL, FakeMicrosoft, Person as TeamsPerson, card_errors, card_text, personal_conversation,
-    thread_conversation,
-)
-from support.teams_flows import file_need_in_chat, latest_it_card, need_card_post, set_up_team, texts_to
 
 # Teams people.
 ALICE = TeamsPerson("alice", "Alice Martin", "fr-FR")
@@ -153,8 +160,10 @@ async def test_a_need_filed_in_teams_is_claimed_questioned_and_estimated_from_sl
     assert card_errors(form) == []
     send = t("fr", "dialog.form_submit")
     assert send in teams_actions(form)
-    status, body = await teams.post(teams.press(ALICE, form, send, inputs={"field:text": "Environ 350 contrats actifs."},
-                                                conversation=personal_conversation(ALICE)))
+    status, body = await teams.post(teams.press(
+        ALICE, form, send, inputs={"field:text": "Environ 350 contrats actifs."},
+        conversation=personal_conversation(ALICE),
+    ))
     assert status == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
     assert card_errors(body["value"]) == []
     assert t("fr", "estimation.answered", key="NEED-1") in card_text(body["value"])
@@ -164,7 +173,8 @@ async def test_a_need_filed_in_teams_is_claimed_questioned_and_estimated_from_sl
     assert to_bob, "Bob is told of the answer in Slack"
     assert t("en", "estimation.answer_title", who="Alice Martin", key="NEED-1") in texts(to_bob[-1]["blocks"])
     assert "Environ 350 contrats actifs." in texts(to_bob[-1]["blocks"])
-    answered = t("fr", "estimation.answer_thread", key="NEED-1", who="Alice Martin", text="Environ 350 contrats actifs.")
+    answered = t("fr", "estimation.answer_thread", key="NEED-1", who="Alice Martin",
+                 text="Environ 350 contrats actifs.")
     assert answered in slack_thread(both, card_ts)
     assert answered in texts_to(ms, f"{IT_CHANNEL};messageid={card_id}")
 

@@ -14,6 +14,9 @@ from typing import Any
 
 import pytest
 from sqlmodel import select
+from support.cross import Both
+from support.teams import card_errors, card_text, personal_conversation
+from support.teams_flows import ALICE
 
 from pmobot.adapters.slack import modals as slack_modals
 from pmobot.conversation.spec import DialogSpec, parse_spec
@@ -22,9 +25,6 @@ from pmobot.domain.models import Need
 from pmobot.i18n import t
 from pmobot.messages import Message, Notice, Prompt
 from pmobot.services.people import Identity
-from support.cross import Both
-from support.teams import card_errors, card_text, personal_conversation
-from support.teams_flows import ALICE
 
 CARLA = "UCARLA"  # Slack, English
 CONSOLE = Identity(platform="console", external_id="erin", display_name="Erin Leroy", handle="erin", locale="en")

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
+from support.slack import SlackHarness, check_blocks, check_view, load_payload, sign, slash_body
+from support.slack_flows import INTAKE, buttons, file_need, texts
 
 from pmobot.adapters.slack import blocks as bk
 from pmobot.adapters.slack.modals import form_view, pages, private_metadata
 from pmobot.adapters.slack.render import render
 from pmobot.messages import Action, Card, CardField, FormField, FormRequest, Notice, Option, Prompt, Text, Widget
-from support.slack import (SIGNING_SECRET, SlackHarness, check_blocks, check_view, load_payload, sign,
-                           slash_body)
-from support.slack_flows import INTAKE, buttons, file_need, make_it, texts
 
 
 async def _status_of(slack: SlackHarness, body: str, **kwargs) -> int:  # type: ignore[no-untyped-def]
@@ -120,8 +118,8 @@ def test_prompt_with_many_options_and_controls() -> None:
 def test_a_modal_within_limits_whatever_the_spec() -> None:
     options = tuple(Option(f"c{i}", "Choix " + "w" * 90) for i in range(140))
     fields = tuple(
-        FormField(id=f"f{i}", widget=(Widget.SINGLE_CHOICE, Widget.MULTIPLE_CHOICE, Widget.SINGLE_LINE, Widget.MULTI_LINE,
-                                      Widget.WHOLE_NUMBER, Widget.DATE)[i % 6],
+        FormField(id=f"f{i}", widget=(Widget.SINGLE_CHOICE, Widget.MULTIPLE_CHOICE, Widget.SINGLE_LINE,
+                                      Widget.MULTI_LINE, Widget.WHOLE_NUMBER, Widget.DATE)[i % 6],
                   label="L" * 2500, hint="h" * 3000, help="?" * 2500, options=options, text="t" * 4000,
                   max_length=5000, min=1, max=10, value=None)
         for i in range(130)
