@@ -12,33 +12,40 @@ import os
 import re
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 
 from mypy import api
 
 ROOT = Path(__file__).resolve().parent.parent
 TREE = ROOT / ".venv" / "typecheck"
-# Where each importable package lives in the checkout (the package-dir mapping of pyproject.toml).
-LAYOUT = {
-    "pmobot/adapters": ROOT / "adapters",
-    "pmobot/dialogs": ROOT / "dialogs",
-    "bench": ROOT / "bench",
-    "typecheck.py": Path(__file__).resolve(),
-}
-CORE = ROOT / "src" / "pmobot"
+# Checked beside the package: the benchmarks and this file.
+EXTRA = {"bench": ROOT / "bench", "typecheck.py": Path(__file__).resolve()}
 # A reported location starts a line: "path/to/file.py:12: error: ...".
 LOCATION = re.compile(r"^(?P<path>[^:\s]+\.pyi?)(?=:)", re.MULTILINE)
 
 
+def package_dirs() -> dict[str, Path]:
+    """pyproject's package-dir mapping: import name -> folder in the checkout."""
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        mapping: dict[str, str] = tomllib.load(f)["tool"]["setuptools"]["package-dir"]
+    return {name: ROOT / folder for name, folder in mapping.items()}
+
+
 def build_tree() -> None:
-    """Links every entry of src/pmobot, then the mapped folders, into ``TREE``."""
+    """Links the package's folders into ``TREE`` where the installed package has them."""
     shutil.rmtree(TREE, ignore_errors=True)
-    core = TREE / "pmobot"
-    core.mkdir(parents=True)
-    for entry in CORE.iterdir():
+    folders = package_dirs()
+    # The top package is a real folder holding links to its entries, so that the
+    # mapped subpackages can be linked in beside them.
+    top = TREE / "pmobot"
+    top.mkdir(parents=True)
+    for entry in folders.pop("pmobot").iterdir():
         if entry.name != "__pycache__":
-            (core / entry.name).symlink_to(entry)
-    for name, source in LAYOUT.items():
+            (top / entry.name).symlink_to(entry)
+    for name, folder in folders.items():
+        (TREE / name.replace(".", "/")).symlink_to(folder)
+    for name, source in EXTRA.items():
         (TREE / name).symlink_to(source)
 
 
