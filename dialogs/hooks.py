@@ -26,7 +26,7 @@ def meaningful_text(value: Any, answers: dict[str, Any], hc: HookContext) -> Fie
 def effort_order(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldError] | None:
     """Optimistic ≤ likely ≤ pessimistic, else re-ask the likely figure."""
     low, likely, high = (answers.get(k) for k in ("effort_low", "effort_likely", "effort_high"))
-    if None in (low, likely, high):
+    if low is None or likely is None or high is None:
         return None
     if low > likely:
         return "effort_likely", FieldError("dialogs.effort_below_low", {"low": number_param(low)})

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from support.refs import REFS as ALL_REFS
 
 from pmobot.adapters.teams import icons
 from pmobot.adapters.teams.manifest import build_package, render, template
 from pmobot.commands.builtin import builtin_commands
-from support.refs import REFS as ALL_REFS
 
 REFS = ALL_REFS / "teams"
 APP_ID = "6f1d2a6e-1234-4abc-8def-0123456789ab"
@@ -90,7 +90,7 @@ def test_the_command_lists_name_real_commands() -> None:
 
 @pytest.mark.parametrize(("app_id", "domain"), [("nope", "bot.example.org"), (APP_ID, "not a domain/")])
 def test_bad_arguments_are_refused_with_a_reason(app_id: str, domain: str) -> None:
-    with pytest.raises(ValueError, match="app id|domain"):
+    with pytest.raises(ValueError, match=r"app id|domain"):
         render(app_id=app_id, domain=domain)
 
 
@@ -128,5 +128,6 @@ def test_the_cli_builds_the_package(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert zipfile.is_zipfile(out)
     bad = subprocess.run([sys.executable, "-m", "pmobot", "manifest", "teams", "--app-id", "x", "--domain", "d.org",
-                          "--out", str(tmp_path / "bad.zip")], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+                          "--out", str(tmp_path / "bad.zip")],
+                         capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert bad.returncode == 2 and re.search("app id", bad.stderr)
