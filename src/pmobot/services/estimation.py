@@ -74,7 +74,8 @@ async def claim(session: AsyncSession, *, core: Core, actor: Actor, key: str) ->
     loc = _person_locale(core, requester)
     await outbox.to_person(
         session, core=core, key=f"claimed:{need.key}:{actor.id}", person=requester,
-        message=Notice(t(loc, "estimation.claimed_notice", key=need.key, title=need.title, who=actor.person.display_name)),
+        message=Notice(t(loc, "estimation.claimed_notice", key=need.key, title=need.title,
+                         who=actor.person.display_name)),
     )
     await refresh_it_card(session, core=core, need=need)
     return [Notice(t(actor.locale, "estimation.claimed", key=need.key), "success")]
@@ -82,7 +83,9 @@ async def claim(session: AsyncSession, *, core: Core, actor: Actor, key: str) ->
 
 async def open_questions(session: AsyncSession, *, need: Need) -> list[Question]:
     rows = await session.exec(
-        select(Question).where(Question.need_id == need.id, col(Question.answered_at).is_(None)).order_by(col(Question.id))
+        select(Question)
+        .where(Question.need_id == need.id, col(Question.answered_at).is_(None))
+        .order_by(col(Question.id))
     )
     return list(rows.all())
 
@@ -127,6 +130,7 @@ async def ask(session: AsyncSession, *, core: Core, actor: Actor, key: str, text
     # Asking is engaging with the need: the asker owns it from now on if nobody did.
     if need.claimed_by_id is None:
         need.claimed_by_id = actor.id
+    assert need.id is not None  # a stored need
     question = Question(need_id=need.id, asked_by_id=actor.id, text=text, asked_at=core.now())
     session.add(question)
     await session.flush()

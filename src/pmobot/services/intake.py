@@ -64,7 +64,8 @@ async def post_it_card(session: AsyncSession, *, core: Core, need: Need) -> None
 
 async def refresh_it_card(session: AsyncSession, *, core: Core, need: Need) -> None:
     """Update the IT channel's card in place after a change (one update per audit event)."""
-    events = (await session.exec(select(func.count()).select_from(AuditEvent).where(AuditEvent.subject == need.key))).one()
+    count = select(func.count()).select_from(AuditEvent).where(AuditEvent.subject == need.key)
+    events = (await session.exec(count)).one()
     card = await load_need_card(session, core=core, need=need, locale=core.org_locale,
                                 actions=it_actions(need, core.org_locale))
     await outbox.to_it_channels(session, core=core, key=f"card:{need.key}:v{events}", message=card,
@@ -110,9 +111,12 @@ async def mine(session: AsyncSession, *, core: Core, actor: Actor) -> list[Messa
     if not needs:
         return [Notice(t(actor.locale, "intake.mine_empty"))]
     fields = tuple(
-        CardField(f"{n.key} · {n.title}", t(actor.locale, "intake.mine_line", status=status_label(n.status, actor.locale),
-                                            when=format_moment(n.updated_at, actor.locale, core.settings.timezone)),
-                  short=False)
+        CardField(
+            f"{n.key} · {n.title}",
+            t(actor.locale, "intake.mine_line", status=status_label(n.status, actor.locale),
+              when=format_moment(n.updated_at, actor.locale, core.settings.timezone)),
+            short=False,
+        )
         for n in needs
     )
     return [Card(title=t(actor.locale, "intake.mine_title", count=len(needs)), fields=fields,

@@ -118,6 +118,7 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
         except IntegrityError:
             person = (await session.exec(query)).one()
     if created:
+        assert person.id is not None  # given by the flush
         admins = core.settings.admin_ids()
         if identity.external_id in admins or admins.intersection(identity.aliases):
             session.add(RoleGrant(person_id=person.id, role=Role.PMO, granted_at=core.now()))
