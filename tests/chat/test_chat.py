@@ -6,13 +6,13 @@ import logging
 
 import pytest
 from sqlmodel import select
+from support.dialogs import answer_dialog
 
 from pmobot.app import App
 from pmobot.commands.builtin import builtin_commands
 from pmobot.domain.models import AuditEvent
 from pmobot.messages import Notice, Text
 from pmobot.services.people import Identity
-from support.dialogs import answer_dialog
 
 ALICE = Identity(platform="console", external_id="alice", display_name="Alice Martin", handle="alice")
 BOB = Identity(platform="console", external_id="bob", display_name="Bob Smith", handle="bob")

@@ -21,11 +21,12 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support.dialogs import answer_dialog
 
 from pmobot.app import attach_console, create_app
 from pmobot.clock import FrozenClock
@@ -33,7 +34,6 @@ from pmobot.config import Settings
 from pmobot.conversation.spec import load_builtin_specs
 from pmobot.i18n import t
 from pmobot.services import demo
-from support.dialogs import answer_dialog
 
 pytestmark = pytest.mark.slow
 
@@ -155,7 +155,7 @@ def lines_of(scenario: list[str | Answers]) -> list[str]:
 async def _rehearse(scenario: list[str | Answers]) -> list[str]:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(_env_file=None, database_url=f"sqlite:///{folder}/rehearsal.db", admins="dan")
-        app = create_app(settings, clock=FrozenClock(datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)))
+        app = create_app(settings, clock=FrozenClock(datetime(2026, 11, 26, 9, 0, tzinfo=UTC)))
         await app.prepare(migrate=True, seed_demo=True)
         try:
             async with app.db.session() as session:

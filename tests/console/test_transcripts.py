@@ -6,10 +6,10 @@ import io
 import json
 
 from sqlmodel import select
+from support.dialogs import answer_dialog
 
 from pmobot.app import App, attach_console, create_app
 from pmobot.domain.models import AuditEvent, ConversationState, Estimate, Need, OutboxMessage, Question
-from support.dialogs import answer_dialog
 
 OPENING_FR = (
     "il nous faut un outil de suivi des contrats fournisseurs pour 20 personnes avant le 15 mars 2027, "

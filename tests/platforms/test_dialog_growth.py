@@ -16,17 +16,17 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
+from support.dialogs import DialogStuck, answer_dialog
+from support.slack import SlackHarness
+from support.slack_flows import file_need, texts
+from support.teams import FakeMicrosoft, TeamsHarness
+from support.teams_flows import ALICE, file_need_in_chat
 
 from pmobot.app import App, attach_console, create_app
 from pmobot.clock import FrozenClock
 from pmobot.config import Settings
 from pmobot.domain.models import Need
 from pmobot.services import demo
-from support.dialogs import DialogStuck, answer_dialog
-from support.slack import SlackHarness
-from support.slack_flows import file_need, texts
-from support.teams import FakeMicrosoft, TeamsHarness
-from support.teams_flows import ALICE, file_need_in_chat
 
 COST_CENTRE = """\
   - id: cost_centre
