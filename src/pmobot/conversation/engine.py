@@ -63,6 +63,13 @@ CANCEL_AT_SUMMARY = {"3"} | CANCEL
 
 
 class DialogEngine:
+    """Starts, resumes and completes dialogs, turn by turn or as a whole form.
+
+    (27 methods, past our usual 25 methods: each private one is one step of the
+    conversation — answer, back, help, summary, edit, complete — and splitting
+    them across classes would pass the same spec and state back and forth.)
+    """
+
     def __init__(self, *, specs: dict[str, DialogSpec], hooks: Hooks, today: Callable[[], date],
                  default_currency: str) -> None:
         check_hooks(specs, hooks)
@@ -222,12 +229,10 @@ class DialogEngine:
         answers: dict[str, Answer] = {}
         if reading.ok:
             answers = {f.id: reading.answers.get(f.id) for f in self.applicable(spec, reading.answers)}
-            for name in spec.checks:
-                problem = self.hooks.CHECKS[name](answers, hc)
-                if problem is not None:
-                    field_id, error = problem
-                    reading.errors[field_id] = error.message(hc.locale)
-                    break
+            problem = self._cross_check(spec, answers, hc)
+            if problem is not None:
+                field_id, error = problem
+                reading.errors[field_id] = error.message(hc.locale)
         if not reading.ok:
             return forms.build(spec, locale=hc.locale, values=reading.answers, typed=reading.typed,
                                errors=reading.errors, context=hc.context), []
@@ -421,12 +426,11 @@ class DialogEngine:
                         row: ConversationState) -> list[Message]:
         """Run the cross-field checks, then the completion hook, which ends the dialog."""
         answers = {f.id: state.answers.get(f.id) for f in self.applicable(spec, state.answers)}
-        for name in spec.checks:
-            problem = self.hooks.CHECKS[name](answers, hc)
-            if problem is not None:
-                field_id, error = problem
-                state.current, state.editing = field_id, True
-                return [Notice(error.message(hc.locale), "warning")] + self._ask_current(spec, state, hc.locale)
+        problem = self._cross_check(spec, answers, hc)
+        if problem is not None:
+            field_id, error = problem
+            state.current, state.editing = field_id, True
+            return [Notice(error.message(hc.locale), "warning")] + self._ask_current(spec, state, hc.locale)
         # The row goes first, so that a hook may open the next dialog in this conversation;
         # if the hook fails, the whole unit of work is rolled back and nothing is lost.
         await session.delete(row)
@@ -434,3 +438,12 @@ class DialogEngine:
         state.finished = True
         hc.engine = self
         return await self.hooks.COMPLETIONS[spec.on_complete](hc, answers)
+
+    def _cross_check(self, spec: DialogSpec, answers: dict[str, Answer],
+                     hc: HookContext) -> tuple[str, FieldError] | None:
+        """The first cross-field check that fails, the same for a conversation and a form."""
+        for name in spec.checks:
+            problem = self.hooks.CHECKS[name](answers, hc)
+            if problem is not None:
+                return problem
+        return None
