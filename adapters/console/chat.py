@@ -22,6 +22,7 @@ from pmobot.adapters.console.terminal import OutputClosed, in_background, next_l
 from pmobot.chat import Chat
 from pmobot.clock import Clock
 from pmobot.conversation.recognizers import warm_up
+from pmobot.domain import keys
 from pmobot.i18n import t
 from pmobot.interrupts import release_signals, stop_on_signals
 from pmobot.messages import Action, Card, Message, Notice
@@ -106,7 +107,7 @@ class ConsoleChat:
 
     @property
     def conversation_key(self) -> str:
-        return f"{PLATFORM}:dm:{self.current}"
+        return keys.direct(PLATFORM, self.current)
 
     def show(self, messages: list[Message]) -> None:
         for message in messages:

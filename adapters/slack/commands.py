@@ -10,6 +10,7 @@ from pmobot.adapters.slack.acks import Incoming
 from pmobot.adapters.slack.surface import Surface, dm_key, user_key
 from pmobot.commands.registry import Commands as CommandRegistry
 from pmobot.conversation.text import fold
+from pmobot.domain import keys
 
 COMMAND = "/pmo"
 # "/pmo status NEED-3 share": the answer is shown to the channel, not only to the asker.
@@ -43,4 +44,4 @@ class Commands(Surface):
         # Slack never re-sends a slash command (no retries for commands): no dedup row to write.
         messages = await self.chat.on_command(caller.identity, key, text)
         await self.replies.show(request.client, request.response_url, caller=caller, key=key, trigger_id=trigger,
-                                messages=messages, share=share, fallback_key=f"command:{trigger}")
+                                messages=messages, share=share, fallback_key=keys.command(trigger))

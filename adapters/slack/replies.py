@@ -17,6 +17,7 @@ from pmobot.adapters.slack import render as rd
 from pmobot.adapters.slack.clients import CALL_FAILED, PLATFORM, Clients
 from pmobot.adapters.slack.deliver import classify
 from pmobot.adapters.slack.identity import Caller
+from pmobot.domain import keys
 from pmobot.i18n import t
 from pmobot.messages import FormRequest, Message, Notice
 from pmobot.services import outbox
@@ -49,7 +50,7 @@ class Replies:
             target = f"{channel}:{thread_ts}" if thread_ts else channel
             async with self.core.db.session() as session:
                 for i, message in enumerate(messages):
-                    await outbox.enqueue(session, core=self.core, key=f"reply:{fallback_key}:{i}", platform=PLATFORM,
+                    await outbox.enqueue(session, core=self.core, key=keys.reply(fallback_key, i), platform=PLATFORM,
                                          target_kind="channel", target=target, message=message)
 
     async def tell(self, client: AsyncWebClient, response_url: str | None, *, user_id: str, messages: list[Message],

@@ -9,9 +9,11 @@ from typing import Any
 from slack_bolt.app.async_app import AsyncApp
 
 from pmobot.adapters.slack.acks import FollowUps
+from pmobot.adapters.slack.clients import PLATFORM
 from pmobot.adapters.slack.identity import Directory
 from pmobot.adapters.slack.replies import Replies
 from pmobot.chat import Chat, PlatformTraits
+from pmobot.domain import keys
 
 # Slack shows a whole dialog spec as a modal: the core answers "new", "estimate", "ask" and
 # "answer" with a form rather than a conversation. A modal opens only with an interaction's
@@ -19,17 +21,19 @@ from pmobot.chat import Chat, PlatformTraits
 TRAITS = PlatformTraits(forms=True)
 
 
+# The formats live in pmobot.domain.keys, with the other keys rows are stored under.
+
 def dm_key(channel: str) -> str:
-    return f"slack:dm:{channel}"
+    return keys.direct(PLATFORM, channel)
 
 
 def thread_key(channel: str, thread_ts: str | None) -> str:
-    return f"slack:thread:{channel}:{thread_ts}"
+    return keys.thread(PLATFORM, channel, str(thread_ts))
 
 
 def user_key(user_id: str) -> str:
     """A person's conversation outside any channel: their slash commands, buttons and forms."""
-    return f"slack:user:{user_id}"
+    return keys.user(PLATFORM, user_id)
 
 
 def message_place(body: dict[str, Any]) -> tuple[str, str | None, str]:

@@ -14,6 +14,7 @@ import logging
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from pmobot.domain import keys
 from pmobot.domain.models import OutboxMessage, Person, RoleGrant
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
@@ -21,13 +22,10 @@ from pmobot.messages import Card, CardField, Message, Notice
 from pmobot.services import audit, outbox
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, NotFound
-from pmobot.services.people import Actor, locale_of
+from pmobot.services.people import Actor, find_by_platform_id, locale_of
 
 log = logging.getLogger(__name__)
 
-# Notices about failures are themselves never reported, so a platform that is
-# down cannot start a loop of failure notices about failure notices.
-NOTICE_PREFIX = "delivery-failed:"
 LISTED = 20
 
 
@@ -39,12 +37,13 @@ def _require_pmo(actor: Actor) -> None:
 async def record_failure(session: AsyncSession, *, core: Core, row: OutboxMessage, reason: str,
                          unreachable: bool = False) -> None:
     """After the worker marked ``row`` failed: mark the person, tell the PMO admins."""
-    if row.key.startswith(NOTICE_PREFIX):
+    # Notices about failures are themselves never reported, so a platform that is
+    # down cannot start a loop of failure notices about failure notices.
+    if keys.is_delivery_failed(row.key):
         return
     person = None
     if row.target_kind == "person":
-        person = (await session.exec(select(Person).where(
-            Person.platform == row.platform, Person.external_id == row.target))).first()
+        person = await find_by_platform_id(session, platform=row.platform, user_id=row.target)
         if person is not None and unreachable and person.unreachable_since is None:
             person.unreachable_since = core.now()
             person.unreachable_reason = reason[:255]
@@ -55,14 +54,16 @@ async def record_failure(session: AsyncSession, *, core: Core, row: OutboxMessag
         select(Person).join(RoleGrant, col(RoleGrant.person_id) == col(Person.id)).where(RoleGrant.role == Role.PMO)
         .order_by(col(Person.id))
     )).all()
+    assert row.id is not None
     for admin in admins:
+        assert admin.id is not None
         if admin.unreachable_since is not None or (person is not None and admin.id == person.id):
             continue
         locale = locale_of(admin, core)
         who = person.display_name if person is not None else row.target
         key = "deliveries.failed_unreachable" if unreachable and person is not None else "deliveries.failed_notice"
         text = t(locale, key, who=who, platform=row.platform, id=row.id, reason=reason[:300])
-        await outbox.to_person(session, core=core, key=f"{NOTICE_PREFIX}{row.id}:{admin.id}", person=admin,
+        await outbox.to_person(session, core=core, key=keys.delivery_failed(row.id, admin.id), person=admin,
                                message=Notice(text, "warning"))
 
 

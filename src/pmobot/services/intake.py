@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from pmobot.domain import keys
 from pmobot.domain.lifecycle import WAITING_ON_IT, NeedStatus
 from pmobot.domain.models import AuditEvent, Need, Person
 from pmobot.domain.roles import Role
@@ -17,7 +18,7 @@ from pmobot.services import audit, outbox
 from pmobot.services.cards import actions_for, it_actions, load_need_card
 from pmobot.services.core import Core
 from pmobot.services.needs import apply_answers, get_visible, next_number, status_label, transition
-from pmobot.services.people import Actor
+from pmobot.services.people import Actor, locale_of
 
 TITLE_MAX = 200
 
@@ -59,7 +60,7 @@ async def submit_need(
 async def post_it_card(session: AsyncSession, *, core: Core, need: Need) -> None:
     card = await load_need_card(session, core=core, need=need, locale=core.org_locale,
                                 actions=it_actions(need, core.org_locale))
-    await outbox.to_it_channels(session, core=core, key=f"card:{need.key}", message=card)
+    await outbox.to_it_channels(session, core=core, key=keys.need_card(need.key), message=card)
 
 
 async def refresh_it_card(session: AsyncSession, *, core: Core, need: Need) -> None:
@@ -68,8 +69,8 @@ async def refresh_it_card(session: AsyncSession, *, core: Core, need: Need) -> N
     events = (await session.exec(count)).one()
     card = await load_need_card(session, core=core, need=need, locale=core.org_locale,
                                 actions=it_actions(need, core.org_locale))
-    await outbox.to_it_channels(session, core=core, key=f"card:{need.key}:v{events}", message=card,
-                                replaces_key=f"card:{need.key}")
+    await outbox.to_it_channels(session, core=core, key=keys.need_card_version(need.key, events), message=card,
+                                replaces_key=keys.need_card(need.key))
 
 
 async def withdraw(session: AsyncSession, *, core: Core, actor: Actor, key: str, reason: str = "") -> list[Message]:
@@ -81,8 +82,9 @@ async def withdraw(session: AsyncSession, *, core: Core, actor: Actor, key: str,
     if need.claimed_by_id and need.claimed_by_id != actor.id:
         claimer = await session.get(Person, need.claimed_by_id)
         if claimer:
-            loc = claimer.locale or core.org_locale
-            await outbox.to_person(session, core=core, key=f"withdrawn:{need.key}:{claimer.id}", person=claimer,
+            assert claimer.id is not None
+            loc = locale_of(claimer, core)
+            await outbox.to_person(session, core=core, key=keys.withdrawn(need.key, claimer.id), person=claimer,
                                    message=Notice(t(loc, "intake.withdrawn_notice", key=need.key, title=need.title,
                                                     who=actor.person.display_name), "warning"))
     return [Notice(t(actor.locale, "intake.withdrawn", key=need.key), "success")]

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from pmobot.domain import keys
 from pmobot.domain.models import OutboxMessage, Person
 from pmobot.messages import Message, to_dict
 from pmobot.services.core import Core
@@ -62,9 +63,9 @@ async def to_it_channels(session: AsyncSession, *, core: Core, key: str, message
         if not address:
             continue  # switched on, but no IT channel chosen yet: the card waits in /pmo queue
         count += await enqueue(
-            session, core=core, key=f"{key}@{platform}", platform=platform, target_kind="channel",
+            session, core=core, key=keys.on_platform(key, platform), platform=platform, target_kind="channel",
             target=address, message=message,
-            thread_key=f"{thread_key}@{platform}" if thread_key else None,
-            replaces_key=f"{replaces_key}@{platform}" if replaces_key else None,
+            thread_key=keys.on_platform(thread_key, platform) if thread_key else None,
+            replaces_key=keys.on_platform(replaces_key, platform) if replaces_key else None,
         )
     return count

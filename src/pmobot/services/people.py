@@ -93,8 +93,7 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
     People listed in ``PMOBOT_ADMINS`` get the PMO role the first time they
     are seen; after that roles live in the database only.
     """
-    query = select(Person).where(Person.platform == identity.platform, Person.external_id == identity.external_id)
-    person = (await session.exec(query)).first()
+    person = await find_by_platform_id(session, platform=identity.platform, user_id=identity.external_id)
     created = False
     if person is None:
         person = Person(
@@ -116,7 +115,10 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
                 await session.flush()
             created = True
         except IntegrityError:
-            person = (await session.exec(query)).one()
+            found = await find_by_platform_id(session, platform=identity.platform, user_id=identity.external_id)
+            assert found is not None  # the row that won the race
+            person = found
+    assert person.id is not None
     if created:
         assert person.id is not None  # given by the flush
         admins = core.settings.admin_ids()

@@ -1,0 +1,131 @@
+"""Every key pmobot builds from parts, in one place.
+
+Three kinds, each its own type so a conversation key cannot be passed where
+an outbox key is meant:
+
+- ``OutboxKey``: the idempotency key of a message in the outbox (queuing the
+  same key twice keeps the first), also what ``thread_key`` and
+  ``replaces_key`` name;
+- ``ConversationKey``: where a conversation with a person takes place (the
+  dialog engine keeps one state per person and conversation key);
+- ``DeliveryKey``: a platform request's natural key, remembered so that a
+  repeated delivery is recognised (``services.inbound``).
+
+Rows already stored carry these strings, so a format here never changes:
+``tests`` pin each one.
+"""
+
+from __future__ import annotations
+
+from typing import NewType
+
+OutboxKey = NewType("OutboxKey", str)
+ConversationKey = NewType("ConversationKey", str)
+DeliveryKey = NewType("DeliveryKey", str)
+
+# Columns that hold these keys are this long; a longer key is cut, never refused.
+KEY_LENGTH = 255
+
+
+# -- outbox: what the core sends -------------------------------------------------
+
+def need_card(need_key: str) -> OutboxKey:
+    """The need's card in the IT intake channel; later versions thread under and replace it."""
+    return OutboxKey(f"card:{need_key}")
+
+
+def need_card_version(need_key: str, events: int) -> OutboxKey:
+    """The IT card again after the need's ``events``-th audit event (one update per event)."""
+    return OutboxKey(f"card:{need_key}:v{events}")
+
+
+def claimed(need_key: str, person_id: int) -> OutboxKey:
+    """The requester told that ``person_id`` took the need."""
+    return OutboxKey(f"claimed:{need_key}:{person_id}")
+
+
+def withdrawn(need_key: str, person_id: int) -> OutboxKey:
+    """The person who had claimed the need told that it was withdrawn."""
+    return OutboxKey(f"withdrawn:{need_key}:{person_id}")
+
+
+def question(question_id: int) -> OutboxKey:
+    """IT's question, to the requester."""
+    return OutboxKey(f"question:{question_id}")
+
+
+def question_thread(question_id: int) -> OutboxKey:
+    """IT's question, in the thread of the need's card."""
+    return OutboxKey(f"question:{question_id}:thread")
+
+
+def answer(question_id: int) -> OutboxKey:
+    """The requester's answer, to whoever asked ``question_id``."""
+    return OutboxKey(f"answer:{question_id}")
+
+
+def answer_thread(question_id: int) -> OutboxKey:
+    """The requester's answer, in the thread of the need's card (keyed by the first question answered)."""
+    return OutboxKey(f"answer:{question_id}:thread")
+
+
+def estimate(need_key: str, version: int) -> OutboxKey:
+    """Estimate ``version`` of the need, to the requester."""
+    return OutboxKey(f"estimate:{need_key}:v{version}")
+
+
+DELIVERY_FAILED_PREFIX = "delivery-failed:"
+
+
+def delivery_failed(row_id: int, admin_id: int) -> OutboxKey:
+    """A PMO admin told that outbox row ``row_id`` could not be delivered."""
+    return OutboxKey(f"{DELIVERY_FAILED_PREFIX}{row_id}:{admin_id}")
+
+
+def is_delivery_failed(key: str) -> bool:
+    """Whether ``key`` is itself a failure notice (never reported, so failures cannot loop)."""
+    return key.startswith(DELIVERY_FAILED_PREFIX)
+
+
+def on_platform(key: str, platform: str) -> OutboxKey:
+    """One message sent to every platform's IT channel: one key per platform."""
+    return OutboxKey(f"{key}@{platform}")
+
+
+def reply(request_key: str, index: int) -> OutboxKey:
+    """The ``index``-th message of a reply the platform would not take at once, queued instead."""
+    return OutboxKey(f"reply:{request_key}:{index}")
+
+
+# -- what a platform request is known by ------------------------------------------
+
+def command(trigger: str) -> DeliveryKey:
+    """A slash command, by the trigger the platform gave it."""
+    return DeliveryKey(f"command:{trigger}")
+
+
+def activity(activity_type: str, activity_id: str) -> DeliveryKey:
+    """A Teams activity (a message, an invoke), by its type and id."""
+    return DeliveryKey(f"activity:{activity_type}:{activity_id}")
+
+
+# -- conversations ----------------------------------------------------------------
+
+def direct(platform: str, channel: str) -> ConversationKey:
+    """A person's direct conversation with pmobot (a Slack DM channel, the console's user)."""
+    return ConversationKey(f"{platform}:dm:{channel}")
+
+
+def user(platform: str, user_id: str) -> ConversationKey:
+    """A person reached without a conversation of their own (a Slack modal, a command outside a DM)."""
+    return ConversationKey(f"{platform}:user:{user_id}")
+
+
+def thread(platform: str, channel: str, thread_id: str) -> ConversationKey:
+    """A thread in a channel: everybody in it shares the thread, each with their own dialog."""
+    return ConversationKey(f"{platform}:thread:{channel}:{thread_id}")
+
+
+def conversation(platform: str, conversation_id: str) -> ConversationKey:
+    """A conversation the platform names with one id (Teams: personal chat, channel thread, group chat)."""
+    return ConversationKey(f"{platform}:{conversation_id}"[:KEY_LENGTH])

@@ -1,0 +1,43 @@
+"""The keys pmobot builds: stored rows carry them, so each format is pinned here."""
+
+from __future__ import annotations
+
+from pmobot.domain import keys
+
+
+def test_outbox_keys_keep_the_formats_rows_are_stored_under() -> None:
+    assert keys.need_card("NEED-3") == "card:NEED-3"
+    assert keys.need_card_version("NEED-3", 7) == "card:NEED-3:v7"
+    assert keys.claimed("NEED-3", 12) == "claimed:NEED-3:12"
+    assert keys.withdrawn("NEED-3", 12) == "withdrawn:NEED-3:12"
+    assert keys.question(41) == "question:41"
+    assert keys.question_thread(41) == "question:41:thread"
+    assert keys.answer(41) == "answer:41"
+    assert keys.answer_thread(41) == "answer:41:thread"
+    assert keys.estimate("NEED-3", 2) == "estimate:NEED-3:v2"
+    assert keys.delivery_failed(88, 5) == "delivery-failed:88:5"
+    assert keys.on_platform(keys.need_card("NEED-3"), "teams") == "card:NEED-3@teams"
+    assert keys.reply("event:Ev42", 1) == "reply:event:Ev42:1"
+
+
+def test_a_failure_notice_is_known_by_its_key() -> None:
+    assert keys.is_delivery_failed(keys.delivery_failed(88, 5))
+    assert not keys.is_delivery_failed(keys.claimed("NEED-3", 12))
+
+
+def test_request_keys_keep_their_formats() -> None:
+    assert keys.command("1234.5678") == "command:1234.5678"
+    assert keys.activity("invoke", "f:abc") == "activity:invoke:f:abc"
+
+
+def test_conversation_keys_keep_their_formats() -> None:
+    assert keys.direct("slack", "DALICE") == "slack:dm:DALICE"
+    assert keys.direct("console", "alice") == "console:dm:alice"
+    assert keys.user("slack", "UALICE") == "slack:user:UALICE"
+    assert keys.thread("slack", "CIT", "1700000000.000100") == "slack:thread:CIT:1700000000.000100"
+    assert keys.conversation("teams", "a:1xyz") == "teams:a:1xyz"
+
+
+def test_a_long_conversation_id_is_cut_to_the_column() -> None:
+    key = keys.conversation("teams", "19:" + "x" * 400 + ";messageid=1")
+    assert len(key) == keys.KEY_LENGTH and key.startswith("teams:19:xxx")
