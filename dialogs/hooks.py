@@ -25,13 +25,17 @@ def meaningful_text(value: Any, answers: dict[str, Any], hc: HookContext) -> Fie
 
 def effort_order(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldError] | None:
     """Optimistic ≤ likely ≤ pessimistic, else re-ask the likely figure."""
-    low, likely, high = (answers.get(k) for k in ("effort_low", "effort_likely", "effort_high"))
+    # The fields are found by the Estimate attribute they fill, as the record reads them.
+    spec = hc.core.specs["estimate"]
+    low_id, likely_id, high_id = (estimation.estimate_field(spec, c).id
+                                  for c in ("effort_low", "effort_likely", "effort_high"))
+    low, likely, high = answers.get(low_id), answers.get(likely_id), answers.get(high_id)
     if low is None or likely is None or high is None:
         return None
     if low > likely:
-        return "effort_likely", FieldError("dialogs.effort_below_low", {"low": number_param(low)})
+        return likely_id, FieldError("dialogs.effort_below_low", {"low": number_param(low)})
     if likely > high:
-        return "effort_high", FieldError("dialogs.effort_above_high", {"likely": number_param(likely)})
+        return high_id, FieldError("dialogs.effort_above_high", {"likely": number_param(likely)})
     return None
 
 

@@ -19,7 +19,7 @@ from pmobot.domain.models import OutboxMessage
 from pmobot.platforms import ConfigurationError, Platform
 from pmobot.scheduler import Deliverer, OutboxWorker, build_scheduler
 from pmobot.server import Leadership
-from pmobot.services import deliveries, demo, inbound
+from pmobot.services import deliveries, demo, estimation, inbound
 from pmobot.services.core import Core
 
 if TYPE_CHECKING:
@@ -81,6 +81,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     if clock is None:
         clock = FrozenClock(settings.now) if settings.now else SystemClock()
     specs = load_specs(settings.dialogs_dir) if settings.dialogs_dir else load_builtin_specs()
+    estimation.check_specs(specs)
     calendar = BusinessCalendar(timezone=settings.timezone, country=settings.holidays_country)
     core = Core(db=db, clock=clock, settings=settings, calendar=calendar, specs=specs)
     engine = DialogEngine(specs=specs, hooks=hooks, today=core.today, default_currency=settings.default_currency)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +11,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.commands import buttons
-from pmobot.domain import lifecycle
+from pmobot.conversation.spec import DialogSpec, FieldSpec, SpecError
+from pmobot.domain import keys, lifecycle
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Estimate, Need, Person, Question
 from pmobot.i18n import t
@@ -20,13 +23,102 @@ from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid
 from pmobot.services.intake import refresh_it_card
 from pmobot.services.needs import check_step, get_visible, latest_estimate, status_label, transition
-from pmobot.services.people import Actor
+from pmobot.services.people import Actor, locale_of
 
 QUESTION_MAX = 2000
 
+Reader = Callable[[Any], dict[str, Any]]
 
-def _person_locale(core: Core, person: Person) -> str:
-    return person.locale or core.org_locale
+
+@dataclass(frozen=True)
+class EstimateColumn:
+    """An ``Estimate`` attribute that an answer of the estimate spec fills."""
+
+    field_types: frozenset[str]  # the field types whose answer it can read
+    read: Reader  # the answer → the row's values (money fills the amount and its currency)
+    required: bool = True
+
+
+_NUMBER = frozenset({"number", "integer"})
+
+# The one place that says which answer fills which Estimate attribute. A field of
+# dialogs/estimate.yaml fills the column named by its ``target:``, else the column
+# of its own id; answers no column reads are kept in ``Estimate.extra``. Checked
+# against the spec at start-up (``check_estimate_spec``).
+ESTIMATE_COLUMNS: dict[str, EstimateColumn] = {
+    "effort_low": EstimateColumn(_NUMBER, lambda v: {"effort_low": float(v)}),
+    "effort_likely": EstimateColumn(_NUMBER, lambda v: {"effort_likely": float(v)}),
+    "effort_high": EstimateColumn(_NUMBER, lambda v: {"effort_high": float(v)}),
+    "cost": EstimateColumn(frozenset({"money"}),
+                           lambda v: {"cost": Decimal(v["amount"]), "currency": v["currency"]}),
+    "duration_days": EstimateColumn(frozenset({"integer"}), lambda v: {"duration_days": int(v)}),
+    "confidence": EstimateColumn(frozenset({"choice"}), lambda v: {"confidence": str(v)}),
+    "technical_risk": EstimateColumn(frozenset({"choice"}), lambda v: {"technical_risk": str(v)}),
+    "security_review": EstimateColumn(frozenset({"yes_no"}), lambda v: {"security_review": bool(v)}),
+    "notes": EstimateColumn(frozenset({"text", "long_text"}), lambda v: {"notes": v or ""}, required=False),
+}
+
+
+def _column_of(field: FieldSpec) -> str:
+    return field.target or field.id
+
+
+def estimate_field(spec: DialogSpec, column: str) -> FieldSpec:
+    """The field of the estimate spec that fills ``column``."""
+    return next(f for f in spec.fields if _column_of(f) == column)
+
+
+def check_specs(specs: Mapping[str, DialogSpec]) -> None:
+    """At start-up: the estimate spec is there, and fills every Estimate attribute it must."""
+    spec = specs.get("estimate")
+    if spec is None:
+        raise SpecError("no estimate spec (estimate.yaml): IT could not record an estimate")
+    check_estimate_spec(spec)
+
+
+def check_estimate_spec(spec: DialogSpec) -> None:
+    """Every Estimate attribute an estimate needs is filled by one field of a type it can read.
+
+    Run at start-up: a field renamed in the YAML without a ``target:`` fails
+    here, not when an estimator has answered every question.
+    """
+    for column, reads in ESTIMATE_COLUMNS.items():
+        if column not in Estimate.model_fields:
+            raise SpecError(f"ESTIMATE_COLUMNS names {column!r}, which is not an attribute of Estimate")
+        fields = [f for f in spec.fields if _column_of(f) == column]
+        if len(fields) > 1:
+            raise SpecError(f"{spec.source}: fields {', '.join(f.id for f in fields)} all fill the estimate's "
+                            f"{column!r}: one only")
+        if not fields:
+            if reads.required:
+                raise SpecError(f"{spec.source}: no field fills the estimate's {column!r} (give a field "
+                                f"'target: {column}')")
+            continue
+        field = fields[0]
+        if field.type not in reads.field_types:
+            raise SpecError(f"{spec.source} field {field.id}: the estimate's {column!r} needs a field of type "
+                            f"{' or '.join(sorted(reads.field_types))}, not {field.type}")
+        if reads.required and (not field.required or field.when):
+            raise SpecError(f"{spec.source} field {field.id}: the estimate's {column!r} cannot be left out: "
+                            "the field must be required and unconditional")
+
+
+def estimate_values(spec: DialogSpec, answers: dict[str, Any]) -> dict[str, Any]:
+    """The Estimate attributes the answers give, the others under ``extra``."""
+    values: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for field in spec.fields:
+        if field.id not in answers:
+            continue
+        reads = ESTIMATE_COLUMNS.get(_column_of(field))
+        if reads is None:
+            extra[field.id] = answers[field.id]
+        else:
+            values.update(reads.read(answers[field.id]))
+    # Answers the spec does not (or no longer) name are kept too, not dropped.
+    named = {f.id for f in spec.fields}
+    extra.update({k: v for k, v in answers.items() if k not in named})
+    return {**values, "extra": extra}
 
 
 async def _requester(session: AsyncSession, need: Need) -> Person:
@@ -71,9 +163,9 @@ async def claim(session: AsyncSession, *, core: Core, actor: Actor, key: str) ->
     need.claimed_by_id = actor.id
     await session.flush()
     requester = await _requester(session, need)
-    loc = _person_locale(core, requester)
+    loc = locale_of(requester, core)
     await outbox.to_person(
-        session, core=core, key=f"claimed:{need.key}:{actor.id}", person=requester,
+        session, core=core, key=keys.claimed(need.key, actor.id), person=requester,
         message=Notice(t(loc, "estimation.claimed_notice", key=need.key, title=need.title,
                          who=actor.person.display_name)),
     )
@@ -134,10 +226,11 @@ async def ask(session: AsyncSession, *, core: Core, actor: Actor, key: str, text
     question = Question(need_id=need.id, asked_by_id=actor.id, text=text, asked_at=core.now())
     session.add(question)
     await session.flush()
+    assert question.id is not None
     requester = await _requester(session, need)
-    loc = _person_locale(core, requester)
+    loc = locale_of(requester, core)
     await outbox.to_person(
-        session, core=core, key=f"question:{question.id}", person=requester,
+        session, core=core, key=keys.question(question.id), person=requester,
         message=Card(
             title=t(loc, "estimation.question_title", key=need.key, who=actor.person.display_name),
             subtitle=need.title, body=text, footer=t(loc, "estimation.question_footer", key=need.key),
@@ -145,7 +238,7 @@ async def ask(session: AsyncSession, *, core: Core, actor: Actor, key: str, text
         ),
     )
     await outbox.to_it_channels(
-        session, core=core, key=f"question:{question.id}:thread", thread_key=f"card:{need.key}",
+        session, core=core, key=keys.question_thread(question.id), thread_key=keys.need_card(need.key),
         message=Notice(t(core.org_locale, "estimation.question_thread", key=need.key, who=actor.person.display_name,
                          text=text)),
     )
@@ -169,21 +262,24 @@ async def answer(session: AsyncSession, *, core: Core, actor: Actor, key: str, t
     await session.flush()
     notified: set[int] = set()
     for q in questions:
+        assert q.id is not None
         if q.asked_by_id in notified:
             continue
         notified.add(q.asked_by_id)
         asker = await session.get(Person, q.asked_by_id)
         if asker is None:
             continue
-        loc = _person_locale(core, asker)
+        loc = locale_of(asker, core)
         await outbox.to_person(
-            session, core=core, key=f"answer:{q.id}", person=asker,
+            session, core=core, key=keys.answer(q.id), person=asker,
             message=Card(title=t(loc, "estimation.answer_title", key=need.key, who=actor.person.display_name),
                          subtitle=need.title, body=text,
                          fields=(CardField(t(loc, "estimation.your_question"), q.text, short=False),)),
         )
+    first = questions[0].id
+    assert first is not None
     await outbox.to_it_channels(
-        session, core=core, key=f"answer:{questions[0].id}:thread", thread_key=f"card:{need.key}",
+        session, core=core, key=keys.answer_thread(first), thread_key=keys.need_card(need.key),
         message=Notice(t(core.org_locale, "estimation.answer_thread", key=need.key, who=actor.person.display_name,
                          text=text)),
     )
@@ -205,18 +301,8 @@ async def record_estimate(
     assert need.id is not None
     previous = await latest_estimate(session, need_id=need.id)
     version = (previous.version + 1) if previous else 1
-    known = {"effort_low", "effort_likely", "effort_high", "cost", "duration_days", "confidence",
-             "technical_risk", "security_review", "notes"}
-    estimate = Estimate(
-        need_id=need.id, version=version,
-        effort_low=float(answers["effort_low"]), effort_likely=float(answers["effort_likely"]),
-        effort_high=float(answers["effort_high"]),
-        cost=Decimal(answers["cost"]["amount"]), currency=answers["cost"]["currency"],
-        duration_days=int(answers["duration_days"]), confidence=answers["confidence"],
-        technical_risk=answers["technical_risk"], security_review=bool(answers["security_review"]),
-        notes=answers.get("notes") or "", estimator_id=actor.id, created_at=core.now(),
-        extra={k: v for k, v in answers.items() if k not in known},
-    )
+    estimate = Estimate(need_id=need.id, version=version, estimator_id=actor.id, created_at=core.now(),
+                        **estimate_values(core.specs["estimate"], answers))
     session.add(estimate)
     if need.claimed_by_id is None:
         need.claimed_by_id = actor.id
@@ -224,10 +310,10 @@ async def record_estimate(
     need.waiting_since = None
     await session.flush()
     requester = await _requester(session, need)
-    loc = _person_locale(core, requester)
+    loc = locale_of(requester, core)
     card = await load_need_card(session, core=core, need=need, locale=loc)
     await outbox.to_person(
-        session, core=core, key=f"estimate:{need.key}:v{version}", person=requester,
+        session, core=core, key=keys.estimate(need.key, version), person=requester,
         message=Card(title=t(loc, "estimation.estimate_notice", key=need.key, who=actor.person.display_name),
                      subtitle=card.title, fields=card.fields, footer=t(loc, "estimation.estimate_footer")),
     )
