@@ -12,7 +12,10 @@
   form card in place (with its errors, with the fields the answers call for,
   or with what was done).
 
-Every activity is handled once (``services.inbound``), its conversation
+Every message and invoke is handled once: its activity id goes to the core
+as the request's key (``once=``), stored in the same transaction as the work
+(``services.inbound``), so a turn that failed is done again when the Bot
+Connector delivers it again, and one that succeeded is not. Its conversation
 reference is kept, and the language is the person's choice, else the
 activity's locale, else the organisation's.
 """
@@ -29,6 +32,7 @@ from msrest.serialization import Model
 
 from pmobot.chat import Chat
 from pmobot.commands.registry import has_prefix, is_command, without_prefix
+from pmobot.domain import keys
 from pmobot.i18n import t
 from pmobot.messages import Message, Notice, Text
 from pmobot.services import addresses, inbound, people
@@ -76,7 +80,14 @@ def identity_of(activity: Activity) -> Identity:
 
 
 def conversation_key(activity: Activity) -> str:
-    return f"{PLATFORM}:{activity.conversation.id if activity.conversation else ''}"[:255]
+    return keys.conversation(PLATFORM, activity.conversation.id if activity.conversation else "")
+
+
+def delivery_key(activity: Activity) -> str | None:
+    """What a repeated delivery of ``activity`` is recognised by; None for what carries no work."""
+    if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and activity.id:
+        return keys.activity(activity.type, activity.id)
+    return None
 
 
 def _mentions(activity: Activity) -> list[dict[str, Any]]:
@@ -120,17 +131,7 @@ class PmoBot(ActivityHandler):
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
-        if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and activity.id:
-            async with self.core.db.session() as session:
-                fresh = await inbound.first_time(session, core=self.core, platform=PLATFORM,
-                                                 key=f"activity:{activity.type}:{activity.id}")
-            if not fresh:
-                log.info("repeat delivery of activity %s ignored", activity.id)
-                if activity.type == ActivityTypes.invoke:
-                    await turn_context.send_activity(Activity(
-                        type=ActivityTypes.invoke_response,
-                        value=InvokeResponse(status=200, body=InvokeAnswer(type=MESSAGE_RESPONSE, value=" "))))
-                return
+        # Kept on every delivery, repeats included: remembering a reference twice changes nothing.
         async with self.core.db.session() as session:
             await references.remember_activity(session, core=self.core, activity=activity)
         await super().on_turn(turn_context)
@@ -176,8 +177,8 @@ class PmoBot(ActivityHandler):
             return  # a channel conversation that is not for pmobot
         text = clean_text(activity)
         if not text:
-            await self._send(turn_context, await self.chat.on_command(identity_of(activity),
-                                                                      conversation_key(activity), "help"))
+            await self._send(turn_context, await self.chat.on_command(
+                identity_of(activity), conversation_key(activity), "help", once=delivery_key(activity)))
             return
         if _SET_IT_CHANNEL.match(without_prefix(text)):
             await self._set_it_channel(turn_context)
@@ -185,14 +186,14 @@ class PmoBot(ActivityHandler):
         await self._send(turn_context, await self.route_text(activity, text))
 
     async def route_text(self, activity: Activity, text: str) -> list[Message]:
-        who, key = identity_of(activity), conversation_key(activity)
+        who, key, once = identity_of(activity), conversation_key(activity), delivery_key(activity)
         if is_command(text):
-            return await self.chat.on_text(who, key, text)
+            return await self.chat.on_text(who, key, text, once=once)
         if has_prefix(text) and not await self.chat.in_conversation(who, key):
-            return await self.chat.on_command(who, key, without_prefix(text))
+            return await self.chat.on_command(who, key, without_prefix(text), once=once)
         if self.chat.reads_as_command(text) and not await self.chat.in_conversation(who, key):
-            return await self.chat.on_command(who, key, text)
-        return await self.chat.on_text(who, key, text)
+            return await self.chat.on_command(who, key, text, once=once)
+        return await self.chat.on_text(who, key, text, once=once)
 
     async def _set_it_channel(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -203,8 +204,12 @@ class PmoBot(ActivityHandler):
             return
         channel = references.channel_address(activity) or ""
         locale = self.core.org_locale
+        once = delivery_key(activity)
         try:
             async with self.core.db.session() as session:
+                if once is not None and not await inbound.first_time(session, core=self.core, platform=PLATFORM,
+                                                                     key=once):
+                    return  # a repeat: the channel was set, and said so, the first time
                 actor = await people.resolve(session, core=self.core, identity=who)
                 locale = actor.locale
                 await addresses.set_it_channel(
@@ -228,18 +233,19 @@ class PmoBot(ActivityHandler):
 
     async def _card_action(self, turn_context: TurnContext, data: dict[str, Any]) -> InvokeAnswer:
         activity = turn_context.activity
-        who, key = identity_of(activity), conversation_key(activity)
+        who, key, once = identity_of(activity), conversation_key(activity), delivery_key(activity)
         kind = data.get(cards.DATA_KEY)
         locale = await self.chat.locale_for(who)
         if kind == "action":
-            messages = await self.chat.on_action(who, key, str(data.get("id", "")), str(data.get("value", "")))
+            messages = await self.chat.on_action(who, key, str(data.get("id", "")), str(data.get("value", "")),
+                                                 once=once)
             return await self._answer_with_messages(turn_context, messages, locale)
         if kind == "answer":
-            messages = await self.chat.on_text(who, key, str(data.get("value", "")))
+            messages = await self.chat.on_text(who, key, str(data.get("value", "")), once=once)
             return await self._answer_with_messages(turn_context, messages, locale)
         if kind == "answer_multi":
             chosen = str(data.get(cards.MULTI_INPUT, "") or "")
-            messages = await self.chat.on_text(who, key, ", ".join(v for v in chosen.split(",") if v))
+            messages = await self.chat.on_text(who, key, ", ".join(v for v in chosen.split(",") if v), once=once)
             return await self._answer_with_messages(turn_context, messages, locale)
         if kind == "form":
             return await self._form(turn_context, data, locale)
@@ -256,6 +262,8 @@ class PmoBot(ActivityHandler):
     async def _answer_with_messages(self, turn_context: TurnContext, messages: list[Message],
                                     locale: str) -> InvokeAnswer:
         """A button's results are new messages in the conversation (the card pressed stays as it is)."""
+        if not messages:
+            return self._message(" ")  # a repeat delivery: done and answered the first time; Teams wants an answer
         await self._send(turn_context, messages, locale)
         first = next((m for m in messages if isinstance(m, (Notice, Text))), None)
         return self._message(first.text[:500] if first else t(locale, "teams.done"))
@@ -274,9 +282,12 @@ class PmoBot(ActivityHandler):
             if form is None:
                 return self._message(t(locale, "chat.unknown_action"))
             return self._card(cards.render(form, locale=locale))
-        refused, messages = await self.chat.submit_form(who, key, spec_id, values, context)
+        refused, messages = await self.chat.submit_form(who, key, spec_id, values, context,
+                                                        once=delivery_key(activity))
         if refused is not None:
             return self._card(cards.render(refused, locale=locale))
+        if not messages:
+            return self._message(" ")  # a repeat delivery: the form card was answered the first time
         short = [m for m in messages if isinstance(m, (Notice, Text))]
         # Cards and further forms follow as new messages; the form card says what was done.
         await self._send(turn_context, [m for m in messages if not isinstance(m, (Notice, Text))], locale)

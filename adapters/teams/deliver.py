@@ -28,9 +28,7 @@ from botbuilder.schema import (
     ConversationParameters,
     ConversationReference,
 )
-from sqlmodel import select
 
-from pmobot.domain.models import Person
 from pmobot.messages import Message
 from pmobot.scheduler import Delivery, DeliveryFailed, RateLimit, RetryLater, Unreachable
 from pmobot.services import addresses, people
@@ -125,9 +123,8 @@ class TeamsDeliverer:
         if delivery.target_kind != "person":
             return self.core.org_locale
         async with self.core.db.session() as session:
-            person = (await session.exec(select(Person).where(
-                Person.platform == references.PLATFORM, Person.external_id == delivery.target))).first()
-            return people.locale_of(person, self.core) if person else self.core.org_locale
+            return await people.locale_of_user(session, core=self.core, platform=references.PLATFORM,
+                                               user_id=delivery.target)
 
     async def _run(self, reference: dict[str, Any], logic: Callable[[TurnContext], Awaitable[str]],
                    target_kind: str) -> str:

@@ -14,10 +14,8 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.domain.models import ConversationRef
 from pmobot.services import addresses
 from pmobot.services.core import Core
 
@@ -121,11 +119,4 @@ async def for_channel(session: AsyncSession, *, address: str) -> dict[str, Any] 
 
 async def any_reference(session: AsyncSession) -> dict[str, Any] | None:
     """The most recently refreshed reference, channels first (they outlive people's chats)."""
-    for kind in (CHANNEL, PERSON):
-        row = (await session.exec(
-            select(ConversationRef).where(ConversationRef.platform == PLATFORM, ConversationRef.kind == kind)
-            .order_by(col(ConversationRef.updated_at).desc()).limit(1)
-        )).first()
-        if row is not None:
-            return dict(row.reference)
-    return None
+    return await addresses.latest_reference(session, platform=PLATFORM, kinds=(CHANNEL, PERSON))

@@ -7,9 +7,10 @@ the database, so a restart or another replica can still send.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain.models import ConversationRef
@@ -46,6 +47,18 @@ async def find(session: AsyncSession, *, platform: str, kind: str, address: str)
 async def reference(session: AsyncSession, *, platform: str, kind: str, address: str) -> dict[str, Any] | None:
     row = await find(session, platform=platform, kind=kind, address=address)
     return dict(row.reference) if row else None
+
+
+async def latest_reference(session: AsyncSession, *, platform: str, kinds: Sequence[str]) -> dict[str, Any] | None:
+    """The most recently refreshed reference of the first of ``kinds`` that has one."""
+    for kind in kinds:
+        row = (await session.exec(
+            select(ConversationRef).where(ConversationRef.platform == platform, ConversationRef.kind == kind)
+            .order_by(col(ConversationRef.updated_at).desc()).limit(1)
+        )).first()
+        if row is not None:
+            return dict(row.reference)
+    return None
 
 
 async def set_it_channel(session: AsyncSession, *, core: Core, actor: Actor, platform: str, address: str,

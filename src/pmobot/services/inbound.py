@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,16 +24,23 @@ KEEP_FOR = timedelta(days=1)
 
 
 async def first_time(session: AsyncSession, *, core: Core, platform: str, key: str) -> bool:
-    """True the first time ``key`` is seen; False for a repeat delivery."""
+    """True the first time ``key`` is seen; False for a repeat delivery.
+
+    The key is written in the caller's transaction, so it is kept only if the
+    work done beside it is: a request whose handling failed is handled again
+    when it is delivered again. One ``INSERT ... ON CONFLICT DO NOTHING`` and no
+    savepoint: on SQLite a savepoint opened before any other write would be
+    committed on its own when released. On PostgreSQL a second replica taking
+    the same key waits for the first one's transaction, then finds it there.
+    """
     full = f"{platform}:{key}"[:255]
-    if await session.get(InboundDelivery, full) is not None:
-        return False
-    try:
-        async with session.begin_nested():
-            session.add(InboundDelivery(key=full, platform=platform, received_at=core.now()))
-    except IntegrityError:
-        return False  # another replica took it a moment ago
-    return True
+    values = {"key": full, "platform": platform, "received_at": core.now()}
+    dialect = (await session.connection()).dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    statement = (insert(InboundDelivery).values(**values).on_conflict_do_nothing(index_elements=["key"])
+                 .returning(col(InboundDelivery.key)))
+    # Not the row count: psycopg does not report one for this statement. A row comes back only if inserted.
+    return (await session.exec(statement)).first() is not None
 
 
 async def forget(session: AsyncSession, *, platform: str, key: str) -> None:

@@ -5,7 +5,9 @@ The same real server and fake Microsoft services as the loop test.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import col, select
@@ -33,8 +35,8 @@ from support.teams_flows import (
 from pmobot.domain.models import AuditEvent, ConversationRef, InboundDelivery, OutboxMessage
 from pmobot.domain.models import Person as PersonRow
 from pmobot.i18n import t
-from pmobot.messages import Notice
-from pmobot.services import outbox
+from pmobot.messages import Message, Notice
+from pmobot.services import estimation, intake, outbox
 from pmobot.services.people import Identity
 
 SENTENCE = "Il nous faut un outil de suivi des contrats fournisseurs"
@@ -90,6 +92,59 @@ async def test_a_message_delivered_twice_is_answered_once(teams, fake) -> None: 
     count = len(fake.cards_to(ALICE.chat))
     await teams.post(message)
     assert count >= 1 and len(fake.cards_to(ALICE.chat)) == count
+
+
+class FailsOnce:
+    """A service that fails the first time it is called (a database blip, a bug on one path), then works."""
+
+    def __init__(self, real: Callable[..., Awaitable[list[Message]]]) -> None:
+        self.real = real
+        self.calls = 0
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> list[Message]:
+        self.calls += 1
+        if self.calls == 1:
+            raise RuntimeError("injected failure")
+        return await self.real(*args, **kwargs)
+
+
+async def _claims(teams: TeamsHarness) -> int:
+    async with teams.app.db.session() as session:
+        return len((await session.exec(select(AuditEvent).where(AuditEvent.subject == "NEED-1",
+                                                                 AuditEvent.action == "claim"))).all())
+
+
+async def test_an_invoke_whose_handling_failed_is_handled_when_delivered_again(teams, fake, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    await _need_filed(teams, fake)
+    post = need_card_post(fake)
+    press = teams.press(BOB, post.body["attachments"][0]["content"], t("fr", "button.claim"),
+                        conversation=thread_conversation(post.response_id), reply_to=post.response_id)
+    claim = FailsOnce(estimation.claim)
+    monkeypatch.setattr(estimation, "claim", claim)
+    status, failed = await teams.post(press)
+    assert status == 200 and "NEED-1" not in failed["value"]
+    assert await _claims(teams) == 0
+    # The Bot Connector delivers it again: this time the work is done, once.
+    status, done = await teams.post(press)
+    assert status == 200 and "NEED-1" in done["value"] and await _claims(teams) == 1
+    status, again = await teams.post(press)
+    assert status == 200 and "NEED-1" not in again["value"]
+    assert claim.calls == 2 and await _claims(teams) == 1
+
+
+async def test_a_message_whose_handling_failed_is_answered_when_delivered_again(teams, fake, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    await _need_filed(teams, fake)
+    mine = FailsOnce(intake.mine)
+    monkeypatch.setattr(intake, "mine", mine)
+    message = teams.personal(ALICE, "mes")
+    await teams.post(message)
+    assert t("fr", "chat.internal_error", ref="")[:20] in card_text(fake.cards_to(ALICE.chat)[-1])
+    # The Bot Connector delivers it again: this time Alice gets her list, once.
+    await teams.post(message)
+    listed = len(fake.cards_to(ALICE.chat))
+    assert t("fr", "intake.mine_title", count=1) in card_text(fake.cards_to(ALICE.chat)[-1])
+    await teams.post(message)
+    assert mine.calls == 2 and len(fake.cards_to(ALICE.chat)) == listed
 
 
 async def _queue_notice_to(teams: TeamsHarness, who: Person, key: str = "test:notice") -> None:
