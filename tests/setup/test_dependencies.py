@@ -169,6 +169,11 @@ RULES = (
     Rule("adapters-independent", "an adapter never imports another adapter",
          lambda m: _adapter_of(m) is not None,
          lambda m, target: _adapter_of(target) is not None and _adapter_of(target) != _adapter_of(m)),
+    # Slack joins this rule once its people and installations are reached through services too.
+    Rule("adapters-query-no-table", "an adapter reaches data through services, never by querying tables",
+         lambda m: _adapter_of(m) in ("console", "teams"),
+         lambda m, target: within(target, "pmobot.domain.models", "sqlalchemy", "sqlmodel")
+         and not within(target, "sqlmodel.ext.asyncio.session")),
 )
 
 
@@ -238,6 +243,8 @@ def test_checker_reports_slack_bolt_in_a_core_module() -> None:
         ("pmobot.adapters.slack.listeners", "from pmobot.adapters import teams", "adapters-independent"),
         ("pmobot.adapters.teams.bot", "from ..slack.render import blocks", "adapters-independent"),
         ("pmobot.scheduler", "from pmobot.adapters.console import render", "core-knows-no-platform"),
+        ("pmobot.adapters.teams.deliver", "from sqlmodel import select", "adapters-query-no-table"),
+        ("pmobot.adapters.teams.bot", "from pmobot.domain.models import Person", "adapters-query-no-table"),
     ],
 )
 def test_checker_reports_each_kind_of_violation(name: str, source: str, rule_id: str) -> None:
@@ -256,6 +263,7 @@ def test_checker_reports_each_kind_of_violation(name: str, source: str, rule_id:
         ("pmobot.adapters.slack", "from . import listeners", ),
         ("pmobot.services.cards", "from pmobot.conversation.spec import DialogSpec"),
         ("pmobot.conversation.hooks", "if TYPE_CHECKING:\n    from pmobot.services.core import Core"),
+        ("pmobot.adapters.teams.references", "from sqlmodel.ext.asyncio.session import AsyncSession"),
     ],
 )
 def test_checker_accepts_allowed_imports(name: str, source: str) -> None:
