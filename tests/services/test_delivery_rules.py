@@ -151,6 +151,22 @@ async def test_repeated_deliveries_are_recognised_and_forgotten_after_a_day(app:
         assert await inbound.first_time(session, core=app.core, platform="slack", key="Ev1")
 
 
+async def test_a_delivery_key_is_kept_only_with_the_work_it_guards(app: App) -> None:
+    """The key is the first write of a request's transaction: if the work fails, the key goes too."""
+
+    class WorkFailed(Exception):
+        pass
+
+    with pytest.raises(WorkFailed):
+        async with app.db.session() as session:
+            assert await inbound.first_time(session, core=app.core, platform="teams", key="activity:invoke:1")
+            raise WorkFailed
+    async with app.db.session() as session:
+        assert await inbound.first_time(session, core=app.core, platform="teams", key="activity:invoke:1")
+    async with app.db.session() as session:
+        assert not await inbound.first_time(session, core=app.core, platform="teams", key="activity:invoke:1")
+
+
 async def test_the_it_channel_chosen_in_chat_wins_over_the_setting(app: App, clock) -> None:
     app.core.it_channels["test"] = None
     async with app.db.session() as session:
