@@ -44,7 +44,7 @@ _NUMBER = frozenset({"number", "integer"})
 # The one place that says which answer fills which Estimate attribute. A field of
 # dialogs/estimate.yaml fills the column named by its ``target:``, else the column
 # of its own id; answers no column reads are kept in ``Estimate.extra``. Checked
-# against the spec at start-up (``check_estimate_spec``).
+# against the spec at start-up (``check_specs``).
 ESTIMATE_COLUMNS: dict[str, EstimateColumn] = {
     "effort_low": EstimateColumn(_NUMBER, lambda v: {"effort_low": float(v)}),
     "effort_likely": EstimateColumn(_NUMBER, lambda v: {"effort_likely": float(v)}),
