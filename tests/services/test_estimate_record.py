@@ -73,7 +73,7 @@ def test_a_renamed_field_is_refused_at_start_naming_the_attribute_it_no_longer_f
 def test_a_field_of_the_wrong_type_or_optional_is_refused_at_start() -> None:
     raw = _raw_estimate_spec()
     _field(raw, "duration_days")["type"] = "text"
-    with pytest.raises(SpecError, match="duration_days.*integer"):
+    with pytest.raises(SpecError, match=r"duration_days.*integer"):
         estimation.check_estimate_spec(parse_spec(raw, "estimate.yaml"))
     raw = _raw_estimate_spec()
     _field(raw, "cost")["required"] = False
