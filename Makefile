@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-postgres lint bench clean
+.PHONY: run test test-postgres lint bench accuracy clean
 
 $(STAMP): pyproject.toml
 	@echo "Setting up $(VENV) (first run only; details in $(VENV)/install.log)..."
@@ -31,6 +31,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# How much of an opening sentence is understood, per field (also part of `make bench`).
+accuracy: $(STAMP)
+	$(BIN)/python -m bench.understanding
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info src/*.egg-info .mypy_cache .ruff_cache

@@ -79,15 +79,11 @@ async def measure(folder: Path) -> dict[str, list[float]]:
     return {"turn": turns, "floor": floor}
 
 
-def report(results: dict[str, list[float]], *sections: str) -> str:
+def report(results: dict[str, list[float]]) -> str:
     turn, floor = results["turn"], results["floor"]
     p50_ratio = statistics.median(turn) / statistics.median(floor)
     p99_ratio = pct(turn, 0.99) / pct(floor, 0.99)
     return "\n".join([
-        "# Benchmarks",
-        "",
-        "Written by `make bench`; numbers are for the machine that ran it.",
-        "",
         "## Chat turn versus the storage floor (SQLite)",
         "",
         f"{len(turn)} answers to the intake conversation through `Chat.on_text` (parse, validate, conditions,",
@@ -100,20 +96,22 @@ def report(results: dict[str, list[float]], *sections: str) -> str:
         f"| storage floor | {ms(statistics.median(floor))} | {ms(pct(floor, 0.99))} |",
         f"| **ratio turn / floor** | **{p50_ratio:.2f}** | **{p99_ratio:.2f}** |",
         "",
-        *sections,
         f"Python {platform.python_version()} on {platform.machine()}, {platform.system()}.",
         "",
     ])
 
 
 def main() -> int:
-    from bench import slack_ack
+    from bench import slack_ack, understanding
+    from bench.results import update_section
 
+    # Each benchmark rewrites only its own section of RESULTS.md.
     with tempfile.TemporaryDirectory() as folder:
         results = asyncio.run(measure(Path(folder)))
-    text = report(results, slack_ack.run())
-    Path(__file__).with_name("RESULTS.md").write_text(text, encoding="utf-8")
-    sys.stdout.write(text)
+    sections = [report(results), slack_ack.run(), understanding.section()]
+    for text in sections:
+        update_section(text)
+        sys.stdout.write(text + "\n")
     return 0
 
 
