@@ -1,8 +1,8 @@
 """`python -m bench.understanding`: score both sets, print them, update bench/RESULTS.md.
 
 ``--misses`` lists the dev sentences and fields that went wrong (to tune on).
-The held-out misses are only listed with ``--misses heldout``: looking at them
-while tuning would make the held-out figure meaningless.
+The held-out and blind misses are only listed when asked by name: looking at
+them while tuning would make their figures meaningless.
 ``--record-baseline`` keeps today's figures as the baseline shown beside them.
 """
 
