@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -55,6 +56,11 @@ def _expected_date(raw: Any) -> Any:
     return raw.isoformat() if isinstance(raw, date) else str(raw)
 
 
+def _titles(raw: str | list[str]) -> tuple[str, ...]:
+    """The acceptable titles, folded for comparison."""
+    return tuple(name_key(title) for title in ([raw] if isinstance(raw, str) else raw))
+
+
 def load(name: str) -> list[Sentence]:
     """One set, read from its YAML file."""
     entries = yaml.safe_load((HERE / f"{name}.yaml").read_text(encoding="utf-8"))
@@ -62,7 +68,7 @@ def load(name: str) -> list[Sentence]:
     for entry in entries:
         title = entry.get("title")
         expected: dict[str, Any] = {
-            "title": None if title is None else tuple(name_key(t) for t in ([title] if isinstance(title, str) else title)),
+            "title": None if title is None else _titles(title),
             "users_affected": entry.get("users"),
             "desired_date": None if entry.get("date") is None else _expected_date(entry["date"]),
             "budget": None if entry.get("budget") is None else _expected_budget(str(entry["budget"])),
@@ -182,10 +188,10 @@ def section(scores: dict[str, Score] | None = None) -> str:
         "",
         f"`make accuracy`: {sum(len(v) for v in sets.values())} opening sentences of a need, half French, half",
         "English, in `bench/understanding/`, through `prefill.extract` with today = 2026-11-26:",
-        f"{len(sets['dev'])} `dev` (tuned on), {len(sets['heldout'])} `heldout` (written with dev, never tuned on, but read",
-        f"while the rules were written) and {len(sets['blind'])} `blind` (written after the rules, scored once, never tuned",
-        "on: the fairest figure). A field is right when its value is the expected one, or it is rightly",
-        "empty, or it is declined with the expected reason (a past date, \"as soon as possible\", a",
+        f"{len(sets['dev'])} `dev` (tuned on), {len(sets['heldout'])} `heldout` (written with dev, never tuned on,",
+        f"but read while the rules were written) and {len(sets['blind'])} `blind` (written after the rules, scored",
+        "once, never tuned on: the fairest figure). A field is right when its value is the expected one,",
+        "or it is rightly empty, or it is declined with the expected reason (a past date, \"as soon as possible\", a",
         "negative budget).",
         "",
         "| field | " + " | ".join(SETS) + " | baseline " + " / ".join(SETS) + " |",
@@ -212,7 +218,8 @@ def section(scores: dict[str, Score] | None = None) -> str:
     ]
     kinds = sorted({kind for result in scores.values() for kind in result.kinds})
     for kind in kinds:
-        both = Tally(sum(r.kinds[kind].right for r in scores.values()), sum(r.kinds[kind].total for r in scores.values()))
+        both = Tally(sum(r.kinds[kind].right for r in scores.values()),
+                     sum(r.kinds[kind].total for r in scores.values()))
         lines.append(f"| {kind} | {both} |")
     lines.append("")
     return "\n".join(lines)
