@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from pmobot.conversation import deadlines
 from pmobot.conversation.recognizers import (
     RECOGNIZER_MAX_CHARS,
     locales,
@@ -220,6 +221,8 @@ def _period_end(m: re.Match[str], today: date) -> date:
     if period in ("next month", "du mois prochain", "mois prochain"):
         nxt = _add_months(today.replace(day=1), 1)
         return _month_end(nxt.year, nxt.month)
+    if period.endswith(("prochaine", "prochain", "next year")):
+        return date(today.year + 1, 12, 31)
     return date(today.year, 12, 31)
 
 
@@ -247,16 +250,23 @@ DATE_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], date], date]],
         (rf"(?:(?P<this>this|ce)\s+|(?P<next>next)\s+|coming\s+)?{WEEKDAY_RE}(?:\s+(?:prochain|qui vient))?", _weekday),
         (
             (r"(?:the\s+)?(?:end of|fin)\s+(?:de\s+l'|d'|du\s+|de\s+)?(?P<period>"
-             r"the month|this month|next month|month|mois prochain|ce mois|mois|the year|this year|year|"
-             r"annee|an)"),
+             r"the month|this month|next month|month|mois prochain|ce mois|mois|next year|the next year|the year|"
+             r"this year|year|annee prochaine|an prochain|annee|an)"),
             _period_end,
         ),
+        # Quarters, halves, months, years, seasons, the school year: periods as deadlines.
+        *deadlines.rules(MONTHS),
     )
+)
+# Shapes that are a date only when they are the whole answer ("June", "2027", "summer").
+_WHOLE_ANSWER_RULES = tuple(
+    (re.compile(pattern), handler) for pattern, handler in deadlines.whole_answer_rules(MONTHS)
 )
 
 # Words around a date that do not change it: "le 15 mars", "on March 15th", "mardi 15 mars".
 _DATE_LEAD = re.compile(
-    rf"^(?:(?:le|on|the|for|pour le|by|by the|avant le|before|d'ici le|au plus tard le|no later than)\s+)?"
+    rf"^(?:(?:le|la|l'|on|the|for|for the|pour|pour le|pour la|by|by the|avant le|before|d'ici|d'ici le|d'ici la|"
+    rf"au plus tard le|au plus tard|no later than|at the latest by|a la|at the)\s*)?"
     rf"(?:(?:{_alternation(WEEKDAYS)}),?\s+(?=\d|the\b|le\b))?(?:(?:le|the)\s+)?"
 )
 
@@ -266,12 +276,13 @@ def parse_date_text(text: str, today: date) -> date | None:
 
     Raises ``InvalidDate`` when the text has the shape of a date that does not exist.
     """
-    s = fold(text).rstrip(" .!")
-    s = _DATE_LEAD.sub("", s, count=1).strip()
-    for pattern, handler in DATE_RULES:
-        m = pattern.fullmatch(s)
-        if m:
-            return handler(m, today)
+    whole = fold(text).rstrip(" .!?")
+    # As typed first ("avant juin" is 31 May), then without the words that do not change a day.
+    for s in dict.fromkeys((whole, _DATE_LEAD.sub("", whole, count=1).strip())):
+        for pattern, handler in (*DATE_RULES, *_WHOLE_ANSWER_RULES):
+            m = pattern.fullmatch(s)
+            if m:
+                return handler(m, today)
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from pmobot.conversation.dates import InvalidDate, parse_date_text, recognized_date
+from pmobot.conversation.deadlines import find_asap
 from pmobot.conversation.errors import Day, FieldError
 from pmobot.conversation.fieldtypes.base import (
     Answer,
@@ -13,7 +14,7 @@ from pmobot.conversation.fieldtypes.base import (
     with_extra,
 )
 from pmobot.conversation.spec import FieldSpec
-from pmobot.conversation.text import clean_text
+from pmobot.conversation.text import clean_text, fold
 from pmobot.i18n import format_day, t
 from pmobot.messages import Widget
 
@@ -27,6 +28,8 @@ class DateType(FieldType):
             day = parse_date_text(text, ctx.today)
         except InvalidDate:
             raise FieldError("field.error.date_invalid", {"text": clean_text(text)}) from None
+        if day is None and find_asap(fold(text)):
+            raise FieldError("field.error.date_asap")
         if day is None:
             day = recognized_date(text, locale=ctx.locale, today=ctx.today)
         if day is None or not 1900 <= day.year <= 2200:
