@@ -29,14 +29,14 @@ from pmobot.i18n import normalize_locale
 NUMBER_RE = r"\d+(?:(?:[.,]|[ '](?=\d{3}(?!\d)))\d+)*"
 _NUMBER = re.compile(rf"(?<![\w.,])(?P<sign>[-+−]\s?)?(?P<num>{NUMBER_RE})(?![\d])")
 
-_MULTIPLIERS = {
+MULTIPLIERS = {
     "k": 1000, "mille": 1000, "thousand": 1000, "thousands": 1000,
     "m": 1_000_000, "mio": 1_000_000, "million": 1_000_000, "millions": 1_000_000,
     "md": 1_000_000_000, "mds": 1_000_000_000, "mrd": 1_000_000_000, "bn": 1_000_000_000,
     "milliard": 1_000_000_000, "milliards": 1_000_000_000,
     "billion": 1_000_000_000, "billions": 1_000_000_000,
 }
-MULTIPLIER_RE = r"(?:" + "|".join(sorted(_MULTIPLIERS, key=len, reverse=True)) + r")(?![a-z])"
+MULTIPLIER_RE = r"(?:" + "|".join(sorted(MULTIPLIERS, key=len, reverse=True)) + r")(?![a-z])"
 
 # "about 20", "environ 20": the approximation does not change the answer.
 _APPROX = re.compile(
@@ -45,12 +45,12 @@ _APPROX = re.compile(
 )
 
 # "une vingtaine": French round counts the number model reads as "une" (1).
-_ROUND_COUNTS = {
+ROUND_COUNTS = {
     "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
     "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60, "centaine": 100,
     "dozen": 12, "a dozen": 12, "half a dozen": 6, "score": 20,
 }
-_ROUND_RE = re.compile(r"^(?:une |a |an )?(" + "|".join(sorted(_ROUND_COUNTS, key=len, reverse=True)) + r")\b")
+_ROUND_RE = re.compile(r"^(?:une |a |an )?(" + "|".join(sorted(ROUND_COUNTS, key=len, reverse=True)) + r")\b")
 
 
 def _groups_ok(parts: list[str]) -> bool:
@@ -113,7 +113,7 @@ def _numbers_in(text: str, *, style: str, locale: str, multipliers: bool) -> lis
             value = -value
         mult = m.groupdict().get("mult")
         if mult:
-            value *= _MULTIPLIERS[mult]
+            value *= MULTIPLIERS[mult]
         found.append(_NumberMatch(m.start(), m.end(), value))
     return found
 
@@ -122,7 +122,7 @@ def _word_number(text: str, locale: str) -> Decimal | None:
     """A number written in words ("twenty", "vingt-cinq", "une vingtaine")."""
     round_count = _ROUND_RE.match(text)
     if round_count:
-        return Decimal(_ROUND_COUNTS[round_count.group(1)])
+        return Decimal(ROUND_COUNTS[round_count.group(1)])
     if len(text) > RECOGNIZER_MAX_CHARS or not re.search(r"[a-z]", text):
         return None
     for loc in locales(locale):
@@ -210,9 +210,21 @@ def parse_money_text(text: str, *, locale: str, default_currency: str) -> dict[s
             return None
         value = numbers[0].value
     else:
-        value = _word_number(s, locale)
+        value = _words_times_multiplier(s, locale)
         if value is None:
             return None
-    if value < 0:
-        return None
+    # A negative amount is returned as such: whether it may be is the field's rule, not the reader's.
     return {"amount": canonical_amount(value), "currency": currency}
+
+
+_TRAILING_MULTIPLIER = re.compile(rf"\s+(?P<mult>{MULTIPLIER_RE})$")
+
+
+def _words_times_multiplier(s: str, locale: str) -> Decimal | None:
+    """"cinq cents k", "fifty thousand": number words, then perhaps a multiplier."""
+    m = _TRAILING_MULTIPLIER.search(s)
+    if m:
+        value = _word_number(s[: m.start()], locale)
+        if value is not None:
+            return value * MULTIPLIERS[m["mult"]]
+    return _word_number(s, locale)

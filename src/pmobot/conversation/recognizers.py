@@ -7,6 +7,7 @@ of time by ``warm_up`` in a thread while a person reads.
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -59,8 +60,15 @@ def warm_up() -> None:
             _model(kind, locale)
 
 
+# "cents" after a number ("deux cents", "cinq cents k€") and "quatre-vingts".
+_FRENCH_PLURAL_TENS = re.compile(r"(?<=[a-z][\s-])(cent|vingt)s(?![\w])")
+
+
 def recognize_numbers(text: str, locale: str) -> list[tuple[int, int, Decimal]]:
     """Numbers written in words or digits: (start, end, value), per recognizers-text."""
+    if normalize_locale(locale) == "fr":
+        # The French model reads "deux cents" as 2 and only knows "deux cent": same length, same spans.
+        text = _FRENCH_PLURAL_TENS.sub(lambda m: m[1] + " ", text)
     found = []
     for result in _model("number", locale).parse(text):
         raw = (result.resolution or {}).get("value")

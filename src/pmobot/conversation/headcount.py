@@ -1,0 +1,138 @@
+"""How many people an opening sentence speaks of.
+
+"40 commerciaux", "nos 35 techniciens terrain", "about 40 reps", "15 ppl",
+"une vingtaine de juristes", "two dozen nurses", "deux cents agents", "our
+team of 14": a count is taken when it stands before a noun of people (a job,
+a role, "people", "staff"), with at most two words between them ("45 call
+center agents", "12 bid managers"). Counts of things (sites, stores, trucks,
+licences) are not people, so a noun must be one of ``PEOPLE_NOUNS``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pmobot.conversation.numbers import NUMBER_RE, ROUND_COUNTS, to_decimal
+from pmobot.conversation.recognizers import locales, recognize_numbers
+
+# Folded singular (or invariable) forms; a plural "s", "es" or "x" is allowed after each.
+_ENGLISH_NOUNS = """
+    people person persons user employee staff staffer personnel member colleague agent worker rep
+    representative salespeople salesperson seller manager director executive exec engineer developer dev
+    programmer technician tech analyst consultant contractor freelancer lawyer attorney paralegal
+    counsel accountant bookkeeper auditor controller nurse doctor physician surgeon pharmacist carer
+    caregiver clinician therapist midwife midwives dentist teacher trainer tutor lecturer professor
+    student pupil intern trainee apprentice graduate hire newcomer joiner recruiter buyer purchaser
+    driver courier picker packer operator inspector surveyor adjuster officer cashier clerk assistant
+    secretary secretaries receptionist cleaner guard advisor adviser planner scheduler dispatcher
+    designer architect researcher scientist translator interpreter writer editor journalist marketer
+    supervisor head coordinator administrator admin specialist expert handler underwriter broker trader
+    banker actuary actuaries mechanic electrician plumber installer fitter welder cook chef waiter
+    bartender pilot crew firefighter paramedic librarian volunteer customer client patient resident
+    tenant subscriber attendee participant visitor candidate applicant franchisee ppl folk fte associate
+    caseworker
+"""
+_FRENCH_NOUNS = """
+    personne utilisateur utilisatrice usager salarie employe collaborateur collaboratrice membre gens
+    commercial commerciaux commerciale vendeur vendeuse manageur responsable directeur directrice cadre
+    cheffe technicien technicienne ingenieur developpeur developpeuse analyste consultante prestataire
+    juriste avocat avocate notaire comptable controleur controleuse auditeur auditrice infirmier
+    infirmiere soignant soignante medecin pharmacien pharmacienne praticien praticienne kinesitherapeute
+    enseignant enseignante professeur prof formateur formatrice tuteur tutrice etudiant etudiante eleve
+    stagiaire alternant alternante apprenti apprentie recruteur recruteuse acheteur acheteuse
+    approvisionneur chauffeur livreur livreuse conducteur conductrice caissier caissiere magasinier
+    magasiniere preparateur preparatrice operateur operatrice ouvrier ouvriere conseiller conseillere
+    assistante secretaire gestionnaire administrateur administratrice inspecteur inspectrice experte
+    specialiste coordinateur coordinatrice planificateur planificatrice cuisinier cuisiniere hotesse
+    receptionniste vigile gardien gardienne chercheur chercheuse traducteur traductrice redacteur
+    redactrice graphiste architecte geometre teleconseiller teleconseillere intervenant intervenante
+    benevole adherent adherente cliente patiente candidat candidate visiteur visiteuse participante
+    residente locataire etp
+"""
+PEOPLE_NOUNS = frozenset((_ENGLISH_NOUNS + _FRENCH_NOUNS).split())
+
+PEOPLE_NOUN_RE = (
+    r"(?<![\w-])(?:[a-z]+-)?(?:team\s+lead|" + "|".join(sorted(PEOPLE_NOUNS, key=lambda n: (-len(n), n)))
+    + r")(?:e?s|x)?(?![\w-])"
+)
+_NOUN = re.compile(PEOPLE_NOUN_RE)
+# Up to two words between the count and the noun ("45 call center agents"), none that
+# would start another phrase ("12 sites and staff").
+_BETWEEN = r"(?:(?!(?:et|and|ou|or|de|d'|of|du|des|les|the|a|an|un|une|in|en|per|par|pour|for)\s)[a-z][a-z'-]*\s+){0,2}"
+_OF = r"(?:(?:de|of)\s+|d')?"
+_DIGITS = re.compile(rf"(?<![\w.,])(?P<num>{NUMBER_RE})\s*{_BETWEEN}$")
+_ROUND = re.compile(
+    rf"(?<![\w])(?:(?:une|a|an)\s+)?(?P<round>{'|'.join(sorted(ROUND_COUNTS, key=len, reverse=True))})s?\s+"
+    rf"{_OF}{_BETWEEN}$"
+)
+# "our customer care team of 30": the count starts where the phrase naming the team does.
+_TEAM_OF = re.compile(
+    r"(?:\b(?:for|pour)\s+(?:(?:our|the|my|nos|notre|mon|ma|l')\s*)?(?:[a-z-]+\s+){0,3})?"
+    r"\b(?:team|equipe|group|groupe)\s+(?:of|de)\s+(?P<num>\d+)(?![\d.,%])"
+)
+# A number in words ends the window, give or take "de"/"of" and two words.
+_WORDS_TAIL = re.compile(rf"{_OF}{_BETWEEN}$")
+_WINDOW = 60
+# Each recognizers-text call costs milliseconds: a long text gets a few tries, not one per noun.
+_MAX_WORD_TRIES = 3
+_LARGEST = 10_000_000
+
+
+@dataclass(frozen=True)
+class Headcount:
+    start: int  # where the count starts in the folded text: a title stops before it
+    end: int
+    value: int
+
+
+def _whole(value: Decimal | None) -> int | None:
+    if value is None or value != value.to_integral_value() or not 0 < value <= _LARGEST:
+        return None
+    return int(value)
+
+
+def find_headcount(folded: str, lang: str) -> Headcount | None:
+    """The first count of people in folded text, or None."""
+    tries = _MAX_WORD_TRIES
+    for noun in _NOUN.finditer(folded):
+        offset = max(0, noun.start() - _WINDOW)
+        window = folded[offset : noun.start()]
+        m = _DIGITS.search(window)
+        if m:
+            value = _whole(to_decimal(m["num"], style="thousands", locale=lang))
+            if value is not None:
+                return Headcount(offset + m.start(), noun.end(), value)
+        m = _ROUND.search(window)
+        # "two dozen", "half a dozen": the number model reads the multiple; "une vingtaine" is ours.
+        if m and m["round"] not in ("dozen", "douzaine"):
+            return Headcount(offset + m.start(), noun.end(), ROUND_COUNTS[m["round"]])
+        if tries and re.search(r"[a-z]\s+$", window):
+            tries -= 1
+            count = _in_words(window, lang)
+            if count is not None:
+                start, value = count
+                return Headcount(offset + start, noun.end(), value)
+        if m:
+            return Headcount(offset + m.start(), noun.end(), ROUND_COUNTS[m["round"]])
+    m = _TEAM_OF.search(folded)
+    if m:
+        value = _whole(Decimal(m["num"]))
+        if value is not None:
+            return Headcount(m.start(), m.end(), value)
+    return None
+
+
+def _in_words(window: str, lang: str) -> tuple[int, int] | None:
+    """"deux cents", "twenty", "two dozen" ending the window: (start, value)."""
+    for loc in locales(lang):
+        results = recognize_numbers(window, loc)
+        if not results:
+            continue
+        start, end, value = results[-1]
+        if _WORDS_TAIL.fullmatch(window[end:].lstrip()) and value > 1:
+            count = _whole(value)
+            if count is not None:
+                return start, count
+    return None
