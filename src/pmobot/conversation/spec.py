@@ -84,6 +84,9 @@ class FieldSpec:
     currency: str | None = None
     # Only for ``date``: refuse dates in the past.
     future: bool = False
+    # Only for ``integer`` and ``number``: what the answer counts ("business_days"), so that
+    # an answer in another unit ("3 weeks") is converted or refused rather than misread.
+    unit: str | None = None
 
     def choice(self, value: str) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)
@@ -119,7 +122,7 @@ class DialogSpec:
 
 _FIELD_KEYS = {
     "id", "type", "prompt", "label", "required", "help", "min", "max", "min_length",
-    "max_length", "choices", "when", "validate", "prefill", "target", "currency", "future",
+    "max_length", "choices", "when", "validate", "prefill", "target", "currency", "future", "unit",
 }
 
 
@@ -165,6 +168,12 @@ def _parse_field(raw: Any, where: str) -> FieldSpec:
     lo, hi = raw.get("min"), raw.get("max")
     if lo is not None and hi is not None and lo > hi:
         raise SpecError(f"{where}: min is above max")
+    unit = raw.get("unit")
+    if unit is not None:
+        from pmobot.conversation.fieldtypes.numeric import UNITS
+
+        if ftype not in ("integer", "number") or unit not in UNITS:
+            raise SpecError(f"{where}: unit is for integer and number fields, one of {', '.join(UNITS)}")
     return FieldSpec(
         id=fid,
         type=kind.name,
@@ -183,6 +192,7 @@ def _parse_field(raw: Any, where: str) -> FieldSpec:
         target=raw.get("target"),
         currency=raw.get("currency"),
         future=bool(raw.get("future", False)),
+        unit=unit,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from pmobot.conversation.errors import Amount, FieldError, Num
@@ -15,8 +17,27 @@ from pmobot.conversation.fieldtypes.base import (
 )
 from pmobot.conversation.numbers import parse_money_text, parse_quantity
 from pmobot.conversation.spec import FieldSpec
+from pmobot.conversation.text import fold
 from pmobot.i18n import format_money, format_number, t
 from pmobot.messages import Widget
+
+_WEEKS = re.compile(r"\b(?:semaines?|sem|weeks?|wks?)\b")
+_MONTHS_OR_YEARS = re.compile(r"\b(?:mois|months?|mos?|ans?|annees?|years?|yrs?)\b")
+
+
+def _in_business_days(text: str, read: Callable[[], Decimal]) -> Decimal:
+    """"3 semaines" is 15 business days: a week has five wherever the bot is used. A month has
+    20 to 23 depending on the month and its holidays, so months are refused, not guessed."""
+    words = fold(text)
+    if _MONTHS_OR_YEARS.search(words):
+        raise FieldError("field.error.business_days_months")
+    value = read()
+    return value * 5 if _WEEKS.search(words) else value
+
+
+# What a quantity question may count in (a spec's ``unit:``): each reads an answer given in
+# another unit ("3 weeks"), from the text and the number in it (read on demand).
+UNITS: dict[str, Callable[[str, Callable[[], Decimal]], Decimal]] = {"business_days": _in_business_days}
 
 
 class _Quantity(FieldType):
@@ -37,7 +58,10 @@ class IntegerType(_Quantity):
 
     def parse(self, field: FieldSpec, text: str, ctx: ParseContext) -> Answer:
         # "1,500" is fifteen hundred people whatever the locale: counts have no decimals.
-        value = parse_quantity(text, locale=ctx.locale, style="thousands", error="field.error.integer")
+        def read() -> Decimal:
+            return parse_quantity(text, locale=ctx.locale, style="thousands", error="field.error.integer")
+
+        value = UNITS[field.unit](text, read) if field.unit else read()
         if value != value.to_integral_value():
             raise FieldError("field.error.not_whole")
         check_range(field, value, Num)
@@ -55,7 +79,10 @@ class NumberType(_Quantity):
     widget = Widget.DECIMAL
 
     def parse(self, field: FieldSpec, text: str, ctx: ParseContext) -> Answer:
-        value = parse_quantity(text, locale=ctx.locale, style="locale", error="field.error.number")
+        def read() -> Decimal:
+            return parse_quantity(text, locale=ctx.locale, style="locale", error="field.error.number")
+
+        value = UNITS[field.unit](text, read) if field.unit else read()
         check_range(field, value, Num)
         return float(value)
 
@@ -77,6 +104,9 @@ class MoneyType(FieldType):
         money = parse_money_text(text, locale=ctx.locale, default_currency=default)
         if money is None:
             raise FieldError("field.error.money", {"example": Amount(Decimal(30000), default)})
+        if Decimal(money["amount"]) < 0 and field.min is not None and field.min >= 0:
+            # Said plainly rather than as a range: the minus sign is usually a slip.
+            raise FieldError("field.error.negative")
         self.check(field, money, ctx)
         return money
 
