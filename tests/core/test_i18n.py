@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from pmobot.commands.builtin import builtin_commands
+from pmobot.conversation import prefill
 from pmobot.conversation.fieldtypes import FIELD_TYPES
 from pmobot.conversation.spec import DialogSpec, Localized, load_builtin_specs
 from pmobot.domain import lifecycle
@@ -183,6 +184,7 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "field.hint.": lambda: {f"field.hint.{kind}" for kind in FIELD_TYPES},
     "console.": _console_says,
     "estimation.error.": lambda: {f"estimation.error.{what}_empty" for what in _what_values()},
+    "dialog.not_taken_": lambda: {f"dialog.not_taken_{reason}" for reason in prefill.NOT_TAKEN_REASONS},
 }
 
 

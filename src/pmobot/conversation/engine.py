@@ -12,6 +12,7 @@ class; the state, the hooks' context and the forms live beside it.)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -50,6 +51,14 @@ from pmobot.messages import (
 # Free text beyond this is kept but not read for pre-filling: a need is told in
 # a few sentences, and some patterns grow slow on very long input.
 PREFILL_MAX_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Prefilled:
+    """Answers read from an opening text, and lines saying what was understood but not taken."""
+
+    values: dict[str, Answer]
+    notes: tuple[str, ...] = ()
 
 # Control words, in both languages whatever the user's locale (compared without accents).
 CANCEL = {"cancel", "annuler", "stop", "abandonner", "quit"}
@@ -112,16 +121,19 @@ class DialogEngine:
             # Kept as typed and handed to the completion hook, whatever was understood of it.
             state.context["opening_text"] = opening_text
         if opening_text and spec.prefill:
-            found = self._prefill(spec, opening_text, hc.locale)
+            prefilled = self._prefill(spec, opening_text, hc.locale, hc)
+            found = prefilled.values
             state.answers.update(found)
             state.prefilled = list(found)
-            if found:
+            if found or prefilled.notes:
+                # What was understood, and what was understood but not taken, with the reason.
                 out.append(Card(
                     title=t(hc.locale, "dialog.understood"),
                     fields=tuple(CardField(spec.field(fid).label.get(hc.locale),
                                            format_value(spec.field(fid), v, hc.locale),
                                            short=not field_type(spec.field(fid)).wide)
                                  for fid, v in found.items()),
+                    body="\n".join(prefilled.notes),
                     footer=t(hc.locale, "dialog.understood_footer"),
                 ))
         now = hc.core.now()
@@ -201,7 +213,7 @@ class DialogEngine:
              context: Mapping[str, Any] | None = None) -> FormRequest:
         """A blank form, pre-filled from free text when the spec allows it."""
         spec = self.specs[spec_id]
-        values = self._prefill(spec, opening_text, locale) if opening_text and spec.prefill else {}
+        values = self._prefill(spec, opening_text, locale).values if opening_text and spec.prefill else {}
         context = dict(context or {})
         if opening_text:
             context["opening_text"] = opening_text[:4000]
@@ -241,19 +253,41 @@ class DialogEngine:
 
     # -- steps -------------------------------------------------------------
 
-    def _prefill(self, spec: DialogSpec, text: str, locale: str) -> dict[str, Answer]:
+    def _prefill(self, spec: DialogSpec, text: str, locale: str, hc: HookContext | None = None) -> Prefilled:
+        """What the opening text answers, checked as typed answers are (limits, and the field's
+        validators when there is someone to validate for), and a line for each thing understood
+        but not taken."""
         ctx = self.parse_context(locale)
         found = prefill.extract(text[:PREFILL_MAX_CHARS], locale=locale, today=ctx.today,
                                 default_currency=self.default_currency)
-        out: dict[str, Answer] = {}
+        declined: dict[str, dict[str, Any]] = found.get("not_taken", {})
+        values: dict[str, Answer] = {}
+        notes: list[str] = []
         for f in spec.fields:
-            if f.prefill and found.get(f.prefill) is not None:
-                try:
-                    check_value(f, found[f.prefill], ctx)
-                except FieldError:
-                    continue  # out of the field's limits: the question will be asked instead
-                out[f.id] = found[f.prefill]
-        return out
+            if not f.prefill:
+                continue
+            label = f.label.get(locale)
+            why = declined.get(f.prefill)
+            if why is not None:
+                shown = format_value(f, why["value"], locale) if "value" in why else ""
+                notes.append(t(locale, f"dialog.not_taken_{why['reason']}", field=label, value=shown))
+                continue
+            value = found.get(f.prefill)
+            if value is None:
+                continue
+            try:
+                check_value(f, value, ctx)
+                for name in f.validate if hc is not None else ():
+                    error = self.hooks.VALIDATORS[name](value, values, hc)
+                    if error is not None:
+                        raise error
+            except FieldError as exc:
+                # The question will be asked instead; say why.
+                notes.append(t(locale, "dialog.not_taken_refused", field=label,
+                               value=format_value(f, value, locale), reason=exc.message(locale)))
+                continue
+            values[f.id] = value
+        return Prefilled(values, tuple(notes))
 
     def applicable(self, spec: DialogSpec, answers: dict[str, Answer]) -> list[FieldSpec]:
         return [f for f in spec.fields if forms.visible(f, answers)]

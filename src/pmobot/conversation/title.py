@@ -1,0 +1,121 @@
+"""The title of a need, from the sentence that opened it: the thing needed.
+
+"Hi team, could IT build us a shift-planning tool for 60 nurses by Q2?" is
+titled "Shift-planning tool": the greeting, the request around the thing
+("could IT build us", "Est-ce que la DSI pourrait nous développer", "Besoin
+d'", "Nous voulons") and its article go; the title stops where the sentence
+goes on to something else: a count of people, a date, an amount (the caller
+says where those start: it found them), a clause, a comma.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+TITLE_MAX = 80
+
+_GREETING = re.compile(
+    r"(?:(?:bonjour|bonsoir|salut|hello|hi|hey|coucou|dear|good morning|good afternoon)"
+    r"(?:\s+(?:a tous|a toutes|tout le monde|la dsi|l'equipe(?: it| si| informatique)?|l'it|les amis|"
+    r"the it team|it team|the team|team|all|everyone|everybody|folks|guys|there|it))?(?![\w'])[\s,!:.-]*)+"
+)
+_FR_REQUEST = (
+    # "nous avons besoin d'", "notre service achats a besoin d'", "j'aurais besoin d'", "besoin urgent d'"
+    r"(?:(?:[a-z' -]{0,40}?\s|j')?(?:avons|a|ai|ont|aurions|aurait|aurais|auraient)\s+)?"
+    r"(?:vraiment\s+|absolument\s+|urgemment\s+|aussi\s+)?besoin\s+(?:urgent\s+)?(?:d'|de\s+|du\s+|des\s+)|"
+    r"il\s+(?:nous\s+|me\s+|leur\s+|lui\s+)?(?:faut|faudrait|faudra)|"
+    r"(?:(?:nous|on|je|j')\s*|(?:la|le|les|notre|nos|mon|ma|mes)\s+[a-z' -]{1,40}?\s)"
+    r"(?:voulons|veut|veux|veulent|voudrions|voudrait|voudrais|voudraient|souhaitons|souhaite|souhaitent|"
+    r"souhaiterions|souhaiterait|souhaiterais|aimerions|aimerait|aimerais|cherchons|cherche|recherchons|"
+    r"recherche|demandons|demande)\b(?:\s+bien)?"
+    r"(?:\s+(?:avoir|mettre en place|disposer d'|disposer de|obtenir|creer|lancer|developper))?|"
+    r"est-ce\s+qu(?:e\s+|')(?:(?:la dsi|l'it|l'informatique|vous|tu|on|il|l'equipe(?: it| si)?|"
+    r"le service informatique)\s+)?(?:pourrait|pourriez|pourrais|peut|pouvez|peux|pourrions|pouvons)"
+    r"(?:\s+(?:nous|me)\b)?|"
+    r"(?:pourriez|pouvez|pourrais|peux|pourrait|peut|pourrions|pouvons)[- ](?:vous|tu|on|nous)(?:\s+(?:nous|me)\b)?|"
+    r"(?:est|serait)[- ]il\s+possible\s+(?:d'|de\s+)|"
+    r"merci\s+de\s+(?:nous\s+|me\s+)?|"
+    r"(?:l'idee|l'objectif)\s+(?:serait|est)\s+(?:d'|de\s+)|ce\s+serait\s+(?:bien|top|super|utile)\s+(?:d'|de\s+)"
+)
+# The verb of a French request, when one follows ("pourriez-vous nous développer").
+_FR_VERB = (
+    r"(?:\s*(?:avoir|obtenir|developper|faire|creer|mettre en place|fournir|monter|construire|proposer|"
+    r"realiser|trouver|prevoir|disposer d'|disposer de)(?![\w]))?"
+)
+_EN_REQUEST = (
+    r"(?:we|i|they|(?:our|my|the)\s+[a-z0-9' -]{1,40}?)\s*(?:really\s+|urgently\s+|also\s+|do\s+)?"
+    r"(?:needs|need|would need|'d need|wants|want|would want|would like|'d like|would love|'d love|"
+    r"requires|require|are after|is after)\b(?:\s+to\s+(?:have|get|build|set up|create)\b|\s+to(?=\s))?|"
+    r"need(?=\s+(?:a|an|some|to)\s)|"
+    r"(?:(?:we're|i'm|we are|i am)\s+)?looking\s+(?:for|to\s+(?:get|have|build))|"
+    r"(?:could|can|would|may)\s+(?:we|i|you|it|the it team|the it department|you guys|someone|somebody|anyone)"
+    r"\s+(?:please\s+)?(?:get|have|build|provide|set up|setup|create|make|develop|implement|put in place|deliver|give)"
+    r"(?:\s+(?:us|me)\b)?(?:\s+with\b)?|"
+    r"is\s+it\s+possible\s+to\s+(?:get|have|build|create|set up)|"
+    r"it\s+would\s+be\s+(?:great|nice|good|useful|helpful|awesome)\s+to\s+(?:have|get)|"
+    r"please\s+(?:build|create|set up|provide|make|develop|give)(?:\s+(?:us|me)\b)?"
+)
+_REQUEST = re.compile(
+    rf"(?:(?:{_FR_REQUEST}){_FR_VERB}|{_EN_REQUEST}|(?:besoin|demande|projet|objet|sujet|request|need|subject|"
+    rf"project)\s*:)\s*"
+)
+_ARTICLE = re.compile(r"(?:a|an|the|some|un|une|des|du|de la|le|la|les|d'un|d'une)\s+|(?:l'|d')(?=\w)")
+
+# Where the thing needed stops, besides what the caller found (counts, dates, amounts).
+_STOPS = (
+    # A count of anything after "for"/"pour": "pour nos 5 sites", "for the 6 warehouses" (not a year).
+    re.compile(
+        r"\s+(?:pour|for|across|sur|dans|in|entre|between|avec|with|chez|at)\s+(?:(?:nos|les|our|the|all|all of our|"
+        r"tous les|toutes les|leurs|their|ses|ces|these|nos|mes|my)\s+)?(?:(?:about|around|some|environ|pres de|"
+        r"plus de|more than|over|roughly|nearly|approximately)\s+)?(?!(?:19|20)\d\d(?!\d))\d"
+    ),
+    re.compile(
+        r"\s*,?\s+(?:avant|d'ici|au plus tard|by|before|no later than|until|jusqu'au|due|deadline|echeance|"
+        r"urgently|en urgence|d'urgence)\b"
+    ),
+    re.compile(r"\s*,?\s*(?:avec\s+un\s+|with\s+a\s+|pour\s+un\s+|for\s+a\s+)?\bbudget\b"
+               r"(?!\s+(?:tracking|tracker|planning|management|app|tool))"),
+    re.compile(r"\s*[,;:(\[]|\s+[-–—]\s+"),
+    re.compile(r"\s+(?:afin de|afin qu|pour que|so that|in order to|because|since|car|parce que|qui permet|which)\b"),
+)
+_TRAILING = re.compile(
+    r"(?:(?:^|\s+)(?:and|et|with|avec|for|pour|of|de|d'|the|le|la|les|a|an|un|une|to|by|par|since|from|depuis|"
+    r"avant|before|until|d'ici|jusqu'au|on|in|en|au|dans|nos|our|all|tous les|toutes les|leurs|their|ses|ces|"
+    r"these|about|around|some|environ|pres de|plus de|more than|over|roughly|nearly|approximately))+$"
+)
+
+
+def _first_sentence(text: str) -> str:
+    m = re.search(r"[.!?](?=\s|$)|\n", text)
+    return text[: m.start()] if m else text
+
+
+def need_title(text: str, folded: str, *, cuts: Iterable[int] = ()) -> str | None:
+    """The thing needed, cut from ``text``; ``folded`` is ``fold_keep(text)`` (same length).
+
+    ``cuts`` are where the caller found something else (a count, a date, an amount).
+    """
+    greeting = _GREETING.match(folded)
+    start = greeting.end() if greeting else 0  # "Hi! We need...": the need is after the greeting
+    end = start + len(_first_sentence(folded[start:]))
+    for pattern in (_REQUEST, _ARTICLE):
+        m = pattern.match(folded, start, end)
+        if m:
+            start = m.end()
+    cut = min((c for c in cuts if start < c < end), default=end)
+    for pattern in _STOPS:
+        m = pattern.search(folded, start, cut)
+        if m:
+            cut = m.start()
+    cut = start + len(folded[start:cut].rstrip(" \t,;:-–—"))
+    trailing = _TRAILING.search(folded[start:cut])
+    if trailing:
+        cut = start + trailing.start()
+    title = text[start:cut].strip(" \t,;:-–—'\"")
+    if len(re.findall(r"\w", title)) < 3:
+        return None
+    title = title[0].upper() + title[1:]
+    if len(title) > TITLE_MAX:
+        title = title[: TITLE_MAX - 1].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
+    return title
