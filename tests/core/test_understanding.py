@@ -1,0 +1,348 @@
+"""Understanding what people write: each kind of phrase from issue 9, at the
+parser level (the opening sentence and the questions), and the accuracy gate
+on the held-out sentences of bench/understanding."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from bench import understanding
+from pmobot.conversation.errors import FieldError
+from pmobot.conversation.fieldtypes import ParseContext, parse_answer
+from pmobot.conversation.prefill import extract
+from pmobot.conversation.spec import FieldSpec, parse_spec
+
+TODAY = date(2026, 11, 26)  # a Thursday
+EN = ParseContext("en", TODAY)
+FR = ParseContext("fr", TODAY)
+
+
+def make_field(type_: str, **extra: Any) -> FieldSpec:
+    raw = {"id": "answer", "type": type_, "prompt": {"en": "Question?", "fr": "Question ?"},
+           "label": {"en": "Answer", "fr": "Réponse"}, **extra}
+    spec = parse_spec({"id": "t", "title": {"en": "T", "fr": "T"}, "on_complete": "noop", "fields": [raw]})
+    return spec.fields[0]
+
+
+def fr(text: str) -> dict[str, Any]:
+    return extract(text, locale="fr", today=TODAY)
+
+
+def en(text: str) -> dict[str, Any]:
+    return extract(text, locale="en", today=TODAY)
+
+
+# --- how many people ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, count", [
+    ("Il nous faut un outil pour 40 commerciaux", 40),
+    ("Un outil pour les 12 chefs de projet", 12),
+    ("Un portail pour nos 250 conseillers clientèle", 250),
+    ("Une appli pour 18 magasiniers", 18),
+    ("Un outil pour 7 comptables", 7),
+    ("Un planning pour 90 aides-soignants", 90),
+    ("Une appli pour une vingtaine de juristes", 20),
+    ("Un outil pour une dizaine de contrôleurs de gestion", 10),
+    ("Un outil pour environ 65 techniciens", 65),
+    ("Une appli pour près de 300 agents", 300),
+    ("Un outil pour plus de 50 managers", 50),
+    ("Un annuaire pour deux cents salariés", 200),
+    ("Un intranet pour quatre cents collaborateurs", 400),
+])
+def test_people_counts_in_french(text: str, count: int) -> None:
+    assert fr(text)["users_affected"] == count
+
+
+@pytest.mark.parametrize("text, count", [
+    ("We need a tool for 40 sales reps", 40),
+    ("A dashboard for our 15 ppl", 15),
+    ("An app for 300 staff", 300),
+    ("A rota tool for 80 nurses", 80),
+    ("A tool for 25 paralegals", 25),
+    ("A portal for 60 store managers", 60),
+    ("A tool for about 40 engineers", 40),
+    ("A tool for roughly 120 field agents", 120),
+    ("A tool for two dozen analysts", 24),
+    ("A tool for a dozen buyers", 12),
+    ("A tool for a hundred developers", 100),
+    ("A tool for nearly 500 employees", 500),
+    ("Our team of 14 needs a wiki", 14),
+])
+def test_people_counts_in_english(text: str, count: int) -> None:
+    assert en(text)["users_affected"] == count
+
+
+@pytest.mark.parametrize("text", [
+    "Un outil de suivi pour nos 12 agences",
+    "A dashboard for our 40 stores",
+    "A tracker for 30 trucks",
+    "Un outil pour 20 licences",
+    "A tool for 3 sites, due in 2 weeks",
+])
+def test_counts_of_things_are_not_people(text: str) -> None:
+    assert "users_affected" not in extract(text, locale="en", today=TODAY)
+
+
+def test_users_question_reads_approximate_counts() -> None:
+    users = make_field("integer", min=1)
+    assert parse_answer(users, "une vingtaine", FR) == 20
+    assert parse_answer(users, "about 40", EN) == 40
+    assert parse_answer(users, "two dozen", EN) == 24
+    assert parse_answer(users, "deux cents", FR) == 200
+    assert parse_answer(users, "trois cents personnes", FR) == 300
+
+
+# --- French hundreds --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, amount", [
+    ("deux cents euros", "200"),
+    ("cinq cents k€", "500000"),
+    ("trois cents mille euros", "300000"),
+    ("quatre cents k€", "400000"),
+    ("deux cent cinquante mille euros", "250000"),
+    ("trois cent mille euros", "300000"),
+])
+def test_french_hundreds_at_the_money_question(text: str, amount: str) -> None:
+    assert parse_answer(make_field("money"), text, FR) == {"amount": amount, "currency": "EUR"}
+
+
+@pytest.mark.parametrize("text, amount", [
+    ("Un outil de devis, budget cinq cents k€", "500000"),
+    ("Un outil de devis, budget de deux cents mille euros", "200000"),
+    ("Un outil de devis, budget de trois cents euros", "300"),
+])
+def test_french_hundreds_in_a_sentence(text: str, amount: str) -> None:
+    assert fr(text)["budget"] == {"amount": amount, "currency": "EUR"}
+
+
+# --- dates a business person uses -----------------------------------------------------
+
+# Each phrase, alone at the date question and after a deadline cue in a sentence,
+# means the same day (today: Thursday 26 November 2026).
+PERIODS = [
+    ("fin T1", "fr", "2027-03-31"),
+    ("T2 2027", "fr", "2027-06-30"),
+    ("Q2 2027", "en", "2027-06-30"),
+    ("end of Q3", "en", "2027-09-30"),
+    ("fin T4", "fr", "2026-12-31"),
+    ("H1", "en", "2027-06-30"),
+    ("H2 2027", "en", "2027-12-31"),
+    ("le premier semestre", "fr", "2027-06-30"),
+    ("S2 2027", "fr", "2027-12-31"),
+    ("le premier trimestre 2027", "fr", "2027-03-31"),
+    ("the first quarter of 2027", "en", "2027-03-31"),
+    ("mars 2027", "fr", "2027-03-31"),
+    ("June 2027", "en", "2027-06-30"),
+    ("September", "en", "2027-09-30"),
+    ("décembre", "fr", "2026-12-31"),
+    ("le mois prochain", "fr", "2026-12-31"),
+    ("next month", "en", "2026-12-31"),
+    ("fin 2026", "fr", "2026-12-31"),
+    ("end of the year", "en", "2026-12-31"),
+    ("la fin de l'année", "fr", "2026-12-31"),
+    ("end of next year", "en", "2027-12-31"),
+    ("la fin de l'année prochaine", "fr", "2027-12-31"),
+    ("courant 2027", "fr", "2027-12-31"),
+    ("la semaine prochaine", "fr", "2026-12-04"),
+    ("next week", "en", "2026-12-04"),
+    ("l'été", "fr", "2027-06-20"),
+    ("summer", "en", "2027-06-20"),
+    ("l'hiver", "fr", "2026-12-20"),
+    ("la rentrée", "fr", "2027-08-31"),
+    ("the new school year", "en", "2027-08-31"),
+]
+
+
+@pytest.mark.parametrize("phrase, lang, day", PERIODS)
+def test_a_period_at_the_date_question(phrase: str, lang: str, day: str) -> None:
+    field = make_field("date", future=True)
+    assert parse_answer(field, phrase, FR) == day
+    assert parse_answer(field, phrase, EN) == day
+
+
+@pytest.mark.parametrize("phrase, lang, day", PERIODS)
+def test_the_opening_sentence_and_the_question_agree(phrase: str, lang: str, day: str) -> None:
+    text = f"Il nous faut un outil de suivi pour {phrase}" if lang == "fr" else f"We need a tracker by {phrase}"
+    assert extract(text, locale=lang, today=TODAY).get("desired_date") == day
+
+
+def test_a_bare_year_is_a_date_only_as_a_whole_answer() -> None:
+    assert parse_answer(make_field("date", future=True), "2027", FR) == "2027-12-31"
+    # In a sentence, "for 2027" names a plan as often as a deadline.
+    assert "desired_date" not in en("We need a new onboarding portal for 2027")
+
+
+@pytest.mark.parametrize("text, day", [
+    ("Un outil avant juin", "2027-05-31"),
+    ("A tool before April", "2027-03-31"),
+    ("Un outil avant l'été", "2027-06-20"),
+    ("A tool before summer", "2027-06-20"),
+    ("Un outil avant la rentrée", "2027-08-31"),
+    ("A tool before the end of Q1", "2027-03-31"),
+    ("Un outil avant le 15 mars", "2027-03-15"),
+])
+def test_before_a_period_is_the_day_before_it_starts(text: str, day: str) -> None:
+    assert extract(text, locale="en", today=TODAY)["desired_date"] == day
+
+
+@pytest.mark.parametrize("text", [
+    "Un outil de suivi, dès que possible", "Un outil de suivi au plus vite", "A tracker ASAP",
+    "A tracker as soon as possible", "Un outil, le plus tôt possible",
+])
+def test_asap_is_no_date_and_said_so(text: str) -> None:
+    found = extract(text, locale="fr", today=TODAY)
+    assert "desired_date" not in found
+    assert found["not_taken"]["desired_date"] == {"reason": "asap"}
+
+
+@pytest.mark.parametrize("text, day", [
+    ("Un tableau de bord avant le 15 mars 2026", "2026-03-15"),
+    ("A dashboard by September 2026", "2026-09-30"),
+    ("Un tableau de bord pour fin T2 2026", "2026-06-30"),
+])
+def test_a_past_deadline_is_not_taken_and_said_so(text: str, day: str) -> None:
+    found = extract(text, locale="fr", today=TODAY)
+    assert "desired_date" not in found
+    assert found["not_taken"]["desired_date"] == {"reason": "past", "value": day}
+
+
+def test_a_date_the_problem_started_is_no_deadline_and_no_note() -> None:
+    found = en("We need a chatbot, we've been asking since March 2026")
+    assert "desired_date" not in found and "not_taken" not in found
+
+
+def test_asap_at_the_date_question_is_explained() -> None:
+    with pytest.raises(FieldError) as caught:
+        parse_answer(make_field("date", required=False, future=True), "dès que possible", FR)
+    assert caught.value.key == "field.error.date_asap"
+
+
+# --- titles without filler ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, title", [
+    ("Besoin d'un outil de suivi des contrats", "Outil de suivi des contrats"),
+    ("Besoin urgent d'une appli de pointage", "Appli de pointage"),
+    ("Nous voulons un portail client", "Portail client"),
+    ("Est-ce que la DSI pourrait nous développer un outil de devis ?", "Outil de devis"),
+    ("Est-ce que vous pourriez mettre en place un SSO ?", "SSO"),
+    ("Bonjour à tous, il faudrait un annuaire interne", "Annuaire interne"),
+    ("Bonjour la DSI, on voudrait un wiki", "Wiki"),
+    ("Merci de nous fournir un outil de sondage", "Outil de sondage"),
+    ("Could IT build us a shift-planning tool?", "Shift-planning tool"),
+    ("Hi team, we need a CRM integration", "CRM integration"),
+    ("Hi team, could you set up an onboarding portal?", "Onboarding portal"),
+    ("Hello IT, we'd need a knowledge base", "Knowledge base"),
+    ("It would be great to have a lunch ordering app", "Lunch ordering app"),
+    ("Our 35 engineers need a code review dashboard", "Code review dashboard"),
+    ("Is it possible to get an inventory app?", "Inventory app"),
+])
+def test_title_is_the_thing_needed(text: str, title: str) -> None:
+    assert extract(text, locale="en", today=TODAY)["title"] == title
+
+
+@pytest.mark.parametrize("text, title", [
+    ("Un outil de suivi pour 40 commerciaux", "Outil de suivi"),
+    ("Un outil de suivi pour nos 40 commerciaux", "Outil de suivi"),
+    ("A tracker for our 30 reps", "Tracker"),
+    ("Une base de connaissances pour le support, dès que possible", "Base de connaissances pour le support"),
+    ("Un tableau de bord pour le comité de direction avant mars", "Tableau de bord pour le comité de direction"),
+])
+def test_title_stops_before_counts_and_deadlines_only(text: str, title: str) -> None:
+    assert extract(text, locale="fr", today=TODAY)["title"] == title
+
+
+# --- units and signs ----------------------------------------------------------------------
+
+
+def duration_field() -> FieldSpec:
+    return make_field("integer", min=1, max=2000, unit="business_days")
+
+
+@pytest.mark.parametrize("text, days", [
+    ("15", 15), ("15 jours", 15), ("15 jours ouvrés", 15), ("15 business days", 15),
+    ("3 semaines", 15), ("3 weeks", 15), ("une semaine", 5), ("two weeks", 10), ("1,5 semaine", None),
+])
+def test_business_days_question_converts_weeks(text: str, days: int | None) -> None:
+    if days is None:
+        with pytest.raises(FieldError):
+            parse_answer(duration_field(), text, FR)
+    else:
+        assert parse_answer(duration_field(), text, FR) == days
+
+
+@pytest.mark.parametrize("text", ["2 mois", "2 months", "1 an", "a year"])
+def test_business_days_question_refuses_months_with_a_reason(text: str) -> None:
+    with pytest.raises(FieldError) as caught:
+        parse_answer(duration_field(), text, EN)
+    assert caught.value.key == "field.error.business_days_months"
+    assert "20" in caught.value.message("en") and "20" in caught.value.message("fr")
+
+
+def test_a_plain_integer_question_ignores_units() -> None:
+    assert parse_answer(make_field("integer"), "3 weeks", EN) == 3
+
+
+@pytest.mark.parametrize("text", ["-5000", "-5 000 €", "−5000 EUR", "- 5k€"])
+def test_a_negative_amount_at_the_budget_question_says_why(text: str) -> None:
+    budget = make_field("money", min=0)
+    with pytest.raises(FieldError) as caught:
+        parse_answer(budget, text, FR)
+    assert caught.value.key == "field.error.negative"
+
+
+def test_a_negative_amount_is_kept_where_the_field_allows_it() -> None:
+    assert parse_answer(make_field("money"), "-5000", EN) == {"amount": "-5000", "currency": "EUR"}
+
+
+@pytest.mark.parametrize("text", ["Un outil de suivi, budget : -5000 €", "A tracker, budget -5,000 EUR"])
+def test_a_negative_budget_in_a_sentence_is_not_taken_and_said_so(text: str) -> None:
+    found = extract(text, locale="fr", today=TODAY)
+    assert "budget" not in found
+    assert found["not_taken"]["budget"]["reason"] == "negative"
+
+
+@pytest.mark.parametrize("text", [
+    "Il faut automatiser les relances, on perd 20 000 € par an",
+    "We need a quote tool, we lose $10,000 a month",
+])
+def test_a_sum_lost_each_year_is_no_budget(text: str) -> None:
+    assert "budget" not in extract(text, locale="fr", today=TODAY)
+
+
+# --- the accuracy gate -----------------------------------------------------------------------
+
+# Accuracy reached per field (bench/RESULTS.md): on the held-out set, and on the blind set when
+# it was first scored; a change that lowers one fails here.
+FLOORS = {
+    "heldout": {"title": 1.0, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
+    "blind": {"title": 0.9, "users_affected": 0.92, "desired_date": 0.92, "budget": 0.97, "personal_data": 1.0},
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_accuracy_does_not_drop(name: str) -> None:
+    sentences = understanding.load(name)
+    assert len(sentences) >= 60 and {s.lang for s in sentences} == {"en", "fr"}
+    result = understanding.score(sentences)
+    low = {key: f"{result.fields[key].share:.3f} < {floor}" for key, floor in FLOORS[name].items()
+           if result.fields[key].share < floor}
+    assert not low, f"{name} accuracy dropped: {low}"
+
+
+def test_the_sets_are_large_enough_and_balanced() -> None:
+    sentences = [s for name in understanding.SETS for s in understanding.load(name)]
+    assert len(sentences) >= 150
+    by_lang = {lang: sum(s.lang == lang for s in sentences) for lang in ("en", "fr")}
+    assert by_lang["en"] == by_lang["fr"]
+
+
+def test_the_gate_can_fail() -> None:
+    """A reader that understands nothing falls below the floors."""
+    result = understanding.score(understanding.load("heldout"), reader=lambda text, lang: {})
+    assert any(result.fields[key].share < floor for key, floor in FLOORS["heldout"].items())
