@@ -5,8 +5,9 @@ message, so a conversation interrupted by a restart resumes where it stopped
 and nothing the user typed is lost. The engine knows field types, conditions,
 validation and locales; it knows nothing of any chat platform.
 
-(A little over 400 lines: the steps of one conversation read in order in one
-class; the state, the hooks' context and the forms live beside it.)
+(Over 400 lines: the steps of one conversation, from what its opening text
+pre-fills to its completion, read in order in one class; the state, the hooks'
+context and the forms live beside it.)
 """
 
 from __future__ import annotations
