@@ -278,10 +278,9 @@ class DialogEngine:
                 continue
             try:
                 check_value(f, value, ctx)
-                for name in f.validate if hc is not None else ():
-                    error = self.hooks.VALIDATORS[name](value, values, hc)
-                    if error is not None:
-                        raise error
+                # A form checks its fields when submitted; a conversation has someone to check for now.
+                if hc is not None:
+                    self._validate(f, value, values, hc)
             except FieldError as exc:
                 # The question will be asked instead; say why.
                 notes.append(t(locale, "dialog.not_taken_refused", field=label,
@@ -289,6 +288,13 @@ class DialogEngine:
                 continue
             values[f.id] = value
         return Prefilled(values, tuple(notes))
+
+    def _validate(self, f: FieldSpec, value: Answer, answers: dict[str, Answer], hc: HookContext) -> None:
+        """The field's validation hooks, typed answer or pre-filled alike; raises FieldError."""
+        for name in f.validate:
+            error = self.hooks.VALIDATORS[name](value, answers, hc)
+            if error is not None:
+                raise error
 
     def applicable(self, spec: DialogSpec, answers: dict[str, Answer]) -> list[FieldSpec]:
         return [f for f in spec.fields if forms.visible(f, answers)]
@@ -350,10 +356,7 @@ class DialogEngine:
         ctx = self.parse_context(hc.locale)
         try:
             value = parse_answer(f, text, ctx)
-            for name in f.validate:
-                error = self.hooks.VALIDATORS[name](value, state.answers, hc)
-                if error is not None:
-                    raise error
+            self._validate(f, value, state.answers, hc)
         except FieldError as exc:
             # Keep what was typed: the user can copy it back, and it is on record.
             state.rejected[f.id] = text[:4000]
