@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from slack_bolt.app.async_app import AsyncApp
 
 from pmobot.adapters.slack.acks import Incoming
@@ -15,7 +13,6 @@ from pmobot.domain import keys
 COMMAND = "/pmo"
 # "/pmo status NEED-3 share": the answer is shown to the channel, not only to the asker.
 SHARE_WORDS = frozenset({"share", "partager", "partage", "public"})
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 
 def shared(text: str, commands: CommandRegistry) -> tuple[str, bool]:
@@ -34,14 +31,13 @@ class Commands(Surface):
     async def command(self, request: Incoming) -> None:
         text, share = shared((request.body.get("text") or "").strip(), self.chat.commands)
         caller = await self.directory.caller(request.body, request.client)
-        for mentioned in _MENTION.findall(text):
-            # "/pmo role @bob it": Bob may never have written to pmobot yet.
-            if mentioned != caller.user_id:
-                await self.chat.locale_for((await self.directory.lookup(mentioned, client=request.client)).identity)
+        # "/pmo role @bob it": Bob may never have written to pmobot; the core asks Slack about him.
+        mentions = self.directory.mentions(request.body, request.client)
         channel = request.body.get("channel_id") or ""
         key = dm_key(channel) if channel.startswith("D") else user_key(caller.user_id)
         trigger = request.trigger_id or ""
         # Slack never re-sends a slash command (no retries for commands): no dedup row to write.
-        messages = await self.chat.on_command(caller.identity, key, text)
+        messages = await self.chat.on_command(caller.identity, key, text, directory=mentions)
+        await mentions.settle()
         await self.replies.show(request.client, request.response_url, caller=caller, key=key, trigger_id=trigger,
                                 messages=messages, share=share, fallback_key=keys.command(trigger))

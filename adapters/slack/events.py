@@ -52,7 +52,10 @@ class Events(Surface):
         client: AsyncWebClient = request.client
         event_id = body.get("event_id") or (body.get("event") or {}).get("client_msg_id") or ""
         caller = await self.directory.caller(body, client)
-        messages = await self.chat.on_text(caller.identity, key, text, once=f"event:{event_id}" if event_id else None)
+        mentions = self.directory.mentions(body, client)
+        messages = await self.chat.on_text(caller.identity, key, text, once=f"event:{event_id}" if event_id else None,
+                                           directory=mentions)
+        await mentions.settle()
         if messages:
             await self.replies.post(client, channel=channel, thread_ts=thread_ts, messages=messages,
                                     locale=caller.locale, fallback_key=f"event:{event_id}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,6 +33,8 @@ USERS_INFO_TIMEOUT = 1.0
 MEMBERS_TTL = timedelta(minutes=10)
 MEMBERS_PAGES = 10
 MEMBERS_PAGE_SIZE = 200
+# A Slack user id, as a mention carries it ("<@U0123ABC|bob>"): anything else is not asked of Slack.
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 @dataclass(frozen=True)
@@ -61,12 +64,28 @@ class Directory:
         user = body.get("user") or {}
         user_id = user.get("id") if isinstance(user, dict) else None
         user_id = user_id or body.get("user_id") or (body.get("event") or {}).get("user")
-        team = body.get("team") or {}
-        team_id = (team.get("id") if isinstance(team, dict) else None) or body.get("team_id") or (
-            user.get("team_id") if isinstance(user, dict) else None)
-        enterprise = body.get("enterprise") or {}
-        enterprise_id = (enterprise.get("id") if isinstance(enterprise, dict) else None) or body.get("enterprise_id")
+        team_id, enterprise_id = _workspace(body)
         return await self.lookup(str(user_id), client=client, team_id=team_id, enterprise_id=enterprise_id)
+
+    def mentions(self, body: dict[str, Any], client: AsyncWebClient | None) -> Mentions:
+        """The people this request's mentions name, for the core to ask about (``people.Directory``)."""
+        team_id, enterprise_id = _workspace(body)
+        return Mentions(self, client or self.client, team_id, enterprise_id)
+
+    async def describe(self, user_id: str, client: AsyncWebClient) -> Identity | None:
+        """A Slack user as ``users.info`` describes them; None for nobody, a bot, or when Slack cannot say."""
+        try:
+            info = await asyncio.wait_for(client.users_info(user=user_id, include_locale=True), USERS_INFO_TIMEOUT)
+        except CALL_FAILED as exc:
+            # user_not_found among them: the command then says it knows nobody by that name.
+            log.info("slack: users.info for mentioned %s failed (%s)", user_id, type(exc).__name__)
+            return None
+        user = info.get("user") or {}
+        if not user or user.get("is_bot") or user.get("deleted"):
+            return None
+        profile = user.get("profile") or {}
+        name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user_id
+        return Identity(PLATFORM, user_id, name, user.get("name") or user_id, locale=user.get("locale"))
 
     async def lookup(self, user_id: str, *, client: AsyncWebClient | None = None, team_id: str | None = None,
                      enterprise_id: str | None = None) -> Caller:
@@ -105,10 +124,13 @@ class Directory:
         # Creates the person on first contact, keeping the language users.info gave:
         # users.info is not called for them again.
         await self.chat.locale_for(identity)
+        await self.remember_workspace(identity.external_id, team_id, enterprise_id)
+
+    async def remember_workspace(self, user_id: str, team_id: str | None, enterprise_id: str | None) -> None:
+        """Where to reach a person when pmobot is installed in several workspaces."""
         if self.oauth and team_id:
             async with self.core.db.session() as session:
-                await addresses.remember(session, core=self.core, platform=PLATFORM, kind="person",
-                                         address=identity.external_id,
+                await addresses.remember(session, core=self.core, platform=PLATFORM, kind="person", address=user_id,
                                          reference={"team_id": team_id, "enterprise_id": enterprise_id})
 
     async def _implied_roles(self, user_id: str, client: AsyncWebClient) -> frozenset[str]:
@@ -149,3 +171,43 @@ class Directory:
             await addresses.remember(session, core=self.core, platform=PLATFORM, kind="channel", address=address,
                                      reference={"members": members, "at": now.isoformat()})
         return set(members)
+
+
+class Mentions:
+    """Who the mentions of one request name, as Slack says (a ``people.Directory`` for the core).
+
+    Bound to the request's workspace client. The core asks only about people it
+    has not met; their workspace is remembered once the request is handled
+    (``settle``), outside the core's transaction.
+    """
+
+    def __init__(self, directory: Directory, client: AsyncWebClient, team_id: str | None,
+                 enterprise_id: str | None) -> None:
+        self.directory = directory
+        self.client = client
+        self.team_id = team_id
+        self.enterprise_id = enterprise_id
+        self.described: list[str] = []
+
+    async def identify(self, reference: str) -> Identity | None:
+        if not _USER_ID.match(reference):
+            return None  # a name typed without a mention: Slack is not searched by name
+        identity = await self.directory.describe(reference, self.client)
+        if identity is not None:
+            self.described.append(identity.external_id)
+        return identity
+
+    async def settle(self) -> None:
+        for user_id in self.described:
+            await self.directory.remember_workspace(user_id, self.team_id, self.enterprise_id)
+
+
+def _workspace(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The team and enterprise a request comes from."""
+    user = body.get("user") or {}
+    team = body.get("team") or {}
+    team_id = (team.get("id") if isinstance(team, dict) else None) or body.get("team_id") or (
+        user.get("team_id") if isinstance(user, dict) else None)
+    enterprise = body.get("enterprise") or {}
+    enterprise_id = (enterprise.get("id") if isinstance(enterprise, dict) else None) or body.get("enterprise_id")
+    return team_id, enterprise_id

@@ -39,7 +39,7 @@ from pmobot.services import addresses, inbound, people
 from pmobot.services.errors import PmoError
 from pmobot.services.people import Identity
 
-from pmobot.adapters.teams import cards, references
+from pmobot.adapters.teams import cards, references, roster
 from pmobot.adapters.teams.deliver import card_activity
 
 log = logging.getLogger(__name__)
@@ -90,28 +90,16 @@ def delivery_key(activity: Activity) -> str | None:
     return None
 
 
-def _mentions(activity: Activity) -> list[dict[str, Any]]:
-    out = []
-    for entity in activity.entities or []:
-        if isinstance(entity, dict):
-            data = dict(entity)
-        else:  # an Entity model keeps what it does not declare in additional_properties
-            data = {**(getattr(entity, "additional_properties", None) or {}), "type": getattr(entity, "type", None)}
-        if data.get("type") == "mention":
-            out.append(data)
-    return out
-
-
 def mentions_bot(activity: Activity) -> bool:
     bot_id = activity.recipient.id if activity.recipient else None
-    return any((m.get("mentioned") or {}).get("id") == bot_id for m in _mentions(activity))
+    return any((m.get("mentioned") or {}).get("id") == bot_id for m in roster.mentions(activity))
 
 
 def clean_text(activity: Activity) -> str:
     """The text without pmobot's mention, other mentions replaced by the person's Teams id."""
     text = activity.text or ""
     bot_id = activity.recipient.id if activity.recipient else None
-    for m in _mentions(activity):
+    for m in roster.mentions(activity):
         tag = m.get("text") or ""
         mentioned = m.get("mentioned") or {}
         if not tag:
@@ -183,17 +171,20 @@ class PmoBot(ActivityHandler):
         if _SET_IT_CHANNEL.match(without_prefix(text)):
             await self._set_it_channel(turn_context)
             return
-        await self._send(turn_context, await self.route_text(activity, text))
+        await self._send(turn_context, await self.route_text(turn_context, text))
 
-    async def route_text(self, activity: Activity, text: str) -> list[Message]:
+    async def route_text(self, turn_context: TurnContext, text: str) -> list[Message]:
+        activity = turn_context.activity
         who, key, once = identity_of(activity), conversation_key(activity), delivery_key(activity)
+        # "role <at>Bob</at> it": Bob may never have written to pmobot; the core asks the roster about him.
+        mentioned = roster.Roster(turn_context)
         if is_command(text):
-            return await self.chat.on_text(who, key, text, once=once)
+            return await self.chat.on_text(who, key, text, once=once, directory=mentioned)
         if has_prefix(text) and not await self.chat.in_conversation(who, key):
-            return await self.chat.on_command(who, key, without_prefix(text), once=once)
+            return await self.chat.on_command(who, key, without_prefix(text), once=once, directory=mentioned)
         if self.chat.reads_as_command(text) and not await self.chat.in_conversation(who, key):
-            return await self.chat.on_command(who, key, text, once=once)
-        return await self.chat.on_text(who, key, text, once=once)
+            return await self.chat.on_command(who, key, text, once=once, directory=mentioned)
+        return await self.chat.on_text(who, key, text, once=once, directory=mentioned)
 
     async def _set_it_channel(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

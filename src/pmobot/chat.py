@@ -30,7 +30,7 @@ from pmobot.messages import FormRequest, Message, Notice
 from pmobot.services import deliveries, estimation, inbound, intake, people
 from pmobot.services.core import Core
 from pmobot.services.errors import Invalid, PmoError
-from pmobot.services.people import Actor, Identity
+from pmobot.services.people import Actor, Directory, Identity
 
 log = logging.getLogger(__name__)
 
@@ -82,20 +82,23 @@ class Chat:
     # messages; the key is stored in the same transaction as the work it
     # guards, so a request is either handled and remembered, or neither.
 
+    # ``directory``: who the platform knows by the mentions in this request, asked
+    # when a command names someone pmobot has not met (``people.Directory``).
+
     async def on_text(self, identity: Identity, conversation_key: str, text: str, *,
-                      once: str | None = None) -> list[Message]:
+                      once: str | None = None, directory: Directory | None = None) -> list[Message]:
         forms = self._traits(identity).forms_in_messages
-        return await self._guarded(identity, conversation_key, text,
-                                   lambda s, a: self._text(self._request(s, a, conversation_key, forms), text),
-                                   once=once)
+        return await self._guarded(
+            identity, conversation_key, text,
+            lambda s, a: self._text(self._request(s, a, conversation_key, forms, directory), text), once=once)
 
     async def on_command(self, identity: Identity, conversation_key: str, text: str, *,
-                         once: str | None = None) -> list[Message]:
+                         once: str | None = None, directory: Directory | None = None) -> list[Message]:
         """A command typed without the ``/pmo`` prefix (a slash command's text)."""
         forms = self._traits(identity).forms
-        return await self._guarded(identity, conversation_key, text,
-                                   lambda s, a: self._command(self._request(s, a, conversation_key, forms), text),
-                                   once=once)
+        return await self._guarded(
+            identity, conversation_key, text,
+            lambda s, a: self._command(self._request(s, a, conversation_key, forms, directory), text), once=once)
 
     async def on_action(self, identity: Identity, conversation_key: str, action_id: str, value: str, *,
                         once: str | None = None) -> list[Message]:
@@ -236,9 +239,10 @@ class Chat:
     def _traits(self, identity: Identity) -> PlatformTraits:
         return self.platforms.get(identity.platform, PlatformTraits())
 
-    def _request(self, session: AsyncSession, actor: Actor, key: str, forms: bool) -> Request:
+    def _request(self, session: AsyncSession, actor: Actor, key: str, forms: bool,
+                 directory: Directory | None = None) -> Request:
         return Request(session=session, actor=actor, core=self.core, commands=self.commands, conversation_key=key,
-                       forms=forms)
+                       forms=forms, directory=directory)
 
     # -- routing -----------------------------------------------------------
 

@@ -228,9 +228,9 @@ async def test_people_are_found_by_mention_handle_or_name(app: App) -> None:
     async with app.db.session() as session:
         bob = (await session.exec(select(Person).where(Person.external_id == "bob"))).one()
         for reference in ("bob", "@bob", "<@bob>", "Bob Smith", "BOB"):
-            assert (await people.find(session, platform="console", reference=reference)).id == bob.id
+            assert (await people.find(session, core=app.core, platform="console", reference=reference)).id == bob.id
         with pytest.raises(NotFound):
-            await people.find(session, platform="console", reference="nobody")
+            await people.find(session, core=app.core, platform="console", reference="nobody")
 
 
 async def test_withdrawal_tells_the_it_person_working_on_it(app: App) -> None:

@@ -25,6 +25,7 @@ import copy
 import datetime as dt
 import ipaddress
 import json
+import re
 import ssl
 import threading
 import time
@@ -97,6 +98,10 @@ class Failure:
     times: int = 1
 
 
+# GET /v3/conversations/{conversationId}/members/{memberId}: one roster entry.
+_MEMBER = re.compile(r"^/v3/conversations/[^/]+/members/([^/]+)$")
+
+
 class FakeMicrosoft:
     def __init__(self, folder: Path) -> None:
         self.cert_path, self.key_path = _self_signed(folder)
@@ -106,6 +111,8 @@ class FakeMicrosoft:
         self.token_requests: list[dict[str, str]] = []
         self.issued_tokens: set[str] = set()
         self.failures: list[Failure] = []
+        # The tenant's people as the roster (GET .../members/{id}) describes them, by channel account id.
+        self.roster: dict[str, dict[str, Any]] = {}
         self._next_id = 1000
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -225,6 +232,12 @@ class FakeMicrosoft:
             self.calls.append(call)
         if failure is not None:
             return web.json_response(failure.body or {}, status=failure.status, headers=failure.headers)
+        if request.method == "GET" and _MEMBER.match(path):
+            member = self.roster.get(_MEMBER.match(path).group(1))  # type: ignore[union-attr]
+            if member is None:
+                return web.json_response({"error": {"code": "MemberNotFoundInConversation",
+                                                    "message": "The member was not found"}}, status=404)
+            return web.json_response(member)
         if request.method == "POST" and path == "/v3/conversations":
             call.response_id = f"a:created-{self._new_id()}"
             return web.json_response({"id": call.response_id, "serviceUrl": self.service_url})
@@ -293,6 +306,17 @@ class Person:
     @property
     def chat(self) -> str:
         return f"a:personal-{self.key}"
+
+    @property
+    def email(self) -> str:
+        return f"{self.key}@contoso.example"
+
+    def member(self) -> dict[str, Any]:
+        """This person as the Bot Connector's roster (a TeamsChannelAccount) describes them."""
+        given, _, surname = self.name.partition(" ")
+        return {"id": self.id, "name": self.name, "aadObjectId": self.aad, "email": self.email,
+                "userPrincipalName": self.email, "givenName": given, "surname": surname, "tenantId": TENANT,
+                "userRole": "user"}
 
 
 IT_CHANNEL = "19:it-intake-channel@thread.tacv2"

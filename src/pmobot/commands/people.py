@@ -24,7 +24,8 @@ def role_names(locale: str, roles: frozenset[str]) -> str:
 
 async def _role(r: Request) -> list[Message]:
     parts = r.args.text.split()
-    target = await people.find(r.session, platform=r.actor.person.platform, reference=parts[0])
+    target = await people.find(r.session, core=r.core, platform=r.actor.person.platform, reference=parts[0],
+                               directory=r.directory)
     if len(parts) == 1:
         roles = await people.roles_of(r.session, person_id=target.id)  # type: ignore[arg-type]
         return [Notice(t(r.locale, "chat.roles_of", who=target.display_name, roles=role_names(r.locale, roles)))]

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
 
     from pmobot.services.core import Core
-    from pmobot.services.people import Actor
+    from pmobot.services.people import Actor, Directory
 
 # "/pmo status NEED-3" typed in a message. Teams clients may drop the slash, so
 # "pmo status NEED-3" is read the same way where a message cannot be a slash command.
@@ -184,6 +184,8 @@ class Request:
     # The platform can show a dialog spec as a form here (from its ``PlatformTraits``).
     forms: bool = False
     args: Arguments = Arguments()
+    # Who the platform knows by a mention, for people pmobot has not met (``people.Directory``).
+    directory: Directory | None = None
 
     @property
     def locale(self) -> str:

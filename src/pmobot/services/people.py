@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -33,6 +34,16 @@ class Identity:
     # Other ids the platform knows this person by (Teams: the Entra object id
     # beside the channel account id), so PMOBOT_ADMINS may name either.
     aliases: tuple[str, ...] = ()
+
+
+class Directory(Protocol):
+    """Who a platform knows by a reference typed in a command (a mention's id), asked
+    only when pmobot has not met them: so a PMO admin can give a role to someone who
+    never wrote to pmobot. Each adapter provides one for the request being handled."""
+
+    async def identify(self, reference: str) -> Identity | None:
+        """The person behind ``reference`` as the platform describes them, or None if it names nobody."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -87,49 +98,51 @@ async def actor_for(session: AsyncSession, *, core: Core, person: Person, hint: 
     return Actor(person, await roles_of(session, person_id=person.id), locale_of(person, core, hint))
 
 
+async def _met(session: AsyncSession, *, core: Core, identity: Identity) -> tuple[Person, bool]:
+    """The person behind a platform identity, created if pmobot has not met them; and whether it was."""
+    query = select(Person).where(Person.platform == identity.platform, Person.external_id == identity.external_id)
+    person = (await session.exec(query)).first()
+    if person is not None:
+        return person, False
+    person = Person(
+        platform=identity.platform,
+        external_id=identity.external_id,
+        handle=(identity.handle or identity.display_name or identity.external_id)[:80],
+        display_name=(identity.display_name or identity.handle or identity.external_id)[:200],
+        email=identity.email,
+        # The language the platform says they use is kept, so what is sent to them
+        # later, without a request to say it, is in that language too.
+        locale=normalize_locale(identity.locale, core.org_locale) if identity.locale else None,
+        created_at=core.now(),
+    )
+    try:
+        # A savepoint: two first requests of the same person may race (a chat
+        # platform sends several at once); the loser reads the winner's row.
+        async with session.begin_nested():
+            session.add(person)
+            await session.flush()
+    except IntegrityError:
+        return (await session.exec(query)).one(), False
+    assert person.id is not None  # given by the flush
+    admins = core.settings.admin_ids()
+    if identity.external_id in admins or admins.intersection(identity.aliases):
+        session.add(RoleGrant(person_id=person.id, role=Role.PMO, granted_at=core.now()))
+        await audit.record(
+            session, core=core, actor_id=None, subject=f"person:{person.id}", action="role_granted",
+            reason="PMOBOT_ADMINS", detail={"role": Role.PMO},
+        )
+        await session.flush()
+    return person, True
+
+
 async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> Actor:
     """The actor behind a platform identity, created on first contact.
 
     People listed in ``PMOBOT_ADMINS`` get the PMO role the first time they
     are seen; after that roles live in the database only.
     """
-    person = await find_by_platform_id(session, platform=identity.platform, user_id=identity.external_id)
-    created = False
-    if person is None:
-        person = Person(
-            platform=identity.platform,
-            external_id=identity.external_id,
-            handle=(identity.handle or identity.display_name or identity.external_id)[:80],
-            display_name=(identity.display_name or identity.handle or identity.external_id)[:200],
-            email=identity.email,
-            # The language the platform says they use is kept, so what is sent to them
-            # later, without a request to say it, is in that language too.
-            locale=normalize_locale(identity.locale, core.org_locale) if identity.locale else None,
-            created_at=core.now(),
-        )
-        try:
-            # A savepoint: two first requests of the same person may race (a chat
-            # platform sends several at once); the loser reads the winner's row.
-            async with session.begin_nested():
-                session.add(person)
-                await session.flush()
-            created = True
-        except IntegrityError:
-            found = await find_by_platform_id(session, platform=identity.platform, user_id=identity.external_id)
-            assert found is not None  # the row that won the race
-            person = found
-    assert person.id is not None
-    if created:
-        assert person.id is not None  # given by the flush
-        admins = core.settings.admin_ids()
-        if identity.external_id in admins or admins.intersection(identity.aliases):
-            session.add(RoleGrant(person_id=person.id, role=Role.PMO, granted_at=core.now()))
-            await audit.record(
-                session, core=core, actor_id=None, subject=f"person:{person.id}", action="role_granted",
-                reason="PMOBOT_ADMINS", detail={"role": Role.PMO},
-            )
-            await session.flush()
-    else:
+    person, created = await _met(session, core=core, identity=identity)
+    if not created:
         changed = False
         if identity.display_name and person.display_name != identity.display_name:
             person.display_name = identity.display_name[:200]
@@ -163,8 +176,13 @@ async def set_locale(session: AsyncSession, *, core: Core, actor: Actor, locale:
 _MENTION = re.compile(r"^<@([A-Za-z0-9._:-]+)(?:\|[^>]*)?>$")
 
 
-async def find(session: AsyncSession, *, platform: str, reference: str) -> Person:
-    """A person named in a command: a mention, a platform id, a handle or a display name."""
+async def find(session: AsyncSession, *, core: Core, platform: str, reference: str,
+               directory: Directory | None = None) -> Person:
+    """A person named in a command: a mention, a platform id, a handle or a display name.
+
+    Someone pmobot has not met yet is asked of the platform's ``directory`` and
+    met now, with what the platform says of them.
+    """
     ref = reference.strip().lstrip("@")
     m = _MENTION.match(reference.strip())
     if m:
@@ -182,6 +200,9 @@ async def find(session: AsyncSession, *, platform: str, reference: str) -> Perso
         matches = [p for p in candidates if getattr(p, attr).lower() == lowered]
         if len(matches) == 1:
             return matches[0]
+    identity = await directory.identify(ref) if directory is not None else None
+    if identity is not None and identity.platform == platform:
+        return (await _met(session, core=core, identity=identity))[0]
     raise NotFound("people.error.not_found", who=reference)
 
 

@@ -1,0 +1,73 @@
+"""Who a Teams mention names: the mention entity's id and name, completed from the team roster.
+
+"role <at>Bob</at> it" reaches pmobot with Bob's channel account id and name in
+the activity's mention entity; in a team or a group chat, the roster
+(``TeamsInfo.get_member``, the Bot Connector's conversation member) adds his
+Entra object id and e-mail. The core asks (``people.Directory``) only about
+people it has not met.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import ClientError
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsInfo
+from msrest.exceptions import ClientRequestError, HttpOperationError
+
+from pmobot.services.people import Identity
+
+from pmobot.adapters.teams import references
+
+log = logging.getLogger(__name__)
+
+PLATFORM = references.PLATFORM
+
+
+def mentions(activity: Any) -> list[dict[str, Any]]:
+    """The activity's mention entities, as plain dictionaries."""
+    out = []
+    for entity in activity.entities or []:
+        if isinstance(entity, dict):
+            data = dict(entity)
+        else:  # an Entity model keeps what it does not declare in additional_properties
+            data = {**(getattr(entity, "additional_properties", None) or {}), "type": getattr(entity, "type", None)}
+        if data.get("type") == "mention":
+            out.append(data)
+    return out
+
+
+class Roster:
+    """The people one activity's mentions name (a ``people.Directory`` for the core)."""
+
+    def __init__(self, turn_context: TurnContext) -> None:
+        self.turn_context = turn_context
+
+    async def identify(self, reference: str) -> Identity | None:
+        activity = self.turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        named = next((m.get("mentioned") or {} for m in mentions(activity)
+                      if (m.get("mentioned") or {}).get("id") == reference and reference != bot_id), None)
+        if not named:
+            return None  # not a mention in this message: a name alone is not looked up
+        name = str(named.get("name") or reference)
+        member = await self._member(reference)
+        if member is None:
+            return Identity(PLATFORM, reference, name)
+        aad = getattr(member, "aad_object_id", None)
+        email = getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+        return Identity(PLATFORM, reference, getattr(member, "name", None) or name, email=email,
+                        aliases=(aad,) if aad else ())
+
+    async def _member(self, member_id: str) -> Any:
+        """The roster's entry for ``member_id``; None in a personal chat, or when Teams cannot say."""
+        if references.conversation_type(self.turn_context.activity) == "personal":
+            return None
+        try:
+            return await TeamsInfo.get_member(self.turn_context, member_id)
+        except (HttpOperationError, ClientRequestError, ClientError) as exc:
+            # The mention's own id and name are enough to meet the person.
+            log.info("teams: roster entry for %s unavailable (%s)", member_id, type(exc).__name__)
+            return None
