@@ -36,9 +36,12 @@ def build() -> web.Application:
     async def events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
 
+    async def health(_request: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
     web_app = web.Application()
     web_app.router.add_post("/slack/events", events)
-    web_app.router.add_get("/healthz", lambda _r: web.json_response({"status": "ok"}))  # type: ignore[arg-type,return-value]
+    web_app.router.add_get("/healthz", health)
     return web_app
 
 

@@ -55,7 +55,7 @@ async def main() -> None:
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    _host, port = runner.addresses[0]
     print(port, flush=True)
     await asyncio.Event().wait()
 

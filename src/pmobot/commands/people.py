@@ -27,7 +27,8 @@ async def _role(r: Request) -> list[Message]:
     target = await people.find(r.session, core=r.core, platform=r.actor.person.platform, reference=parts[0],
                                directory=r.directory)
     if len(parts) == 1:
-        roles = await people.roles_of(r.session, person_id=target.id)  # type: ignore[arg-type]
+        assert target.id is not None  # a stored person
+        roles = await people.roles_of(r.session, person_id=target.id)
         return [Notice(t(r.locale, "chat.roles_of", who=target.display_name, roles=role_names(r.locale, roles)))]
     role = parts[1]
     grant = True

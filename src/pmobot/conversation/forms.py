@@ -101,7 +101,7 @@ def build(
     )
 
 
-class _Blank(dict):  # type: ignore[type-arg]
+class _Blank(dict[str, object]):
     """Placeholders the context lacks stay empty rather than fail."""
 
     def __missing__(self, key: str) -> str:
