@@ -18,7 +18,7 @@ import asyncio
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import msal
 from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
@@ -78,7 +78,7 @@ class _SecretCredentials(MicrosoftAppCredentials):
     one names the authority as configured and keeps one client per app.
     """
 
-    _apps: dict[tuple[str, str], msal.ConfidentialClientApplication] = {}
+    _apps: ClassVar[dict[tuple[str, str], msal.ConfidentialClientApplication]] = {}
     _lock = threading.Lock()
 
     def __init__(self, app_id: str, password: str, authority: str, oauth_scope: str) -> None:
@@ -169,7 +169,9 @@ class StrictAuthentication(BotFrameworkAuthentication):
             log.warning("refused a request: %s", type(exc).__name__)
             raise PermissionError("invalid token") from exc
 
-    async def authenticate_streaming_request(self, auth_header: str, channel_id_header: str) -> AuthenticateRequestResult:
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str,
+    ) -> AuthenticateRequestResult:
         try:
             return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
         except PermissionError:

@@ -30,6 +30,8 @@ from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
 from msrest.serialization import Model
 
+from pmobot.adapters.teams import cards, references, roster
+from pmobot.adapters.teams.deliver import card_activity
 from pmobot.chat import Chat
 from pmobot.commands.registry import has_prefix, is_command, without_prefix
 from pmobot.domain import keys
@@ -38,9 +40,6 @@ from pmobot.messages import Message, Notice, Text
 from pmobot.services import addresses, inbound, people
 from pmobot.services.errors import PmoError
 from pmobot.services.people import Identity
-
-from pmobot.adapters.teams import cards, references, roster
-from pmobot.adapters.teams.deliver import card_activity
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +53,25 @@ class InvokeAnswer(Model):
     """The body of an ``adaptiveCard/action`` answer: a card (replacing the one
     pressed) or a message. The SDK's own model cannot carry a message's text."""
 
-    _attribute_map = {
+    # Read from the class by msrest; Model declares it as a plain attribute, so no ClassVar.
+    _attribute_map: dict[str, dict[str, Any]] = {  # noqa: RUF012
         "status_code": {"key": "statusCode", "type": "int"},
         "type": {"key": "type", "type": "str"},
         "value": {"key": "value", "type": "object"},
     }
 
-    def __init__(self, *, type: str, value: Any, status_code: int = 200, **kwargs: Any) -> None:  # noqa: A002
-        super().__init__(**kwargs)
+    def __init__(self, *, type: str, value: Any, status_code: int = 200, **kwargs: Any) -> None:
+        # msrest's Model.__init__ is unannotated, and mypy's untyped_calls_exclude
+        # does not reach calls through super().
+        super().__init__(**kwargs)  # type: ignore[no-untyped-call]
         self.status_code = status_code
         self.type = type
         self.value = value
+
+
+def _object(value: object) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (what a card action may carry)."""
+    return dict(value) if isinstance(value, dict) else {}
 
 
 _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
@@ -217,10 +224,8 @@ class PmoBot(ActivityHandler):
         activity = turn_context.activity
         if activity.name != "adaptiveCard/action":
             return InvokeResponse(status=501)
-        value = activity.value if isinstance(activity.value, dict) else {}
-        action = value.get("action") if isinstance(value.get("action"), dict) else {}
-        data = action.get("data") if isinstance(action.get("data"), dict) else {}
-        return InvokeResponse(status=200, body=await self._card_action(turn_context, dict(data)))
+        data = _object(_object(_object(activity.value).get("action")).get("data"))
+        return InvokeResponse(status=200, body=await self._card_action(turn_context, data))
 
     async def _card_action(self, turn_context: TurnContext, data: dict[str, Any]) -> InvokeAnswer:
         activity = turn_context.activity
@@ -263,7 +268,7 @@ class PmoBot(ActivityHandler):
         activity = turn_context.activity
         who, key = identity_of(activity), conversation_key(activity)
         spec_id = str(data.get("spec", ""))
-        context = data.get("context") if isinstance(data.get("context"), dict) else {}
+        context = _object(data.get("context"))
         values = cards.form_values(data)
         op = data.get("op")
         if op == "cancel":
@@ -279,7 +284,7 @@ class PmoBot(ActivityHandler):
             return self._card(cards.render(refused, locale=locale))
         if not messages:
             return self._message(" ")  # a repeat delivery: the form card was answered the first time
-        short = [m for m in messages if isinstance(m, (Notice, Text))]
+        short: list[Message] = [m for m in messages if isinstance(m, (Notice, Text))]
         # Cards and further forms follow as new messages; the form card says what was done.
         await self._send(turn_context, [m for m in messages if not isinstance(m, (Notice, Text))], locale)
         return self._card(cards.result_card(short or [Notice(t(locale, "teams.done"), "success")], locale=locale))

@@ -29,12 +29,11 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
+from pmobot.adapters.teams import cards, references
 from pmobot.messages import Message
 from pmobot.scheduler import Delivery, DeliveryFailed, RateLimit, RetryLater, Unreachable
 from pmobot.services import addresses, people
 from pmobot.services.core import Core
-
-from pmobot.adapters.teams import cards, references
 
 log = logging.getLogger(__name__)
 

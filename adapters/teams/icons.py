@@ -38,7 +38,7 @@ def png(width: int, height: int, pixel: Callable[[int, int], Pixel]) -> bytes:
 
 def _bars(u: float, v: float) -> bool:
     """Three bars of a roadmap, of growing length, in a unit square."""
-    for i, (top, length) in enumerate(((0.22, 0.45), (0.44, 0.62), (0.66, 0.80))):
+    for top, length in ((0.22, 0.45), (0.44, 0.62), (0.66, 0.80)):
         if top <= v <= top + 0.13 and 0.14 <= u <= 0.14 + length:
             return True
     return False

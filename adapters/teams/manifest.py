@@ -11,6 +11,7 @@ import json
 import re
 import zipfile
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,13 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _DOMAIN = re.compile(r"^(\*\.)?([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+(:\d+)?$")
 
 
-def _folder() -> Any:
+def _folder() -> Traversable:
     return resources.files("pmobot.manifest").joinpath("teams")
 
 
 def template() -> dict[str, Any]:
-    return json.loads(_folder().joinpath("manifest.json").read_text(encoding="utf-8"))
+    manifest: dict[str, Any] = json.loads(_folder().joinpath("manifest.json").read_text(encoding="utf-8"))
+    return manifest
 
 
 def render(*, app_id: str, domain: str) -> dict[str, Any]:

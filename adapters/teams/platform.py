@@ -10,17 +10,21 @@ from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
-from pmobot.chat import Chat, PlatformTraits
-from pmobot.config import Settings
-from pmobot.platforms import ConfigurationError
-from pmobot.services.core import Core
-
 from pmobot.adapters.teams.auth import (
-    APP_TYPES, MANAGED_IDENTITY, SINGLE_TENANT, Credentials, Endpoints, build_authentication,
+    APP_TYPES,
+    MANAGED_IDENTITY,
+    SINGLE_TENANT,
+    Credentials,
+    Endpoints,
+    build_authentication,
 )
 from pmobot.adapters.teams.bot import PmoBot
 from pmobot.adapters.teams.deliver import TeamsDeliverer
 from pmobot.adapters.teams.references import PLATFORM
+from pmobot.chat import Chat, PlatformTraits
+from pmobot.config import Settings
+from pmobot.platforms import ConfigurationError
+from pmobot.services.core import Core
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +79,7 @@ class TeamsPlatform:
 
     @classmethod
     def create(cls, *, chat: Chat, core: Core, settings: Settings, insecure_local: bool = False,
-               endpoints: Endpoints | None = None) -> "TeamsPlatform":
+               endpoints: Endpoints | None = None) -> TeamsPlatform:
         """The platform, or ConfigurationError when it could not run safely.
 
         ``endpoints`` replaces the public cloud's token and key endpoints (tests, sovereign clouds).

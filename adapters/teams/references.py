@@ -36,7 +36,7 @@ def channel_address(activity: Activity) -> str | None:
     if channel:
         return str(channel)
     if activity.conversation and activity.conversation.id:
-        return activity.conversation.id.split(";messageid=", 1)[0]
+        return str(activity.conversation.id).split(";messageid=", 1)[0]
     return None
 
 
@@ -58,7 +58,7 @@ def reference_of(activity: Activity, *, conversation_id: str | None = None) -> d
     No activity id: the reference names the conversation, not one message, so
     proactive sends start a new message there.
     """
-    ref = TurnContext.get_conversation_reference(activity).serialize()
+    ref: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
     ref.pop("activityId", None)
     ref.pop("locale", None)
     conversation = dict(ref.get("conversation") or {})

@@ -17,9 +17,8 @@ from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from pmobot.services.people import Identity
-
 from pmobot.adapters.teams import references
+from pmobot.services.people import Identity
 
 log = logging.getLogger(__name__)
 
