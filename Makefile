@@ -24,7 +24,7 @@ test-postgres: $(STAMP)
 	PMOBOT_TEST_POSTGRES_URL=$${PMOBOT_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	$(BIN)/python -m pytest -q -m postgres
 
-# Style and imports (ruff), then types (mypy: strict on the core); configured in pyproject.toml.
+# Style and imports (ruff), then types (mypy --strict, every module); configured in pyproject.toml.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python tools/typecheck.py
