@@ -177,6 +177,7 @@ def _console_says() -> set[str]:
 DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "status.": lambda: {f"status.{s.value}" for s in NeedStatus},
     "action.": lambda: {f"action.{a}" for a in lifecycle.ACTIONS},
+    "need.done.": lambda: {f"need.done.{a}" for a in lifecycle.ACTIONS},
     "actor.": lambda: {f"actor.{x}" for x in (lifecycle.OWNER, *(r.value for r in Role))},
     "role.": lambda: {f"role.{r.value}" for r in Role},
     "help.usage.": lambda: {f"help.usage.{c.name}" for c in builtin_commands()},

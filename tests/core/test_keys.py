@@ -10,6 +10,7 @@ def test_outbox_keys_keep_the_formats_rows_are_stored_under() -> None:
     assert keys.need_card_version("NEED-3", 7) == "card:NEED-3:v7"
     assert keys.claimed("NEED-3", 12) == "claimed:NEED-3:12"
     assert keys.withdrawn("NEED-3", 12) == "withdrawn:NEED-3:12"
+    assert keys.step_told("NEED-3", 4) == "step:NEED-3:v4"
     assert keys.question(41) == "question:41"
     assert keys.question_thread(41) == "question:41:thread"
     assert keys.answer(41) == "answer:41"

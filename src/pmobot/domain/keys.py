@@ -49,6 +49,11 @@ def withdrawn(need_key: str, person_id: int) -> OutboxKey:
     return OutboxKey(f"withdrawn:{need_key}:{person_id}")
 
 
+def step_told(need_key: str, version: int) -> OutboxKey:
+    """The requester told of the step someone else took, the one that made the need ``version``."""
+    return OutboxKey(f"step:{need_key}:v{version}")
+
+
 def question(question_id: int) -> OutboxKey:
     """IT's question, to the requester."""
     return OutboxKey(f"question:{question_id}")

@@ -104,6 +104,9 @@ class Need(SQLModel, table=True):
     # Answers to fields a PMO added in YAML that have no column of their own.
     extra: dict[str, Any] = _json()
     status: str = Field(max_length=30, index=True)
+    # Bumped by every lifecycle step: a step is written only if the need is
+    # still at the status and version it was checked against.
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     requester_id: int = Field(foreign_key="person.id", index=True)
     claimed_by_id: int | None = Field(default=None, foreign_key="person.id")
     # Where the need was born: platform and conversation, to answer there.
@@ -157,6 +160,8 @@ class Question(SQLModel, table=True):
     answer: str | None = Field(default=None, sa_type=sa.Text)
     answered_by_id: int | None = Field(default=None, foreign_key="person.id")
     answered_at: datetime | None = _ts(nullable=True)
+    # Set when the need closed (withdrawn, rejected...) before the question was answered.
+    closed_at: datetime | None = _ts(nullable=True)
 
 
 class AuditEvent(SQLModel, table=True):

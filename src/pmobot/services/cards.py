@@ -17,7 +17,7 @@ from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, format_money, format_number, t
 from pmobot.messages import Action, Card, CardField
 from pmobot.services.core import Core
-from pmobot.services.needs import answers_of, latest_estimate, person, status_label
+from pmobot.services.needs import answers_of, latest_estimate, open_questions, person, status_label
 
 # Shown as the card's title and body rather than as fields.
 _HEADLINE = ("title", "problem")
@@ -108,12 +108,7 @@ async def load_need_card(
     """The need's card with everything it shows loaded from the database."""
     assert need.id is not None
     estimate = await latest_estimate(session, need_id=need.id)
-    questions = (
-        await session.exec(
-            select(Question).where(Question.need_id == need.id, col(Question.answered_at).is_(None))
-            .order_by(col(Question.id))
-        )
-    ).all()
+    questions = await open_questions(session, need=need)
     requester = await session.get(Person, need.requester_id)
     assert requester is not None
     return need_card(

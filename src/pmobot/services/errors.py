@@ -39,3 +39,7 @@ class Forbidden(PmoError):
 
 class Invalid(PmoError):
     pass
+
+
+class Overtaken(PmoError):
+    """Someone else moved the need between reading it and writing the step: nothing was done."""

@@ -22,7 +22,14 @@ from pmobot.services.cards import load_need_card
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid
 from pmobot.services.intake import refresh_it_card
-from pmobot.services.needs import check_step, get_visible, latest_estimate, status_label, transition
+from pmobot.services.needs import (
+    check_step,
+    get_visible,
+    latest_estimate,
+    open_questions,
+    status_label,
+    transition,
+)
 from pmobot.services.people import Actor, locale_of
 
 QUESTION_MAX = 2000
@@ -159,9 +166,8 @@ async def queue(session: AsyncSession, *, core: Core, actor: Actor) -> list[Mess
 
 async def claim(session: AsyncSession, *, core: Core, actor: Actor, key: str) -> list[Message]:
     need = await get_visible(session, actor=actor, key=key)
-    await transition(session, core=core, actor=actor, need=need, action="claim")
-    need.claimed_by_id = actor.id
-    await session.flush()
+    await transition(session, core=core, actor=actor, need=need, action="claim",
+                     changes={"claimed_by_id": actor.id}, requester_told=True)
     requester = await _requester(session, need)
     loc = locale_of(requester, core)
     await outbox.to_person(
@@ -171,15 +177,6 @@ async def claim(session: AsyncSession, *, core: Core, actor: Actor, key: str) ->
     )
     await refresh_it_card(session, core=core, need=need)
     return [Notice(t(actor.locale, "estimation.claimed", key=need.key), "success")]
-
-
-async def open_questions(session: AsyncSession, *, need: Need) -> list[Question]:
-    rows = await session.exec(
-        select(Question)
-        .where(Question.need_id == need.id, col(Question.answered_at).is_(None))
-        .order_by(col(Question.id))
-    )
-    return list(rows.all())
 
 
 async def questions_waiting_on(session: AsyncSession, *, actor: Actor) -> list[tuple[Need, list[Question]]]:
@@ -218,10 +215,9 @@ async def ask(session: AsyncSession, *, core: Core, actor: Actor, key: str, text
     """IT asks the requester a question; the need waits for the answer."""
     need = await get_visible(session, actor=actor, key=key)
     text = _clean(text, what="question")
-    await transition(session, core=core, actor=actor, need=need, action="ask", detail={"question": text})
     # Asking is engaging with the need: the asker owns it from now on if nobody did.
-    if need.claimed_by_id is None:
-        need.claimed_by_id = actor.id
+    await transition(session, core=core, actor=actor, need=need, action="ask", detail={"question": text},
+                     changes={"claimed_by_id": need.claimed_by_id or actor.id}, requester_told=True)
     assert need.id is not None  # a stored need
     question = Question(need_id=need.id, asked_by_id=actor.id, text=text, asked_at=core.now())
     session.add(question)
@@ -257,9 +253,8 @@ async def answer(session: AsyncSession, *, core: Core, actor: Actor, key: str, t
     for q in questions:
         q.answer, q.answered_by_id, q.answered_at = text, actor.id, now
         session.add(q)
-    await transition(session, core=core, actor=actor, need=need, action="answer", detail={"answer": text})
-    need.waiting_since = now
-    await session.flush()
+    await transition(session, core=core, actor=actor, need=need, action="answer", detail={"answer": text},
+                     changes={"waiting_since": now})
     notified: set[int] = set()
     for q in questions:
         assert q.id is not None
@@ -304,10 +299,9 @@ async def record_estimate(
     estimate = Estimate(need_id=need.id, version=version, estimator_id=actor.id, created_at=core.now(),
                         **estimate_values(core.specs["estimate"], answers))
     session.add(estimate)
-    if need.claimed_by_id is None:
-        need.claimed_by_id = actor.id
-    await transition(session, core=core, actor=actor, need=need, action="estimate", detail={"version": version})
-    need.waiting_since = None
+    await transition(session, core=core, actor=actor, need=need, action="estimate", detail={"version": version},
+                     changes={"claimed_by_id": need.claimed_by_id or actor.id, "waiting_since": None},
+                     requester_told=True)
     await session.flush()
     requester = await _requester(session, need)
     loc = locale_of(requester, core)

@@ -149,7 +149,7 @@ async def needs(session: AsyncSession, *, core: Core) -> list[Row]:
             "withdrawn_by": _name(people, withdrawal.actor_id) if withdrawal else None,
             "withdrawal_reason": _filled(withdrawal.reason) if withdrawal else None,
             "questions_asked": len(asked),
-            "questions_open": sum(1 for q in asked if q.answered_at is None),
+            "questions_open": sum(1 for q in asked if q.answered_at is None and q.closed_at is None),
             "estimate": None if estimate is None else _estimate(estimate, people),
             "questions": [_question(q, people) for q in asked],
         }

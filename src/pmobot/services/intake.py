@@ -17,7 +17,7 @@ from pmobot.messages import Card, CardField, Message, Notice
 from pmobot.services import audit, outbox
 from pmobot.services.cards import actions_for, it_actions, load_need_card
 from pmobot.services.core import Core
-from pmobot.services.needs import apply_answers, get_visible, next_number, status_label, transition
+from pmobot.services.needs import apply_answers, get_visible, next_number, person, status_label, transition
 from pmobot.services.people import Actor, locale_of
 
 TITLE_MAX = 200
@@ -49,9 +49,8 @@ async def submit_need(
     await session.flush()
     await audit.record(session, core=core, actor_id=actor.id, subject=need.key, action="created",
                        to_status=NeedStatus.DRAFT)
-    await transition(session, core=core, actor=actor, need=need, action="submit")
-    need.submitted_at = need.waiting_since = now
-    await session.flush()
+    await transition(session, core=core, actor=actor, need=need, action="submit",
+                     changes={"submitted_at": now, "waiting_since": now})
     await post_it_card(session, core=core, need=need)
     card = await load_need_card(session, core=core, need=need, locale=actor.locale)
     return need, [Notice(t(actor.locale, "intake.submitted", key=need.key), "success"), card]
@@ -75,18 +74,20 @@ async def refresh_it_card(session: AsyncSession, *, core: Core, need: Need) -> N
 
 async def withdraw(session: AsyncSession, *, core: Core, actor: Actor, key: str, reason: str = "") -> list[Message]:
     need = await get_visible(session, actor=actor, key=key)
-    await transition(session, core=core, actor=actor, need=need, action="withdraw", reason=reason)
-    need.waiting_since = None
-    await session.flush()
+    # The requester is told by the step itself when someone else (the PMO) withdraws it.
+    await transition(session, core=core, actor=actor, need=need, action="withdraw", reason=reason,
+                     changes={"waiting_since": None})
     await refresh_it_card(session, core=core, need=need)
-    if need.claimed_by_id and need.claimed_by_id != actor.id:
+    if need.claimed_by_id and need.claimed_by_id not in (actor.id, need.requester_id):
         claimer = await session.get(Person, need.claimed_by_id)
         if claimer:
             assert claimer.id is not None
             loc = locale_of(claimer, core)
+            text = t(loc, "intake.withdrawn_notice", key=need.key, title=need.title, who=actor.person.display_name)
+            if reason:
+                text += "\n" + t(loc, "need.reason", reason=reason)
             await outbox.to_person(session, core=core, key=keys.withdrawn(need.key, claimer.id), person=claimer,
-                                   message=Notice(t(loc, "intake.withdrawn_notice", key=need.key, title=need.title,
-                                                    who=actor.person.display_name), "warning"))
+                                   message=Notice(text, "warning"))
     return [Notice(t(actor.locale, "intake.withdrawn", key=need.key), "success")]
 
 
@@ -95,15 +96,24 @@ async def status(session: AsyncSession, *, core: Core, actor: Actor, key: str) -
     history = await audit.history(session, subject=need.key)
     actions = actions_for(need, roles=actor.roles, is_owner=need.requester_id == actor.id, locale=actor.locale)
     card = await load_need_card(session, core=core, need=need, locale=actor.locale, actions=actions)
-    steps = [
-        t(actor.locale, "intake.history_line", when=format_moment(e.at, actor.locale, core.settings.timezone),
-          status=status_label(e.to_status, actor.locale))
-        for e in history if e.to_status and e.from_status != e.to_status
-    ]
+    steps = [await _history_line(session, core=core, event=e, locale=actor.locale) for e in history if e.to_status]
     if steps:
         history_field = CardField(t(actor.locale, "intake.history"), "\n".join(steps[-6:]), short=False)
         card = replace(card, fields=card.fields + (history_field,))
     return [card]
+
+
+async def _history_line(session: AsyncSession, *, core: Core, event: AuditEvent, locale: str) -> str:
+    """One step of the history: when, the status it led to, who took it, and the estimate version or
+    the reason when there is one (a re-estimate keeps the status, yet is a step of its own)."""
+    who = await person(session, event.actor_id)
+    line = t(locale, "intake.history_line", when=format_moment(event.at, locale, core.settings.timezone),
+             status=status_label(event.to_status or "", locale), who=who.display_name if who else "pmobot")
+    if event.action == "estimate" and event.detail.get("version"):
+        line += " · " + t(locale, "intake.history_estimate", version=event.detail["version"])
+    if event.reason:
+        line += " · " + t(locale, "need.reason", reason=event.reason)
+    return line
 
 
 async def mine(session: AsyncSession, *, core: Core, actor: Actor) -> list[Message]:

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.conversation.spec import DialogSpec
-from pmobot.domain import lifecycle
+from pmobot.domain import keys, lifecycle
 from pmobot.domain.lifecycle import NeedStatus, TransitionRefused
-from pmobot.domain.models import Estimate, KeyCounter, Need, Person
+from pmobot.domain.models import AuditEvent, Estimate, KeyCounter, Need, Person, Question
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
-from pmobot.services import audit
+from pmobot.messages import Notice
+from pmobot.services import audit, outbox
 from pmobot.services.core import Core
-from pmobot.services.errors import Forbidden, Invalid, NotFound, Phrase
-from pmobot.services.people import Actor
+from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken, Phrase
+from pmobot.services.people import Actor, locale_of
 
 _KEY = re.compile(r"^\s*(?:NEED|BESOIN)?[-#\s]*(\d{1,9})\s*$", re.IGNORECASE)
 
@@ -81,17 +83,22 @@ def status_label(status: str, locale: str) -> str:
     return t(locale, f"status.{status}")
 
 
-def refusal(exc: TransitionRefused, need: Need) -> Forbidden:
-    """Turn a refused step into a message that says why and what is possible."""
+def refusal(exc: TransitionRefused, need: Need, tags: frozenset[str]) -> Forbidden:
+    """Turn a refused step into a message that says why and what this person may do instead."""
     action = Phrase(lambda loc: t(loc, f"action.{exc.action}"))
     if exc.reason == "actor":
         actors = sorted(lifecycle.actors_of(exc.action))
         who = Phrase(lambda loc: ", ".join(t(loc, f"actor.{a}") for a in actors))
         return Forbidden("need.error.not_allowed", action=action, key=need.key, who=who)
-    steps = list(dict.fromkeys(tr.action for tr in lifecycle.TRANSITIONS if exc.status in tr.sources))
-    allowed = Phrase(lambda loc: ", ".join(t(loc, f"action.{a}") for a in steps) or t(loc, "need.nothing_possible"))
+    # Only the steps open to this person: listing someone else's would be a second refusal.
+    steps = lifecycle.possible(exc.status, tags)
+    allowed = Phrase(lambda loc: ", ".join(t(loc, f"action.{a}") for a in steps) or _nothing(exc.status, loc))
     status = Phrase(lambda loc: status_label(exc.status, loc))
     return Forbidden("need.error.wrong_status", action=action, key=need.key, status=status, allowed=allowed)
+
+
+def _nothing(status: NeedStatus, locale: str) -> str:
+    return t(locale, "need.nothing_possible" if status in lifecycle.CLOSED else "need.nothing_for_you")
 
 
 def check_step(actor: Actor, need: Need, action: str) -> lifecycle.Transition:
@@ -100,24 +107,107 @@ def check_step(actor: Actor, need: Need, action: str) -> lifecycle.Transition:
     try:
         return lifecycle.check(action, NeedStatus(need.status), tags)
     except TransitionRefused as exc:
-        raise refusal(exc, need) from None
+        raise refusal(exc, need, tags) from None
 
 
 async def transition(
     session: AsyncSession, *, core: Core, actor: Actor, need: Need, action: str, reason: str = "",
-    detail: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None, changes: dict[str, Any] | None = None, requester_told: bool = False,
 ) -> NeedStatus:
-    """Take one lifecycle step for ``actor``, with its audit event; refuse with reasons."""
+    """Take one lifecycle step for ``actor``, with its audit event; refuse with reasons.
+
+    The step is a compare-and-set on the status and version it was checked
+    against: of two people stepping at once exactly one is written, and the
+    other gets ``Overtaken`` (their unit of work then rolls back, so nothing of
+    theirs is half-written). ``changes`` are other columns written in the same
+    statement (who claimed it, since when it waits). Unless the caller sends
+    the requester its own message (``requester_told``), a step someone else
+    takes on a need is told to its requester, with the reason.
+    """
     current = NeedStatus(need.status)
     step = check_step(actor, need, action)
-    need.status = step.target
-    need.updated_at = core.now()
-    session.add(need)
+    now = core.now()
+    values: dict[str, Any] = {"status": str(step.target), "version": need.version + 1, "updated_at": now,
+                              **(changes or {})}
+    cas = (
+        update(Need)
+        .where(col(Need.id) == need.id, col(Need.status) == str(current), col(Need.version) == need.version)
+        .values(**values).returning(col(Need.id))
+        .execution_options(synchronize_session=False)
+    )
+    if (await session.exec(cas)).scalar_one_or_none() is None:
+        raise await overtaken(session, actor=actor, need=need, action=action)
+    for name, value in values.items():
+        set_committed_value(need, name, value)
     await audit.record(
         session, core=core, actor_id=actor.id, subject=need.key, action=action,
         from_status=current, to_status=step.target, reason=reason, detail=detail,
     )
+    if step.target in lifecycle.CLOSED:
+        await _close_questions(session, need=need, now=now)
+    if not requester_told and actor.id != need.requester_id:
+        await tell_requester(session, core=core, actor=actor, need=need, action=action, reason=reason)
     return step.target
+
+
+async def overtaken(session: AsyncSession, *, actor: Actor, need: Need, action: str) -> Overtaken:
+    """What to tell someone whose step lost the race: who moved the need first, and how."""
+    await session.refresh(need)
+    # Read now: the session rolls back before the message is rendered.
+    key, now_at = need.key, need.status
+    last = (
+        await session.exec(
+            select(AuditEvent).where(AuditEvent.subject == key, col(AuditEvent.to_status).is_not(None))
+            .order_by(col(AuditEvent.id).desc()).limit(1)
+        )
+    ).first()
+    status = Phrase(lambda loc: status_label(now_at, loc))
+    mine = Phrase(lambda loc: t(loc, f"action.{action}"))
+    if last is None or last.actor_id == actor.id:
+        return Overtaken("need.error.overtaken_self", key=key, status=status, action=mine)
+    who = await person(session, last.actor_id)
+    done = _done_phrase(last.action, who.display_name if who else "?", key)
+    return Overtaken("need.error.overtaken", done=done, key=key, status=status, action=mine)
+
+
+def _done_phrase(action: str, who: str, key: str) -> Phrase:
+    return Phrase(lambda loc: t(loc, f"need.done.{action}", who=who, key=key))
+
+
+async def tell_requester(
+    session: AsyncSession, *, core: Core, actor: Actor, need: Need, action: str, reason: str = ""
+) -> None:
+    """Tell the requester, in their language, a step someone else took on their need, and why."""
+    requester = await person(session, need.requester_id)
+    if requester is None:
+        return
+    loc = locale_of(requester, core)
+    text = t(loc, "need.step_notice", done=_done_phrase(action, actor.person.display_name, need.key).render(loc),
+             title=need.title, status=status_label(need.status, loc))
+    if reason:
+        text += "\n" + t(loc, "need.reason", reason=reason)
+    await outbox.to_person(session, core=core, key=keys.step_told(need.key, need.version), person=requester,
+                           message=Notice(text, "warning" if need.status in lifecycle.CLOSED else "info"))
+
+
+async def _close_questions(session: AsyncSession, *, need: Need, now: datetime) -> None:
+    """Questions still open when a need closes will never be answered: close them with it."""
+    await session.exec(
+        update(Question)
+        .where(col(Question.need_id) == need.id, col(Question.answered_at).is_(None),
+               col(Question.closed_at).is_(None))
+        .values(closed_at=now).execution_options(synchronize_session=False)
+    )
+
+
+async def open_questions(session: AsyncSession, *, need: Need) -> list[Question]:
+    """IT's questions about this need still waiting for the requester, oldest first."""
+    rows = await session.exec(
+        select(Question)
+        .where(Question.need_id == need.id, col(Question.answered_at).is_(None), col(Question.closed_at).is_(None))
+        .order_by(col(Question.id))
+    )
+    return list(rows.all())
 
 
 # Columns an intake field may fill; other answers go to ``need.extra``.
