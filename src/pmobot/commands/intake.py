@@ -6,7 +6,7 @@ from pmobot.commands import buttons
 from pmobot.commands.registry import Command, Commands, FreeText, NeedKey, Nothing, Opening, Request
 from pmobot.messages import Message
 from pmobot.services import estimation, intake
-from pmobot.services.needs import get_visible
+from pmobot.services.needs import get_visible, open_questions
 
 
 async def _new(r: Request) -> Opening:
@@ -25,7 +25,7 @@ async def _answer(r: Request) -> list[Message] | Opening:
     if r.args.text:
         return await estimation.answer(r.session, core=r.core, actor=r.actor, key=r.args.need_key, text=r.args.text)
     need = await get_visible(r.session, actor=r.actor, key=r.args.need_key)
-    questions = await estimation.open_questions(r.session, need=need)
+    questions = await open_questions(r.session, need=need)
     estimation.check_can_answer(r.actor, need, questions)  # refuse before any typing
     return Opening({"need": need.key, "question": " / ".join(q.text for q in questions)})
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.commands import buttons
