@@ -38,7 +38,8 @@ ENCODINGS: dict[Format, str] = {"json": "utf-8", "csv": "utf-8-sig"}
 ESTIMATE_FIELDS = ("version", "effort_low", "effort_likely", "effort_high", "cost", "cost_currency",
                    "duration_days", "confidence", "technical_risk", "security_review", "notes", "estimator",
                    "estimated_at")
-QUESTION_FIELDS = ("asked_by", "asked_at", "question", "answered_by", "answered_at", "answer")
+# closed_at: the need closed (withdrawn, rejected...) before the question was answered.
+QUESTION_FIELDS = ("asked_by", "asked_at", "question", "answered_by", "answered_at", "answer", "closed_at")
 WITHDRAWAL_FIELDS = ("withdrawn_at", "withdrawn_by", "withdrawal_reason")
 
 
@@ -103,6 +104,7 @@ def _question(question: Question, people: dict[int, Person]) -> Row:
         "asked_by": _name(people, question.asked_by_id), "asked_at": _when(question.asked_at),
         "question": _filled(question.text), "answered_by": _name(people, question.answered_by_id),
         "answered_at": _when(question.answered_at), "answer": _filled(question.answer),
+        "closed_at": _when(question.closed_at),
     }
 
 
