@@ -77,7 +77,9 @@ async def test_a_withdrawal_by_the_pmo_is_told_to_the_requester_with_its_reason_
     async with app.db.session() as session:
         row = (await export.needs(session, core=app.core))[0]
     assert (row["questions_open"], row["withdrawal_reason"]) == (0, "Doublon de NEED-0")
-    question = row["questions"][0]  # type: ignore[index]
+    questions = row["questions"]
+    assert isinstance(questions, list)
+    question = questions[0]
     assert question["answered_at"] is None and question["closed_at"] == row["withdrawn_at"]
 
 
