@@ -112,6 +112,13 @@ def _year(m: re.Match[str], today: date) -> Period:
 
 def _relative(m: re.Match[str], today: date) -> Period:
     word = m["rel"]
+    for unit, months in (("quarter", 3), ("trimestre", 3), ("half", 6), ("semestre", 6)):
+        if unit in word:
+            # The period under way, or the one after it ("next quarter", "le semestre prochain").
+            first = date(today.year, (today.month - 1) // months * months + 1, 1)
+            if not re.search(r"\b(?:this|current|cours|ce)\b", word):
+                first = _months(first.year, first.month, months).last + _ONE_DAY
+            return _months(first.year, first.month, months)
     if "week" in word or "semaine" in word:
         monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
         return Period(monday, monday + timedelta(days=4))  # a working week ends on Friday
@@ -189,11 +196,14 @@ _YEAR_IN_TEXT = (
 )
 _RELATIVE = (
     r"(?P<rel>(?:le\s+|the\s+)?mois\s+prochain|(?:le\s+)?mois\s+suivant|next\s+month|the\s+following\s+month|"
-    r"(?:la\s+)?semaine\s+prochaine|next\s+week|(?:l'annee|l'an)\s+prochaine?|next\s+year)"
+    r"(?:la\s+)?semaine\s+prochaine|next\s+week|(?:l'annee|l'an)\s+prochaine?|next\s+year|"
+    r"(?:(?:the\s+)?(?:next|following|this|current)\s+(?:quarter|half)|(?:le\s+)?prochain\s+(?:trimestre|semestre)|"
+    r"(?:le\s+)?(?:trimestre|semestre)\s+(?:prochain|suivant|en\s+cours)|(?:ce|this)\s+(?:trimestre|semestre))(?![\w]))"
 )
 _SEASON = (
     r"(?:(?P<slead>avant|before|by|d'ici|pour|for|until|jusqu'a|au|en|in|this|cet|ce|during|pendant|durant|over)"
-    r"\s+(?:l'|le\s+|the\s+)?|l'|le\s+|the\s+)(?P<season>printemps|ete|automne|hiver|spring|summer|autumn|fall|winter)"
+    r"\s+(?:l'|le\s+|the\s+)?|l'|le\s+|the\s+|(?=next\s))(?:next\s+|prochain\s+)?"
+    r"(?P<season>printemps|ete|automne|hiver|spring|summer|autumn|fall|winter)(?:\s+(?:prochain|suivant))?"
     rf"{_OF_YEAR}"
 )
 _SCHOOL_YEAR = (
@@ -240,10 +250,20 @@ def whole_answer_rules(months: Mapping[str, int]) -> tuple[DateRule, ...]:
 
 # --- as soon as possible -----------------------------------------------------------
 
+# "As soon as possible" said every way: "as quickly as we can", "le plus rapidement possible", "dès
+# que vous pouvez", "aussi vite que possible", "urgently", "right away", "sans tarder".
+_SOON_EN = r"(?:soon|quickly|fast|early|rapidly|promptly)"
+_SOON_FR = r"(?:vite|tot|rapidement)"
+_CAN_EN = r"(?:possible|feasible|you can|we can|you could|can be done|humanly possible)"
+_CAN_FR = (
+    r"(?:possible|vous (?:pouvez|pourrez|le pouvez|le pourrez)|tu (?:peux|pourras)|on (?:peut|pourra)|faire se peut)"
+)
 _ASAP = re.compile(
-    r"(?<![\w])(?:asap|a\.s\.a\.p\.?|as soon as possible|as early as possible|des que possible|au plus vite|"
-    r"le plus vite possible|le plus tot possible|au plus tot|dans les meilleurs delais|dans les plus brefs delais|"
-    r"sans delai|right away|immediately|tout de suite)(?![\w])"
+    rf"(?<![\w])(?:asap|a\.s\.a\.p\.?|as\s+{_SOON_EN}\s+as\s+{_CAN_EN}|at\s+the\s+earliest(?:\s+opportunity)?|"
+    rf"(?:aussi|des\s+que|aussitot\s+que)\s+(?:{_SOON_FR}\s+que\s+)?{_CAN_FR}|(?:le\s+)?plus\s+{_SOON_FR}\s+possible|"
+    rf"au\s+plus\s+(?:vite|tot)|dans\s+les\s+(?:meilleurs|plus\s+brefs)\s+delais|sans\s+(?:delai|tarder|attendre)|"
+    rf"en\s+urgence|d'urgence|de\s+toute\s+urgence|urgently|right\s+away|straight\s+away|immediately|"
+    rf"tout\s+de\s+suite|des\s+maintenant|without\s+delay)(?![\w])"
 )
 
 

@@ -32,7 +32,7 @@ _ENGLISH_NOUNS = """
     banker actuary actuaries mechanic electrician plumber installer fitter welder cook chef waiter
     bartender pilot crew firefighter paramedic librarian volunteer customer client patient resident
     tenant subscriber attendee participant visitor candidate applicant franchisee ppl folk fte associate
-    caseworker
+    caseworker stakeholder
 """
 _FRENCH_NOUNS = """
     personne utilisateur utilisatrice usager salarie employe collaborateur collaboratrice membre gens
@@ -49,15 +49,30 @@ _FRENCH_NOUNS = """
     receptionniste vigile gardien gardienne chercheur chercheuse traducteur traductrice redacteur
     redactrice graphiste architecte geometre teleconseiller teleconseillere intervenant intervenante
     benevole adherent adherente cliente patiente candidat candidate visiteur visiteuse participante
-    residente locataire etp
+    residente locataire etp interimaire fonctionnaire actionnaire mandataire beneficiaire bibliothecaire
+    signataire destinataire delegue deleguee associe associee retraite retraitee abonne abonnee
 """
+# Nouns that name people in one language and things in the other: read in the sentence's language
+# only ("40 temps" are temporary staff in English, "temps" is time in French; "300 franchisés" are
+# people, "300 franchises" are shops).
+_NOUNS_BY_LANG = {"en": "temp", "fr": "franchise franchisee invite invitee"}
+# English compounds on a head that names people: "storekeepers", "caseworkers", "salesmen", "stakeholders".
+_COMPOUND_HEADS = r"(?:keeper|worker|person|people|man|men|woman|women|holder)"
+# French roles named in several words, on a head that alone would name a thing or a task:
+# "chargés de clientèle", "chargée d'affaires", "attachés commerciaux".
+_ROLE_HEADS = r"(?:charge|chargee|attache|attachee)s?\s+(?:(?:de|d')\s*[a-z]+|[a-z]+)"
 PEOPLE_NOUNS = frozenset((_ENGLISH_NOUNS + _FRENCH_NOUNS).split())
 
-PEOPLE_NOUN_RE = (
-    r"(?<![\w-])(?:[a-z]+-)?(?:team\s+lead|" + "|".join(sorted(PEOPLE_NOUNS, key=lambda n: (-len(n), n)))
-    + r")(?:e?s|x)?(?![\w-])"
-)
+
+
+def _nouns_re(nouns: frozenset[str] | list[str], *extra: str) -> str:
+    listed = "|".join(sorted(nouns, key=lambda n: (-len(n), n)))
+    return r"(?<![\w-])(?:[a-z]+-)?(?:" + "|".join((*extra, listed)) + r")(?:e?s|x)?(?![\w-])"
+
+
+PEOPLE_NOUN_RE = _nouns_re(PEOPLE_NOUNS, r"team\s+lead", _ROLE_HEADS, rf"[a-z]{{2,}}{_COMPOUND_HEADS}")
 _NOUN = re.compile(PEOPLE_NOUN_RE)
+_NOUN_IN = {lang: re.compile(_nouns_re(nouns.split())) for lang, nouns in _NOUNS_BY_LANG.items()}
 # Up to two words between the count and the noun ("45 call center agents"), none that
 # would start another phrase ("12 sites and staff").
 _BETWEEN = r"(?:(?!(?:et|and|ou|or|de|d'|of|du|des|les|the|a|an|un|une|in|en|per|par|pour|for)\s)[a-z][a-z'-]*\s+){0,2}"
@@ -96,7 +111,9 @@ def _whole(value: Decimal | None) -> int | None:
 def find_headcount(folded: str, lang: str) -> Headcount | None:
     """The first count of people in folded text, or None."""
     tries = _MAX_WORD_TRIES
-    for noun in _NOUN.finditer(folded):
+    own = _NOUN_IN.get(lang)
+    nouns = sorted([*_NOUN.finditer(folded), *(own.finditer(folded) if own else ())], key=lambda m: m.start())
+    for noun in nouns:
         offset = max(0, noun.start() - _WINDOW)
         window = folded[offset : noun.start()]
         m = _DIGITS.search(window)

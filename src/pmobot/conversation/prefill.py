@@ -144,6 +144,12 @@ _BUDGET_CUE = re.compile(
     rf"of about|of around|max|maximum|de l'ordre de|autour de))*\s*(?P<amount>{_SIGN}(?:{NUMBER_RE})(?!\d){_MULT})"
     rf"(?!\s*(?:{PEOPLE_NOUN_RE}|%))"
 )
+# The amount said before the word: "25k de budget", "a 40k budget", "30 000 of budget".
+_BUDGET_AFTER = re.compile(
+    rf"(?<![\w.,-])(?P<amount>{_SIGN}(?:{NUMBER_RE})(?!\d){_MULT})\s*(?:{CURRENCY_RE})?\s*"
+    r"(?:(?:de|d'|of|in|as)\s+)?(?:(?:the|a|an|un|une|notre|our|my|mon)\s+)?budget\b"
+    r"(?!\s+(?:tracking|tracker|planning|management|app|tool|review|cycle|line))"
+)
 # A sum lost or spent each period is the cost of the problem, not the money there is to solve it.
 _RATE_AFTER = re.compile(
     r"\s*(?:par|per|a|an|/|each|chaque)\s*(?:an|annee|year|yr|mois|month|semaine|week|jour|day|trimestre|quarter)\b"
@@ -177,13 +183,13 @@ def _budget(text: str, low: str, lang: str, default_currency: str) -> tuple[dict
             return money, None
         if money:
             negative = negative or money
-    m = _BUDGET_CUE.search(low)
-    # "budget 2027" is a year, not two thousand euros.
-    if m and not re.fullmatch(r"(?:19|20)\d\d", m["amount"].strip()):
-        money = _money(text[m.start("amount") : m.end("amount")], lang, default_currency)
-        if money and Decimal(money["amount"]) > 0:
-            return money, None
-        negative = negative or money
+    for m in (_BUDGET_CUE.search(low), _BUDGET_AFTER.search(low)):
+        # "budget 2027", "the 2027 budget": a year, not two thousand euros.
+        if m and not re.fullmatch(r"(?:19|20)\d\d", m["amount"].strip()):
+            money = _money(text[m.start("amount") : m.end("amount")], lang, default_currency)
+            if money and Decimal(money["amount"]) > 0:
+                return money, None
+            negative = negative or money
     if negative is None:
         words = _budget_in_words(low, lang, default_currency)
         if words:
@@ -267,8 +273,9 @@ def extract(text: str, *, locale: str, today: date, default_currency: str = "EUR
     # The title stops where the sentence goes on to a count, a date or an amount.
     asap = find_asap(low)
     cuts = [count.start if count else None, asap[0] if asap else None,
-            *(start for start, _, _ in find_dates(low, today)), *(start for start, _ in _money_spans(low))]
-    title = need_title(nfc, low, cuts=[c for c in cuts if c is not None])
+            *(start for start, _, _ in find_dates(low, today)), *(start for start, _ in _money_spans(low)),
+            *(m.start() for m in _BUDGET_AFTER.finditer(low))]
+    title = need_title(nfc, low, lang=lang, cuts=[c for c in cuts if c is not None])
     if title:
         found["title"] = title
     if not_taken:

@@ -15,11 +15,24 @@ from collections.abc import Iterable
 
 TITLE_MAX = 80
 
-_GREETING = re.compile(
-    r"(?:(?:bonjour|bonsoir|salut|hello|hi|hey|coucou|dear|good morning|good afternoon)"
-    r"(?:\s+(?:a tous|a toutes|tout le monde|la dsi|l'equipe(?: it| si| informatique)?|l'it|les amis|"
-    r"the it team|it team|the team|team|all|everyone|everybody|folks|guys|there|it))?(?![\w'])[\s,!:.-]*)+"
+_GREETING_WORD = (
+    r"(?:bonjour|bonsoir|salut|hello|hi|hey|coucou|dear|good morning|good afternoon|good evening|greetings|"
+    r"chers|cheres|cher|chere)"
 )
+# Whom a greeting is addressed to: a known audience ("à toutes et à tous", "the IT team"), with a few
+# more words before a comma ("chers collègues du support,"), or a name alone before one ("Hi Sam,").
+_AUDIENCE = (
+    r"(?:(?:(?:a|to)\s+)?(?:(?:tous|toutes|tout le monde|all|everyone|everybody)(?:\s+et\s+a\s+(?:tous|toutes))?|"
+    r"la dsi|l'equipe(?: it| si| informatique)?|l'it|les amis|les collegues|collegues|the it team|it team|"
+    r"the team|team|folks|guys|there|it|colleagues)(?![\w'])(?:(?:\s+[a-z'-]+){1,3}(?=\s*[,!]))?|"
+    r"[a-z'-]+(?=\s*[,!]))"
+)
+_GREETING = re.compile(rf"(?:{_GREETING_WORD}(?:\s+(?:{_AUDIENCE}))?(?![\w'])[\s,!:.-]*)+")
+# What makes a thing welcome ("il serait utile d'avoir", "it would be great to have").
+_FR_WELCOME = (
+    r"(?:utile|bien|bon|top|super|ideal|pratique|souhaitable|pertinent|interessant|judicieux|necessaire|precieux)"
+)
+_EN_WELCOME = r"(?:great|nice|good|useful|helpful|awesome|handy|ideal|valuable|brilliant|fantastic)"
 _FR_REQUEST = (
     # "nous avons besoin d'", "notre service achats a besoin d'", "j'aurais besoin d'", "besoin urgent d'"
     r"(?:(?:[a-z' -]{0,40}?\s|j')?(?:avons|a|ai|ont|aurions|aurait|aurais|auraient)\s+)?"
@@ -29,19 +42,23 @@ _FR_REQUEST = (
     r"(?:voulons|veut|veux|veulent|voudrions|voudrait|voudrais|voudraient|souhaitons|souhaite|souhaitent|"
     r"souhaiterions|souhaiterait|souhaiterais|aimerions|aimerait|aimerais|cherchons|cherche|recherchons|"
     r"recherche|demandons|demande)\b(?:\s+bien)?"
-    r"(?:\s+(?:avoir|mettre en place|disposer d'|disposer de|obtenir|creer|lancer|developper))?|"
+    r"(?:\s+(?:avoir|mettre en place|disposer d'|disposer de|obtenir|creer|lancer|developper|"
+    r"qu'(?:on|il y) (?:ait|puisse avoir)|que (?:l'on|nous) (?:ayons|ait|puissions avoir)|"
+    r"qu'on dispose d'|qu'on dispose de|que nous disposions d'|que nous disposions de))?|"
     r"est-ce\s+qu(?:e\s+|')(?:(?:la dsi|l'it|l'informatique|vous|tu|on|il|l'equipe(?: it| si)?|"
     r"le service informatique)\s+)?(?:pourrait|pourriez|pourrais|peut|pouvez|peux|pourrions|pouvons)"
     r"(?:\s+(?:nous|me)\b)?|"
     r"(?:pourriez|pouvez|pourrais|peux|pourrait|peut|pourrions|pouvons)[- ](?:vous|tu|on|nous)(?:\s+(?:nous|me)\b)?|"
-    r"(?:est|serait)[- ]il\s+possible\s+(?:d'|de\s+)|"
+    r"(?:est|serait)[- ]il\s+(?:possible|envisageable)\s+(?:d'|de\s+)|"
+    rf"(?:il|ce|ca|cela)\s+(?:nous\s+|me\s+)?(?:serait|sera|est)\s+(?:vraiment\s+|tres\s+)?{_FR_WELCOME}\s+"
+    r"(?:d'|de\s+|qu'(?:on|il y) ait\s+|que (?:l'on|nous) (?:ait|ayons)\s+)|"
     r"merci\s+de\s+(?:nous\s+|me\s+)?|"
-    r"(?:l'idee|l'objectif)\s+(?:serait|est)\s+(?:d'|de\s+)|ce\s+serait\s+(?:bien|top|super|utile)\s+(?:d'|de\s+)"
+    r"(?:l'idee|l'objectif)\s+(?:serait|est)\s+(?:d'|de\s+)"
 )
 # The verb of a French request, when one follows ("pourriez-vous nous développer").
 _FR_VERB = (
     r"(?:\s*(?:avoir|obtenir|developper|faire|creer|mettre en place|fournir|monter|construire|proposer|"
-    r"realiser|trouver|prevoir|disposer d'|disposer de)(?![\w]))?"
+    r"realiser|trouver|prevoir|disposer d'|disposer de)(?:(?<=')|(?![\w])))?"
 )
 _EN_REQUEST = (
     r"(?:we|i|they|(?:our|my|the)\s+[a-z0-9' -]{1,40}?)\s*(?:really\s+|urgently\s+|also\s+|do\s+)?"
@@ -49,11 +66,15 @@ _EN_REQUEST = (
     r"requires|require|are after|is after)\b(?:\s+to\s+(?:have|get|build|set up|create)\b|\s+to(?=\s))?|"
     r"need(?=\s+(?:a|an|some|to)\s)|"
     r"(?:(?:we're|i'm|we are|i am)\s+)?looking\s+(?:for|to\s+(?:get|have|build))|"
+    r"(?:we're|i'm|we are|i am)\s+(?:after|hoping for|in need of|in the market for|asking for|requesting)|"
+    r"(?:(?:we|i)\s+(?:are\s+|am\s+)?)?(?:requesting|request)(?:\s+for)?(?=\s)|"
     r"(?:could|can|would|may)\s+(?:we|i|you|it|the it team|the it department|you guys|someone|somebody|anyone)"
     r"\s+(?:please\s+)?(?:get|have|build|provide|set up|setup|create|make|develop|implement|put in place|deliver|give)"
     r"(?:\s+(?:us|me)\b)?(?:\s+with\b)?|"
-    r"is\s+it\s+possible\s+to\s+(?:get|have|build|create|set up)|"
-    r"it\s+would\s+be\s+(?:great|nice|good|useful|helpful|awesome)\s+to\s+(?:have|get)|"
+    r"(?:is\s+it|would\s+it\s+be|will\s+it\s+be)\s+possible\s+(?:for\s+(?:us|you|me)\s+)?to\s+"
+    r"(?:get|have|build|create|set up|develop|provide)(?:\s+(?:us|me)\b)?|"
+    rf"it(?:'d|\s+would)\s+be\s+(?:really\s+|very\s+|so\s+)?{_EN_WELCOME}\s+"
+    r"(?:to\s+(?:have|get)|if\s+(?:we|i)\s+(?:could\s+(?:have|get)|had))|"
     r"please\s+(?:build|create|set up|provide|make|develop|give)(?:\s+(?:us|me)\b)?"
 )
 _REQUEST = re.compile(
@@ -77,8 +98,13 @@ _STOPS = (
     re.compile(r"\s*,?\s*(?:avec\s+un\s+|with\s+a\s+|pour\s+un\s+|for\s+a\s+)?\bbudget\b"
                r"(?!\s+(?:tracking|tracker|planning|management|app|tool))"),
     re.compile(r"\s*[,;:(\[]|\s+[-–—]\s+"),
-    re.compile(r"\s+(?:afin de|afin qu|pour que|so that|in order to|because|since|car|parce que|qui permet|which)\b"),
 )
+# Words that start another clause, in the sentence's language only: the French "car" (because) is
+# the English "car", and "pool car booking app" is a title.
+_CLAUSES = {
+    "fr": re.compile(r"\s+(?:afin de|afin qu|pour que|car|parce que|puisque|qui permet|qui permettrait)\b"),
+    "en": re.compile(r"\s+(?:so that|in order to|because|since|which)\b"),
+}
 _TRAILING = re.compile(
     r"(?:(?:^|\s+)(?:and|et|with|avec|for|pour|of|de|d'|the|le|la|les|a|an|un|une|to|by|par|since|from|depuis|"
     r"avant|before|until|d'ici|jusqu'au|on|in|en|au|dans|nos|our|all|tous les|toutes les|leurs|their|ses|ces|"
@@ -91,8 +117,9 @@ def _first_sentence(text: str) -> str:
     return text[: m.start()] if m else text
 
 
-def need_title(text: str, folded: str, *, cuts: Iterable[int] = ()) -> str | None:
-    """The thing needed, cut from ``text``; ``folded`` is ``fold_keep(text)`` (same length).
+def need_title(text: str, folded: str, *, lang: str, cuts: Iterable[int] = ()) -> str | None:
+    """The thing needed, cut from ``text``; ``folded`` is ``fold_keep(text)`` (same length),
+    written in ``lang`` ("fr" or "en": the language of the sentence, not the user's).
 
     ``cuts`` are where the caller found something else (a count, a date, an amount).
     """
@@ -104,7 +131,7 @@ def need_title(text: str, folded: str, *, cuts: Iterable[int] = ()) -> str | Non
         if m:
             start = m.end()
     cut = min((c for c in cuts if start < c < end), default=end)
-    for pattern in _STOPS:
+    for pattern in (*_STOPS, _CLAUSES["fr" if lang == "fr" else "en"]):
         m = pattern.search(folded, start, cut)
         if m:
             cut = m.start()
