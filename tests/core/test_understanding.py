@@ -437,6 +437,8 @@ def test_a_year_before_the_word_budget_is_no_amount(text: str) -> None:
 FLOORS = {
     "heldout": {"title": 1.0, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
     "dev2": {"title": 1.0, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
+    # Its one scoring (89.2 % of fields), never tuned on: its misses are reported, not fixed here.
+    "blind2": {"title": 0.6, "users_affected": 0.89, "desired_date": 0.99, "budget": 0.98, "personal_data": 1.0},
 }
 
 
