@@ -5,6 +5,10 @@ Every adapter (console, Slack, Teams) hands what a person typed or pressed to
 registry (``pmobot.commands``) to the services, other text to the
 conversation in progress (or opens an intake from free text), and turns every
 refusal or failure into a polite message in the person's language.
+
+Every entry point is also the door text comes in by: what was typed, pressed,
+submitted or shared is cleaned here (``clean_text``), once, on every platform,
+so nothing below ever sees a NUL, a terminal escape or a bidi override.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pmobot.commands.people import role_names
 from pmobot.commands.registry import Command, Commands, Opening, Request, is_command, without_prefix
 from pmobot.conversation.engine import DialogEngine
 from pmobot.conversation.hooks import HookContext
+from pmobot.conversation.text import clean_text
 from pmobot.domain.models import AuditEvent
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
@@ -57,7 +62,23 @@ FORM_CONTEXT_KEYS = ("need", "question", "opening_text")
 
 
 def _form_context(context: dict[str, Any]) -> dict[str, Any]:
-    return {k: str(v)[:4000] for k, v in (context or {}).items() if k in FORM_CONTEXT_KEYS and v is not None}
+    return {k: clean_text(str(v))[:4000] for k, v in (context or {}).items()
+            if k in FORM_CONTEXT_KEYS and v is not None}
+
+
+def _form_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Submitted form values with their text cleaned, whatever their shape (text, a list of choices)."""
+    return {key: _cleaned(value) for key, value in (values or {}).items()}
+
+
+def _cleaned(value: object) -> object:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _cleaned(v) for k, v in value.items()}
+    return value
 
 
 class Chat:
@@ -87,6 +108,7 @@ class Chat:
 
     async def on_text(self, identity: Identity, conversation_key: str, text: str, *,
                       once: str | None = None, directory: Directory | None = None) -> list[Message]:
+        text = clean_text(text)
         forms = self._traits(identity).forms_in_messages
         return await self._guarded(
             identity, conversation_key, text,
@@ -95,6 +117,7 @@ class Chat:
     async def on_command(self, identity: Identity, conversation_key: str, text: str, *,
                          once: str | None = None, directory: Directory | None = None) -> list[Message]:
         """A command typed without the ``/pmo`` prefix (a slash command's text)."""
+        text = clean_text(text)
         forms = self._traits(identity).forms
         return await self._guarded(
             identity, conversation_key, text,
@@ -103,6 +126,7 @@ class Chat:
     async def on_action(self, identity: Identity, conversation_key: str, action_id: str, value: str, *,
                         once: str | None = None) -> list[Message]:
         """A card button pressed: the command it triggers, on the button's value."""
+        action_id, value = clean_text(action_id), clean_text(value)
         forms = self._traits(identity).forms
         return await self._guarded(identity, conversation_key, f"[{action_id} {value}]",
                                    lambda s, a: self._action(self._request(s, a, conversation_key, forms),
@@ -112,6 +136,7 @@ class Chat:
     async def open_form(self, identity: Identity, conversation_key: str, spec_id: str, *,
                         opening_text: str | None = None) -> list[Message]:
         """The intake form, pre-filled from a message (a Slack message shortcut)."""
+        opening_text = clean_text(opening_text) if opening_text is not None else None
 
         async def handler(session: AsyncSession, actor: Actor) -> list[Message]:
             if spec_id != "intake":
@@ -126,7 +151,8 @@ class Chat:
         if spec_id not in self.engine.specs:
             return None
         locale = await self.locale_for(identity)
-        return self.engine.redraw_form(spec_id, locale=locale, raw=values, context=_form_context(context))
+        return self.engine.redraw_form(spec_id, locale=locale, raw=_form_values(values),
+                                       context=_form_context(context))
 
     async def submit_form(self, identity: Identity, conversation_key: str, spec_id: str, values: dict[str, Any],
                           context: dict[str, Any], *,

@@ -3,7 +3,10 @@ same YAML, validated by the same parsers and hooks as the chat conversation."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from sqlmodel import select
+from support.hostile import PROBLEM, PROBLEM_CLEAN, SENTENCE, SENTENCE_WORDS, debris_in, stored_debris
 
 from pmobot.app import App
 from pmobot.chat import PlatformTraits
@@ -163,3 +166,25 @@ async def test_a_form_speaks_of_filling_in_not_of_typing_back_or_skip(app: App) 
     estimate = app.engine.form("estimate", locale="en", context={"need": "NEED-4"})
     assert estimate.intro.startswith("Estimate of NEED-4.")
     assert app.engine.form("answer", locale="en", context={}).intro == "IT asked about : "
+
+
+async def test_form_values_context_and_shared_text_are_cleaned_at_the_door(app: App) -> None:
+    # A Slack message shortcut shares a message: the pre-filled form holds it clean.
+    [shared] = await app.chat.open_form(ALICE, "dm:alice", "intake", opening_text=SENTENCE)
+    assert isinstance(shared, FormRequest) and debris_in(asdict(shared)) == []
+    redrawn = await app.chat.redraw_form(ALICE, "intake", {"title": "Suivi\x00des contrats"},
+                                         {"opening_text": SENTENCE})
+    assert redrawn is not None and field(redrawn, "title").text == "Suivi des contrats"
+    assert debris_in(asdict(redrawn)) == []
+    values = dict(GOOD_INTAKE, problem=PROBLEM, systems=["crm\x00", "erp"])
+    form, _ = await app.chat.submit_form(ALICE, "dm:alice", "intake", values, {"opening_text": SENTENCE})
+    assert form is None
+    async with app.db.session() as session:
+        need = (await session.exec(select(Need))).one()
+    assert need.problem == PROBLEM_CLEAN and need.systems == ["crm", "erp"]
+    assert SENTENCE_WORDS in need.opening_message
+    # A button's value comes in by the same door.
+    [status] = await app.chat.on_action(ALICE, "dm:alice", "need.status", "NEED-1\x00")
+    assert "NEED-1" in (getattr(status, "text", "") + getattr(status, "title", ""))
+    assert not (isinstance(status, Notice) and status.level == "warning")
+    assert await stored_debris(app) == []

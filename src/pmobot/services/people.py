@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from pmobot.conversation.text import clean_line
 from pmobot.domain.models import Person, RoleGrant
 from pmobot.domain.roles import GRANTABLE_ROLES, PORTFOLIO_ROLES, Role
 from pmobot.i18n import normalize_locale
@@ -100,6 +101,7 @@ async def actor_for(session: AsyncSession, *, core: Core, person: Person, hint: 
 
 async def _met(session: AsyncSession, *, core: Core, identity: Identity) -> tuple[Person, bool]:
     """The person behind a platform identity, created if pmobot has not met them; and whether it was."""
+    identity = platform_names(identity)
     query = select(Person).where(Person.platform == identity.platform, Person.external_id == identity.external_id)
     person = (await session.exec(query)).first()
     if person is not None:
@@ -141,6 +143,7 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
     People listed in ``PMOBOT_ADMINS`` get the PMO role the first time they
     are seen; after that roles live in the database only.
     """
+    identity = platform_names(identity)
     person, created = await _met(session, core=core, identity=identity)
     if not created:
         changed = False
@@ -162,6 +165,13 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
     if implied - actor.roles:
         actor = Actor(actor.person, actor.roles | implied, actor.locale)
     return actor
+
+
+def platform_names(identity: Identity) -> Identity:
+    """The names a platform gives, as they may be stored and shown: on one line, without
+    control characters, terminal escapes or bidi overrides (a display name is anyone's to choose)."""
+    return replace(identity, display_name=clean_line(identity.display_name), handle=clean_line(identity.handle),
+                   email=clean_line(identity.email) if identity.email is not None else None)
 
 
 async def set_locale(session: AsyncSession, *, core: Core, actor: Actor, locale: str) -> Actor:
