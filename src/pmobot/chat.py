@@ -22,9 +22,17 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.commands.help import help_for
+from pmobot.commands.help import help_for, unknown_command
 from pmobot.commands.people import role_names
-from pmobot.commands.registry import Command, Commands, Opening, Request, is_command, without_prefix
+from pmobot.commands.registry import (
+    Command,
+    Commands,
+    Opening,
+    Request,
+    is_command,
+    other_slash_command,
+    without_prefix,
+)
 from pmobot.conversation.engine import DialogEngine
 from pmobot.conversation.hooks import HookContext
 from pmobot.conversation.text import clean_text
@@ -163,6 +171,7 @@ class Chat:
         A repeat of ``once`` gives ``(None, [])``.
         """
         refused: list[FormRequest] = []
+        values = _form_values(values)
 
         async def handler(session: AsyncSession, actor: Actor) -> list[Message]:
             if spec_id not in self.engine.specs:
@@ -279,6 +288,13 @@ class Chat:
         row = await self.engine.active(session, person_id=actor.id, conversation_key=key)
         if row is not None:
             return await self.engine.handle(session, hc=self._hc(session, actor, key), row=row, text=text)
+        if len(text.split()) < MIN_WORDS_FOR_INTAKE and self.commands.reads_as_command(text):
+            # "help", "aide", "mine" typed without /pmo: too short to be a need, so the command.
+            return await self._command(r, text)
+        slashed = other_slash_command(text)
+        if slashed is not None:
+            # "/help", "/mine": the command; "/foo": said to be unknown, not taken for a greeting.
+            return await self._command(r, slashed)
         waiting = await estimation.questions_waiting_on(session, actor=actor)
         if waiting:
             # IT waits on this person: their message may well be the answer. Ask, don't guess.
@@ -299,8 +315,7 @@ class Chat:
             return help_for(self.commands, locale=r.locale, roles=r.actor.roles)
         command = self.commands.find(words[0])
         if command is None:
-            return [Notice(t(r.locale, "chat.unknown_command", word=words[0]), "warning"),
-                    *help_for(self.commands, locale=r.locale, roles=r.actor.roles)]
+            return unknown_command(self.commands, locale=r.locale, roles=r.actor.roles, word=words[0])
         out = await self._run(r, command, words[1].strip() if len(words) > 1 else "")
         if isinstance(out, Opening):
             return await self._open(r, command, out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pmobot.commands.registry import Command, Commands, OneOf, PersonThen, Request
 from pmobot.conversation.text import fold
 from pmobot.domain.roles import Role
-from pmobot.i18n import t
+from pmobot.i18n import LOCALES, t
 from pmobot.messages import Message, Notice
 from pmobot.services import people
 
@@ -44,6 +44,11 @@ async def _role(r: Request) -> list[Message]:
 
 
 async def _lang(r: Request) -> list[Message]:
+    if not r.args.text.strip():
+        # "/pmo lang" alone: which language is spoken now, and which may be chosen.
+        choices = ", ".join(f"{code} ({t(code, 'chat.language_name')})" for code in LOCALES)
+        return [Notice(t(r.locale, "chat.lang_current", language=t(r.locale, "chat.language_name"),
+                         choices=choices))]
     updated = await people.set_locale(r.session, core=r.core, actor=r.actor, locale=r.args.text)
     return [Notice(t(updated.locale, "chat.lang_set"), "success")]
 

@@ -45,6 +45,17 @@ def has_prefix(text: str) -> bool:
     return bool(_PREFIX.match(text))
 
 
+# "/foo bar": a slash, a word, then a space or nothing ("/home/me" is a path, not a command).
+_OTHER_SLASH = re.compile(r"^\s*/([^\s/]+)(?=\s|$)")
+
+
+def other_slash_command(text: str) -> str | None:
+    """A message written like a slash command other than ``/pmo`` ("/help", "/foo x"):
+    the text without its slash, to be read as a command (an unknown one is said so)."""
+    m = _OTHER_SLASH.match(text)
+    return text[m.start(1):].strip() if m and not is_command(text) else None
+
+
 def without_prefix(text: str) -> str:
     """The message after its ``/pmo`` or ``pmo``; unchanged without one."""
     return _PREFIX.sub("", text, count=1)
