@@ -90,6 +90,7 @@ async def test_slack_files_asks_and_withdraws_with_control_characters(slack: Sla
     body = await response.json()
     assert body["response_action"] == "update" and "NEED-1" in texts(body["view"]["blocks"]), body
     await slack.command("UBOB", f"ask NEED-1 {QUESTION}")
+    await slack.settle()  # the command is handled after its ack: the question first, then the withdrawal
     await slack.command("UALICE", f"retirer NEED-1 {REASON}")
     await slack.settle()
     await _assert_stored_clean(slack.app)
