@@ -108,7 +108,7 @@ OLD_ROW = {  # a state saved before DialogState existed: no "rejected", no "fini
 def test_the_state_reads_rows_of_the_old_shape_and_writes_the_same_keys() -> None:
     state = DialogState.from_json(OLD_ROW)
     assert state.current == "problem" and state.rejected == {} and state.finished is False
-    assert state.to_json() == {**OLD_ROW, "rejected": {}, "finished": False}
+    assert state.to_json() == {**OLD_ROW, "rejected": {}, "finished": False, "cancelling": False}
     assert DialogState.from_json(state.to_json()) == state
     assert DialogState(current=SUMMARY).at_summary
 

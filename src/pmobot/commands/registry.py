@@ -26,6 +26,7 @@ from pmobot.services.needs import parse_key
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
 
+    from pmobot.conversation.engine import DialogEngine
     from pmobot.services.core import Core
     from pmobot.services.people import Actor, Directory
 
@@ -163,6 +164,23 @@ class CommandName:
 
 
 @dataclass(frozen=True)
+class Position:
+    """``/pmo resume`` or ``/pmo resume 2``: nothing, or a position in a list."""
+
+    def fits(self, words: Sequence[str], commands: Commands) -> bool:
+        return not words or (len(words) == 1 and self.number(words[0]) is not None)
+
+    def parse(self, text: str) -> Arguments | None:
+        text = text.strip()
+        return Arguments(text) if not text or self.number(text) is not None else None
+
+    @staticmethod
+    def number(word: str) -> int | None:
+        digits = word.lstrip("#").removeprefix("n°")
+        return int(digits) if digits.isdigit() else None
+
+
+@dataclass(frozen=True)
 class OptionalVerbAndNumber:
     """``/pmo deliveries`` or ``/pmo deliveries retry 12``: nothing, or one of ``verbs`` and a number."""
 
@@ -197,6 +215,8 @@ class Request:
     args: Arguments = Arguments()
     # Who the platform knows by a mention, for people pmobot has not met (``people.Directory``).
     directory: Directory | None = None
+    # The dialog engine, for the commands that steer conversations (``resume``).
+    engine: DialogEngine | None = None
 
     @property
     def locale(self) -> str:

@@ -5,9 +5,10 @@ message, so a conversation interrupted by a restart resumes where it stopped
 and nothing the user typed is lost. The engine knows field types, conditions,
 validation and locales; it knows nothing of any chat platform.
 
-(Over 400 lines: the steps of one conversation, from what its opening text
-pre-fills to its completion, read in order in one class; the state, the hooks'
-context and the forms live beside it.)
+(Past our usual 400 lines: the steps of one conversation, from what its opening
+text pre-fills to its completion, read in order in one class; the state, the
+control words, the dialogs put aside, the hooks' context and the forms live
+beside it.)
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.conversation import forms, prefill
+from pmobot.conversation import aside, forms, prefill
+from pmobot.conversation.controls import BACK, CANCEL, CANCEL_AT_SUMMARY, EDIT_WORDS, HELP, KEEP, SKIP, SUBMIT, YES
 from pmobot.conversation.errors import FieldError
 from pmobot.conversation.fieldtypes import (
     Answer,
@@ -53,6 +54,10 @@ from pmobot.messages import (
 # a few sentences, and some patterns grow slow on very long input.
 PREFILL_MAX_CHARS = 2000
 
+# "cancel" drops the dialog at once when the person typed at most this many answers
+# themselves; with more to lose, it asks first.
+CANCEL_WITHOUT_ASKING = 2
+
 
 @dataclass(frozen=True)
 class Prefilled:
@@ -61,23 +66,14 @@ class Prefilled:
     values: dict[str, Answer]
     notes: tuple[str, ...] = ()
 
-# Control words, in both languages whatever the user's locale (compared without accents).
-CANCEL = {"cancel", "annuler", "stop", "abandonner", "quit"}
-BACK = {"back", "retour", "precedent", "previous"}
-SKIP = {"skip", "passer", "suivant", "next", "-"}
-HELP = {"help", "aide", "?"}
-KEEP = {"keep", "garder", "conserver", "same", "idem"}
-SUBMIT = {"1", "submit", "send", "envoyer", "soumettre", "valider", "confirm", "confirmer", "yes", "oui", "ok"}
-EDIT_WORDS = {"2", "edit", "modifier", "corriger", "change", "changer"}
-CANCEL_AT_SUMMARY = {"3"} | CANCEL
-
 
 class DialogEngine:
     """Starts, resumes and completes dialogs, turn by turn or as a whole form.
 
-    (27 methods, past our usual 25 methods: each private one is one step of the
-    conversation — answer, back, help, summary, edit, complete — and splitting
-    them across classes would pass the same spec and state back and forth.)
+    (29 methods, past our usual 25 methods: each private one is one step of the
+    conversation — answer, back, help, summary, edit, cancel, complete — and
+    splitting them across classes would pass the same spec and state back and
+    forth; the moves between dialogs put aside are in ``aside.Aside``.)
     """
 
     def __init__(self, *, specs: dict[str, DialogSpec], hooks: Hooks, today: Callable[[], date],
@@ -87,16 +83,14 @@ class DialogEngine:
         self.hooks = hooks
         self._today = today
         self.default_currency = default_currency
+        # The dialogs put aside for another, and bringing them back.
+        self.aside = aside.Aside(self)
 
     # -- persistence -------------------------------------------------------
 
     async def active(self, session: AsyncSession, *, person_id: int, conversation_key: str) -> ConversationState | None:
-        rows = await session.exec(
-            select(ConversationState).where(
-                ConversationState.person_id == person_id, ConversationState.conversation_key == conversation_key
-            )
-        )
-        return rows.first()
+        """The dialog in front: the one the person's next message answers (others may wait, put aside)."""
+        return await aside.in_front(session, person_id=person_id, conversation_key=conversation_key)
 
     @staticmethod
     def _save(session: AsyncSession, row: ConversationState, state: DialogState, now: datetime) -> None:
@@ -110,12 +104,18 @@ class DialogEngine:
         self, session: AsyncSession, *, hc: HookContext, spec_id: str, opening_text: str | None = None
     ) -> list[Message]:
         spec = self.specs[spec_id]
+        out: list[Message] = []
         existing = await self.active(session, person_id=hc.actor.id, conversation_key=hc.conversation_key)
         if existing is not None:
-            await session.delete(existing)
-            await session.flush()
+            if not opening_text and aside.same_dialog(existing.spec_id, existing.state.get("context") or {},
+                                                      spec_id, hc.context):
+                return await self.show_again(session, hc, existing, "dialog.aside_already")
+            out += await self.aside.make_room(session, hc, existing)
+        if not opening_text:
+            same = await self.aside.same_put_aside(session, hc, spec_id)
+            if same is not None:
+                return out + await self.aside.bring_back(session, hc=hc, row=same)
         state = DialogState(context=dict(hc.context))
-        out: list[Message] = []
         if spec.intro:
             out.append(Notice(spec.intro.get(hc.locale).format(**{k: v for k, v in hc.context.items()})))
         if opening_text:
@@ -155,6 +155,18 @@ class DialogEngine:
             spec, state, hc.locale
         )
 
+    async def show_again(self, session: AsyncSession, hc: HookContext, row: ConversationState,
+                         key: str) -> list[Message]:
+        """A dialog brought (back) to the front: say which (``key``) and where it stands, then ask on."""
+        loaded = await self._load(session, row, hc.locale)
+        if isinstance(loaded, list):
+            return loaded
+        spec, state = loaded
+        self._save(session, row, state, hc.core.now())
+        done, total = aside.progress(spec, state)
+        return [Notice(t(hc.locale, key, title=aside.label(spec, state, hc.locale), answered=done, total=total))
+                ] + self._ask_current(spec, state, hc.locale)
+
     async def _load(
         self, session: AsyncSession, row: ConversationState, locale: str
     ) -> tuple[DialogSpec, DialogState] | list[Message]:
@@ -186,10 +198,17 @@ class DialogEngine:
         hc.context = state.context
         word = fold(text)
         out: list[Message]
-        if word in CANCEL or (state.at_summary and word in CANCEL_AT_SUMMARY):
-            await session.delete(row)
-            return [Notice(t(hc.locale, "dialog.cancelled", title=spec.title.get(hc.locale)), "warning")]
-        if word in HELP:
+        if state.cancelling:
+            state.cancelling = False
+            if word in YES | CANCEL | {"1"}:
+                return await self._cancel(session, spec, hc, row)
+            out = [Notice(t(hc.locale, "dialog.cancel_kept"))] + self._ask_current(spec, state, hc.locale)
+        elif word in CANCEL or (state.at_summary and word in CANCEL_AT_SUMMARY):
+            if aside.typed_answers(state) <= CANCEL_WITHOUT_ASKING:
+                return await self._cancel(session, spec, hc, row)
+            state.cancelling = True
+            out = self._ask_current(spec, state, hc.locale)
+        elif word in HELP:
             out = self._help(spec, state, hc.locale)
         elif word in BACK:
             out = self._back(spec, state, hc.locale)
@@ -203,7 +222,16 @@ class DialogEngine:
                 out = await self._complete(session, spec, state, hc, row)
         if not state.finished:
             self._save(session, row, state, hc.core.now())
+        else:
+            out += await self.aside.after_end(session, hc)
         return out
+
+    async def _cancel(self, session: AsyncSession, spec: DialogSpec, hc: HookContext,
+                      row: ConversationState) -> list[Message]:
+        await session.delete(row)
+        await session.flush()
+        return [Notice(t(hc.locale, "dialog.cancelled", title=spec.title.get(hc.locale)), "warning"),
+                *await self.aside.after_end(session, hc)]
 
     # -- forms (a whole spec at once: Slack modals, Teams cards) ------------
 
@@ -316,6 +344,11 @@ class DialogEngine:
         return self._ask_current(spec, state, locale)
 
     def _ask_current(self, spec: DialogSpec, state: DialogState, locale: str) -> list[Message]:
+        if state.cancelling:  # "cancel" with answers to lose: confirm first
+            return [Prompt(text=t(locale, "dialog.cancel_confirm", title=spec.title.get(locale),
+                                  count=aside.typed_answers(state)),
+                           options=(Option("yes", t(locale, "dialog.cancel_yes")),
+                                    Option("no", t(locale, "dialog.cancel_no"))))]
         if state.at_summary or state.current is None:
             return self._summary(spec, state, locale)
         if state.at_edit:

@@ -35,6 +35,8 @@ class DialogState:
     rejected: dict[str, str] = field(default_factory=dict)
     # The completion hook ran: the row is gone, nothing more to save.
     finished: bool = False
+    # "cancel" was typed with answers to lose: the next message confirms it or not.
+    cancelling: bool = False
 
     @property
     def at_summary(self) -> bool:
@@ -58,6 +60,7 @@ class DialogState:
             context=dict(data.get("context") or {}),
             rejected=dict(data.get("rejected") or {}),
             finished=bool(data.get("finished", False)),
+            cancelling=bool(data.get("cancelling", False)),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -66,6 +69,7 @@ class DialogState:
             "answers": dict(self.answers), "prefilled": list(self.prefilled), "skipped": list(self.skipped),
             "history": list(self.history), "current": self.current, "editing": self.editing,
             "context": dict(self.context), "rejected": dict(self.rejected), "finished": self.finished,
+            "cancelling": self.cancelling,
         }
 
     def forget_unknown(self, known: set[str]) -> None:

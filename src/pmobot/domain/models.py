@@ -148,13 +148,15 @@ class Estimate(SQLModel, table=True):
 
 
 class Question(SQLModel, table=True):
-    """A clarifying question from IT to the requester, and its answer."""
+    """A question about a need and its answer: from IT to the requester, or from the requester to IT."""
 
     __tablename__ = "question"
 
     id: int | None = Field(default=None, primary_key=True)
     need_id: int = Field(foreign_key="need.id", index=True)
     asked_by_id: int = Field(foreign_key="person.id")
+    # Who is to answer: "requester" (IT asked) or "it" (the requester asked).
+    addressee: str = Field(default="requester", max_length=20, sa_column_kwargs={"server_default": "requester"})
     text: str = Field(sa_type=sa.Text)
     asked_at: datetime = _ts()
     answer: str | None = Field(default=None, sa_type=sa.Text)
@@ -179,10 +181,18 @@ class AuditEvent(SQLModel, table=True):
 
 
 class ConversationState(SQLModel, table=True):
-    """A dialog in progress, saved after every answer so a restart loses nothing."""
+    """A dialog in progress, saved after every answer so a restart loses nothing.
+
+    One dialog per person and conversation is in front (``parked_at`` empty):
+    the one their next message answers. Starting another puts it aside rather
+    than dropping it; it comes back when the one in front ends, or on ``resume``.
+    """
 
     __tablename__ = "conversation_state"
-    __table_args__ = (sa.UniqueConstraint("conversation_key", "person_id", name="uq_conversation_person"),)
+    __table_args__ = (
+        sa.Index("uq_conversation_in_front", "conversation_key", "person_id", unique=True,
+                 sqlite_where=sa.text("parked_at IS NULL"), postgresql_where=sa.text("parked_at IS NULL")),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     conversation_key: str = Field(max_length=255)
@@ -191,6 +201,8 @@ class ConversationState(SQLModel, table=True):
     state: dict[str, Any] = _json()
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+    # When it was put aside for another dialog; empty for the dialog in front.
+    parked_at: datetime | None = _ts(nullable=True)
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -201,6 +213,8 @@ class OutboxMessage(SQLModel, table=True):
         sa.Index("ix_outbox_due", "status", "next_attempt_at"),
         # Pacing looks up what was sent lately to one target.
         sa.Index("ix_outbox_pace", "platform", "target", "sent_at"),
+        # A reply is matched to the notification it answers by the platform's message id.
+        sa.Index("ix_outbox_platform_message", "platform", "platform_message_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -221,6 +235,8 @@ class OutboxMessage(SQLModel, table=True):
     platform_message_id: str | None = Field(default=None, max_length=255)
     created_at: datetime = _ts()
     sent_at: datetime | None = _ts(nullable=True)
+    # What a reply to this message is about (a need's key), for messages to a person.
+    subject: str | None = Field(default=None, max_length=40)
 
 
 class InboundDelivery(SQLModel, table=True):
