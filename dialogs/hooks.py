@@ -12,7 +12,7 @@ from typing import Any
 from pmobot.conversation.errors import FieldError, number_param
 from pmobot.conversation.hooks import Check, Completion, HookContext, Validator
 from pmobot.messages import Message
-from pmobot.services import estimation, intake
+from pmobot.services import estimation, intake, questions
 
 
 def meaningful_text(value: Any, answers: dict[str, Any], hc: HookContext) -> FieldError | None:
@@ -55,21 +55,25 @@ async def record_estimate(hc: HookContext, answers: dict[str, Any]) -> list[Mess
 
 
 async def ask_question(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
-    return await estimation.ask(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
-                                text=answers["text"])
+    return await questions.ask(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
+                               text=answers["text"])
 
 
 async def answer_question(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
-    return await estimation.answer(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
-                                   text=answers["text"])
+    return await questions.answer(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
+                                  text=answers["text"])
 
 
 async def route_free_text(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
-    """Send the message that was typed as the answer to IT, or open an intake with it."""
+    """Send the message that was typed about the need (as the answer to IT, or as a reply about
+    it: ``questions.reply`` picks the direction), or open an intake with it."""
     text = str(hc.context["text"])
     if answers["intent"] == "answer":
-        return await estimation.answer(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
-                                       text=text)
+        return await questions.answer(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
+                                      text=text)
+    if answers["intent"] == "about":
+        return await questions.reply(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
+                                     text=text)
     assert hc.engine is not None  # the engine hands itself to every completion it runs
     return await hc.engine.start(hc.session, hc=hc.fresh(), spec_id="intake", opening_text=text)
 

@@ -35,8 +35,11 @@ class Events(Surface):
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return  # not a person writing in pmobot's DM (edits, joins, bots: pmobot's own messages too)
         channel = event["channel"]
-        await self._converse(request, text=event.get("text") or "", channel=channel, thread_ts=None,
-                             key=dm_key(channel))
+        # A reply in the thread of one of pmobot's messages in the DM (a notification about a need):
+        # the core sends it to that need, and the answer goes in the same thread.
+        thread_ts = event.get("thread_ts") if event.get("thread_ts") != event.get("ts") else None
+        await self._converse(request, text=event.get("text") or "", channel=channel, thread_ts=thread_ts,
+                             key=dm_key(channel), reply_to=f"{channel}:{thread_ts}" if thread_ts else None)
 
     async def mention(self, request: Incoming) -> None:
         event = request.payload
@@ -47,14 +50,15 @@ class Events(Surface):
         await self._converse(request, text=without_mention(event.get("text") or "", request.context.bot_user_id),
                              channel=channel, thread_ts=thread_ts, key=thread_key(channel, thread_ts))
 
-    async def _converse(self, request: Incoming, *, text: str, channel: str, thread_ts: str | None, key: str) -> None:
+    async def _converse(self, request: Incoming, *, text: str, channel: str, thread_ts: str | None, key: str,
+                        reply_to: str | None = None) -> None:
         body = request.body
         client: AsyncWebClient = request.client
         event_id = body.get("event_id") or (body.get("event") or {}).get("client_msg_id") or ""
         caller = await self.directory.caller(body, client)
         mentions = self.directory.mentions(body, client)
         messages = await self.chat.on_text(caller.identity, key, text, once=f"event:{event_id}" if event_id else None,
-                                           directory=mentions)
+                                           directory=mentions, reply_to=reply_to)
         await mentions.settle()
         if messages:
             await self.replies.post(client, channel=channel, thread_ts=thread_ts, messages=messages,

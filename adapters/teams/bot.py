@@ -31,7 +31,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccoun
 from msrest.serialization import Model
 
 from pmobot.adapters.teams import cards, references, roster
-from pmobot.adapters.teams.deliver import card_activity
+from pmobot.adapters.teams.deliver import card_activity, encode_id
 from pmobot.chat import Chat
 from pmobot.commands.registry import has_prefix, is_command, without_prefix
 from pmobot.domain import keys
@@ -75,6 +75,10 @@ def _object(value: object) -> dict[str, Any]:
 
 
 _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+# A quoted reply as older clients write it into the text: the quote is not part of what was said.
+_QUOTE = re.compile(r"<blockquote[^>]*itemtype=\"http://schema\.skype\.com/Reply\"[^>]*>.*?</blockquote>",
+                    re.IGNORECASE | re.DOTALL)
+_QUOTE_ID = re.compile(r"itemid=\"([^\"]+)\"", re.IGNORECASE)
 # Read after the "/pmo" or "pmo" that may introduce it.
 _SET_IT_CHANNEL = re.compile(r"^\s*set\s+it[-\s]?channel\s*$", re.IGNORECASE)
 
@@ -97,6 +101,19 @@ def delivery_key(activity: Activity) -> str | None:
     return None
 
 
+def quoted_message(activity: Activity) -> str | None:
+    """The platform id (as the outbox records it) of the message this one quotes in reply, if any:
+    a ``quotedReply`` entity, or the quote block older clients put in the text."""
+    conversation = activity.conversation.id if activity.conversation else ""
+    for entity in roster.entities(activity):
+        quoted = entity.get("quotedReply") if entity.get("type") == "quotedReply" else None
+        if isinstance(quoted, dict) and quoted.get("messageId"):
+            return encode_id(str(quoted["messageId"]), conversation)
+    block = _QUOTE.search(activity.text or "")
+    found = _QUOTE_ID.search(block.group(0)) if block else None
+    return encode_id(found.group(1), conversation) if found else None
+
+
 def mentions_bot(activity: Activity) -> bool:
     bot_id = activity.recipient.id if activity.recipient else None
     return any((m.get("mentioned") or {}).get("id") == bot_id for m in roster.mentions(activity))
@@ -104,7 +121,7 @@ def mentions_bot(activity: Activity) -> bool:
 
 def clean_text(activity: Activity) -> str:
     """The text without pmobot's mention, other mentions replaced by the person's Teams id."""
-    text = activity.text or ""
+    text = _QUOTE.sub(" ", activity.text or "")
     bot_id = activity.recipient.id if activity.recipient else None
     for m in roster.mentions(activity):
         tag = m.get("text") or ""
@@ -185,8 +202,10 @@ class PmoBot(ActivityHandler):
         who, key, once = identity_of(activity), conversation_key(activity), delivery_key(activity)
         # "role <at>Bob</at> it": Bob may never have written to pmobot; the core asks the roster about him.
         mentioned = roster.Roster(turn_context)
-        if is_command(text):
-            return await self.chat.on_text(who, key, text, once=once, directory=mentioned)
+        replying = quoted_message(activity)
+        if is_command(text) or replying is not None:
+            # A reply to one of pmobot's cards goes to the need the card is about (Chat decides).
+            return await self.chat.on_text(who, key, text, once=once, directory=mentioned, reply_to=replying)
         if has_prefix(text) and not await self.chat.in_conversation(who, key):
             return await self.chat.on_command(who, key, without_prefix(text), once=once, directory=mentioned)
         if self.chat.reads_as_command(text) and not await self.chat.in_conversation(who, key):

@@ -25,17 +25,20 @@ log = logging.getLogger(__name__)
 PLATFORM = references.PLATFORM
 
 
-def mentions(activity: Any) -> list[dict[str, Any]]:
-    """The activity's mention entities, as plain dictionaries."""
+def entities(activity: Any) -> list[dict[str, Any]]:
+    """The activity's entities (mentions, quoted replies...), as plain dictionaries."""
     out = []
     for entity in activity.entities or []:
         if isinstance(entity, dict):
-            data = dict(entity)
+            out.append(dict(entity))
         else:  # an Entity model keeps what it does not declare in additional_properties
-            data = {**(getattr(entity, "additional_properties", None) or {}), "type": getattr(entity, "type", None)}
-        if data.get("type") == "mention":
-            out.append(data)
+            out.append({**(getattr(entity, "additional_properties", None) or {}), "type": getattr(entity, "type", None)})
     return out
+
+
+def mentions(activity: Any) -> list[dict[str, Any]]:
+    """The activity's mention entities, as plain dictionaries."""
+    return [e for e in entities(activity) if e.get("type") == "mention"]
 
 
 class Roster:

@@ -33,14 +33,16 @@ from pmobot.commands.registry import (
     other_slash_command,
     without_prefix,
 )
+from pmobot.conversation.controls import steering_word
 from pmobot.conversation.engine import DialogEngine
 from pmobot.conversation.hooks import HookContext
 from pmobot.conversation.text import clean_text
+from pmobot.domain.lifecycle import CLOSED, NeedStatus
 from pmobot.domain.models import AuditEvent
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import FormRequest, Message, Notice
-from pmobot.services import deliveries, estimation, inbound, intake, people
+from pmobot.services import deliveries, estimation, inbound, intake, people, questions
 from pmobot.services.core import Core
 from pmobot.services.errors import Invalid, PmoError
 from pmobot.services.people import Actor, Directory, Identity
@@ -115,12 +117,17 @@ class Chat:
     # when a command names someone pmobot has not met (``people.Directory``).
 
     async def on_text(self, identity: Identity, conversation_key: str, text: str, *,
-                      once: str | None = None, directory: Directory | None = None) -> list[Message]:
+                      once: str | None = None, directory: Directory | None = None,
+                      reply_to: str | None = None) -> list[Message]:
+        """A typed message. ``reply_to``: the platform id of the message it explicitly replies to
+        (a Slack DM thread, a Teams quoted reply); a reply to a notification about a need goes to that need."""
         text = clean_text(text)
         forms = self._traits(identity).forms_in_messages
         return await self._guarded(
             identity, conversation_key, text,
-            lambda s, a: self._text(self._request(s, a, conversation_key, forms, directory), text), once=once)
+            lambda s, a: self._text(self._request(s, a, conversation_key, forms, directory), text,
+                                    reply_to=reply_to),
+            once=once)
 
     async def on_command(self, identity: Identity, conversation_key: str, text: str, *,
                          once: str | None = None, directory: Directory | None = None) -> list[Message]:
@@ -199,10 +206,11 @@ class Chat:
         """Ask the pending question again, e.g. after a restart; nothing if none is pending."""
 
         async def handler(session: AsyncSession, actor: Actor) -> list[Message]:
+            hc = self._hc(session, actor, conversation_key)
             row = await self.engine.active(session, person_id=actor.id, conversation_key=conversation_key)
             if row is None:
-                return []
-            return await self.engine.reprompt(session, hc=self._hc(session, actor, conversation_key), row=row)
+                return await self.engine.aside.waiting(session, hc=hc)
+            return await self.engine.reprompt(session, hc=hc, row=row)
 
         return await self._guarded(identity, conversation_key, "", handler)
 
@@ -277,14 +285,19 @@ class Chat:
     def _request(self, session: AsyncSession, actor: Actor, key: str, forms: bool,
                  directory: Directory | None = None) -> Request:
         return Request(session=session, actor=actor, core=self.core, commands=self.commands, conversation_key=key,
-                       forms=forms, directory=directory)
+                       forms=forms, directory=directory, engine=self.engine)
 
     # -- routing -----------------------------------------------------------
 
-    async def _text(self, r: Request, text: str) -> list[Message]:
+    async def _text(self, r: Request, text: str, *, reply_to: str | None = None) -> list[Message]:
+        """Free text: a command; a reply to a notification about a need (to that need); the answer to the
+        dialog in front; else IT's answer, a question about the last notification's need, or a new need."""
         if is_command(text):
             return await self._command(r, without_prefix(text))
         session, actor, key = r.session, r.actor, r.conversation_key
+        replied = await questions.replied_need(session, actor=actor, message_id=reply_to) if reply_to else None
+        if replied is not None:
+            return await questions.reply(session, core=self.core, actor=actor, key=replied.key, text=text)
         row = await self.engine.active(session, person_id=actor.id, conversation_key=key)
         if row is not None:
             return await self.engine.handle(session, hc=self._hc(session, actor, key), row=row, text=text)
@@ -295,15 +308,27 @@ class Chat:
         if slashed is not None:
             # "/help", "/mine": the command; "/foo": said to be unknown, not taken for a greeting.
             return await self._command(r, slashed)
+        word = steering_word(text)
+        if word is not None:
+            # "cancel" with no dialog open steers nothing: never an answer to IT, never a need.
+            return [Notice(t(actor.locale, "chat.no_dialog", word=text.strip()), "warning"),
+                    *await self.engine.aside.waiting(session, hc=self._hc(session, actor, key))]
         waiting = await estimation.questions_waiting_on(session, actor=actor)
         if waiting:
             # IT waits on this person: their message may well be the answer. Ask, don't guess.
-            need, questions = waiting[-1]
+            need, asked = waiting[-1]
             return await self.engine.start(
                 session, hc=self._hc(session, actor, key, need=need.key, text=text,
-                                     question=" / ".join(q.text for q in questions)),
+                                     question=" / ".join(q.text for q in asked)),
                 spec_id="reply_or_new",
             )
+        last = await questions.replied_need(session, actor=actor, message_id=None)
+        if last is not None and NeedStatus(last.status) not in CLOSED and questions.reads_as_reply(
+                text, need_key=last.key):
+            # No thread to tell what it replies to: ask rather than guess.
+            return await self.engine.start(
+                session, hc=self._hc(session, actor, key, need=last.key, title=last.title, text=text),
+                spec_id="about_or_new")
         if len(text.split()) >= MIN_WORDS_FOR_INTAKE:
             return await self.engine.start(session, hc=self._hc(session, actor, key), spec_id="intake",
                                            opening_text=text)
@@ -319,7 +344,8 @@ class Chat:
         out = await self._run(r, command, words[1].strip() if len(words) > 1 else "")
         if isinstance(out, Opening):
             return await self._open(r, command, out)
-        if out and await self.engine.active(r.session, person_id=r.actor.id, conversation_key=r.conversation_key):
+        if out and not command.leaves_dialog_alone and await self.engine.active(
+                r.session, person_id=r.actor.id, conversation_key=r.conversation_key):
             # A command typed in the middle of a conversation: say that it still waits.
             out.append(Notice(t(r.locale, "chat.dialog_waiting")))
         return out

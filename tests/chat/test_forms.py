@@ -165,7 +165,7 @@ async def test_a_form_speaks_of_filling_in_not_of_typing_back_or_skip(app: App) 
     # Placeholders come from the form's context; one that is missing stays empty.
     estimate = app.engine.form("estimate", locale="en", context={"need": "NEED-4"})
     assert estimate.intro.startswith("Estimate of NEED-4.")
-    assert app.engine.form("answer", locale="en", context={}).intro == "IT asked about : "
+    assert app.engine.form("answer", locale="en", context={}).intro == "The question about : "
 
 
 async def test_form_values_context_and_shared_text_are_cleaned_at_the_door(app: App) -> None:

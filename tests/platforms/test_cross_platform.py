@@ -134,7 +134,7 @@ async def test_a_need_filed_in_teams_is_claimed_questioned_and_estimated_from_sl
     await slack.press("UBOB", buttons(update["blocks"])["need.ask"]["action_id"], "NEED-1", message=card)
     await slack.settle(deliver=False)
     view = slack.opened_view()
-    assert view["title"]["text"] == "Question to the request…"
+    assert view["title"]["text"] == "Question about a need"
     response = await slack.submit("UBOB", view, {"text": "How many active contracts?"})
     body = await response.json()
     assert body["response_action"] == "update"

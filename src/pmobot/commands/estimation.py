@@ -6,7 +6,7 @@ from pmobot.commands import buttons
 from pmobot.commands.registry import Command, Commands, NeedKey, Nothing, Opening, Request
 from pmobot.domain.roles import PORTFOLIO_ROLES, Role
 from pmobot.messages import Message
-from pmobot.services import estimation
+from pmobot.services import estimation, questions
 from pmobot.services.needs import check_step, get_visible
 
 _IT = frozenset({Role.IT})
@@ -21,10 +21,15 @@ async def _claim(r: Request) -> list[Message]:
 
 
 async def _ask(r: Request) -> list[Message] | Opening:
+    """IT asks the requester; the requester asks IT (``services.questions``)."""
     if r.args.text:
-        return await estimation.ask(r.session, core=r.core, actor=r.actor, key=r.args.need_key, text=r.args.text)
+        return await questions.ask(r.session, core=r.core, actor=r.actor, key=r.args.need_key, text=r.args.text)
     need = await get_visible(r.session, actor=r.actor, key=r.args.need_key)
-    check_step(r.actor, need, "ask")  # refuse before any typing
+    # Refuse before any typing.
+    if need.requester_id == r.actor.id:
+        questions.check_can_ask_it(r.actor, need)
+    else:
+        check_step(r.actor, need, "ask")
     return Opening({"need": need.key})
 
 
@@ -38,7 +43,7 @@ def register(commands: Commands) -> None:
                          shareable=True))
     commands.add(Command("claim", ("claim", "prendre", "assigner"), NeedKey(), _claim, roles=_IT,
                          buttons=(buttons.CLAIM,)))
-    commands.add(Command("ask", ("ask", "demander", "question"), NeedKey(), _ask, roles=_IT,
+    commands.add(Command("ask", ("ask", "demander", "question"), NeedKey(), _ask,
                          buttons=(buttons.ASK,), opens="question"))
     commands.add(Command("estimate", ("estimate", "estimer", "estimation"), NeedKey(), _estimate, roles=_IT,
                          buttons=(buttons.ESTIMATE,), opens="estimate"))

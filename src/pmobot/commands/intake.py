@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pmobot.commands import buttons
 from pmobot.commands.registry import Command, Commands, FreeText, NeedKey, Nothing, Opening, Request
+from pmobot.domain.roles import Role
 from pmobot.messages import Message
-from pmobot.services import estimation, intake
+from pmobot.services import estimation, intake, questions
 from pmobot.services.needs import get_visible, open_questions
 
 
@@ -22,12 +23,17 @@ async def _mine(r: Request) -> list[Message]:
 
 
 async def _answer(r: Request) -> list[Message] | Opening:
+    """The requester answers IT; IT answers the requester (``services.questions``)."""
     if r.args.text:
-        return await estimation.answer(r.session, core=r.core, actor=r.actor, key=r.args.need_key, text=r.args.text)
+        return await questions.answer(r.session, core=r.core, actor=r.actor, key=r.args.need_key, text=r.args.text)
     need = await get_visible(r.session, actor=r.actor, key=r.args.need_key)
-    questions = await open_questions(r.session, need=need)
-    estimation.check_can_answer(r.actor, need, questions)  # refuse before any typing
-    return Opening({"need": need.key, "question": " / ".join(q.text for q in questions)})
+    # Refuse before any typing.
+    if need.requester_id == r.actor.id or not r.actor.has(Role.IT):
+        waiting = await open_questions(r.session, need=need)
+        estimation.check_can_answer(r.actor, need, waiting)
+    else:
+        waiting = await questions.check_can_answer_requester(r.session, actor=r.actor, need=need)
+    return Opening({"need": need.key, "question": " / ".join(q.text for q in waiting)})
 
 
 async def _withdraw(r: Request) -> list[Message]:

@@ -87,7 +87,8 @@ def need_card(
     if estimate:
         fields += estimate_fields(estimate_spec, estimate, estimator, locale)
     for q in open_questions:
-        fields.append(CardField(t(locale, "card.open_question"), q.text, short=False))
+        label = "card.open_question_to_it" if q.addressee == "it" else "card.open_question"
+        fields.append(CardField(t(locale, label), q.text, short=False))
     footer = ""
     if need.submitted_at:
         footer = t(locale, "card.submitted_on", when=format_moment(need.submitted_at, locale, core.settings.timezone))
@@ -107,7 +108,7 @@ async def load_need_card(
     """The need's card with everything it shows loaded from the database."""
     assert need.id is not None
     estimate = await latest_estimate(session, need_id=need.id)
-    questions = await open_questions(session, need=need)
+    questions = await open_questions(session, need=need, addressee=None)  # both ways
     requester = await session.get(Person, need.requester_id)
     assert requester is not None
     return need_card(

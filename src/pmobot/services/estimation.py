@@ -171,7 +171,7 @@ async def claim(session: AsyncSession, *, core: Core, actor: Actor, key: str) ->
     requester = await _requester(session, need)
     loc = locale_of(requester, core)
     await outbox.to_person(
-        session, core=core, key=keys.claimed(need.key, actor.id), person=requester,
+        session, core=core, key=keys.claimed(need.key, actor.id), person=requester, subject=need.key,
         message=Notice(t(loc, "estimation.claimed_notice", key=need.key, title=need.title,
                          who=actor.person.display_name)),
     )
@@ -226,7 +226,7 @@ async def ask(session: AsyncSession, *, core: Core, actor: Actor, key: str, text
     requester = await _requester(session, need)
     loc = locale_of(requester, core)
     await outbox.to_person(
-        session, core=core, key=keys.question(question.id), person=requester,
+        session, core=core, key=keys.question(question.id), person=requester, subject=need.key,
         message=Card(
             title=t(loc, "estimation.question_title", key=need.key, who=actor.person.display_name),
             subtitle=need.title, body=text, footer=t(loc, "estimation.question_footer", key=need.key),
@@ -266,7 +266,7 @@ async def answer(session: AsyncSession, *, core: Core, actor: Actor, key: str, t
             continue
         loc = locale_of(asker, core)
         await outbox.to_person(
-            session, core=core, key=keys.answer(q.id), person=asker,
+            session, core=core, key=keys.answer(q.id), person=asker, subject=need.key,
             message=Card(title=t(loc, "estimation.answer_title", key=need.key, who=actor.person.display_name),
                          subtitle=need.title, body=text,
                          fields=(CardField(t(loc, "estimation.your_question"), q.text, short=False),)),
@@ -307,9 +307,10 @@ async def record_estimate(
     loc = locale_of(requester, core)
     card = await load_need_card(session, core=core, need=need, locale=loc)
     await outbox.to_person(
-        session, core=core, key=keys.estimate(need.key, version), person=requester,
+        session, core=core, key=keys.estimate(need.key, version), person=requester, subject=need.key,
         message=Card(title=t(loc, "estimation.estimate_notice", key=need.key, who=actor.person.display_name),
-                     subtitle=card.title, fields=card.fields, footer=t(loc, "estimation.estimate_footer")),
+                     subtitle=card.title, fields=card.fields, footer=t(loc, "estimation.estimate_footer",
+                                                                        key=need.key)),
     )
     await refresh_it_card(session, core=core, need=need)
     return [Notice(t(actor.locale, "estimation.recorded", key=need.key, version=version,

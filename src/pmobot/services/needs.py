@@ -200,13 +200,14 @@ async def _close_questions(session: AsyncSession, *, need: Need, now: datetime) 
     )
 
 
-async def open_questions(session: AsyncSession, *, need: Need) -> list[Question]:
-    """IT's questions about this need still waiting for the requester, oldest first."""
-    rows = await session.exec(
-        select(Question)
-        .where(Question.need_id == need.id, col(Question.answered_at).is_(None), col(Question.closed_at).is_(None))
-        .order_by(col(Question.id))
-    )
+async def open_questions(session: AsyncSession, *, need: Need, addressee: str | None = "requester") -> list[Question]:
+    """The questions about this need still waiting for an answer, oldest first: by default IT's to
+    the requester; ``addressee="it"`` the requester's to IT; None both."""
+    query = select(Question).where(
+        Question.need_id == need.id, col(Question.answered_at).is_(None), col(Question.closed_at).is_(None))
+    if addressee is not None:
+        query = query.where(Question.addressee == addressee)
+    rows = await session.exec(query.order_by(col(Question.id)))
     return list(rows.all())
 
 

@@ -7,7 +7,7 @@ first, so a retried request never posts twice.
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain import keys
@@ -27,6 +27,7 @@ async def enqueue(
     message: Message,
     thread_key: str | None = None,
     replaces_key: str | None = None,
+    subject: str | None = None,
 ) -> bool:
     """Queue one message; False when that key was queued before."""
     existing = (await session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key))).first()
@@ -35,6 +36,7 @@ async def enqueue(
     row = OutboxMessage(
         key=key[:255], platform=platform, target_kind=target_kind, target=target, payload=to_dict(message),
         thread_key=thread_key, replaces_key=replaces_key, next_attempt_at=core.now(), created_at=core.now(),
+        subject=subject,
     )
     # A savepoint, so that losing a race on the key does not undo the caller's work.
     try:
@@ -46,9 +48,25 @@ async def enqueue(
 
 
 async def to_person(session: AsyncSession, *, core: Core, key: str, person: Person, message: Message,
-                    thread_key: str | None = None) -> bool:
+                    thread_key: str | None = None, subject: str | None = None) -> bool:
+    """A direct message; ``subject`` (a need's key) is what a reply to it is about."""
     return await enqueue(session, core=core, key=key, platform=person.platform, target_kind="person",
-                         target=person.external_id, message=message, thread_key=thread_key)
+                         target=person.external_id, message=message, thread_key=thread_key, subject=subject)
+
+
+async def subject_of_reply(session: AsyncSession, *, platform: str, target: str,
+                           message_id: str | None) -> str | None:
+    """What a person's reply is about: the need of the notification they replied to (by its platform
+    id: a Slack thread, a Teams card), or, with no id (the console), of the last one sent to them."""
+    query = select(OutboxMessage.subject).where(
+        OutboxMessage.platform == platform, OutboxMessage.target_kind == "person", OutboxMessage.target == target)
+    if message_id is not None:
+        query = query.where(OutboxMessage.platform_message_id == message_id)
+    else:
+        # The last one queued and not given up: what the person has seen, or is about to.
+        query = query.where(OutboxMessage.status != "failed")
+    rows = await session.exec(query.order_by(col(OutboxMessage.id).desc()).limit(1))
+    return rows.first()
 
 
 async def to_it_channels(session: AsyncSession, *, core: Core, key: str, message: Message,

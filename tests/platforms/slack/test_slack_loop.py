@@ -83,7 +83,7 @@ async def test_the_whole_loop(slack: SlackHarness) -> None:
     await slack.press("UBOB", "need.ask|1", "NEED-1", message=card_message)
     await slack.settle()
     question_view = slack.opened_view()
-    assert question_view["title"]["text"] == "Question to the request…"  # 24 characters at most
+    assert question_view["title"]["text"] == "Question about a need"  # 24 characters at most
     response = await slack.submit("UBOB", question_view, {"text": "How many active contracts?"})
     assert (await response.json())["response_action"] == "update"
     await slack.settle()
@@ -99,7 +99,7 @@ async def test_the_whole_loop(slack: SlackHarness) -> None:
                       message={"ts": "1764147600.000009", "text": to_alice["text"], "blocks": to_alice["blocks"]})
     await slack.settle()
     answer_view = slack.opened_view()
-    assert answer_view["title"]["text"] == "Réponse à la DSI"
+    assert answer_view["title"]["text"] == "Réponse sur un besoin"
     await slack.submit("UALICE", answer_view, {"text": "Environ 350."})
     await slack.settle()
     thread = [c for c in fake.of("chat.postMessage") if c.get("thread_ts") == card_ts]
