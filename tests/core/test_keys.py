@@ -13,6 +13,8 @@ def test_outbox_keys_keep_the_formats_rows_are_stored_under() -> None:
     assert keys.step_told("NEED-3", 4) == "step:NEED-3:v4"
     assert keys.question(41) == "question:41"
     assert keys.question_thread(41) == "question:41:thread"
+    assert keys.question_to_it(7) == "question-to-it:7" and keys.question_to_it_thread(7) == "question-to-it:7:thread"
+    assert keys.answer_from_it(7) == "answer-from-it:7" and keys.answer_from_it_thread(7) == "answer-from-it:7:thread"
     assert keys.answer(41) == "answer:41"
     assert keys.answer_thread(41) == "answer:41:thread"
     assert keys.estimate("NEED-3", 2) == "estimate:NEED-3:v2"

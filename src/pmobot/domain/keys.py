@@ -74,6 +74,26 @@ def answer_thread(question_id: int) -> OutboxKey:
     return OutboxKey(f"answer:{question_id}:thread")
 
 
+def question_to_it(question_id: int) -> OutboxKey:
+    """The requester's question, to whoever claimed the need."""
+    return OutboxKey(f"question-to-it:{question_id}")
+
+
+def question_to_it_thread(question_id: int) -> OutboxKey:
+    """The requester's question, in the thread of the need's card."""
+    return OutboxKey(f"question-to-it:{question_id}:thread")
+
+
+def answer_from_it(question_id: int) -> OutboxKey:
+    """IT's answer, to the requester (keyed by the first question answered)."""
+    return OutboxKey(f"answer-from-it:{question_id}")
+
+
+def answer_from_it_thread(question_id: int) -> OutboxKey:
+    """IT's answer to the requester, in the thread of the need's card."""
+    return OutboxKey(f"answer-from-it:{question_id}:thread")
+
+
 def estimate(need_key: str, version: int) -> OutboxKey:
     """Estimate ``version`` of the need, to the requester."""
     return OutboxKey(f"estimate:{need_key}:v{version}")

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.commands import buttons
 from pmobot.conversation.controls import steering_word
-from pmobot.domain import lifecycle
+from pmobot.domain import keys, lifecycle
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Need, Person, Question
 from pmobot.domain.roles import Role
@@ -93,17 +93,18 @@ async def ask_it(session: AsyncSession, *, core: Core, actor: Actor, key: str, t
     question = Question(need_id=need.id, asked_by_id=actor.id, addressee=TO_IT, text=text, asked_at=core.now())
     session.add(question)
     await session.flush()
+    assert question.id is not None  # flushed
     await audit.record(session, core=core, actor_id=actor.id, subject=need.key, action="question_to_it",
                        detail={"question": text})
     who = actor.person.display_name
     await outbox.to_it_channels(
-        session, core=core, key=f"question-to-it:{question.id}:thread", thread_key=f"card:{need.key}",
+        session, core=core, key=keys.question_to_it_thread(question.id), thread_key=keys.need_card(need.key),
         message=Notice(t(core.org_locale, "questions.to_it_thread", key=need.key, who=who, text=text)))
     claimer = await session.get(Person, need.claimed_by_id) if need.claimed_by_id else None
     if claimer is not None:
         loc = claimer.locale or core.org_locale
         await outbox.to_person(
-            session, core=core, key=f"question-to-it:{question.id}", person=claimer, subject=need.key,
+            session, core=core, key=keys.question_to_it(question.id), person=claimer, subject=need.key,
             message=Card(title=t(loc, "questions.to_it_title", key=need.key, who=who), subtitle=need.title,
                          body=text, footer=t(loc, "questions.to_it_footer", key=need.key),
                          actions=(buttons.ANSWER.action(loc, need.key, primary=True),)))
@@ -119,6 +120,8 @@ async def answer_requester(session: AsyncSession, *, core: Core, actor: Actor, k
     questions = await check_can_answer_requester(session, actor=actor, need=need)
     text = checked_text(text, what="answer")
     now = core.now()
+    first = questions[0].id
+    assert first is not None  # stored questions
     for q in questions:
         q.answer, q.answered_by_id, q.answered_at = text, actor.id, now
         session.add(q)
@@ -129,13 +132,13 @@ async def answer_requester(session: AsyncSession, *, core: Core, actor: Actor, k
     loc = requester.locale or core.org_locale
     who = actor.person.display_name
     await outbox.to_person(
-        session, core=core, key=f"answer-from-it:{questions[0].id}", person=requester, subject=need.key,
+        session, core=core, key=keys.answer_from_it(first), person=requester, subject=need.key,
         message=Card(title=t(loc, "questions.from_it_title", key=need.key, who=who), subtitle=need.title,
                      body=text, fields=tuple(CardField(t(loc, "estimation.your_question"), q.text, short=False)
                                              for q in questions),
                      footer=t(loc, "questions.from_it_footer", key=need.key)))
     await outbox.to_it_channels(
-        session, core=core, key=f"answer-from-it:{questions[0].id}:thread", thread_key=f"card:{need.key}",
+        session, core=core, key=keys.answer_from_it_thread(first), thread_key=keys.need_card(need.key),
         message=Notice(t(core.org_locale, "questions.from_it_thread", key=need.key, who=who, text=text)))
     await refresh_it_card(session, core=core, need=need)
     return [Notice(t(actor.locale, "questions.answered_requester", key=need.key, who=requester.display_name),
