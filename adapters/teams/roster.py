@@ -32,7 +32,8 @@ def entities(activity: Any) -> list[dict[str, Any]]:
         if isinstance(entity, dict):
             out.append(dict(entity))
         else:  # an Entity model keeps what it does not declare in additional_properties
-            out.append({**(getattr(entity, "additional_properties", None) or {}), "type": getattr(entity, "type", None)})
+            extra = getattr(entity, "additional_properties", None) or {}
+            out.append({**extra, "type": getattr(entity, "type", None)})
     return out
 
 
