@@ -6,8 +6,8 @@ dialog in front. A question records who is to answer it (``addressee``):
 rows stored before were all IT's questions to the requester. A message to a
 person records the need it is about (``subject``), so a reply to it goes there.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-29 21:40:00
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 import pmobot.domain.models
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
