@@ -148,6 +148,14 @@ class PmoBot(ActivityHandler):
             await references.remember_activity(session, core=self.core, activity=activity)
         await super().on_turn(turn_context)
 
+    async def _who(self, turn_context: TurnContext) -> Identity:
+        """Who is writing; the first time, completed from the roster (their e-mail may link them)."""
+        identity = identity_of(turn_context.activity)
+        async with self.core.db.session() as session:
+            if await people.find_by_platform_id(session, platform=PLATFORM, user_id=identity.external_id):
+                return identity
+        return await roster.Roster(turn_context).completed(identity)
+
     async def _send(self, turn_context: TurnContext, messages: list[Message], locale: str | None = None) -> None:
         if not messages:
             return
@@ -163,7 +171,7 @@ class PmoBot(ActivityHandler):
         if not any(m.id == bot_id for m in members_added):
             return
         if references.conversation_type(activity) == "personal":
-            await self._send(turn_context, await self.chat.welcome(identity_of(activity)))
+            await self._send(turn_context, await self.chat.welcome(await self._who(turn_context)))
         else:
             locale = self.core.org_locale
             await self._send(turn_context, [Notice(t(locale, "teams.added_to_team"))], locale)
@@ -199,7 +207,7 @@ class PmoBot(ActivityHandler):
 
     async def route_text(self, turn_context: TurnContext, text: str) -> list[Message]:
         activity = turn_context.activity
-        who, key, once = identity_of(activity), conversation_key(activity), delivery_key(activity)
+        who, key, once = await self._who(turn_context), conversation_key(activity), delivery_key(activity)
         # "role <at>Bob</at> it": Bob may never have written to pmobot; the core asks the roster about him.
         mentioned = roster.Roster(turn_context)
         replying = quoted_message(activity)
@@ -248,7 +256,7 @@ class PmoBot(ActivityHandler):
 
     async def _card_action(self, turn_context: TurnContext, data: dict[str, Any]) -> InvokeAnswer:
         activity = turn_context.activity
-        who, key, once = identity_of(activity), conversation_key(activity), delivery_key(activity)
+        who, key, once = await self._who(turn_context), conversation_key(activity), delivery_key(activity)
         kind = data.get(cards.DATA_KEY)
         locale = await self.chat.locale_for(who)
         if kind == "action":

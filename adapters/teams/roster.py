@@ -4,12 +4,15 @@
 the activity's mention entity; in a team or a group chat, the roster
 (``TeamsInfo.get_member``, the Bot Connector's conversation member) adds his
 Entra object id and e-mail. The core asks (``people.Directory``) only about
-people it has not met.
+people it has not met; someone writing to pmobot for the first time is
+completed from the roster the same way (``completed``), so that the same
+verified e-mail on Slack and Teams makes one person.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import ClientError
@@ -56,18 +59,20 @@ class Roster:
         if not named:
             return None  # not a mention in this message: a name alone is not looked up
         name = str(named.get("name") or reference)
-        member = await self._member(reference)
+        return await self.completed(Identity(PLATFORM, reference, name))
+
+    async def completed(self, identity: Identity) -> Identity:
+        """``identity`` with the roster's name, Entra id and verified e-mail, when the roster knows them."""
+        member = await self._member(identity.external_id)
         if member is None:
-            return Identity(PLATFORM, reference, name)
+            return identity
         aad = getattr(member, "aad_object_id", None)
         email = getattr(member, "email", None) or getattr(member, "user_principal_name", None)
-        return Identity(PLATFORM, reference, getattr(member, "name", None) or name, email=email,
-                        aliases=(aad,) if aad else ())
+        return replace(identity, display_name=getattr(member, "name", None) or identity.display_name,
+                       email=email or identity.email, aliases=tuple({*identity.aliases, *([aad] if aad else [])}))
 
     async def _member(self, member_id: str) -> Any:
-        """The roster's entry for ``member_id``; None in a personal chat, or when Teams cannot say."""
-        if references.conversation_type(self.turn_context.activity) == "personal":
-            return None
+        """The roster's entry for ``member_id`` in this conversation; None when Teams cannot say."""
         try:
             return await TeamsInfo.get_member(self.turn_context, member_id)
         except (HttpOperationError, ClientRequestError, ClientError) as exc:

@@ -277,7 +277,7 @@ class Chat:
 
     def _hc(self, session: AsyncSession, actor: Actor, conversation_key: str, **context: object) -> HookContext:
         return HookContext(session=session, core=self.core, actor=actor, locale=actor.locale,
-                           conversation_key=conversation_key, platform=actor.person.platform, context=dict(context))
+                           conversation_key=conversation_key, platform=actor.platform, context=dict(context))
 
     def _traits(self, identity: Identity) -> PlatformTraits:
         return self.platforms.get(identity.platform, PlatformTraits())

@@ -70,8 +70,19 @@ class Database:
                 raise
 
     async def upgrade(self) -> None:
-        async with self.engine.begin() as conn:
+        async with self.engine.connect() as conn:
+            if self.is_sqlite:
+                # SQLite changes a table by rebuilding it (Alembic's batch mode): the tables that point at it
+                # would fail their foreign keys while its old copy is dropped. Checked once it is back.
+                await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             await conn.run_sync(_upgrade)
+            await conn.commit()
+            if self.is_sqlite:
+                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
+                if broken:
+                    raise RuntimeError(f"a migration left rows pointing at nothing: {broken[:5]}")
 
     async def pending_migrations(self) -> list[str]:
         """Revisions not yet applied, oldest first; empty when the schema is current."""

@@ -22,7 +22,7 @@ class Platform(Protocol):
     # Read-only, so that an adapter may hold its own deliverer class.
     @property
     def name(self) -> str:
-        """The platform's name in the database (Person.platform, OutboxMessage.platform)."""
+        """The platform's name in the database (Account.platform, OutboxMessage.platform)."""
 
     @property
     def deliverer(self) -> Deliverer:

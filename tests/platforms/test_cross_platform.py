@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import select
 from support.cross import SLACK_IT, Both
+from support.slack import slack_user
 from support.slack_flows import ESTIMATE, buttons, file_need, make_it, texts
 from support.teams import (
     IT_CHANNEL,
@@ -29,10 +30,11 @@ from support.teams import (
 from support.teams import (
     Person as TeamsPerson,
 )
-from support.teams_flows import file_need_in_chat, latest_it_card, need_card_post, set_up_team, texts_to
+from support.teams_flows import DAN, file_need_in_chat, latest_it_card, need_card_post, set_up_team, texts_to
 
 from pmobot.domain.models import Need, OutboxMessage, Person
 from pmobot.i18n import t
+from pmobot.services import people
 from pmobot.services.needs import status_label
 
 # Teams people.
@@ -254,7 +256,84 @@ async def test_a_need_filed_in_slack_is_claimed_from_teams(both: Both) -> None:
     assert both.slack_channels_written() == {SLACK_IT, "UCARLA"}
     assert both.teams_personal_chats_written() == set()
     async with slack.app.db.session() as session:
-        florence = (await session.exec(select(Person).where(Person.platform == "teams",
-                                                            Person.external_id == FLO.id))).one()
-        assert florence.locale == "fr"
+        florence = await people.find_by_platform_id(session, platform="teams", user_id=FLO.id)
+        assert florence is not None and florence.locale == "fr"
     await everything_sent(both)
+
+
+async def test_one_person_linked_by_email_acts_on_both_platforms(both: Both) -> None:
+    """Alice has the same verified e-mail in Slack (profile.email) and in Teams (the roster): one person,
+    whose needs, roles and notifications follow her from one platform to the other."""
+    slack, teams, ms = both.slack, both.teams, both.microsoft
+    alice_in_slack = slack_user("UALICE", "Alice Martin", "fr-FR")
+    alice_in_slack["profile"]["email"] = ALICE.email.upper()  # the case differs: still her
+    slack.fake.users["UALICE"] = alice_in_slack
+    ms.roster[ALICE.id] = ALICE.member()
+    await set_up_team(teams, ms, None)
+    await make_it(slack, "UBOB")
+
+    # Alice files a need in Teams; in Slack, her needs are the same.
+    await file_need_in_chat(teams, ms, ALICE, "Il nous faut un outil de suivi des contrats fournisseurs")
+    await slack.command("UALICE", "mes")
+    await slack.settle(deliver=False)
+    assert "NEED-1" in texts(slack.fake.of("response_url")[-1]["blocks"])
+
+    # Who she is: one person with two accounts; told on Slack, the platform she last wrote from.
+    await slack.command("UALICE", "whois moi")
+    await slack.settle(deliver=False)
+    about = texts(slack.fake.of("response_url")[-1]["blocks"])
+    assert "slack" in about and "teams" in about and t("fr", "people.notified_last", platform="slack") in about
+
+    # Bob claims it in Slack: Alice is told in Slack, where she last wrote, not in Teams.
+    title = await need_title(both, "NEED-1")
+    await slack.command("UBOB", "claim NEED-1")
+    await both.deliver()
+    claimed = t("fr", "estimation.claimed_notice", who="Bob Smith", key="NEED-1", title=title)
+    assert claimed in "\n".join(texts(c["blocks"]) for c in slack_dms(both, "UALICE"))
+    assert claimed not in proactive_to(ms, ALICE)
+
+    # She prefers Teams: Bob's question reaches her there.
+    await slack.command("UALICE", "notify teams")
+    await slack.settle(deliver=False)
+    assert t("fr", "people.notified_chosen", platform="teams") in texts(slack.fake.of("response_url")[-1]["blocks"])
+    await slack.command("UBOB", "ask NEED-1 How many active contracts?")
+    await both.deliver()
+    assert "How many active contracts?" in proactive_to(ms, ALICE)
+    assert "How many active contracts?" not in "\n".join(texts(c["blocks"]) for c in slack_dms(both, "UALICE"))
+    async with slack.app.db.session() as session:
+        assert len((await session.exec(select(Person))).all()) == 4  # Dan, Bob, Alice on two platforms, the bot's
+
+
+async def test_an_admin_on_teams_gives_a_role_to_someone_on_slack(both: Both) -> None:
+    slack, teams, ms = both.slack, both.teams, both.microsoft
+    await set_up_team(teams, ms, None)
+    await slack.command("UCARLA", "mine")
+    await slack.settle(deliver=False)
+    # Dan is an admin in Teams; Carla is only in Slack: he names her by her handle.
+    await teams.post(teams.channel(DAN, "role carla it"))
+    granted = texts_to(ms, IT_CHANNEL).split("\n")[-1]
+    assert "Carla Rossi" in granted and t("fr", "role.it") in granted
+    await slack.command("UCARLA", "queue")
+    await slack.settle(deliver=False)
+    assert t("en", "estimation.queue_empty") in texts(slack.fake.of("response_url")[-1]["blocks"])
+
+
+async def test_an_admin_links_two_accounts_the_platforms_cannot_match(both: Both) -> None:
+    slack, teams, ms = both.slack, both.teams, both.microsoft
+    await set_up_team(teams, ms, None)
+    await make_it(slack, "UBOB")
+    await teams.post(teams.personal(FLO, "bonjour"))  # Florence in Teams, with no e-mail from the roster
+    await slack.command("UCARLA", "mine")  # Carla in Slack, with none from Slack
+    await slack.settle(deliver=False)
+    await slack.command("UCARLA", "link carla carla")
+    await slack.settle(deliver=False)
+    assert t("en", "people.error.not_admin") in texts(slack.fake.of("response_url")[-1]["blocks"])
+    # Dan, an admin in Teams, mentions Florence there and names Carla by her Slack handle.
+    await teams.post(teams.channel(DAN, f"link <at>{FLO.name}</at> carla", mentions=(FLO,)))
+    linked = texts_to(ms, IT_CHANNEL)
+    assert t("fr", "people.linked", who=FLO.name) in linked and "slack" in linked.split("\n")[-2]
+    # One person now: a role given in Slack holds in Teams.
+    await slack.command("UDAN", "role <@UCARLA|carla> it")
+    await slack.settle(deliver=False)
+    await teams.post(teams.personal(FLO, "file"))
+    assert t("fr", "estimation.queue_empty") in texts_to(ms, FLO.chat)

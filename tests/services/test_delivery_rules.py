@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from pmobot.app import App
-from pmobot.domain.models import OutboxMessage, Person
+from pmobot.domain.models import Account, OutboxMessage, Person
 from pmobot.messages import Card, Notice
 from pmobot.scheduler import Delivery, DeliveryFailed, RateLimit, Unreachable
 from pmobot.services import addresses, inbound, outbox, people
@@ -118,15 +118,16 @@ async def test_a_failure_notice_that_fails_is_not_reported_again(app: App, clock
 
 async def _person(app: App, external_id: str) -> Person:
     async with app.db.session() as session:
-        return (await session.exec(select(Person).where(Person.external_id == external_id))).one()
+        return (await session.exec(select(Person).join(Account, col(Account.person_id) == col(Person.id))
+            .where(Account.external_id == external_id))).one()
 
 
 async def test_an_unreachable_person_is_marked_until_they_write_again(app: App, clock) -> None:
     app.deliverers["test"] = Recorder(Unreachable("403 MessageWritesBlocked"))
     async with app.db.session() as session:
-        alice = (await session.exec(select(Person).where(Person.external_id == "alice"))).one()
-        alice.platform = "test"
-        session.add(alice)
+        account = (await session.exec(select(Account).where(Account.external_id == "alice"))).one()
+        account.platform = "test"  # Alice is reached on the test platform
+        session.add(account)
     await _queue(app, "dm:alice:1", target="alice", kind="person")
     await app.worker().run_once(clock.now())
     marked = await _person(app, "alice")

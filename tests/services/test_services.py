@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from pmobot.app import App
-from pmobot.domain.models import AuditEvent, Need, OutboxMessage, Person
+from pmobot.domain.models import Account, AuditEvent, Need, OutboxMessage, Person
 from pmobot.messages import Card, Notice
 from pmobot.services import estimation, intake, people
 from pmobot.services.errors import Forbidden, Invalid, NotFound
@@ -226,7 +226,8 @@ async def test_requester_role_resets_to_a_plain_requester(app: App) -> None:
 
 async def test_people_are_found_by_mention_handle_or_name(app: App) -> None:
     async with app.db.session() as session:
-        bob = (await session.exec(select(Person).where(Person.external_id == "bob"))).one()
+        bob = (await session.exec(select(Person).join(Account, col(Account.person_id) == col(Person.id))
+            .where(Account.external_id == "bob"))).one()
         for reference in ("bob", "@bob", "<@bob>", "Bob Smith", "BOB"):
             assert (await people.find(session, core=app.core, platform="console", reference=reference)).id == bob.id
         with pytest.raises(NotFound):

@@ -71,7 +71,7 @@ async def test_timestamps_come_back_in_utc(app: App, clock) -> None:
 async def test_naive_datetimes_are_refused(app: App) -> None:
     with pytest.raises(Exception, match="naive"):
         async with app.db.session() as session:
-            session.add(Person(platform="x", external_id="y", handle="y", display_name="Y",
+            session.add(Person(handle="y", display_name="Y",
                                created_at=datetime(2026, 1, 1)))
             await session.flush()
 

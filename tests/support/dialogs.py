@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from pmobot.app import App
 from pmobot.conversation.spec import DialogSpec, FieldSpec
 from pmobot.conversation.state import DialogState
-from pmobot.domain.models import ConversationState, Person
+from pmobot.domain.models import Account, ConversationState, Person
 from pmobot.i18n import normalize_locale, t
 
 # Types one line of text as the person, on whatever platform the test runs.
@@ -41,8 +41,9 @@ class Asking:
 
 async def asking(app: App, *, platform: str, external_id: str) -> Asking | None:
     """Where the open dialog of the person (by platform id) stands; None when none is open."""
-    query = select(ConversationState, Person).join(Person).where(
-        Person.platform == platform, Person.external_id == external_id)
+    query = select(ConversationState, Person).join(Person).join(
+        Account, col(Account.person_id) == col(Person.id)).where(
+        Account.platform == platform, Account.external_id == external_id)
     async with app.db.session() as session:
         rows = (await session.exec(query)).all()
     if len(rows) > 1:

@@ -1,9 +1,14 @@
-"""Commands about people: their roles (PMO admins) and the language pmobot uses with them."""
+"""Commands about people: their roles (PMO admins), who they are on which platform, where
+their notifications go, and the language pmobot uses with them."""
 
 from __future__ import annotations
 
-from pmobot.commands.registry import Command, Commands, OneOf, PersonThen, Request
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pmobot.commands.registry import Arguments, Command, Commands, OneOf, PersonThen, Request
 from pmobot.conversation.text import fold
+from pmobot.domain.models import Person
 from pmobot.domain.roles import Role
 from pmobot.i18n import LOCALES, t
 from pmobot.messages import Message, Notice
@@ -15,6 +20,21 @@ _ROLE_WORDS = frozenset({"it", "committee", "pmo", "requester", "+it", "-it", "+
 # "/pmo role @bob it remove"
 _REMOVE_WORDS = frozenset({"remove", "off", "retirer", "supprimer", "enlever"})
 _ROLE_ORDER = (Role.REQUESTER, Role.IT, Role.COMMITTEE, Role.PMO)
+# "/pmo whois me": oneself.
+_SELF_WORDS = frozenset({"me", "moi", "myself"})
+# "/pmo notify teams": the platforms a person may be told on, or the one they last wrote from.
+_NOTIFY_WORDS = frozenset({"slack", "teams", "console", "auto"})
+
+
+@dataclass(frozen=True)
+class TwoPeople:
+    """``/pmo link @alice alice@example.com``: exactly two people."""
+
+    def fits(self, words: Sequence[str], commands: Commands) -> bool:
+        return len(words) in (0, 2)
+
+    def parse(self, text: str) -> Arguments | None:
+        return Arguments(text) if len(text.split()) == 2 else None
 
 
 def role_names(locale: str, roles: frozenset[str]) -> str:
@@ -22,10 +42,36 @@ def role_names(locale: str, roles: frozenset[str]) -> str:
     return ", ".join(t(locale, f"role.{r}") for r in _ROLE_ORDER if r in roles)
 
 
+async def _named(r: Request, reference: str) -> Person:
+    if fold(reference) in _SELF_WORDS:
+        return r.actor.person
+    return await people.find(r.session, core=r.core, platform=r.actor.platform, reference=reference,
+                             directory=r.directory)
+
+
+async def _about(r: Request, person: Person) -> list[Message]:
+    """Who someone is: roles, accounts, and where pmobot tells them things."""
+    assert person.id is not None
+    roles = await people.roles_of(r.session, person_id=person.id)
+    lines = [t(r.locale, "chat.roles_of", who=person.display_name, roles=role_names(r.locale, roles))]
+    accounts = await people.accounts_of(r.session, person_id=person.id)
+    lines.append(t(r.locale, "people.accounts", accounts=", ".join(
+        f"{a.platform} ({a.email})" if a.email else a.platform for a in accounts)))
+    notified = await people.notified_account(r.session, person=person)
+    if notified is not None:
+        chosen = person.notify_platform == notified.platform
+        lines.append(t(r.locale, "people.notified_chosen" if chosen else "people.notified_last",
+                       platform=notified.platform))
+    return [Notice("\n".join(lines))]
+
+
+async def _whois(r: Request) -> list[Message]:
+    return await _about(r, await _named(r, r.args.text.split()[0] if r.args.text.split() else "me"))
+
+
 async def _role(r: Request) -> list[Message]:
     parts = r.args.text.split()
-    target = await people.find(r.session, core=r.core, platform=r.actor.person.platform, reference=parts[0],
-                               directory=r.directory)
+    target = await _named(r, parts[0])
     if len(parts) == 1:
         assert target.id is not None  # a stored person
         roles = await people.roles_of(r.session, person_id=target.id)
@@ -43,6 +89,20 @@ async def _role(r: Request) -> list[Message]:
                    "success")]
 
 
+async def _link(r: Request) -> list[Message]:
+    first, second = r.args.text.split()
+    one = await people.link(r.session, core=r.core, admin=r.actor, first=await _named(r, first),
+                            second=await _named(r, second))
+    return [Notice(t(r.locale, "people.linked", who=one.display_name), "success"), *await _about(r, one)]
+
+
+async def _notify(r: Request) -> list[Message]:
+    chosen = await people.set_notify_platform(r.session, actor=r.actor, platform=r.args.text)
+    if chosen is None:
+        return [Notice(t(r.locale, "people.notify_auto"), "success")]
+    return [Notice(t(r.locale, "people.notified_chosen", platform=chosen), "success")]
+
+
 async def _lang(r: Request) -> list[Message]:
     if not r.args.text.strip():
         # "/pmo lang" alone: which language is spoken now, and which may be chosen.
@@ -55,4 +115,7 @@ async def _lang(r: Request) -> list[Message]:
 
 def register(commands: Commands) -> None:
     commands.add(Command("role", ("role", "roles"), PersonThen(_ROLE_WORDS), _role, roles=frozenset({Role.PMO})))
+    commands.add(Command("whois", ("whois", "quiest"), PersonThen(frozenset()), _whois))
+    commands.add(Command("link", ("link", "lier", "relier"), TwoPeople(), _link, roles=frozenset({Role.PMO})))
+    commands.add(Command("notify", ("notify", "notifier", "prevenir"), OneOf(_NOTIFY_WORDS), _notify))
     commands.add(Command("lang", ("lang", "langue", "language"), OneOf(frozenset({"en", "fr"})), _lang))

@@ -43,12 +43,11 @@ MONEY = sa.Numeric(14, 2)
 
 
 class Person(SQLModel, table=True):
+    """Someone, whatever platform they write from: their accounts say where (``Account``)."""
+
     __tablename__ = "person"
-    __table_args__ = (sa.UniqueConstraint("platform", "external_id", name="uq_person_platform_external"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    platform: str = Field(max_length=20)
-    external_id: str = Field(max_length=255)
     # What others type to name this person (console: the login; Slack: the handle).
     handle: str = Field(max_length=80, index=True)
     display_name: str = Field(max_length=200)
@@ -60,6 +59,24 @@ class Person(SQLModel, table=True):
     # left the tenant); cleared when they speak to the bot again.
     unreachable_since: datetime | None = _ts(nullable=True)
     unreachable_reason: str | None = Field(default=None, max_length=255)
+    # Where notifications go: the platform they chose (/pmo notify), else the one they last wrote from.
+    notify_platform: str | None = Field(default=None, max_length=20)
+    last_platform: str | None = Field(default=None, max_length=20)
+
+
+class Account(SQLModel, table=True):
+    """A person's id on one chat platform; someone on Slack and Teams has two."""
+
+    __tablename__ = "account"
+    __table_args__ = (sa.UniqueConstraint("platform", "external_id", name="uq_account_platform_external"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    platform: str = Field(max_length=20)
+    external_id: str = Field(max_length=255)
+    # Verified by the platform (Slack profile.email, Teams' Entra e-mail): the same one links accounts.
+    email: str | None = Field(default=None, max_length=320, index=True)
+    created_at: datetime = _ts()
 
 
 class RoleGrant(SQLModel, table=True):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.domain.models import Person, RoleGrant
+from pmobot.domain.models import Account, Person, RoleGrant
 from pmobot.domain.roles import Role
 from pmobot.services import audit
 from pmobot.services.core import Core
+from pmobot.services.people import find_by_platform_id
 
 # login, display name, locale, department, roles
 DEMO_PEOPLE: tuple[tuple[str, str, str, str | None, tuple[Role, ...]], ...] = (
@@ -22,16 +23,14 @@ DEMO_PEOPLE: tuple[tuple[str, str, str, str | None, tuple[Role, ...]], ...] = (
 async def seed(session: AsyncSession, *, core: Core, platform: str = "console") -> dict[str, str]:
     """Create the demo people if they are missing; returns login -> display name."""
     for login, name, locale, department, roles in DEMO_PEOPLE:
-        person = (
-            await session.exec(select(Person).where(Person.platform == platform, Person.external_id == login))
-        ).first()
-        if person is not None:
+        if await find_by_platform_id(session, platform=platform, user_id=login) is not None:
             continue
-        person = Person(platform=platform, external_id=login, handle=login, display_name=name, locale=locale,
-                        department=department, created_at=core.now())
+        person = Person(handle=login, display_name=name, locale=locale, department=department,
+                        last_platform=platform, created_at=core.now())
         session.add(person)
         await session.flush()
         assert person.id is not None  # given by the flush
+        session.add(Account(person_id=person.id, platform=platform, external_id=login, created_at=core.now()))
         for role in roles:
             session.add(RoleGrant(person_id=person.id, role=role, granted_at=core.now()))
             await audit.record(session, core=core, actor_id=None, subject=f"person:{person.id}",
@@ -41,5 +40,6 @@ async def seed(session: AsyncSession, *, core: Core, platform: str = "console") 
 
 
 async def console_people(session: AsyncSession, *, platform: str = "console") -> dict[str, str]:
-    rows = await session.exec(select(Person).where(Person.platform == platform))
-    return {p.external_id: p.display_name for p in rows.all()}
+    rows = await session.exec(select(Account, Person).join(Person, col(Person.id) == col(Account.person_id))
+                              .where(Account.platform == platform))
+    return {account.external_id: person.display_name for account, person in rows.all()}

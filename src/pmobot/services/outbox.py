@@ -49,9 +49,16 @@ async def enqueue(
 
 async def to_person(session: AsyncSession, *, core: Core, key: str, person: Person, message: Message,
                     thread_key: str | None = None, subject: str | None = None) -> bool:
-    """A direct message; ``subject`` (a need's key) is what a reply to it is about."""
-    return await enqueue(session, core=core, key=key, platform=person.platform, target_kind="person",
-                         target=person.external_id, message=message, thread_key=thread_key, subject=subject)
+    """A direct message, on the platform the person is told things on (``people.notified_account``);
+    ``subject`` (a need's key) is what a reply to it is about."""
+    # Imported here: people imports nothing of the outbox, and most callers of the outbox need no people.
+    from pmobot.services.people import notified_account
+
+    account = await notified_account(session, person=person)
+    if account is None:
+        return False  # nobody to reach: a person always has an account, so never in practice
+    return await enqueue(session, core=core, key=key, platform=account.platform, target_kind="person",
+                         target=account.external_id, message=message, thread_key=thread_key, subject=subject)
 
 
 async def subject_of_reply(session: AsyncSession, *, platform: str, target: str,

@@ -1,4 +1,11 @@
-"""People, their roles and their language."""
+"""People, their roles and their language, and the platform accounts they are reached by.
+
+A person may have an account on several platforms (Slack and Teams): accounts
+with the same e-mail, verified by their platform, are one person, and a PMO
+admin may link two accounts the platforms cannot match. Roles, needs and
+conversations belong to the person; a notification goes to the platform they
+chose (``/pmo notify``), else to the one they last wrote from.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +14,11 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import SQLModel, col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.conversation.text import clean_line
-from pmobot.domain.models import Person, RoleGrant
+from pmobot.domain.models import Account, Person, RoleGrant
 from pmobot.domain.roles import GRANTABLE_ROLES, PORTFOLIO_ROLES, Role
 from pmobot.i18n import normalize_locale
 from pmobot.services import audit
@@ -28,6 +35,8 @@ class Identity:
     display_name: str
     handle: str = ""
     locale: str | None = None  # the platform's hint (Slack user locale, Teams activity locale)
+    # An e-mail the platform has verified (Slack profile.email, Teams' Entra e-mail or UPN):
+    # accounts with the same one are one person. Never one the person typed.
     email: str | None = None
     # Roles the platform vouches for without a grant in the database (e.g.
     # Slack members of the IT intake channel when that option is on).
@@ -54,6 +63,8 @@ class Actor:
     person: Person
     roles: frozenset[str]
     locale: str
+    # The platform this request comes from (a person may have accounts on several).
+    platform: str
 
     @property
     def id(self) -> int:
@@ -85,8 +96,26 @@ def locale_of(person: Person | None, core: Core, hint: str | None = None) -> str
 
 async def find_by_platform_id(session: AsyncSession, *, platform: str, user_id: str) -> Person | None:
     """The person a platform knows as ``user_id``, if pmobot has met them."""
-    return (await session.exec(select(Person).where(
-        Person.platform == platform, Person.external_id == user_id))).first()
+    return (await session.exec(select(Person).join(Account, col(Account.person_id) == col(Person.id)).where(
+        Account.platform == platform, Account.external_id == user_id))).first()
+
+
+async def accounts_of(session: AsyncSession, *, person_id: int) -> list[Account]:
+    rows = await session.exec(select(Account).where(Account.person_id == person_id).order_by(col(Account.id)))
+    return list(rows.all())
+
+
+async def notified_account(session: AsyncSession, *, person: Person) -> Account | None:
+    """Where a notification to ``person`` goes: the platform they chose, else the one they last wrote from,
+    else the account pmobot met first (someone given a role before they ever wrote)."""
+    assert person.id is not None
+    accounts = await accounts_of(session, person_id=person.id)
+    for platform in (person.notify_platform, person.last_platform):
+        # The latest account on that platform: a second Slack workspace is where they moved to.
+        on_it = [a for a in accounts if a.platform == platform]
+        if on_it:
+            return on_it[-1]
+    return accounts[0] if accounts else None
 
 
 async def locale_of_user(session: AsyncSession, *, core: Core, platform: str, user_id: str) -> str:
@@ -94,40 +123,77 @@ async def locale_of_user(session: AsyncSession, *, core: Core, platform: str, us
     return locale_of(await find_by_platform_id(session, platform=platform, user_id=user_id), core)
 
 
-async def actor_for(session: AsyncSession, *, core: Core, person: Person, hint: str | None = None) -> Actor:
+async def actor_for(session: AsyncSession, *, core: Core, person: Person, platform: str,
+                    hint: str | None = None) -> Actor:
     assert person.id is not None
-    return Actor(person, await roles_of(session, person_id=person.id), locale_of(person, core, hint))
+    return Actor(person, await roles_of(session, person_id=person.id), locale_of(person, core, hint), platform)
+
+
+def verified_email(email: str | None) -> str | None:
+    """An e-mail as accounts are matched on: trimmed, lower case; None when it is not one."""
+    cleaned = (email or "").strip().lower()
+    return cleaned if "@" in cleaned.strip("@") else None
+
+
+async def _account(session: AsyncSession, *, platform: str, external_id: str) -> Account | None:
+    return (await session.exec(select(Account).where(
+        Account.platform == platform, Account.external_id == external_id))).first()
+
+
+async def _person_with_email(session: AsyncSession, email: str) -> Person | None:
+    """The person one of whose accounts has this verified e-mail (the first met, should there be two)."""
+    return (await session.exec(
+        select(Person).join(Account, col(Account.person_id) == col(Person.id))
+        .where(func.lower(Account.email) == email).order_by(col(Person.id)))).first()
 
 
 async def _met(session: AsyncSession, *, core: Core, identity: Identity) -> tuple[Person, bool]:
-    """The person behind a platform identity, created if pmobot has not met them; and whether it was."""
+    """The person behind a platform identity, met now if pmobot has not met them; and whether they were.
+
+    A new account whose verified e-mail another account has is that person's:
+    the same someone on another platform.
+    """
     identity = platform_names(identity)
-    query = select(Person).where(Person.platform == identity.platform, Person.external_id == identity.external_id)
-    person = (await session.exec(query)).first()
-    if person is not None:
-        return person, False
-    person = Person(
-        platform=identity.platform,
-        external_id=identity.external_id,
-        handle=(identity.handle or identity.display_name or identity.external_id)[:80],
-        display_name=(identity.display_name or identity.handle or identity.external_id)[:200],
-        email=identity.email,
-        # The language the platform says they use is kept, so what is sent to them
-        # later, without a request to say it, is in that language too.
-        locale=normalize_locale(identity.locale, core.org_locale) if identity.locale else None,
-        created_at=core.now(),
-    )
+    account = await _account(session, platform=identity.platform, external_id=identity.external_id)
+    if account is not None:
+        return await _person(session, account), False
+    email = verified_email(identity.email)
+    person = await _person_with_email(session, email) if email else None
+    linked = person is not None
     try:
         # A savepoint: two first requests of the same person may race (a chat
         # platform sends several at once); the loser reads the winner's row.
         async with session.begin_nested():
-            session.add(person)
+            if person is None:
+                person = Person(
+                    handle=(identity.handle or identity.display_name or identity.external_id)[:80],
+                    display_name=(identity.display_name or identity.handle or identity.external_id)[:200],
+                    email=email,
+                    # The language the platform says they use is kept, so what is sent to them
+                    # later, without a request to say it, is in that language too.
+                    locale=normalize_locale(identity.locale, core.org_locale) if identity.locale else None,
+                    last_platform=identity.platform,
+                    created_at=core.now(),
+                )
+                session.add(person)
+                await session.flush()
+            assert person.id is not None  # given by the flush
+            session.add(Account(person_id=person.id, platform=identity.platform, external_id=identity.external_id,
+                                email=email, created_at=core.now()))
             await session.flush()
     except IntegrityError:
-        return (await session.exec(query)).one(), False
-    assert person.id is not None  # given by the flush
+        account = await _account(session, platform=identity.platform, external_id=identity.external_id)
+        assert account is not None  # the winner's
+        return await _person(session, account), False
+    assert person.id is not None
+    if linked:
+        person.last_platform = identity.platform
+        session.add(person)
+        await audit.record(session, core=core, actor_id=None, subject=f"person:{person.id}", action="account_linked",
+                           reason="email", detail={"platform": identity.platform})
     admins = core.settings.admin_ids()
-    if identity.external_id in admins or admins.intersection(identity.aliases):
+    if (identity.external_id in admins or admins.intersection(identity.aliases)) and Role.PMO not in (
+            await roles_of(session, person_id=person.id)):
         session.add(RoleGrant(person_id=person.id, role=Role.PMO, granted_at=core.now()))
         await audit.record(
             session, core=core, actor_id=None, subject=f"person:{person.id}", action="role_granted",
@@ -135,6 +201,12 @@ async def _met(session: AsyncSession, *, core: Core, identity: Identity) -> tupl
         )
         await session.flush()
     return person, True
+
+
+async def _person(session: AsyncSession, account: Account) -> Person:
+    person = await session.get(Person, account.person_id)
+    assert person is not None  # a foreign key
+    return person
 
 
 async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> Actor:
@@ -158,12 +230,16 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
             # They reached us, so we can reach them again.
             person.unreachable_since, person.unreachable_reason = None, None
             changed = True
+        if person.last_platform != identity.platform:
+            # Written only when they move: notifications follow them there.
+            person.last_platform = identity.platform
+            changed = True
         if changed:
             session.add(person)
-    actor = await actor_for(session, core=core, person=person, hint=identity.locale)
+    actor = await actor_for(session, core=core, person=person, platform=identity.platform, hint=identity.locale)
     implied = frozenset(identity.implied_roles) & GRANTABLE_ROLES
     if implied - actor.roles:
-        actor = Actor(actor.person, actor.roles | implied, actor.locale)
+        actor = Actor(actor.person, actor.roles | implied, actor.locale, actor.platform)
     return actor
 
 
@@ -180,7 +256,7 @@ async def set_locale(session: AsyncSession, *, core: Core, actor: Actor, locale:
         raise Invalid("people.error.locale", value=locale)
     actor.person.locale = wanted
     session.add(actor.person)
-    return Actor(actor.person, actor.roles, wanted)
+    return Actor(actor.person, actor.roles, wanted, actor.platform)
 
 
 _MENTION = re.compile(r"^<@([A-Za-z0-9._:-]+)(?:\|[^>]*)?>$")
@@ -188,7 +264,8 @@ _MENTION = re.compile(r"^<@([A-Za-z0-9._:-]+)(?:\|[^>]*)?>$")
 
 async def find(session: AsyncSession, *, core: Core, platform: str, reference: str,
                directory: Directory | None = None) -> Person:
-    """A person named in a command: a mention, a platform id, a handle or a display name.
+    """A person named in a command: a mention or an id on ``platform``, or a handle, a display name or an
+    e-mail of someone met on any platform.
 
     Someone pmobot has not met yet is asked of the platform's ``directory`` and
     met now, with what the platform says of them.
@@ -203,11 +280,10 @@ async def find(session: AsyncSession, *, core: Core, platform: str, reference: s
     if by_id:
         return by_id
     lowered = ref.lower()
-    candidates = (
-        await session.exec(select(Person).where(Person.platform == platform).order_by(col(Person.id)))
-    ).all()
-    for attr in ("handle", "display_name"):
-        matches = [p for p in candidates if getattr(p, attr).lower() == lowered]
+    # Everyone, whatever their platform: an admin on Teams may name someone met on Slack.
+    candidates = (await session.exec(select(Person).order_by(col(Person.id)))).all()
+    for attr in ("handle", "display_name", "email"):
+        matches = [p for p in candidates if (getattr(p, attr) or "").lower() == lowered]
         if len(matches) == 1:
             return matches[0]
     identity = await directory.identify(ref) if directory is not None else None
@@ -255,3 +331,53 @@ async def set_role(
     if changed:
         await session.flush()
     return await roles_of(session, person_id=target.id)
+
+
+async def set_notify_platform(session: AsyncSession, *, actor: Actor, platform: str) -> str | None:
+    """Where notifications go: one of the person's platforms, or ``auto`` (the one they last wrote from)."""
+    wanted = platform.strip().lower()
+    if wanted in ("auto", "last", "dernier"):
+        actor.person.notify_platform = None
+    else:
+        accounts = await accounts_of(session, person_id=actor.id)
+        if wanted not in {a.platform for a in accounts}:
+            raise Invalid("people.error.notify_platform", value=platform,
+                          platforms=", ".join(sorted({a.platform for a in accounts} | {"auto"})))
+        actor.person.notify_platform = wanted
+    session.add(actor.person)
+    return actor.person.notify_platform
+
+
+async def link(session: AsyncSession, *, core: Core, admin: Actor, first: Person, second: Person) -> Person:
+    """Make two people one (the same someone on two platforms), kept under the first one met.
+
+    Only PMO admins may. Everything that was the other's (accounts, roles, needs,
+    conversations, history) becomes theirs.
+    """
+    if not admin.has(Role.PMO):
+        raise Forbidden("people.error.not_admin")
+    assert first.id is not None and second.id is not None
+    if first.id == second.id:
+        raise Invalid("people.error.same_person", who=first.display_name)
+    keep, gone = (first, second) if first.id < second.id else (second, first)
+    assert keep.id is not None and gone.id is not None
+    kept_roles = await roles_of(session, person_id=keep.id)
+    for grant in (await session.exec(select(RoleGrant).where(RoleGrant.person_id == gone.id))).all():
+        if grant.role in kept_roles:
+            await session.delete(grant)
+    await session.flush()
+    # Every column that names a person, whichever area's table it is in.
+    for table in SQLModel.metadata.sorted_tables:
+        for column in table.columns:
+            if table.name != "person" and any(fk.column.table.name == "person" for fk in column.foreign_keys):
+                await session.exec(update(table).where(column == gone.id).values({column.name: keep.id}))
+    keep.email = keep.email or gone.email
+    keep.locale = keep.locale or gone.locale
+    keep.notify_platform = keep.notify_platform or gone.notify_platform
+    session.add(keep)
+    await session.flush()
+    await session.delete(gone)
+    await audit.record(session, core=core, actor_id=admin.id, subject=f"person:{keep.id}", action="account_linked",
+                       reason="admin", detail={"merged": gone.id, "name": gone.display_name})
+    await session.flush()
+    return keep

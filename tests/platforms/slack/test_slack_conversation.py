@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import itertools
 
-from sqlmodel import select
+from sqlmodel import col, select
 from support.slack import SlackHarness, block_actions
 from support.slack_flows import make_it, texts
 
-from pmobot.domain.models import Need, Person
+from pmobot.domain.models import Account, Need, Person
 
 _ids = itertools.count(1)
 
@@ -134,7 +134,8 @@ async def test_language_read_once_from_slack(slack: SlackHarness) -> None:
     await say(slack, "UCARLA", "hello again", channel="DCARLA")
     assert len([c for c in slack.fake.of("users.info") if c["user"] == "UCARLA"]) == 1
     async with slack.app.db.session() as session:
-        carla = (await session.exec(select(Person).where(Person.external_id == "UCARLA"))).one()
+        carla = (await session.exec(select(Person).join(Account, col(Account.person_id) == col(Person.id))
+            .where(Account.external_id == "UCARLA"))).one()
     assert carla.locale == "en" and carla.display_name == "Carla Rossi"
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 from support.slack import SlackHarness, slack_user
 
-from pmobot.domain.models import Person
+from pmobot.domain.models import Account, Person
 from pmobot.i18n import t
 
 from .test_slack_conversation import say
@@ -17,7 +17,8 @@ def _last_reply(slack: SlackHarness) -> str:
 
 async def _person(slack: SlackHarness, user_id: str) -> Person | None:
     async with slack.app.db.session() as session:
-        return (await session.exec(select(Person).where(Person.external_id == user_id))).first()
+        return (await session.exec(select(Person).join(Account, col(Account.person_id) == col(Person.id))
+            .where(Account.external_id == user_id))).first()
 
 
 async def test_a_role_by_slash_command_for_someone_who_never_wrote(slack: SlackHarness) -> None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 from support.slack import SlackHarness, interactive_body, state_for, view_submission
 from support.slack_flows import INTAKE, file_need, make_it, texts
 
-from pmobot.domain.models import Need, OutboxMessage
+from pmobot.domain.models import Account, Need, OutboxMessage
 
 
 async def count_needs(slack: SlackHarness) -> int:
@@ -163,7 +163,8 @@ async def test_a_person_who_left_is_marked_unreachable(slack: SlackHarness) -> N
     from pmobot.domain.models import Person
 
     async with slack.app.db.session() as session:
-        alice = (await session.exec(select(Person).where(Person.external_id == "UALICE"))).one()
+        alice = (await session.exec(select(Person).join(Account, col(Account.person_id) == col(Person.id))
+            .where(Account.external_id == "UALICE"))).one()
     assert alice.unreachable_since is not None
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 import jsonschema
-from sqlmodel import select
+from sqlmodel import col, select
 from support.teams import IT_CHANNEL, REFS, FakeMicrosoft, Person, TeamsHarness
 from support.teams_flows import BOB, DAN, assert_accepted_by_microsoft, texts_to
 
+from pmobot.domain.models import Account
 from pmobot.domain.models import Person as PersonRow
 from pmobot.i18n import t
 
@@ -18,7 +19,8 @@ CARLA = Person("carla", "Carla Rossi", "en-GB")
 
 async def _row(teams: TeamsHarness, who: Person) -> PersonRow | None:
     async with teams.app.db.session() as session:
-        return (await session.exec(select(PersonRow).where(PersonRow.external_id == who.id))).first()
+        return (await session.exec(select(PersonRow).join(Account, col(Account.person_id) == col(PersonRow.id))
+            .where(Account.external_id == who.id))).first()
 
 
 async def _in_team(teams: TeamsHarness) -> None:

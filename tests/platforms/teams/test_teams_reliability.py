@@ -32,7 +32,7 @@ from support.teams_flows import (
     texts_to,
 )
 
-from pmobot.domain.models import AuditEvent, ConversationRef, InboundDelivery, OutboxMessage
+from pmobot.domain.models import Account, AuditEvent, ConversationRef, InboundDelivery, OutboxMessage
 from pmobot.domain.models import Person as PersonRow
 from pmobot.i18n import t
 from pmobot.messages import Message, Notice
@@ -149,7 +149,8 @@ async def test_a_message_whose_handling_failed_is_answered_when_delivered_again(
 
 async def _queue_notice_to(teams: TeamsHarness, who: Person, key: str = "test:notice") -> None:
     async with teams.app.db.session() as session:
-        person = (await session.exec(select(PersonRow).where(PersonRow.external_id == who.id))).one()
+        person = (await session.exec(select(PersonRow).join(Account, col(Account.person_id) == col(PersonRow.id))
+            .where(Account.external_id == who.id))).one()
         await outbox.to_person(session, core=teams.app.core, key=key, person=person, message=Notice("Avis de test 42"))
 
 
@@ -196,14 +197,16 @@ async def test_a_person_who_blocked_pmobot_is_unreachable_and_the_pmo_is_told(te
     row = await _row(teams, "test:notice")
     assert row.status == "failed" and row.attempts == 1 and "MessageWritesBlocked" in (row.last_error or "")
     async with teams.app.db.session() as session:
-        alice = (await session.exec(select(PersonRow).where(PersonRow.external_id == ALICE.id))).one()
+        alice = (await session.exec(select(PersonRow).join(Account, col(Account.person_id) == col(PersonRow.id))
+            .where(Account.external_id == ALICE.id))).one()
     assert alice.unreachable_since is not None
     told = texts_to(fake, DAN.chat)
     assert "Alice Martin" in told and "MessageWritesBlocked" in told
     # Writing to pmobot again makes her reachable.
     await teams.post(teams.personal(ALICE, "bonjour"))
     async with teams.app.db.session() as session:
-        alice = (await session.exec(select(PersonRow).where(PersonRow.external_id == ALICE.id))).one()
+        alice = (await session.exec(select(PersonRow).join(Account, col(Account.person_id) == col(PersonRow.id))
+            .where(Account.external_id == ALICE.id))).one()
     assert alice.unreachable_since is None
 
 
