@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from pmobot.app import App
 from pmobot.domain import lifecycle
 from pmobot.domain.lifecycle import OWNER, NeedStatus
-from pmobot.domain.models import AuditEvent, Need, OutboxMessage, Person, Question, RoleGrant
+from pmobot.domain.models import Account, AuditEvent, Need, OutboxMessage, Person, Question, RoleGrant
 from pmobot.domain.roles import Role
 from pmobot.services import estimation, intake, needs, people
 from pmobot.services.errors import Overtaken
@@ -37,7 +37,7 @@ DEMO = {Role.IT: "bob", Role.COMMITTEE: "carla", Role.PMO: "dan"}
 
 
 async def _person(session: Any, login: str) -> Person:
-    found = (await session.exec(select(Person).where(Person.external_id == login))).one()
+    found = await people.find_by_platform_id(session, platform="console", user_id=login)
     assert isinstance(found, Person)
     return found
 
@@ -67,11 +67,11 @@ async def _racers(app: App, step: lifecycle.Transition) -> tuple[str, str]:
     role = Role(roles[0])
     login, name, locale = SECOND[role]
     async with app.db.session() as session:
-        other = Person(platform="console", external_id=login, handle=login, display_name=name, locale=locale,
-                       created_at=app.core.now())
+        other = Person(handle=login, display_name=name, locale=locale, created_at=app.core.now())
         session.add(other)
         await session.flush()
         assert other.id is not None
+        session.add(Account(person_id=other.id, platform="console", external_id=login, created_at=app.core.now()))
         session.add(RoleGrant(person_id=other.id, role=role, granted_at=app.core.now()))
     # The requester against the PMO, when both may withdraw: the race that matters most there.
     return ("alice" if OWNER in step.actors else DEMO[role]), login

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from pmobot.app import App
-from pmobot.domain.models import OutboxMessage, Person
+from pmobot.domain.models import OutboxMessage
 from pmobot.messages import Card
 from pmobot.services import estimation, export, intake, needs, people
 from pmobot.services.errors import Forbidden
@@ -22,7 +22,8 @@ ESTIMATE = {"effort_low": 5, "effort_likely": 8, "effort_high": 13, "cost": {"am
 
 
 async def as_(session: Any, app: App, login: str) -> Actor:
-    person = (await session.exec(select(Person).where(Person.external_id == login))).one()
+    person = await people.find_by_platform_id(session, platform="console", user_id=login)
+    assert person is not None
     return await people.actor_for(session, core=app.core, person=person)
 
 

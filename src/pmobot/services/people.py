@@ -123,10 +123,12 @@ async def locale_of_user(session: AsyncSession, *, core: Core, platform: str, us
     return locale_of(await find_by_platform_id(session, platform=platform, user_id=user_id), core)
 
 
-async def actor_for(session: AsyncSession, *, core: Core, person: Person, platform: str,
+async def actor_for(session: AsyncSession, *, core: Core, person: Person, platform: str | None = None,
                     hint: str | None = None) -> Actor:
+    """``person`` acting from ``platform``; without one, from the platform they last wrote from."""
     assert person.id is not None
-    return Actor(person, await roles_of(session, person_id=person.id), locale_of(person, core, hint), platform)
+    return Actor(person, await roles_of(session, person_id=person.id), locale_of(person, core, hint),
+                 platform or person.last_platform or "")
 
 
 def verified_email(email: str | None) -> str | None:
