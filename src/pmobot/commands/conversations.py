@@ -10,7 +10,7 @@ from pmobot.messages import Message
 async def _resume(r: Request) -> list[Message]:
     assert r.engine is not None  # Chat hands its engine to every request
     hc = HookContext(session=r.session, core=r.core, actor=r.actor, locale=r.locale,
-                     conversation_key=r.conversation_key, platform=r.actor.person.platform)
+                     conversation_key=r.conversation_key, platform=r.actor.platform)
     return await r.engine.aside.bring_back(r.session, hc=hc, position=Position.number(r.args.text or "1") or 1)
 
 

@@ -28,7 +28,7 @@ from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound
 from pmobot.services.intake import refresh_it_card
 from pmobot.services.needs import get_visible, open_questions, status_label
-from pmobot.services.people import Actor
+from pmobot.services.people import Actor, accounts_of
 
 TO_REQUESTER = "requester"
 TO_IT = "it"
@@ -178,8 +178,12 @@ async def replied_need(session: AsyncSession, *, actor: Actor, message_id: str |
     """The need a person's message replies to: that of the notification with platform id ``message_id``
     (a Slack thread, a Teams quoted card), or with None that of the last message sent to them; None
     when that message was about no need, or about one they may no longer see."""
-    key = await outbox.subject_of_reply(session, platform=actor.person.platform, target=actor.person.external_id,
-                                        message_id=message_id)
+    key = None
+    # The notifications went to the person's account on the platform they reply from.
+    for account in await accounts_of(session, person_id=actor.id):
+        if account.platform == actor.platform and key is None:
+            key = await outbox.subject_of_reply(session, platform=account.platform, target=account.external_id,
+                                                message_id=message_id)
     if key is None:
         return None
     try:

@@ -4,8 +4,8 @@ Each existing person keeps exactly one account, with the platform and id they ha
 ``person`` loses those two columns and gains the platform a person wants
 notifications on and the one they last wrote from (the one they had).
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29 21:45:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import pmobot.domain.models
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
