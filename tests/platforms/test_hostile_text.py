@@ -26,8 +26,7 @@ from support.teams_flows import BOB, file_need_in_chat, set_up_team
 
 from pmobot.app import App
 from pmobot.domain.models import AuditEvent, Need, Question
-from pmobot.domain.models import Person as Stored
-from pmobot.services import export
+from pmobot.services import export, people
 
 FRENCH_ANSWERS = {"title": "Suivi\x01des contrats\x00", "problem": PROBLEM, "benefits": "Moins\x0bd'oublis",
                   "department": "1", "users_affected": "20", "personal_data": "non", "external_vendor": "non"}
@@ -95,8 +94,8 @@ async def test_slack_files_asks_and_withdraws_with_control_characters(slack: Sla
     await slack.settle()
     await _assert_stored_clean(slack.app)
     async with slack.app.db.session() as session:
-        alice = (await session.exec(select(Stored).where(Stored.external_id == "UALICE"))).one()
-    assert alice.display_name == "Alice Martin"
+        alice = await people.find_by_platform_id(session, platform="slack", user_id="UALICE")
+    assert alice is not None and alice.display_name == "Alice Martin"
 
 
 async def test_teams_files_asks_and_withdraws_with_control_characters(teams: TeamsHarness,
@@ -109,5 +108,6 @@ async def test_teams_files_asks_and_withdraws_with_control_characters(teams: Tea
     await teams.deliver()
     await _assert_stored_clean(teams.app)
     async with teams.app.db.session() as session:
-        stored = (await session.exec(select(Stored).where(Stored.external_id == alice.id))).one()
+        stored = await people.find_by_platform_id(session, platform="teams", user_id=alice.id)
+        assert stored is not None
     assert stored.display_name == "Alice Martin"
