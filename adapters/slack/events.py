@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from pmobot.adapters.slack.acks import Incoming
 from pmobot.adapters.slack.surface import Surface, dm_key, thread_key
+from pmobot.domain import keys
 
 _SPACES = re.compile(r"\s+")
 
@@ -50,16 +51,16 @@ class Events(Surface):
         await self._converse(request, text=without_mention(event.get("text") or "", request.context.bot_user_id),
                              channel=channel, thread_ts=thread_ts, key=thread_key(channel, thread_ts))
 
-    async def _converse(self, request: Incoming, *, text: str, channel: str, thread_ts: str | None, key: str,
-                        reply_to: str | None = None) -> None:
+    async def _converse(self, request: Incoming, *, text: str, channel: str, thread_ts: str | None,
+                        key: keys.ConversationKey, reply_to: str | None = None) -> None:
         body = request.body
         client: AsyncWebClient = request.client
         event_id = body.get("event_id") or (body.get("event") or {}).get("client_msg_id") or ""
         caller = await self.directory.caller(body, client)
         mentions = self.directory.mentions(body, client)
-        messages = await self.chat.on_text(caller.identity, key, text, once=f"event:{event_id}" if event_id else None,
+        messages = await self.chat.on_text(caller.identity, key, text, once=keys.event(event_id) if event_id else None,
                                            directory=mentions, reply_to=reply_to)
         await mentions.settle()
         if messages:
             await self.replies.post(client, channel=channel, thread_ts=thread_ts, messages=messages,
-                                    locale=caller.locale, fallback_key=f"event:{event_id}")
+                                    locale=caller.locale, fallback_key=keys.event(event_id))

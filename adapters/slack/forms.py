@@ -24,6 +24,7 @@ from pmobot.adapters.slack import modals
 from pmobot.adapters.slack import render as rd
 from pmobot.adapters.slack.acks import Incoming, ack_only
 from pmobot.adapters.slack.surface import Surface, thread_key, user_key
+from pmobot.domain import keys
 from pmobot.i18n import t
 from pmobot.services.people import Identity
 
@@ -63,7 +64,7 @@ class Forms(Surface):
         messages = await self.chat.on_action(caller.identity, key, opener.buttons[0].action_id, need)
         await self.replies.show(request.client, request.response_url, caller=caller, key=key,
                                 trigger_id=request.trigger_id, messages=messages,
-                                fallback_key=f"form:{request.body.get('trigger_id')}")
+                                fallback_key=keys.form(str(request.body.get("trigger_id"))))
 
     async def new_need(self, request: Incoming) -> None:
         # Answered by DM, not by the response URL: a shortcut or an App Home button has none.
@@ -74,7 +75,7 @@ class Forms(Surface):
         key = user_key(caller.user_id)
         messages = await self.chat.on_command(caller.identity, key, "new")
         await self.replies.show(request.client, response_url, caller=caller, key=key, trigger_id=request.trigger_id,
-                                messages=messages, fallback_key=f"new:{request.body.get('trigger_id')}")
+                                messages=messages, fallback_key=keys.new_need(str(request.body.get("trigger_id"))))
 
     async def turn_into_need(self, request: Incoming) -> None:
         body = request.body
@@ -85,7 +86,7 @@ class Forms(Surface):
         messages = await self.chat.open_form(caller.identity, key, "intake", opening_text=message.get("text") or "")
         await self.replies.show(request.client, request.response_url, caller=caller, key=key,
                                 trigger_id=request.trigger_id, messages=messages,
-                                fallback_key=f"shortcut:{body.get('trigger_id')}")
+                                fallback_key=keys.shortcut(str(body.get("trigger_id"))))
 
     async def field_changed(self, request: Incoming) -> None:
         view = request.body.get("view") or {}
@@ -112,13 +113,14 @@ class Forms(Surface):
         meta, values = sub.meta, sub.values
         caller = await self.directory.caller(request.body, request.client)
         spec = str(meta.get("s") or "")
-        key = str(meta.get("k") or user_key(caller.user_id))
+        # The conversation the form was opened from, carried in its metadata.
+        key = keys.ConversationKey(str(meta["k"])) if meta.get("k") else user_key(caller.user_id)
         if not sub.last:
             # "Next" on a long form: the next page, carrying every answer so far.
             await self._next_page(request, caller.identity, spec, sub, locale=caller.locale, key=key)
             return
         digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
-        once = f"view:{view.get('id')}:{digest}"
+        once = keys.view(str(view.get("id")), digest)
         form, messages = await self.chat.submit_form(caller.identity, key, spec, values, meta.get("c") or {},
                                                      once=once)
         if form is not None:

@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from pmobot.adapters.slack.clients import CALL_FAILED, PLATFORM
 from pmobot.chat import Chat
 from pmobot.config import Settings
+from pmobot.domain import keys
 from pmobot.services import addresses, people
 from pmobot.services.core import Core
 from pmobot.services.people import Identity
@@ -145,7 +146,7 @@ class Directory:
 
     async def _channel_members(self, channel: str, client: AsyncWebClient) -> set[str]:
         """Members of ``channel``, cached in the database for MEMBERS_TTL (shared by replicas)."""
-        address = f"members:{channel}"
+        address = keys.channel_members(channel)
         now = self.core.now()
         async with self.core.db.session() as session:
             cached = await addresses.reference(session, platform=PLATFORM, kind="channel", address=address)

@@ -17,6 +17,7 @@ from pmobot.adapters.slack.acks import Incoming, ack_only
 from pmobot.adapters.slack.blocks import escape
 from pmobot.adapters.slack.clients import CALL_FAILED
 from pmobot.adapters.slack.surface import Surface, message_place, user_key
+from pmobot.domain import keys
 from pmobot.i18n import t
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class Buttons(Surface):
         body, action = request.body, request.payload
         caller = await self.directory.caller(body, request.client)
         action_id = action["action_id"].split("|")[0]
-        once = f"action:{caller.user_id}:{action.get('action_ts') or body.get('trigger_id')}"
+        once = keys.action(caller.user_id, str(action.get("action_ts") or body.get("trigger_id")))
         key = user_key(caller.user_id)
         messages = await self.chat.on_action(caller.identity, key, action_id, action.get("value") or "", once=once)
         await self.replies.show(request.client, request.response_url, caller=caller, key=key,
@@ -75,7 +76,7 @@ class Buttons(Surface):
         message_ts = (body.get("container") or {}).get("message_ts") or message.get("ts") or ""
         caller = await self.directory.caller(body, client)
         # One answer per question: a second press on the same question does nothing.
-        once = f"prompt:{channel}:{message_ts}"
+        once = keys.prompt(channel, message_ts)
         messages = await self.chat.on_text(caller.identity, key, answer, once=once)
         if not messages:
             return

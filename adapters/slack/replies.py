@@ -35,7 +35,7 @@ class Replies:
         self.clients = clients
 
     async def post(self, client: AsyncWebClient, *, channel: str, messages: list[Message], locale: str,
-                   thread_ts: str | None = None, fallback_key: str) -> None:
+                   thread_ts: str | None = None, fallback_key: keys.DeliveryKey) -> None:
         """Post a reply; if Slack cannot take it now, the outbox delivers it later."""
         if not messages:
             return
@@ -54,7 +54,7 @@ class Replies:
                                          target_kind="channel", target=target, message=message)
 
     async def tell(self, client: AsyncWebClient, response_url: str | None, *, user_id: str, messages: list[Message],
-                   locale: str, share: bool = False, fallback_key: str) -> None:
+                   locale: str, share: bool = False, fallback_key: keys.DeliveryKey) -> None:
         """Answer the person who acted: ephemeral where they are (or to all there, ``share``), else in their DM."""
         if not messages:
             return
@@ -78,8 +78,9 @@ class Replies:
         log.warning("slack: response_url failed (%s): answering by DM", problem)
         return False
 
-    async def show(self, client: AsyncWebClient, response_url: str | None, *, caller: Caller, key: str,
-                   trigger_id: str | None, messages: list[Message], share: bool = False, fallback_key: str) -> None:
+    async def show(self, client: AsyncWebClient, response_url: str | None, *, caller: Caller,
+                   key: keys.ConversationKey, trigger_id: str | None, messages: list[Message], share: bool = False,
+                   fallback_key: keys.DeliveryKey) -> None:
         """Messages from the core: a form opens as a modal, the rest is told to the person."""
         forms: list[Message] = [m for m in messages if isinstance(m, FormRequest)]
         others: list[Message] = [m for m in messages if not isinstance(m, FormRequest)]
@@ -95,7 +96,8 @@ class Replies:
                             share=share, fallback_key=fallback_key)
 
     async def _open_form(self, client: AsyncWebClient, response_url: str | None, *, trigger_id: str,
-                         form: FormRequest, caller: Caller, key: str, fallback_key: str) -> None:
+                         form: FormRequest, caller: Caller, key: keys.ConversationKey,
+                         fallback_key: keys.DeliveryKey) -> None:
         try:
             await client.views_open(trigger_id=trigger_id, view=modals.form_view(form, locale=caller.locale, key=key))
         except SlackApiError as exc:

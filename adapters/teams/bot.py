@@ -90,11 +90,11 @@ def identity_of(activity: Activity) -> Identity:
                     locale=activity.locale, aliases=(aad,) if aad else ())
 
 
-def conversation_key(activity: Activity) -> str:
+def conversation_key(activity: Activity) -> keys.ConversationKey:
     return keys.conversation(PLATFORM, activity.conversation.id if activity.conversation else "")
 
 
-def delivery_key(activity: Activity) -> str | None:
+def delivery_key(activity: Activity) -> keys.DeliveryKey | None:
     """What a repeated delivery of ``activity`` is recognised by; None for what carries no work."""
     if activity.type in (ActivityTypes.message, ActivityTypes.invoke) and activity.id:
         return keys.activity(activity.type, activity.id)

@@ -20,7 +20,7 @@ def test_outbox_keys_keep_the_formats_rows_are_stored_under() -> None:
     assert keys.estimate("NEED-3", 2) == "estimate:NEED-3:v2"
     assert keys.delivery_failed(88, 5) == "delivery-failed:88:5"
     assert keys.on_platform(keys.need_card("NEED-3"), "teams") == "card:NEED-3@teams"
-    assert keys.reply("event:Ev42", 1) == "reply:event:Ev42:1"
+    assert keys.reply(keys.event("Ev42"), 1) == "reply:event:Ev42:1"
 
 
 def test_a_failure_notice_is_known_by_its_key() -> None:
@@ -31,6 +31,23 @@ def test_a_failure_notice_is_known_by_its_key() -> None:
 def test_request_keys_keep_their_formats() -> None:
     assert keys.command("1234.5678") == "command:1234.5678"
     assert keys.activity("invoke", "f:abc") == "activity:invoke:f:abc"
+    assert keys.event("Ev42") == "event:Ev42"
+    assert keys.action("UALICE", "1700000000.000200") == "action:UALICE:1700000000.000200"
+    assert keys.prompt("DALICE", "1700000000.000300") == "prompt:DALICE:1700000000.000300"
+    assert keys.view("V123", "0f" * 16) == "view:V123:" + "0f" * 16
+    assert keys.form("13345.trig") == "form:13345.trig"
+    assert keys.new_need("13345.trig") == "new:13345.trig"
+    assert keys.shortcut("13345.trig") == "shortcut:13345.trig"
+
+
+def test_a_request_key_is_remembered_per_platform_and_cut_to_the_column() -> None:
+    assert keys.received("slack", keys.event("Ev42")) == "slack:event:Ev42"
+    long = keys.received("teams", keys.activity("message", "x" * 400))
+    assert len(long) == keys.KEY_LENGTH and long.startswith("teams:activity:message:xxx")
+
+
+def test_reference_addresses_keep_their_formats() -> None:
+    assert keys.channel_members("CIT") == "members:CIT"
 
 
 def test_conversation_keys_keep_their_formats() -> None:

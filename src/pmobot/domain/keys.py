@@ -1,6 +1,6 @@
 """Every key pmobot builds from parts, in one place.
 
-Three kinds, each its own type so a conversation key cannot be passed where
+Four kinds, each its own type so a conversation key cannot be passed where
 an outbox key is meant:
 
 - ``OutboxKey``: the idempotency key of a message in the outbox (queuing the
@@ -9,7 +9,10 @@ an outbox key is meant:
 - ``ConversationKey``: where a conversation with a person takes place (the
   dialog engine keeps one state per person and conversation key);
 - ``DeliveryKey``: a platform request's natural key, remembered so that a
-  repeated delivery is recognised (``services.inbound``).
+  repeated delivery is recognised (``services.inbound``), also what a reply
+  the platform would not take at once is queued under (``reply``);
+- ``ReferenceAddress``: what a platform caches in its references
+  (``services.addresses``) besides people and channels themselves.
 
 Rows already stored carry these strings, so a format here never changes:
 ``tests`` pin each one.
@@ -22,6 +25,7 @@ from typing import NewType
 OutboxKey = NewType("OutboxKey", str)
 ConversationKey = NewType("ConversationKey", str)
 DeliveryKey = NewType("DeliveryKey", str)
+ReferenceAddress = NewType("ReferenceAddress", str)
 
 # Columns that hold these keys are this long; a longer key is cut, never refused.
 KEY_LENGTH = 255
@@ -117,7 +121,7 @@ def on_platform(key: str, platform: str) -> OutboxKey:
     return OutboxKey(f"{key}@{platform}")
 
 
-def reply(request_key: str, index: int) -> OutboxKey:
+def reply(request_key: DeliveryKey, index: int) -> OutboxKey:
     """The ``index``-th message of a reply the platform would not take at once, queued instead."""
     return OutboxKey(f"reply:{request_key}:{index}")
 
@@ -132,6 +136,53 @@ def command(trigger: str) -> DeliveryKey:
 def activity(activity_type: str, activity_id: str) -> DeliveryKey:
     """A Teams activity (a message, an invoke), by its type and id."""
     return DeliveryKey(f"activity:{activity_type}:{activity_id}")
+
+
+def event(event_id: str) -> DeliveryKey:
+    """A Slack event (a message, a mention), by its event id."""
+    return DeliveryKey(f"event:{event_id}")
+
+
+def action(user_id: str, pressed: str) -> DeliveryKey:
+    """A card button pressed by ``user_id``, by the moment Slack stamped on the press (or its trigger)."""
+    return DeliveryKey(f"action:{user_id}:{pressed}")
+
+
+def prompt(channel: str, message_ts: str) -> DeliveryKey:
+    """The answer to a question asked with buttons: one per question message, whoever presses."""
+    return DeliveryKey(f"prompt:{channel}:{message_ts}")
+
+
+def view(view_id: str, digest: str) -> DeliveryKey:
+    """A submitted Slack modal, by its view and a digest of the answers (a changed answer is a new submission)."""
+    return DeliveryKey(f"view:{view_id}:{digest}")
+
+
+def form(trigger: str) -> DeliveryKey:
+    """A card button that opens a form for a need, by its trigger."""
+    return DeliveryKey(f"form:{trigger}")
+
+
+def new_need(trigger: str) -> DeliveryKey:
+    """A "new need" opened from a shortcut or the App Home, by its trigger."""
+    return DeliveryKey(f"new:{trigger}")
+
+
+def shortcut(trigger: str) -> DeliveryKey:
+    """A message turned into a need with the message shortcut, by its trigger."""
+    return DeliveryKey(f"shortcut:{trigger}")
+
+
+def received(platform: str, key: DeliveryKey) -> str:
+    """How a delivery key is remembered: per platform, cut to the column."""
+    return f"{platform}:{key}"[:KEY_LENGTH]
+
+
+# -- references a platform caches -------------------------------------------------
+
+def channel_members(channel: str) -> ReferenceAddress:
+    """The members of a channel, as last asked of the platform."""
+    return ReferenceAddress(f"members:{channel}")
 
 
 # -- conversations ----------------------------------------------------------------

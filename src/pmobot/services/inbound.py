@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from pmobot.domain import keys
 from pmobot.domain.models import InboundDelivery
 from pmobot.services.core import Core
 
@@ -23,7 +24,7 @@ from pmobot.services.core import Core
 KEEP_FOR = timedelta(days=1)
 
 
-async def first_time(session: AsyncSession, *, core: Core, platform: str, key: str) -> bool:
+async def first_time(session: AsyncSession, *, core: Core, platform: str, key: keys.DeliveryKey) -> bool:
     """True the first time ``key`` is seen; False for a repeat delivery.
 
     The key is written in the caller's transaction, so it is kept only if the
@@ -33,7 +34,7 @@ async def first_time(session: AsyncSession, *, core: Core, platform: str, key: s
     committed on its own when released. On PostgreSQL a second replica taking
     the same key waits for the first one's transaction, then finds it there.
     """
-    full = f"{platform}:{key}"[:255]
+    full = keys.received(platform, key)
     values = {"key": full, "platform": platform, "received_at": core.now()}
     dialect = (await session.connection()).dialect.name
     insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
@@ -43,10 +44,10 @@ async def first_time(session: AsyncSession, *, core: Core, platform: str, key: s
     return (await session.exec(statement)).first() is not None
 
 
-async def forget(session: AsyncSession, *, platform: str, key: str) -> None:
+async def forget(session: AsyncSession, *, platform: str, key: keys.DeliveryKey) -> None:
     """Let ``key`` be handled again (its first delivery changed nothing)."""
     await session.exec(
-        delete(InboundDelivery).where(col(InboundDelivery.key) == f"{platform}:{key}"[:255])
+        delete(InboundDelivery).where(col(InboundDelivery.key) == keys.received(platform, key))
     )
 
 
