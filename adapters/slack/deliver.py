@@ -75,18 +75,13 @@ class SlackDeliverer:
         self._client_for = client_for
         self.core = core
 
-    async def _locale_for(self, delivery: Delivery) -> str:
-        """The person's language for a message to them; the organisation's for a channel."""
-        if delivery.target_kind != "person":
-            return self.core.org_locale
-        async with self.core.db.session() as session:
-            return await people.locale_of_user(session, core=self.core, platform=PLATFORM, user_id=delivery.target)
-
     async def deliver(self, delivery: Delivery) -> str | None:
         person = delivery.target_kind == "person"
         try:
             client = await self._client_for(delivery)
-            locale = await self._locale_for(delivery)
+            async with self.core.db.session() as session:
+                locale = await people.locale_for_delivery(session, core=self.core, platform=PLATFORM,
+                                                          target_kind=delivery.target_kind, target=delivery.target)
             payload = render(delivery.message, locale=locale)
             if delivery.replaces_id:
                 channel, ts = split_id(delivery.replaces_id)

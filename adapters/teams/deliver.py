@@ -118,13 +118,6 @@ class TeamsDeliverer:
         self.app_id = app_id
         self.core = core
 
-    async def _locale(self, delivery: Delivery) -> str:
-        if delivery.target_kind != "person":
-            return self.core.org_locale
-        async with self.core.db.session() as session:
-            return await people.locale_of_user(session, core=self.core, platform=references.PLATFORM,
-                                               user_id=delivery.target)
-
     async def _run(self, reference: dict[str, Any], logic: Callable[[TurnContext], Awaitable[str]],
                    target_kind: str) -> str:
         """Continue ``reference`` and run ``logic`` in it; Teams' errors come back out, translated."""
@@ -146,13 +139,14 @@ class TeamsDeliverer:
         return str(outcome.get("id") or "")
 
     async def deliver(self, delivery: Delivery) -> str | None:
-        locale = await self._locale(delivery)
-        activity = card_activity(delivery.message, locale=locale)
         async with self.core.db.session() as session:
+            locale = await people.locale_for_delivery(session, core=self.core, platform=references.PLATFORM,
+                                                      target_kind=delivery.target_kind, target=delivery.target)
             if delivery.target_kind == "person":
                 reference = await references.for_person(session, external_id=delivery.target)
             else:
                 reference = await references.for_channel(session, address=delivery.target)
+        activity = card_activity(delivery.message, locale=locale)
         if reference is None and delivery.target_kind == "person":
             return await self._open_personal_chat(delivery, activity)
         if reference is None:

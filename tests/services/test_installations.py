@@ -27,6 +27,19 @@ async def test_a_person_is_found_by_platform_id_and_written_to_in_their_language
     assert people.locale_of(None, app.core) == "fr"
 
 
+async def test_a_delivery_is_written_in_its_readers_language(app: App) -> None:
+    # Both deliverers ask this: a message to Alice in hers; a channel, even one named like her, in the organisation's.
+    async with app.db.session() as session:
+        await people.resolve(session, core=app.core, identity=Identity("teams", "29:alice", "Alice", locale="en"))
+    async with app.db.session() as session:
+        assert await people.locale_for_delivery(session, core=app.core, platform="teams", target_kind="person",
+                                                target="29:alice") == "en"
+        assert await people.locale_for_delivery(session, core=app.core, platform="teams", target_kind="channel",
+                                                target="29:alice") == "fr"
+        assert await people.locale_for_delivery(session, core=app.core, platform="slack", target_kind="person",
+                                                target="29:alice") == "fr"
+
+
 async def test_the_newest_installation_of_a_workspace_wins_and_can_be_removed(app: App, clock) -> None:  # type: ignore[no-untyped-def]
     async with app.db.session() as session:
         await installations.save(session, core=app.core, app_id="A1", enterprise_id=None, team_id="T1",

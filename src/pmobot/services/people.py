@@ -123,6 +123,17 @@ async def locale_of_user(session: AsyncSession, *, core: Core, platform: str, us
     return locale_of(await find_by_platform_id(session, platform=platform, user_id=user_id), core)
 
 
+async def locale_for_delivery(session: AsyncSession, *, core: Core, platform: str, target_kind: str,
+                              target: str) -> str:
+    """The language of a message delivered to ``target`` (an outbox row's target kind and target).
+
+    The person's for a message to them; the organisation's for a channel, read by everyone in it.
+    """
+    if target_kind != "person":
+        return core.org_locale
+    return await locale_of_user(session, core=core, platform=platform, user_id=target)
+
+
 async def actor_for(session: AsyncSession, *, core: Core, person: Person, platform: str | None = None,
                     hint: str | None = None) -> Actor:
     """``person`` acting from ``platform``; without one, from the platform they last wrote from."""
