@@ -7,8 +7,12 @@ import csv
 import io
 import re
 from datetime import datetime
+from importlib import resources
+
+import yaml
 
 from pmobot.app import App
+from pmobot.conversation.spec import load_builtin_specs, parse_spec
 from pmobot.services import estimation, export, intake, people
 from pmobot.services.people import Identity
 
@@ -117,7 +121,7 @@ async def test_csv_columns_are_the_json_fields_flattened(app: App) -> None:
     await portfolio(app)
     rows, as_json, as_csv = await documents(app, "needs")
     header, csv_needs = csv_rows(as_csv)
-    assert header == export.need_columns(app.core.specs["intake"])
+    assert header == export.need_columns(app.core.specs)
     assert as_json.encoding == "utf-8" and not as_json.text.startswith("\ufeff")
     for row, cells in zip(rows, csv_needs, strict=True):
         estimate = row["estimate"]
@@ -186,3 +190,40 @@ def test_csv_cells_never_start_a_formula() -> None:
     rows: list[dict[str, object]] = [{"key": "NEED-1", "title": text} for text in texts]
     cells = [row[1] for row in list(csv.reader(io.StringIO(export.to_csv(rows, columns=["key", "title"]))))[1:]]
     assert cells == ["'" + text for text in texts[:-1]] + ["a=1"]
+
+
+def test_the_estimate_columns_keep_their_names_and_order() -> None:
+    # Spreadsheets already read these columns: derived from estimation.ESTIMATE_COLUMNS, they must not move.
+    specs = load_builtin_specs()
+    estimate_columns = [c for c in export.need_columns(specs) if c.startswith("estimate_")]
+    assert estimate_columns == [f"estimate_{name}" for name in (
+        "version", "effort_low", "effort_likely", "effort_high", "cost", "cost_currency", "duration_days",
+        "confidence", "technical_risk", "security_review", "notes", "estimator", "estimated_at")]
+
+
+async def test_an_estimate_field_added_by_the_pmo_is_exported_by_its_id(app: App) -> None:
+    # Two fields no Estimate attribute reads: kept in Estimate.extra, exported after the attributes.
+    raw = yaml.safe_load(resources.files("pmobot.dialogs").joinpath("estimate.yaml").read_text(encoding="utf-8"))
+    raw["fields"] += [
+        {"id": "hosting", "type": "text", "required": False, "label": {"en": "Hosting", "fr": "Hébergement"},
+         "prompt": {"en": "Where will it run?", "fr": "Où sera-t-il hébergé ?"}},
+        {"id": "run_cost", "type": "money", "required": False, "label": {"en": "Run cost", "fr": "Coût de run"},
+         "prompt": {"en": "Yearly run cost?", "fr": "Coût annuel de run ?"}},
+    ]
+    app.core.specs["estimate"] = parse_spec(raw, "estimate.yaml")
+    async with app.db.session() as session:
+        alice = await people.resolve(session, core=app.core, identity=who("alice"))
+        bob = await people.resolve(session, core=app.core, identity=who("bob"))
+        need, _ = await intake.submit_need(session, core=app.core, actor=alice, answers=ANSWERS,
+                                           source_platform="console", source_conversation="console:dm:alice")
+        await estimation.record_estimate(session, core=app.core, actor=bob, key=need.key, answers={
+            **ESTIMATE, "hosting": "on premises", "run_cost": {"amount": "1200", "currency": "EUR"}})
+    rows, _, as_csv = await documents(app, "needs")
+    estimate = rows[0]["estimate"]
+    assert isinstance(estimate, dict)
+    assert (estimate["hosting"], estimate["run_cost"], estimate["run_cost_currency"]) == ("on premises", "1200.00",
+                                                                                        "EUR")
+    header, (cells,) = csv_rows(as_csv)
+    assert header[-5:] == ["estimate_hosting", "estimate_run_cost", "estimate_run_cost_currency",
+                           "estimate_estimator", "estimate_estimated_at"]
+    assert (cells["estimate_hosting"], cells["estimate_run_cost"]) == ("on premises", "1200.00")

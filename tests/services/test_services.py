@@ -259,7 +259,7 @@ async def test_export_has_every_need_with_its_latest_estimate(app: App, clock) -
     assert [r["key"] for r in rows] == ["NEED-1", "NEED-2"]
     assert (rows[0]["budget"], rows[0]["budget_currency"]) == ("30000.00", "EUR") and rows[1]["budget"] is None
     assert rows[0]["estimate"] is None
-    text = export.to_csv(rows, columns=export.need_columns(app.core.specs["intake"]))
+    text = export.to_csv(rows, columns=export.need_columns(app.core.specs))
     lines = text.strip().splitlines()
     assert lines[0].startswith("key,status,requester") and len(lines) == 3
 

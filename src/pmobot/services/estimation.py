@@ -44,6 +44,8 @@ class EstimateColumn:
     field_types: frozenset[str]  # the field types whose answer it can read
     read: Reader  # the answer → the row's values (money fills the amount and its currency)
     required: bool = True
+    # The row's values → the answer again (the export); None: the attribute as it is.
+    back: Callable[[Estimate], Any] | None = None
 
 
 _NUMBER = frozenset({"number", "integer"})
@@ -57,7 +59,8 @@ ESTIMATE_COLUMNS: dict[str, EstimateColumn] = {
     "effort_likely": EstimateColumn(_NUMBER, lambda v: {"effort_likely": float(v)}),
     "effort_high": EstimateColumn(_NUMBER, lambda v: {"effort_high": float(v)}),
     "cost": EstimateColumn(frozenset({"money"}),
-                           lambda v: {"cost": Decimal(v["amount"]), "currency": v["currency"]}),
+                           lambda v: {"cost": Decimal(v["amount"]), "currency": v["currency"]},
+                           back=lambda e: {"amount": e.cost, "currency": e.currency}),
     "duration_days": EstimateColumn(frozenset({"integer"}), lambda v: {"duration_days": int(v)}),
     "confidence": EstimateColumn(frozenset({"choice"}), lambda v: {"confidence": str(v)}),
     "technical_risk": EstimateColumn(frozenset({"choice"}), lambda v: {"technical_risk": str(v)}),
@@ -68,6 +71,17 @@ ESTIMATE_COLUMNS: dict[str, EstimateColumn] = {
 
 def _column_of(field: FieldSpec) -> str:
     return field.target or field.id
+
+
+def estimate_answer(estimate: Estimate, column: str) -> Any:
+    """The answer that filled ``column`` (a key of ``ESTIMATE_COLUMNS``), read back from the estimate."""
+    back = ESTIMATE_COLUMNS[column].back
+    return back(estimate) if back is not None else getattr(estimate, column)
+
+
+def extra_fields(spec: DialogSpec) -> list[FieldSpec]:
+    """The fields of the estimate spec no column reads: their answers are kept in ``Estimate.extra``."""
+    return [f for f in spec.fields if _column_of(f) not in ESTIMATE_COLUMNS]
 
 
 def estimate_field(spec: DialogSpec, column: str) -> FieldSpec:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -27,6 +27,7 @@ from pmobot.conversation.spec import DialogSpec
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import AuditEvent, Estimate, Need, Person, Question
 from pmobot.services.core import Core
+from pmobot.services.estimation import ESTIMATE_COLUMNS, EstimateColumn, estimate_answer, extra_fields
 from pmobot.services.needs import answers_of, latest_estimate
 
 Format = Literal["json", "csv"]
@@ -35,9 +36,6 @@ Row = dict[str, object]
 FORMATS: tuple[Format, ...] = ("json", "csv")
 ENCODINGS: dict[Format, str] = {"json": "utf-8", "csv": "utf-8-sig"}
 
-ESTIMATE_FIELDS = ("version", "effort_low", "effort_likely", "effort_high", "cost", "cost_currency",
-                   "duration_days", "confidence", "technical_risk", "security_review", "notes", "estimator",
-                   "estimated_at")
 # closed_at: the need closed (withdrawn, rejected...) before the question was answered.
 QUESTION_FIELDS = ("asked_by", "asked_at", "question", "answered_by", "answered_at", "answer", "closed_at")
 WITHDRAWAL_FIELDS = ("withdrawn_at", "withdrawn_by", "withdrawal_reason")
@@ -73,30 +71,52 @@ def _name(people: dict[int, Person], person_id: int | None) -> str | None:
     return person.display_name if person is not None else None
 
 
+def _cells(name: str, field_type: str, value: object) -> Row:
+    """One answer as fields of the export: a money answer as its amount and ``<name>_currency``."""
+    if field_type == "money":
+        money = value if isinstance(value, dict) else {}
+        return {name: _amount(money.get("amount")), f"{name}_currency": money.get("currency")}
+    return {name: _filled(value)}
+
+
+def _cell_names(name: str, field_type: str) -> list[str]:
+    """The names :func:`_cells` gives one answer."""
+    return [name, f"{name}_currency"] if field_type == "money" else [name]
+
+
+def _kind(column: EstimateColumn) -> str:
+    """The field type an estimate column is exported as: money, or a value as it is."""
+    return "money" if "money" in column.field_types else "value"
+
+
 def _answers(intake: DialogSpec, need: Need) -> Row:
-    """The need's intake answers, a money answer as its amount and ``<id>_currency``."""
+    """The need's intake answers, by field id."""
     values = answers_of(intake, need)
     out: Row = {}
     for field in intake.fields:
-        value = values.get(field.id)
-        if field.type == "money":
-            money = value if isinstance(value, dict) else {}
-            out[field.id] = _amount(money.get("amount"))
-            out[f"{field.id}_currency"] = money.get("currency")
-        else:
-            out[field.id] = _filled(value)
+        out.update(_cells(field.id, field.type, values.get(field.id)))
     return out
 
 
-def _estimate(estimate: Estimate, people: dict[int, Person]) -> Row:
-    return {
-        "version": estimate.version, "effort_low": estimate.effort_low, "effort_likely": estimate.effort_likely,
-        "effort_high": estimate.effort_high, "cost": _amount(estimate.cost), "cost_currency": estimate.currency,
-        "duration_days": estimate.duration_days, "confidence": estimate.confidence,
-        "technical_risk": estimate.technical_risk, "security_review": estimate.security_review,
-        "notes": _filled(estimate.notes), "estimator": _name(people, estimate.estimator_id),
-        "estimated_at": _when(estimate.created_at),
-    }
+def _estimate(estimate: Estimate, people: dict[int, Person], spec: DialogSpec) -> Row:
+    """The estimate's attributes (``ESTIMATE_COLUMNS``), then the answers kept in ``extra`` by field id."""
+    out: Row = {"version": estimate.version}
+    for column, reads in ESTIMATE_COLUMNS.items():
+        out.update(_cells(column, _kind(reads), estimate_answer(estimate, column)))
+    for field in extra_fields(spec):
+        out.update(_cells(field.id, field.type, estimate.extra.get(field.id)))
+    out.update({"estimator": _name(people, estimate.estimator_id), "estimated_at": _when(estimate.created_at)})
+    return out
+
+
+def estimate_fields(spec: DialogSpec) -> list[str]:
+    """The fields of :func:`_estimate`, in its order."""
+    names = ["version"]
+    for column, reads in ESTIMATE_COLUMNS.items():
+        names += _cell_names(column, _kind(reads))
+    for field in extra_fields(spec):
+        names += _cell_names(field.id, field.type)
+    return names + ["estimator", "estimated_at"]
 
 
 def _question(question: Question, people: dict[int, Person]) -> Row:
@@ -131,7 +151,7 @@ async def _withdrawals(session: AsyncSession) -> dict[str, AuditEvent]:
 
 async def needs(session: AsyncSession, *, core: Core) -> list[Row]:
     """Every need: status, intake answers, withdrawal, questions and the latest estimate."""
-    intake = core.specs["intake"]
+    intake, estimate_spec = core.specs["intake"], core.specs["estimate"]
     people = await _people(session)
     questions = await _questions_by_need(session)
     withdrawals = await _withdrawals(session)
@@ -152,20 +172,20 @@ async def needs(session: AsyncSession, *, core: Core) -> list[Row]:
             "withdrawal_reason": _filled(withdrawal.reason) if withdrawal else None,
             "questions_asked": len(asked),
             "questions_open": sum(1 for q in asked if q.answered_at is None and q.closed_at is None),
-            "estimate": None if estimate is None else _estimate(estimate, people),
+            "estimate": None if estimate is None else _estimate(estimate, people, estimate_spec),
             "questions": [_question(q, people) for q in asked],
         }
         out.append(row)
     return out
 
 
-def need_columns(intake: DialogSpec) -> list[str]:
+def need_columns(specs: Mapping[str, DialogSpec]) -> list[str]:
     """The CSV header of :func:`needs`: every intake field in spec order, a money field with its currency."""
     head = ["key", "status", "requester", "claimed_by", "created_at", "submitted_at"]
-    for field in intake.fields:
-        head += [field.id, f"{field.id}_currency"] if field.type == "money" else [field.id]
+    for field in specs["intake"].fields:
+        head += _cell_names(field.id, field.type)
     head += ["opening_message", *WITHDRAWAL_FIELDS, "questions_asked", "questions_open"]
-    return head + [f"estimate_{name}" for name in ESTIMATE_FIELDS]
+    return head + [f"estimate_{name}" for name in estimate_fields(specs["estimate"])]
 
 
 async def questions(session: AsyncSession, *, core: Core) -> list[Row]:
@@ -179,7 +199,7 @@ async def questions(session: AsyncSession, *, core: Core) -> list[Row]:
     return out
 
 
-def question_columns(intake: DialogSpec) -> list[str]:
+def question_columns(specs: Mapping[str, DialogSpec]) -> list[str]:
     return ["need", "title", *QUESTION_FIELDS]
 
 
@@ -190,7 +210,7 @@ class Rows(Protocol):
 @dataclass(frozen=True)
 class Table:
     rows: Rows
-    columns: Callable[[DialogSpec], list[str]]
+    columns: Callable[[Mapping[str, DialogSpec]], list[str]]
     # What one row is, for "12 needs written to ...".
     noun: str
 
@@ -205,7 +225,7 @@ async def document(session: AsyncSession, *, core: Core, what: str, format: Form
     """The export ``what`` (a key of :data:`TABLES`) in ``format``."""
     table = TABLES[what]
     data = await table.rows(session, core=core)
-    text = to_json(data) if format == "json" else to_csv(data, columns=table.columns(core.specs["intake"]))
+    text = to_json(data) if format == "json" else to_csv(data, columns=table.columns(core.specs))
     return Document(text=text, encoding=ENCODINGS[format], count=len(data))
 
 
