@@ -24,6 +24,7 @@ from bench.figures import ms, pct
 from pmobot.app import create_app
 from pmobot.clock import FrozenClock
 from pmobot.config import Settings
+from pmobot.domain import keys
 from pmobot.domain.models import ConversationState
 from pmobot.services.people import Identity
 
@@ -49,15 +50,16 @@ async def measure(folder: Path) -> dict[str, list[float]]:
     await app.prepare(migrate=True, seed_demo=True)
     who = Identity(platform="console", external_id="alice", display_name="Alice", handle="alice")
     # Warm up: recognizers and catalogs load once per process.
-    await app.chat.on_text(who, "warm", "/pmo new")
+    warm = keys.direct("console", "warm")
+    await app.chat.on_text(who, warm, "/pmo new")
     for answer in ANSWERS[:8]:
-        await app.chat.on_text(who, "warm", answer)
+        await app.chat.on_text(who, warm, answer)
 
     turns: list[float] = []
     floor: list[float] = []
     done = 0
     while done < TURNS:
-        key = f"bench:{done}"
+        key = keys.direct("console", f"bench-{done}")
         await app.chat.on_text(who, key, "/pmo new")
         for answer in ANSWERS:
             start = time.perf_counter()

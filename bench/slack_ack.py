@@ -85,6 +85,7 @@ async def seed(database_url: str, api_url: str) -> None:
     """NEED-1 filed by Alice; Bob is IT; both have their language on record."""
     from pmobot.app import create_app
     from pmobot.config import Settings
+    from pmobot.domain import keys
     from pmobot.services.people import Identity
 
     settings = Settings(_env_file=None, database_url=database_url, admins="UDAN", it_channel="C0IT",
@@ -94,10 +95,11 @@ async def seed(database_url: str, api_url: str) -> None:
     alice = Identity("slack", "UALICE", "Alice Martin", "alice")
     bob = Identity("slack", "UBOB", "Bob Smith", "bob")
     dan = Identity("slack", "UDAN", "Dan Dupont", "dan")
+    key = keys.user("slack", "bench")
     for who, lang in ((alice, "fr"), (bob, "en"), (dan, "fr")):
-        await app.chat.on_command(who, "bench", f"lang {lang}")
-    await app.chat.on_command(dan, "bench", "role UBOB it")
-    form, messages = await app.chat.submit_form(alice, "bench", "intake", {
+        await app.chat.on_command(who, key, f"lang {lang}")
+    await app.chat.on_command(dan, key, "role UBOB it")
+    form, messages = await app.chat.submit_form(alice, key, "intake", {
         "title": "Suivi des contrats fournisseurs", "problem": "Les contrats sont dans des fichiers Excel.",
         "benefits": "Moins de reconductions tacites", "department": "sales", "users_affected": "20",
         "personal_data": False, "external_vendor": False}, {})

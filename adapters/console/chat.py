@@ -106,7 +106,7 @@ class ConsoleChat:
                         handle=self.current)
 
     @property
-    def conversation_key(self) -> str:
+    def conversation_key(self) -> keys.ConversationKey:
         return keys.direct(PLATFORM, self.current)
 
     def show(self, messages: list[Message]) -> None:

@@ -23,20 +23,20 @@ TRAITS = PlatformTraits(forms=True)
 
 # The formats live in pmobot.domain.keys, with the other keys rows are stored under.
 
-def dm_key(channel: str) -> str:
+def dm_key(channel: str) -> keys.ConversationKey:
     return keys.direct(PLATFORM, channel)
 
 
-def thread_key(channel: str, thread_ts: str | None) -> str:
+def thread_key(channel: str, thread_ts: str | None) -> keys.ConversationKey:
     return keys.thread(PLATFORM, channel, str(thread_ts))
 
 
-def user_key(user_id: str) -> str:
+def user_key(user_id: str) -> keys.ConversationKey:
     """A person's conversation outside any channel: their slash commands, buttons and forms."""
     return keys.user(PLATFORM, user_id)
 
 
-def message_place(body: dict[str, Any]) -> tuple[str, str | None, str]:
+def message_place(body: dict[str, Any]) -> tuple[str, str | None, keys.ConversationKey]:
     """The channel, thread and conversation key of the message a button is on."""
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
     thread_ts = (body.get("message") or {}).get("thread_ts")

@@ -37,6 +37,7 @@ from pmobot.conversation.controls import steering_word
 from pmobot.conversation.engine import DialogEngine
 from pmobot.conversation.hooks import HookContext
 from pmobot.conversation.text import clean_text
+from pmobot.domain.keys import ConversationKey, DeliveryKey
 from pmobot.domain.lifecycle import CLOSED, NeedStatus
 from pmobot.domain.models import AuditEvent
 from pmobot.domain.roles import Role
@@ -116,39 +117,39 @@ class Chat:
     # ``directory``: who the platform knows by the mentions in this request, asked
     # when a command names someone pmobot has not met (``people.Directory``).
 
-    async def on_text(self, identity: Identity, conversation_key: str, text: str, *,
-                      once: str | None = None, directory: Directory | None = None,
+    async def on_text(self, identity: Identity, conversation_key: ConversationKey, text: str, *,
+                      once: DeliveryKey | None = None, directory: Directory | None = None,
                       reply_to: str | None = None) -> list[Message]:
         """A typed message. ``reply_to``: the platform id of the message it explicitly replies to
         (a Slack DM thread, a Teams quoted reply); a reply to a notification about a need goes to that need."""
         text = clean_text(text)
         forms = self._traits(identity).forms_in_messages
         return await self._guarded(
-            identity, conversation_key, text,
+            identity, text,
             lambda s, a: self._text(self._request(s, a, conversation_key, forms, directory), text,
                                     reply_to=reply_to),
             once=once)
 
-    async def on_command(self, identity: Identity, conversation_key: str, text: str, *,
-                         once: str | None = None, directory: Directory | None = None) -> list[Message]:
+    async def on_command(self, identity: Identity, conversation_key: ConversationKey, text: str, *,
+                         once: DeliveryKey | None = None, directory: Directory | None = None) -> list[Message]:
         """A command typed without the ``/pmo`` prefix (a slash command's text)."""
         text = clean_text(text)
         forms = self._traits(identity).forms
         return await self._guarded(
-            identity, conversation_key, text,
+            identity, text,
             lambda s, a: self._command(self._request(s, a, conversation_key, forms, directory), text), once=once)
 
-    async def on_action(self, identity: Identity, conversation_key: str, action_id: str, value: str, *,
-                        once: str | None = None) -> list[Message]:
+    async def on_action(self, identity: Identity, conversation_key: ConversationKey, action_id: str, value: str, *,
+                        once: DeliveryKey | None = None) -> list[Message]:
         """A card button pressed: the command it triggers, on the button's value."""
         action_id, value = clean_text(action_id), clean_text(value)
         forms = self._traits(identity).forms
-        return await self._guarded(identity, conversation_key, f"[{action_id} {value}]",
+        return await self._guarded(identity, f"[{action_id} {value}]",
                                    lambda s, a: self._action(self._request(s, a, conversation_key, forms),
                                                              action_id, value),
                                    once=once)
 
-    async def open_form(self, identity: Identity, conversation_key: str, spec_id: str, *,
+    async def open_form(self, identity: Identity, conversation_key: ConversationKey, spec_id: str, *,
                         opening_text: str | None = None) -> list[Message]:
         """The intake form, pre-filled from a message (a Slack message shortcut)."""
         opening_text = clean_text(opening_text) if opening_text is not None else None
@@ -158,7 +159,7 @@ class Chat:
                 raise Invalid("chat.unknown_action")
             return [self.engine.form("intake", locale=actor.locale, opening_text=opening_text)]
 
-        return await self._guarded(identity, conversation_key, opening_text or "", handler)
+        return await self._guarded(identity, opening_text or "", handler)
 
     async def redraw_form(self, identity: Identity, spec_id: str, values: dict[str, Any],
                           context: dict[str, Any]) -> FormRequest | None:
@@ -169,9 +170,9 @@ class Chat:
         return self.engine.redraw_form(spec_id, locale=locale, raw=_form_values(values),
                                        context=_form_context(context))
 
-    async def submit_form(self, identity: Identity, conversation_key: str, spec_id: str, values: dict[str, Any],
-                          context: dict[str, Any], *,
-                          once: str | None = None) -> tuple[FormRequest | None, list[Message]]:
+    async def submit_form(self, identity: Identity, conversation_key: ConversationKey, spec_id: str,
+                          values: dict[str, Any], context: dict[str, Any], *,
+                          once: DeliveryKey | None = None) -> tuple[FormRequest | None, list[Message]]:
         """A submitted form: the form again with its errors, or what was done.
 
         Everything typed is kept in the audit log if handling it fails, as for chat.
@@ -194,15 +195,15 @@ class Chat:
             return messages
 
         typed = json.dumps({"spec": spec_id, "values": values}, ensure_ascii=False, default=str)
-        messages = await self._guarded(identity, conversation_key, typed, handler, once=once)
+        messages = await self._guarded(identity, typed, handler, once=once)
         return (refused[0] if refused else None), messages
 
-    async def in_conversation(self, identity: Identity, conversation_key: str) -> bool:
+    async def in_conversation(self, identity: Identity, conversation_key: ConversationKey) -> bool:
         async with self.core.db.session() as session:
             actor = await people.resolve(session, core=self.core, identity=identity)
             return await self.engine.active(session, person_id=actor.id, conversation_key=conversation_key) is not None
 
-    async def resume(self, identity: Identity, conversation_key: str) -> list[Message]:
+    async def resume(self, identity: Identity, conversation_key: ConversationKey) -> list[Message]:
         """Ask the pending question again, e.g. after a restart; nothing if none is pending."""
 
         async def handler(session: AsyncSession, actor: Actor) -> list[Message]:
@@ -212,7 +213,7 @@ class Chat:
                 return await self.engine.aside.waiting(session, hc=hc)
             return await self.engine.reprompt(session, hc=hc, row=row)
 
-        return await self._guarded(identity, conversation_key, "", handler)
+        return await self._guarded(identity, "", handler)
 
     async def welcome(self, identity: Identity) -> list[Message]:
         """Who you are here and what waits on you: shown when someone arrives."""
@@ -223,7 +224,7 @@ class Chat:
             lines += await intake.attention(session, core=self.core, actor=actor)
             return [Notice("\n".join(lines))]
 
-        return await self._guarded(identity, "", "", handler)
+        return await self._guarded(identity, "", handler)
 
     async def home(self, identity: Identity) -> list[Message]:
         """A person's overview (a Slack App Home): their needs; for IT and the
@@ -237,16 +238,16 @@ class Chat:
                 out += await deliveries.failed(session, core=self.core, actor=actor)
             return out
 
-        return await self._guarded(identity, "", "", handler)
+        return await self._guarded(identity, "", handler)
 
     async def locale_for(self, identity: Identity) -> str:
         async with self.core.db.session() as session:
             return (await people.resolve(session, core=self.core, identity=identity)).locale
 
     async def _guarded(
-        self, identity: Identity, conversation_key: str, typed: str,
+        self, identity: Identity, typed: str,
         handler: Callable[[AsyncSession, Actor], Awaitable[list[Message]]],
-        *, once: str | None = None,
+        *, once: DeliveryKey | None = None,
     ) -> list[Message]:
         locale = self.core.org_locale
         try:
@@ -275,14 +276,15 @@ class Chat:
         except Exception:
             log.exception("could not keep the text of ref=%s", ref)
 
-    def _hc(self, session: AsyncSession, actor: Actor, conversation_key: str, **context: object) -> HookContext:
+    def _hc(self, session: AsyncSession, actor: Actor, conversation_key: ConversationKey,
+            **context: object) -> HookContext:
         return HookContext(session=session, core=self.core, actor=actor, locale=actor.locale,
                            conversation_key=conversation_key, platform=actor.platform, context=dict(context))
 
     def _traits(self, identity: Identity) -> PlatformTraits:
         return self.platforms.get(identity.platform, PlatformTraits())
 
-    def _request(self, session: AsyncSession, actor: Actor, key: str, forms: bool,
+    def _request(self, session: AsyncSession, actor: Actor, key: ConversationKey, forms: bool,
                  directory: Directory | None = None) -> Request:
         return Request(session=session, actor=actor, core=self.core, commands=self.commands, conversation_key=key,
                        forms=forms, directory=directory, engine=self.engine)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pmobot.commands.buttons import Button
 from pmobot.conversation.text import fold
+from pmobot.domain.keys import ConversationKey
 from pmobot.messages import Message
 from pmobot.services.needs import parse_key
 
@@ -209,7 +210,7 @@ class Request:
     actor: Actor
     core: Core
     commands: Commands
-    conversation_key: str
+    conversation_key: ConversationKey
     # The platform can show a dialog spec as a form here (from its ``PlatformTraits``).
     forms: bool = False
     args: Arguments = Arguments()

@@ -37,6 +37,7 @@ from pmobot.conversation.hooks import HookContext, Hooks, check_hooks
 from pmobot.conversation.spec import DialogSpec, FieldSpec
 from pmobot.conversation.state import EDIT, SUMMARY, DialogState
 from pmobot.conversation.text import fold
+from pmobot.domain.keys import ConversationKey
 from pmobot.domain.models import ConversationState
 from pmobot.i18n import t
 from pmobot.messages import (
@@ -88,7 +89,8 @@ class DialogEngine:
 
     # -- persistence -------------------------------------------------------
 
-    async def active(self, session: AsyncSession, *, person_id: int, conversation_key: str) -> ConversationState | None:
+    async def active(self, session: AsyncSession, *, person_id: int,
+                     conversation_key: ConversationKey) -> ConversationState | None:
         """The dialog in front: the one the person's next message answers (others may wait, put aside)."""
         return await aside.in_front(session, person_id=person_id, conversation_key=conversation_key)
 

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from pmobot.conversation.errors import FieldError
 from pmobot.conversation.fieldtypes import Answer
 from pmobot.conversation.spec import DialogSpec, SpecError
+from pmobot.domain.keys import ConversationKey
 from pmobot.messages import Message
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class HookContext:
     core: Core
     actor: Actor
     locale: str
-    conversation_key: str
+    conversation_key: ConversationKey
     platform: str
     # What the dialog is about (the need, the question), kept with its state.
     context: dict[str, Any] = field(default_factory=dict)
