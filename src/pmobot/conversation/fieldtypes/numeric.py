@@ -41,6 +41,14 @@ UNITS: dict[str, Callable[[str, Callable[[], Decimal]], Decimal]] = {"business_d
 
 
 class _Quantity(FieldType):
+    @staticmethod
+    def _read(field: FieldSpec, text: str, ctx: ParseContext, *, style: str, error: str) -> Decimal:
+        """The number in the answer, in the field's unit when it has one ("3 weeks" for business days)."""
+        def read() -> Decimal:
+            return parse_quantity(text, locale=ctx.locale, style=style, error=error)
+
+        return UNITS[field.unit](text, read) if field.unit else read()
+
     def format(self, field: FieldSpec, value: Answer, locale: str) -> str:
         try:
             return format_number(value, locale)
@@ -58,10 +66,7 @@ class IntegerType(_Quantity):
 
     def parse(self, field: FieldSpec, text: str, ctx: ParseContext) -> Answer:
         # "1,500" is fifteen hundred people whatever the locale: counts have no decimals.
-        def read() -> Decimal:
-            return parse_quantity(text, locale=ctx.locale, style="thousands", error="field.error.integer")
-
-        value = UNITS[field.unit](text, read) if field.unit else read()
+        value = self._read(field, text, ctx, style="thousands", error="field.error.integer")
         if value != value.to_integral_value():
             raise FieldError("field.error.not_whole")
         check_range(field, value, Num)
@@ -79,10 +84,7 @@ class NumberType(_Quantity):
     widget = Widget.DECIMAL
 
     def parse(self, field: FieldSpec, text: str, ctx: ParseContext) -> Answer:
-        def read() -> Decimal:
-            return parse_quantity(text, locale=ctx.locale, style="locale", error="field.error.number")
-
-        value = UNITS[field.unit](text, read) if field.unit else read()
+        value = self._read(field, text, ctx, style="locale", error="field.error.number")
         check_range(field, value, Num)
         return float(value)
 
