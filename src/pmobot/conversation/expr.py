@@ -368,18 +368,18 @@ class _Parser:
         return node
 
     def _or(self) -> Any:
-        operands = [self._and()]
-        while self._is("kw", "or"):
-            self._advance()
-            operands.append(self._and())
-        return operands[0] if len(operands) == 1 else _Bool("or", tuple(operands))
+        return self._chain("or", self._and)
 
     def _and(self) -> Any:
-        operands = [self._not()]
-        while self._is("kw", "and"):
+        return self._chain("and", self._not)
+
+    def _chain(self, keyword: str, operand: Callable[[], Any]) -> Any:
+        """Operands joined by ``keyword`` ("a and b and c"); one operand alone is itself."""
+        operands = [operand()]
+        while self._is("kw", keyword):
             self._advance()
-            operands.append(self._not())
-        return operands[0] if len(operands) == 1 else _Bool("and", tuple(operands))
+            operands.append(operand())
+        return operands[0] if len(operands) == 1 else _Bool(keyword, tuple(operands))
 
     def _not(self) -> Any:
         if self._is("kw", "not"):
