@@ -36,7 +36,13 @@ PERSON_GONE = frozenset({
 UPDATE_LOST = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 
 
+def message_id(channel: str, ts: str) -> str:
+    """A Slack message as pmobot stores it ("CHANNEL:TS"): what a later message threads under or replaces."""
+    return f"{channel}:{ts}"
+
+
 def split_id(platform_id: str) -> tuple[str, str]:
+    """The channel and timestamp of a :func:`message_id` (the timestamp empty for a bare channel)."""
     channel, _, ts = platform_id.partition(":")
     return channel, ts
 
@@ -99,6 +105,6 @@ class SlackDeliverer:
             response = await client.chat_postMessage(channel=channel, text=payload.text, blocks=payload.blocks,
                                                      thread_ts=thread_ts or None, unfurl_links=False,
                                                      unfurl_media=False)
-            return f"{response['channel']}:{response['ts']}"
+            return message_id(response["channel"], response["ts"])
         except CALL_FAILED as exc:
             raise classify(exc, person=person) from exc

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from pmobot.adapters.slack import modals
 from pmobot.adapters.slack import render as rd
 from pmobot.adapters.slack.clients import CALL_FAILED, PLATFORM, Clients
-from pmobot.adapters.slack.deliver import classify
+from pmobot.adapters.slack.deliver import classify, message_id
 from pmobot.adapters.slack.identity import Caller
 from pmobot.domain import keys
 from pmobot.i18n import t
@@ -47,7 +47,8 @@ class Replies:
         except CALL_FAILED as exc:
             problem = classify(exc, person=False)
             log.warning("slack: reply to %s not posted now (%s): queued", channel, problem)
-            target = f"{channel}:{thread_ts}" if thread_ts else channel
+            # Queued for the thread it answers: the deliverer reads the thread back from the target.
+            target = message_id(channel, thread_ts) if thread_ts else channel
             async with self.core.db.session() as session:
                 for i, message in enumerate(messages):
                     await outbox.enqueue(session, core=self.core, key=keys.reply(fallback_key, i), platform=PLATFORM,
