@@ -4,6 +4,7 @@ and the conversation keys of Slack's places (a DM, a thread, a person's own form
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
@@ -45,7 +46,7 @@ def message_place(body: dict[str, Any]) -> tuple[str, str | None, keys.Conversat
     return channel, None, dm_key(channel)
 
 
-class Surface:
+class Surface(ABC):
     """One surface of Slack (commands, events, buttons, forms, the App Home) and its listeners."""
 
     def __init__(self, *, chat: Chat, directory: Directory, replies: Replies, acks: FollowUps) -> None:
@@ -54,6 +55,6 @@ class Surface:
         self.replies = replies
         self.acks = acks
 
+    @abstractmethod
     def register(self, app: AsyncApp) -> None:
         """Declare this surface's listeners on ``app``, each with how it is acknowledged."""
-        raise NotImplementedError
