@@ -61,3 +61,9 @@ def test_conversation_keys_keep_their_formats() -> None:
 def test_a_long_conversation_id_is_cut_to_the_column() -> None:
     key = keys.conversation("teams", "19:" + "x" * 400 + ";messageid=1")
     assert len(key) == keys.KEY_LENGTH and key.startswith("teams:19:xxx")
+
+
+def test_decision_subjects_keep_their_formats() -> None:
+    assert keys.decision_subject("NEED-4", 1) == "NEED-4/r1"
+    assert keys.decision_subject("NEED-4", 2) != keys.decision_subject("NEED-4", 1)
+    assert keys.change_subject("PRJ-2", 3) == "PRJ-2/CR-3"

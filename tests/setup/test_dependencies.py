@@ -171,7 +171,8 @@ RULES = (
          lambda m, target: _adapter_of(target) is not None and _adapter_of(target) != _adapter_of(m)),
     Rule("adapters-query-no-table", "an adapter reaches data through services, never by querying tables",
          lambda m: _adapter_of(m) is not None,
-         lambda m, target: within(target, "pmobot.domain.models", "sqlalchemy", "sqlmodel")
+         lambda m, target: within(target, "pmobot.domain.models", "pmobot.domain.models_governance",
+                                  "sqlalchemy", "sqlmodel")
          and not within(target, "sqlmodel.ext.asyncio.session")),
 )
 

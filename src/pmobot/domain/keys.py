@@ -205,3 +205,19 @@ def thread(platform: str, channel: str, thread_id: str) -> ConversationKey:
 def conversation(platform: str, conversation_id: str) -> ConversationKey:
     """A conversation the platform names with one id (Teams: personal chat, channel thread, group chat)."""
     return ConversationKey(f"{platform}:{conversation_id}"[:KEY_LENGTH])
+
+
+# -- what the committee decides on ------------------------------------------------
+# Stored in ``vote.subject`` and ``decision.subject``: one decision per subject.
+
+SubjectKey = NewType("SubjectKey", str)
+
+
+def decision_subject(need_key: str, committee_round: int) -> SubjectKey:
+    """A need before the committee, in its ``committee_round``-th round (a deferred need comes back in a new one)."""
+    return SubjectKey(f"{need_key}/r{committee_round}")
+
+
+def change_subject(project_key: str, number: int) -> SubjectKey:
+    """The ``number``-th change request of a project."""
+    return SubjectKey(f"{project_key}/CR-{number}")

@@ -23,12 +23,20 @@ class NeedStatus(StrEnum):
     DEFERRED = "deferred"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    # Folded into another need by the PMO; its requester follows that one.
+    MERGED = "merged"
+
+
+class ProjectStatus(StrEnum):
+    ACTIVE = "active"
+    DONE = "done"
+    CANCELLED = "cancelled"
 
 
 # The requester of the need in question, whatever their roles.
 OWNER = "owner"
 
-CLOSED = frozenset({NeedStatus.APPROVED, NeedStatus.REJECTED, NeedStatus.WITHDRAWN})
+CLOSED = frozenset({NeedStatus.APPROVED, NeedStatus.REJECTED, NeedStatus.WITHDRAWN, NeedStatus.MERGED})
 
 # Statuses in which the next move is IT's: the IT queue.
 WAITING_ON_IT = (NeedStatus.SUBMITTED, NeedStatus.ESTIMATING)
@@ -63,6 +71,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("reject", {S.READY_FOR_DECISION}, S.REJECTED, Role.COMMITTEE),
     _t("reconsider", {S.DEFERRED}, S.READY_FOR_DECISION, Role.PMO),
     _t("withdraw", _OPEN, S.WITHDRAWN, OWNER, Role.PMO),
+    _t("merge", _OPEN, S.MERGED, Role.PMO),
 )
 
 ACTIONS = frozenset(t.action for t in TRANSITIONS)

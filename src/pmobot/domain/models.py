@@ -86,6 +86,8 @@ class RoleGrant(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     role: str = Field(max_length=20)
+    # For the committee: the side the member sits for, "business" or "it".
+    side: str | None = Field(default=None, max_length=20)
     granted_by_id: int | None = Field(default=None, foreign_key="person.id")
     granted_at: datetime = _ts()
 
@@ -134,6 +136,10 @@ class Need(SQLModel, table=True):
     submitted_at: datetime | None = _ts(nullable=True)
     # When the need last started waiting on IT (submission, or an answer to IT).
     waiting_since: datetime | None = _ts(nullable=True)
+    # Each time the PMO sends it to the committee, a new round of votes starts.
+    committee_round: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # Set when the PMO merged this need into another one (status ``merged``).
+    merged_into_id: int | None = Field(default=None, foreign_key="need.id")
 
     @property
     def key(self) -> str:

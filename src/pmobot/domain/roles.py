@@ -10,10 +10,19 @@ class Role(StrEnum):
     IT = "it"
     COMMITTEE = "committee"
     PMO = "pmo"
+    # Reviews needs that handle personal data or rely on a vendor, before any decision.
+    SECURITY = "security"
+
+
+class Side(StrEnum):
+    """Which side a committee member sits for: a decision needs both."""
+
+    BUSINESS = "business"
+    IT = "it"
 
 
 # Roles that see the whole portfolio, not only their own needs.
-PORTFOLIO_ROLES = frozenset({Role.IT, Role.COMMITTEE, Role.PMO})
+PORTFOLIO_ROLES = frozenset({Role.IT, Role.COMMITTEE, Role.PMO, Role.SECURITY})
 
 # Granted in the database; ``requester`` is implicit for everyone.
-GRANTABLE_ROLES = frozenset({Role.IT, Role.COMMITTEE, Role.PMO})
+GRANTABLE_ROLES = frozenset({Role.IT, Role.COMMITTEE, Role.PMO, Role.SECURITY})
