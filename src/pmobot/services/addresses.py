@@ -61,23 +61,43 @@ async def latest_reference(session: AsyncSession, *, platform: str, kinds: Seque
     return None
 
 
-async def set_it_channel(session: AsyncSession, *, core: Core, actor: Actor, platform: str, address: str,
-                         reference: dict[str, Any] | None = None) -> None:
-    """A PMO admin makes the channel they are in the IT intake channel of their platform.
+# Where governance posts, chosen in chat per platform by a PMO admin typing a command in the
+# channel itself; each is stored as a reference of its own kind. ``IT_CHANNEL`` may also be configured.
+COMMITTEE_CHANNEL = "committee-channel"
+ROADMAP_CHANNEL = "roadmap-channel"
+CHANNEL_PURPOSES = (IT_CHANNEL, COMMITTEE_CHANNEL, ROADMAP_CHANNEL)
+
+
+async def set_channel(session: AsyncSession, *, core: Core, actor: Actor, platform: str, purpose: str, address: str,
+                      reference: dict[str, Any] | None = None) -> None:
+    """A PMO admin makes the channel they are in the ``purpose`` channel of their platform.
 
     Stored in the database, so every replica posts there from now on.
     """
+    if purpose not in CHANNEL_PURPOSES:
+        raise ValueError(f"unknown channel purpose {purpose!r}")
     if not actor.has(Role.PMO):
         raise Forbidden("people.error.only_pmo_it_channel")
-    await remember(session, core=core, platform=platform, kind=IT_CHANNEL, address=IT_CHANNEL,
+    await remember(session, core=core, platform=platform, kind=purpose, address=purpose,
                    reference={"address": address, **(reference or {})})
-    await audit.record(session, core=core, actor_id=actor.id, subject=f"it-channel:{platform}",
-                       action="it_channel_set", detail={"address": address})
+    await audit.record(session, core=core, actor_id=actor.id, subject=f"{purpose}:{platform}",
+                       action=f"{purpose.replace('-', '_')}_set", detail={"address": address})
+
+
+async def set_it_channel(session: AsyncSession, *, core: Core, actor: Actor, platform: str, address: str,
+                         reference: dict[str, Any] | None = None) -> None:
+    await set_channel(session, core=core, actor=actor, platform=platform, purpose=IT_CHANNEL, address=address,
+                      reference=reference)
+
+
+async def channel(session: AsyncSession, *, core: Core, platform: str, purpose: str) -> str | None:
+    """The ``purpose`` channel of ``platform``: chosen in chat, else (IT channel only) configured."""
+    chosen = await reference(session, platform=platform, kind=purpose, address=purpose)
+    if chosen and chosen.get("address"):
+        return str(chosen["address"])
+    return core.it_channels.get(platform) or None if purpose == IT_CHANNEL else None
 
 
 async def it_channel(session: AsyncSession, *, core: Core, platform: str) -> str | None:
     """The IT intake channel of ``platform``: chosen in chat, else configured."""
-    chosen = await reference(session, platform=platform, kind=IT_CHANNEL, address=IT_CHANNEL)
-    if chosen and chosen.get("address"):
-        return str(chosen["address"])
-    return core.it_channels.get(platform) or None
+    return await channel(session, core=core, platform=platform, purpose=IT_CHANNEL)
