@@ -8,7 +8,7 @@ must define the same keys with the same placeholders (a test checks it).
 from __future__ import annotations
 
 import string
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
+from babel.dates import format_timedelta as _babel_timedelta
 from babel.numbers import format_currency as _babel_currency
 from babel.numbers import format_decimal as _babel_decimal
 
@@ -96,6 +97,21 @@ def format_number(value: Decimal | float | int, locale: str) -> str:
 
 def format_day(value: date, locale: str) -> str:
     return _babel_date(value, format="long", locale=babel_locale(locale))
+
+
+def format_month(value: date, locale: str, *, year: bool = True) -> str:
+    """"March 2027" / "mars 2027", or the month alone ("March")."""
+    return _babel_date(value, format="LLLL y" if year else "LLLL", locale=babel_locale(locale))
+
+
+def format_short_day(value: date, locale: str) -> str:
+    """"15 March" / "15 mars": a day in a sentence about this year's plans."""
+    return _babel_date(value, format="d MMMM", locale=babel_locale(locale))
+
+
+def format_span(days: int, locale: str) -> str:
+    """A length of time in words, rounded: "6 weeks", "2 mois"."""
+    return _babel_timedelta(timedelta(days=days), granularity="day", threshold=1.5, locale=babel_locale(locale))
 
 
 def format_moment(value: datetime, locale: str, tz: str) -> str:

@@ -1,0 +1,105 @@
+"""The roadmap from the database, on SQLite and PostgreSQL: slot_for, impact_of and their words.
+
+Worked out by hand. Today is Thursday 26 November 2026 (Paris); IT's capacity is
+20 person-days a month. November has three business days left (26, 27, 30);
+December has 22 (Christmas, Friday 25, is a holiday); 1 January 2027 is one too.
+
+- PRJ-1 (from NEED-3, approved) is committed from 1 to 14 December (10 business
+  days), 20 person-days: two a day, the whole of December's capacity.
+- NEED-2 is ready for decision: 10 person-days over 5 business days, two a day.
+  Ranking falls back on decision date then need number: neither has a decision,
+  so NEED-2 goes first. Approved, it runs 26, 27, 30 November, 1 and 2 December
+  (6 person-days in November, 4 in December).
+- December then has 16 left: 8 of PRJ-1's days. PRJ-1 cannot start before its
+  committed 1 December, and takes December's last 8 business days (21-24, 28-31)
+  then 4 and 5 January: it ends on 5 January 2027 instead of 14 December, and
+  misses its desired date, 18 December, by 18 days ("3 weeks").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from pmobot.app import App
+from pmobot.domain.models import Estimate, Need, Person
+from pmobot.domain.models_governance import Baseline, Capacity, Project
+from pmobot.domain.roadmap import Slot
+from pmobot.services import roadmap
+from pmobot.services.errors import Invalid
+
+
+async def _seed(app: App) -> dict[str, Need]:
+    now = app.core.now()
+    async with app.db.session() as session:
+        person = Person(handle="pat", display_name="Pat", created_at=now)
+        session.add(person)
+        await session.flush()
+        assert person.id is not None
+
+        def need(number: int, status: str, desired: date) -> Need:
+            return Need(number=number, title=f"Need {number}", status=status, requester_id=person.id or 0,
+                        desired_date=desired, created_at=now, updated_at=now)
+
+        needs = {"NEED-1": need(1, "estimating", date(2027, 1, 1)),
+                 "NEED-2": need(2, "ready_for_decision", date(2026, 12, 4)),
+                 "NEED-3": need(3, "approved", date(2026, 12, 18))}
+        session.add_all(needs.values())
+        await session.flush()
+        for key, effort, days in (("NEED-2", 10.0, 5), ("NEED-3", 20.0, 10)):
+            session.add(Estimate(need_id=needs[key].id or 0, version=1, effort_low=effort, effort_likely=effort,
+                                 effort_high=effort, cost=Decimal(1000), currency="EUR", duration_days=days,
+                                 confidence="medium", technical_risk="low", security_review=False,
+                                 estimator_id=person.id, created_at=now))
+        project = Project(number=1, need_id=needs["NEED-3"].id or 0, status="active", created_at=now, updated_at=now)
+        session.add(project)
+        await session.flush()
+        session.add(Baseline(project_id=project.id or 0, version=1, start=date(2026, 12, 1), end=date(2026, 12, 14),
+                             budget=Decimal(1000), currency="EUR", effort=20.0, created_at=now))
+        session.add(Capacity(effective_from=date(2026, 11, 1), person_days_per_month=20.0, set_by_id=person.id,
+                             set_at=now))
+        await session.commit()
+        for item in needs.values():
+            session.expunge(item)
+    return needs
+
+
+async def test_slot_and_impact_of_approving_a_candidate(app: App) -> None:
+    needs = await _seed(app)
+    async with app.db.session() as session:
+        slot = await roadmap.slot_for(session, core=app.core, need=needs["NEED-2"])
+        impact = await roadmap.impact_of(session, core=app.core, need=needs["NEED-2"])
+        # Already committed: its current place, the capacity shared with nothing new.
+        committed = await roadmap.slot_for(session, core=app.core, need=needs["NEED-3"])
+    assert slot == Slot(date(2026, 11, 26), date(2026, 12, 2))
+    assert committed == Slot(date(2026, 12, 1), date(2026, 12, 14))
+    assert [(m.key, m.before.end, m.after.end, m.days) for m in impact.moves] == [
+        ("PRJ-1", date(2026, 12, 14), date(2027, 1, 5), 22)]
+    assert [(m.key, m.desired, m.days) for m in impact.misses] == [("PRJ-1", date(2026, 12, 18), 18)]
+    assert roadmap.explain_impact(impact, "en") == (
+        "NEED-2 would run from 26 November to 2 December 2026. PRJ-1 would then end in January 2027 instead of "
+        "December 2026; PRJ-1's desired date, 18 December, would be missed by 3 weeks.")
+    assert roadmap.explain_impact(impact, "fr") == (
+        "NEED-2 irait du 26 novembre au 2 décembre 2026. PRJ-1 finirait alors en janvier 2027, et non plus en "
+        "décembre 2026\u00a0; la date souhaitée de PRJ-1, le 18 décembre, serait dépassée de 3\u00a0semaines.")
+
+
+async def test_a_need_without_an_estimate_is_refused_politely(app: App) -> None:
+    needs = await _seed(app)
+    async with app.db.session() as session:
+        with pytest.raises(Invalid) as refused:
+            await roadmap.slot_for(session, core=app.core, need=needs["NEED-1"])
+    assert "Ask IT to estimate it first" in refused.value.message("en")
+    assert "estimer" in refused.value.message("fr")
+
+
+async def test_the_roadmap_places_candidates_after_what_is_committed(app: App) -> None:
+    await _seed(app)
+    async with app.db.session() as session:
+        portfolio, plan = await roadmap.plan(session, core=app.core)
+    assert [e.work.key for e in portfolio.entries()] == ["PRJ-1", "NEED-2"]
+    assert plan.get("PRJ-1").slot == Slot(date(2026, 12, 1), date(2026, 12, 14))  # type: ignore[union-attr]
+    # December is full: NEED-2 waits for January (1 January is a holiday): 4 to 8 January.
+    assert plan.get("NEED-2").slot == Slot(date(2027, 1, 4), date(2027, 1, 8))  # type: ignore[union-attr]
