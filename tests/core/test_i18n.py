@@ -20,6 +20,7 @@ from pmobot.conversation.fieldtypes import FIELD_TYPES
 from pmobot.conversation.spec import DialogSpec, Localized, load_builtin_specs
 from pmobot.domain import lifecycle
 from pmobot.domain.lifecycle import NeedStatus
+from pmobot.domain.reviews import Outcome, Trigger
 from pmobot.domain.roles import Role
 from pmobot.i18n import LOCALES, catalog, format_day, format_money, placeholders
 
@@ -186,6 +187,8 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "console.": _console_says,
     "estimation.error.": lambda: {f"estimation.error.{what}_empty" for what in _what_values()},
     "dialog.not_taken_": lambda: {f"dialog.not_taken_{reason}" for reason in prefill.NOT_TAKEN_REASONS},
+    "review.trigger.": lambda: {f"review.trigger.{x.value}" for x in Trigger},
+    "review.outcome.": lambda: {f"review.outcome.{x.value}" for x in Outcome},
 }
 
 

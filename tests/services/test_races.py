@@ -31,7 +31,7 @@ STEPS = [
 ]
 
 # For each role, the demo person who has it and a second person given it here.
-SECOND = {Role.IT: ("erin", "Erin Blanc", "fr"), Role.COMMITTEE: ("femi", "Femi Ade", "en"),
+SECOND = {Role.IT: ("ines", "Ines Blanc", "fr"), Role.COMMITTEE: ("femi", "Femi Ade", "en"),
           Role.PMO: ("gus", "Gus Lenoir", "en")}
 DEMO = {Role.IT: "bob", Role.COMMITTEE: "carla", Role.PMO: "dan"}
 
@@ -157,7 +157,7 @@ async def test_two_it_people_claiming_at_once_one_claims_the_other_is_told_polit
             actor = await people.actor_for(session, core=app.core, person=await _person(session, login))
             return await estimation.claim(session, core=app.core, actor=actor, key=key)
 
-    results = await asyncio.gather(claim("bob"), claim("erin"), return_exceptions=True)
+    results = await asyncio.gather(claim("bob"), claim("ines"), return_exceptions=True)
     lost = [r for r in results if isinstance(r, Overtaken)]
     assert len(lost) == 1, results
     need, events, sent = await _state(app, key)

@@ -12,9 +12,11 @@ from pmobot.conversation.spec import DialogSpec
 from pmobot.domain import lifecycle
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Estimate, Need, Person, Question
+from pmobot.domain.reviews import ReviewGate
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, format_money, format_number, t
 from pmobot.messages import Action, Card, CardField
+from pmobot.services import reviews
 from pmobot.services.core import Core
 from pmobot.services.needs import answers_of, latest_estimate, open_questions, person, status_label
 
@@ -79,6 +81,7 @@ def need_card(
     open_questions: list[Question],
     locale: str,
     actions: tuple[Action, ...] = (),
+    review: ReviewGate | None = None,
 ) -> Card:
     fields = [CardField(t(locale, "card.requester"), requester.display_name)]
     if claimed_by:
@@ -86,6 +89,8 @@ def need_card(
     fields += need_fields(intake, need, locale)
     if estimate:
         fields += estimate_fields(estimate_spec, estimate, estimator, locale)
+    if review is not None:
+        fields += reviews.card_fields(review, locale, timezone=core.settings.timezone)
     for q in open_questions:
         label = "card.open_question_to_it" if q.addressee == "it" else "card.open_question"
         fields.append(CardField(t(locale, label), q.text, short=False))
@@ -116,6 +121,7 @@ async def load_need_card(
         claimed_by=await person(session, need.claimed_by_id), estimate=estimate,
         estimator=await person(session, estimate.estimator_id if estimate else None),
         open_questions=list(questions), locale=locale, actions=actions,
+        review=await reviews.gate(session, core=core, need=need),
     )
 
 

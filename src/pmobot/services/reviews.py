@@ -1,0 +1,106 @@
+"""The security and GDPR gate of a need, read: is a review required, why, its outcome, and whether
+it keeps the committee from deciding. Recording a review is ``services.review_record``.
+
+``gate`` and ``explain`` are what other areas use (the committee refuses an
+approval while ``blocks_decision``; cards, status and the export show it).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.domain.models import Need, Person, RoleGrant
+from pmobot.domain.models_governance import SecurityReview
+from pmobot.domain.reviews import Outcome, ReviewGate, triggers
+from pmobot.domain.roles import Role
+from pmobot.i18n import format_moment, t
+from pmobot.messages import CardField
+from pmobot.services.core import Core
+from pmobot.services.needs import latest_estimate, person
+
+
+async def latest(session: AsyncSession, *, need_id: int) -> SecurityReview | None:
+    """The review in force: the latest version."""
+    rows = await session.exec(select(SecurityReview).where(SecurityReview.need_id == need_id)
+                              .order_by(col(SecurityReview.version).desc()).limit(1))
+    return rows.first()
+
+
+async def history(session: AsyncSession, *, need_id: int) -> list[SecurityReview]:
+    rows = await session.exec(select(SecurityReview).where(SecurityReview.need_id == need_id)
+                              .order_by(col(SecurityReview.version)))
+    return list(rows.all())
+
+
+async def reviewers(session: AsyncSession) -> list[Person]:
+    """Everybody who may review: the people with the ``security`` role, in the order they were met."""
+    rows = await session.exec(select(Person).join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+                              .where(RoleGrant.role == Role.SECURITY).order_by(col(Person.id)))
+    return list(rows.all())
+
+
+async def gate(session: AsyncSession, *, core: Core, need: Need) -> ReviewGate:
+    """Where ``need`` stands at the security gate."""
+    assert need.id is not None  # a stored need
+    estimate = await latest_estimate(session, need_id=need.id)
+    found = triggers(personal_data=need.personal_data, external_vendor=need.external_vendor,
+                     estimate_asks=estimate.security_review if estimate else None)
+    review = await latest(session, need_id=need.id)
+    names = tuple(p.display_name for p in await reviewers(session))
+    if review is None:
+        return ReviewGate(need_key=need.key, triggers=found, reviewers=names)
+    reviewer = await person(session, review.reviewer_id)
+    return ReviewGate(
+        need_key=need.key, triggers=found, outcome=Outcome(review.outcome), conditions=review.conditions,
+        reasons=review.reasons, reviewer=reviewer.display_name if reviewer else None, version=review.version,
+        reviewed_at=review.created_at, reviewers=names,
+    )
+
+
+def why(gate: ReviewGate, locale: str) -> str:
+    """Why a review is required, in words: "personal data, external vendor"."""
+    return ", ".join(t(locale, f"review.trigger.{trigger}") for trigger in gate.triggers)
+
+
+def outcome_label(outcome: Outcome | str, locale: str) -> str:
+    return t(locale, f"review.outcome.{outcome}")
+
+
+def explain(gate: ReviewGate, locale: str) -> str:
+    """The gate in plain words: required or not and why, the outcome, its conditions or reasons,
+    by whom, and whether (and on whom) a decision waits."""
+    if gate.outcome is None:
+        if not gate.required:
+            return t(locale, "review.explain.not_required")
+        waits = (t(locale, "review.explain.waits_on", who=", ".join(gate.reviewers)) if gate.reviewers
+                 else t(locale, "review.explain.no_reviewer"))
+        return t(locale, "review.explain.pending", why=why(gate, locale), waits=waits)
+    parts = [t(locale, "review.explain.done", version=gate.version, who=gate.reviewer or "?",
+               outcome=outcome_label(gate.outcome, locale))]
+    if gate.conditions:
+        parts.append(t(locale, "review.explain.conditions", conditions=gate.conditions))
+    if gate.reasons:
+        parts.append(t(locale, "review.explain.reasons", reasons=gate.reasons))
+    if gate.outcome == Outcome.BLOCKED:
+        parts.append(t(locale, "review.explain.blocked"))
+    return " ".join(parts)
+
+
+def card_fields(gate: ReviewGate, locale: str, *, timezone: str) -> list[CardField]:
+    """The gate on a need's card (the IT card, the status, the requester's notices); none when it does not
+    concern the need."""
+    if not gate.concerns:
+        return []
+    if gate.outcome is None:
+        return [CardField(t(locale, "review.card.title"), explain(gate, locale), short=False)]
+    value = outcome_label(gate.outcome, locale)
+    if gate.reviewer:
+        when = format_moment(gate.reviewed_at, locale, timezone) if gate.reviewed_at else ""
+        value += " · " + t(locale, "review.card.by", who=gate.reviewer, when=when, version=gate.version)
+    out = [CardField(t(locale, "review.card.title"), value, short=False)]
+    if gate.conditions:
+        out.append(CardField(t(locale, "review.card.conditions"), gate.conditions, short=False))
+    if gate.reasons:
+        out.append(CardField(t(locale, "review.card.reasons"), gate.reasons, short=False))
+    return out
