@@ -1,13 +1,13 @@
 """How much of an opening sentence the intake understands, field by field.
 
-Each sentence of the sets (``dev``, ``dev2``, ``heldout`` and, once it is
-written, ``blind2``; see README.md beside them) goes through
+Each sentence of the sets (``dev``, ``dev2``, ``dev3``, ``heldout`` and, once
+it is written, ``blind3``; see README.md beside them) goes through
 ``pmobot.conversation.prefill.extract`` with a fixed "today", and every field
 it should fill (or leave empty, or decline with a reason) is scored right or
-wrong. ``dev`` and ``dev2`` are tuned on (``dev2`` was the first blind set,
-until its misses were fixed); ``heldout`` never is; ``blind2`` was written by
-someone who did not read the rules, and is never tuned on: it is the fairest
-figure.
+wrong. ``dev``, ``dev2`` and ``dev3`` are tuned on (``dev2`` and ``dev3`` were
+blind sets until their misses were fixed; their one blind scoring is kept);
+``heldout`` never is; ``blind3`` was written by someone who did not read the
+rules, and is never tuned on: it is the fairest figure.
 """
 
 from __future__ import annotations
@@ -28,18 +28,21 @@ from pmobot.conversation.text import name_key
 
 HERE = Path(__file__).resolve().parent
 TODAY = date(2026, 11, 26)  # the tests' Thursday: every date in the set is relative to it
-ALL_SETS = ("dev", "dev2", "heldout", "blind2")
-TUNED = ("dev", "dev2")
+ALL_SETS = ("dev", "dev2", "dev3", "heldout", "blind3")
+TUNED = ("dev", "dev2", "dev3")
+# The set never tuned on, written by someone who never read the rules.
+BLIND = "blind3"
 FIELDS = ("title", "users_affected", "desired_date", "budget", "personal_data")
 # Words an expectation may use instead of a value: "no value, and this reason said".
 NOT_TAKEN = {"desired_date": ("asap", "past"), "budget": ("negative",)}
 BASELINE = HERE / "baseline.json"
-# dev2's one scoring while it was still blind, before its misses were tuned on.
-DEV2_WHEN_BLIND = HERE / "dev2_when_blind.json"
+# A set's one scoring while it was still blind, before its misses were tuned on.
+def when_blind(name: str) -> Path:
+    return HERE / f"{name}_when_blind.json"
 
 
 def available_sets() -> tuple[str, ...]:
-    """The sets written so far (``blind2`` may not be yet)."""
+    """The sets written so far (the blind one may not be yet)."""
     return tuple(name for name in ALL_SETS if (HERE / f"{name}.yaml").exists())
 
 
@@ -197,12 +200,12 @@ def section(scores: dict[str, Score] | None = None) -> str:
         "",
         f"`make accuracy`: {sum(len(v) for v in sets.values())} opening sentences of a need, half French, half",
         "English, in `bench/understanding/`, through `prefill.extract` with today = 2026-11-26:",
-        f"{len(sets['dev'])} `dev` (tuned on), {len(sets['dev2'])} `dev2` (the first blind set: written after the",
-        "rules, scored once while blind, then tuned on its misses, so no longer blind),",
+        f"{len(sets['dev'])} `dev` (tuned on), {len(sets['dev2'])} `dev2` and {len(sets['dev3'])} `dev3` (blind",
+        "sets once: written after the rules, scored once while blind, then tuned on their misses, so no longer blind),",
         f"{len(sets['heldout'])} `heldout` (written with dev, never tuned on, but read while the rules were written)",
-        (f"and {len(sets['blind2'])} `blind2` (written by someone who never read the rules, run once after the"
-         " rules were finished, never tuned on: the fairest figure)." if "blind2" in sets
-         else "and, not written yet, `blind2`."),
+        (f"and {len(sets[BLIND])} `{BLIND}` (written by someone who never read the rules, run once after the"
+         " rules were finished, never tuned on: the fairest figure)." if BLIND in sets
+         else f"and, not written yet, `{BLIND}`."),
         "A field is right when its value is the expected one,",
         "or it is rightly empty, or it is declined with the expected reason (a past date, \"as soon as possible\", a",
         "negative budget).",
@@ -212,10 +215,10 @@ def section(scores: dict[str, Score] | None = None) -> str:
         *("| " + " | ".join([key, *cells(key), was(key)]) + " |" for key in FIELDS),
         "| " + " | ".join(["**all fields**", *cells(None), was(None)]) + " |",
         "",
-        *([f"`dev2` scored {_pct(json.loads(DEV2_WHEN_BLIND.read_text(encoding='utf-8'))['all'])} of fields "
-           "the one time it was run while still blind; its misses were then fixed by kind of phrase,",
-           "so its figure now is a tuned one.", ""]
-          if DEV2_WHEN_BLIND.exists() else []),
+        *(f"`{name}` scored {_pct(json.loads(when_blind(name).read_text(encoding='utf-8'))['all'])} of fields "
+          "the one time it was run while still blind; its misses were then fixed by kind of phrase,"
+          " so its figure now is a tuned one." for name in shown if when_blind(name).exists()),
+        "",
         "Fields the sentence states (a value, or a reason to decline), and by language:",
         "",
         "| field | " + " | ".join(f"stated, {name}" for name in shown)

@@ -1,9 +1,9 @@
 """`python -m bench.understanding`: score both sets, print them, update bench/RESULTS.md.
 
 ``--misses`` lists the dev sentences and fields that went wrong (to tune on).
-The held-out and blind2 misses are only listed when asked by name: looking at
+The held-out and blind misses are only listed when asked by name: looking at
 them while tuning would make their figures meaningless (a set tuned on its
-misses is a dev set: rename it, as ``dev2`` was).
+misses is a dev set: rename it, as ``dev2`` and ``dev3`` were).
 ``--record-baseline`` keeps today's figures as the baseline shown beside them.
 """
 

@@ -229,7 +229,10 @@ def rules(months: Mapping[str, int]) -> tuple[DateRule, ...]:
         # A bare month in running text only with a word that makes it a deadline, or a year:
         # "may" is also a verb, "mars" a planet.
         (rf"{_LEAD}\s+(?:(?:le\s+)?mois\s+d[e']\s*)?{month}", _due(read_month)),
-        (rf"(?P<month>{full_months})\s+{_YEAR}", _due(read_month)),
+        # "may" with a year, or after "by"/"in"/"until" and not before a verb, is the month.
+        (rf"(?P<month>{full_months}|may)\s+{_YEAR}", _due(read_month)),
+        (r"(?:by|in|until|for|before)\s+(?P<month>may)(?!\s+(?:be|have|need|want|not|also|still|take|get|require|"
+         r"well|do|use|help|find|see|ask|wish|come|go|work|run|want)\b)(?![\w'-])", _due(read_month)),
         (_BEFORE + month, _before(read_month)),
         (_YEAR_IN_TEXT, _due(_year)),
         (_SEASON, _due(_season)),

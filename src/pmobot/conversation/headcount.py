@@ -32,7 +32,11 @@ _ENGLISH_NOUNS = """
     banker actuary actuaries mechanic electrician plumber installer fitter welder cook chef waiter
     bartender pilot crew firefighter paramedic librarian volunteer customer client patient resident
     tenant subscriber attendee participant visitor candidate applicant franchisee ppl folk fte associate
-    caseworker stakeholder
+    caseworker stakeholder steward approver reviewer validator signatory forwarder loader porter janitor
+    carpenter mason painter roofer labourer laborer farmer veterinarian vet optician teller collector
+    estimator machinist craftsman craftsmen tradesperson foreman foremen dispatcher merchandiser
+    negotiator agronomist biologist chemist statistician economist psychologist counsellor counselor
+    coach instructor examiner assessor investigator detective steward stewardess hostess
 """
 _FRENCH_NOUNS = """
     personne utilisateur utilisatrice usager salarie employe collaborateur collaboratrice membre gens
@@ -51,6 +55,14 @@ _FRENCH_NOUNS = """
     benevole adherent adherente cliente patiente candidat candidate visiteur visiteuse participante
     residente locataire etp interimaire fonctionnaire actionnaire mandataire beneficiaire bibliothecaire
     signataire destinataire delegue deleguee associe associee retraite retraitee abonne abonnee
+    affreteur affreteuse transitaire repartiteur repartitrice tresorier tresoriere compagnon compagne
+    steward approbateur approbatrice valideur valideuse relecteur relectrice correcteur correctrice
+    manutentionnaire cariste logisticien logisticienne charpentier macon electricien electricienne
+    plombier peintre mecanicien mecanicienne animateur animatrice educateur educatrice
+    psychologue auxiliaire veilleur veilleuse huissier greffier greffiere negociateur negociatrice
+    courtier courtiere souscripteur souscriptrice actuaire banquier banquiere guichetier guichetiere
+    postier postiere agriculteur agricultrice eleveur eleveuse veterinaire artisan artisane commis
+    opticien opticienne acheteur statisticien statisticienne economiste
 """
 # Nouns that name people in one language and things in the other: read in the sentence's language
 # only ("40 temps" are temporary staff in English, "temps" is time in French; "300 franchisés" are
@@ -75,7 +87,9 @@ _NOUN = re.compile(PEOPLE_NOUN_RE)
 _NOUN_IN = {lang: re.compile(_nouns_re(nouns.split())) for lang, nouns in _NOUNS_BY_LANG.items()}
 # Up to two words between the count and the noun ("45 call center agents"), none that
 # would start another phrase ("12 sites and staff").
-_BETWEEN = r"(?:(?!(?:et|and|ou|or|de|d'|of|du|des|les|the|a|an|un|une|in|en|per|par|pour|for)\s)[a-z][a-z'-]*\s+){0,2}"
+# A possessive starts another phrase too: "since March 2026 our field engineers" counts no engineers.
+_BETWEEN = (r"(?:(?!(?:et|and|ou|or|de|d'|of|du|des|les|the|a|an|un|une|in|en|per|par|pour|for|our|nos|notre|"
+            r"their|leurs|leur|my|mes|mon|ma|your|vos|votre)\s)[a-z][a-z'-]*\s+){0,2}")
 _OF = r"(?:(?:de|of)\s+|d')?"
 _DIGITS = re.compile(rf"(?<![\w.,])(?P<num>{NUMBER_RE})\s*{_BETWEEN}$")
 _ROUND = re.compile(
@@ -85,8 +99,22 @@ _ROUND = re.compile(
 # "our customer care team of 30": the count starts where the phrase naming the team does.
 _TEAM_OF = re.compile(
     r"(?:\b(?:for|pour)\s+(?:(?:our|the|my|nos|notre|mon|ma|l')\s*)?(?:[a-z-]+\s+){0,3})?"
-    r"\b(?:team|equipe|group|groupe)\s+(?:of|de)\s+(?P<num>\d+)(?![\d.,%])"
+    r"\b(?:team|equipe|group|groupe)\s+(?:of|de)\s+(?P<num>\d+)(?![\d%]|[.,]\d)"
 )
+# "les contrôleurs de gestion (une quinzaine)", "for the stock controllers (a dozen of them)", "nos
+# compagnons (environ 800)": the count in brackets just after the people it counts.
+_AFTER = re.compile(
+    r"(?:\s+(?:de|d'|du|des|of)?\s*[a-z'-]+){0,2}\s*\(\s*(?:(?:environ|about|around|roughly|some|approx\.?|"
+    r"approximately|pres de|a peu pres|~)\s*)?(?P<count>[^()]{1,30}?)\s*(?:of them|d'entre eux|d'entre elles)?\s*\)"
+)
+# "Ils sont 65.", "on est 7", "we're 15", "there are 40 of us": a count that ends its clause.
+_WE_ARE = re.compile(
+    r"\b(?:ils|elles|nous|on)\s+(?:sont|sommes|est)\s+(?:(?:environ|a peu pres|pres de)\s+)?"
+    r"|\b(?:we|they)(?:'re|\s+are)\s+(?:(?:about|around|roughly|some)\s+)?"
+)
+_WE_ARE_COUNT = re.compile(rf"(?P<num>{NUMBER_RE}|(?:une?\s+|an?\s+)?[a-z]+aine|(?:a\s+)?dozen)"
+                           r"(?:\s+(?:of us|of them))?(?:\s+(?:dans|a|au|in|on)\s+(?:l'equipe|le service|the team|"
+                           r"our team|the department|le departement)\b)?\s*(?=[.,;!?)]|$)")
 # A number in words ends the window, give or take "de"/"of" and two words.
 _WORDS_TAIL = re.compile(rf"{_OF}{_BETWEEN}$")
 _WINDOW = 60
@@ -133,12 +161,34 @@ def find_headcount(folded: str, lang: str) -> Headcount | None:
                 return Headcount(offset + start, noun.end(), value)
         if m:
             return Headcount(offset + m.start(), noun.end(), ROUND_COUNTS[m["round"]])
+    for noun in nouns:
+        after = _AFTER.match(folded, noun.end())
+        value = _count_of(after["count"], lang) if after else None
+        if after and value is not None:
+            return Headcount(after.start("count"), after.end(), value)
     m = _TEAM_OF.search(folded)
     if m:
         value = _whole(Decimal(m["num"]))
         if value is not None:
             return Headcount(m.start(), m.end(), value)
+    for we in _WE_ARE.finditer(folded):
+        m = _WE_ARE_COUNT.match(folded, we.end())
+        value = _count_of(m["num"], lang) if m else None
+        if m and value is not None:
+            return Headcount(we.start(), m.end(), value)
     return None
+
+
+def _count_of(words: str, lang: str) -> int | None:
+    """A count said on its own: "65", "une quinzaine", "a dozen", "800"."""
+    words = words.strip()
+    if re.fullmatch(NUMBER_RE, words):
+        return _whole(to_decimal(words, style="thousands", locale=lang))
+    m = re.fullmatch(r"(?:(?:une|a|an)\s+)?(?P<round>[a-z ]+?)s?", words)
+    if m and m["round"] in ROUND_COUNTS:
+        return ROUND_COUNTS[m["round"]]
+    found = _in_words(words + " ", lang)
+    return found[1] if found else None
 
 
 def _in_words(window: str, lang: str) -> tuple[int, int] | None:

@@ -217,15 +217,23 @@ def _budget_in_words(low: str, lang: str, default_currency: str) -> dict[str, st
     for m in islice(_WORD_MONEY.finditer(low), MAX_RECOGNIZER_TRIES):
         if not _is_budget(low, m.start(), m.end()):
             continue
-        words = m["words"].rstrip()
-        for loc in locales(lang):
-            numbers = recognize_numbers(words, loc)
+        value = _words_before_currency(m["words"].rstrip(), m["mult"], lang)
+        if value is not None:
+            currency = _money("1 " + m["cur"], lang, default_currency)
+            return {"amount": canonical_amount(value),
+                    "currency": currency["currency"] if currency else default_currency}
+    return None
+
+
+def _words_before_currency(words: str, mult: str | None, lang: str) -> Decimal | None:
+    """The number the words end with, times the multiplier after them: "thirty thousand", "cinq cents k";
+    or the words and the multiplier read together: "half a million"."""
+    for loc in locales(lang):
+        for text, times in (((words, MULTIPLIERS[mult]), (f"{words} {mult}", 1)) if mult else ((words, 1),)):
+            numbers = recognize_numbers(text, loc)
             # The number must run up to the currency (or its multiplier): "thirty thousand dollars".
-            if numbers and numbers[-1][1] >= len(words) - 1 and numbers[-1][2] > 0:
-                value = numbers[-1][2] * MULTIPLIERS.get(m["mult"] or "", 1)
-                currency = _money("1 " + m["cur"], lang, default_currency)
-                return {"amount": canonical_amount(value),
-                        "currency": currency["currency"] if currency else default_currency}
+            if numbers and numbers[-1][1] >= len(text) - 1 and numbers[-1][2] > 0:
+                return numbers[-1][2] * times
     return None
 
 

@@ -64,11 +64,59 @@ def warm_up() -> None:
 _FRENCH_PLURAL_TENS = re.compile(r"(?<=[a-z][\s-])(cent|vingt)s(?![\w])")
 
 
+# A thousand said alone, "mille cinq cents", which the French model reads as 100 500: it reads "un mille
+# cinq cents" right. Not after another number word ("deux mille", "cent mille").
+_BARE_MILLE = re.compile(
+    r"(?<![\w-])(?<!un )(?<!une )(?<!deux )(?<!trois )(?<!quatre )(?<!cinq )(?<!six )(?<!sept )(?<!huit )"
+    r"(?<!neuf )(?<!dix )(?<!onze )(?<!douze )(?<!treize )(?<!quatorze )(?<!quinze )(?<!seize )(?<!vingt )"
+    r"(?<!trente )(?<!quarante )(?<!cinquante )(?<!soixante )(?<!cent )(?<!-)mille(?=[\s-]+[a-z])"
+)
+_UN = "un "
+# "half a million", "a quarter of a million": the English model reads the fraction and the multiple apart.
+_FRACTION_GAP = re.compile(r"\s+(?:of\s+)?")
+_MULTIPLES = (Decimal(1000), Decimal(1_000_000), Decimal(1_000_000_000))
+
+
 def recognize_numbers(text: str, locale: str) -> list[tuple[int, int, Decimal]]:
-    """Numbers written in words or digits: (start, end, value), per recognizers-text."""
+    """Numbers written in words or digits: (start, end, value), per recognizers-text, with the
+    few readings it gets wrong put right (spans always in ``text`` as given)."""
+    inserted: list[int] = []
     if normalize_locale(locale) == "fr":
         # The French model reads "deux cents" as 2 and only knows "deux cent": same length, same spans.
         text = _FRENCH_PLURAL_TENS.sub(lambda m: m[1] + " ", text)
+        inserted = [m.start() for m in _BARE_MILLE.finditer(text)]
+        for at in reversed(inserted):
+            text = text[:at] + _UN + text[at:]
+    found = _parse_numbers(text, locale)
+    if inserted:
+        return [(_unshift(start, inserted, start=True), _unshift(end, inserted), value) for start, end, value in found]
+    return _join_fractions(text, found)
+
+
+def _unshift(position: int, inserted: list[int], *, start: bool = False) -> int:
+    """A position in the text with "un " inserted before each of ``inserted``, back in the original."""
+    shifted = 0
+    for original in inserted:
+        at = original + shifted
+        if position > at or (position == at and not start):
+            shifted += len(_UN)
+            position = max(position - len(_UN), original)
+        else:
+            break
+    return position
+
+
+def _join_fractions(text: str, found: list[tuple[int, int, Decimal]]) -> list[tuple[int, int, Decimal]]:
+    out: list[tuple[int, int, Decimal]] = []
+    for start, end, value in found:
+        if out and value in _MULTIPLES and 0 < out[-1][2] < 1 and _FRACTION_GAP.fullmatch(text[out[-1][1]:start]):
+            out[-1] = (out[-1][0], end, out[-1][2] * value)
+        else:
+            out.append((start, end, value))
+    return out
+
+
+def _parse_numbers(text: str, locale: str) -> list[tuple[int, int, Decimal]]:
     found = []
     for result in _model("number", locale).parse(text):
         raw = (result.resolution or {}).get("value")

@@ -27,7 +27,7 @@ _AUDIENCE = (
     r"the team|team|folks|guys|there|it|colleagues)(?![\w'])(?:(?:\s+[a-z'-]+){1,3}(?=\s*[,!]))?|"
     r"[a-z'-]+(?=\s*[,!]))"
 )
-_GREETING = re.compile(rf"(?:{_GREETING_WORD}(?:\s+(?:{_AUDIENCE}))?(?![\w'])[\s,!:.-]*)+")
+_GREETING = re.compile(rf"(?:{_GREETING_WORD}(?:\s+(?:{_AUDIENCE}))?(?![\w'])[\s,!:.\-–—]*)+")
 # What makes a thing welcome ("il serait utile d'avoir", "it would be great to have").
 _FR_WELCOME = (
     r"(?:utile|bien|bon|top|super|ideal|pratique|souhaitable|pertinent|interessant|judicieux|necessaire|precieux)"
@@ -38,7 +38,7 @@ _FR_REQUEST = (
     r"(?:(?:[a-z' -]{0,40}?\s|j')?(?:avons|a|ai|ont|aurions|aurait|aurais|auraient)\s+)?"
     r"(?:vraiment\s+|absolument\s+|urgemment\s+|aussi\s+)?besoin\s+(?:urgent\s+)?(?:d'|de\s+|du\s+|des\s+)|"
     r"il\s+(?:nous\s+|me\s+|leur\s+|lui\s+)?(?:faut|faudrait|faudra)|"
-    r"(?:(?:nous|on|je|j')\s*|(?:la|le|les|notre|nos|mon|ma|mes)\s+[a-z' -]{1,40}?\s)"
+    r"(?:(?:nous|on|je|j'|ils|elles)\s*|(?:la|le|les|notre|nos|mon|ma|mes)\s+[a-z' -]{1,40}?\s)"
     r"(?:voulons|veut|veux|veulent|voudrions|voudrait|voudrais|voudraient|souhaitons|souhaite|souhaitent|"
     r"souhaiterions|souhaiterait|souhaiterais|aimerions|aimerait|aimerais|cherchons|cherche|recherchons|"
     r"recherche|demandons|demande)\b(?:\s+bien)?"
@@ -53,33 +53,58 @@ _FR_REQUEST = (
     rf"(?:il|ce|ca|cela)\s+(?:nous\s+|me\s+)?(?:serait|sera|est)\s+(?:vraiment\s+|tres\s+)?{_FR_WELCOME}\s+"
     r"(?:d'|de\s+|qu'(?:on|il y) ait\s+|que (?:l'on|nous) (?:ait|ayons)\s+)|"
     r"merci\s+de\s+(?:nous\s+|me\s+)?|"
-    r"(?:l'idee|l'objectif)\s+(?:serait|est)\s+(?:d'|de\s+)"
+    r"(?:l'idee|l'objectif)\s+(?:serait|est)\s+(?:d'|de\s+)|"
+    # Money granted for the thing: "le comité a validé 400 000 € pour moderniser l'outil".
+    r"(?:a|ont|avons)\s+(?:valide|approuve|debloque|accorde|alloue|vote)\s+[^.;:!?]{1,50}?\s+pour(?=\s)"
 )
 # The verb of a French request, when one follows ("pourriez-vous nous développer").
 _FR_VERB = (
-    r"(?:\s*(?:avoir|obtenir|developper|faire|creer|mettre en place|fournir|monter|construire|proposer|"
-    r"realiser|trouver|prevoir|disposer d'|disposer de)(?:(?<=')|(?![\w])))?"
+    r"(?:\s*(?:aider\s+a\s+)?(?:avoir|obtenir|developper|faire|creer|mettre en place|fournir|monter|construire|"
+    r"proposer|realiser|trouver|prevoir|disposer d'|disposer de)(?:(?<=')|(?![\w])))?"
+)
+_EN_WHO = r"we|i|you|it|the it team|the it department|you guys|someone|somebody|anyone"
+_EN_DO = (
+    r"get|have|build|provide|set up|setup|create|make|develop|implement|put in place|put together|deliver|give|"
+    r"roll out|help\s+(?:us|me)\s+(?:with|to\s+(?:get|build|set up|create))"
 )
 _EN_REQUEST = (
-    r"(?:we|i|they|(?:our|my|the)\s+[a-z0-9' -]{1,40}?)\s*(?:really\s+|urgently\s+|also\s+|do\s+)?"
+    r"(?:we|i|they|(?:our|my|the)\s+[a-z0-9' -]{1,40}?)\s*(?:\([^()]{1,40}\)\s*)?"
+    r"(?:really\s+|urgently\s+|also\s+|do\s+)?"
     r"(?:needs|need|would need|'d need|wants|want|would want|would like|'d like|would love|'d love|"
-    r"requires|require|are after|is after)\b(?:\s+to\s+(?:have|get|build|set up|create)\b|\s+to(?=\s))?|"
+    r"requires|require|are after|is after)\b"
+    r"(?:\s+to\s+(?:have|get|build|set up|create|request|order|ask for)\b|\s+to(?=\s))?|"
     r"need(?=\s+(?:a|an|some|to)\s)|"
     r"(?:(?:we're|i'm|we are|i am)\s+)?looking\s+(?:for|to\s+(?:get|have|build))|"
     r"(?:we're|i'm|we are|i am)\s+(?:after|hoping for|in need of|in the market for|asking for|requesting)|"
     r"(?:(?:we|i)\s+(?:are\s+|am\s+)?)?(?:requesting|request)(?:\s+for)?(?=\s)|"
-    r"(?:could|can|would|may)\s+(?:we|i|you|it|the it team|the it department|you guys|someone|somebody|anyone)"
-    r"\s+(?:please\s+)?(?:get|have|build|provide|set up|setup|create|make|develop|implement|put in place|deliver|give)"
+    r"(?:please\s+)?(?:(?:is\s+there\s+)?any\s+chance\s+(?:that\s+)?(?P<who>" + _EN_WHO + r")\s+(?:could|can|would)"
+    r"|(?:could|can|would|may)\s+(?:" + _EN_WHO + r"))"
+    r"\s+(?:please\s+)?(?:" + _EN_DO + r")"
     r"(?:\s+(?:us|me)\b)?(?:\s+with\b)?|"
     r"(?:is\s+it|would\s+it\s+be|will\s+it\s+be)\s+possible\s+(?:for\s+(?:us|you|me)\s+)?to\s+"
     r"(?:get|have|build|create|set up|develop|provide)(?:\s+(?:us|me)\b)?|"
     rf"it(?:'d|\s+would)\s+be\s+(?:really\s+|very\s+|so\s+)?{_EN_WELCOME}\s+"
     r"(?:to\s+(?:have|get)|if\s+(?:we|i)\s+(?:could\s+(?:have|get)|had))|"
-    r"please\s+(?:build|create|set up|provide|make|develop|give)(?:\s+(?:us|me)\b)?"
+    r"please\s+(?:build|create|set up|provide|make|develop|give)(?:\s+(?:us|me)\b)?|"
+    # Money granted for the thing: "management approved half a million euros for a new WMS".
+    r"(?:has\s+|have\s+)?(?:approved|allocated|granted|signed off|budgeted)\s+[^.;:!?]{1,50}?\s+for(?=\s)"
 )
 _REQUEST = re.compile(
     rf"(?:(?:{_FR_REQUEST}){_FR_VERB}|{_EN_REQUEST}|(?:besoin|demande|projet|objet|sujet|request|need|subject|"
     rf"project)\s*:)\s*"
+)
+# A request frame further on, once the first sentence turned out to be context ("Our 12 plants have no
+# common tool. We'd like..."; "Le serveur sature, il faut une solution..."): at a word's start.
+_REQUEST_LATER = re.compile(rf"(?<![\w'-])(?:{_REQUEST.pattern})")
+# What comes before a colon that is a label, not the need: "Demande urgente :", "Quick one:", "URGENT:",
+# or any lead-in when the need after it starts with "a"/"un" ("On repart de zéro : un outil...").
+_LABEL = re.compile(r"(?:[a-z'-]+\s*){1,4}:\s*(?![\d])")
+_LEAD_IN = re.compile(r"(?<![^\s.!?])[^.!?:\n]{1,80}?:\s*(?=(?:un|une|a|an|some)\s)")
+# A first sentence that starts by naming a thing (an article, or the kind of thing a need is) is the need.
+_NAMES_A_THING = re.compile(
+    r"(?:un|une|a|an|some|des)\s|(?:outil|tool|appli|application|app|logiciel|software|solution|plateforme|platform|"
+    r"portail|portal|systeme|system|tableau de bord|dashboard|module|site|base|espace|workflow|interface|"
+    r"automatisation|automation|refonte|migration|nouvel|nouvelle|new)s?(?![\w'-])"
 )
 _ARTICLE = re.compile(r"(?:a|an|the|some|un|une|des|du|de la|le|la|les|d'un|d'une)\s+|(?:l'|d')(?=\w)")
 
@@ -106,7 +131,7 @@ _CLAUSES = {
     "en": re.compile(r"\s+(?:so that|in order to|because|since|which)\b"),
 }
 _TRAILING = re.compile(
-    r"(?:(?:^|\s+)(?:and|et|with|avec|for|pour|of|de|d'|the|le|la|les|a|an|un|une|to|by|par|since|from|depuis|"
+    r"(?:(?:^|\s+)(?:and|et|with|avec|for|pour|of|de|d'|des|du|the|le|la|les|a|an|un|une|to|by|par|since|from|depuis|"
     r"avant|before|until|d'ici|jusqu'au|on|in|en|au|dans|nos|our|all|tous les|toutes les|leurs|their|ses|ces|"
     r"these|about|around|some|environ|pres de|plus de|more than|over|roughly|nearly|approximately))+$"
 )
@@ -117,6 +142,17 @@ def _first_sentence(text: str) -> str:
     return text[: m.start()] if m else text
 
 
+def _after_request(folded: str, start: int) -> int:
+    """Where the thing needed starts: after the request that opens the first sentence, else after one
+    further on (the first sentence was context), else after a label and its colon, else at ``start``."""
+    end = start + len(_first_sentence(folded[start:]))
+    m = _REQUEST.match(folded, start, end)
+    if m is None and _NAMES_A_THING.match(folded, start, end):
+        return start  # "Un outil de suivi des congés. Nous voulons aussi...": the first sentence is the need
+    m = m or _REQUEST_LATER.search(folded, start) or _LABEL.match(folded, start, end) or _LEAD_IN.search(folded, start)
+    return m.end() if m else start
+
+
 def need_title(text: str, folded: str, *, lang: str, cuts: Iterable[int] = ()) -> str | None:
     """The thing needed, cut from ``text``; ``folded`` is ``fold_keep(text)`` (same length),
     written in ``lang`` ("fr" or "en": the language of the sentence, not the user's).
@@ -125,11 +161,11 @@ def need_title(text: str, folded: str, *, lang: str, cuts: Iterable[int] = ()) -
     """
     greeting = _GREETING.match(folded)
     start = greeting.end() if greeting else 0  # "Hi! We need...": the need is after the greeting
+    start = _after_request(folded, start)
     end = start + len(_first_sentence(folded[start:]))
-    for pattern in (_REQUEST, _ARTICLE):
-        m = pattern.match(folded, start, end)
-        if m:
-            start = m.end()
+    m = _ARTICLE.match(folded, start, end)
+    if m:
+        start = m.end()
     cut = min((c for c in cuts if start < c < end), default=end)
     for pattern in (*_STOPS, _CLAUSES["fr" if lang == "fr" else "en"]):
         m = pattern.search(folded, start, cut)
