@@ -19,8 +19,10 @@ from pmobot.domain.models import OutboxMessage
 from pmobot.platforms import ConfigurationError, Platform
 from pmobot.scheduler import Deliverer, OutboxWorker, build_scheduler
 from pmobot.server import Leadership
-from pmobot.services import deliveries, demo, estimation, inbound
+from pmobot.services import deliveries, demo, estimation, inbound, policy_changes
+from pmobot.services.assessment import assess_spec
 from pmobot.services.core import Core
+from pmobot.services.policy import load as load_policy
 
 if TYPE_CHECKING:
     # Only named in signatures: an adapter is imported when it is switched on.
@@ -67,6 +69,9 @@ class App:
         if seed_demo:
             async with self.db.session() as session:
                 await demo.seed(session, core=self.core)
+        # The scoring policy in force: a new version is recorded, and the PMO told what moved.
+        async with self.db.session() as session:
+            await policy_changes.publish(session, core=self.core)
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -83,7 +88,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     specs = load_specs(settings.dialogs_dir) if settings.dialogs_dir else load_builtin_specs()
     estimation.check_specs(specs)
     calendar = BusinessCalendar(timezone=settings.timezone, country=settings.holidays_country)
-    core = Core(db=db, clock=clock, settings=settings, calendar=calendar, specs=specs)
+    policy = load_policy(settings.policy_file)
+    specs = {**specs, "assess": assess_spec(specs, policy)}
+    core = Core(db=db, clock=clock, settings=settings, calendar=calendar, specs=specs, policy=policy)
     engine = DialogEngine(specs=specs, hooks=hooks, today=core.today, default_currency=settings.default_currency)
     chat = Chat(core=core, engine=engine, commands=builtin_commands())
     return App(settings=settings, db=db, core=core, engine=engine, chat=chat)

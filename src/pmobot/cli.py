@@ -222,8 +222,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:
         from pmobot.db import DatabaseNotMigrated
+        from pmobot.services.policy import PolicyError
 
-        if isinstance(exc, DatabaseNotMigrated):
+        if isinstance(exc, DatabaseNotMigrated | PolicyError):
             print(f"pmobot: {exc}", file=sys.stderr)
             return 2
         raise

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # A folder of dialog specs (*.yaml) used instead of the shipped ones: where a PMO
     # keeps edited copies of them. Every spec the app uses must be in it.
     dialogs_dir: Path | None = None
+    # The organisation's scoring policy (YAML); the default shipped in the package otherwise.
+    # Checked at start: a wrong criterion, weight or method is refused with its line.
+    policy_file: Path | None = None
     # Outbox: how many times a message is tried before it is marked failed.
     outbox_max_attempts: int = Field(default=8, ge=1)
 

@@ -18,7 +18,7 @@ from pmobot.commands.builtin import builtin_commands
 from pmobot.conversation import prefill
 from pmobot.conversation.fieldtypes import FIELD_TYPES
 from pmobot.conversation.spec import DialogSpec, Localized, load_builtin_specs
-from pmobot.domain import lifecycle
+from pmobot.domain import lifecycle, scoring
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.reviews import Outcome, Trigger
 from pmobot.domain.roles import Role
@@ -186,6 +186,10 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "field.hint.": lambda: {f"field.hint.{kind}" for kind in FIELD_TYPES},
     "console.": _console_says,
     "estimation.error.": lambda: {f"estimation.error.{what}_empty" for what in _what_values()},
+    "scoring.level.": lambda: {f"scoring.level.{s}.{c}" for s, cs in scoring.CHOICE_SOURCES.items() for c in cs},
+    "scoring.source.": lambda: {f"scoring.source.{s}" for s in scoring.CHOICE_SOURCES},
+    "scoring.from.": lambda: {f"scoring.from.{s}" for s in scoring.SOURCES},
+    "scoring.policy_": lambda: {f"scoring.policy_{m.value}" for m in scoring.Method},
     "dialog.not_taken_": lambda: {f"dialog.not_taken_{reason}" for reason in prefill.NOT_TAKEN_REASONS},
     "review.trigger.": lambda: {f"review.trigger.{x.value}" for x in Trigger},
     "review.outcome.": lambda: {f"review.outcome.{x.value}" for x in Outcome},

@@ -19,6 +19,7 @@ def test_outbox_keys_keep_the_formats_rows_are_stored_under() -> None:
     assert keys.answer_thread(41) == "answer:41:thread"
     assert keys.estimate("NEED-3", 2) == "estimate:NEED-3:v2"
     assert keys.delivery_failed(88, 5) == "delivery-failed:88:5"
+    assert keys.policy_changed(2, 5) == "policy:v2:5"
     assert keys.on_platform(keys.need_card("NEED-3"), "teams") == "card:NEED-3@teams"
     assert keys.reply(keys.event("Ev42"), 1) == "reply:event:Ev42:1"
 

@@ -103,6 +103,11 @@ def estimate(need_key: str, version: int) -> OutboxKey:
     return OutboxKey(f"estimate:{need_key}:v{version}")
 
 
+def policy_changed(version: int, admin_id: int) -> OutboxKey:
+    """A PMO admin told what moved in the ranking when the scoring policy became ``version``."""
+    return OutboxKey(f"policy:v{version}:{admin_id}")
+
+
 DELIVERY_FAILED_PREFIX = "delivery-failed:"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -16,7 +17,7 @@ from pmobot.domain.reviews import ReviewGate
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, format_money, format_number, t
 from pmobot.messages import Action, Card, CardField
-from pmobot.services import reviews
+from pmobot.services import reviews, scoring
 from pmobot.services.core import Core
 from pmobot.services.needs import answers_of, latest_estimate, open_questions, person, status_label
 
@@ -116,13 +117,23 @@ async def load_need_card(
     questions = await open_questions(session, need=need, addressee=None)  # both ways
     requester = await session.get(Person, need.requester_id)
     assert requester is not None
-    return need_card(
+    card = need_card(
         core, intake=core.specs["intake"], estimate_spec=core.specs["estimate"], need=need, requester=requester,
         claimed_by=await person(session, need.claimed_by_id), estimate=estimate,
         estimator=await person(session, estimate.estimator_id if estimate else None),
         open_questions=list(questions), locale=locale, actions=actions,
         review=await reviews.gate(session, core=core, need=need),
     )
+    # The score, with its breakdown, once there is one (what it waits for is in the status).
+    view = await scoring.score_of(session, core=core, need=need)
+    if view.scored:
+        card = replace(card, fields=card.fields + (score_field(view, locale),))
+    return card
+
+
+def score_field(view: scoring.ScoreView, locale: str) -> CardField:
+    """The need's score in plain words, or what it waits for."""
+    return CardField(t(locale, "scoring.score_field"), scoring.explain(view, locale), short=False)
 
 
 # The buttons a need's card may offer, by the lifecycle step they perform

@@ -10,6 +10,14 @@ from pmobot.config import Settings
 from pmobot.conversation.spec import DialogSpec
 from pmobot.db import Database
 from pmobot.domain.calendar import BusinessCalendar
+from pmobot.domain.scoring import Policy
+
+
+def _default_policy() -> Policy:
+    # Imported here: the loader reads the shipped file, which a Core built by hand (tests) may not need.
+    from pmobot.services.policy import load_default
+
+    return load_default()
 
 
 @dataclass
@@ -23,6 +31,8 @@ class Core:
     # Each platform that is switched on -> its configured IT intake channel (None
     # until one is chosen in chat; ``services.addresses.it_channel`` has the final say).
     it_channels: dict[str, str | None] = field(default_factory=dict)
+    # The published scoring policy (and the committee's quorum), checked at start-up.
+    policy: Policy = field(default_factory=_default_policy)
 
     def now(self) -> datetime:
         return self.clock.now()

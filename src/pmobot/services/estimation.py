@@ -17,7 +17,7 @@ from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Estimate, Need, Person, Question
 from pmobot.i18n import t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import outbox
+from pmobot.services import outbox, scoring
 from pmobot.services.cards import load_need_card
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid
@@ -317,6 +317,7 @@ async def record_estimate(
                      changes={"claimed_by_id": need.claimed_by_id or actor.id, "waiting_since": None},
                      requester_told=True)
     await session.flush()
+    await scoring.record(session, core=core, need=need)
     requester = await _requester(session, need)
     loc = locale_of(requester, core)
     card = await load_need_card(session, core=core, need=need, locale=loc)

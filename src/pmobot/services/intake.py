@@ -9,13 +9,13 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain import keys
-from pmobot.domain.lifecycle import WAITING_ON_IT, NeedStatus
+from pmobot.domain.lifecycle import CLOSED, WAITING_ON_IT, NeedStatus
 from pmobot.domain.models import AuditEvent, Need, Person
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import audit, outbox
-from pmobot.services.cards import actions_for, it_actions, load_need_card
+from pmobot.services import audit, outbox, scoring
+from pmobot.services.cards import actions_for, it_actions, load_need_card, score_field
 from pmobot.services.core import Core
 from pmobot.services.needs import apply_answers, get_visible, next_number, person, status_label, transition
 from pmobot.services.people import Actor, locale_of
@@ -96,6 +96,9 @@ async def status(session: AsyncSession, *, core: Core, actor: Actor, key: str) -
     history = await audit.history(session, subject=need.key)
     actions = actions_for(need, roles=actor.roles, is_owner=need.requester_id == actor.id, locale=actor.locale)
     card = await load_need_card(session, core=core, need=need, locale=actor.locale, actions=actions)
+    view = await scoring.score_of(session, core=core, need=need)
+    if not view.scored and (view.assessment_id or view.estimate_id) and need.status not in CLOSED:
+        card = replace(card, fields=card.fields + (score_field(view, actor.locale),))
     steps = [await _history_line(session, core=core, event=e, locale=actor.locale) for e in history if e.to_status]
     if steps:
         history_field = CardField(t(actor.locale, "intake.history"), "\n".join(steps[-6:]), short=False)
