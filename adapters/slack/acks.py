@@ -13,6 +13,8 @@ and declared with the way it is acknowledged:
 - ``ack_only``: nothing to do but say "received".
 
 Work after the ack never dies silently: a failure is logged with its listener's name.
+A request whose shape a listener cannot read (``payloads.Malformed``: a signed
+event without its user or channel) is dropped with one short warning, never a traceback.
 ``settle()`` waits for all of it (shutdown, tests).
 """
 
@@ -27,6 +29,9 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
+
+from pmobot import payloads as read
+from pmobot.payloads import Malformed
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +55,11 @@ class Incoming:
 
     @property
     def response_url(self) -> str | None:
-        value = self.body.get("response_url")
-        return str(value) if value else None
+        return read.text(self.body, "response_url") or None
 
     @property
     def trigger_id(self) -> str | None:
-        value = self.body.get("trigger_id")
-        return str(value) if value else None
+        return read.text(self.body, "trigger_id") or None
 
 
 Work = Callable[[Incoming], Awaitable[None]]
@@ -96,7 +99,12 @@ class FollowUps:
     def in_ack(self, work: Work) -> Listener:
         async def listener(ack: AsyncAck, body: dict[str, Any], payload: dict[str, Any], client: AsyncWebClient,
                            context: AsyncBoltContext) -> None:
-            await work(Incoming(body, payload or {}, client, context, ack))
+            try:
+                await work(Incoming(body, payload or {}, client, context, ack))
+            except Malformed as exc:
+                _dropped(_name(work), exc)
+                if ack.response is None:
+                    await ack()  # said "received": Slack closes what it showed; there is nothing to answer
 
         return listener
 
@@ -106,6 +114,8 @@ class FollowUps:
         async def run() -> None:
             try:
                 await work
+            except Malformed as exc:
+                _dropped(name, exc)
             except Exception:
                 # Catch-all on purpose: nobody awaits this task, so anything it raises
                 # would vanish; log it once, with the listener it came from.
@@ -127,6 +137,11 @@ class FollowUps:
         """Wait for the work started after acknowledgements, including work it starts in turn."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+def _dropped(name: str, exc: Malformed) -> None:
+    # Signed by Slack yet missing what the listener needs (a user, a channel): one line, no body.
+    log.warning("slack: %s dropped a request it cannot read (%s)", name, exc)
 
 
 def _name(work: Work) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.app.async_app import AsyncApp
 
+from pmobot import payloads as read
 from pmobot.adapters.slack.acks import Incoming
 from pmobot.adapters.slack.surface import Surface, dm_key, user_key
 from pmobot.commands.registry import Commands as CommandRegistry
@@ -29,11 +30,11 @@ class Commands(Surface):
         app.command(COMMAND)(self.acks.after_ack(self.command))
 
     async def command(self, request: Incoming) -> None:
-        text, share = shared((request.body.get("text") or "").strip(), self.chat.commands)
+        text, share = shared(read.text(request.body, "text").strip(), self.chat.commands)
         caller = await self.directory.caller(request.body, request.client)
         # "/pmo role @bob it": Bob may never have written to pmobot; the core asks Slack about him.
         mentions = self.directory.mentions(request.body, request.client)
-        channel = request.body.get("channel_id") or ""
+        channel = read.text(request.body, "channel_id")
         key = dm_key(channel) if channel.startswith("D") else user_key(caller.user_id)
         trigger = request.trigger_id or ""
         # Slack never re-sends a slash command (no retries for commands): no dedup row to write.

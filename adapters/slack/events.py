@@ -12,6 +12,7 @@ import re
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from pmobot import payloads as read
 from pmobot.adapters.slack.acks import Incoming
 from pmobot.adapters.slack.surface import Surface, dm_key, thread_key
 from pmobot.domain import keys
@@ -35,27 +36,27 @@ class Events(Surface):
         event = request.payload
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") or not event.get("user"):
             return  # not a person writing in pmobot's DM (edits, joins, bots: pmobot's own messages too)
-        channel = event["channel"]
+        channel = read.required_text(event, "channel", "event")
         # A reply in the thread of one of pmobot's messages in the DM (a notification about a need):
         # the core sends it to that need, and the answer goes in the same thread.
-        thread_ts = event.get("thread_ts") if event.get("thread_ts") != event.get("ts") else None
-        await self._converse(request, text=event.get("text") or "", channel=channel, thread_ts=thread_ts,
+        thread_ts = read.text(event, "thread_ts") if read.text(event, "thread_ts") != read.text(event, "ts") else ""
+        await self._converse(request, text=read.text(event, "text"), channel=channel, thread_ts=thread_ts or None,
                              key=dm_key(channel), reply_to=f"{channel}:{thread_ts}" if thread_ts else None)
 
     async def mention(self, request: Incoming) -> None:
         event = request.payload
         if event.get("bot_id") or not event.get("user"):
             return
-        channel = event["channel"]
-        thread_ts = event.get("thread_ts") or event.get("ts")
-        await self._converse(request, text=without_mention(event.get("text") or "", request.context.bot_user_id),
+        channel = read.required_text(event, "channel", "event")
+        thread_ts = read.text(event, "thread_ts") or read.required_text(event, "ts", "event")
+        await self._converse(request, text=without_mention(read.text(event, "text"), request.context.bot_user_id),
                              channel=channel, thread_ts=thread_ts, key=thread_key(channel, thread_ts))
 
     async def _converse(self, request: Incoming, *, text: str, channel: str, thread_ts: str | None,
                         key: keys.ConversationKey, reply_to: str | None = None) -> None:
         body = request.body
         client: AsyncWebClient = request.client
-        event_id = body.get("event_id") or (body.get("event") or {}).get("client_msg_id") or ""
+        event_id = read.text(body, "event_id") or read.text(read.field(body, "event"), "client_msg_id")
         caller = await self.directory.caller(body, client)
         mentions = self.directory.mentions(body, client)
         messages = await self.chat.on_text(caller.identity, key, text, once=keys.event(event_id) if event_id else None,

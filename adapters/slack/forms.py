@@ -20,7 +20,8 @@ import re
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from pmobot.adapters.slack import modals
+from pmobot import payloads as read
+from pmobot.adapters.slack import modals, payloads
 from pmobot.adapters.slack import render as rd
 from pmobot.adapters.slack.acks import Incoming, ack_only
 from pmobot.adapters.slack.surface import Surface, thread_key, user_key
@@ -48,12 +49,10 @@ class Forms(Surface):
         app.view_closed(modals.FORM_CALLBACK)(ack_only)
 
     async def form_button(self, request: Incoming) -> None:
-        try:
-            data = json.loads(request.payload.get("value") or "{}")
-        except ValueError:
-            data = {}  # not a value pmobot wrote: the intake form it is
-        spec = str(data.get("s") or "intake")
-        need = str((data.get("c") or {}).get("need") or "")
+        # Not a value pmobot wrote (or none): the intake form it is.
+        data = payloads.json_object(read.text(request.payload, "value"))
+        spec = read.text(data, "s") or "intake"
+        need = read.text(read.field(data, "c"), "need")
         # The button that opens this spec for a need (permission checked by the core).
         opener = self.chat.commands.opening(spec)
         if not (opener and opener.buttons and need):
@@ -64,7 +63,7 @@ class Forms(Surface):
         messages = await self.chat.on_action(caller.identity, key, opener.buttons[0].action_id, need)
         await self.replies.show(request.client, request.response_url, caller=caller, key=key,
                                 trigger_id=request.trigger_id, messages=messages,
-                                fallback_key=keys.form(str(request.body.get("trigger_id"))))
+                                fallback_key=keys.form(read.required_text(request.body, "trigger_id", "$")))
 
     async def new_need(self, request: Incoming) -> None:
         # Answered by DM, not by the response URL: a shortcut or an App Home button has none.
@@ -75,31 +74,33 @@ class Forms(Surface):
         key = user_key(caller.user_id)
         messages = await self.chat.on_command(caller.identity, key, "new")
         await self.replies.show(request.client, response_url, caller=caller, key=key, trigger_id=request.trigger_id,
-                                messages=messages, fallback_key=keys.new_need(str(request.body.get("trigger_id"))))
+                                messages=messages,
+                                fallback_key=keys.new_need(read.required_text(request.body, "trigger_id", "$")))
 
     async def turn_into_need(self, request: Incoming) -> None:
         body = request.body
         caller = await self.directory.caller(body, request.client)
-        message = body.get("message") or {}
-        channel = (body.get("channel") or {}).get("id") or ""
-        key = thread_key(channel, message.get("thread_ts") or message.get("ts"))
-        messages = await self.chat.open_form(caller.identity, key, "intake", opening_text=message.get("text") or "")
+        message = read.field(body, "message")
+        channel = read.required_text(read.field(body, "channel"), "id", "channel")
+        key = thread_key(channel, read.text(message, "thread_ts") or read.required_text(message, "ts", "message"))
+        messages = await self.chat.open_form(caller.identity, key, "intake", opening_text=read.text(message, "text"))
         await self.replies.show(request.client, request.response_url, caller=caller, key=key,
                                 trigger_id=request.trigger_id, messages=messages,
-                                fallback_key=keys.shortcut(str(body.get("trigger_id"))))
+                                fallback_key=keys.shortcut(read.required_text(body, "trigger_id", "$")))
 
     async def field_changed(self, request: Incoming) -> None:
-        view = request.body.get("view") or {}
+        view = read.field(request.body, "view")
         sub = modals.submission(view)
         meta = sub.meta
         caller = await self.directory.caller(request.body, request.client)
-        form = await self.chat.redraw_form(caller.identity, str(meta.get("s") or ""), sub.values, meta.get("c") or {})
+        form = await self.chat.redraw_form(caller.identity, read.text(meta, "s"), sub.values, read.field(meta, "c"))
         if form is None:
             return
         try:
-            await request.client.views_update(view_id=view.get("id"), hash=view.get("hash"),
+            await request.client.views_update(view_id=read.required_text(view, "id", "view"),
+                                              hash=read.text(view, "hash") or None,
                                               view=modals.form_view(form, locale=caller.locale,
-                                                                    key=str(meta.get("k") or ""),
+                                                                    key=read.text(meta, "k"),
                                                                     page=sub.page, carried=sub.values))
         except modals.CarriedTooLong:
             log.info("slack: a changed form's answers no longer fit its metadata; left as it is")
@@ -112,16 +113,16 @@ class Forms(Surface):
         sub = modals.submission(view)
         meta, values = sub.meta, sub.values
         caller = await self.directory.caller(request.body, request.client)
-        spec = str(meta.get("s") or "")
+        spec = read.text(meta, "s")
         # The conversation the form was opened from, carried in its metadata.
-        key = keys.ConversationKey(str(meta["k"])) if meta.get("k") else user_key(caller.user_id)
+        key = keys.ConversationKey(read.text(meta, "k")) if read.text(meta, "k") else user_key(caller.user_id)
         if not sub.last:
             # "Next" on a long form: the next page, carrying every answer so far.
             await self._next_page(request, caller.identity, spec, sub, locale=caller.locale, key=key)
             return
         digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
-        once = keys.view(str(view.get("id")), digest)
-        form, messages = await self.chat.submit_form(caller.identity, key, spec, values, meta.get("c") or {},
+        once = keys.view(read.required_text(view, "id", "view"), digest)
+        form, messages = await self.chat.submit_form(caller.identity, key, spec, values, read.field(meta, "c"),
                                                      once=once)
         if form is not None:
             errors = modals.errors_for(view, form)
@@ -138,7 +139,7 @@ class Forms(Surface):
 
     async def _next_page(self, request: Incoming, identity: Identity, spec: str, sub: modals.Submission, *,
                          locale: str, key: str) -> None:
-        form = await self.chat.redraw_form(identity, spec, sub.values, sub.meta.get("c") or {})
+        form = await self.chat.redraw_form(identity, spec, sub.values, read.field(sub.meta, "c"))
         if form is None:
             await request.ack()
             return

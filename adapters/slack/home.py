@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from pmobot import payloads as read
 from pmobot.adapters.slack import render as rd
 from pmobot.adapters.slack.acks import Incoming
 from pmobot.adapters.slack.surface import Surface
@@ -20,7 +21,7 @@ class Home(Surface):
         event = request.payload
         if event.get("tab") not in (None, "home"):
             return  # the Messages tab: nothing to draw
-        await self.publish(event["user"], client=request.client, body=request.body)
+        await self.publish(read.required_text(event, "user", "event"), client=request.client, body=request.body)
 
     async def publish(self, user_id: str, *, client: AsyncWebClient, body: dict[str, Any] | None = None) -> None:
         caller = await self.directory.caller(body or {"user": {"id": user_id}}, client)

@@ -18,10 +18,12 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from pmobot.adapters.slack import payloads
 from pmobot.adapters.slack.clients import CALL_FAILED, PLATFORM
 from pmobot.chat import Chat
 from pmobot.config import Settings
 from pmobot.domain import keys
+from pmobot.payloads import Malformed
 from pmobot.services import addresses, people
 from pmobot.services.core import Core
 from pmobot.services.people import Identity
@@ -61,16 +63,19 @@ class Directory:
         self.oauth = oauth
 
     async def caller(self, body: dict[str, Any], client: AsyncWebClient | None) -> Caller:
-        """Whoever sent ``body`` (an event, a command, an interaction), and the workspace they are in."""
-        user = body.get("user") or {}
-        user_id = user.get("id") if isinstance(user, dict) else None
-        user_id = user_id or body.get("user_id") or (body.get("event") or {}).get("user")
-        team_id, enterprise_id = _workspace(body)
-        return await self.lookup(str(user_id), client=client, team_id=team_id, enterprise_id=enterprise_id)
+        """Whoever sent ``body`` (an event, a command, an interaction), and the workspace they are in.
+
+        Malformed when it does not say who: nobody is made up (no person named "None").
+        """
+        user_id = payloads.user_id(body)
+        if user_id is None:
+            raise Malformed("no user id")
+        team_id, enterprise_id = payloads.workspace(body)
+        return await self.lookup(user_id, client=client, team_id=team_id, enterprise_id=enterprise_id)
 
     def mentions(self, body: dict[str, Any], client: AsyncWebClient | None) -> Mentions:
         """The people this request's mentions name, for the core to ask about (``people.Directory``)."""
-        team_id, enterprise_id = _workspace(body)
+        team_id, enterprise_id = payloads.workspace(body)
         return Mentions(self, client or self.client, team_id, enterprise_id)
 
     async def describe(self, user_id: str, client: AsyncWebClient) -> Identity | None:
@@ -204,13 +209,3 @@ class Mentions:
         for user_id in self.described:
             await self.directory.remember_workspace(user_id, self.team_id, self.enterprise_id)
 
-
-def _workspace(body: dict[str, Any]) -> tuple[str | None, str | None]:
-    """The team and enterprise a request comes from."""
-    user = body.get("user") or {}
-    team = body.get("team") or {}
-    team_id = (team.get("id") if isinstance(team, dict) else None) or body.get("team_id") or (
-        user.get("team_id") if isinstance(user, dict) else None)
-    enterprise = body.get("enterprise") or {}
-    enterprise_id = (enterprise.get("id") if isinstance(enterprise, dict) else None) or body.get("enterprise_id")
-    return team_id, enterprise_id

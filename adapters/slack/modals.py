@@ -21,7 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pmobot import payloads as read
 from pmobot.adapters.slack import blocks as bk
+from pmobot.adapters.slack import payloads
 from pmobot.adapters.slack.blocks import escape
 from pmobot.i18n import t
 from pmobot.messages import FormField, FormRequest, Widget
@@ -202,11 +204,12 @@ def _unpack(packed: object) -> dict[str, Raw]:
         return {}
     try:
         data = json.loads(zlib.decompress(base64.b64decode(packed)).decode())
-    except (ValueError, zlib.error):
+    except (ValueError, RecursionError, zlib.error):
         return {}  # not ours, or damaged: the person fills those pages again rather than send garbage
     if not isinstance(data, dict):
         return {}
-    return {str(k): v for k, v in data.items() if v is None or isinstance(v, (str, list))}
+    return {str(k): v for k, v in data.items()
+            if v is None or isinstance(v, str) or (isinstance(v, list) and all(isinstance(i, str) for i in v))}
 
 
 def private_metadata(spec_id: str, context: dict[str, Any], key: str, *, page: int = 0, last: bool = True,
@@ -237,11 +240,7 @@ def private_metadata(spec_id: str, context: dict[str, Any], key: str, *, page: i
 
 
 def read_metadata(raw: str) -> dict[str, Any]:
-    try:
-        data = json.loads(raw or "{}")
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+    return payloads.json_object(raw)
 
 
 # -- reading back ---------------------------------------------------------------
@@ -250,20 +249,22 @@ def read_metadata(raw: str) -> dict[str, Any]:
 def read_state(view: dict[str, Any]) -> dict[str, Raw]:
     """This page's inputs as they were sent, by field id; no reading of their meaning."""
     values: dict[str, Raw] = {}
-    state = (view.get("state") or {}).get("values") or {}
-    for block_id, actions in state.items():
-        for action_id, a in (actions or {}).items():
+    state = read.field(read.field(view, "state"), "values")
+    for block_id in state:
+        actions = read.field(state, block_id)
+        for action_id in actions:
             if not action_id.startswith(ACTION_PREFIX):
                 continue
-            typ = a.get("type")
+            a = read.field(actions, action_id)
+            typ = read.text(a, "type")
             if typ in ("plain_text_input", "number_input"):
-                values[block_id] = a.get("value")
+                values[block_id] = read.maybe_text(a, "value")
             elif typ == "datepicker":
-                values[block_id] = a.get("selected_date")
+                values[block_id] = read.maybe_text(a, "selected_date")
             elif typ in ("radio_buttons", "static_select"):
-                values[block_id] = (a.get("selected_option") or {}).get("value")
+                values[block_id] = read.maybe_text(read.field(a, "selected_option"), "value")
             elif typ in ("checkboxes", "multi_static_select"):
-                values[block_id] = [str(o.get("value")) for o in a.get("selected_options") or []]
+                values[block_id] = [read.text(o, "value") for o in read.objects(a, "selected_options")]
     return values
 
 
@@ -278,7 +279,7 @@ class Submission:
 
 
 def submission(view: dict[str, Any]) -> Submission:
-    meta = read_metadata(view.get("private_metadata") or "")
+    meta = read_metadata(read.text(view, "private_metadata"))
     values = {**_unpack(meta.get("v")), **read_state(view)}
     page = meta["p"] if isinstance(meta.get("p"), int) else 0
     return Submission(values=values, page=page, last=meta.get("l", True) is not False, meta=meta)
@@ -286,7 +287,7 @@ def submission(view: dict[str, Any]) -> Submission:
 
 def errors_for(view: dict[str, Any], form: FormRequest) -> dict[str, str] | None:
     """``response_action: errors`` when each refused field is on screen, else None (re-draw instead)."""
-    on_screen = {b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"}
+    on_screen = {read.text(b, "block_id") for b in read.objects(view, "blocks") if b.get("type") == "input"}
     shown = {f.id for f in pages(form)[0]} if len(pages(form)) == 1 else set()
     errors = {f.id: bk.cut(f.error, 1000) for f in form.fields if f.error}
     if not errors or form.error or shown != on_screen or not set(errors) <= on_screen:

@@ -2,8 +2,10 @@
 
 Every request Slack sends lands on ``/slack/events`` (events, the ``/pmo``
 command, buttons, modals, shortcuts), or comes through Socket Mode. Signatures
-are checked first (with pmobot's clock, so tests can age a request), then each
-listener acknowledges within Slack's three seconds (``acks``):
+are checked first, on the raw bytes (with pmobot's clock, so tests can age a
+request): a forged request gets 401 before its body is read; a signed one that
+bolt could not read gets 400 (``payloads``). Then each listener acknowledges
+within Slack's three seconds (``acks``):
 
 * slash commands, buttons and shortcuts are acknowledged at once; the work
   (and the modal, the ephemeral answer) follows;
@@ -21,18 +23,21 @@ the only thing in memory is the set of tasks still running.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_sdk.web.async_client import AsyncWebClient
 
+from pmobot.adapters.slack import payloads
 from pmobot.adapters.slack.acks import FollowUps
 from pmobot.adapters.slack.clients import (
     INSTALL_PATH,
     PLATFORM,
     REDIRECT_PATH,
     Clients,
+    Signatures,
     SocketMode,
     build_app,
     check,
@@ -50,7 +55,10 @@ from pmobot.adapters.slack.replies import Replies
 from pmobot.adapters.slack.surface import TRAITS
 from pmobot.chat import Chat
 from pmobot.config import Settings
+from pmobot.payloads import Malformed
 from pmobot.services.core import Core
+
+log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 
@@ -82,6 +90,8 @@ class SlackPlatform:
         for surface in (Commands, Events, Buttons, Forms):
             surface(chat=chat, directory=directory, replies=replies, acks=self.follow_ups).register(self.app)
         self.deliverer = SlackDeliverer(client_for=self.clients.for_delivery, core=core)
+        signing_secret = secret(settings.slack_signing_secret)
+        self.signatures = Signatures(signing_secret, core) if signing_secret else None
         self._socket: SocketMode | None = None
 
     # -- Platform protocol ---------------------------------------------------
@@ -121,7 +131,19 @@ class SlackPlatform:
     # -- HTTP ------------------------------------------------------------------
 
     async def _events(self, request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+        """Signature first, on the raw bytes; then the body's shape; only then bolt."""
+        raw = await request.read()
+        if self.signatures is None or not self.signatures.valid(raw, request.headers):
+            if payloads.ssl_check(raw):
+                return web.Response(status=200)  # Slack checking the certificate: nothing is read, nothing done
+            log.warning("slack: refused a request without a valid signature")
+            return web.Response(status=401)
+        try:
+            bolt_request = payloads.bolt_request(raw, query=request.query_string, headers=request.headers)
+        except Malformed as exc:
+            log.warning("slack: refused a signed request that cannot be read (%s)", exc)
+            return web.Response(status=400)
+        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     async def _install(self, request: web.Request) -> web.Response:
         assert self.app.oauth_flow is not None  # routed only with OAuth

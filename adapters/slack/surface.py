@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
 
+from pmobot import payloads as read
 from pmobot.adapters.slack.acks import FollowUps
 from pmobot.adapters.slack.clients import PLATFORM
 from pmobot.adapters.slack.identity import Directory
@@ -39,8 +40,8 @@ def user_key(user_id: str) -> keys.ConversationKey:
 
 def message_place(body: dict[str, Any]) -> tuple[str, str | None, keys.ConversationKey]:
     """The channel, thread and conversation key of the message a button is on."""
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
-    thread_ts = (body.get("message") or {}).get("thread_ts")
+    channel = read.text(read.field(body, "channel"), "id") or read.text(read.field(body, "container"), "channel_id")
+    thread_ts = read.text(read.field(body, "message"), "thread_ts")
     if thread_ts:
         return channel, thread_ts, thread_key(channel, thread_ts)
     return channel, None, dm_key(channel)
