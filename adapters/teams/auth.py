@@ -166,8 +166,8 @@ class StrictAuthentication(BotFrameworkAuthentication):
         except PermissionError:
             raise
         except Exception as exc:  # jwt errors, a missing key, malformed headers
-            log.warning("refused a request: %s", type(exc).__name__)
-            raise PermissionError("invalid token") from exc
+            # Logged once, by whoever answers 401 (TeamsPlatform), with this reason.
+            raise PermissionError(f"invalid token ({type(exc).__name__})") from exc
 
     async def authenticate_streaming_request(
         self, auth_header: str, channel_id_header: str,

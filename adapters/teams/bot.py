@@ -30,6 +30,7 @@ from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
 from msrest.serialization import Model
 
+from pmobot import payloads as read
 from pmobot.adapters.teams import cards, references, roster
 from pmobot.adapters.teams.deliver import card_activity, encode_id
 from pmobot.chat import Chat
@@ -67,11 +68,6 @@ class InvokeAnswer(Model):
         self.status_code = status_code
         self.type = type
         self.value = value
-
-
-def _object(value: object) -> dict[str, Any]:
-    """``value`` if it is a JSON object, else an empty one (what a card action may carry)."""
-    return dict(value) if isinstance(value, dict) else {}
 
 
 _AT = re.compile(r"<at>(.*?)</at>", re.IGNORECASE | re.DOTALL)
@@ -251,7 +247,7 @@ class PmoBot(ActivityHandler):
         activity = turn_context.activity
         if activity.name != "adaptiveCard/action":
             return InvokeResponse(status=501)
-        data = _object(_object(_object(activity.value).get("action")).get("data"))
+        data = read.field(read.field(activity.value, "action"), "data")
         return InvokeResponse(status=200, body=await self._card_action(turn_context, data))
 
     async def _card_action(self, turn_context: TurnContext, data: dict[str, Any]) -> InvokeAnswer:
@@ -295,7 +291,7 @@ class PmoBot(ActivityHandler):
         activity = turn_context.activity
         who, key = identity_of(activity), conversation_key(activity)
         spec_id = str(data.get("spec", ""))
-        context = _object(data.get("context"))
+        context = read.field(data, "context")
         values = cards.form_values(data)
         op = data.get("op")
         if op == "cancel":

@@ -7,9 +7,10 @@ import sys
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import TurnContext
+from botbuilder.core import TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 
+from pmobot.adapters.teams import payloads
 from pmobot.adapters.teams.auth import (
     APP_TYPES,
     MANAGED_IDENTITY,
@@ -23,6 +24,7 @@ from pmobot.adapters.teams.deliver import TeamsDeliverer
 from pmobot.adapters.teams.references import PLATFORM
 from pmobot.chat import Chat, PlatformTraits
 from pmobot.config import Settings
+from pmobot.payloads import Malformed, parse_json
 from pmobot.platforms import ConfigurationError
 from pmobot.services.core import Core
 
@@ -76,6 +78,12 @@ class TeamsPlatform:
         self.adapter.on_turn_error = self._on_turn_error
         self.bot = PmoBot(chat=chat)
         self.deliverer = TeamsDeliverer(adapter=self.adapter, app_id=credentials.app_id, core=core)
+        # The Bot Framework's hosts; with endpoints other than the public cloud's (a test, a private
+        # cloud), theirs too; loopback for the Emulator when Teams runs without authentication.
+        configured = payloads.hosts_of(endpoints.login_authority, endpoints.openid_metadata_url) \
+            if endpoints != Endpoints() else []
+        self.service_urls = payloads.ServiceUrls([*settings.teams_service_hosts.split(","), *configured],
+                                                 loopback=credentials.disabled)
 
     @classmethod
     def create(cls, *, chat: Chat, core: Core, settings: Settings, insecure_local: bool = False,
@@ -98,14 +106,41 @@ class TeamsPlatform:
         web_app.router.add_post(ROUTE, self.handle)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        """The token first, then the activity's shape, then where its replies would go (``payloads``)."""
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.Response(status=415)
+        header = request.headers.get("Authorization", "")
+        if not self.credentials.disabled and not header.startswith("Bearer "):
+            log.warning("teams: refused a request without a bearer token")
+            return web.Response(status=401)
+        raw = await request.read()
+        value: object = None
+        unreadable: Malformed | None = None
         try:
-            await request.json()
-        except ValueError:
+            value = parse_json(raw)
+        except Malformed as exc:
+            unreadable = exc
+        try:
+            authenticated = await self.adapter.bot_framework_authentication.authenticate_request(
+                payloads.probe(value), header)
+        except PermissionError as exc:
+            log.warning("teams: refused a request without a valid token (%.100s)", exc)
+            return web.Response(status=401)
+        try:
+            if unreadable is not None:
+                raise unreadable
+            activity = payloads.activity(value)
+        except Malformed as exc:
+            log.warning("teams: refused an authenticated request that cannot be read (%s)", exc)
             return web.Response(status=400)
-        response = await self.adapter.process(request, self.bot)
-        return response or web.Response(status=201)
+        if not self.service_urls.allows(activity.service_url):
+            log.warning("teams: refused an activity whose replies would go to %s",
+                        payloads.ServiceUrls.host(activity.service_url))
+            return web.Response(status=400)
+        invoke = await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
+        if invoke is not None:
+            return web.json_response(data=serializer_helper(invoke.body), status=invoke.status)
+        return web.Response(status=201)
 
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
         # Chat already answers its own failures politely; this is for the adapter's.

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
         default="SingleTenant", validation_alias=AliasChoices("MICROSOFT_APP_TYPE", "PMOBOT_MICROSOFT_APP_TYPE"))
     # The Teams IT channel's conversation id; else learned with 'set it-channel'.
     teams_it_channel: str | None = None
+    # Hosts an activity's serviceUrl may name (comma-separated, "*." for any subdomain): replies go
+    # there, so anything else is refused. The Bot Framework's public hosts by default.
+    teams_service_hosts: str = "*.botframework.com,smba.trafficmanager.net"
 
     @field_validator("default_locale")
     @classmethod
