@@ -68,3 +68,10 @@ def test_decision_subjects_keep_their_formats() -> None:
     assert keys.decision_subject("NEED-4", 1) == "NEED-4/r1"
     assert keys.decision_subject("NEED-4", 2) != keys.decision_subject("NEED-4", 1)
     assert keys.change_subject("PRJ-2", 3) == "PRJ-2/CR-3"
+
+
+def test_project_keys_keep_their_formats() -> None:
+    assert keys.project_owner("PRJ-2", 12, 0) == "project-owner:PRJ-2:12:v0"
+    subject = keys.change_subject("PRJ-2", 1)
+    assert keys.change_request(subject) == "change:PRJ-2/CR-1"
+    assert keys.change_decided(subject, 12) == "change-decided:PRJ-2/CR-1:12"

@@ -108,6 +108,21 @@ def policy_changed(version: int, admin_id: int) -> OutboxKey:
     return OutboxKey(f"policy:v{version}:{admin_id}")
 
 
+def project_owner(project_key: str, person_id: int, project_version: int) -> OutboxKey:
+    """``person_id`` told they own the project, as of its ``project_version`` (a new owner, a new notice)."""
+    return OutboxKey(f"project-owner:{project_key}:{person_id}:v{project_version}")
+
+
+def change_request(subject: SubjectKey) -> OutboxKey:
+    """A change request announced to the committee channel (the key gets the platform appended)."""
+    return OutboxKey(f"change:{subject}")
+
+
+def change_decided(subject: SubjectKey, person_id: int) -> OutboxKey:
+    """``person_id`` (who asked for the change, or the owner) told how the committee decided it."""
+    return OutboxKey(f"change-decided:{subject}:{person_id}")
+
+
 DELIVERY_FAILED_PREFIX = "delivery-failed:"
 
 

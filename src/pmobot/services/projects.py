@@ -1,0 +1,176 @@
+"""Projects: what an approved need becomes (``PRJ-n``), who owns it, and who may act on it.
+
+``open_project`` is called by the committee's approval; calling it twice for
+one need gives back the same project (the need is unique on ``project``, and
+the insert is a compare-and-set on it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.domain import keys
+from pmobot.domain.lifecycle import ProjectStatus
+from pmobot.domain.models import Need, Person
+from pmobot.domain.models_governance import Decision, Project
+from pmobot.domain.roles import Role
+from pmobot.i18n import t
+from pmobot.messages import Notice
+from pmobot.services import audit, baselines, outbox
+from pmobot.services.core import Core
+from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken, Phrase
+from pmobot.services.needs import latest_estimate, next_number
+from pmobot.services.people import Actor, locale_of
+
+PREFIX = "PRJ"
+_KEY = re.compile(r"^\s*(?:PRJ|PROJ|PROJET|PROJECT)?[-#\s]*(\d{1,9})\s*$", re.IGNORECASE)
+
+
+def parse_key(text: str) -> int:
+    """``PRJ-3``, ``prj 3``, ``projet 3`` or ``3`` → 3."""
+    m = _KEY.match(text or "")
+    if not m:
+        raise Invalid("projects.error.key", value=text)
+    return int(m.group(1))
+
+
+def is_project_key(text: str) -> bool:
+    """Whether ``text`` names a project rather than a need (``/pmo status PRJ-3``)."""
+    return bool(re.match(r"^\s*(?:PRJ|PROJ|PROJET|PROJECT)\b", text or "", re.IGNORECASE))
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a project is placed: its first and last business days."""
+
+    start: date
+    end: date
+
+
+async def slot_for(session: AsyncSession, *, core: Core, need: Need) -> Slot:
+    """Where approving ``need`` places it.
+
+    Until the roadmap's placement is wired in: from the next business day, for
+    the latest estimate's duration in business days.
+    """
+    estimate = await latest_estimate(session, need_id=need.id or 0)
+    start = core.calendar.add_business_days(core.today(), 1)
+    return Slot(start, core.calendar.add_business_days(start, estimate.duration_days if estimate else 0))
+
+
+async def for_need(session: AsyncSession, *, need_id: int) -> Project | None:
+    return (await session.exec(select(Project).where(Project.need_id == need_id))).first()
+
+
+async def open_project(session: AsyncSession, *, core: Core, actor: Actor, need: Need,
+                       decision: Decision | None) -> Project:
+    """Open the project of an approved need and freeze its baseline v1; the same project on a second call."""
+    assert need.id is not None
+    existing = await for_need(session, need_id=need.id)
+    if existing is not None:
+        return existing
+    estimate = await latest_estimate(session, need_id=need.id)
+    slot = await slot_for(session, core=core, need=need)
+    now = core.now()
+    try:
+        # The number is taken inside the savepoint: a lost race gives it back.
+        async with session.begin_nested():
+            project = Project(
+                number=await next_number(session, prefix=PREFIX), need_id=need.id, owner_id=need.claimed_by_id,
+                status=ProjectStatus.ACTIVE, planned_start=slot.start, planned_end=slot.end,
+                created_at=now, updated_at=now,
+            )
+            session.add(project)
+            await session.flush()
+    except IntegrityError:
+        won = await for_need(session, need_id=need.id)
+        if won is None:
+            raise
+        return won
+    assert project.id is not None
+    terms = baselines.first_terms(core=core, need=need, estimate=estimate, start=slot.start, end=slot.end)
+    await baselines.freeze(session, core=core, project_id=project.id, version=1, terms=terms,
+                           decision_id=decision.id if decision else None)
+    await audit.record(session, core=core, actor_id=actor.id, subject=project.key, action="project_opened",
+                       to_status=ProjectStatus.ACTIVE,
+                       detail={"need": need.key, "decision_id": decision.id if decision else None,
+                               "baseline": 1, "start": slot.start.isoformat(), "end": slot.end.isoformat()})
+    await _tell_owner(session, core=core, project=project, need=need)
+    return project
+
+
+async def _tell_owner(session: AsyncSession, *, core: Core, project: Project, need: Need) -> None:
+    owner = await session.get(Person, project.owner_id) if project.owner_id else None
+    if owner is None or owner.id is None:
+        return
+    loc = locale_of(owner, core)
+    text = t(loc, "projects.owner_notice", key=project.key, need=need.key, title=need.title)
+    key = keys.project_owner(project.key, owner.id, project.version)
+    # No subject: a reply to it is about no need.
+    await outbox.to_person(session, core=core, key=key, person=owner, message=Notice(text, "success"))
+
+
+async def get(session: AsyncSession, *, actor: Actor, key: str) -> tuple[Project, Need]:
+    """The project named by ``key`` and its need, if this person may see it: the portfolio roles,
+    its owner and the need's requester; otherwise 'not found', worded the same either way."""
+    number = parse_key(key)
+    project = (await session.exec(select(Project).where(Project.number == number))).first()
+    need = await session.get(Need, project.need_id) if project else None
+    if project is None or need is None or not can_view(actor, project, need):
+        raise NotFound("projects.error.not_found", key=f"{PREFIX}-{number}")
+    return project, need
+
+
+def can_view(actor: Actor, project: Project, need: Need) -> bool:
+    return actor.sees_portfolio or actor.id in (project.owner_id, need.requester_id)
+
+
+def can_manage(actor: Actor, project: Project) -> bool:
+    """Milestones and change requests: the project's owner, or the PMO."""
+    return actor.has(Role.PMO) or actor.id == project.owner_id
+
+
+# What only the owner or the PMO may do, by name, for the refusal's wording.
+_MANAGED = {"milestone": "projects.action.milestone", "change": "projects.action.change"}
+
+
+def check_manage(actor: Actor, project: Project, action: str) -> None:
+    if not can_manage(actor, project):
+        raise Forbidden("projects.error.not_owner", key=project.key,
+                        action=Phrase(lambda loc: t(loc, _MANAGED[action])))
+
+
+async def set_owner(session: AsyncSession, *, core: Core, actor: Actor, project: Project, owner: Person) -> None:
+    """The PMO hands the project to someone else; a compare-and-set on the project's version."""
+    if not actor.has(Role.PMO):
+        raise Forbidden("projects.error.only_pmo_owner", key=project.key)
+    assert owner.id is not None
+    if owner.id == project.owner_id:
+        return
+    before = project.owner_id
+    values = {"owner_id": owner.id, "version": project.version + 1, "updated_at": core.now()}
+    cas = (update(Project).where(col(Project.id) == project.id, col(Project.version) == project.version)
+           .values(**values).returning(col(Project.id)).execution_options(synchronize_session=False))
+    if (await session.exec(cas)).scalar_one_or_none() is None:
+        raise Overtaken("projects.error.overtaken", key=project.key)
+    for name, value in values.items():
+        set_committed_value(project, name, value)
+    await audit.record(session, core=core, actor_id=actor.id, subject=project.key, action="owner_changed",
+                       detail={"from": before, "to": owner.id})
+    need = await session.get(Need, project.need_id)
+    if need is not None:
+        await _tell_owner(session, core=core, project=project, need=need)
+
+
+async def active(session: AsyncSession) -> list[Project]:
+    rows = await session.exec(select(Project).where(Project.status == ProjectStatus.ACTIVE)
+                              .order_by(col(Project.number)))
+    return list(rows.all())
