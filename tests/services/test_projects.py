@@ -27,10 +27,10 @@ async def test_an_approved_need_becomes_prj_1_owned_by_its_it_claimer_with_basel
         events = (await session.exec(select(AuditEvent).where(AuditEvent.subject == "PRJ-1"))).all()
         told = (await session.exec(select(OutboxMessage).where(col(OutboxMessage.key).startswith("project-")))).all()
     assert project.owner_id == bob.id and project.status == "active"
-    # The clock stands on Thursday 26 November 2026 in Paris: the next business day is Friday 27th.
-    # Twenty business days on: 30 Nov-4 Dec (5), 7-11 (10), 14-18 (15), 21-24 (19), then Christmas Day
-    # is a French holiday and the 26th-27th a weekend, so the 20th is Monday 28 December.
-    assert (baseline.start, baseline.end) == (date(2026, 11, 27), date(2026, 12, 28))
+    # Placed by the roadmap, which is empty and has no capacity set: from today, Thursday 26 November
+    # 2026 in Paris, for the estimate's 20 business days, both ends counted: 26-27 Nov (2), 30 Nov-4 Dec
+    # (7), 7-11 (12), 14-18 (17), then 21, 22, 23 December (20).
+    assert (baseline.start, baseline.end) == (date(2026, 11, 26), date(2026, 12, 23))
     assert (project.planned_start, project.planned_end) == (baseline.start, baseline.end)
     assert (baseline.version, baseline.budget, baseline.currency, baseline.effort) == (1, Decimal("45000"), "EUR", 20)
     assert baseline.scope == {"title": "Supplier contract tracker", "problem": "Contracts live in spreadsheets.",

@@ -8,8 +8,6 @@ the insert is a compare-and-set on it).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -19,12 +17,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain import keys
 from pmobot.domain.lifecycle import ProjectStatus
-from pmobot.domain.models import Need, Person
+from pmobot.domain.models import Estimate, Need, Person
 from pmobot.domain.models_governance import Decision, Project
+from pmobot.domain.roadmap import Slot
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import Notice
-from pmobot.services import audit, baselines, outbox
+from pmobot.services import audit, baselines, outbox, roadmap
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken, Phrase
 from pmobot.services.needs import latest_estimate, next_number
@@ -47,23 +46,13 @@ def is_project_key(text: str) -> bool:
     return bool(re.match(r"^\s*(?:PRJ|PROJ|PROJET|PROJECT)\b", text or "", re.IGNORECASE))
 
 
-@dataclass(frozen=True)
-class Slot:
-    """Where a project is placed: its first and last business days."""
-
-    start: date
-    end: date
-
-
-async def slot_for(session: AsyncSession, *, core: Core, need: Need) -> Slot:
-    """Where approving ``need`` places it.
-
-    Until the roadmap's placement is wired in: from the next business day, for
-    the latest estimate's duration in business days.
-    """
-    estimate = await latest_estimate(session, need_id=need.id or 0)
+async def slot_for(session: AsyncSession, *, core: Core, need: Need, estimate: Estimate | None) -> Slot:
+    """Where approving ``need`` places it: the roadmap's placement; with no estimate (nothing to place),
+    the next business day, for no time at all."""
+    if estimate is not None:
+        return await roadmap.slot_for(session, core=core, need=need)
     start = core.calendar.add_business_days(core.today(), 1)
-    return Slot(start, core.calendar.add_business_days(start, estimate.duration_days if estimate else 0))
+    return Slot(start, start)
 
 
 async def for_need(session: AsyncSession, *, need_id: int) -> Project | None:
@@ -78,7 +67,7 @@ async def open_project(session: AsyncSession, *, core: Core, actor: Actor, need:
     if existing is not None:
         return existing
     estimate = await latest_estimate(session, need_id=need.id)
-    slot = await slot_for(session, core=core, need=need)
+    slot = await slot_for(session, core=core, need=need, estimate=estimate)
     now = core.now()
     try:
         # The number is taken inside the savepoint: a lost race gives it back.
