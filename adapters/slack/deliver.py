@@ -60,7 +60,7 @@ def classify(exc: BaseException, *, person: bool) -> Exception:
                 retry_after = float(raw) if raw is not None else None
             except (TypeError, ValueError):
                 retry_after = None
-            return RetryLater(f"slack: rate limited ({error or status})", retry_after=retry_after)
+            return RetryLater(f"slack: rate limited ({error or status})", retry_after=retry_after, rate_limited=True)
         if status >= 500 or error in TRANSIENT:
             return RetryLater(f"slack: {error or status}")
         if person and (error in PERSON_GONE or error == "channel_not_found"):

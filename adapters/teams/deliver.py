@@ -104,7 +104,7 @@ def translate_error(exc: BaseException, *, target_kind: str) -> Exception:
     if status is None:
         return RetryLater(reason[:300])  # the network, a timeout: try again
     if status in RETRY_STATUSES:
-        return RetryLater(reason, _retry_after(headers))
+        return RetryLater(reason, _retry_after(headers), rate_limited=status == 429)
     if status == 403 and target_kind == "person" and (code.lower() in UNREACHABLE_CODES or not code):
         return Unreachable(reason)
     return DeliveryFailed(reason)

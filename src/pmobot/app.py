@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import IO, TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -41,7 +42,8 @@ class App:
 
     def worker(self) -> OutboxWorker:
         return OutboxWorker(db=self.db, deliverers=self.deliverers, max_attempts=self.settings.outbox_max_attempts,
-                            on_failure=self._delivery_failed)
+                            on_failure=self._delivery_failed, clock=self.core.clock,
+                            time_budget=timedelta(seconds=self.settings.outbox_time_budget_seconds))
 
     async def _delivery_failed(self, row: OutboxMessage, reason: str, unreachable: bool) -> None:
         async with self.db.session() as session:

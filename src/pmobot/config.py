@@ -35,8 +35,14 @@ class Settings(BaseSettings):
     # The organisation's scoring policy (YAML); the default shipped in the package otherwise.
     # Checked at start: a wrong criterion, weight or method is refused with its line.
     policy_file: Path | None = None
-    # Outbox: how many times a message is tried before it is marked failed.
-    outbox_max_attempts: int = Field(default=8, ge=1)
+    # Outbox: how long a message is tried (rate limits waited out, errors retried) before it is marked failed.
+    outbox_time_budget_seconds: float = Field(default=86400, gt=0)
+    # Outbox: an optional cap on the attempts that failed with an error (rate limits never count);
+    # unset, only the time budget ends the tries.
+    outbox_max_attempts: int | None = Field(default=None, ge=1)
+    # Every call to a platform's API (Slack's Web API, Teams' Bot Connector) gives up after this long;
+    # the outbox tries again later.
+    api_timeout_seconds: float = Field(default=10, gt=0)
 
     # --- pmobot serve: one aiohttp server for every platform ---------------
     host: str = "0.0.0.0"

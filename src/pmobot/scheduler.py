@@ -1,15 +1,22 @@
 """Scheduled jobs and the delivery outbox worker.
 
 The worker claims due outbox rows, hands each to the platform's
-``Deliverer``, records the platform message id, and retries with
-exponential backoff (or the platform's ``Retry-After``). A key is never sent
-twice: a row leaves ``pending`` only as ``sent`` or, after the last attempt,
-``failed``, which PMO admins can see. On PostgreSQL several replicas claim
-rows with ``FOR UPDATE SKIP LOCKED``; on SQLite one process does everything.
+``Deliverer``, records the platform message id and when it was sent, and
+retries transient failures: a rate limit is waited out as the platform said
+(``Retry-After``) and is not counted as an attempt; other transient failures
+(5xx, the network, a call that timed out) back off exponentially with jitter.
+A message fails for good only on a permanent error or once its time budget
+(``outbox_time_budget_seconds``, a day by default) is spent; PMO admins see it.
+
+A key is never sent twice: before each send the worker re-checks in the
+database that it still holds the row's lease, and the platform's pace to the
+target, across replicas (``pmobot.leases``). On PostgreSQL several replicas
+claim rows with ``FOR UPDATE SKIP LOCKED``; on SQLite one process does everything.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,27 +25,35 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import update
 from sqlmodel import col, select
 
+from pmobot import leases
+from pmobot.clock import Clock
 from pmobot.db import Database
 from pmobot.domain.models import OutboxMessage
+from pmobot.leases import LEASE
 from pmobot.messages import Message, from_dict
 
 log = logging.getLogger(__name__)
 
-# How long a claimed row is reserved for the worker that claimed it.
-LEASE = timedelta(minutes=2)
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX_SECONDS = 3600
+# How long a message is tried before it is given up: the default of ``outbox_time_budget_seconds``.
+TIME_BUDGET = timedelta(days=1)
+# The longest one send may take, whatever the deliverer's own timeouts: well inside the lease.
+SEND_LIMIT = LEASE / 2
 
 
 class RetryLater(Exception):
-    """A transient failure (HTTP 429, 5xx, network); ``retry_after`` in seconds if the platform said."""
+    """A transient failure (HTTP 429, 5xx, network, a timeout); ``retry_after`` in seconds if the platform said.
 
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    ``rate_limited``: the platform asked to slow down (HTTP 429); waited out, not counted as an attempt.
+    """
+
+    def __init__(self, reason: str, retry_after: float | None = None, *, rate_limited: bool = False) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
+        self.rate_limited = rate_limited
 
 
 class DeliveryFailed(Exception):
@@ -91,46 +106,25 @@ def backoff(attempts: int, *, rng: random.Random | None = None) -> float:
 
 
 class OutboxWorker:
-    def __init__(self, *, db: Database, deliverers: Mapping[str, Deliverer], max_attempts: int = 8,
-                 batch: int = 50, rng: random.Random | None = None, on_failure: FailureHook | None = None) -> None:
+    """Claims due rows and sends them; see the module's docstring and ``pmobot.leases``."""
+
+    def __init__(self, *, db: Database, deliverers: Mapping[str, Deliverer], max_attempts: int | None = None,
+                 batch: int = 50, rng: random.Random | None = None, on_failure: FailureHook | None = None,
+                 clock: Clock | None = None, time_budget: timedelta = TIME_BUDGET) -> None:
         self.db = db
         self.deliverers = dict(deliverers)
         self.on_failure = on_failure
+        # Without a cap (the default) only the time budget ends the tries of a message.
         self.max_attempts = max_attempts
+        self.time_budget = time_budget
         self.batch = batch
         self.rng = rng or random.Random()
+        self.clock = clock
+        self._batch_now = datetime.min
 
-    async def _claim(self, now: datetime) -> list[OutboxMessage]:
-        """Reserve due rows for this worker.
-
-        Each row is taken with a compare-and-set UPDATE (only if still free), so
-        two workers, or two coroutines of one process, never both take it; on
-        PostgreSQL ``SKIP LOCKED`` also keeps them from waiting on each other.
-        """
-        free = (col(OutboxMessage.locked_until).is_(None)) | (col(OutboxMessage.locked_until) <= now)
-        async with self.db.session() as session:
-            query = (
-                select(OutboxMessage)
-                .where(OutboxMessage.status == "pending", col(OutboxMessage.next_attempt_at) <= now,
-                       col(OutboxMessage.platform).in_(list(self.deliverers)))
-                .where(free)
-                .order_by(col(OutboxMessage.id))
-                .limit(self.batch)
-            )
-            if not self.db.is_sqlite:
-                query = query.with_for_update(skip_locked=True)
-            candidates = list((await session.exec(query)).all())
-            claimed = []
-            for row in candidates:
-                taken = await session.exec(
-                    update(OutboxMessage)
-                    .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.status) == "pending", free)
-                    .values(locked_until=now + LEASE)
-                    .execution_options(synchronize_session=False)
-                )
-                if taken.rowcount == 1:
-                    claimed.append(row)
-            return claimed
+    def _now(self) -> datetime:
+        """The time now, mid-batch: the clock's; without one, the ``now`` the batch was given."""
+        return self.clock.now() if self.clock is not None else self._batch_now
 
     async def _parents(self, row: OutboxMessage) -> dict[str, OutboxMessage]:
         """The earlier messages ``row`` threads under or replaces, by key (one query)."""
@@ -140,30 +134,6 @@ class OutboxWorker:
         async with self.db.session() as session:
             rows = await session.exec(select(OutboxMessage).where(col(OutboxMessage.key).in_(keys)))
             return {parent.key: parent for parent in rows.all()}
-
-    async def _paced_until(self, row: OutboxMessage, now: datetime) -> datetime | None:
-        """When ``row`` may go without exceeding its platform's pace to that target, if not now.
-
-        Counted from what was sent, in the database, so replicas share the pace.
-        """
-        latest: datetime | None = None
-        for limit in getattr(self.deliverers[row.platform], "limits", ()) or ():
-            window_start = now - timedelta(seconds=limit.seconds)
-            async with self.db.session() as session:
-                recent = list((await session.exec(
-                    select(OutboxMessage.sent_at)
-                    .where(OutboxMessage.platform == row.platform, OutboxMessage.target == row.target,
-                           OutboxMessage.status == "sent", col(OutboxMessage.sent_at) > window_start)
-                    .order_by(col(OutboxMessage.sent_at).desc())
-                    .limit(limit.count)
-                )).all())
-            if len(recent) >= limit.count:
-                # The oldest of the last ``count`` sends leaves the window first.
-                oldest = recent[-1]
-                assert oldest is not None  # the query kept only rows sent inside the window
-                free_at = oldest + timedelta(seconds=limit.seconds)
-                latest = free_at if latest is None or free_at > latest else latest
-        return latest
 
     @staticmethod
     def _parent_pending(parents: dict[str, OutboxMessage]) -> datetime | None:
@@ -181,62 +151,92 @@ class OutboxWorker:
 
     async def _run(self, now: datetime) -> tuple[int, int]:
         """(rows handled, rows sent)."""
+        self._batch_now = now
+        claimed = await leases.claim(self.db, now=now, platforms=list(self.deliverers), batch=self.batch)
+        # Per platform, until when a rate limit it answered holds the rest of the batch back.
+        held_back: dict[str, datetime] = {}
         sent = 0
-        claimed = await self._claim(now)
-        for row in claimed:
-            paced = await self._paced_until(row, now)
-            parents = await self._parents(row)
-            parent_at = self._parent_pending(parents)
-            if parent_at is not None:
-                # Rows are taken in id order, so the parent goes first when both are due.
-                paced = max(paced, parent_at) if paced is not None else parent_at
-            if paced is not None:
-                async with self.db.session() as session:
-                    await session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == row.id)
-                                       .values(next_attempt_at=paced, locked_until=None)
-                                       .execution_options(synchronize_session=False))
-                continue
-            delivery = Delivery(
-                key=row.key, target_kind=row.target_kind, target=row.target, message=from_dict(row.payload),
-                thread_id=_platform_id(parents, row.thread_key), replaces_id=_platform_id(parents, row.replaces_key),
-            )
-            outcome: dict[str, object] = {"attempts": row.attempts + 1, "locked_until": None}
-            unreachable = False
-            try:
-                platform_id = await self.deliverers[row.platform].deliver(delivery)
-            except RetryLater as exc:
-                delay = exc.retry_after if exc.retry_after is not None else backoff(row.attempts + 1, rng=self.rng)
-                outcome |= {"last_error": str(exc), "next_attempt_at": now + timedelta(seconds=delay)}
-                if row.attempts + 1 >= self.max_attempts:
-                    outcome["status"] = "failed"
-                log.warning("delivery of %s postponed %.0fs: %s", row.key, delay, exc)
-            except DeliveryFailed as exc:
-                unreachable = isinstance(exc, Unreachable)
-                outcome |= {"status": "failed", "last_error": str(exc)}
-                log.error("delivery of %s failed: %s", row.key, exc)
-            except Exception as exc:  # a bug in a renderer must not stop the other rows
-                delay = backoff(row.attempts + 1, rng=self.rng)
-                outcome |= {
-                    "last_error": f"{type(exc).__name__}: {exc}", "next_attempt_at": now + timedelta(seconds=delay),
-                }
-                if row.attempts + 1 >= self.max_attempts:
-                    outcome["status"] = "failed"
-                log.exception("delivery of %s raised", row.key)
-            else:
-                outcome |= {"status": "sent", "platform_message_id": platform_id, "sent_at": now, "last_error": None}
-                sent += 1
-            async with self.db.session() as session:
-                fresh = await session.get(OutboxMessage, row.id)
-                if fresh is not None:
-                    for name, value in outcome.items():
-                        setattr(fresh, name, value)
-                    session.add(fresh)
-            if outcome.get("status") == "failed" and self.on_failure is not None:
-                try:
-                    await self.on_failure(row, str(outcome.get("last_error") or ""), unreachable)
-                except Exception:  # telling admins must not stop deliveries
-                    log.exception("could not report the failure of %s", row.key)
+        for row, token in claimed:
+            sent += await self._handle(row, token, held_back)
         return len(claimed), sent
+
+    async def _handle(self, row: OutboxMessage, token: datetime, held_back: dict[str, datetime]) -> int:
+        """Send one claimed row if it is still this worker's and its pace allows; 1 if it was sent."""
+        deliverer = self.deliverers[row.platform]
+        parents = await self._parents(row)
+        waits = [at for at in (self._parent_pending(parents), held_back.get(row.platform)) if at is not None]
+        # Rows are taken in id order, so a parent goes first when both are due.
+        fenced = await leases.fence(self.db, row, token=token, now=self._now(),
+                                    limits=tuple(getattr(deliverer, "limits", ()) or ()),
+                                    not_before=max(waits) if waits else None)
+        if fenced.token is None:
+            if fenced.paced_until is None:
+                log.warning("delivery of %s skipped: this worker's lease on it ran out", row.key)
+            return 0
+        delivery = Delivery(
+            key=row.key, target_kind=row.target_kind, target=row.target, message=from_dict(row.payload),
+            thread_id=_platform_id(parents, row.thread_key), replaces_id=_platform_id(parents, row.replaces_key),
+        )
+        try:
+            # The deliverers time their calls out; this bounds the whole send within the lease.
+            async with asyncio.timeout(SEND_LIMIT.total_seconds()):
+                platform_id = await deliverer.deliver(delivery)
+        except RetryLater as exc:
+            return await self._postpone(row, fenced.token, exc, held_back)
+        except TimeoutError:
+            return await self._postpone(row, fenced.token, RetryLater("the send took too long"), held_back)
+        except DeliveryFailed as exc:
+            log.error("delivery of %s failed: %s", row.key, exc)
+            await self._fail(row, fenced.token, {"attempts": row.attempts + 1}, str(exc),
+                             unreachable=isinstance(exc, Unreachable))
+            return 0
+        except Exception as exc:  # a bug in a renderer must not stop the other rows
+            log.exception("delivery of %s raised", row.key)
+            return await self._postpone(row, fenced.token, RetryLater(f"{type(exc).__name__}: {exc}"), held_back)
+        # Recorded whatever became of the lease meanwhile: the message went.
+        await leases.settle(self.db, row, token=None, values={
+            "status": "sent", "platform_message_id": platform_id, "sent_at": self._now(), "last_error": None,
+            "attempts": row.attempts + 1, "locked_until": None})
+        return 1
+
+    async def _postpone(self, row: OutboxMessage, token: datetime, exc: RetryLater,
+                        held_back: dict[str, datetime]) -> int:
+        """A transient failure: try again later, or give up once the time budget is spent.
+
+        A rate limit is waited out, as the platform said, and is not counted
+        as an attempt; other failures back off exponentially, with jitter.
+        """
+        now = self._now()
+        attempts = row.attempts if exc.rate_limited else row.attempts + 1
+        delay = exc.retry_after if exc.retry_after is not None else backoff(max(1, attempts), rng=self.rng)
+        deadline = row.created_at + self.time_budget
+        next_at = min(now + timedelta(seconds=delay), max(now, deadline))
+        if exc.rate_limited:
+            held_back[row.platform] = max(next_at, held_back.get(row.platform, next_at))
+        values: dict[str, object] = {"attempts": attempts, "last_error": str(exc)[:2000], "next_attempt_at": next_at}
+        capped = self.max_attempts is not None and not exc.rate_limited and attempts >= self.max_attempts
+        if now >= deadline or capped:
+            log.error("delivery of %s given up after %s: %s", row.key,
+                      "its time budget" if now >= deadline else f"{attempts} attempts", exc)
+            await self._fail(row, token, values, str(exc))
+            return 0
+        log.warning("delivery of %s postponed %.0fs: %s", row.key, (next_at - now).total_seconds(), exc)
+        await leases.settle(self.db, row, token=token,
+                            values=values | {"locked_until": None, "sent_at": None})
+        return 0
+
+    async def _fail(self, row: OutboxMessage, token: datetime, values: dict[str, object], reason: str, *,
+                    unreachable: bool = False) -> None:
+        done = await leases.settle(self.db, row, token=token, values=values | {
+            "status": "failed", "last_error": reason[:2000], "locked_until": None, "sent_at": None})
+        if not done:
+            log.warning("failure of %s not recorded: this worker's lease on it ran out", row.key)
+            return
+        if self.on_failure is not None:
+            try:
+                await self.on_failure(row, reason, unreachable)
+            except Exception:  # telling admins must not stop deliveries
+                log.exception("could not report the failure of %s", row.key)
 
     async def drain(self, now: datetime, *, rounds: int = 10) -> int:
         """Deliver everything due now, including rows queued while delivering."""
@@ -262,7 +262,7 @@ async def failed_deliveries(db: Database) -> list[OutboxMessage]:
         return list(rows.all())
 
 
-def build_scheduler(*, worker: OutboxWorker, clock: ClockLike, every_seconds: float = 2.0) -> AsyncIOScheduler:
+def build_scheduler(*, worker: OutboxWorker, clock: Clock, every_seconds: float = 2.0) -> AsyncIOScheduler:
     """The APScheduler that runs the outbox worker; later jobs (digests, drift) join it."""
     scheduler = AsyncIOScheduler(timezone="UTC")
 
@@ -272,7 +272,3 @@ def build_scheduler(*, worker: OutboxWorker, clock: ClockLike, every_seconds: fl
     scheduler.add_job(deliver_outbox, "interval", seconds=every_seconds, id="outbox", max_instances=1,
                       coalesce=True, replace_existing=True)
     return scheduler
-
-
-class ClockLike(Protocol):
-    def now(self) -> datetime: ...

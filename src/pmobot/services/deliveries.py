@@ -97,6 +97,8 @@ async def retry(session: AsyncSession, *, core: Core, actor: Actor, row_id: int)
     if row is None or row.status != "failed":
         raise NotFound("deliveries.not_failed", id=row_id)
     row.status, row.attempts, row.next_attempt_at, row.locked_until = "pending", 0, core.now(), None
+    # Its time budget starts again: counted from when the message was (re)queued.
+    row.created_at = core.now()
     session.add(row)
     await audit.record(session, core=core, actor_id=actor.id, subject=f"outbox:{row.id}", action="delivery_retried",
                        detail={"key": row.key})

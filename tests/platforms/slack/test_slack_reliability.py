@@ -90,7 +90,8 @@ async def test_429_retry_after_is_honoured(slack: SlackHarness) -> None:
     start = slack.clock.now()
     await slack.worker.run_once(start)
     card = next(r for r in await outbox_rows(slack) if r.target == "C0IT")
-    assert card.status == "pending" and card.attempts == 1
+    # A rate limit is waited out, not counted as a failed attempt.
+    assert card.status == "pending" and card.attempts == 0
     assert card.next_attempt_at == start + timedelta(seconds=30)
     assert "rate limited" in (card.last_error or "")
     # Not before Slack said.
