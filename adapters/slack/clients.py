@@ -6,7 +6,9 @@
   before bolt reads a byte of it;
 - ``build_app``: bolt's ``AsyncApp`` with, with OAuth, installations and states in the database.
 - ``Clients``: one HTTP session for the Web API and response URLs, and the
-  client to post with (the bot token, or the installing workspace's).
+  client to post with (the bot token, or the installing workspace's). Every
+  call through it gives up after ``api_timeout_seconds`` (the SDK's own
+  timeout applies only to sessions it creates, not to one it is handed).
 - ``SocketMode``: the Socket Mode connection, when SLACK_APP_TOKEN is set.
 """
 
@@ -44,8 +46,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "slack"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
-# Every Web API call gives up after this many seconds (the outbox retries later).
-API_TIMEOUT = 10
 # What a call to Slack can fail with: Slack's refusal, the network, or the time limit.
 CALL_FAILED = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError, OSError)
 # A signed request older (or further ahead) than this is refused, as Slack advises.
@@ -146,9 +146,11 @@ class Clients:
         self.core = core
         self.bot_token = secret(settings.slack_bot_token)
         self.api_url = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
+        # Every call gives up after this long (the outbox retries later).
+        self.timeout = settings.api_timeout_seconds
         # No retry inside the client: the outbox retries, with backoff, from the database.
         self.default = AsyncWebClient(token=self.bot_token, base_url=self.api_url, retry_handlers=[],
-                                      timeout=API_TIMEOUT)
+                                      timeout=max(1, round(self.timeout)))
         self.installations = (DatabaseInstallationStore(core=core, client_id=settings.slack_client_id or "")
                               if uses_oauth(settings) else None)
         self._by_token: dict[str, AsyncWebClient] = {}
@@ -157,7 +159,7 @@ class Clients:
     def http(self) -> aiohttp.ClientSession:
         """The one HTTP session, opened on first use (again after a close)."""
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession()
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
             self.default.session = self._session
             for client in self._by_token.values():
                 client.session = self._session
@@ -174,6 +176,7 @@ class Clients:
 
     async def for_delivery(self, delivery: Delivery) -> AsyncWebClient:
         """The bot token's client; with OAuth, the client of the workspace the target person is in."""
+        self.http()  # the session that carries the timeout, whoever sends first
         if self.bot_token or self.installations is None:
             return self.default
         token = None
@@ -189,7 +192,7 @@ class Clients:
             raise RetryLater("slack: no workspace has installed pmobot yet")
         if token not in self._by_token:
             self._by_token[token] = AsyncWebClient(token=token, base_url=self.api_url, retry_handlers=[],
-                                                   timeout=API_TIMEOUT, session=self.http())
+                                                   timeout=max(1, round(self.timeout)), session=self.http())
         return self._by_token[token]
 
 

@@ -149,6 +149,19 @@ class CredentialsFactory(ServiceClientCredentialsFactory):
         return credentials
 
 
+class TimedConnectors(ConnectorFactory):
+    """Bot Connector clients whose every call gives up after ``timeout`` seconds (the SDK's own is 100)."""
+
+    def __init__(self, inner: ConnectorFactory, timeout: float) -> None:
+        self._inner = inner
+        self.timeout = timeout
+
+    async def create(self, service_url: str, audience: str | None = None) -> Any:
+        client = await self._inner.create(service_url, audience)
+        client.config.connection.timeout = self.timeout
+        return client
+
+
 class StrictAuthentication(BotFrameworkAuthentication):
     """Every way an incoming token can be wrong ends as PermissionError (HTTP 401).
 
@@ -156,13 +169,17 @@ class StrictAuthentication(BotFrameworkAuthentication):
     id), which its aiohttp adapter would answer with 500.
     """
 
-    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+    def __init__(self, inner: BotFrameworkAuthentication, *, timeout: float = 10) -> None:
         self._inner = inner
+        self.timeout = timeout
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         try:
             # The aiohttp adapter passes "" for a missing header; the SDK only reads None as "none given".
-            return await self._inner.authenticate_request(activity, auth_header or None)
+            result = await self._inner.authenticate_request(activity, auth_header or None)
+            if result.connector_factory is not None:
+                result.connector_factory = TimedConnectors(result.connector_factory, self.timeout)
+            return result
         except PermissionError:
             raise
         except Exception as exc:  # jwt errors, a missing key, malformed headers
@@ -180,7 +197,7 @@ class StrictAuthentication(BotFrameworkAuthentication):
             raise PermissionError("invalid token") from exc
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return self._inner.create_connector_factory(claims_identity)
+        return TimedConnectors(self._inner.create_connector_factory(claims_identity), self.timeout)
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
         return await self._inner.create_user_token_client(claims_identity)
@@ -211,8 +228,10 @@ class _Configuration:
         self.CALLER_ID = CallerIdConstants.public_azure_channel
 
 
-def build_authentication(credentials: Credentials, endpoints: Endpoints) -> BotFrameworkAuthentication:
+def build_authentication(credentials: Credentials, endpoints: Endpoints, *,
+                         timeout: float = 10) -> BotFrameworkAuthentication:
+    """``timeout``: seconds after which every call to the Bot Connector gives up."""
     factory = CredentialsFactory(credentials, endpoints)
     inner = ConfigurationBotFrameworkAuthentication(
         _Configuration(credentials, endpoints, factory.authority()), credentials_factory=factory)
-    return StrictAuthentication(inner)
+    return StrictAuthentication(inner, timeout=timeout)

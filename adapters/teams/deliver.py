@@ -3,7 +3,7 @@
 Each delivery continues a stored conversation (``continue_conversation`` with
 pmobot's app id) and sends, replies in a channel thread, or updates a card in
 place. Teams' answers become the outbox's outcomes: 429, 412, 502 and 504 (and
-other server errors, and a network failure) are retried later, with the
+other server errors, a network failure, a send that timed out) are retried later, with the
 ``Retry-After`` Teams gave; a person who blocked the bot or removed the app is
 unreachable; any other refusal is a permanent failure, kept for the PMO.
 
@@ -13,6 +13,7 @@ delivery that threads under or replaces that message knows both.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import logging
@@ -113,10 +114,12 @@ def translate_error(exc: BaseException, *, target_kind: str) -> Exception:
 class TeamsDeliverer:
     limits = LIMITS
 
-    def __init__(self, *, adapter: Any, app_id: str | None, core: Core) -> None:
+    def __init__(self, *, adapter: Any, app_id: str | None, core: Core, timeout: float = 10) -> None:
         self.adapter = adapter
         self.app_id = app_id
         self.core = core
+        # A whole proactive send (token, connector calls) gives up after this long: a timeout is transient.
+        self.timeout = timeout
 
     async def _run(self, reference: dict[str, Any], logic: Callable[[TurnContext], Awaitable[str]],
                    target_kind: str) -> str:
@@ -130,8 +133,9 @@ class TeamsDeliverer:
                 outcome["error"] = exc
 
         try:
-            await self.adapter.continue_conversation(ConversationReference().deserialize(reference), turn,
-                                                     bot_app_id=self.app_id)
+            async with asyncio.timeout(self.timeout):
+                await self.adapter.continue_conversation(ConversationReference().deserialize(reference), turn,
+                                                         bot_app_id=self.app_id)
         except Exception as exc:  # the connector or the token endpoint failed before the turn
             raise translate_error(exc, target_kind=target_kind) from exc
         if "error" in outcome:
@@ -212,8 +216,9 @@ class TeamsDeliverer:
                 outcome["error"] = exc
 
         try:
-            await self.adapter.create_conversation(self.app_id, first, parameters, base.get("channelId", "msteams"),
-                                                   base.get("serviceUrl"))
+            async with asyncio.timeout(self.timeout):
+                await self.adapter.create_conversation(self.app_id, first, parameters,
+                                                       base.get("channelId", "msteams"), base.get("serviceUrl"))
         except Exception as exc:
             raise translate_error(exc, target_kind="person") from exc
         if "error" in outcome:

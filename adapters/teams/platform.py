@@ -74,10 +74,12 @@ class TeamsPlatform:
         self.core = core
         self.settings = settings
         self.credentials = credentials
-        self.adapter = CloudAdapter(build_authentication(credentials, endpoints))
+        self.adapter = CloudAdapter(build_authentication(credentials, endpoints,
+                                                         timeout=settings.api_timeout_seconds))
         self.adapter.on_turn_error = self._on_turn_error
         self.bot = PmoBot(chat=chat)
-        self.deliverer = TeamsDeliverer(adapter=self.adapter, app_id=credentials.app_id, core=core)
+        self.deliverer = TeamsDeliverer(adapter=self.adapter, app_id=credentials.app_id, core=core,
+                                        timeout=settings.api_timeout_seconds)
         # The Bot Framework's hosts; with endpoints other than the public cloud's (a test, a private
         # cloud), theirs too; loopback for the Emulator when Teams runs without authentication.
         configured = payloads.hosts_of(endpoints.login_authority, endpoints.openid_metadata_url) \

@@ -21,7 +21,7 @@ import hmac
 import itertools
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -304,6 +304,12 @@ class FakeSlack:
     # method -> list of (status, json body, headers) served before the normal answer
     failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = field(default_factory=dict)
     down: bool = False
+    # Fault injection: channel -> how many calls posting to it hang, unanswered, until the fake stops
+    # (a Web API slower than any timeout); and a coroutine awaited on each call before it is answered
+    # (a test moves its clock there: a slow API without sleeping).
+    stalled: dict[str, int] = field(default_factory=dict)
+    on_call: Callable[[Call], Awaitable[None]] | None = None
+    _unstall: Any = field(default_factory=asyncio.Event)
     url: str = ""
     # Socket Mode: envelopes to send once pmobot connects, and what it answers.
     envelopes: list[dict[str, Any]] = field(default_factory=list)
@@ -327,6 +333,7 @@ class FakeSlack:
         self.url = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
+        self._unstall.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -342,6 +349,10 @@ class FakeSlack:
 
     def of(self, method: str) -> list[dict[str, Any]]:
         return [c.args for c in self.calls if c.method == method]
+
+    def posted(self) -> list[dict[str, Any]]:
+        """The messages Slack took (answered with their ts), not the calls it refused or never answered."""
+        return [args for args in self.of("chat.postMessage") if "_ts" in args]
 
     def clear(self) -> None:
         self.calls.clear()
@@ -380,6 +391,14 @@ class FakeSlack:
         if isinstance(args.get("blocks"), str):
             args["blocks"] = json.loads(args["blocks"])
         self.calls.append(Call(method, args))
+        if self.on_call is not None:
+            await self.on_call(Call(method, args))
+        if self.stalled.get(str(args.get("channel"))):
+            self.stalled[str(args.get("channel"))] -= 1
+            await self._unstall.wait()
+            assert request.transport is not None
+            request.transport.close()
+            return web.Response(status=503)
         queued = self.failures.get(method)
         if queued:
             status, body, headers = queued.pop(0)

@@ -96,6 +96,8 @@ class Failure:
     # Only calls whose conversation id contains this fail.
     conversation: str = ""
     times: int = 1
+    # Never answered until the fake stops: a connector slower than any timeout.
+    stall: bool = False
 
 
 # GET /v3/conversations/{conversationId}/members/{memberId}: one roster entry.
@@ -117,6 +119,7 @@ class FakeMicrosoft:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
+        self._unstall: asyncio.Event | None = None
         self.port = 0
 
     # -- lifecycle ----------------------------------------------------------
@@ -139,6 +142,7 @@ class FakeMicrosoft:
         assert ready.wait(30), "the fake Microsoft services did not start"
 
     async def _serve(self) -> None:
+        self._unstall = asyncio.Event()
         app = web.Application()
         app.router.add_get("/openid/.well-known/openidconfiguration", self._openid)
         app.router.add_get("/openid/keys", self._keys)
@@ -155,6 +159,8 @@ class FakeMicrosoft:
 
     def stop(self) -> None:
         if self._loop is not None:
+            if self._unstall is not None:
+                self._loop.call_soon_threadsafe(self._unstall.set)
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(30)
 
@@ -230,6 +236,10 @@ class FakeMicrosoft:
             if failure is not None:
                 failure.times -= 1
             self.calls.append(call)
+        if failure is not None and failure.stall:
+            assert self._unstall is not None
+            await self._unstall.wait()
+            return web.json_response({}, status=503)
         if failure is not None:
             return web.json_response(failure.body or {}, status=failure.status, headers=failure.headers)
         if request.method == "GET" and _MEMBER.match(path):
@@ -251,6 +261,11 @@ class FakeMicrosoft:
         body = {"error": {"code": code or f"HTTP{status}", "message": "scripted failure"}}
         with self._lock:
             self.failures.append(Failure(status, body, headers or {}, conversation, times))
+
+    def stall_next(self, *, conversation: str, times: int = 1) -> None:
+        """The next calls to that conversation hang, unanswered, until the fake stops."""
+        with self._lock:
+            self.failures.append(Failure(0, conversation=conversation, times=times, stall=True))
 
     def sent(self) -> list[Call]:
         with self._lock:

@@ -5,6 +5,7 @@ The same real server and fake Microsoft services as the loop test.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -173,6 +174,24 @@ async def test_429_is_retried_after_the_delay_teams_asks_for(teams, fake, clock)
     assert await worker.run_once(clock.now() + timedelta(seconds=7)) == 1
     assert (await _row(teams, "test:notice")).status == "sent"
     assert len([c for c in fake.sent() if ALICE.chat in c.path and "Avis de test 42" in card_text(c.body)]) == 2
+
+
+async def test_a_connector_slower_than_the_timeout_is_retried_later(fake, teams_settings, clock) -> None:  # type: ignore[no-untyped-def]
+    settings = teams_settings.model_copy(update={"api_timeout_seconds": 0.3})
+    teams = await TeamsHarness(fake=fake, settings=settings, clock=clock).start()
+    try:
+        await teams.post(teams.personal(ALICE, "bonjour"))
+        await _queue_notice_to(teams, ALICE)
+        fake.stall_next(conversation=ALICE.chat)
+        worker = teams.app.worker()
+        # Bounded, so that a send without a timeout fails the test instead of hanging it.
+        assert await asyncio.wait_for(worker.run_once(clock.now()), timeout=20) == 0
+        row = await _row(teams, "test:notice")
+        assert row.status == "pending" and row.attempts == 1 and "Timeout" in (row.last_error or "")
+        assert await worker.run_once(row.next_attempt_at) == 1
+        assert len([c for c in fake.sent() if ALICE.chat in c.path and "Avis de test 42" in card_text(c.body)]) == 2
+    finally:
+        await teams.stop()
 
 
 @pytest.mark.parametrize("status", [412, 502, 504])
