@@ -32,9 +32,13 @@ class Leadership:
     """Who runs the jobs that must run once (housekeeping, digests, drift).
 
     On PostgreSQL the leader holds a session-level advisory lock on a
-    connection of its own; when the process dies the lock goes with it and
-    another replica takes over at its next try. On SQLite one process runs
-    everything, so it is always the leader.
+    connection of its own; when the process or that connection dies the lock
+    goes with it and another replica takes over at its next try. So the leader
+    re-checks before each leader-only run (``try_acquire``), on that very
+    connection, that PostgreSQL still counts the lock as its own; if not (the
+    connection was cut), it stops leading and competes again like any replica:
+    two replicas never both lead. On SQLite one process runs everything, so it
+    is always the leader.
     """
 
     def __init__(self, db: Database) -> None:
@@ -43,14 +47,46 @@ class Leadership:
 
     @property
     def held(self) -> bool:
+        """Whether this replica led at its last check (``try_acquire`` checks again)."""
         return self.db.is_sqlite or self._conn is not None
 
+    async def _still_held(self, conn: AsyncConnection) -> bool:
+        """The heartbeat: does the lock's own connection still answer, and still hold it?"""
+        try:
+            held = (await conn.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() "
+                "AND classid::bigint = :high AND objid::bigint = :low AND objsubid = 1"),
+                {"high": LEADER_LOCK_ID >> 32, "low": LEADER_LOCK_ID & 0xFFFFFFFF})).scalar()
+            await conn.commit()
+        except Exception as exc:  # the connection died: the lock went with it
+            log.warning("the scheduler lock's connection is gone (%s): this replica stops leading",
+                        type(exc).__name__)
+            return False
+        if not held:
+            log.warning("the scheduler lock is no longer held: this replica stops leading")
+        return bool(held)
+
+    async def _drop(self, conn: AsyncConnection) -> None:
+        self._conn = None
+        try:
+            await conn.invalidate()  # never back to the pool: it is dead or holds nothing
+            await conn.close()
+        except Exception:  # closing a dead connection may fail too; it is dropped either way
+            log.debug("closing the lost scheduler lock connection", exc_info=True)
+
     async def try_acquire(self) -> bool:
-        if self.held:
+        """Whether this replica leads now: checked again on every call, before each leader-only run."""
+        if self.db.is_sqlite:
             return True
+        if self._conn is not None:
+            if await self._still_held(self._conn):
+                return True
+            await self._drop(self._conn)
         conn = await self.db.engine.connect()
         try:
             got = (await conn.execute(text("SELECT pg_try_advisory_lock(:id)"), {"id": LEADER_LOCK_ID})).scalar()
+            # The lock is the session's: it outlives the transaction, which is not left open.
+            await conn.commit()
         except Exception:
             await conn.close()
             raise
@@ -62,12 +98,15 @@ class Leadership:
         return False
 
     async def release(self) -> None:
-        if self._conn is not None:
-            try:
-                await self._conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": LEADER_LOCK_ID})
-            finally:
-                await self._conn.close()
-                self._conn = None
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            await conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": LEADER_LOCK_ID})
+            await conn.commit()
+            await conn.close()
+        except Exception:  # a dead connection released the lock already
+            await self._drop(conn)
 
 
 async def health(db: Database) -> tuple[bool, dict[str, Any]]:
