@@ -41,6 +41,7 @@ def reason_id(criterion_id: str) -> str:
 def _filled(text: Localized, policy: Policy, c: Criterion) -> Localized:
     scale = {"min": format_number(policy.scale_min, "en"), "max": format_number(policy.scale_max, "en")}
     return Localized({loc: text.get(loc).replace("{label}", c.label_in(loc)).replace(
+        "{Label}", c.label_in(loc)[:1].upper() + c.label_in(loc)[1:]).replace(
         "{question}", c.question.get(loc) or c.label_in(loc)).replace("{min}", scale["min"]).replace(
         "{max}", scale["max"]) for loc in LOCALES})
 
@@ -63,6 +64,7 @@ def assess_spec(specs: Mapping[str, DialogSpec], policy: Policy) -> DialogSpec:
     fields: list[FieldSpec] = []
     for c in criteria:
         fields.append(replace(rating, id=c.id, label=_filled(rating.label, policy, c),
+                              help=_filled(rating.help, policy, c) if rating.help else None,
                               prompt=_filled(rating.prompt, policy, c), min=policy.scale_min,
                               max=policy.scale_max, target=None))
         fields.append(replace(reason, id=reason_id(c.id), label=_filled(reason.label, policy, c),

@@ -282,7 +282,7 @@ def origin(f: Factor, b: Breakdown, locale: str) -> str:
                  confidence=t(locale, "scoring.confidence", level=_level(CONFIDENCE, e.confidence, locale)))
         if f.source == CONFIDENCE:
             text = t(locale, "scoring.from_estimate_short", who=e.by, version=e.version, what=what)
-    return f"{head}: {text}{_times(f, locale)}"
+    return t(locale, "scoring.origin", head=head, text=text + _times(f, locale))
 
 
 def waiting_for(view: ScoreView, locale: str) -> str:
