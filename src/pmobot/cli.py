@@ -190,8 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     export = command("export", "write the portfolio for a spreadsheet", _export,
                      "'needs': one row per need with its status, intake answers, withdrawal, question counts and "
                      "latest estimate. 'questions': one row per question asked on a need, with its answer. "
+                     "'scores': one row per need with its score under the policy in force and its breakdown. "
                      "Amounts have two decimals and a currency column; dates are ISO 8601.")
-    export.add_argument("what", nargs="?", choices=["needs", "questions"], default="needs",
+    export.add_argument("what", nargs="?", choices=["needs", "questions", "scores"], default="needs",
                         help="what to export (default: needs)")
     export.add_argument("--format", choices=["json", "csv"], default="json",
                         help="json (default), or csv: UTF-8 with a byte-order mark, so that Excel shows accents, "

@@ -165,3 +165,34 @@ async def test_a_changed_policy_is_a_new_version_and_the_pmo_is_told_what_moved(
                                  "· NEED-2 Expense app : n°1 → n°2 (score 16,7 → 25)"]
     assert shown.title == "Politique de notation v2 (wsjf)"  # type: ignore[attr-defined]
     assert shown.body == body  # type: ignore[attr-defined]
+
+
+async def test_the_scores_sheet_of_the_export(app: App) -> None:
+    import csv
+    import io
+    import json
+
+    from pmobot.services import export
+
+    scored, waiting = await _file(app), await _file(app, title="Expense app")
+    await _estimate(app, scored)
+    await _assess(app, scored, 8, 3)
+    async with app.db.session() as session:
+        as_json = await export.document(session, core=app.core, what="scores", format="json")
+        as_csv = await export.document(session, core=app.core, what="scores", format="csv")
+    rows = json.loads(as_json.text)
+    assert as_json.count == 2
+    assert rows[0]["key"] == scored and rows[0]["score"] == 15.83 and rows[0]["policy_version"] == 1
+    assert rows[0]["factors"] == ["business_value=8", "time_criticality=5", "risk_reduction=3", "reach=3",
+                                  "job_size=1.2"]
+    assert rows[0]["reasons"] == ["business_value: saves two days a month", "risk_reduction: audit finding"]
+    assert rows[0]["breakdown"].startswith("score 15,8 = (valeur 8 + urgence 5")
+    assert rows[0]["estimated_by"] == "Bob Smith" and rows[0]["assessed_by"] == "Dan Dupont"
+    assert rows[1]["key"] == waiting and rows[1]["score"] is None
+    assert rows[1]["waiting_for"] == ["assessment", "estimate"] and rows[1]["breakdown"] is None
+    table = list(csv.reader(io.StringIO(as_csv.text)))
+    assert table[0] == list(export.TABLES["scores"].columns(app.core.specs))
+    assert set(rows[0]) == set(table[0])
+    assert table[1][table[0].index("factors")] == ("business_value=8; time_criticality=5; risk_reduction=3; "
+                                                   "reach=3; job_size=1.2")
+    assert table[2][table[0].index("waiting_for")] == "assessment; estimate"

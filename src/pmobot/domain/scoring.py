@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 
@@ -139,8 +140,11 @@ class Policy:
 
     def needs(self, kind: str) -> bool:
         """Whether a score needs an assessment or an estimate under this policy."""
-        return any(source_kind(c.source) == kind or any(source_kind(s) == kind for s in c.times)
-                   for c in self.criteria)
+        return kind in self._kinds
+
+    @cached_property
+    def _kinds(self) -> frozenset[str]:
+        return frozenset(source_kind(s) for c in self.criteria for s in (c.source, *c.times))
 
 
 # -- what the service hands over ------------------------------------------------------

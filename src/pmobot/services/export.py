@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from pmobot.conversation.spec import DialogSpec
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import AuditEvent, Estimate, Need, Person, Question
+from pmobot.services import export_scores
 from pmobot.services.core import Core
 from pmobot.services.estimation import ESTIMATE_COLUMNS, EstimateColumn, estimate_answer, extra_fields
 from pmobot.services.needs import answers_of, latest_estimate
@@ -218,6 +219,7 @@ class Table:
 TABLES: dict[str, Table] = {
     "needs": Table(rows=needs, columns=need_columns, noun="need"),
     "questions": Table(rows=questions, columns=question_columns, noun="question"),
+    "scores": Table(rows=export_scores.scores, columns=export_scores.score_columns, noun="score"),
 }
 
 
