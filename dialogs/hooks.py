@@ -12,7 +12,7 @@ from typing import Any
 from pmobot.conversation.errors import FieldError, number_param
 from pmobot.conversation.hooks import Check, Completion, HookContext, Validator
 from pmobot.messages import Message
-from pmobot.services import assessment, estimation, intake, questions
+from pmobot.services import assessment, estimation, intake, questions, review_record
 
 
 def meaningful_text(value: Any, answers: dict[str, Any], hc: HookContext) -> FieldError | None:
@@ -59,6 +59,11 @@ async def record_assessment(hc: HookContext, answers: dict[str, Any]) -> list[Me
                                               answers=answers)
 
 
+async def record_review(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
+    return await review_record.record(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
+                                      answers=answers)
+
+
 async def ask_question(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
     return await questions.ask(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
                                text=answers["text"])
@@ -89,6 +94,7 @@ COMPLETIONS: dict[str, Completion] = {
     "submit_need": submit_need,
     "record_estimate": record_estimate,
     "record_assessment": record_assessment,
+    "record_review": record_review,
     "ask_question": ask_question,
     "answer_question": answer_question,
     "route_free_text": route_free_text,

@@ -28,6 +28,7 @@ from pmobot.commands.registry import (
     Command,
     Commands,
     Opening,
+    Place,
     Request,
     is_command,
     other_slash_command,
@@ -43,7 +44,7 @@ from pmobot.domain.models import AuditEvent
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import FormRequest, Message, Notice
-from pmobot.services import deliveries, estimation, inbound, intake, people, questions
+from pmobot.services import deliveries, estimation, inbound, intake, people, questions, sides
 from pmobot.services.core import Core
 from pmobot.services.errors import Invalid, PmoError
 from pmobot.services.people import Actor, Directory, Identity
@@ -119,25 +120,28 @@ class Chat:
 
     async def on_text(self, identity: Identity, conversation_key: ConversationKey, text: str, *,
                       once: DeliveryKey | None = None, directory: Directory | None = None,
-                      reply_to: str | None = None) -> list[Message]:
+                      reply_to: str | None = None, place: Place | None = None) -> list[Message]:
         """A typed message. ``reply_to``: the platform id of the message it explicitly replies to
-        (a Slack DM thread, a Teams quoted reply); a reply to a notification about a need goes to that need."""
+        (a Slack DM thread, a Teams quoted reply); a reply to a notification about a need goes to that need.
+        ``place``: the channel it is typed in, None in a direct conversation."""
         text = clean_text(text)
         forms = self._traits(identity).forms_in_messages
         return await self._guarded(
             identity, text,
-            lambda s, a: self._text(self._request(s, a, conversation_key, forms, directory), text,
+            lambda s, a: self._text(self._request(s, a, conversation_key, forms, directory, place), text,
                                     reply_to=reply_to),
             once=once)
 
     async def on_command(self, identity: Identity, conversation_key: ConversationKey, text: str, *,
-                         once: DeliveryKey | None = None, directory: Directory | None = None) -> list[Message]:
+                         once: DeliveryKey | None = None, directory: Directory | None = None,
+                         place: Place | None = None) -> list[Message]:
         """A command typed without the ``/pmo`` prefix (a slash command's text)."""
         text = clean_text(text)
         forms = self._traits(identity).forms
         return await self._guarded(
             identity, text,
-            lambda s, a: self._command(self._request(s, a, conversation_key, forms, directory), text), once=once)
+            lambda s, a: self._command(self._request(s, a, conversation_key, forms, directory, place), text),
+            once=once)
 
     async def on_action(self, identity: Identity, conversation_key: ConversationKey, action_id: str, value: str, *,
                         once: DeliveryKey | None = None) -> list[Message]:
@@ -219,8 +223,9 @@ class Chat:
         """Who you are here and what waits on you: shown when someone arrives."""
 
         async def handler(session: AsyncSession, actor: Actor) -> list[Message]:
+            side = await sides.side_of(session, person_id=actor.id)
             lines = [t(actor.locale, "chat.welcome", name=actor.person.display_name,
-                       roles=role_names(actor.locale, actor.roles))]
+                       roles=role_names(actor.locale, actor.roles, side))]
             lines += await intake.attention(session, core=self.core, actor=actor)
             return [Notice("\n".join(lines))]
 
@@ -285,9 +290,9 @@ class Chat:
         return self.platforms.get(identity.platform, PlatformTraits())
 
     def _request(self, session: AsyncSession, actor: Actor, key: ConversationKey, forms: bool,
-                 directory: Directory | None = None) -> Request:
+                 directory: Directory | None = None, place: Place | None = None) -> Request:
         return Request(session=session, actor=actor, core=self.core, commands=self.commands, conversation_key=key,
-                       forms=forms, directory=directory, engine=self.engine)
+                       forms=forms, directory=directory, engine=self.engine, place=place)
 
     # -- routing -----------------------------------------------------------
 

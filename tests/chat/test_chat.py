@@ -99,13 +99,29 @@ async def test_platform_locale_is_used_until_the_person_chooses(app: App) -> Non
 
 async def test_roles_by_command(app: App) -> None:
     reply = text_of(await app.chat.on_text(DAN, "c", "/pmo role alice committee"))
-    assert reply == "Alice Martin est maintenant : demandeur, comité."
+    # A committee member without a side cannot vote: the admin is told so, and how to seat them.
+    assert reply == ("Alice Martin est maintenant : demandeur, comité (pas encore de côté : un vote en demande un).\n"
+                     "Alice Martin siège au comité sans côté, or un vote du comité en demande un. "
+                     "Choisissez-le avec : /pmo role alice comite metier|dsi")
+    reply = text_of(await app.chat.on_text(DAN, "c", "/pmo role alice comité métier"))
+    assert reply == "Alice Martin est maintenant : demandeur, comité (côté métier)."
+    reply = text_of(await app.chat.on_text(DAN, "c", "/pmo role alice committee it"))
+    assert reply == "Alice Martin est maintenant : demandeur, comité (côté DSI)."
+    reply = text_of(await app.chat.on_text(DAN, "c", "/pmo role alice committee finance"))
+    assert reply == "« finance » n'est pas un côté du comité. Choisissez metier ou dsi."
+    reply = text_of(await app.chat.on_text(DAN, "c", "/pmo whois alice"))
+    assert reply.startswith("Alice Martin : demandeur, comité (côté DSI).")
     reply = text_of(await app.chat.on_text(DAN, "c", "/pmo role alice -committee"))
     assert reply == "Alice Martin est maintenant : demandeur."
     reply = text_of(await app.chat.on_text(ALICE, "c", "/pmo role bob pmo"))
     assert "Seuls les administrateurs PMO" in reply
     reply = text_of(await app.chat.on_text(DAN, "c", "/pmo role bob"))
     assert reply == "Bob Smith : demandeur, DSI."
+    reply = text_of(await app.chat.on_text(DAN, "c", "/pmo role bob securite"))
+    assert reply == "Bob Smith est maintenant : demandeur, DSI, relecteur sécurité et RGPD."
+    # The side goes with the committee role: granted again, it has none until one is given.
+    reply = text_of(await app.chat.on_text(DAN, "c", "/pmo role alice committee"))
+    assert "pas encore de côté" in reply
 
 
 async def test_an_internal_error_gives_a_reference_and_keeps_what_was_typed(

@@ -90,14 +90,15 @@ def test_every_command_and_button_has_its_strings_in_both_languages(locale: str)
 
 def test_each_declared_button_triggers_its_command_and_the_cards_buttons_are_declared() -> None:
     declared = {button.action_id: command for command in COMMANDS for button in command.buttons}
-    assert set(declared) == {"need.claim", "need.ask", "need.estimate", "need.answer", "need.status"}
+    assert set(declared) == {"need.claim", "need.ask", "need.estimate", "need.answer", "need.status", "need.review"}
     for action_id, command in declared.items():
         assert COMMANDS.pressed(action_id) is command
     assert {b.action_id for b in buttons.ON_A_NEED} <= set(declared)
     assert COMMANDS.pressed("need.withdraw") is None
 
 
-@pytest.mark.parametrize("action_id", ["need.claim", "need.ask", "need.estimate", "need.answer", "need.status"])
+@pytest.mark.parametrize("action_id", ["need.claim", "need.ask", "need.estimate", "need.answer", "need.status",
+                                       "need.review"])
 async def test_pressing_a_button_does_what_typing_its_command_does(app: App, action_id: str) -> None:
     command = COMMANDS.pressed(action_id)
     assert command is not None
@@ -133,12 +134,12 @@ async def test_a_missing_need_key_shows_the_usage_in_the_persons_language(app: A
 
 
 def test_the_commands_whose_answer_may_be_shared_are_the_questions() -> None:
-    assert {c.name for c in COMMANDS if c.shareable} == {"status", "mine", "queue", "help", "ranking", "policy"}
+    assert {c.name for c in COMMANDS if c.shareable} == {"status", "mine", "queue", "help", "ranking", "policy", "channels"}
 
 
 def test_each_spec_a_command_opens_exists_and_has_one_opener(app: App) -> None:
     openers = [c for c in COMMANDS if c.opens]
-    assert {c.opens for c in openers} == {"intake", "question", "answer", "estimate", "assess"}
+    assert {c.opens for c in openers} == {"intake", "question", "answer", "estimate", "assess", "review"}
     for command in openers:
         assert command.opens in app.core.specs
         assert COMMANDS.opening(command.opens or "") is command

@@ -21,8 +21,9 @@ from pmobot.conversation.spec import DialogSpec, Localized, load_builtin_specs
 from pmobot.domain import lifecycle, scoring
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.reviews import Outcome, Trigger
-from pmobot.domain.roles import Role
+from pmobot.domain.roles import Role, Side
 from pmobot.i18n import LOCALES, catalog, format_day, format_money, placeholders
+from pmobot.services.addresses import CHANNEL_PURPOSES
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE_FOLDERS = ("src/pmobot", "adapters", "dialogs")
@@ -193,6 +194,8 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "dialog.not_taken_": lambda: {f"dialog.not_taken_{reason}" for reason in prefill.NOT_TAKEN_REASONS},
     "review.trigger.": lambda: {f"review.trigger.{x.value}" for x in Trigger},
     "review.outcome.": lambda: {f"review.outcome.{x.value}" for x in Outcome},
+    "sides.": lambda: {f"sides.{x.value}" for x in Side},
+    "channel.purpose.": lambda: {f"channel.purpose.{p.replace('-', '_')}" for p in CHANNEL_PURPOSES},
 }
 
 

@@ -75,3 +75,10 @@ def test_project_keys_keep_their_formats() -> None:
     subject = keys.change_subject("PRJ-2", 1)
     assert keys.change_request(subject) == "change:PRJ-2/CR-1"
     assert keys.change_decided(subject, 12) == "change-decided:PRJ-2/CR-1:12"
+
+
+def test_review_keys_keep_their_formats() -> None:
+    assert keys.review_needed("NEED-3", 12) == "review-needed:NEED-3:12"
+    assert keys.review_needed_thread("NEED-3") == "review-needed:NEED-3:thread"
+    assert keys.review_told("NEED-3", 2) == "review:NEED-3:v2"
+    assert keys.review_thread("NEED-3", 2) == "review:NEED-3:v2:thread"

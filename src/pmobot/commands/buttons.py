@@ -33,6 +33,8 @@ CLAIM = Button("need.claim", "button.claim", step="claim")
 ASK = Button("need.ask", "button.ask", step="ask")
 ESTIMATE = Button("need.estimate", "button.estimate", step="estimate")
 ANSWER = Button("need.answer", "button.answer", step="answer")
+# A security reviewer's notice that a need waits on their review.
+REVIEW = Button("need.review", "button.review")
 # "See all" under a card cut short by a platform's limits: the need's status in full.
 STATUS = Button("need.status", "button.see_all")
 

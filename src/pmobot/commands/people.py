@@ -9,17 +9,19 @@ from dataclasses import dataclass
 from pmobot.commands.registry import Arguments, Command, Commands, OneOf, PersonThen, Request
 from pmobot.conversation.text import fold
 from pmobot.domain.models import Person
-from pmobot.domain.roles import Role
+from pmobot.domain.roles import Role, Side
 from pmobot.i18n import LOCALES, t
 from pmobot.messages import Message, Notice
-from pmobot.services import people
+from pmobot.services import people, sides
 
+# French names of roles, folded.
+_ROLE_ALIASES = {"securite": "security", "comite": "committee", "dsi": "it", "demandeur": "requester"}
+_GRANTED = ("it", "committee", "pmo", "security", *_ROLE_ALIASES)
 # "/pmo role @bob it", "+it", "-it": what may follow the person.
-_ROLE_WORDS = frozenset({"it", "committee", "pmo", "requester", "+it", "-it", "+committee", "-committee", "+pmo",
-                         "-pmo"})
+_ROLE_WORDS = frozenset({"requester", *_GRANTED, *(f"+{r}" for r in _GRANTED), *(f"-{r}" for r in _GRANTED)})
 # "/pmo role @bob it remove"
 _REMOVE_WORDS = frozenset({"remove", "off", "retirer", "supprimer", "enlever"})
-_ROLE_ORDER = (Role.REQUESTER, Role.IT, Role.COMMITTEE, Role.PMO)
+_ROLE_ORDER = (Role.REQUESTER, Role.IT, Role.COMMITTEE, Role.SECURITY, Role.PMO)
 # "/pmo whois me": oneself.
 _SELF_WORDS = frozenset({"me", "moi", "myself"})
 # "/pmo notify teams": the platforms a person may be told on, or the one they last wrote from.
@@ -37,9 +39,20 @@ class TwoPeople:
         return Arguments(text) if len(text.split()) == 2 else None
 
 
-def role_names(locale: str, roles: frozenset[str]) -> str:
-    """A person's roles as words, in a fixed order."""
-    return ", ".join(t(locale, f"role.{r}") for r in _ROLE_ORDER if r in roles)
+def role_names(locale: str, roles: frozenset[str], side: Side | None = None) -> str:
+    """A person's roles as words, in a fixed order; the committee with the side it sits for."""
+    def name(role: Role) -> str:
+        if role != Role.COMMITTEE:
+            return t(locale, f"role.{role}")
+        return f"{t(locale, 'role.committee')} ({t(locale, f'sides.{side}') if side else t(locale, 'sides.none')})"
+    return ", ".join(name(r) for r in _ROLE_ORDER if r in roles)
+
+
+async def _roles_line(r: Request, person: Person, key: str = "chat.roles_of") -> str:
+    assert person.id is not None  # a stored person
+    roles = await people.roles_of(r.session, person_id=person.id)
+    side = await sides.side_of(r.session, person_id=person.id)
+    return t(r.locale, key, who=person.display_name, roles=role_names(r.locale, roles, side))
 
 
 async def _named(r: Request, reference: str) -> Person:
@@ -52,8 +65,7 @@ async def _named(r: Request, reference: str) -> Person:
 async def _about(r: Request, person: Person) -> list[Message]:
     """Who someone is: roles, accounts, and where pmobot tells them things."""
     assert person.id is not None
-    roles = await people.roles_of(r.session, person_id=person.id)
-    lines = [t(r.locale, "chat.roles_of", who=person.display_name, roles=role_names(r.locale, roles))]
+    lines = [await _roles_line(r, person)]
     accounts = await people.accounts_of(r.session, person_id=person.id)
     lines.append(t(r.locale, "people.accounts", accounts=", ".join(
         f"{a.platform} ({a.email})" if a.email else a.platform for a in accounts)))
@@ -73,20 +85,28 @@ async def _role(r: Request) -> list[Message]:
     parts = r.args.text.split()
     target = await _named(r, parts[0])
     if len(parts) == 1:
-        assert target.id is not None  # a stored person
-        roles = await people.roles_of(r.session, person_id=target.id)
-        return [Notice(t(r.locale, "chat.roles_of", who=target.display_name, roles=role_names(r.locale, roles)))]
-    role = parts[1]
+        return [Notice(await _roles_line(r, target))]
+    role = fold(parts[1])
     grant = True
     if role.startswith("-"):
         role, grant = role[1:], False
     elif role.startswith("+"):
         role = role[1:]
-    if len(parts) > 2 and fold(parts[2]) in _REMOVE_WORDS:
+    role = _ROLE_ALIASES.get(role, role)
+    third = fold(parts[2]) if len(parts) > 2 else ""
+    if third in _REMOVE_WORDS:
         grant = False
+    # "/pmo role @carla committee business": the side is checked before anything is granted.
+    side = sides.parse_side(third) if third and grant and role == Role.COMMITTEE else None
     roles = await people.set_role(r.session, core=r.core, admin=r.actor, target=target, role=role, grant=grant)
-    return [Notice(t(r.locale, "chat.roles_now", who=target.display_name, roles=role_names(r.locale, roles)),
-                   "success")]
+    assert target.id is not None
+    if side is not None:
+        await sides.set_side(r.session, core=r.core, admin=r.actor, target=target, side=side)
+    out: list[Message] = [Notice(await _roles_line(r, target, "chat.roles_now"), "success")]
+    if Role.COMMITTEE in roles and await sides.side_of(r.session, person_id=target.id) is None:
+        # A member without a side cannot vote: say so now, and how to give one.
+        out.append(Notice(t(r.locale, "sides.missing", who=target.display_name, handle=parts[0]), "warning"))
+    return out
 
 
 async def _link(r: Request) -> list[Message]:

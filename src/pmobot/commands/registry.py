@@ -203,6 +203,15 @@ class OptionalVerbAndNumber:
 
 
 @dataclass(frozen=True)
+class Place:
+    """The channel a command is typed in (a console room, a Slack channel, a Teams channel conversation),
+    as the platform addresses it, with what it needs to post there later; None for a direct conversation."""
+
+    address: str
+    reference: Mapping[str, object] | None = None
+
+
+@dataclass(frozen=True)
 class Request:
     """One command being run: who asks, where, and what follows the command word."""
 
@@ -218,6 +227,8 @@ class Request:
     directory: Directory | None = None
     # The dialog engine, for the commands that steer conversations (``resume``).
     engine: DialogEngine | None = None
+    # The channel the command is typed in; None in a direct conversation.
+    place: Place | None = None
 
     @property
     def locale(self) -> str:

@@ -198,6 +198,28 @@ def received(platform: str, key: DeliveryKey) -> str:
     return f"{platform}:{key}"[:KEY_LENGTH]
 
 
+# -- the security and GDPR review ---------------------------------------------------
+
+def review_needed(need_key: str, person_id: int) -> OutboxKey:
+    """A security reviewer told that the need waits on a review (once per need and reviewer)."""
+    return OutboxKey(f"review-needed:{need_key}:{person_id}")
+
+
+def review_needed_thread(need_key: str) -> OutboxKey:
+    """The IT channel told, under the need's card, that it waits on a security review."""
+    return OutboxKey(f"review-needed:{need_key}:thread")
+
+
+def review_told(need_key: str, version: int) -> OutboxKey:
+    """The requester told the outcome of review ``version``."""
+    return OutboxKey(f"review:{need_key}:v{version}")
+
+
+def review_thread(need_key: str, version: int) -> OutboxKey:
+    """The outcome of review ``version``, under the need's card in the IT channel."""
+    return OutboxKey(f"review:{need_key}:v{version}:thread")
+
+
 # -- references a platform caches -------------------------------------------------
 
 def channel_members(channel: str) -> ReferenceAddress:

@@ -77,7 +77,7 @@ async def set_channel(session: AsyncSession, *, core: Core, actor: Actor, platfo
     if purpose not in CHANNEL_PURPOSES:
         raise ValueError(f"unknown channel purpose {purpose!r}")
     if not actor.has(Role.PMO):
-        raise Forbidden("people.error.only_pmo_it_channel")
+        raise Forbidden("people.error.only_pmo_it_channel" if purpose == IT_CHANNEL else "channel.error.only_pmo")
     await remember(session, core=core, platform=platform, kind=purpose, address=purpose,
                    reference={"address": address, **(reference or {})})
     await audit.record(session, core=core, actor_id=actor.id, subject=f"{purpose}:{platform}",

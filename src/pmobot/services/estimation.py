@@ -17,7 +17,7 @@ from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Estimate, Need, Person, Question
 from pmobot.i18n import t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import outbox, scoring
+from pmobot.services import outbox, review_record, scoring
 from pmobot.services.cards import load_need_card
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid
@@ -328,5 +328,6 @@ async def record_estimate(
                                                                         key=need.key)),
     )
     await refresh_it_card(session, core=core, need=need)
+    await review_record.announce(session, core=core, need=need)
     return [Notice(t(actor.locale, "estimation.recorded", key=need.key, version=version,
                      who=requester.display_name), "success")]
