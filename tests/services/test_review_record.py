@@ -138,7 +138,7 @@ async def test_a_withdrawn_need_is_not_reviewed(app: App) -> None:
     async with app.db.session() as session:
         await intake.withdraw(session, core=app.core, actor=await _actor(session, app, "alice"), key=need.key)
     async with app.db.session() as session:
-        with pytest.raises(Invalid, match="review.error.closed"):
+        with pytest.raises(Invalid, match=r"review\.error\.closed"):
             await review_record.check_can_review(session, actor=await _actor(session, app, "sam"), key=need.key)
 
 
