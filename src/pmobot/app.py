@@ -39,6 +39,8 @@ class App:
     engine: DialogEngine
     chat: Chat
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
+    # Set by ``prepare`` when the scoring policy is a new version: what moved in the ranking.
+    policy_change: policy_changes.Change | None = None
 
     def worker(self) -> OutboxWorker:
         return OutboxWorker(db=self.db, deliverers=self.deliverers, max_attempts=self.settings.outbox_max_attempts,
@@ -73,7 +75,16 @@ class App:
                 await demo.seed(session, core=self.core)
         # The scoring policy in force: a new version is recorded, and the PMO told what moved.
         async with self.db.session() as session:
-            await policy_changes.publish(session, core=self.core)
+            self.policy_change = await policy_changes.publish(session, core=self.core)
+
+    def policy_notice(self) -> str | None:
+        """One line for the operator at start when the scoring policy is a new version."""
+        change = self.policy_change
+        if change is None or change.previous is None:
+            return None
+        return (f"scoring policy v{change.version.version} ({change.version.method}) from {self.core.policy.source}: "
+                f"{len(change.moves)} need(s) moved in the ranking since v{change.previous.version}; "
+                "the PMO admins are told, /pmo policy shows it")
 
     async def close(self) -> None:
         await self.db.dispose()

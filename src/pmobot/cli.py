@@ -29,6 +29,8 @@ async def _console(args: argparse.Namespace) -> int:
     app = create_app(settings)
     try:
         await app.prepare(migrate=True, seed_demo=args.demo)
+        if notice := app.policy_notice():
+            print(f"pmobot: {notice}", file=sys.stderr)
         async with app.db.session() as session:
             people = await demo.console_people(session)
         console = attach_console(app, start_as=args.as_, people=people)
@@ -49,6 +51,8 @@ async def _serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     try:
         await app.prepare(migrate=False, seed_demo=False)
+        if notice := app.policy_notice():
+            print(f"pmobot: {notice}", file=sys.stderr)
         try:
             platforms = attach_platforms(app, teams_insecure_local=args.teams_insecure_local)
         except ConfigurationError as exc:

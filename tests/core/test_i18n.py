@@ -188,7 +188,7 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "console.": _console_says,
     "estimation.error.": lambda: {f"estimation.error.{what}_empty" for what in _what_values()},
     "scoring.level.": lambda: {f"scoring.level.{s}.{c}" for s, cs in scoring.CHOICE_SOURCES.items() for c in cs},
-    "scoring.source.": lambda: {f"scoring.source.{s}" for s in scoring.CHOICE_SOURCES},
+    "scoring.phrase.": lambda: {f"scoring.phrase.{s}" for s in scoring.CHOICE_SOURCES},
     "scoring.from.": lambda: {f"scoring.from.{s}" for s in scoring.SOURCES},
     "scoring.policy_": lambda: {f"scoring.policy_{m.value}" for m in scoring.Method},
     "dialog.not_taken_": lambda: {f"dialog.not_taken_{reason}" for reason in prefill.NOT_TAKEN_REASONS},

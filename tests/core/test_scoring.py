@@ -117,13 +117,14 @@ def test_the_breakdown_in_plain_words_in_both_languages() -> None:
         "· urgency 5: desired date in 40 day(s)",
         "· risk reduction 3: Dan Dupont's assessment v1 (“audit finding”)",
         "· users 3: 250 user(s) affected",
-        "· size 1.2: Bob Smith's estimate v2, 20 person-days, low confidence × 1.2 for confidence low",
+        "· size 1.2: Bob Smith's estimate v2, 20 person-days, low confidence (× 1.2), low technical risk",
         "policy v1 (wsjf)",
     ]
     french = explain(view, "fr")
     assert french.startswith(
         "score 15,8 = (valeur 8 + urgence 5 + réduction de risque 3 + utilisateurs 3) / taille 1,2")
-    assert "estimation v2 de Bob Smith, 20 jours-homme, confiance faible" in french
+    assert ("taille 1,2 : estimation v2 de Bob Smith, 20 jours-homme, confiance faible (× 1,2), "
+            "risque technique faible") in french
 
 
 def test_what_is_missing_is_said_instead_of_a_score() -> None:

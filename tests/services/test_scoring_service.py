@@ -196,3 +196,26 @@ async def test_the_scores_sheet_of_the_export(app: App) -> None:
     assert table[1][table[0].index("factors")] == ("business_value=8; time_criticality=5; risk_reduction=3; "
                                                    "reach=3; job_size=1.2")
     assert table[2][table[0].index("waiting_for")] == "assessment; estimate"
+
+
+async def test_the_operator_is_told_at_start_when_the_policy_is_a_new_version(settings, clock, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pmobot.app import create_app
+
+    first = create_app(settings, clock=clock)
+    await first.prepare(migrate=True, seed_demo=True)
+    assert first.policy_notice() is None  # the first version: nothing moved
+    await first.close()
+    path = tmp_path / "org-policy.yaml"
+    default = resources_text()
+    path.write_text(default.replace("per: 20", "per: 10"), encoding="utf-8")
+    again = create_app(settings.model_copy(update={"policy_file": path}), clock=clock)
+    await again.prepare(migrate=True, seed_demo=True)
+    notice = again.policy_notice()
+    await again.close()
+    assert notice is not None and notice.startswith(f"scoring policy v2 (wsjf) from {path}: 0 need(s) moved")
+
+
+def resources_text() -> str:
+    from importlib import resources
+
+    return resources.files("pmobot").joinpath("policy.yaml").read_text(encoding="utf-8")

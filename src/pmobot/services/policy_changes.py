@@ -143,7 +143,8 @@ async def show(session: AsyncSession, *, core: Core, actor: Actor) -> list[Messa
     change = await what_moved(session, core=core)
     loc = actor.locale
     row = change.version
-    footer = t(loc, "scoring.policy_source", source=core.policy.source,
+    source = t(loc, "scoring.default_source") if core.policy.source == policies.DEFAULT_SOURCE else core.policy.source
+    footer = t(loc, "scoring.policy_source", source=source,
                when=format_moment(row.loaded_at, loc, core.settings.timezone))
     return [Card(title=t(loc, "scoring.policy_title", version=row.version, method=row.method),
                  body=moves_text(change, loc), fields=tuple(describe(core.policy, loc)), footer=footer)]

@@ -275,16 +275,21 @@ def formula(b: Breakdown, locale: str) -> str:
         " " + t(locale, "scoring.size_floor", floor=number(SIZE_FLOOR, locale, 2)) if size.points < SIZE_FLOOR else "")
 
 
-def _times(f: Factor, locale: str) -> str:
-    return "".join(" " + t(locale, "scoring.times", what=t(locale, f"scoring.source.{source}"),
-                           choice=_level(source, choice, locale), factor=number(m, locale, 2))
-                   for source, choice, m in f.times if m != 1)
+def _phrase(source: str, choice: str, locale: str) -> str:
+    """An estimate's choice in words: "low confidence", "risque technique moyen"."""
+    return t(locale, f"scoring.phrase.{source}", level=_level(source, choice, locale))
+
+
+def _multiplier(m: float, locale: str) -> str:
+    return "" if m == 1 else " " + t(locale, "scoring.times", factor=number(m, locale, 2))
 
 
 def origin(f: Factor, b: Breakdown, locale: str) -> str:
-    """Where one factor came from, e.g. "size 1.2: Bob's estimate v2, 20 person-days, low confidence"."""
+    """Where one factor came from, e.g. "size 1.2: Bob's estimate v2, 20 person-days, low confidence (× 1.2)"."""
     head = t(locale, "scoring.term", label=f.label.get(locale) or f.criterion, points=number(f.points, locale, 2))
     e = b.estimate
+    # The estimate's choices that multiplied the points, each with its multiplier.
+    applied = [_phrase(source, choice, locale) + _multiplier(m, locale) for source, choice, m in f.times]
     if f.source == "assessment":
         text = t(locale, "scoring.from_assessment", who=b.assessed_by, version=b.assessment_version)
         if f.reason:
@@ -300,14 +305,16 @@ def origin(f: Factor, b: Breakdown, locale: str) -> str:
             locale, "scoring.users", users=number(float(f.figure), locale, 0))
     else:
         assert e is not None
-        what = (t(locale, "scoring.effort", effort=number(e.effort_likely, locale, 2)) if f.source == EFFORT
-                else t(locale, "scoring.choice", what=t(locale, f"scoring.source.{f.source}"),
-                       choice=_level(f.source, str(f.figure), locale)))
-        text = t(locale, "scoring.from_estimate", who=e.by, version=e.version, what=what,
-                 confidence=t(locale, "scoring.confidence", level=_level(CONFIDENCE, e.confidence, locale)))
-        if f.source == CONFIDENCE:
-            text = t(locale, "scoring.from_estimate_short", who=e.by, version=e.version, what=what)
-    return t(locale, "scoring.origin", head=head, text=text + _times(f, locale))
+        parts = [t(locale, "scoring.effort", effort=number(e.effort_likely, locale, 2)) if f.source == EFFORT
+                 else _phrase(f.source, str(f.figure), locale), *applied]
+        # The estimate's confidence is always said, once.
+        if CONFIDENCE not in (f.source, *(source for source, _, _ in f.times)):
+            parts.append(_phrase(CONFIDENCE, e.confidence, locale))
+        return t(locale, "scoring.origin", head=head,
+                 text=t(locale, "scoring.from_estimate", who=e.by, version=e.version, what=", ".join(parts)))
+    if applied:
+        text += ", " + ", ".join(applied)
+    return t(locale, "scoring.origin", head=head, text=text)
 
 
 def waiting_for(view: ScoreView, locale: str) -> str:

@@ -61,7 +61,7 @@ async def test_assess_round_trip_then_ranking_and_policy(slack: SlackHarness) ->
     await slack.settle()
     ranking = texts(fake.of("response_url")[-1]["blocks"])
     assert "Open needs by score (1)" in ranking and "#1" in ranking
-    assert "size 0.82: Bob Smith's estimate v1, 15 person-days, medium confidence" in ranking
+    assert "size 0.82: Bob Smith's estimate v1, 15 person-days, medium confidence (× 1.1)" in ranking
     await slack.command("UBOB", "policy")
     await slack.settle()
     policy = texts(fake.of("response_url")[-1]["blocks"])
