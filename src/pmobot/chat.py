@@ -44,7 +44,7 @@ from pmobot.domain.models import AuditEvent
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import FormRequest, Message, Notice
-from pmobot.services import deliveries, estimation, inbound, intake, people, questions, sides
+from pmobot.services import deliveries, estimation, inbound, intake, people, questions, scoring, sides
 from pmobot.services.core import Core
 from pmobot.services.errors import Invalid, PmoError
 from pmobot.services.people import Actor, Directory, Identity
@@ -233,12 +233,15 @@ class Chat:
 
     async def home(self, identity: Identity) -> list[Message]:
         """A person's overview (a Slack App Home): their needs; for IT and the
-        committee the queue; for PMO admins the failed deliveries."""
+        committee the queue; for the committee and the PMO the ranking; for PMO
+        admins the failed deliveries."""
 
         async def handler(session: AsyncSession, actor: Actor) -> list[Message]:
             out = await intake.mine(session, core=self.core, actor=actor)
             if actor.sees_portfolio:
                 out += await estimation.queue(session, core=self.core, actor=actor)
+            if actor.roles & {Role.COMMITTEE, Role.PMO}:
+                out += await scoring.show_ranking(session, core=self.core, actor=actor)
             if actor.has(Role.PMO):
                 out += await deliveries.failed(session, core=self.core, actor=actor)
             return out

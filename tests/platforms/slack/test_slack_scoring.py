@@ -66,3 +66,45 @@ async def test_assess_round_trip_then_ranking_and_policy(slack: SlackHarness) ->
     await slack.settle()
     policy = texts(fake.of("response_url")[-1]["blocks"])
     assert "Scoring policy v1 (wsjf)" in policy and "This is the first policy version recorded." in policy
+
+
+async def test_a_long_ranking_fits_slack_in_a_reply_and_in_the_pmo_app_home(slack: SlackHarness) -> None:
+    from sqlmodel import delete
+
+    from pmobot.domain.models import OutboxMessage
+    from pmobot.services import assessment, estimation, intake, people
+    from pmobot.services.people import Identity
+
+    fake = slack.fake
+    await make_it(slack)
+    core = slack.app.core
+    async with slack.app.db.session() as session:
+        alice = await people.resolve(session, core=core, identity=Identity("slack", "UALICE", "Alice Martin"))
+        bob = await people.resolve(session, core=core, identity=Identity("slack", "UBOB", "Bob Smith"))
+        dan = await people.resolve(session, core=core, identity=Identity("slack", "UDAN", "Dan Dupont"))
+        for i in range(1, 26):
+            need, _ = await intake.submit_need(
+                session, core=core, actor=alice, source_platform="slack", source_conversation="slack:DALICE",
+                answers={"title": f"Besoin numéro {i} " + "x" * 150, "problem": "Un problème " * 30,
+                         "benefits": "Des bénéfices", "department": "sales", "users_affected": 10 * i,
+                         "personal_data": False, "external_vendor": False})
+            await estimation.record_estimate(session, core=core, actor=bob, key=need.key, answers={
+                "effort_low": 5, "effort_likely": 5 + i, "effort_high": 80,
+                "cost": {"amount": "1000", "currency": "EUR"}, "duration_days": 10, "confidence": "medium",
+                "technical_risk": "high", "security_review": False})
+            await assessment.record_assessment(session, core=core, actor=dan, key=need.key, answers={
+                "business_value": 1 + i % 10, "business_value_reason": "raison " * 40,
+                "risk_reduction": 1 + (i * 3) % 10, "risk_reduction_reason": "autre raison " * 20})
+        # The IT channel's cards and the notices are not this test's subject: not delivered.
+        await session.exec(delete(OutboxMessage))
+    fake.clear()
+    await slack.command("UDAN", "classement")
+    await slack.settle()
+    reply = fake.of("response_url")[-1]
+    assert "Besoins ouverts par score (25)" in texts(reply["blocks"])
+    await slack.event({"type": "app_home_opened", "user": "UDAN", "channel": "DDAN", "tab": "home"},
+                      event_id="EvHOMEDAN", sample="java-slack-sdk-shapes/AppHomeOpenedPayload.json")
+    await slack.settle()
+    home = fake.of("views.publish")[-1]
+    assert "Besoins ouverts par score (25)" in texts(home["view"]["blocks"])
+    assert fake.problems == []
