@@ -219,3 +219,30 @@ def resources_text() -> str:
     from importlib import resources
 
     return resources.files("pmobot").joinpath("policy.yaml").read_text(encoding="utf-8")
+
+
+async def test_a_previous_version_that_no_longer_reads_does_not_stop_the_start(app: App) -> None:
+    key = await _file(app)
+    await _estimate(app, key)
+    await _assess(app, key, 8, 3)
+    async with app.db.session() as session:
+        row = (await session.exec(select(PolicyVersion))).one()
+        row.document = {"method": "moscow"}
+        session.add(row)
+    app.core.policy = parse(WEIGHTED_ONLY_VALUE, "org-policy.yaml")
+    async with app.db.session() as session:
+        change = await policy_changes.publish(session, core=app.core)
+    assert change is not None and change.version.version == 2
+    # (3 × value 8) / 3 = 8: ranked first, "now ranked" since nothing could be compared.
+    assert [(m.key, m.before, m.after, m.score_after) for m in change.moves] == [(key, None, 1, 8.0)]
+
+
+WEIGHTED_ONLY_VALUE = """\
+method: weighted
+criteria:
+  business_value:
+    from: assessment
+    weight: 3
+    label: {en: value, fr: valeur}
+    question: {en: "What value?", fr: "Quelle valeur ?"}
+"""

@@ -54,10 +54,16 @@ async def what_moved(session: AsyncSession, *, core: Core) -> Change:
     needs = await scoring.open_needs(session)
     if previous is None:
         return Change(current, None, (), {})
-    old_policy = policies.from_document(previous.document, f"policy v{previous.version}")
-    before = await scoring.ranking(session, core=core, needs=needs, policy=old_policy, version=previous.version)
     after = await scoring.ranking(session, core=core, needs=needs, version=current.version)
-    found = moves({n.key: v.value for n, v in before}, {n.key: v.value for n, v in after})
+    try:
+        old_policy = policies.from_document(previous.document, f"policy v{previous.version}")
+    except policies.PolicyError:
+        # A version this pmobot can no longer read (written by an older one): every need counts as new.
+        before: dict[str, float | None] = {}
+    else:
+        ranked = await scoring.ranking(session, core=core, needs=needs, policy=old_policy, version=previous.version)
+        before = {n.key: v.value for n, v in ranked}
+    found = moves(before, {n.key: v.value for n, v in after})
     return Change(current, previous, tuple(found), {n.key: n.title for n in needs})
 
 
