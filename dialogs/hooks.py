@@ -12,7 +12,7 @@ from typing import Any
 from pmobot.conversation.errors import FieldError, number_param
 from pmobot.conversation.hooks import Check, Completion, HookContext, Validator
 from pmobot.messages import Message
-from pmobot.services import assessment, estimation, intake, questions, review_record
+from pmobot.services import assessment, changes, estimation, intake, questions, review_record
 
 
 def meaningful_text(value: Any, answers: dict[str, Any], hc: HookContext) -> FieldError | None:
@@ -37,6 +37,13 @@ def effort_order(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldEr
     if likely > high:
         return high_id, FieldError("dialogs.effort_above_high", {"likely": number_param(likely)})
     return None
+
+
+def one_change(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldError] | None:
+    """A change request changes something: the end date, the budget or the scope."""
+    if answers.get("new_end") or answers.get("new_budget") or str(answers.get("scope_note") or "").strip():
+        return None
+    return "new_end", FieldError("dialogs.one_change")
 
 
 async def submit_need(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
@@ -88,8 +95,13 @@ async def route_free_text(hc: HookContext, answers: dict[str, Any]) -> list[Mess
     return await hc.engine.start(hc.session, hc=hc.fresh(), spec_id="intake", opening_text=text)
 
 
+async def request_change(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
+    return list(await changes.request_change(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["project"]),
+                                             answers=answers))
+
+
 VALIDATORS: dict[str, Validator] = {"meaningful_text": meaningful_text}
-CHECKS: dict[str, Check] = {"effort_order": effort_order}
+CHECKS: dict[str, Check] = {"effort_order": effort_order, "one_change": one_change}
 COMPLETIONS: dict[str, Completion] = {
     "submit_need": submit_need,
     "record_estimate": record_estimate,
@@ -98,4 +110,5 @@ COMPLETIONS: dict[str, Completion] = {
     "ask_question": ask_question,
     "answer_question": answer_question,
     "route_free_text": route_free_text,
+    "request_change": request_change,
 }

@@ -135,12 +135,12 @@ async def test_a_missing_need_key_shows_the_usage_in_the_persons_language(app: A
 
 def test_the_commands_whose_answer_may_be_shared_are_the_questions() -> None:
     assert {c.name for c in COMMANDS if c.shareable} == {"status", "mine", "queue", "help", "ranking", "policy",
-                                                         "channels"}
+                                                         "channels", "project", "projects"}
 
 
 def test_each_spec_a_command_opens_exists_and_has_one_opener(app: App) -> None:
     openers = [c for c in COMMANDS if c.opens]
-    assert {c.opens for c in openers} == {"intake", "question", "answer", "estimate", "assess", "review"}
+    assert {c.opens for c in openers} == {"intake", "question", "answer", "estimate", "assess", "review", "change"}
     for command in openers:
         assert command.opens in app.core.specs
         assert COMMANDS.opening(command.opens or "") is command

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from pmobot.commands import channels, conversations, deliveries, estimation, help, intake, people, scoring, security
+from pmobot.commands import (
+    channels,
+    conversations,
+    deliveries,
+    estimation,
+    help,
+    intake,
+    people,
+    projects,
+    scoring,
+    security,
+)
 from pmobot.commands.registry import Commands
 
 
 def builtin_commands() -> Commands:
     """A new registry with the commands of every area, in the order the help lists them."""
     commands = Commands()
-    for area in (intake, estimation, scoring, security, conversations, people, channels, deliveries, help):
+    for area in (intake, estimation, scoring, security, projects, conversations, people, channels, deliveries,
+                 help):
         area.register(commands)
     return commands

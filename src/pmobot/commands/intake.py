@@ -6,7 +6,7 @@ from pmobot.commands import buttons
 from pmobot.commands.registry import Command, Commands, FreeText, NeedKey, Nothing, Opening, Request
 from pmobot.domain.roles import Role
 from pmobot.messages import Message
-from pmobot.services import estimation, intake, questions
+from pmobot.services import estimation, intake, project_view, questions
 from pmobot.services.needs import get_visible, open_questions
 
 
@@ -15,6 +15,8 @@ async def _new(r: Request) -> Opening:
 
 
 async def _status(r: Request) -> list[Message]:
+    if r.args.project_key:
+        return await project_view.show(r.session, core=r.core, actor=r.actor, key=r.args.project_key)
     return await intake.status(r.session, core=r.core, actor=r.actor, key=r.args.need_key)
 
 
@@ -42,8 +44,8 @@ async def _withdraw(r: Request) -> list[Message]:
 
 def register(commands: Commands) -> None:
     commands.add(Command("new", ("new", "nouveau", "nouvelle", "besoin"), FreeText(), _new, opens="intake"))
-    commands.add(Command("status", ("status", "statut", "etat"), NeedKey(), _status, buttons=(buttons.STATUS,),
-                         shareable=True))
+    commands.add(Command("status", ("status", "statut", "etat"), NeedKey(or_project=True), _status,
+                         buttons=(buttons.STATUS,), shareable=True))
     commands.add(Command("mine", ("mine", "mes", "miens", "my"), Nothing(), _mine, shareable=True))
     commands.add(Command("answer", ("answer", "repondre", "reponse", "reply"), NeedKey(), _answer,
                          buttons=(buttons.ANSWER,), opens="answer"))

@@ -22,6 +22,7 @@ from pmobot.commands.buttons import Button
 from pmobot.conversation.text import fold
 from pmobot.domain.keys import ConversationKey
 from pmobot.messages import Message
+from pmobot.services import projects
 from pmobot.services.needs import parse_key
 
 if TYPE_CHECKING:
@@ -71,6 +72,8 @@ class Arguments:
     # What follows the command word; for a command on a need, what follows the key.
     text: str = ""
     need_key: str = ""
+    # For a command on a project (PRJ-3), its key; what follows it is ``text``.
+    project_key: str = ""
 
 
 class Shape(Protocol):
@@ -110,21 +113,44 @@ class FreeText:
 
 
 _NEED_KEY = re.compile(r"^need-\d+$", re.IGNORECASE)
+_PROJECT_KEY = re.compile(r"^(?:prj|projet|project)-\d+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class NeedKey:
-    """``/pmo ask NEED-3 [text]``: a need's key, then optional free text."""
+    """``/pmo ask NEED-3 [text]``: a need's key, then optional free text; with ``or_project``,
+    a project's key too (``/pmo status PRJ-2``)."""
+
+    or_project: bool = False
 
     def fits(self, words: Sequence[str], commands: Commands) -> bool:
-        return not words or bool(_NEED_KEY.match(words[0].rstrip(".,;:!?")))
+        word = words[0].rstrip(".,;:!?") if words else ""
+        return not words or bool(_NEED_KEY.match(word)) or (self.or_project and bool(_PROJECT_KEY.match(word)))
 
     def parse(self, text: str) -> Arguments | None:
         key, _, tail = text.partition(" ")
         if not key:
             return None
+        if self.or_project and projects.is_project_key(key):
+            projects.parse_key(key)
+            return Arguments(tail.strip(), project_key=key)
         parse_key(key)  # refuse a malformed key before anything else
         return Arguments(tail.strip(), need_key=key)
+
+
+@dataclass(frozen=True)
+class ProjectKey:
+    """``/pmo milestone PRJ-3 Pilot 15/03/2027``: a project's key, then what follows it."""
+
+    def fits(self, words: Sequence[str], commands: Commands) -> bool:
+        return not words or bool(_PROJECT_KEY.match(words[0].rstrip(".,;:!?")))
+
+    def parse(self, text: str) -> Arguments | None:
+        key, _, tail = text.strip().partition(" ")
+        if not key:
+            return None
+        projects.parse_key(key)  # refuse a malformed key before anything else
+        return Arguments(tail.strip(), project_key=key)
 
 
 @dataclass(frozen=True)

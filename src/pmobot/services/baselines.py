@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from pmobot.domain.models import Estimate, Need
 from pmobot.domain.models_governance import Baseline, Milestone
 from pmobot.services.core import Core
-from pmobot.services.errors import Overtaken
+from pmobot.services.errors import Invalid, Overtaken
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,12 @@ def first_terms(*, core: Core, need: Need, estimate: Estimate | None, start: dat
                      effort=float(estimate.effort_likely), scope=scope)
     return Terms(start=start, end=end, budget=Decimal(need.budget or 0), currency=need.currency or "EUR",
                  effort=0.0, scope=scope)
+
+
+def terms_of(baseline: Baseline) -> Terms:
+    """The terms a stored baseline commits to, for the next version to start from."""
+    return Terms(start=baseline.start, end=baseline.end, budget=Decimal(baseline.budget), currency=baseline.currency,
+                 effort=baseline.effort, scope=dict(baseline.scope))
 
 
 async def versions(session: AsyncSession, *, project_id: int) -> list[Baseline]:
@@ -87,3 +93,26 @@ async def freeze(session: AsyncSession, *, core: Core, project_id: int, version:
     except IntegrityError:
         raise Overtaken("projects.error.baseline_overtaken", version=version) from None
     return row
+
+
+async def add_milestone(session: AsyncSession, *, core: Core, project_id: int, name: str, due: date,
+                        weight: float | None, actor_id: int) -> tuple[Milestone, Baseline]:
+    """A milestone under the baseline in force, which lists it from now on; refused after its end.
+
+    The baseline's committed terms (dates, budget, scope) are untouched: its milestone list is the
+    owner's plan inside them, and every later version starts from it.
+    """
+    baseline = await in_force(session, project_id=project_id)
+    assert baseline is not None  # frozen when the project opened
+    if due > baseline.end:
+        raise Invalid("projects.error.milestone_after_end", name=name, end=baseline.end.isoformat(),
+                      version=baseline.version)
+    if due < baseline.start:
+        raise Invalid("projects.error.milestone_before_start", name=name, start=baseline.start.isoformat())
+    row = Milestone(project_id=project_id, name=name, due=due, weight=weight, baseline_version=baseline.version,
+                    created_by_id=actor_id, created_at=core.now())
+    session.add(row)
+    await session.flush()
+    baseline.milestones = [milestone_entry(m) for m in await milestones(session, project_id=project_id)]
+    session.add(baseline)
+    return row, baseline

@@ -14,7 +14,7 @@ from pmobot.domain.models import AuditEvent, Need, Person
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import audit, outbox, scoring
+from pmobot.services import audit, outbox, project_view, scoring
 from pmobot.services.cards import actions_for, it_actions, load_need_card, score_field
 from pmobot.services.core import Core
 from pmobot.services.needs import apply_answers, get_visible, next_number, person, status_label, transition
@@ -99,6 +99,9 @@ async def status(session: AsyncSession, *, core: Core, actor: Actor, key: str) -
     view = await scoring.score_of(session, core=core, need=need)
     if not view.scored and (view.assessment_id or view.estimate_id) and need.status not in CLOSED:
         card = replace(card, fields=card.fields + (score_field(view, actor.locale),))
+    project = await project_view.need_field(session, need=need, locale=actor.locale)
+    if project is not None:
+        card = replace(card, fields=card.fields + (project,))
     steps = [await _history_line(session, core=core, event=e, locale=actor.locale) for e in history if e.to_status]
     if steps:
         history_field = CardField(t(actor.locale, "intake.history"), "\n".join(steps[-6:]), short=False)

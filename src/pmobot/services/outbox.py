@@ -80,13 +80,23 @@ async def to_it_channels(session: AsyncSession, *, core: Core, key: str, message
                          thread_key: str | None = None, replaces_key: str | None = None) -> int:
     """Post to the IT intake channel of every platform; the key gets the platform appended."""
     # Imported here: addresses imports people, which the outbox does not otherwise need.
-    from pmobot.services.addresses import it_channel
+    from pmobot.services.addresses import IT_CHANNEL
+
+    return await to_channels(session, core=core, purpose=IT_CHANNEL, key=key, message=message,
+                             thread_key=thread_key, replaces_key=replaces_key)
+
+
+async def to_channels(session: AsyncSession, *, core: Core, purpose: str, key: str, message: Message,
+                      thread_key: str | None = None, replaces_key: str | None = None) -> int:
+    """Post to the ``purpose`` channel (``addresses.CHANNEL_PURPOSES``) of every platform switched on;
+    the key gets the platform appended. A platform with no such channel chosen yet is skipped."""
+    from pmobot.services.addresses import channel
 
     count = 0
     for platform in sorted(core.it_channels):
-        address = await it_channel(session, core=core, platform=platform)
+        address = await channel(session, core=core, platform=platform, purpose=purpose)
         if not address:
-            continue  # switched on, but no IT channel chosen yet: the card waits in /pmo queue
+            continue  # switched on, but no such channel chosen yet: what it says is in the commands' answers
         count += await enqueue(
             session, core=core, key=keys.on_platform(key, platform), platform=platform, target_kind="channel",
             target=address, message=message,

@@ -8,6 +8,7 @@ the insert is a compare-and-set on it).
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -21,8 +22,8 @@ from pmobot.domain.models import Estimate, Need, Person
 from pmobot.domain.models_governance import Decision, Project
 from pmobot.domain.roadmap import Slot
 from pmobot.domain.roles import Role
-from pmobot.i18n import t
-from pmobot.messages import Notice
+from pmobot.i18n import format_day, t
+from pmobot.messages import Message, Notice
 from pmobot.services import audit, baselines, outbox, roadmap
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken, Phrase
@@ -137,6 +138,11 @@ def check_manage(actor: Actor, project: Project, action: str) -> None:
                         action=Phrase(lambda loc: t(loc, _MANAGED[action])))
 
 
+def check_active(project: Project) -> None:
+    if project.status != ProjectStatus.ACTIVE:
+        raise Invalid("projects.error.not_active", key=project.key)
+
+
 async def set_owner(session: AsyncSession, *, core: Core, actor: Actor, project: Project, owner: Person) -> None:
     """The PMO hands the project to someone else; a compare-and-set on the project's version."""
     if not actor.has(Role.PMO):
@@ -163,3 +169,23 @@ async def active(session: AsyncSession) -> list[Project]:
     rows = await session.exec(select(Project).where(Project.status == ProjectStatus.ACTIVE)
                               .order_by(col(Project.number)))
     return list(rows.all())
+
+
+async def add_milestone(session: AsyncSession, *, core: Core, actor: Actor, key: str, name: str, due: date,
+                        weight: float | None) -> list[Message]:
+    """The owner or the PMO adds a milestone; it joins the baseline in force (refused after its end)."""
+    project, _ = await get(session, actor=actor, key=key)
+    check_manage(actor, project, "milestone")
+    check_active(project)
+    name = name.strip()[:200]
+    if not name:
+        raise Invalid("projects.error.milestone_usage")
+    if weight is not None and not 0 < weight <= 100:
+        raise Invalid("projects.error.milestone_weight", weight=weight)
+    assert project.id is not None
+    row, baseline = await baselines.add_milestone(session, core=core, project_id=project.id, name=name, due=due,
+                                                  weight=weight, actor_id=actor.id)
+    await audit.record(session, core=core, actor_id=actor.id, subject=project.key, action="milestone_added",
+                       detail={"name": name, "due": due.isoformat(), "weight": weight, "baseline": baseline.version})
+    return [Notice(t(actor.locale, "projects.milestone_added", key=project.key, name=row.name,
+                     due=format_day(due, actor.locale), version=baseline.version), "success")]

@@ -1,0 +1,297 @@
+"""Change requests: the owner (or the PMO) asks to move a project's committed end, budget or scope;
+the committee decides; an approved change makes the next baseline version, the old ones kept.
+
+Votes on a change are ``Vote`` rows on the subject ``keys.change_subject`` and the outcome a
+``Decision`` row, under the policy's quorum (``core.policy.quorum``), as for a need's approval.
+Votes on one change are serialised by a write on the change's row taken first (``_hold``), so
+exactly one vote completes the quorum and the decision (unique per subject) is written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.conversation.text import fold
+from pmobot.domain import keys
+from pmobot.domain.models import Need, Person, RoleGrant
+from pmobot.domain.models_governance import Baseline, ChangeRequest, Decision, Project, Vote
+from pmobot.domain.roles import Role
+from pmobot.i18n import format_day, format_money, t
+from pmobot.messages import Message, Notice
+from pmobot.services import addresses, audit, baselines, outbox, projects
+from pmobot.services.core import Core
+from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken
+from pmobot.services.people import Actor, locale_of
+
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+REASON_MAX = 2000
+# The words a vote on a change is typed with, folded, in English and French.
+_CHOICES = {"approve": "approve", "approved": "approve", "yes": "approve", "approuver": "approve",
+            "approuve": "approve", "oui": "approve", "accept": "approve", "accepter": "approve",
+            "reject": "reject", "rejected": "reject", "no": "reject", "rejeter": "reject", "rejete": "reject",
+            "refuser": "reject", "refuse": "reject", "non": "reject"}
+
+
+def choice_of(word: str) -> str:
+    choice = _CHOICES.get(fold(word or ""))
+    if choice is None:
+        raise Invalid("projects.error.choice", value=word)
+    return choice
+
+
+def parse_number(text: str) -> int:
+    """``CR-2``, ``cr 2``, ``DC-2`` (demande de changement) or ``2`` → 2."""
+    digits = fold(text or "").removeprefix("cr").removeprefix("dc").lstrip("-# ")
+    if not digits.isdigit():
+        raise Invalid("projects.error.change_key", value=text)
+    return int(digits)
+
+
+def proposal(answers: dict[str, Any], baseline: Baseline) -> dict[str, Any]:
+    """What the change would move, from the dialog's answers; refused when nothing would change."""
+    proposed: dict[str, Any] = {}
+    end = answers.get("new_end")
+    if end:
+        day = date.fromisoformat(str(end))
+        if day < baseline.start:
+            raise Invalid("projects.error.end_before_start", end=day.isoformat(), start=baseline.start.isoformat())
+        if day != baseline.end:
+            proposed["end"] = day.isoformat()
+    budget = answers.get("new_budget")
+    if budget:
+        try:
+            amount = Decimal(str(budget["amount"]))
+        except (InvalidOperation, KeyError, TypeError):
+            raise Invalid("projects.error.budget", value=str(budget)) from None
+        if amount < 0:
+            raise Invalid("projects.error.budget", value=str(amount))
+        if (amount, budget.get("currency") or baseline.currency) != (baseline.budget, baseline.currency):
+            proposed["budget"] = format(amount, "f")
+            proposed["currency"] = str(budget.get("currency") or baseline.currency)
+    scope = str(answers.get("scope_note") or "").strip()
+    if scope:
+        proposed["scope"] = scope
+    if not proposed:
+        raise Invalid("projects.error.no_change")
+    return proposed
+
+
+async def request_change(session: AsyncSession, *, core: Core, actor: Actor, key: str,
+                         answers: dict[str, Any]) -> list[Message]:
+    """The owner or the PMO asks for a change; it waits for the committee, announced in its channel."""
+    project, need = await projects.get(session, actor=actor, key=key)
+    projects.check_manage(actor, project, "change")
+    projects.check_active(project)
+    assert project.id is not None
+    baseline = await baselines.in_force(session, project_id=project.id)
+    assert baseline is not None  # frozen when the project opened
+    reason = str(answers.get("reason") or "").strip()[:REASON_MAX]
+    if not reason:
+        raise Invalid("projects.error.change_reason")
+    proposed = proposal(answers, baseline)
+    count = (await session.exec(select(func.count()).select_from(ChangeRequest)
+                                .where(ChangeRequest.project_id == project.id))).one()
+    row = ChangeRequest(project_id=project.id, number=int(count) + 1, proposed=proposed, reason=reason,
+                        status=PENDING, requested_by_id=actor.id, requested_at=core.now())
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:  # someone else's change took that number a moment ago
+        raise Overtaken("projects.error.overtaken", key=project.key) from None
+    subject = keys.change_subject(project.key, row.number)
+    await audit.record(session, core=core, actor_id=actor.id, subject=project.key, action="change_requested",
+                       reason=reason, detail={"subject": subject, "proposed": proposed})
+    loc = core.org_locale
+    text = t(loc, "projects.change_announced", who=actor.person.display_name, subject=subject, title=need.title,
+             changes=describe(proposed, baseline, loc), reason=reason, key=project.key, number=row.number)
+    await outbox.to_channels(session, core=core, purpose=addresses.COMMITTEE_CHANNEL,
+                             key=keys.change_request(subject), message=Notice(text))
+    return [Notice(t(actor.locale, "projects.change_requested", subject=subject,
+                     changes=describe(proposed, baseline, actor.locale)), "success")]
+
+
+def describe(proposed: dict[str, Any], baseline: Baseline, locale: str) -> str:
+    """What a change moves, from the baseline in force, in plain words."""
+    parts: list[str] = []
+    if "end" in proposed:
+        parts.append(t(locale, "projects.change_end", before=format_day(baseline.end, locale),
+                       after=format_day(date.fromisoformat(proposed["end"]), locale)))
+    if "budget" in proposed:
+        parts.append(t(locale, "projects.change_budget",
+                       before=format_money(baseline.budget, baseline.currency, locale),
+                       after=format_money(Decimal(proposed["budget"]), proposed["currency"], locale)))
+    if "scope" in proposed:
+        parts.append(t(locale, "projects.change_scope", note=proposed["scope"]))
+    return "; ".join(parts)
+
+
+async def pending(session: AsyncSession, *, project_id: int) -> list[ChangeRequest]:
+    rows = await session.exec(select(ChangeRequest).where(ChangeRequest.project_id == project_id,
+                                                          ChangeRequest.status == PENDING)
+                              .order_by(col(ChangeRequest.number)))
+    return list(rows.all())
+
+
+async def of_project(session: AsyncSession, *, project_id: int) -> list[ChangeRequest]:
+    rows = await session.exec(select(ChangeRequest).where(ChangeRequest.project_id == project_id)
+                              .order_by(col(ChangeRequest.number)))
+    return list(rows.all())
+
+
+async def _seat(session: AsyncSession, *, person_id: int) -> str | None:
+    """The side a committee member sits for; None for someone without a seat."""
+    rows = await session.exec(select(RoleGrant.side).where(RoleGrant.person_id == person_id,
+                                                           RoleGrant.role == Role.COMMITTEE))
+    grant = rows.first()
+    return grant if grant else None
+
+
+async def _members(session: AsyncSession) -> int:
+    rows = await session.exec(select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.COMMITTEE))
+    return int(rows.one())
+
+
+async def _hold(session: AsyncSession, change: ChangeRequest) -> ChangeRequest:
+    """Take the change's row first: two votes at once are counted one after the other."""
+    bump = (update(ChangeRequest).where(col(ChangeRequest.id) == change.id)
+            .values(version=col(ChangeRequest.version) + 1).execution_options(synchronize_session=False))
+    await session.exec(bump)
+    await session.refresh(change)
+    return change
+
+
+def outcome_of(votes: list[Vote], *, core: Core, members: int) -> str | None:
+    """The committee's outcome under the policy's quorum, or None while it is still open."""
+    quorum = core.policy.quorum
+    rejections = sum(v.choice == "reject" for v in votes)
+    approvals = {side: sum(v.choice == "approve" and v.side == side for v in votes) for side in ("business", "it")}
+    if quorum.rejection_blocks and rejections:
+        return REJECTED
+    if quorum.approves(business_approvals=approvals["business"], it_approvals=approvals["it"],
+                       rejections=rejections):
+        return APPROVED
+    return REJECTED if len(votes) >= members else None
+
+
+async def decide(session: AsyncSession, *, core: Core, actor: Actor, key: str, number: str, choice: str,
+                 reason: str) -> list[Message]:
+    """A committee member's vote on a change, with its reason; the vote that settles it decides."""
+    reason = reason.strip()[:REASON_MAX]
+    if not reason:
+        raise Invalid("projects.error.vote_reason")
+    project, need = await projects.get(session, actor=actor, key=key)
+    assert project.id is not None and need.id is not None
+    cr_number = parse_number(number)
+    change = (await session.exec(select(ChangeRequest).where(ChangeRequest.project_id == project.id,
+                                                             ChangeRequest.number == cr_number))).first()
+    subject = keys.change_subject(project.key, cr_number)
+    if change is None:
+        raise NotFound("projects.error.change_not_found", subject=subject)
+    side = await _seat(session, person_id=actor.id)
+    if side is None:
+        raise Forbidden("projects.error.not_member", subject=subject)
+    change = await _hold(session, change)
+    if change.status != PENDING:
+        raise Invalid("projects.error.change_decided", subject=subject, outcome=change.status)
+    vote = Vote(subject=subject, need_id=need.id, change_request_id=change.id, member_id=actor.id, side=side,
+                choice=choice_of(choice), reason=reason, cast_at=core.now())
+    try:
+        async with session.begin_nested():
+            session.add(vote)
+    except IntegrityError:
+        raise Invalid("projects.error.already_voted", subject=subject) from None
+    await audit.record(session, core=core, actor_id=actor.id, subject=project.key, action="change_vote",
+                       reason=reason, detail={"subject": subject, "choice": vote.choice, "side": side})
+    votes = list((await session.exec(select(Vote).where(Vote.subject == subject).order_by(col(Vote.id)))).all())
+    outcome = outcome_of(votes, core=core, members=await _members(session))
+    said = Notice(t(actor.locale, "projects.voted", subject=subject,
+                    choice=t(actor.locale, "projects.choice." + vote.choice)), "success")
+    if outcome is None:
+        return [said]
+    await _settle(session, core=core, actor=actor, project=project, need=need, change=change, outcome=outcome,
+                  votes=votes)
+    return [said, Notice(t(actor.locale, "projects.change_settled." + outcome, subject=subject), "success")]
+
+
+async def _settle(session: AsyncSession, *, core: Core, actor: Actor, project: Project, need: Need,
+                  change: ChangeRequest, outcome: str, votes: list[Vote]) -> None:
+    """Write the decision once, close the change (a compare-and-set), and on approval freeze the next baseline."""
+    assert project.id is not None and need.id is not None
+    subject = keys.change_subject(project.key, change.number)
+    names = {p.id: p.display_name for p in (await session.exec(
+        select(Person).where(col(Person.id).in_([v.member_id for v in votes])))).all()}
+    deciding = "approve" if outcome == APPROVED else "reject"
+    decision = Decision(
+        subject=subject, need_id=need.id, change_request_id=change.id, outcome=outcome,
+        reason="; ".join(f"{names.get(v.member_id, '?')}: {v.reason}" for v in votes if v.choice == deciding),
+        votes=[{"member": names.get(v.member_id), "side": v.side, "choice": v.choice, "reason": v.reason,
+                "cast_at": v.cast_at.isoformat()} for v in votes],
+        decided_at=core.now(),
+    )
+    try:
+        async with session.begin_nested():
+            session.add(decision)
+    except IntegrityError:
+        raise Overtaken("projects.error.change_decided_now", subject=subject) from None
+    cas = (update(ChangeRequest)
+           .where(col(ChangeRequest.id) == change.id, col(ChangeRequest.status) == PENDING)
+           .values(status=outcome, decided_at=core.now()).returning(col(ChangeRequest.id))
+           .execution_options(synchronize_session=False))
+    if (await session.exec(cas)).scalar_one_or_none() is None:
+        raise Overtaken("projects.error.change_decided_now", subject=subject)
+    version = None
+    if outcome == APPROVED:
+        version = await _next_baseline(session, core=core, project=project, change=change, decision=decision)
+    await audit.record(session, core=core, actor_id=actor.id, subject=project.key, action="change_" + outcome,
+                       from_status=PENDING, to_status=outcome, reason=decision.reason,
+                       detail={"subject": subject, "decision": decision.id, "baseline": version})
+    await _tell(session, core=core, project=project, change=change, outcome=outcome, version=version,
+                reason=decision.reason)
+
+
+async def _next_baseline(session: AsyncSession, *, core: Core, project: Project, change: ChangeRequest,
+                         decision: Decision) -> int:
+    assert project.id is not None
+    current = await baselines.in_force(session, project_id=project.id)
+    assert current is not None
+    proposed = change.proposed
+    scope = dict(current.scope)
+    if "scope" in proposed:
+        scope["changes"] = [*scope.get("changes", []), {"change": change.number, "note": proposed["scope"]}]
+    terms = replace(
+        baselines.terms_of(current),
+        end=date.fromisoformat(proposed["end"]) if "end" in proposed else current.end,
+        budget=Decimal(proposed["budget"]) if "budget" in proposed else current.budget,
+        currency=str(proposed.get("currency") or current.currency), scope=scope,
+    )
+    await baselines.freeze(session, core=core, project_id=project.id, version=current.version + 1, terms=terms,
+                           decision_id=decision.id, change_request_id=change.id)
+    return current.version + 1
+
+
+async def _tell(session: AsyncSession, *, core: Core, project: Project, change: ChangeRequest, outcome: str,
+                version: int | None, reason: str) -> None:
+    """Who asked for the change, and the owner, told how it was decided; the committee channel too."""
+    subject = keys.change_subject(project.key, change.number)
+    for person_id in dict.fromkeys(p for p in (change.requested_by_id, project.owner_id) if p is not None):
+        person = await session.get(Person, person_id)
+        if person is None:
+            continue
+        loc = locale_of(person, core)
+        text = t(loc, "projects.change_told." + outcome, subject=subject, version=version or 0, reason=reason)
+        await outbox.to_person(session, core=core, key=keys.change_decided(subject, person_id), person=person,
+                               message=Notice(text, "success" if outcome == APPROVED else "warning"))
+    loc = core.org_locale
+    await outbox.to_channels(
+        session, core=core, purpose=addresses.COMMITTEE_CHANNEL, key=keys.change_decided(subject, 0),
+        message=Notice(t(loc, "projects.change_told." + outcome, subject=subject, version=version or 0,
+                         reason=reason)))
+

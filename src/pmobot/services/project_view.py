@@ -1,0 +1,125 @@
+"""What a project looks like to people: its card (baseline in force, every version, milestones,
+changes waiting), the list of active projects, and its line on its need's status."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.domain import keys
+from pmobot.domain.models import Need
+from pmobot.domain.models_governance import Baseline, ChangeRequest, Milestone, Project
+from pmobot.i18n import format_day, format_moment, format_money, format_number, t
+from pmobot.messages import Card, CardField, Message, Notice
+from pmobot.services import audit, baselines, changes, projects
+from pmobot.services.core import Core
+from pmobot.services.needs import person
+from pmobot.services.people import Actor
+
+# Steps of the project's history shown on its card, the latest ones.
+_HISTORY_SHOWN = 8
+
+
+def span(start: date, end: date, locale: str) -> str:
+    return t(locale, "projects.span", start=format_day(start, locale), end=format_day(end, locale))
+
+
+def baseline_line(baseline: Baseline, locale: str) -> str:
+    """One version: dates, budget, effort, and what made it (the committee's decision or a change)."""
+    line = t(locale, "projects.baseline_line", version=baseline.version,
+             span=span(baseline.start, baseline.end, locale),
+             budget=format_money(Decimal(baseline.budget), baseline.currency, locale),
+             effort=format_number(baseline.effort, locale))
+    if baseline.change_request_id is not None:
+        line += " · " + t(locale, "projects.baseline_by_change")
+    return line
+
+
+def milestone_line(milestone: Milestone, locale: str) -> str:
+    line = t(locale, "projects.milestone_line", name=milestone.name, due=format_day(milestone.due, locale))
+    if milestone.weight is not None:
+        line += " · " + t(locale, "projects.milestone_weight", weight=format_number(milestone.weight, locale))
+    return line
+
+
+def change_line(project: Project, change: ChangeRequest, baseline: Baseline, locale: str) -> str:
+    subject = keys.change_subject(project.key, change.number)
+    return t(locale, "projects.change_line", subject=subject, changes=changes.describe(change.proposed, baseline,
+                                                                                       locale),
+             status=t(locale, "projects.change_status." + change.status), reason=change.reason)
+
+
+async def card(session: AsyncSession, *, core: Core, actor: Actor, project: Project, need: Need) -> Card:
+    """The project as it stands: owner, status, baseline in force, every version, milestones, changes."""
+    assert project.id is not None
+    loc = actor.locale
+    owner = await person(session, project.owner_id)
+    versions = await baselines.versions(session, project_id=project.id)
+    current = versions[-1]
+    fields = [
+        CardField(t(loc, "projects.field.status"), t(loc, "projects.status." + project.status)),
+        CardField(t(loc, "projects.field.owner"), owner.display_name if owner else t(loc, "projects.no_owner")),
+        CardField(t(loc, "projects.field.need"), need.key),
+        CardField(t(loc, "projects.field.in_force", version=current.version), baseline_line(current, loc),
+                  short=False),
+    ]
+    if len(versions) > 1:
+        fields.append(CardField(t(loc, "projects.field.versions"),
+                                "\n".join(baseline_line(b, loc) for b in versions), short=False))
+    marks = await baselines.milestones(session, project_id=project.id)
+    fields.append(CardField(t(loc, "projects.field.milestones"),
+                            "\n".join(milestone_line(m, loc) for m in marks) or t(loc, "projects.no_milestones"),
+                            short=False))
+    waiting = await changes.pending(session, project_id=project.id)
+    if waiting:
+        fields.append(CardField(t(loc, "projects.field.pending"),
+                                "\n".join(change_line(project, c, current, loc) for c in waiting), short=False))
+    steps = await audit.history(session, subject=project.key)
+    if steps:
+        lines = []
+        for event in steps[-_HISTORY_SHOWN:]:
+            who = await person(session, event.actor_id)
+            lines.append(t(loc, "projects.history_line", when=format_moment(event.at, loc, core.settings.timezone),
+                           what=t(loc, "projects.event." + event.action), who=who.display_name if who else "pmobot"))
+        fields.append(CardField(t(loc, "projects.field.history"), "\n".join(lines), short=False))
+    return Card(title=f"{project.key} · {need.title}", fields=tuple(fields),
+                footer=t(loc, "projects.footer", key=project.key))
+
+
+async def show(session: AsyncSession, *, core: Core, actor: Actor, key: str) -> list[Message]:
+    project, need = await projects.get(session, actor=actor, key=key)
+    return [await card(session, core=core, actor=actor, project=project, need=need)]
+
+
+async def active_list(session: AsyncSession, *, core: Core, actor: Actor) -> list[Message]:
+    """The active projects this person may see, with owner and the baseline in force."""
+    loc = actor.locale
+    lines: list[CardField] = []
+    for project in await projects.active(session):
+        need = await session.get(Need, project.need_id)
+        assert project.id is not None
+        if need is None or not projects.can_view(actor, project, need):
+            continue
+        owner = await person(session, project.owner_id)
+        baseline = await baselines.in_force(session, project_id=project.id)
+        value = t(loc, "projects.list_line", owner=owner.display_name if owner else t(loc, "projects.no_owner"),
+                  baseline=baseline_line(baseline, loc) if baseline else "")
+        lines.append(CardField(f"{project.key} · {need.title}", value, short=False))
+    if not lines:
+        return [Notice(t(loc, "projects.none"))]
+    return [Card(title=t(loc, "projects.list_title", count=len(lines)), fields=tuple(lines),
+                 footer=t(loc, "projects.list_footer"))]
+
+
+async def need_field(session: AsyncSession, *, need: Need, locale: str) -> CardField | None:
+    """The line on a need's status saying which project it became, and its committed dates."""
+    assert need.id is not None
+    project = await projects.for_need(session, need_id=need.id)
+    if project is None or project.id is None:
+        return None
+    baseline = await baselines.in_force(session, project_id=project.id)
+    value = t(locale, "projects.need_line", key=project.key,
+              baseline=baseline_line(baseline, locale) if baseline else "")
+    return CardField(t(locale, "projects.field.project"), value, short=False)

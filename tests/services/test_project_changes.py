@@ -1,0 +1,164 @@
+"""A project's milestones, owner and change requests: who may, what is refused and why, and how an
+approved change makes baseline v2 while v1 is kept."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlmodel import col, select
+
+from pmobot.app import App
+from pmobot.domain.models import AuditEvent, OutboxMessage
+from pmobot.domain.models_governance import Baseline, ChangeRequest, Decision, Milestone, Project, Vote
+from pmobot.services import addresses, changes, people, project_view, projects
+from pmobot.services.errors import Forbidden, Invalid
+from tests.support.projects import demo_actor, estimated_need, open_for
+
+# Baseline v1 of every project here: 26 November to 23 December 2026, 45 000 EUR, 20 person-days.
+END = date(2026, 12, 23)
+
+
+async def _project(app: App) -> str:
+    app.core.it_channels["console"] = "it-intake"
+    key = await open_for(app, await estimated_need(app))
+    async with app.db.session() as session:
+        dan = await demo_actor(session, app, "dan")
+        await addresses.set_channel(session, core=app.core, actor=dan, platform="console",
+                                    purpose=addresses.COMMITTEE_CHANNEL, address="committee")
+    return key
+
+
+async def _milestone(app: App, login: str, key: str, name: str, due: date, weight: float | None = None) -> str:
+    async with app.db.session() as session:
+        actor = await demo_actor(session, app, login)
+        said = await projects.add_milestone(session, core=app.core, actor=actor, key=key, name=name, due=due,
+                                            weight=weight)
+    return str(said[0].text)  # type: ignore[union-attr]
+
+
+async def test_the_owner_adds_milestones_inside_the_baseline_and_it_lists_them(app: App) -> None:
+    key = await _project(app)
+    said = await _milestone(app, "bob", key, "Pilot live", date(2026, 12, 11), 40)
+    assert said == f"Milestone \"Pilot live\" on 11 December 2026 added to {key} (baseline v1)."
+    await _milestone(app, "dan", key, "Kick-off", date(2026, 11, 30))
+    async with app.db.session() as session:
+        rows = (await session.exec(select(Milestone).order_by(col(Milestone.due)))).all()
+        baseline = (await session.exec(select(Baseline))).one()
+        events = (await session.exec(select(AuditEvent).where(AuditEvent.action == "milestone_added"))).all()
+    assert [(m.name, m.weight, m.baseline_version) for m in rows] == [("Kick-off", None, 1), ("Pilot live", 40, 1)]
+    assert baseline.milestones == [{"name": "Kick-off", "due": "2026-11-30", "weight": None},
+                                   {"name": "Pilot live", "due": "2026-12-11", "weight": 40}]
+    assert len(events) == 2
+
+
+async def test_a_milestone_after_the_baseline_end_or_by_someone_else_is_refused_politely(app: App) -> None:
+    key = await _project(app)
+    with pytest.raises(Invalid) as late:
+        await _milestone(app, "bob", key, "Go-live", date(2027, 1, 15))
+    assert late.value.message("en") == ('"Go-live" would fall after the end of baseline v1 (2026-12-23). Pick a date '
+                                        'on or before it, or ask for a later end with /pmo change.')
+    assert late.value.message("fr").startswith("« Go-live » tomberait après la fin de la référence v1")
+    with pytest.raises(Forbidden) as stranger:
+        await _milestone(app, "alice", key, "Go-live", date(2026, 12, 1))
+    assert stranger.value.message("en") == f"Only the owner of {key} or the PMO can add a milestone."
+    assert stranger.value.message("fr") == f"Seul le responsable de {key} ou le PMO peut ajouter un jalon."
+    with pytest.raises(Invalid):
+        await _milestone(app, "bob", key, "Go-live", date(2026, 12, 1), 0)
+
+
+async def test_the_pmo_hands_the_project_to_another_owner(app: App) -> None:
+    key = await _project(app)
+    async with app.db.session() as session:
+        dan, bob, erin = [await demo_actor(session, app, login) for login in ("dan", "bob", "erin")]
+        project, _ = await projects.get(session, actor=dan, key=key)
+        with pytest.raises(Forbidden):
+            await projects.set_owner(session, core=app.core, actor=bob, project=project, owner=erin.person)
+        await projects.set_owner(session, core=app.core, actor=dan, project=project, owner=erin.person)
+    async with app.db.session() as session:
+        stored = (await session.exec(select(Project))).one()
+        told = (await session.exec(select(OutboxMessage).where(col(OutboxMessage.key).startswith("project-owner")))
+                ).all()
+    assert stored.owner_id == erin.id and stored.version == 1
+    assert [m.target for m in told] == ["bob", "erin"]
+
+
+async def _ask_change(app: App, key: str, login: str = "bob", **answers: object) -> str:
+    async with app.db.session() as session:
+        actor = await demo_actor(session, app, login)
+        said = await changes.request_change(session, core=app.core, actor=actor, key=key,
+                                            answers={"reason": "The vendor is late", **answers})
+    return str(said[0].text)  # type: ignore[union-attr]
+
+
+async def _vote(app: App, login: str, key: str, choice: str, reason: str = "Fine") -> list[str]:
+    async with app.db.session() as session:
+        actor = await demo_actor(session, app, login)
+        said = await changes.decide(session, core=app.core, actor=actor, key=key, number="CR-1", choice=choice,
+                                    reason=reason)
+    return [str(m.text) for m in said]  # type: ignore[union-attr]
+
+
+async def test_an_approved_change_makes_baseline_v2_and_keeps_v1(app: App) -> None:
+    key = await _project(app)
+    said = await _ask_change(app, key, new_end="2027-01-29", new_budget={"amount": "52000", "currency": "EUR"},
+                             scope_note="Add the supplier portal")
+    assert said == (f"{key}/CR-1 is sent to the committee: end 23 December 2026 → 29 January 2027; budget €45,000 → "
+                    "€52,000; scope: Add the supplier portal. You'll be told when it is decided.")
+    async with app.db.session() as session:
+        posted = (await session.exec(select(OutboxMessage).where(OutboxMessage.target == "committee"))).one()
+    assert posted.key == f"change:{key}/CR-1@console" and "/pmo decider-changement" in posted.payload["text"]
+    # Carla sits for the business side: one side is not the quorum.
+    assert await _vote(app, "carla", key, "approuver") == [f"Votre vote sur {key}/CR-1 est enregistré : approbation."]
+    with pytest.raises(Forbidden):
+        await _vote(app, "bob", key, "approve")  # IT, but no committee seat
+    said = await _vote(app, "erin", key, "approve", "Two more weeks are worth it")
+    assert said[1] == f"{key}/CR-1 is approved: the project has a new baseline version."
+    async with app.db.session() as session:
+        versions = (await session.exec(select(Baseline).order_by(col(Baseline.version)))).all()
+        change = (await session.exec(select(ChangeRequest))).one()
+        decision = (await session.exec(select(Decision).where(Decision.subject == f"{key}/CR-1"))).one()
+        votes = (await session.exec(select(Vote))).all()
+        dan = await demo_actor(session, app, "dan")
+        card = (await project_view.show(session, core=app.core, actor=dan, key=key))[0]
+    assert [(b.version, b.end, b.budget) for b in versions] == [(1, END, Decimal("45000")),
+                                                                (2, date(2027, 1, 29), Decimal("52000"))]
+    assert versions[1].start == versions[0].start and versions[1].change_request_id == change.id
+    assert versions[1].scope["changes"] == [{"change": 1, "note": "Add the supplier portal"}]
+    assert versions[1].decision_id == decision.id and decision.change_request_id == change.id
+    assert (change.status, decision.outcome, len(votes)) == ("approved", "approved", 2)
+    fields = {f.label: f.value for f in card.fields}  # type: ignore[union-attr]
+    assert fields["Référence en vigueur (v2)"].startswith(
+        "v2 : du 26 novembre 2026 au 29 janvier 2027, budget 52\u202f000\xa0€, 20 jours")
+    assert fields["Toutes les versions"].count("\n") == 1
+    with pytest.raises(Invalid):
+        await _vote(app, "carla", key, "reject")
+
+
+async def test_one_rejection_rejects_the_change_and_the_baseline_stays(app: App) -> None:
+    key = await _project(app)
+    await _ask_change(app, key, login="dan", new_end="2027-01-29")
+    said = await _vote(app, "carla", key, "rejeter", "Not this quarter")
+    assert said[1] == f"{key}/CR-1 est rejeté : la référence en vigueur reste inchangée."
+    async with app.db.session() as session:
+        assert len((await session.exec(select(Baseline))).all()) == 1
+        told = (await session.exec(select(OutboxMessage).where(col(OutboxMessage.key).startswith("change-decided"))
+                                   )).all()
+    # Dan asked, Bob owns it: both told; and the committee channel.
+    assert sorted(m.target for m in told) == ["bob", "committee", "dan"]
+
+
+async def test_a_change_that_changes_nothing_or_from_a_stranger_is_refused(app: App) -> None:
+    key = await _project(app)
+    with pytest.raises(Invalid) as nothing:
+        await _ask_change(app, key, new_end=END.isoformat())
+    assert "changes nothing" in nothing.value.message("en") and "ne change rien" in nothing.value.message("fr")
+    with pytest.raises(Invalid):
+        await _ask_change(app, key, new_end="2026-11-01")
+    with pytest.raises(Forbidden):
+        await _ask_change(app, key, login="carla", new_end="2027-01-29")
+    async with app.db.session() as session:
+        alice = await people.find_by_platform_id(session, platform="console", user_id="alice")
+        assert alice is not None
+        assert (await session.exec(select(ChangeRequest))).all() == []
