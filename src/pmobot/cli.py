@@ -195,8 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
                      "'needs': one row per need with its status, intake answers, withdrawal, question counts and "
                      "latest estimate. 'questions': one row per question asked on a need, with its answer. "
                      "'scores': one row per need with its score under the policy in force and its breakdown. "
+                     "'projects', 'baselines' (every version), 'milestones', 'changes' (change requests). "
                      "Amounts have two decimals and a currency column; dates are ISO 8601.")
-    export.add_argument("what", nargs="?", choices=["needs", "questions", "scores"], default="needs",
+    export.add_argument("what", nargs="?", choices=["needs", "questions", "scores", "projects",
+                                                     "baselines", "milestones", "changes"], default="needs",
                         help="what to export (default: needs)")
     export.add_argument("--format", choices=["json", "csv"], default="json",
                         help="json (default), or csv: UTF-8 with a byte-order mark, so that Excel shows accents, "

@@ -66,7 +66,7 @@ async def portfolio(app: App) -> None:
 
 async def documents(app: App, what: str) -> tuple[list[dict[str, object]], export.Document, export.Document]:
     async with app.db.session() as session:
-        rows = await (export.needs if what == "needs" else export.questions)(session, core=app.core)
+        rows = await export.TABLES[what].rows(session, core=app.core)
         as_json = await export.document(session, core=app.core, what=what, format="json")
         as_csv = await export.document(session, core=app.core, what=what, format="csv")
     return rows, as_json, as_csv

@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from pmobot.conversation.spec import DialogSpec
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import AuditEvent, Estimate, Need, Person, Question
-from pmobot.services import export_scores
+from pmobot.services import export_projects, export_scores
 from pmobot.services.core import Core
 from pmobot.services.estimation import ESTIMATE_COLUMNS, EstimateColumn, estimate_answer, extra_fields
 from pmobot.services.needs import answers_of, latest_estimate
@@ -220,6 +220,12 @@ TABLES: dict[str, Table] = {
     "needs": Table(rows=needs, columns=need_columns, noun="need"),
     "questions": Table(rows=questions, columns=question_columns, noun="question"),
     "scores": Table(rows=export_scores.scores, columns=export_scores.score_columns, noun="score"),
+    "projects": Table(rows=export_projects.projects, columns=export_projects.project_columns, noun="project"),
+    "baselines": Table(rows=export_projects.baselines, columns=export_projects.baseline_columns, noun="baseline"),
+    "milestones": Table(rows=export_projects.milestones, columns=export_projects.milestone_columns,
+                        noun="milestone"),
+    "changes": Table(rows=export_projects.change_requests, columns=export_projects.change_columns,
+                     noun="change request"),
 }
 
 

@@ -1,0 +1,87 @@
+"""Projects in chat, typed as people type: status, list, owner, a milestone, a change request through
+its dialog, and the committee's votes on it, in French and English."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from support.dialogs import answer_dialog
+
+from pmobot.app import App
+from pmobot.domain.models_governance import Baseline
+from pmobot.messages import Card, Message, Notice
+from pmobot.services.people import Identity
+from tests.support.projects import estimated_need, open_for
+
+BOB = Identity(platform="console", external_id="bob", display_name="Bob Smith", handle="bob")
+CARLA = Identity(platform="console", external_id="carla", display_name="Carla Rossi", handle="carla")
+DAN = Identity(platform="console", external_id="dan", display_name="Dan Dupont", handle="dan")
+ERIN = Identity(platform="console", external_id="erin", display_name="Erin Walsh", handle="erin")
+ALICE = Identity(platform="console", external_id="alice", display_name="Alice Martin", handle="alice")
+
+
+def texts(messages: list[Message]) -> list[str]:
+    return [m.text if isinstance(m, Notice) else m.title if isinstance(m, Card) else "" for m in messages]
+
+
+def fields(message: Message) -> dict[str, str]:
+    assert isinstance(message, Card)
+    return {f.label: f.value for f in message.fields}
+
+
+async def test_a_project_from_status_to_an_approved_change(app: App) -> None:
+    await open_for(app, await estimated_need(app))
+    [card] = await app.chat.on_text(BOB, "b", "/pmo status PRJ-1")
+    assert isinstance(card, Card) and card.title == "PRJ-1 · Supplier contract tracker"
+    assert fields(card)["Owner"] == "Bob Smith" and fields(card)["Milestones"] == "none yet"
+    assert texts(await app.chat.on_text(BOB, "b", "/pmo project prj-1")) == [card.title]
+    [listed] = await app.chat.on_text(DAN, "d", "/pmo projets")
+    assert isinstance(listed, Card) and listed.title == "Projets actifs (1)"
+    # The need's status says which project it became.
+    [need] = await app.chat.on_text(ALICE, "a", "/pmo statut NEED-1")
+    assert fields(need)["Projet"].startswith("PRJ-1 · v1 : du 26 novembre 2026 au 23 décembre 2026")
+
+    said = await app.chat.on_text(BOB, "b", "/pmo milestone PRJ-1 Pilot live 11/12/2026 40")
+    assert texts(said) == ['Milestone "Pilot live" on 11 December 2026 added to PRJ-1 (baseline v1).']
+    late = await app.chat.on_text(BOB, "b", "/pmo milestone PRJ-1 Go-live 15 January 2027")
+    assert texts(late)[0].startswith('"Go-live" would fall after the end of baseline v1 (2026-12-23).')
+    assert texts(await app.chat.on_text(ALICE, "a", "/pmo jalon PRJ-1 Pilote 11/12/2026")) == [
+        "Seul le responsable de PRJ-1 ou le PMO peut ajouter un jalon."]
+
+    async def bob_says(text: str) -> None:
+        await app.chat.on_text(BOB, "b", text)
+
+    await bob_says("/pmo change PRJ-1")
+    await answer_dialog(app, platform="console", external_id="bob", say=bob_says,
+                        answers={"new_end": "29/01/2027", "reason": "The vendor ships in January"})
+    sent = texts(await app.chat.on_text(BOB, "b", "1"))
+    assert sent == ["PRJ-1/CR-1 is sent to the committee: end 23 December 2026 → 29 January 2027. "
+                    "You'll be told when it is decided."]
+    [pending] = await app.chat.on_text(DAN, "d", "/pmo statut PRJ-1")
+    assert "PRJ-1/CR-1 (en attente du comité)" in fields(pending)["Changements en attente du comité"]
+
+    assert texts(await app.chat.on_text(CARLA, "c", "/pmo decider-changement PRJ-1 CR-1 approuver D'accord")) == [
+        "Votre vote sur PRJ-1/CR-1 est enregistré : approbation."]
+    assert texts(await app.chat.on_text(ERIN, "e", "/pmo change-decide PRJ-1 cr-1 approve Worth it")) == [
+        "Your vote on PRJ-1/CR-1 is recorded: approve.",
+        "PRJ-1/CR-1 is approved: the project has a new baseline version."]
+    [after] = await app.chat.on_text(BOB, "b", "/pmo project PRJ-1")
+    assert fields(after)["Baseline in force (v2)"].startswith("v2: 26 November 2026 to 29 January 2027")
+    assert fields(after)["Every version"].splitlines()[0].startswith("v1: 26 November 2026 to 23 December 2026")
+    async with app.db.session() as session:
+        versions = (await session.exec(select(Baseline).order_by(col(Baseline.version)))).all()
+    assert [b.version for b in versions] == [1, 2]
+
+
+async def test_owner_changes_by_the_pmo_only_and_bad_input_is_explained(app: App) -> None:
+    await open_for(app, await estimated_need(app))
+    assert texts(await app.chat.on_text(BOB, "b", "/pmo owner PRJ-1 @erin")) == [
+        "Only the PMO can change the owner of PRJ-1."]
+    assert texts(await app.chat.on_text(DAN, "d", "/pmo responsable PRJ-1 @erin")) == [
+        "Erin Walsh est désormais responsable de PRJ-1."]
+    assert texts(await app.chat.on_text(BOB, "b", "/pmo project PRJ-9")) == [
+        "I can't find PRJ-9, or it isn't one of yours. /pmo projects lists the active projects."]
+    assert texts(await app.chat.on_text(ERIN, "e", "/pmo milestone PRJ-1 sometime")) == [
+        "Write the milestone's name, then its date, then a weight if you like, e.g. "
+        "/pmo milestone PRJ-3 Pilot live 15/03/2027 30."]
+    assert texts(await app.chat.on_text(ERIN, "e", "/pmo change-decide PRJ-1 CR-4 approve ok")) == [
+        "There is no change request PRJ-1/CR-4. /pmo project lists the ones waiting."]
