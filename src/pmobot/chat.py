@@ -70,7 +70,7 @@ class PlatformTraits:
 
 # What a form may carry back from the platform: anything else is dropped, so a
 # crafted submission cannot slip other values into a hook's context.
-FORM_CONTEXT_KEYS = ("need", "question", "opening_text")
+FORM_CONTEXT_KEYS = ("need", "question", "opening_text", "project")
 
 
 def _form_context(context: dict[str, Any]) -> dict[str, Any]:

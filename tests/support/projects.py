@@ -68,3 +68,31 @@ async def needs_get(session: AsyncSession, need_key: str) -> Need:
 
     number = int(need_key.split("-")[1])
     return (await session.exec(select(Need).where(Need.number == number))).one()
+
+
+async def project_on(app: App, platform: str, *, requester: Identity, it: Identity,
+                     committee: dict[str, tuple[Identity, str]] | None = None) -> str:
+    """A project on ``platform``: ``requester``'s need claimed and estimated by ``it`` (made IT here),
+    approved and opened; ``committee`` members (name -> identity, side) are given their seats."""
+    from pmobot.domain.models import RoleGrant
+    from pmobot.domain.roles import Role
+
+    async with app.db.session() as session:
+        asker = await people.resolve(session, core=app.core, identity=requester)
+        estimator = await people.resolve(session, core=app.core, identity=it)
+        session.add(RoleGrant(person_id=estimator.id, role=Role.IT, granted_at=app.core.now()))
+        for member, side in (committee or {}).values():
+            seat = await people.resolve(session, core=app.core, identity=member)
+            session.add(RoleGrant(person_id=seat.id, role=Role.COMMITTEE, side=side, granted_at=app.core.now()))
+        need, _ = await intake.submit_need(session, core=app.core, actor=asker, answers=NEED,
+                                           source_platform=platform, source_conversation=f"{platform}:dm:x")
+    async with app.db.session() as session:
+        estimator = await people.resolve(session, core=app.core, identity=it)
+        await estimation.claim(session, core=app.core, actor=estimator, key=need.key)
+        await estimation.record_estimate(session, core=app.core, actor=estimator, key=need.key, answers=ESTIMATE)
+    async with app.db.session() as session:
+        opened = await needs_get(session, need.key)
+        estimator = await people.resolve(session, core=app.core, identity=it)
+        project = await projects.open_project(session, core=app.core, actor=estimator, need=opened,
+                                              decision=await approval(session, app, opened))
+        return project.key
