@@ -85,3 +85,23 @@ async def test_owner_changes_by_the_pmo_only_and_bad_input_is_explained(app: App
         "/pmo milestone PRJ-3 Pilot live 15/03/2027 30."]
     assert texts(await app.chat.on_text(ERIN, "e", "/pmo change-decide PRJ-1 CR-4 approve ok")) == [
         "There is no change request PRJ-1/CR-4. /pmo project lists the ones waiting."]
+
+
+def test_a_milestone_is_read_as_name_date_and_optional_weight_in_either_language() -> None:
+    from datetime import date
+
+    import pytest
+
+    from pmobot.commands.projects import read_milestone
+    from pmobot.services.errors import Invalid
+
+    today = date(2026, 11, 26)
+    # The year is part of the date, not a weight: the longer date wins.
+    assert read_milestone("Go-live 15 mars 2027", today) == ("Go-live", date(2027, 3, 15), None)
+    assert read_milestone("Mise en service 15 mars 2027 30", today) == ("Mise en service", date(2027, 3, 15), 30.0)
+    assert read_milestone("Pilot 2027-03-15 30", today) == ("Pilot", date(2027, 3, 15), 30.0)
+    assert read_milestone("Pilot live 15/01/2027", today) == ("Pilot live", date(2027, 1, 15), None)
+    # A year-less date looks ahead: 15 January after 26 November is next year's.
+    assert read_milestone("Recette 15 January", today) == ("Recette", date(2027, 1, 15), None)
+    with pytest.raises(Invalid):
+        read_milestone("sometime soon", today)
