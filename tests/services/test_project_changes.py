@@ -175,3 +175,30 @@ async def test_a_change_that_changes_nothing_or_from_a_stranger_is_refused(app: 
         alice = await people.find_by_platform_id(session, platform="console", user_id="alice")
         assert alice is not None
         assert (await session.exec(select(ChangeRequest))).all() == []
+
+
+async def test_the_two_votes_that_make_the_quorum_at_the_same_instant_decide_once(app: App) -> None:
+    import asyncio
+
+    key = await _project(app)
+    await _ask_change(app, key, new_end="2027-01-29")
+    barrier = asyncio.Barrier(2)
+
+    async def vote(login: str) -> list[str]:
+        async with app.db.session() as session:
+            member = await demo_actor(session, app, login)
+            await barrier.wait()
+            said = await changes.decide(session, core=app.core, actor=member, key=key, number="CR-1",
+                                        choice="approve", reason="ok")
+        return [str(m.text) for m in said]  # type: ignore[union-attr]
+
+    results = await asyncio.gather(vote("carla"), vote("erin"))
+    async with app.db.session() as session:
+        decisions = (await session.exec(select(Decision).where(col(Decision.change_request_id).is_not(None)))).all()
+        versions = (await session.exec(select(Baseline))).all()
+        votes = (await session.exec(select(Vote))).all()
+    # (The need's own approval is the other decision.)
+    assert len(decisions) == 1 and len(versions) == 2 and len(votes) == 2
+    assert decisions[0].subject == f"{key}/CR-1" and decisions[0].outcome == "approved"
+    # The first vote counted waits for the other side; the second completes the quorum.
+    assert sorted(len(r) for r in results) == [1, 2]
