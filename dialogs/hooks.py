@@ -12,7 +12,16 @@ from typing import Any
 from pmobot.conversation.errors import FieldError, number_param
 from pmobot.conversation.hooks import Check, Completion, HookContext, Validator
 from pmobot.messages import Message
-from pmobot.services import assessment, changes, estimation, intake, questions, review_record
+from pmobot.services import (
+    assessment,
+    changes,
+    committee,
+    committee_questions,
+    estimation,
+    intake,
+    questions,
+    review_record,
+)
 
 
 def meaningful_text(value: Any, answers: dict[str, Any], hc: HookContext) -> FieldError | None:
@@ -100,6 +109,18 @@ async def request_change(hc: HookContext, answers: dict[str, Any]) -> list[Messa
                                              answers=answers))
 
 
+async def cast_vote(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
+    return await committee.vote(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
+                                choice=committee.choice_of(str(hc.context.get("choice", ""))),
+                                reason=answers["reason"])
+
+
+async def request_info(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
+    return await committee_questions.request_info(hc.session, core=hc.core, actor=hc.actor,
+                                                  key=str(hc.context["need"]), text=answers["text"],
+                                                  to=str(answers["to"]))
+
+
 VALIDATORS: dict[str, Validator] = {"meaningful_text": meaningful_text}
 CHECKS: dict[str, Check] = {"effort_order": effort_order, "one_change": one_change}
 COMPLETIONS: dict[str, Completion] = {
@@ -111,4 +132,6 @@ COMPLETIONS: dict[str, Completion] = {
     "answer_question": answer_question,
     "route_free_text": route_free_text,
     "request_change": request_change,
+    "cast_vote": cast_vote,
+    "request_info": request_info,
 }

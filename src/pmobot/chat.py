@@ -44,7 +44,7 @@ from pmobot.domain.models import AuditEvent
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import FormRequest, Message, Notice
-from pmobot.services import deliveries, estimation, inbound, intake, people, questions, scoring, sides
+from pmobot.services import committee, deliveries, estimation, inbound, intake, people, questions, scoring, sides
 from pmobot.services.core import Core
 from pmobot.services.errors import Invalid, PmoError
 from pmobot.services.people import Actor, Directory, Identity
@@ -70,7 +70,7 @@ class PlatformTraits:
 
 # What a form may carry back from the platform: anything else is dropped, so a
 # crafted submission cannot slip other values into a hook's context.
-FORM_CONTEXT_KEYS = ("need", "question", "opening_text", "project")
+FORM_CONTEXT_KEYS = ("need", "question", "opening_text", "project", "choice", "choice_label")
 
 
 def _form_context(context: dict[str, Any]) -> dict[str, Any]:
@@ -232,12 +232,14 @@ class Chat:
         return await self._guarded(identity, "", handler)
 
     async def home(self, identity: Identity) -> list[Message]:
-        """A person's overview (a Slack App Home): their needs; for IT and the
-        committee the queue; for the committee and the PMO the ranking; for PMO
-        admins the failed deliveries."""
+        """A person's overview (a Slack App Home): their needs; for committee members what awaits
+        their vote; for IT and the committee the queue; for the committee and the PMO the ranking;
+        for PMO admins the failed deliveries."""
 
         async def handler(session: AsyncSession, actor: Actor) -> list[Message]:
             out = await intake.mine(session, core=self.core, actor=actor)
+            if actor.has(Role.COMMITTEE):
+                out += await committee.agenda(session, core=self.core, actor=actor, mine_only=True)
             if actor.sees_portfolio:
                 out += await estimation.queue(session, core=self.core, actor=actor)
             if actor.roles & {Role.COMMITTEE, Role.PMO}:

@@ -18,6 +18,7 @@ from pmobot.commands.builtin import builtin_commands
 from pmobot.conversation import prefill
 from pmobot.conversation.fieldtypes import FIELD_TYPES
 from pmobot.conversation.spec import DialogSpec, Localized, load_builtin_specs
+from pmobot.domain import committee as committee_rule
 from pmobot.domain import lifecycle, scoring
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.reviews import Outcome, Trigger
@@ -196,6 +197,12 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "review.outcome.": lambda: {f"review.outcome.{x.value}" for x in Outcome},
     "sides.": lambda: {f"sides.{x.value}" for x in Side},
     "channel.purpose.": lambda: {f"channel.purpose.{p.replace('-', '_')}" for p in CHANNEL_PURPOSES},
+    "committee.choice.": lambda: {f"committee.choice.{c.value}" for c in committee_rule.Choice},
+    "committee.outcome.": lambda: {f"committee.outcome.{o.value}" for o in committee_rule.Outcome},
+    "committee.told.": lambda: {f"committee.told.{o.value}" for o in committee_rule.Outcome},
+    "committee.told_footer.": lambda: {f"committee.told_footer.{o.value}" for o in committee_rule.Outcome},
+    "committee.side.": lambda: {f"committee.side.{s.value}" for s in Side},
+    "committee.missing.": lambda: {f"committee.missing.{s.value}" for s in Side},
 }
 
 

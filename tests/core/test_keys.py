@@ -82,3 +82,11 @@ def test_review_keys_keep_their_formats() -> None:
     assert keys.review_needed_thread("NEED-3") == "review-needed:NEED-3:thread"
     assert keys.review_told("NEED-3", 2) == "review:NEED-3:v2"
     assert keys.review_thread("NEED-3", 2) == "review:NEED-3:v2:thread"
+
+
+def test_committee_keys_keep_their_formats() -> None:
+    assert keys.committee_card("NEED-3", 1) == "committee:NEED-3/r1"
+    assert keys.committee_card_version("NEED-3", 2, 7, 1) == "committee:NEED-3/r2:v7:1"
+    assert keys.decision_told("NEED-3", 1, 12) == "decision:NEED-3/r1:12"
+    assert keys.committee_question(41) == "committee-question:41"
+    assert keys.committee_answer(41) == "committee-answer:41"

@@ -23,6 +23,8 @@ def tags(*roles: str, owner: bool = False) -> frozenset[str]:
         ("ask", S.ESTIMATING, S.NEEDS_INFO, tags(Role.IT)),
         ("ask", S.SUBMITTED, S.NEEDS_INFO, tags(Role.IT)),
         ("answer", S.NEEDS_INFO, S.ESTIMATING, tags(owner=True)),
+        ("answer_committee", S.NEEDS_INFO, S.READY_FOR_DECISION, tags(owner=True)),
+        ("request_info", S.READY_FOR_DECISION, S.NEEDS_INFO, tags(Role.COMMITTEE)),
         ("estimate", S.ESTIMATING, S.ESTIMATED, tags(Role.IT)),
         ("estimate", S.ESTIMATED, S.ESTIMATED, tags(Role.IT)),
         ("send_to_committee", S.ESTIMATED, S.READY_FOR_DECISION, tags(Role.PMO)),
@@ -74,7 +76,7 @@ def test_wrong_status_is_refused_for_the_status_not_the_person() -> None:
 def test_possible_lists_only_what_this_person_may_do_now() -> None:
     assert lifecycle.possible(S.SUBMITTED, tags(Role.IT)) == ["claim", "ask", "estimate"]
     assert lifecycle.possible(S.SUBMITTED, tags(owner=True)) == ["withdraw"]
-    assert lifecycle.possible(S.NEEDS_INFO, tags(owner=True)) == ["answer", "withdraw"]
+    assert lifecycle.possible(S.NEEDS_INFO, tags(owner=True)) == ["answer", "answer_committee", "withdraw"]
 
 
 def test_unknown_action_is_a_programming_error() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pmobot.commands import (
     channels,
+    committee,
     conversations,
     deliveries,
     estimation,
@@ -20,7 +21,7 @@ from pmobot.commands.registry import Commands
 def builtin_commands() -> Commands:
     """A new registry with the commands of every area, in the order the help lists them."""
     commands = Commands()
-    for area in (intake, estimation, scoring, security, projects, conversations, people, channels, deliveries,
-                 help):
+    for area in (intake, estimation, scoring, security, committee, projects, conversations, people, channels,
+                 deliveries, help):
         area.register(commands)
     return commands

@@ -38,5 +38,11 @@ REVIEW = Button("need.review", "button.review")
 # "See all" under a card cut short by a platform's limits: the need's status in full.
 STATUS = Button("need.status", "button.see_all")
 
+# The committee's buttons on a need's agenda card: each vote opens a reason form; the value is "NEED-n choice".
+APPROVE = Button("committee.approve", "button.approve")
+DEFER = Button("committee.defer", "button.defer")
+REJECT = Button("committee.reject", "button.reject")
+REQUEST_INFO = Button("committee.request_info", "button.request_info")
+
 # The buttons a need's card offers, when the lifecycle allows their step.
 ON_A_NEED = (CLAIM, ASK, ESTIMATE, ANSWER)

@@ -123,6 +123,31 @@ def change_decided(subject: SubjectKey, person_id: int) -> OutboxKey:
     return OutboxKey(f"change-decided:{subject}:{person_id}")
 
 
+def committee_card(need_key: str, committee_round: int) -> OutboxKey:
+    """The need's agenda card in the committee channel for one round; its updates replace it."""
+    return OutboxKey(f"committee:{need_key}/r{committee_round}")
+
+
+def committee_card_version(need_key: str, committee_round: int, need_version: int, votes: int) -> OutboxKey:
+    """The agenda card again at the need's ``need_version`` with ``votes`` votes cast (one update per change)."""
+    return OutboxKey(f"committee:{need_key}/r{committee_round}:v{need_version}:{votes}")
+
+
+def decision_told(need_key: str, committee_round: int, person_id: int) -> OutboxKey:
+    """A requester (or co-requester) told the committee's decision on a round."""
+    return OutboxKey(f"decision:{need_key}/r{committee_round}:{person_id}")
+
+
+def committee_question(question_id: int) -> OutboxKey:
+    """A committee member's question, to the requester or to IT."""
+    return OutboxKey(f"committee-question:{question_id}")
+
+
+def committee_answer(question_id: int) -> OutboxKey:
+    """The answer to a committee member's question, to that member (keyed by the first question answered)."""
+    return OutboxKey(f"committee-answer:{question_id}")
+
+
 DELIVERY_FAILED_PREFIX = "delivery-failed:"
 
 

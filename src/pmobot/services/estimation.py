@@ -19,10 +19,12 @@ from pmobot.i18n import t
 from pmobot.messages import Card, CardField, Message, Notice
 from pmobot.services import outbox, review_record, scoring
 from pmobot.services.cards import load_need_card
+from pmobot.services.committee_cards import refresh_card as refresh_committee_card
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid
 from pmobot.services.intake import refresh_it_card
 from pmobot.services.needs import (
+    answer_step,
     check_step,
     get_visible,
     latest_estimate,
@@ -267,7 +269,9 @@ async def answer(session: AsyncSession, *, core: Core, actor: Actor, key: str, t
     for q in questions:
         q.answer, q.answered_by_id, q.answered_at = text, actor.id, now
         session.add(q)
-    await transition(session, core=core, actor=actor, need=need, action="answer", detail={"answer": text},
+    # Back to IT's estimate, or back before the committee when its question paused the need.
+    step = await answer_step(session, need=need)
+    await transition(session, core=core, actor=actor, need=need, action=step, detail={"answer": text},
                      changes={"waiting_since": now})
     notified: set[int] = set()
     for q in questions:
@@ -293,6 +297,7 @@ async def answer(session: AsyncSession, *, core: Core, actor: Actor, key: str, t
                          text=text)),
     )
     await refresh_it_card(session, core=core, need=need)
+    await refresh_committee_card(session, core=core, need=need)
     return [Notice(t(actor.locale, "estimation.answered", key=need.key), "success")]
 
 

@@ -16,6 +16,7 @@ from pmobot.i18n import format_moment, t
 from pmobot.messages import Card, CardField, Message, Notice
 from pmobot.services import audit, outbox, project_view, scoring
 from pmobot.services.cards import actions_for, it_actions, load_need_card, score_field
+from pmobot.services.committee_cards import status_fields as committee_status_fields
 from pmobot.services.core import Core
 from pmobot.services.needs import apply_answers, get_visible, next_number, person, status_label, transition
 from pmobot.services.people import Actor, locale_of
@@ -102,6 +103,8 @@ async def status(session: AsyncSession, *, core: Core, actor: Actor, key: str) -
     project = await project_view.need_field(session, need=need, locale=actor.locale)
     if project is not None:
         card = replace(card, fields=card.fields + (project,))
+    committee = await committee_status_fields(session, core=core, need=need, locale=actor.locale)
+    card = replace(card, fields=card.fields + tuple(committee))
     steps = [await _history_line(session, core=core, event=e, locale=actor.locale) for e in history if e.to_status]
     if steps:
         history_field = CardField(t(actor.locale, "intake.history"), "\n".join(steps[-6:]), short=False)

@@ -272,6 +272,18 @@ def _plain(amount: Decimal) -> str:
     return text
 
 
+async def answer_step(session: AsyncSession, *, need: Need) -> str:
+    """The step an answer takes: back to the committee when its question paused the need
+    (``request_info``), else back to IT's estimate (``answer``)."""
+    last = (
+        await session.exec(
+            select(AuditEvent).where(AuditEvent.subject == need.key, AuditEvent.to_status == NeedStatus.NEEDS_INFO)
+            .order_by(col(AuditEvent.id).desc()).limit(1)
+        )
+    ).first()
+    return "answer_committee" if last is not None and last.action == "request_info" else "answer"
+
+
 def waiting_role(need: Need) -> str | None:
     """Whose move it is, for queues and reminders."""
     status = NeedStatus(need.status)

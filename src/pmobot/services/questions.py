@@ -23,7 +23,7 @@ from pmobot.domain.models import Need, Person, Question
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import audit, estimation, outbox
+from pmobot.services import audit, committee_questions, estimation, outbox
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound
 from pmobot.services.intake import refresh_it_card
@@ -131,17 +131,28 @@ async def answer_requester(session: AsyncSession, *, core: Core, actor: Actor, k
     assert requester is not None
     loc = requester.locale or core.org_locale
     who = actor.person.display_name
-    await outbox.to_person(
-        session, core=core, key=keys.answer_from_it(first), person=requester, subject=need.key,
-        message=Card(title=t(loc, "questions.from_it_title", key=need.key, who=who), subtitle=need.title,
-                     body=text, fields=tuple(CardField(t(loc, "estimation.your_question"), q.text, short=False)
-                                             for q in questions),
-                     footer=t(loc, "questions.from_it_footer", key=need.key)))
+    # The requester's questions are answered to the requester; a committee member's to that member.
+    theirs = [q for q in questions if q.asked_by_id == need.requester_id]
+    if theirs:
+        await outbox.to_person(
+            session, core=core, key=keys.answer_from_it(first), person=requester, subject=need.key,
+            message=Card(title=t(loc, "questions.from_it_title", key=need.key, who=who), subtitle=need.title,
+                         body=text, fields=tuple(CardField(t(loc, "estimation.your_question"), q.text, short=False)
+                                                 for q in theirs),
+                         footer=t(loc, "questions.from_it_footer", key=need.key)))
+    others = [q for q in questions if q.asked_by_id != need.requester_id]
+    await committee_questions.tell_askers(session, core=core, actor=actor, need=need, answered=others, text=text)
     await outbox.to_it_channels(
         session, core=core, key=keys.answer_from_it_thread(first), thread_key=keys.need_card(need.key),
         message=Notice(t(core.org_locale, "questions.from_it_thread", key=need.key, who=who, text=text)))
+    await committee_questions.back_to_committee(session, core=core, actor=actor, need=need, text=text)
     await refresh_it_card(session, core=core, need=need)
-    return [Notice(t(actor.locale, "questions.answered_requester", key=need.key, who=requester.display_name),
+    names = [requester.display_name] if theirs else []
+    for q in others:
+        asker = await session.get(Person, q.asked_by_id)
+        if asker is not None and asker.display_name not in names:
+            names.append(asker.display_name)
+    return [Notice(t(actor.locale, "questions.answered_requester", key=need.key, who=", ".join(names)),
                    "success")]
 
 

@@ -1,0 +1,221 @@
+"""The committee on both databases: sending, voting with reasons, the quorum, one decision, refusals."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+from support.committee import actor, estimated_need, seat
+
+from pmobot.app import App
+from pmobot.domain.committee import Choice
+from pmobot.domain.lifecycle import NeedStatus
+from pmobot.domain.models import AuditEvent, Need, OutboxMessage
+from pmobot.domain.models_governance import Decision, Vote
+from pmobot.messages import Card, Notice
+from pmobot.services import addresses, committee, committee_questions, estimation, needs, questions
+from pmobot.services.errors import Forbidden, Invalid, PmoError
+
+
+async def _need(app: App, key: str) -> Need:
+    async with app.db.session() as session:
+        return (await session.exec(select(Need).where(Need.number == needs.parse_key(key)))).one()
+
+
+async def _sent(app: App) -> list[OutboxMessage]:
+    async with app.db.session() as session:
+        return list((await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))).all())
+
+
+async def send(app: App, key: str) -> list[Any]:
+    async with app.db.session() as session:
+        return await committee.send(session, core=app.core, actor=await actor(session, app, "dan"), key=key)
+
+
+async def vote(app: App, login: str, key: str, choice: Choice, reason: str = "because") -> list[Any]:
+    async with app.db.session() as session:
+        return await committee.vote(session, core=app.core, actor=await actor(session, app, login), key=key,
+                                    choice=choice, reason=reason)
+
+
+async def refused(app: App, login: str, key: str, choice: Choice, reason: str = "because") -> PmoError:
+    with pytest.raises(PmoError) as told:
+        await vote(app, login, key, choice, reason)
+    return told.value
+
+
+@pytest.fixture
+async def ready(app: App) -> str:
+    """NEED-1, estimated, sent to the committee, whose channel is chosen on the console."""
+    app.core.it_channels["console"] = "it-intake"
+    await seat(app)
+    async with app.db.session() as session:
+        await addresses.set_channel(session, core=app.core, actor=await actor(session, app, "dan"),
+                                    platform="console", purpose=addresses.COMMITTEE_CHANNEL, address="committee")
+    key = await estimated_need(app)
+    said = await send(app, key)
+    assert isinstance(said[0], Notice) and "NEED-1" in said[0].text and len(said) == 1
+    return key
+
+
+async def test_sending_opens_a_round_and_posts_the_agenda_card(app: App, ready: str) -> None:
+    need = await _need(app, ready)
+    assert (need.status, need.committee_round) == (NeedStatus.READY_FOR_DECISION, 1)
+    cards = [m for m in await _sent(app) if m.target == "committee"]
+    assert [m.key for m in cards] == ["committee:NEED-1/r1@console"]
+    card = cards[0].payload
+    assert card["title"] == "NEED-1 · Contract tracker"
+    assert [a["id"] for a in card["actions"]] == ["committee.approve", "committee.defer", "committee.reject",
+                                                  "committee.request_info"]
+    assert [a["value"] for a in card["actions"]][:3] == ["NEED-1 approve", "NEED-1 defer", "NEED-1 reject"]
+    # The cost and effort the decision rests on, in the organisation's French: 20 person-days, 30 000 EUR.
+    text = " ".join(f["value"] for f in card["fields"])
+    assert "20" in text and "30" in text and "000" in text
+
+
+async def test_one_business_and_one_it_approval_decide_once_and_the_requester_is_told(app: App, ready: str) -> None:
+    first = await vote(app, "carla", ready, Choice.APPROVE, "Saves two days a month in purchasing")
+    assert "NEED-1" in first[0].text and "DSI" in first[1].text  # an IT approval is still missing (Carla reads French)
+    assert (await _need(app, ready)).status == NeedStatus.READY_FOR_DECISION
+    second = await vote(app, "erin", ready, Choice.APPROVE, "Fits the ERP, low risk")
+    assert "approuvé" in second[1].text.lower()
+    need = await _need(app, ready)
+    assert need.status == NeedStatus.APPROVED
+    async with app.db.session() as session:
+        decisions = list((await session.exec(select(Decision))).all())
+        events = list((await session.exec(select(AuditEvent).where(AuditEvent.subject == ready)
+                                          .order_by(col(AuditEvent.id)))).all())
+    assert len(decisions) == 1
+    decision = decisions[0]
+    assert (decision.subject, decision.outcome) == ("NEED-1/r1", "approved")
+    assert [(v["member"], v["side"], v["choice"]) for v in decision.votes] == [
+        ("Carla Rossi", "business", "approve"), ("Erin Blanc", "it", "approve")]
+    assert decision.reason == "Carla Rossi: Saves two days a month in purchasing; Erin Blanc: Fits the ERP, low risk"
+    assert [e.action for e in events][-3:] == ["vote", "vote", "approve"]
+    sent = await _sent(app)
+    told = [m for m in sent if m.key == f"decision:NEED-1/r1:{need.requester_id}"]
+    assert len(told) == 1 and told[0].target == "alice"
+    assert "approuvé" in told[0].payload["title"] and "Saves two days" in told[0].payload["body"]
+    # The card was replaced at each vote, the last time without buttons and with the decision.
+    updates = [m for m in sent if m.replaces_key == "committee:NEED-1/r1@console"]
+    assert len(updates) == 2
+    assert updates[-1].payload["actions"] == [] and "Approuvé" in str(updates[-1].payload["fields"])
+
+
+async def test_refusals_say_why_and_nothing_is_written(app: App, ready: str) -> None:
+    # Not on the committee: Alice, the requester; Bob, IT.
+    for login in ("alice", "bob"):
+        told = await refused(app, login, ready, Choice.APPROVE)
+        assert isinstance(told, Forbidden) and "committee" in told.message("en")
+    # No reason.
+    told = await refused(app, "carla", ready, Choice.APPROVE, "  ")
+    assert isinstance(told, Invalid) and "reason" in told.message("en")
+    # A second vote by the same member.
+    await vote(app, "carla", ready, Choice.DEFER, "Wait for the budget")
+    told = await refused(app, "carla", ready, Choice.APPROVE)
+    assert "already voted" in told.message("en") and "defer" in told.message("en")
+    assert "déjà voté" in told.message("fr")
+    # A decided need: rejected by Femi, then Erin tries.
+    await vote(app, "femi", ready, Choice.REJECT, "Out of scope")
+    assert (await _need(app, ready)).status == NeedStatus.REJECTED
+    told = await refused(app, "erin", ready, Choice.APPROVE)
+    assert "already decided: Rejected" in told.message("en")
+    async with app.db.session() as session:
+        stored = list((await session.exec(select(Vote).order_by(col(Vote.id)))).all())
+    assert [(v.choice, v.reason) for v in stored] == [("defer", "Wait for the budget"), ("reject", "Out of scope")]
+
+
+async def test_a_member_without_a_side_is_told_how_to_get_one(app: App) -> None:
+    app.core.it_channels["console"] = "it-intake"
+    key = await estimated_need(app)
+    await send(app, key)
+    told = await refused(app, "carla", key, Choice.APPROVE)  # the demo's Carla has no side yet
+    assert "side" in told.message("en") and "/pmo role" in told.message("en")
+
+
+async def test_a_vote_on_a_need_not_before_the_committee_is_refused(app: App) -> None:
+    await seat(app)
+    key = await estimated_need(app)
+    told = await refused(app, "carla", key, Choice.APPROVE)
+    assert "not before the committee" in told.message("en") and "/pmo send" in told.message("en")
+
+
+async def test_the_agenda_and_the_status_show_the_votes(app: App, ready: str) -> None:
+    await vote(app, "carla", ready, Choice.APPROVE, "Useful")
+    async with app.db.session() as session:
+        agenda = await committee.agenda(session, core=app.core, actor=await actor(session, app, "erin"))
+        mine = await committee.agenda(session, core=app.core, actor=await actor(session, app, "carla"),
+                                      mine_only=True)
+        status = await committee.agenda(session, core=app.core, actor=await actor(session, app, "dan"))
+        with pytest.raises(Forbidden):
+            await committee.agenda(session, core=app.core, actor=await actor(session, app, "alice"))
+    assert isinstance(agenda[1], Card) and agenda[1].title.startswith("NEED-1")
+    assert "Carla Rossi (métier) : approuver, Useful" in str(agenda[1].fields)
+    assert len(mine) == 1 and isinstance(mine[0], Notice)  # Carla voted: nothing awaits her
+    assert isinstance(status[1], Card) and status[1].actions == ()  # the PMO sees it, without voting buttons
+
+
+async def test_request_info_returns_the_need_and_the_answer_brings_it_back_before_the_committee(
+    app: App, ready: str
+) -> None:
+    await vote(app, "carla", ready, Choice.APPROVE, "Useful")
+    async with app.db.session() as session:
+        await committee_questions.request_info(session, core=app.core, actor=await actor(session, app, "erin"),
+                                               key=ready, text="How many users exactly?")
+    assert (await _need(app, ready)).status == NeedStatus.NEEDS_INFO
+    told = await refused(app, "femi", ready, Choice.APPROVE)
+    assert "not before the committee" in told.message("en")
+    async with app.db.session() as session:
+        await estimation.answer(session, core=app.core, actor=await actor(session, app, "alice"), key=ready,
+                                text="Twenty people in purchasing")
+    need = await _need(app, ready)
+    assert (need.status, need.committee_round) == (NeedStatus.READY_FOR_DECISION, 1)  # not back to estimating
+    sent = await _sent(app)
+    to_erin = [m for m in sent if m.target == "erin" and m.key.startswith("answer:")]
+    assert len(to_erin) == 1 and "Twenty people" in to_erin[0].payload["body"]
+    # Carla's vote of the same round still counts: Erin's approval decides.
+    await vote(app, "erin", ready, Choice.APPROVE, "Clear now")
+    assert (await _need(app, ready)).status == NeedStatus.APPROVED
+
+
+async def test_a_question_to_it_comes_back_when_it_answers(app: App, ready: str) -> None:
+    async with app.db.session() as session:
+        await committee_questions.request_info(session, core=app.core, actor=await actor(session, app, "carla"),
+                                               key=ready, text="Is SSO included?", to="it")
+    async with app.db.session() as session:
+        said = await questions.answer(session, core=app.core, actor=await actor(session, app, "bob"), key=ready,
+                                      text="Yes, through the company directory")
+    assert "Carla Rossi" in said[0].text
+    assert (await _need(app, ready)).status == NeedStatus.READY_FOR_DECISION
+    to_carla = [m for m in await _sent(app) if m.target == "carla" and m.key.startswith("committee-answer:")]
+    assert len(to_carla) == 1 and "company directory" in to_carla[0].payload["body"]
+
+
+async def test_two_members_voting_at_the_same_instant_make_one_decision(
+    app: App, ready: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each in its own session (two replicas): both read the need, meet, then vote at once."""
+    barrier = asyncio.Barrier(2)
+    read = committee.get_visible
+    calls: dict[int, int] = {}
+
+    async def read_then_wait(session: Any, *, actor: Any, key: str) -> Need:
+        need = await read(session, actor=actor, key=key)
+        calls[id(session)] = calls.get(id(session), 0) + 1
+        if calls[id(session)] == 1:  # the vote's first read, before its hold
+            await barrier.wait()
+        return need
+
+    monkeypatch.setattr(committee, "get_visible", read_then_wait)
+    results = await asyncio.gather(vote(app, "carla", ready, Choice.APPROVE, "Business yes"),
+                                   vote(app, "erin", ready, Choice.APPROVE, "IT yes"), return_exceptions=True)
+    assert all(isinstance(r, list) for r in results), results
+    async with app.db.session() as session:
+        decisions = list((await session.exec(select(Decision))).all())
+        votes = list((await session.exec(select(Vote))).all())
+        steps = list((await session.exec(select(AuditEvent).where(AuditEvent.action == "approve"))).all())
+    assert len(decisions) == 1 and len(votes) == 2 and len(steps) == 1
+    assert {v["member"] for v in decisions[0].votes} == {"Carla Rossi", "Erin Blanc"}
+    assert (await _need(app, ready)).status == NeedStatus.APPROVED
