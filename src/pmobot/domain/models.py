@@ -290,7 +290,8 @@ class ConversationRef(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=20)
-    kind: str = Field(max_length=10)  # person | channel
+    # person | channel | a channel purpose ("it-channel", "committee-channel"...)
+    kind: str = Field(max_length=40)
     # The person's platform id, or the channel's conversation id.
     address: str = Field(max_length=255)
     reference: dict[str, Any] = _json()
