@@ -13,20 +13,31 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain.models import Estimate, Need
+from pmobot.domain.roadmap import Impact
 from pmobot.i18n import t
 from pmobot.services.cards import estimate_summary
+from pmobot.services import roadmap
 from pmobot.services.core import Core
+from pmobot.services.errors import PmoError
 from pmobot.services.needs import latest_estimate
 
 
 @dataclass(frozen=True)
 class Inputs:
     estimate: Estimate | None
+    # Where approving would place it and what it would displace; or why that cannot be said.
+    impact: Impact | None = None
+    impact_refused: PmoError | None = None
 
     def lines(self, locale: str) -> list[tuple[str, str]]:
         """(label, text) for each input, in ``locale``."""
         cost = estimate_summary(self.estimate, locale) if self.estimate else t(locale, "committee.no_estimate")
-        return [(t(locale, "committee.cost"), cost)]
+        out = [(t(locale, "committee.cost"), cost)]
+        if self.impact is not None:
+            out.append((t(locale, "committee.impact"), roadmap.explain_impact(self.impact, locale)))
+        elif self.impact_refused is not None:
+            out.append((t(locale, "committee.impact"), self.impact_refused.message(locale)))
+        return out
 
     @property
     def blocks_approval(self) -> bool:
@@ -65,4 +76,9 @@ class Inputs:
 
 async def gather(session: AsyncSession, *, core: Core, need: Need, locale: str | None = None) -> Inputs:
     assert need.id is not None
-    return Inputs(estimate=await latest_estimate(session, need_id=need.id))
+    impact, refused = None, None
+    try:
+        impact = await roadmap.impact_of(session, core=core, need=need)
+    except PmoError as exc:  # no estimate, no capacity set yet: said on the card rather than hidden
+        refused = exc
+    return Inputs(estimate=await latest_estimate(session, need_id=need.id), impact=impact, impact_refused=refused)
