@@ -15,8 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from pmobot.domain.models import Estimate, Need
 from pmobot.domain.roadmap import Impact
 from pmobot.i18n import t
-from pmobot.services.cards import estimate_summary
 from pmobot.services import roadmap
+from pmobot.services.cards import estimate_summary
 from pmobot.services.core import Core
 from pmobot.services.errors import PmoError
 from pmobot.services.needs import latest_estimate
