@@ -196,9 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
                      "latest estimate. 'questions': one row per question asked on a need, with its answer. "
                      "'scores': one row per need with its score under the policy in force and its breakdown. "
                      "'projects', 'baselines' (every version), 'milestones', 'changes' (change requests). "
+                     "'decisions': one row per committee decision, with its votes and reasons. "
                      "Amounts have two decimals and a currency column; dates are ISO 8601.")
     export.add_argument("what", nargs="?", choices=["needs", "questions", "scores", "projects",
-                                                     "baselines", "milestones", "changes"], default="needs",
+                                                     "baselines", "milestones", "changes", "decisions"],
+                        default="needs",
                         help="what to export (default: needs)")
     export.add_argument("--format", choices=["json", "csv"], default="json",
                         help="json (default), or csv: UTF-8 with a byte-order mark, so that Excel shows accents, "

@@ -90,7 +90,9 @@ def test_every_command_and_button_has_its_strings_in_both_languages(locale: str)
 
 def test_each_declared_button_triggers_its_command_and_the_cards_buttons_are_declared() -> None:
     declared = {button.action_id: command for command in COMMANDS for button in command.buttons}
-    assert set(declared) == {"need.claim", "need.ask", "need.estimate", "need.answer", "need.status", "need.review"}
+    assert set(declared) == {"need.claim", "need.ask", "need.estimate", "need.answer", "need.status", "need.review",
+                             "committee.approve", "committee.defer", "committee.reject", "committee.request_info"}
+    assert {declared[a].name for a in ("committee.approve", "committee.defer", "committee.reject")} == {"vote"}
     for action_id, command in declared.items():
         assert COMMANDS.pressed(action_id) is command
     assert {b.action_id for b in buttons.ON_A_NEED} <= set(declared)
@@ -135,12 +137,13 @@ async def test_a_missing_need_key_shows_the_usage_in_the_persons_language(app: A
 
 def test_the_commands_whose_answer_may_be_shared_are_the_questions() -> None:
     assert {c.name for c in COMMANDS if c.shareable} == {"status", "mine", "queue", "help", "ranking", "policy",
-                                                         "channels", "project", "projects"}
+                                                         "channels", "project", "projects", "agenda"}
 
 
 def test_each_spec_a_command_opens_exists_and_has_one_opener(app: App) -> None:
     openers = [c for c in COMMANDS if c.opens]
-    assert {c.opens for c in openers} == {"intake", "question", "answer", "estimate", "assess", "review", "change"}
+    assert {c.opens for c in openers} == {"intake", "question", "answer", "estimate", "assess", "review", "change",
+                                          "vote", "committee_question"}
     for command in openers:
         assert command.opens in app.core.specs
         assert COMMANDS.opening(command.opens or "") is command

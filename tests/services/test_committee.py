@@ -219,3 +219,23 @@ async def test_two_members_voting_at_the_same_instant_make_one_decision(
     assert len(decisions) == 1 and len(votes) == 2 and len(steps) == 1
     assert {v["member"] for v in decisions[0].votes} == {"Carla Rossi", "Erin Blanc"}
     assert (await _need(app, ready)).status == NeedStatus.APPROVED
+
+
+async def test_decisions_are_exported_with_their_votes(app: App, ready: str) -> None:
+    from pmobot.services import export
+
+    await vote(app, "carla", ready, Choice.APPROVE, "=SUM(A1) is a formula")
+    await vote(app, "erin", ready, Choice.APPROVE, "Fits the ERP")
+    async with app.db.session() as session:
+        rows = await export.TABLES["decisions"].rows(session, core=app.core)
+        csv_text = (await export.document(session, core=app.core, what="decisions", format="csv")).text
+    assert rows == [{
+        "need": "NEED-1", "title": "Contract tracker", "subject": "NEED-1/r1", "outcome": "approved",
+        "decided_at": "2026-11-26T09:00:00+00:00",
+        "reason": "Carla Rossi: =SUM(A1) is a formula; Erin Blanc: Fits the ERP",
+        "votes": ["Carla Rossi (business): approve: =SUM(A1) is a formula", "Erin Blanc (it): approve: Fits the ERP"],
+        "score": None, "policy_version": None, "review_outcome": None, "conditions": None,
+    }]
+    header, line = csv_text.strip().splitlines()
+    assert header.split(",")[:4] == ["need", "title", "subject", "outcome"]
+    assert "Carla Rossi (business): approve: =SUM(A1) is a formula; Erin Blanc (it)" in line

@@ -30,19 +30,27 @@ async def actor(session: Any, app: App, login: str, platform: str = "console") -
                                   platform=platform)
 
 
+async def meet(app: App, platform: str, login: str, name: str, locale: str) -> None:
+    """Someone pmobot knows on ``platform`` (as if they had written to it once)."""
+    async with app.db.session() as session:
+        if await people.find_by_platform_id(session, platform=platform, user_id=login) is not None:
+            return
+        found = Person(handle=login, display_name=name, locale=locale, last_platform=platform,
+                       created_at=app.core.now())
+        session.add(found)
+        await session.flush()
+        assert found.id is not None
+        session.add(Account(person_id=found.id, platform=platform, external_id=login, created_at=app.core.now()))
+
+
 async def seat(app: App, platform: str = "console", members: dict[str, tuple[str, str, Side]] | None = None) -> None:
     """Give each member a seat and a side (creating the people not in the demo)."""
+    members = members or MEMBERS
+    for login, (name, locale, _) in members.items():
+        await meet(app, platform, login, name, locale)
     async with app.db.session() as session:
-        for login, (name, locale, side) in (members or MEMBERS).items():
-            found = await people.find_by_platform_id(session, platform=platform, user_id=login)
-            if found is None:
-                found = Person(handle=login, display_name=name, locale=locale, last_platform=platform,
-                               created_at=app.core.now())
-                session.add(found)
-                await session.flush()
-                assert found.id is not None
-                session.add(Account(person_id=found.id, platform=platform, external_id=login,
-                                    created_at=app.core.now()))
+        for login, (_, _, side) in members.items():
+            found = await person(session, login, platform)
             assert found.id is not None
             grant = (await session.exec(select(RoleGrant).where(
                 RoleGrant.person_id == found.id, RoleGrant.role == Role.COMMITTEE))).first()

@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from pmobot.conversation.spec import DialogSpec
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import AuditEvent, Estimate, Need, Person, Question
-from pmobot.services import export_projects, export_scores
+from pmobot.services import export_committee, export_projects, export_scores
 from pmobot.services.core import Core
 from pmobot.services.estimation import ESTIMATE_COLUMNS, EstimateColumn, estimate_answer, extra_fields
 from pmobot.services.needs import answers_of, latest_estimate
@@ -226,6 +226,7 @@ TABLES: dict[str, Table] = {
                         noun="milestone"),
     "changes": Table(rows=export_projects.change_requests, columns=export_projects.change_columns,
                      noun="change request"),
+    "decisions": Table(rows=export_committee.decisions, columns=export_committee.decision_columns, noun="decision"),
 }
 
 
