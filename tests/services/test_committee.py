@@ -80,7 +80,7 @@ async def test_one_business_and_one_it_approval_decide_once_and_the_requester_is
     assert "NEED-1" in first[0].text and "DSI" in first[1].text  # an IT approval is still missing (Carla reads French)
     assert (await _need(app, ready)).status == NeedStatus.READY_FOR_DECISION
     second = await vote(app, "erin", ready, Choice.APPROVE, "Fits the ERP, low risk")
-    assert "approuvé" in second[1].text.lower()
+    assert second[1].text == "Your vote completed the quorum: NEED-1 is approved."  # Erin reads English
     need = await _need(app, ready)
     assert need.status == NeedStatus.APPROVED
     async with app.db.session() as session:
@@ -91,8 +91,8 @@ async def test_one_business_and_one_it_approval_decide_once_and_the_requester_is
     decision = decisions[0]
     assert (decision.subject, decision.outcome) == ("NEED-1/r1", "approved")
     assert [(v["member"], v["side"], v["choice"]) for v in decision.votes] == [
-        ("Carla Rossi", "business", "approve"), ("Erin Blanc", "it", "approve")]
-    assert decision.reason == "Carla Rossi: Saves two days a month in purchasing; Erin Blanc: Fits the ERP, low risk"
+        ("Carla Rossi", "business", "approve"), ("Erin Walsh", "it", "approve")]
+    assert decision.reason == "Carla Rossi: Saves two days a month in purchasing; Erin Walsh: Fits the ERP, low risk"
     assert [e.action for e in events][-3:] == ["vote", "vote", "approve"]
     sent = await _sent(app)
     told = [m for m in sent if m.key == f"decision:NEED-1/r1:{need.requester_id}"]
@@ -129,10 +129,28 @@ async def test_refusals_say_why_and_nothing_is_written(app: App, ready: str) -> 
 
 async def test_a_member_without_a_side_is_told_how_to_get_one(app: App) -> None:
     app.core.it_channels["console"] = "it-intake"
+    await seat(app, members={"femi": ("Femi Ade", "en", None)})
     key = await estimated_need(app)
     await send(app, key)
-    told = await refused(app, "carla", key, Choice.APPROVE)  # the demo's Carla has no side yet
+    told = await refused(app, "femi", key, Choice.APPROVE)
     assert "side" in told.message("en") and "/pmo role" in told.message("en")
+
+
+async def test_approval_waits_for_the_security_review_and_says_on_whom(app: App) -> None:
+    await seat(app)
+    key = await estimated_need(app, personal_data=True)
+    await send(app, key)
+    told = await refused(app, "carla", key, Choice.APPROVE)
+    assert isinstance(told, Forbidden)
+    said = told.message("en")
+    assert said.startswith(f"{key} cannot be approved yet: A security and GDPR review is required (personal data)")
+    assert "It waits on Sam Leroy." in said and "defer or reject" in said
+    assert "Sam Leroy" in told.message("fr")
+    # Deferring is still possible; the card says why approval waits.
+    await vote(app, "carla", key, Choice.DEFER, "Wait for the review")
+    async with app.db.session() as session:
+        card = await committee.agenda(session, core=app.core, actor=await actor(session, app, "dan"))
+    assert "Sam Leroy" in str(card[1])
 
 
 async def test_a_vote_on_a_need_not_before_the_committee_is_refused(app: App) -> None:
@@ -152,7 +170,7 @@ async def test_the_agenda_and_the_status_show_the_votes(app: App, ready: str) ->
         with pytest.raises(Forbidden):
             await committee.agenda(session, core=app.core, actor=await actor(session, app, "alice"))
     assert isinstance(agenda[1], Card) and agenda[1].title.startswith("NEED-1")
-    assert "Carla Rossi (métier) : approuver, Useful" in str(agenda[1].fields)
+    assert "Carla Rossi (business): approve, Useful" in str(agenda[1].fields)  # Erin reads English
     assert len(mine) == 1 and isinstance(mine[0], Notice)  # Carla voted: nothing awaits her
     assert isinstance(status[1], Card) and status[1].actions == ()  # the PMO sees it, without voting buttons
 
@@ -217,7 +235,7 @@ async def test_two_members_voting_at_the_same_instant_make_one_decision(
         votes = list((await session.exec(select(Vote))).all())
         steps = list((await session.exec(select(AuditEvent).where(AuditEvent.action == "approve"))).all())
     assert len(decisions) == 1 and len(votes) == 2 and len(steps) == 1
-    assert {v["member"] for v in decisions[0].votes} == {"Carla Rossi", "Erin Blanc"}
+    assert {v["member"] for v in decisions[0].votes} == {"Carla Rossi", "Erin Walsh"}
     assert (await _need(app, ready)).status == NeedStatus.APPROVED
 
 
@@ -232,10 +250,10 @@ async def test_decisions_are_exported_with_their_votes(app: App, ready: str) -> 
     assert rows == [{
         "need": "NEED-1", "title": "Contract tracker", "subject": "NEED-1/r1", "outcome": "approved",
         "decided_at": "2026-11-26T09:00:00+00:00",
-        "reason": "Carla Rossi: =SUM(A1) is a formula; Erin Blanc: Fits the ERP",
-        "votes": ["Carla Rossi (business): approve: =SUM(A1) is a formula", "Erin Blanc (it): approve: Fits the ERP"],
+        "reason": "Carla Rossi: =SUM(A1) is a formula; Erin Walsh: Fits the ERP",
+        "votes": ["Carla Rossi (business): approve: =SUM(A1) is a formula", "Erin Walsh (it): approve: Fits the ERP"],
         "score": None, "policy_version": None, "review_outcome": None, "conditions": None,
     }]
     header, line = csv_text.strip().splitlines()
     assert header.split(",")[:4] == ["need", "title", "subject", "outcome"]
-    assert "Carla Rossi (business): approve: =SUM(A1) is a formula; Erin Blanc (it)" in line
+    assert "Carla Rossi (business): approve: =SUM(A1) is a formula; Erin Walsh (it)" in line

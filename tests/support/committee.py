@@ -14,9 +14,10 @@ from pmobot.domain.roles import Role, Side
 from pmobot.services import needs, people
 from pmobot.services.people import Actor
 
-# login -> (display name, locale, side): Carla (demo) sits for the business; Erin for IT; Femi, business too.
-MEMBERS = {"carla": ("Carla Rossi", "fr", Side.BUSINESS), "erin": ("Erin Blanc", "fr", Side.IT),
-           "femi": ("Femi Ade", "en", Side.BUSINESS)}
+# login -> (display name, locale, side): Carla and Erin as the demo seats them (business, IT); Femi, business too.
+MEMBERS: dict[str, tuple[str, str, Side | None]] = {
+    "carla": ("Carla Rossi", "fr", Side.BUSINESS), "erin": ("Erin Walsh", "en", Side.IT),
+    "femi": ("Femi Ade", "en", Side.BUSINESS)}
 
 
 async def person(session: Any, login: str, platform: str = "console") -> Person:
@@ -43,7 +44,8 @@ async def meet(app: App, platform: str, login: str, name: str, locale: str) -> N
         session.add(Account(person_id=found.id, platform=platform, external_id=login, created_at=app.core.now()))
 
 
-async def seat(app: App, platform: str = "console", members: dict[str, tuple[str, str, Side]] | None = None) -> None:
+async def seat(app: App, platform: str = "console",
+               members: dict[str, tuple[str, str, Side | None]] | None = None) -> None:
     """Give each member a seat and a side (creating the people not in the demo)."""
     members = members or MEMBERS
     for login, (name, locale, _) in members.items():
@@ -61,7 +63,8 @@ async def seat(app: App, platform: str = "console", members: dict[str, tuple[str
 
 
 async def estimated_need(app: App, *, requester: str = "alice", estimator: str = "bob", title: str = "Contract tracker",
-                         cost: str = "30000", effort: float = 20.0, platform: str = "console") -> str:
+                         cost: str = "30000", effort: float = 20.0, platform: str = "console",
+                         personal_data: bool | None = None) -> str:
     """A need of ``requester``'s, estimated by ``estimator`` (20 person-days, 30 000 EUR)."""
     async with app.db.session() as session:
         who = await person(session, requester, platform)
@@ -70,7 +73,8 @@ async def estimated_need(app: App, *, requester: str = "alice", estimator: str =
         now = app.core.now()
         need = Need(number=await needs.next_number(session, prefix="NEED"), title=title,
                     problem="Contracts live in spreadsheets.", status=NeedStatus.ESTIMATED, requester_id=who.id,
-                    claimed_by_id=it.id, created_at=now, updated_at=now, submitted_at=now)
+                    claimed_by_id=it.id, created_at=now, updated_at=now, submitted_at=now,
+                    personal_data=personal_data)
         session.add(need)
         await session.flush()
         assert need.id is not None

@@ -163,7 +163,7 @@ async def vote(session: AsyncSession, *, core: Core, actor: Actor, key: str, cho
     decision = await _decide(session, core=core, actor=actor, need=need, outcome=outcome, votes=votes,
                              inputs=inputs)
     return [done, Notice(t(loc, "committee.decided", key=need.key,
-                           outcome=t(loc, f"committee.outcome.{decision.outcome}")), "success")]
+                           outcome=t(loc, f"committee.outcome.{decision.outcome}").lower()), "success")]
 
 
 async def _decide(session: AsyncSession, *, core: Core, actor: Actor, need: Need, outcome: rule.Outcome,

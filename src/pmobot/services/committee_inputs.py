@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain.models import Estimate, Need
+from pmobot.domain.reviews import ReviewGate
 from pmobot.domain.roadmap import Impact
 from pmobot.i18n import t
-from pmobot.services import roadmap
+from pmobot.services import reviews, roadmap
 from pmobot.services.cards import estimate_summary
 from pmobot.services.core import Core
 from pmobot.services.errors import PmoError
@@ -25,6 +26,8 @@ from pmobot.services.needs import latest_estimate
 @dataclass(frozen=True)
 class Inputs:
     estimate: Estimate | None
+    # The security and GDPR gate: whether it lets the committee approve, and its outcome.
+    review: ReviewGate | None = None
     # Where approving would place it and what it would displace; or why that cannot be said.
     impact: Impact | None = None
     impact_refused: PmoError | None = None
@@ -33,6 +36,8 @@ class Inputs:
         """(label, text) for each input, in ``locale``."""
         cost = estimate_summary(self.estimate, locale) if self.estimate else t(locale, "committee.no_estimate")
         out = [(t(locale, "committee.cost"), cost)]
+        if self.review is not None and self.review.concerns:
+            out.append((t(locale, "review.card.title"), reviews.explain(self.review, locale)))
         if self.impact is not None:
             out.append((t(locale, "committee.impact"), roadmap.explain_impact(self.impact, locale)))
         elif self.impact_refused is not None:
@@ -42,10 +47,10 @@ class Inputs:
     @property
     def blocks_approval(self) -> bool:
         """Whether approving is refused now (a security review pending or blocked)."""
-        return False
+        return self.review is not None and self.review.blocks_decision
 
     def why_blocked(self, locale: str) -> str:
-        return ""
+        return reviews.explain(self.review, locale) if self.review is not None else ""
 
     # What the decision records of them, as they stood.
     @property
@@ -62,11 +67,11 @@ class Inputs:
 
     @property
     def review_outcome(self) -> str | None:
-        return None
+        return str(self.review.outcome) if self.review is not None and self.review.outcome else None
 
     @property
     def conditions(self) -> str:
-        return ""
+        return self.review.conditions if self.review is not None else ""
 
     @property
     def rank_key(self) -> tuple[float, int]:
@@ -81,4 +86,5 @@ async def gather(session: AsyncSession, *, core: Core, need: Need, locale: str |
         impact = await roadmap.impact_of(session, core=core, need=need)
     except PmoError as exc:  # no estimate, no capacity set yet: said on the card rather than hidden
         refused = exc
-    return Inputs(estimate=await latest_estimate(session, need_id=need.id), impact=impact, impact_refused=refused)
+    return Inputs(estimate=await latest_estimate(session, need_id=need.id),
+                  review=await reviews.gate(session, core=core, need=need), impact=impact, impact_refused=refused)

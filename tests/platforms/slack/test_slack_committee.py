@@ -77,7 +77,7 @@ async def test_a_need_is_sent_voted_on_a_card_and_by_command_and_decided(slack: 
     await slack.command("UERIN", "voter NEED-1 approuver Compatible avec l'ERP")
     await slack.settle()
     said = texts(fake.of("response_url")[-1]["blocks"])
-    assert t("fr", "committee.decided", key="NEED-1", outcome=t("fr", "committee.outcome.approved")) in said
+    assert t("fr", "committee.decided", key="NEED-1", outcome=t("fr", "committee.outcome.approved").lower()) in said
     update = fake.of("chat.update")[-1]
     assert update["ts"] == card["_ts"] and buttons(update["blocks"]) == {}
     assert t("fr", "committee.outcome.approved") in texts(update["blocks"])

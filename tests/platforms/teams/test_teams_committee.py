@@ -69,8 +69,8 @@ async def test_a_need_is_voted_on_in_teams_and_decided(teams: TeamsHarness, fake
 
     # Erin approves from her personal chat: the decision, once; the card loses its buttons; Alice is told.
     await teams.post(teams.personal(ERIN, "voter NEED-1 approuver Compatible avec l'ERP"))
-    assert t("fr", "committee.decided", key="NEED-1", outcome=t("fr", "committee.outcome.approved")) in texts_to(
-        fake, ERIN.chat)
+    approved = t("fr", "committee.outcome.approved").lower()
+    assert t("fr", "committee.decided", key="NEED-1", outcome=approved) in texts_to(fake, ERIN.chat)
     await teams.deliver()
     updated = latest_card(fake, card_id)
     assert updated.get("actions", []) == [] and t("fr", "committee.outcome.approved") in card_text(updated)
