@@ -77,6 +77,7 @@ def test_possible_lists_only_what_this_person_may_do_now() -> None:
     assert lifecycle.possible(S.SUBMITTED, tags(Role.IT)) == ["claim", "ask", "estimate"]
     assert lifecycle.possible(S.SUBMITTED, tags(owner=True)) == ["withdraw"]
     assert lifecycle.possible(S.NEEDS_INFO, tags(owner=True)) == ["answer", "answer_committee", "withdraw"]
+    assert lifecycle.possible(S.NEEDS_INFO, tags(Role.IT)) == []
 
 
 def test_unknown_action_is_a_programming_error() -> None:

@@ -66,8 +66,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("estimate", {S.SUBMITTED, S.ESTIMATING, S.ESTIMATED}, S.ESTIMATED, Role.IT),
     _t("send_to_committee", {S.ESTIMATED}, S.READY_FOR_DECISION, Role.PMO),
     _t("request_info", {S.READY_FOR_DECISION}, S.NEEDS_INFO, Role.COMMITTEE),
-    # The committee's question answered: back before the committee, not back to IT's estimate.
-    _t("answer_committee", {S.NEEDS_INFO}, S.READY_FOR_DECISION, OWNER, Role.IT),
+    # The committee's question answered: back before the committee, not back to IT's estimate. Taken by
+    # the requester answering, or, when IT answered, on behalf of the member who asked.
+    _t("answer_committee", {S.NEEDS_INFO}, S.READY_FOR_DECISION, OWNER, Role.COMMITTEE),
     _t("approve", {S.READY_FOR_DECISION}, S.APPROVED, Role.COMMITTEE),
     _t("defer", {S.READY_FOR_DECISION}, S.DEFERRED, Role.COMMITTEE),
     _t("reject", {S.READY_FOR_DECISION}, S.REJECTED, Role.COMMITTEE),

@@ -22,8 +22,8 @@ from pmobot.services.committee_cards import refresh_card
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden
 from pmobot.services.intake import refresh_it_card
-from pmobot.services.needs import answer_step, check_step, get_visible, open_questions, person, transition
-from pmobot.services.people import Actor, locale_of
+from pmobot.services.needs import check_step, get_visible, open_questions, paused_by, person, transition
+from pmobot.services.people import Actor, actor_for, locale_of
 
 TO_REQUESTER = "requester"
 TO_IT = "it"
@@ -72,13 +72,23 @@ async def request_info(session: AsyncSession, *, core: Core, actor: Actor, key: 
 
 
 async def back_to_committee(session: AsyncSession, *, core: Core, actor: Actor, need: Need, text: str) -> None:
-    """After IT's answer: when the committee's questions are all answered, the need goes back before it."""
-    if need.status != NeedStatus.NEEDS_INFO or await answer_step(session, need=need) != "answer_committee":
+    """After IT's answer: when the committee's questions are all answered, the need goes back before it.
+
+    The step is taken on behalf of the member who asked (IT does not move a need before the
+    committee); the audit records who answered.
+    """
+    paused = await paused_by(session, need=need)
+    if need.status != NeedStatus.NEEDS_INFO or paused is None or paused.action != "request_info":
         return
     if await open_questions(session, need=need, addressee=None):
         return  # another question still waits
-    await transition(session, core=core, actor=actor, need=need, action="answer_committee",
-                     detail={"answer": text}, changes={"waiting_since": core.now()})
+    asker = await person(session, paused.actor_id)
+    if asker is None:
+        return
+    member = await actor_for(session, core=core, person=asker)
+    await transition(session, core=core, actor=member, need=need, action="answer_committee",
+                     detail={"answer": text, "answered_by": actor.person.display_name},
+                     changes={"waiting_since": core.now()}, requester_told=True)
     await refresh_card(session, core=core, need=need)
 
 

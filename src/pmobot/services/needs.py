@@ -272,15 +272,18 @@ def _plain(amount: Decimal) -> str:
     return text
 
 
+async def paused_by(session: AsyncSession, *, need: Need) -> AuditEvent | None:
+    """The step that last put the need in ``needs_info`` (IT's ``ask``, or the committee's ``request_info``)."""
+    rows = await session.exec(
+        select(AuditEvent).where(AuditEvent.subject == need.key, AuditEvent.to_status == NeedStatus.NEEDS_INFO)
+        .order_by(col(AuditEvent.id).desc()).limit(1))
+    return rows.first()
+
+
 async def answer_step(session: AsyncSession, *, need: Need) -> str:
     """The step an answer takes: back to the committee when its question paused the need
     (``request_info``), else back to IT's estimate (``answer``)."""
-    last = (
-        await session.exec(
-            select(AuditEvent).where(AuditEvent.subject == need.key, AuditEvent.to_status == NeedStatus.NEEDS_INFO)
-            .order_by(col(AuditEvent.id).desc()).limit(1)
-        )
-    ).first()
+    last = await paused_by(session, need=need)
     return "answer_committee" if last is not None and last.action == "request_info" else "answer"
 
 
