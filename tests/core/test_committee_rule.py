@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pmobot.domain.committee import DEFAULT_QUORUM, Cast, Choice, Outcome, Quorum, missing, parse_choice, tally
+from pmobot.domain.committee import DEFAULT_QUORUM, Cast, Choice, Outcome, missing, parse_choice, tally
 from pmobot.domain.roles import Side
+from pmobot.domain.scoring import Quorum
 
 B, IT = Side.BUSINESS, Side.IT
 
@@ -36,10 +37,10 @@ def test_everybody_voted_without_the_approvals_defers() -> None:
 
 
 def test_a_policy_quorum_is_applied_and_a_rejection_may_need_a_majority() -> None:
-    two_it = Quorum(business_approvals=1, it_approvals=2, reject_blocks=False)
+    two_it = Quorum(business_approvals=1, it_approvals=2, rejection_blocks=False)
     assert tally(votes((B, "approve"), (IT, "approve")), members=6, quorum=two_it) is None
     assert tally(votes((B, "approve"), (IT, "approve"), (IT, "approve")), members=6, quorum=two_it) == Outcome.APPROVED
-    # Without reject_blocks, one rejection of six members does not reject (2 <= 6); four do (8 > 6).
+    # Without rejection_blocks, one rejection of six members does not reject (2 <= 6); four do (8 > 6).
     assert tally(votes((B, "reject")), members=6, quorum=two_it) is None
     assert tally(votes(*[(B, "reject")] * 4), members=6, quorum=two_it) == Outcome.REJECTED
 

@@ -13,7 +13,7 @@ from pmobot.app import App
 from pmobot.domain.committee import Choice
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import AuditEvent, Need, OutboxMessage
-from pmobot.domain.models_governance import Decision, Vote
+from pmobot.domain.models_governance import Decision, Project, Vote
 from pmobot.messages import Card, Notice
 from pmobot.services import addresses, committee, committee_questions, estimation, needs, questions
 from pmobot.services.errors import Forbidden, Invalid, PmoError
@@ -94,6 +94,9 @@ async def test_one_business_and_one_it_approval_decide_once_and_the_requester_is
         ("Carla Rossi", "business", "approve"), ("Erin Walsh", "it", "approve")]
     assert decision.reason == "Carla Rossi: Saves two days a month in purchasing; Erin Walsh: Fits the ERP, low risk"
     assert [e.action for e in events][-3:] == ["vote", "vote", "approve"]
+    async with app.db.session() as session:
+        project = (await session.exec(select(Project))).one()  # approval opened the project, once
+    assert (project.key, project.need_id) == ("PRJ-1", need.id)
     sent = await _sent(app)
     told = [m for m in sent if m.key == f"decision:NEED-1/r1:{need.requester_id}"]
     assert len(told) == 1 and told[0].target == "alice"
@@ -252,8 +255,44 @@ async def test_decisions_are_exported_with_their_votes(app: App, ready: str) -> 
         "decided_at": "2026-11-26T09:00:00+00:00",
         "reason": "Carla Rossi: =SUM(A1) is a formula; Erin Walsh: Fits the ERP",
         "votes": ["Carla Rossi (business): approve: =SUM(A1) is a formula", "Erin Walsh (it): approve: Fits the ERP"],
-        "score": None, "policy_version": None, "review_outcome": None, "conditions": None,
+        "score": None, "policy_version": 1, "review_outcome": None, "conditions": None,
     }]
     header, line = csv_text.strip().splitlines()
     assert header.split(",")[:4] == ["need", "title", "subject", "outcome"]
     assert "Carla Rossi (business): approve: =SUM(A1) is a formula; Erin Walsh (it)" in line
+
+
+async def _assess(app: App, key: str, value: float, risk: float) -> None:
+    from pmobot.domain.models_governance import Assessment
+
+    async with app.db.session() as session:
+        need = (await session.exec(select(Need).where(Need.number == needs.parse_key(key)))).one()
+        dan = await actor(session, app, "dan")
+        assert need.id is not None
+        session.add(Assessment(need_id=need.id, version=1, assessor_id=dan.id, created_at=app.core.now(),
+                               ratings={"business_value": {"value": value, "reason": "r"},
+                                        "risk_reduction": {"value": risk, "reason": "r"}}))
+
+
+async def test_the_agenda_ranks_by_score_and_the_decision_keeps_the_score_and_policy_version(app: App) -> None:
+    await seat(app)
+    # Default policy (wsjf): (value + urgency + risk + users) / size. No desired date: urgency 1; 20 users: 2;
+    # size = 20 person-days / 20 x 1.1 (medium confidence) x 1.0 (low technical risk) = 1.1.
+    low = await estimated_need(app, title="Travel booking", users=20)   # (2 + 1 + 1 + 2) / 1.1 = 5.45
+    high = await estimated_need(app, title="Contract tracker", users=20)  # (8 + 1 + 3 + 2) / 1.1 = 12.73
+    await _assess(app, low, 2, 1)
+    await _assess(app, high, 8, 3)
+    await send(app, low)
+    await send(app, high)
+    async with app.db.session() as session:
+        agenda = await committee.agenda(session, core=app.core, actor=await actor(session, app, "erin"))
+    cards = [m for m in agenda if isinstance(m, Card)]
+    assert [c.title for c in cards] == ["NEED-2 · Contract tracker", "NEED-1 · Travel booking"]
+    score = dict((f.label, f.value) for f in cards[0].fields)["Score"]
+    assert "12.7" in score and "value 8" in score  # Erin reads English: the breakdown in plain words
+    await vote(app, "carla", high, Choice.APPROVE, "Worth it")
+    await vote(app, "erin", high, Choice.APPROVE, "Doable")
+    async with app.db.session() as session:
+        decision = (await session.exec(select(Decision))).one()
+    assert decision.score == 12.73 and decision.policy_version == 1  # 14 / 1.1, to two places
+    assert decision.breakdown["method"] == "wsjf"

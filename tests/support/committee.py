@@ -64,7 +64,7 @@ async def seat(app: App, platform: str = "console",
 
 async def estimated_need(app: App, *, requester: str = "alice", estimator: str = "bob", title: str = "Contract tracker",
                          cost: str = "30000", effort: float = 20.0, platform: str = "console",
-                         personal_data: bool | None = None) -> str:
+                         personal_data: bool | None = None, users: int | None = None) -> str:
     """A need of ``requester``'s, estimated by ``estimator`` (20 person-days, 30 000 EUR)."""
     async with app.db.session() as session:
         who = await person(session, requester, platform)
@@ -74,7 +74,7 @@ async def estimated_need(app: App, *, requester: str = "alice", estimator: str =
         need = Need(number=await needs.next_number(session, prefix="NEED"), title=title,
                     problem="Contracts live in spreadsheets.", status=NeedStatus.ESTIMATED, requester_id=who.id,
                     claimed_by_id=it.id, created_at=now, updated_at=now, submitted_at=now,
-                    personal_data=personal_data)
+                    personal_data=personal_data, users_affected=users)
         session.add(need)
         await session.flush()
         assert need.id is not None

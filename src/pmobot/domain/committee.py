@@ -1,9 +1,8 @@
 """The committee's rule, pure: the choices a member has, and when the votes cast make a decision.
 
-The quorum itself belongs to the published policy (``core.policy.quorum``);
-``DEFAULT_QUORUM`` is the documented default a policy without a ``committee:``
-section gets: at least one business and one IT approval, any rejection
-rejects, and a majority of the committee deferring defers.
+The quorum itself belongs to the published policy (``core.policy.quorum``, a
+``domain.scoring.Quorum``; by default at least one business and one IT approval,
+and any rejection rejects); a majority of the committee deferring defers.
 """
 
 from __future__ import annotations
@@ -11,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
 
 from pmobot.domain.roles import Side
+from pmobot.domain.scoring import Quorum
 
 
 class Choice(StrEnum):
@@ -49,27 +48,6 @@ def parse_choice(folded_word: str) -> Choice | None:
 STEP = {Outcome.APPROVED: "approve", Outcome.DEFERRED: "defer", Outcome.REJECTED: "reject"}
 
 
-class QuorumRule(Protocol):
-    """What the committee's rule must say: the approvals each side must give, and whether one
-    rejection is enough to reject."""
-
-    @property
-    def business_approvals(self) -> int: ...
-
-    @property
-    def it_approvals(self) -> int: ...
-
-    @property
-    def reject_blocks(self) -> bool: ...
-
-
-@dataclass(frozen=True)
-class Quorum:
-    business_approvals: int = 1
-    it_approvals: int = 1
-    reject_blocks: bool = True
-
-
 DEFAULT_QUORUM = Quorum()
 
 
@@ -81,16 +59,16 @@ class Cast:
     choice: str
 
 
-def tally(votes: Sequence[Cast], *, members: int, quorum: QuorumRule = DEFAULT_QUORUM) -> Outcome | None:
+def tally(votes: Sequence[Cast], *, members: int, quorum: Quorum = DEFAULT_QUORUM) -> Outcome | None:
     """The outcome the votes cast so far make, or None while the committee has not decided.
 
     Rejection first (one is enough when the rule says so), then approval (each side's
     approvals reached), then deferral (more than half of the ``members`` deferred, or all of
     them voted without reaching the approvals).
-    Without ``reject_blocks``, rejections need a majority of the members, like deferrals.
+    Without ``rejection_blocks``, rejections need a majority of the members, like deferrals.
     """
     rejects = sum(1 for v in votes if v.choice == Choice.REJECT)
-    if rejects and (quorum.reject_blocks or rejects * 2 > members):
+    if rejects and (quorum.rejection_blocks or rejects * 2 > members):
         return Outcome.REJECTED
     approvals = {side: sum(1 for v in votes if v.choice == Choice.APPROVE and v.side == side) for side in Side}
     if approvals[Side.BUSINESS] >= quorum.business_approvals and approvals[Side.IT] >= quorum.it_approvals:
@@ -102,7 +80,7 @@ def tally(votes: Sequence[Cast], *, members: int, quorum: QuorumRule = DEFAULT_Q
     return None
 
 
-def missing(votes: Sequence[Cast], *, quorum: QuorumRule = DEFAULT_QUORUM) -> dict[Side, int]:
+def missing(votes: Sequence[Cast], *, quorum: Quorum = DEFAULT_QUORUM) -> dict[Side, int]:
     """The approvals each side still has to give for an approval (0: none)."""
     need = {Side.BUSINESS: quorum.business_approvals, Side.IT: quorum.it_approvals}
     return {side: max(0, need[side] - sum(1 for v in votes if v.choice == Choice.APPROVE and v.side == side))

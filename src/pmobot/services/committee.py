@@ -25,7 +25,7 @@ from pmobot.domain.models_governance import Decision, Vote
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import audit, outbox
+from pmobot.services import audit, outbox, projects, scoring
 from pmobot.services.committee_cards import (
     agenda_card,
     casts,
@@ -153,12 +153,12 @@ async def vote(session: AsyncSession, *, core: Core, actor: Actor, key: str, cho
     await audit.record(session, core=core, actor_id=actor.id, subject=need.key, action="vote", reason=reason,
                        detail={"subject": subject, "choice": str(choice), "side": side})
     votes = await votes_on(session, subject=subject)
-    outcome = rule.tally(casts(votes), members=len(await members(session)))
+    outcome = rule.tally(casts(votes), members=len(await members(session)), quorum=core.policy.quorum)
     loc = actor.locale
     done = Notice(t(loc, "committee.voted", key=need.key, choice=t(loc, f"committee.choice.{choice}")), "success")
     if outcome is None:
         await refresh_card(session, core=core, need=need)
-        gap = still_needed(votes, loc)
+        gap = still_needed(core, votes, loc)
         return [done, Notice(t(loc, "committee.waiting_for", missing=gap) if gap else t(loc, "committee.open"))]
     decision = await _decide(session, core=core, actor=actor, need=need, outcome=outcome, votes=votes,
                              inputs=inputs)
@@ -189,6 +189,8 @@ async def _decide(session: AsyncSession, *, core: Core, actor: Actor, need: Need
     await transition(session, core=core, actor=actor, need=need, action=rule.STEP[outcome], reason=reason,
                      detail={"subject": decision.subject, "decision": decision.id}, requester_told=True,
                      changes={"waiting_since": None})
+    if outcome == rule.Outcome.APPROVED:
+        await projects.open_project(session, core=core, actor=actor, need=need, decision=decision)
     await _tell_requesters(session, core=core, need=need, decision=decision)
     await refresh_card(session, core=core, need=need)
     await refresh_it_card(session, core=core, need=need)
@@ -231,11 +233,10 @@ async def agenda(session: AsyncSession, *, core: Core, actor: Actor, mine_only: 
     waiting = list(rows.all())
     loc = actor.locale
     ranked: list[tuple[Need, Inputs]] = []
-    for need in waiting:
+    for need, _ in await scoring.ranking(session, core=core, needs=waiting):
         if mine_only and any(v.member_id == actor.id for v in await votes_on(session, subject=subject_of(need))):
             continue
         ranked.append((need, await gather(session, core=core, need=need, locale=loc)))
-    ranked.sort(key=lambda pair: (pair[1].rank_key, pair[0].number))
     if not ranked:
         return [Notice(t(loc, "committee.agenda_mine_empty" if mine_only else "committee.agenda_empty"))]
     voter = actor.has(Role.COMMITTEE)

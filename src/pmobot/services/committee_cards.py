@@ -81,9 +81,9 @@ async def vote_lines(session: AsyncSession, *, votes: list[Vote], locale: str) -
     return "\n".join(lines)
 
 
-def still_needed(votes: list[Vote], locale: str) -> str:
-    """What an approval still needs, in words: "1 business approval, 1 IT approval"."""
-    gaps = rule.missing(casts(votes))
+def still_needed(core: Core, votes: list[Vote], locale: str) -> str:
+    """What an approval still needs under the policy's quorum, in words: "1 business approval, 1 IT approval"."""
+    gaps = rule.missing(casts(votes), quorum=core.policy.quorum)
     parts = [t(locale, f"committee.missing.{side}", count=count) for side, count in gaps.items() if count]
     return ", ".join(parts)
 
@@ -117,7 +117,7 @@ async def agenda_card(session: AsyncSession, *, core: Core, need: Need, locale: 
     if decision is not None:
         fields.append(CardField(t(locale, "committee.decision"), decision_line(decision, core, locale), short=False))
     elif need.status == NeedStatus.READY_FOR_DECISION:
-        gap = still_needed(votes, locale)
+        gap = still_needed(core, votes, locale)
         footer = t(locale, "committee.footer_waiting", missing=gap) if gap else t(locale, "committee.footer_open")
     else:
         footer = t(locale, "committee.footer_paused", status=status_label(need.status, locale))

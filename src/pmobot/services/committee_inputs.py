@@ -16,16 +16,19 @@ from pmobot.domain.models import Estimate, Need
 from pmobot.domain.reviews import ReviewGate
 from pmobot.domain.roadmap import Impact
 from pmobot.i18n import t
-from pmobot.services import reviews, roadmap
+from pmobot.services import reviews, roadmap, scoring
 from pmobot.services.cards import estimate_summary
 from pmobot.services.core import Core
 from pmobot.services.errors import PmoError
 from pmobot.services.needs import latest_estimate
+from pmobot.services.scoring import ScoreView
 
 
 @dataclass(frozen=True)
 class Inputs:
     estimate: Estimate | None
+    # The score under the policy in force, with its breakdown (or what it waits for).
+    score_view: ScoreView | None = None
     # The security and GDPR gate: whether it lets the committee approve, and its outcome.
     review: ReviewGate | None = None
     # Where approving would place it and what it would displace; or why that cannot be said.
@@ -36,6 +39,8 @@ class Inputs:
         """(label, text) for each input, in ``locale``."""
         cost = estimate_summary(self.estimate, locale) if self.estimate else t(locale, "committee.no_estimate")
         out = [(t(locale, "committee.cost"), cost)]
+        if self.score_view is not None:
+            out.insert(0, (t(locale, "committee.score"), scoring.explain(self.score_view, locale)))
         if self.review is not None and self.review.concerns:
             out.append((t(locale, "review.card.title"), reviews.explain(self.review, locale)))
         if self.impact is not None:
@@ -55,15 +60,16 @@ class Inputs:
     # What the decision records of them, as they stood.
     @property
     def score(self) -> float | None:
-        return None
+        return self.score_view.value if self.score_view is not None else None
 
     @property
     def breakdown(self) -> dict[str, object]:
-        return {}
+        view = self.score_view
+        return view.breakdown.to_dict() if view is not None and view.breakdown is not None else {}
 
     @property
     def policy_version(self) -> int | None:
-        return None
+        return self.score_view.policy_version if self.score_view is not None else None
 
     @property
     def review_outcome(self) -> str | None:
@@ -73,10 +79,6 @@ class Inputs:
     def conditions(self) -> str:
         return self.review.conditions if self.review is not None else ""
 
-    @property
-    def rank_key(self) -> tuple[float, int]:
-        """Higher score first; without a score, after the scored ones."""
-        return (-(self.score if self.score is not None else float("-inf")), 0)
 
 
 async def gather(session: AsyncSession, *, core: Core, need: Need, locale: str | None = None) -> Inputs:
@@ -87,4 +89,5 @@ async def gather(session: AsyncSession, *, core: Core, need: Need, locale: str |
     except PmoError as exc:  # no estimate, no capacity set yet: said on the card rather than hidden
         refused = exc
     return Inputs(estimate=await latest_estimate(session, need_id=need.id),
+                  score_view=await scoring.score_of(session, core=core, need=need),
                   review=await reviews.gate(session, core=core, need=need), impact=impact, impact_refused=refused)
