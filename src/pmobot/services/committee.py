@@ -25,7 +25,7 @@ from pmobot.domain.models_governance import Decision, Vote
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import audit, outbox, projects, scoring
+from pmobot.services import audit, outbox, projects, scoring, sides
 from pmobot.services.committee_cards import (
     agenda_card,
     casts,
@@ -33,7 +33,6 @@ from pmobot.services.committee_cards import (
     members,
     post_card,
     refresh_card,
-    side_of,
     still_needed,
     subject_of,
     vote_lines,
@@ -117,7 +116,7 @@ async def check_can_vote(session: AsyncSession, *, core: Core, actor: Actor, key
     need = await get_visible(session, actor=actor, key=key)
     if not actor.has(Role.COMMITTEE):
         raise Forbidden("committee.error.not_member", key=need.key)
-    side = await side_of(session, person_id=actor.id)
+    side = await sides.side_of(session, person_id=actor.id)
     if side is None:
         raise Forbidden("committee.error.no_side")
     await _refuse_if_not_open(session, need=need)

@@ -16,12 +16,11 @@ from pmobot.commands import buttons
 from pmobot.domain import committee as rule
 from pmobot.domain import keys
 from pmobot.domain.lifecycle import NeedStatus
-from pmobot.domain.models import Need, Person, RoleGrant
+from pmobot.domain.models import Need, Person
 from pmobot.domain.models_governance import Decision, Vote
-from pmobot.domain.roles import Role, Side
 from pmobot.i18n import format_moment, t
 from pmobot.messages import Action, Card, CardField
-from pmobot.services import addresses, outbox
+from pmobot.services import addresses, outbox, sides
 from pmobot.services.committee_inputs import Inputs, gather
 from pmobot.services.core import Core
 from pmobot.services.needs import person, status_label
@@ -31,19 +30,8 @@ VOTES_SHOWN = 12
 
 
 async def members(session: AsyncSession) -> list[tuple[int, str]]:
-    """Committee members who sit for a side: (person id, side)."""
-    rows = await session.exec(
-        select(RoleGrant.person_id, RoleGrant.side).where(RoleGrant.role == Role.COMMITTEE,
-                                                          col(RoleGrant.side).is_not(None))
-        .order_by(col(RoleGrant.person_id)))
-    return [(pid, str(side)) for pid, side in rows.all() if side in (Side.BUSINESS, Side.IT)]
-
-
-async def side_of(session: AsyncSession, *, person_id: int) -> str | None:
-    """The side a committee member sits for, None if they are not on the committee or have no side."""
-    row = (await session.exec(select(RoleGrant.side).where(
-        RoleGrant.person_id == person_id, RoleGrant.role == Role.COMMITTEE))).first()
-    return str(row) if row in (Side.BUSINESS, Side.IT) else None
+    """Committee members who sit for a side (``services.sides``): (person id, side)."""
+    return [(pid, str(side)) for pid, side in sorted((await sides.committee_sides(session)).items()) if side]
 
 
 def subject_of(need: Need) -> keys.SubjectKey:
