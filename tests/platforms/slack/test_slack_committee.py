@@ -102,3 +102,34 @@ async def test_a_vote_by_someone_off_the_committee_is_refused_politely(slack: Sl
     await slack.settle()
     said = texts(slack.fake.of("response_url")[-1]["blocks"])
     assert t("fr", "committee.error.not_member", key="NEED-1") in said
+
+
+async def test_a_member_asks_the_requester_from_the_card_and_her_answer_brings_it_back(slack: SlackHarness) -> None:
+    fake = slack.fake
+    await _set_up(slack)
+    await slack.command("UDAN", "envoyer NEED-1")
+    await slack.settle()
+    card = next(c for c in fake.of("chat.postMessage") if c["channel"] == COMMITTEE)
+    ask = buttons(card["blocks"])["committee.request_info"]
+    await slack.press("UCARLA", ask["action_id"], ask["value"], channel=COMMITTEE,
+                      message={"ts": card["_ts"], "text": card["text"], "blocks": card["blocks"]})
+    await slack.settle()
+    view = slack.opened_view()
+    assert view["title"]["text"] == "Committee question"
+    response = await slack.submit("UCARLA", view, {"to": "requester", "text": "How many suppliers?"})
+    body = await response.json()
+    assert body["response_action"] == "update" and "Alice Martin" in texts(body["view"]["blocks"]), body
+    await slack.settle()
+    to_alice = [c for c in fake.of("chat.postMessage") if c["channel"] == "UALICE"]
+    assert to_alice and "How many suppliers?" in texts(to_alice[-1]["blocks"])
+    update = fake.of("chat.update")[-1]
+    assert update["ts"] == card["_ts"] and buttons(update["blocks"]) == {}  # paused: no vote while she answers
+
+    # Alice answers by command: NEED-1 is back before the committee, its buttons back, Carla told.
+    fake.clear()
+    await slack.command("UALICE", "repondre NEED-1 Environ 120")
+    await slack.settle()
+    update = fake.of("chat.update")[-1]
+    assert "committee.approve" in buttons(update["blocks"])
+    to_carla = [c for c in fake.of("chat.postMessage") if c["channel"] == "UCARLA"]
+    assert to_carla and "Environ 120" in texts(to_carla[-1]["blocks"])
