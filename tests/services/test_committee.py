@@ -13,7 +13,7 @@ from pmobot.app import App
 from pmobot.domain.committee import Choice
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import AuditEvent, Need, OutboxMessage
-from pmobot.domain.models_governance import Decision, Project, Vote
+from pmobot.domain.models_governance import Decision, NeedRequester, Project, Vote
 from pmobot.messages import Card, Notice
 from pmobot.services import addresses, committee, committee_questions, estimation, needs, questions
 from pmobot.services.errors import Forbidden, Invalid, PmoError
@@ -76,6 +76,11 @@ async def test_sending_opens_a_round_and_posts_the_agenda_card(app: App, ready: 
 
 
 async def test_one_business_and_one_it_approval_decide_once_and_the_requester_is_told(app: App, ready: str) -> None:
+    async with app.db.session() as session:  # Bob has the same need: a co-requester, told too
+        bob = await actor(session, app, "bob")
+        need_id = (await _need(app, ready)).id
+        assert need_id is not None
+        session.add(NeedRequester(need_id=need_id, person_id=bob.id, via="joined", joined_at=app.core.now()))
     first = await vote(app, "carla", ready, Choice.APPROVE, "Saves two days a month in purchasing")
     assert "NEED-1" in first[0].text and "DSI" in first[1].text  # an IT approval is still missing (Carla reads French)
     assert (await _need(app, ready)).status == NeedStatus.READY_FOR_DECISION
@@ -100,6 +105,8 @@ async def test_one_business_and_one_it_approval_decide_once_and_the_requester_is
     sent = await _sent(app)
     told = [m for m in sent if m.key == f"decision:NEED-1/r1:{need.requester_id}"]
     assert len(told) == 1 and told[0].target == "alice"
+    to_bob = [m for m in sent if m.key.startswith("decision:NEED-1/r1:") and m.target == "bob"]
+    assert len(to_bob) == 1 and "approved" in to_bob[0].payload["title"]  # in his English
     assert "approuvé" in told[0].payload["title"] and "Saves two days" in told[0].payload["body"]
     # The card was replaced at each vote, the last time without buttons and with the decision.
     updates = [m for m in sent if m.replaces_key == "committee:NEED-1/r1@console"]

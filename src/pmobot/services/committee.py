@@ -21,7 +21,7 @@ from pmobot.domain import committee as rule
 from pmobot.domain import keys
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Need, Person
-from pmobot.domain.models_governance import Decision, Vote
+from pmobot.domain.models_governance import Decision, NeedRequester, Vote
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, t
 from pmobot.messages import Card, CardField, Message, Notice
@@ -197,11 +197,14 @@ async def _decide(session: AsyncSession, *, core: Core, actor: Actor, need: Need
 
 
 async def _tell_requesters(session: AsyncSession, *, core: Core, need: Need, decision: Decision) -> None:
-    """The requester told the decision, its reason and the votes, in their language."""
+    """The requester and the co-requesters told the decision, its reason and the votes, each in their language."""
     told: list[Person] = []
-    requester = await person(session, need.requester_id)
-    if requester is not None:
-        told.append(requester)
+    co = await session.exec(select(NeedRequester.person_id).where(NeedRequester.need_id == need.id)
+                            .order_by(col(NeedRequester.id)))
+    for person_id in [need.requester_id, *co.all()]:
+        who = await person(session, person_id)
+        if who is not None and who not in told:
+            told.append(who)
     votes = await votes_on(session, subject=decision.subject)
     for who in told:
         assert who.id is not None
