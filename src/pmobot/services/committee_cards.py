@@ -48,7 +48,9 @@ async def decision_on(session: AsyncSession, *, subject: str) -> Decision | None
 
 
 async def latest_decision(session: AsyncSession, *, need: Need) -> Decision | None:
-    rows = await session.exec(select(Decision).where(Decision.need_id == need.id)
+    """The committee's latest decision on the need itself (not on a change to its project)."""
+    rows = await session.exec(select(Decision).where(Decision.need_id == need.id,
+                                                     col(Decision.change_request_id).is_(None))
                               .order_by(col(Decision.id).desc()).limit(1))
     return rows.first()
 
