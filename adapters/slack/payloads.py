@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from pmobot.payloads import Malformed, Req, Shape, Some, check, field, obj, parse_json, text, too_deep
+from pmobot.payloads import Malformed, Req, Shape, Some, check, field, obj, parse_json, text, unreadable
 
 # Every field bolt or pmobot reads, at whatever depth it appears (events nest messages,
 # messages nest previous messages, ...): one recursive shape, checked as deep as the body goes.
@@ -99,8 +99,9 @@ def read(body: object) -> dict[str, Any]:
     """``body`` if it has the shape bolt and pmobot's listeners expect; else Malformed."""
     if not isinstance(body, dict):
         raise Malformed("not an object")
-    if too_deep(body):
-        raise Malformed("nested too deep")
+    reason = unreadable(body)
+    if reason:
+        raise Malformed(reason)
     check(body, REQUEST)
     if "command" in body:
         check(body, _COMMAND)

@@ -29,6 +29,7 @@ from typing import Any
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
 from msrest.serialization import Model
+from sqlalchemy.exc import IntegrityError
 
 from pmobot import payloads as read
 from pmobot.adapters.teams import cards, references, roster
@@ -140,8 +141,12 @@ class PmoBot(ActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         # Kept on every delivery, repeats included: remembering a reference twice changes nothing.
-        async with self.core.db.session() as session:
-            await references.remember_activity(session, core=self.core, activity=activity)
+        try:
+            async with self.core.db.session() as session:
+                await references.remember_activity(session, core=self.core, activity=activity)
+        except IntegrityError:
+            # Two first activities from one conversation at once: the other one kept the same reference.
+            log.info("teams: a conversation reference was kept by a concurrent activity")
         await super().on_turn(turn_context)
 
     async def _who(self, turn_context: TurnContext) -> Identity:
@@ -246,7 +251,9 @@ class PmoBot(ActivityHandler):
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         activity = turn_context.activity
         if activity.name != "adaptiveCard/action":
-            return InvokeResponse(status=501)
+            # An invoke for a feature pmobot's manifest does not declare: the caller's mistake, not a server error.
+            log.info("teams: an invoke pmobot does not handle (%.60s)", activity.name)
+            return InvokeResponse(status=400)
         data = read.field(read.field(activity.value, "action"), "data")
         return InvokeResponse(status=200, body=await self._card_action(turn_context, data))
 

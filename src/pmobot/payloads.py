@@ -12,7 +12,7 @@ A shape is one of:
   (unlisted fields are not read, so not checked; ``"*"`` applies to every field);
 - a one-item list: a list whose items have that shape (and are not null);
 - a tuple: any one of several shapes (``NOTHING``, the empty tuple, allows none);
-- ``Req(shape)``: the field must be there, not null; ``Some(shape)``: a non-empty list.
+- ``Req(shape)``: the field must be there, not null nor empty; ``Some(shape)``: a non-empty list.
 
 Null is accepted wherever a field is not ``Req``: platforms send nulls for what is not
 set, and every reader takes null as "not given".
@@ -21,6 +21,7 @@ set, and every reader takes null as "not given".
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -48,7 +49,7 @@ NOTHING: tuple[Shape, ...] = ()
 
 
 def parse_json(raw: bytes | str) -> object:
-    """The JSON value of ``raw``; Malformed when it is not UTF-8, not JSON, or nested too deep."""
+    """The JSON value of ``raw``; Malformed when it is not UTF-8, not JSON, or not readable (``unreadable``)."""
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         value = json.loads(text)
@@ -58,33 +59,43 @@ def parse_json(raw: bytes | str) -> object:
         raise Malformed("nested too deep") from None
     except ValueError:
         raise Malformed("not JSON") from None
-    if too_deep(value):
-        raise Malformed("nested too deep")
+    reason = unreadable(value)
+    if reason:
+        raise Malformed(reason)
     return value
 
 
-def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
-    """Whether objects and lists nest more than ``limit`` levels (walked without recursion)."""
+# Half of a character: JSON may escape one ("\\ud800"), but no text can be stored or sent with it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unreadable(value: object, limit: int = MAX_DEPTH) -> str | None:
+    """Why a parsed JSON value cannot be handled, or None: objects and lists nested more than
+    ``limit`` levels, or text holding half a character (walked without recursion)."""
     stack: list[tuple[object, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
         children: list[object]
+        if isinstance(item, str):
+            if _LONE_SURROGATE.search(item):
+                return "not valid Unicode"
+            continue
         if isinstance(item, dict):
-            children = list(item.values())
+            children = [*item.keys(), *item.values()]
         elif isinstance(item, list):
             children = item
         else:
             continue
         if depth > limit:
-            return True
+            return "nested too deep"
         stack.extend((child, depth + 1) for child in children)
-    return False
+    return None
 
 
 def check(value: object, shape: Shape, where: str = "$") -> None:
     """Malformed, naming the first field that does not have its shape."""
     if isinstance(shape, Req):
-        if value is None:
+        if value is None or value == "":
             raise Malformed(f"{where} missing")
         check(value, shape.shape, where)
         return
