@@ -6,12 +6,11 @@ The same real server and fake Microsoft services as the loop test.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from sqlmodel import col, select
+from support.faults import FailsOnce
 from support.teams import (
     IT_CHANNEL,
     FakeMicrosoft,
@@ -36,7 +35,7 @@ from support.teams_flows import (
 from pmobot.domain.models import Account, AuditEvent, ConversationRef, InboundDelivery, OutboxMessage
 from pmobot.domain.models import Person as PersonRow
 from pmobot.i18n import t
-from pmobot.messages import Message, Notice
+from pmobot.messages import Notice
 from pmobot.services import estimation, intake, outbox
 from pmobot.services.people import Identity
 
@@ -93,20 +92,6 @@ async def test_a_message_delivered_twice_is_answered_once(teams, fake) -> None: 
     count = len(fake.cards_to(ALICE.chat))
     await teams.post(message)
     assert count >= 1 and len(fake.cards_to(ALICE.chat)) == count
-
-
-class FailsOnce:
-    """A service that fails the first time it is called (a database blip, a bug on one path), then works."""
-
-    def __init__(self, real: Callable[..., Awaitable[list[Message]]]) -> None:
-        self.real = real
-        self.calls = 0
-
-    async def __call__(self, *args: Any, **kwargs: Any) -> list[Message]:
-        self.calls += 1
-        if self.calls == 1:
-            raise RuntimeError("injected failure")
-        return await self.real(*args, **kwargs)
 
 
 async def _claims(teams: TeamsHarness) -> int:

@@ -1,0 +1,70 @@
+"""A request whose handling failed is handled when Slack delivers it again, and only once.
+
+The repeated-delivery marker is written in the same transaction as the work it
+guards (``services.inbound``): a failure rolls both back, so the next delivery
+is not taken for a repeat. Run on SQLite and, in the PostgreSQL leg, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import func, select
+from support.faults import FailsOnce
+from support.slack import SlackHarness
+from support.slack_flows import INTAKE, texts
+
+from pmobot.domain.models import InboundDelivery, Need
+from pmobot.i18n import t
+from pmobot.services import intake
+
+INTERNAL_ERROR = t("fr", "chat.internal_error", ref="")[:20]
+
+
+async def _needs(slack: SlackHarness) -> int:
+    async with slack.app.db.session() as session:
+        return int((await session.exec(select(func.count()).select_from(Need))).one())
+
+
+async def _markers(slack: SlackHarness) -> int:
+    async with slack.app.db.session() as session:
+        return int((await session.exec(select(func.count()).select_from(InboundDelivery))).one())
+
+
+async def test_a_submission_whose_handling_failed_is_stored_when_sent_again(slack: SlackHarness,
+                                                                            monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    await slack.command("UALICE", "nouveau")
+    await slack.settle()
+    view = slack.opened_view()
+    submit = FailsOnce(intake.submit_need)
+    monkeypatch.setattr(intake, "submit_need", submit)
+    answers = {**INTAKE, "personal_data": "no"}
+    failed = await (await slack.submit("UALICE", view, answers)).json()
+    assert INTERNAL_ERROR in texts(failed["view"]["blocks"])
+    assert await _needs(slack) == 0 and await _markers(slack) == 0
+    # Alice sends the same modal again: this time the need is stored, once.
+    stored = await (await slack.submit("UALICE", view, answers)).json()
+    assert "NEED-1" in texts(stored["view"]["blocks"]) and await _needs(slack) == 1
+    again = await slack.submit("UALICE", view, answers)
+    assert again.status == 200 and await again.text() == ""
+    assert submit.calls == 2 and await _needs(slack) == 1
+
+
+async def test_an_event_whose_handling_failed_is_handled_when_redelivered(slack: SlackHarness,
+                                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    mine = FailsOnce(intake.mine)
+    monkeypatch.setattr(intake, "mine", mine)
+    event = {"type": "message", "channel_type": "im", "channel": "DALICE", "user": "UALICE", "text": "mes",
+             "ts": "1764147601.000200"}
+
+    async def replies() -> list[str]:
+        await slack.settle()
+        return [texts(c.get("blocks") or []) + (c.get("text") or "")
+                for c in slack.fake.of("chat.postMessage") if c["channel"] == "DALICE"]
+
+    await slack.event(event, event_id="EvFails1")
+    assert INTERNAL_ERROR in (await replies())[-1] and await _markers(slack) == 0
+    # Slack delivers it again (a retry): handled this time, once.
+    await slack.event(event, event_id="EvFails1", retry=1)
+    answered = await replies()
+    assert len(answered) == 2 and INTERNAL_ERROR not in answered[-1]
+    await slack.event(event, event_id="EvFails1", retry=2)
+    assert len(await replies()) == 2 and mine.calls == 2 and await _markers(slack) == 1
