@@ -29,7 +29,6 @@ from typing import Any
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount
 from msrest.serialization import Model
-from sqlalchemy.exc import IntegrityError
 
 from pmobot import payloads as read
 from pmobot.adapters.teams import cards, references, roster
@@ -141,12 +140,8 @@ class PmoBot(ActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         # Kept on every delivery, repeats included: remembering a reference twice changes nothing.
-        try:
-            async with self.core.db.session() as session:
-                await references.remember_activity(session, core=self.core, activity=activity)
-        except IntegrityError:
-            # Two first activities from one conversation at once: the other one kept the same reference.
-            log.info("teams: a conversation reference was kept by a concurrent activity")
+        async with self.core.db.session() as session:
+            await references.remember_activity(session, core=self.core, activity=activity)
         await super().on_turn(turn_context)
 
     async def _who(self, turn_context: TurnContext) -> Identity:

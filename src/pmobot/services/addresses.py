@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,13 +29,18 @@ async def remember(session: AsyncSession, *, core: Core, platform: str, kind: st
                    reference: dict[str, Any]) -> None:
     row = await find(session, platform=platform, kind=kind, address=address)
     if row is None:
-        row = ConversationRef(platform=platform, kind=kind, address=address[:255], reference=dict(reference),
-                              updated_at=core.now())
-    elif row.reference == reference:
+        try:
+            # A savepoint: two first requests from one conversation may race (Teams sends them at once).
+            async with session.begin_nested():
+                session.add(ConversationRef(platform=platform, kind=kind, address=address[:255],
+                                            reference=dict(reference), updated_at=core.now()))
+        except IntegrityError:
+            pass  # the other request kept this address a moment ago, from the same conversation
         return
-    else:
-        row.reference = dict(reference)
-        row.updated_at = core.now()
+    if row.reference == reference:
+        return
+    row.reference = dict(reference)
+    row.updated_at = core.now()
     session.add(row)
 
 
