@@ -17,8 +17,8 @@ from pmobot.services import (
     changes,
     committee,
     committee_questions,
+    duplicates,
     estimation,
-    intake,
     questions,
     review_record,
 )
@@ -56,12 +56,12 @@ def one_change(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldErro
 
 
 async def submit_need(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
-    _, messages = await intake.submit_need(
+    """Send the need, or first show the needs like it (``services.duplicates``)."""
+    return await duplicates.file_need(
         hc.session, core=hc.core, actor=hc.actor, answers=answers,
         source_platform=hc.platform, source_conversation=hc.conversation_key,
         opening_message=str(hc.context.get("opening_text") or ""),
     )
-    return messages
 
 
 async def record_estimate(hc: HookContext, answers: dict[str, Any]) -> list[Message]:

@@ -27,6 +27,7 @@ from pmobot.adapters.slack.acks import Incoming, ack_only
 from pmobot.adapters.slack.surface import Surface, thread_key, user_key
 from pmobot.domain import keys
 from pmobot.i18n import t
+from pmobot.messages import Card, Message
 from pmobot.services.people import Identity
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,11 @@ class Forms(Surface):
             await ack()  # the same submission again: already handled
             return
         await ack(response_action="update", view=rd.result_view(messages, locale=caller.locale))
+        # Buttons cannot act from a modal: a card that asks something more (which of the needs like
+        # this one to join) is also posted in the DM, where its buttons work.
+        asking: list[Message] = [m for m in messages if isinstance(m, Card) and m.actions]
+        await self.replies.post(request.client, channel=caller.user_id, messages=asking, locale=caller.locale,
+                                fallback_key=once)
 
     async def _next_page(self, request: Incoming, identity: Identity, spec: str, sub: modals.Submission, *,
                          locale: str, key: str) -> None:

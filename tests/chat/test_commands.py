@@ -91,7 +91,8 @@ def test_every_command_and_button_has_its_strings_in_both_languages(locale: str)
 def test_each_declared_button_triggers_its_command_and_the_cards_buttons_are_declared() -> None:
     declared = {button.action_id: command for command in COMMANDS for button in command.buttons}
     assert set(declared) == {"need.claim", "need.ask", "need.estimate", "need.answer", "need.status", "need.review",
-                             "committee.approve", "committee.defer", "committee.reject", "committee.request_info"}
+                             "committee.approve", "committee.defer", "committee.reject", "committee.request_info",
+                             "need.join", "need.different", "need.submit"}
     assert {declared[a].name for a in ("committee.approve", "committee.defer", "committee.reject")} == {"vote"}
     for action_id, command in declared.items():
         assert COMMANDS.pressed(action_id) is command
@@ -100,7 +101,7 @@ def test_each_declared_button_triggers_its_command_and_the_cards_buttons_are_dec
 
 
 @pytest.mark.parametrize("action_id", ["need.claim", "need.ask", "need.estimate", "need.answer", "need.status",
-                                       "need.review"])
+                                       "need.review", "need.different", "need.submit"])
 async def test_pressing_a_button_does_what_typing_its_command_does(app: App, action_id: str) -> None:
     command = COMMANDS.pressed(action_id)
     assert command is not None

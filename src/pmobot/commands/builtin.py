@@ -7,6 +7,7 @@ from pmobot.commands import (
     committee,
     conversations,
     deliveries,
+    duplicates,
     estimation,
     help,
     intake,
@@ -21,7 +22,7 @@ from pmobot.commands.registry import Commands
 def builtin_commands() -> Commands:
     """A new registry with the commands of every area, in the order the help lists them."""
     commands = Commands()
-    for area in (intake, estimation, scoring, security, committee, projects, conversations, people, channels,
-                 deliveries, help):
+    for area in (intake, duplicates, estimation, scoring, security, committee, projects, conversations, people,
+                 channels, deliveries, help):
         area.register(commands)
     return commands

@@ -35,6 +35,10 @@ ESTIMATE = Button("need.estimate", "button.estimate", step="estimate")
 ANSWER = Button("need.answer", "button.answer", step="answer")
 # A security reviewer's notice that a need waits on their review.
 REVIEW = Button("need.review", "button.review")
+# Needs like the one being filed (``services.duplicates``): join one, or send it as different, or as it is.
+JOIN = Button("need.join", "duplicates.button.join")
+DIFFERENT = Button("need.different", "duplicates.button.different")
+SUBMIT = Button("need.submit", "duplicates.button.submit")
 # "See all" under a card cut short by a platform's limits: the need's status in full.
 STATUS = Button("need.status", "button.see_all")
 

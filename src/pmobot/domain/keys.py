@@ -58,6 +58,21 @@ def step_told(need_key: str, version: int) -> OutboxKey:
     return OutboxKey(f"step:{need_key}:v{version}")
 
 
+def co_requester_told(need_key: str, version: int, person_id: int) -> OutboxKey:
+    """A co-requester (someone who follows the need) told of the step that made it ``version``."""
+    return OutboxKey(f"step:{need_key}:v{version}:{person_id}")
+
+
+def co_requester_joined(need_key: str, person_id: int) -> OutboxKey:
+    """The requester told that ``person_id`` has the same need and now follows it."""
+    return OutboxKey(f"joined:{need_key}:{person_id}")
+
+
+def merged(need_key: str, into_key: str, person_id: int) -> OutboxKey:
+    """Someone who followed ``need_key`` told that it was merged into ``into_key``, which they now follow."""
+    return OutboxKey(f"merged:{need_key}:{into_key}:{person_id}")
+
+
 def question(question_id: int) -> OutboxKey:
     """IT's question, to the requester."""
     return OutboxKey(f"question:{question_id}")

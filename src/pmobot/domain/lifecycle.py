@@ -75,6 +75,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("reconsider", {S.DEFERRED}, S.READY_FOR_DECISION, Role.PMO),
     _t("withdraw", _OPEN, S.WITHDRAWN, OWNER, Role.PMO),
     _t("merge", _OPEN, S.MERGED, Role.PMO),
+    # At intake, the requester follows an existing need instead of sending theirs (``services.duplicates``).
+    _t("join", {S.DRAFT}, S.MERGED, OWNER),
 )
 
 ACTIONS = frozenset(t.action for t in TRANSITIONS)

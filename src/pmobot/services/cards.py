@@ -17,7 +17,7 @@ from pmobot.domain.reviews import ReviewGate
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, format_money, format_number, t
 from pmobot.messages import Action, Card, CardField
-from pmobot.services import reviews, scoring
+from pmobot.services import links, reviews, scoring
 from pmobot.services.core import Core
 from pmobot.services.needs import answers_of, latest_estimate, open_questions, person, status_label
 
@@ -128,12 +128,35 @@ async def load_need_card(
     view = await scoring.score_of(session, core=core, need=need)
     if view.scored:
         card = replace(card, fields=card.fields + (score_field(view, locale),))
-    return card
+    tied = ties_fields(await links.ties(session, need=need), locale)
+    return replace(card, fields=card.fields + tuple(tied)) if tied else card
 
 
 def score_field(view: scoring.ScoreView, locale: str) -> CardField:
     """The need's score in plain words, or what it waits for."""
     return CardField(t(locale, "scoring.score_field"), scoring.explain(view, locale), short=False)
+
+
+def ties_fields(ties: links.Ties, locale: str) -> list[CardField]:
+    """Who else asked for it, and the needs it may be, is not, or was merged with."""
+    out: list[CardField] = []
+    if ties.co_requesters:
+        out.append(CardField(t(locale, "duplicates.card.co_requesters"),
+                             ", ".join(p.display_name for p in ties.co_requesters), short=False))
+    if ties.merged_into is not None:
+        out.append(CardField(t(locale, "duplicates.card.merged_into"),
+                             f"{ties.merged_into.key} · {ties.merged_into.title}", short=False))
+    if ties.merged_here:
+        out.append(CardField(t(locale, "duplicates.card.merged_here"),
+                             "\n".join(f"{n.key} · {n.title}" for n in ties.merged_here), short=False))
+    if ties.possibly_same:
+        out.append(CardField(t(locale, "duplicates.card.possibly_same"), "\n".join(
+            t(locale, "duplicates.card.alike", key=n.key, title=n.title, percent=round((similarity or 0) * 100))
+            for n, similarity in ties.possibly_same), short=False))
+    if ties.different:
+        out.append(CardField(t(locale, "duplicates.card.different"),
+                             ", ".join(n.key for n in ties.different), short=False))
+    return out
 
 
 # The buttons a need's card may offer, by the lifecycle step they perform

@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from pmobot.conversation.spec import DialogSpec
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import AuditEvent, Estimate, Need, Person, Question
-from pmobot.services import export_committee, export_projects, export_scores
+from pmobot.services import export_committee, export_projects, export_scores, links
 from pmobot.services.core import Core
 from pmobot.services.estimation import ESTIMATE_COLUMNS, EstimateColumn, estimate_answer, extra_fields
 from pmobot.services.needs import answers_of, latest_estimate
@@ -40,6 +40,8 @@ ENCODINGS: dict[Format, str] = {"json": "utf-8", "csv": "utf-8-sig"}
 # closed_at: the need closed (withdrawn, rejected...) before the question was answered.
 QUESTION_FIELDS = ("asked_by", "asked_at", "question", "answered_by", "answered_at", "answer", "closed_at")
 WITHDRAWAL_FIELDS = ("withdrawn_at", "withdrawn_by", "withdrawal_reason")
+# Who else asked for it and the needs it is tied to (``services.links``): names, and need keys.
+TIES_FIELDS = ("co_requesters", "merged_into", "possibly_same", "different_from")
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,15 @@ def _question(question: Question, people: dict[int, Person]) -> Row:
     }
 
 
+def _ties(ties: links.Ties) -> Row:
+    return {
+        "co_requesters": _filled([p.display_name for p in ties.co_requesters]),
+        "merged_into": ties.merged_into.key if ties.merged_into else None,
+        "possibly_same": _filled([n.key for n, _ in ties.possibly_same]),
+        "different_from": _filled([n.key for n in ties.different]),
+    }
+
+
 # -- the tables ---------------------------------------------------------------------------
 
 
@@ -173,6 +184,7 @@ async def needs(session: AsyncSession, *, core: Core) -> list[Row]:
             "withdrawal_reason": _filled(withdrawal.reason) if withdrawal else None,
             "questions_asked": len(asked),
             "questions_open": sum(1 for q in asked if q.answered_at is None and q.closed_at is None),
+            **_ties(await links.ties(session, need=need)),
             "estimate": None if estimate is None else _estimate(estimate, people, estimate_spec),
             "questions": [_question(q, people) for q in asked],
         }
@@ -185,7 +197,7 @@ def need_columns(specs: Mapping[str, DialogSpec]) -> list[str]:
     head = ["key", "status", "requester", "claimed_by", "created_at", "submitted_at"]
     for field in specs["intake"].fields:
         head += _cell_names(field.id, field.type)
-    head += ["opening_message", *WITHDRAWAL_FIELDS, "questions_asked", "questions_open"]
+    head += ["opening_message", *WITHDRAWAL_FIELDS, "questions_asked", "questions_open", *TIES_FIELDS]
     return head + [f"estimate_{name}" for name in estimate_fields(specs["estimate"])]
 
 

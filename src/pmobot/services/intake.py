@@ -14,7 +14,7 @@ from pmobot.domain.models import AuditEvent, Need, Person
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import audit, outbox, project_view, scoring
+from pmobot.services import audit, links, outbox, project_view, scoring
 from pmobot.services.cards import actions_for, it_actions, load_need_card, score_field
 from pmobot.services.committee_cards import status_fields as committee_status_fields
 from pmobot.services.core import Core
@@ -34,7 +34,24 @@ async def submit_need(
     source_conversation: str,
     opening_message: str = "",
 ) -> tuple[Need, list[Message]]:
-    """Store a need from the intake answers, submit it and tell IT."""
+    """Store a need from the intake answers, submit it and tell IT (no look for similar needs:
+    ``duplicates.file_need`` is the intake's way in)."""
+    need = await create_draft(session, core=core, actor=actor, answers=answers, source_platform=source_platform,
+                              source_conversation=source_conversation, opening_message=opening_message)
+    return need, await send(session, core=core, actor=actor, need=need)
+
+
+async def create_draft(
+    session: AsyncSession,
+    *,
+    core: Core,
+    actor: Actor,
+    answers: dict[str, Any],
+    source_platform: str,
+    source_conversation: str,
+    opening_message: str = "",
+) -> Need:
+    """Store a need from the intake answers, as a draft nobody else sees yet."""
     now = core.now()
     need = Need(
         number=await next_number(session, prefix="NEED"), title="", status=NeedStatus.DRAFT,
@@ -50,11 +67,17 @@ async def submit_need(
     await session.flush()
     await audit.record(session, core=core, actor_id=actor.id, subject=need.key, action="created",
                        to_status=NeedStatus.DRAFT)
+    return need
+
+
+async def send(session: AsyncSession, *, core: Core, actor: Actor, need: Need) -> list[Message]:
+    """Submit a draft and tell IT: the card in the IT channels, and the requester's confirmation."""
+    now = core.now()
     await transition(session, core=core, actor=actor, need=need, action="submit",
                      changes={"submitted_at": now, "waiting_since": now})
     await post_it_card(session, core=core, need=need)
     card = await load_need_card(session, core=core, need=need, locale=actor.locale)
-    return need, [Notice(t(actor.locale, "intake.submitted", key=need.key), "success"), card]
+    return [Notice(t(actor.locale, "intake.submitted", key=need.key), "success"), card]
 
 
 async def post_it_card(session: AsyncSession, *, core: Core, need: Need) -> None:
@@ -78,7 +101,8 @@ async def withdraw(session: AsyncSession, *, core: Core, actor: Actor, key: str,
     # The requester is told by the step itself when someone else (the PMO) withdraws it.
     await transition(session, core=core, actor=actor, need=need, action="withdraw", reason=reason,
                      changes={"waiting_since": None})
-    await refresh_it_card(session, core=core, need=need)
+    if need.submitted_at is not None:  # a draft was never posted to IT
+        await refresh_it_card(session, core=core, need=need)
     if need.claimed_by_id and need.claimed_by_id not in (actor.id, need.requester_id):
         claimer = await session.get(Person, need.claimed_by_id)
         if claimer:
@@ -129,16 +153,19 @@ async def mine(session: AsyncSession, *, core: Core, actor: Actor) -> list[Messa
     needs = (
         await session.exec(select(Need).where(Need.requester_id == actor.id).order_by(col(Need.number).desc()))
     ).all()
-    if not needs:
+    # The needs they follow as a co-requester (joined at intake, or theirs merged into it).
+    followed = await links.followed_by(session, person_id=actor.id)
+    if not needs and not followed:
         return [Notice(t(actor.locale, "intake.mine_empty"))]
+    following = " · " + t(actor.locale, "duplicates.following")
     fields = tuple(
         CardField(
             f"{n.key} · {n.title}",
             t(actor.locale, "intake.mine_line", status=status_label(n.status, actor.locale),
-              when=format_moment(n.updated_at, actor.locale, core.settings.timezone)),
+              when=format_moment(n.updated_at, actor.locale, core.settings.timezone)) + (following if mark else ""),
             short=False,
         )
-        for n in needs
+        for n, mark in [*((n, False) for n in needs), *((n, True) for n in followed)]
     )
     return [Card(title=t(actor.locale, "intake.mine_title", count=len(needs)), fields=fields,
                  footer=t(actor.locale, "intake.mine_footer"))]

@@ -20,7 +20,7 @@ from pmobot.domain.models import AuditEvent, Estimate, KeyCounter, Need, Person,
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import Notice
-from pmobot.services import audit, outbox
+from pmobot.services import audit, links, outbox
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken, Phrase
 from pmobot.services.people import Actor, locale_of
@@ -36,8 +36,10 @@ def parse_key(text: str) -> int:
     return int(m.group(1))
 
 
-def can_view(actor: Actor, need: Need) -> bool:
-    return actor.sees_portfolio or need.requester_id == actor.id
+def can_view(actor: Actor, need: Need, *, follows: bool = False) -> bool:
+    """Who sees a need: the portfolio roles, its requester, and its co-requesters (``follows``:
+    the person is one, from ``links.follows``)."""
+    return actor.sees_portfolio or need.requester_id == actor.id or follows
 
 
 async def get_visible(session: AsyncSession, *, actor: Actor, key: str) -> Need:
@@ -45,9 +47,15 @@ async def get_visible(session: AsyncSession, *, actor: Actor, key: str) -> Need:
     worded the same whether it does not exist or is someone else's."""
     number = parse_key(key)
     need = (await session.exec(select(Need).where(Need.number == number))).first()
-    if need is None or not can_view(actor, need):
+    if need is None or not (can_view(actor, need) or can_view(
+            actor, need, follows=await links.follows(session, need_id=_id(need), person_id=actor.id))):
         raise NotFound("need.error.not_found", key=f"NEED-{number}")
     return need
+
+
+def _id(need: Need) -> int:
+    assert need.id is not None
+    return need.id
 
 
 async def next_number(session: AsyncSession, *, prefix: str) -> int:
@@ -113,6 +121,7 @@ def check_step(actor: Actor, need: Need, action: str) -> lifecycle.Transition:
 async def transition(
     session: AsyncSession, *, core: Core, actor: Actor, need: Need, action: str, reason: str = "",
     detail: dict[str, Any] | None = None, changes: dict[str, Any] | None = None, requester_told: bool = False,
+    followers_told: bool = False,
 ) -> NeedStatus:
     """Take one lifecycle step for ``actor``, with its audit event; refuse with reasons.
 
@@ -122,7 +131,8 @@ async def transition(
     theirs is half-written). ``changes`` are other columns written in the same
     statement (who claimed it, since when it waits). Unless the caller sends
     the requester its own message (``requester_told``), a step someone else
-    takes on a need is told to its requester, with the reason.
+    takes on a need is told to its requester, with the reason; and, unless
+    the caller tells them itself (``followers_told``), to its co-requesters.
     """
     current = NeedStatus(need.status)
     step = check_step(actor, need, action)
@@ -147,6 +157,8 @@ async def transition(
         await _close_questions(session, need=need, now=now)
     if not requester_told and actor.id != need.requester_id:
         await tell_requester(session, core=core, actor=actor, need=need, action=action, reason=reason)
+    if not followers_told:
+        await tell_co_requesters(session, core=core, actor=actor, need=need, action=action, reason=reason)
     return step.target
 
 
@@ -181,13 +193,32 @@ async def tell_requester(
     requester = await person(session, need.requester_id)
     if requester is None:
         return
-    loc = locale_of(requester, core)
+    await outbox.to_person(session, core=core, key=keys.step_told(need.key, need.version), person=requester,
+                           message=_step_notice(core, actor=actor, need=need, action=action, reason=reason,
+                                                reader=requester))
+
+
+async def tell_co_requesters(
+    session: AsyncSession, *, core: Core, actor: Actor, need: Need, action: str, reason: str = ""
+) -> None:
+    """Tell everyone who follows the need as a co-requester (``links``) each step taken on it, but
+    the one who took it: they asked for the same thing, so they hear what its requester hears."""
+    for person_id in await links.co_requester_ids(session, need_id=_id(need)):
+        follower = await person(session, person_id)
+        if follower is None or person_id == actor.id:
+            continue
+        await outbox.to_person(session, core=core, key=keys.co_requester_told(need.key, need.version, person_id),
+                               person=follower, message=_step_notice(core, actor=actor, need=need, action=action,
+                                                                     reason=reason, reader=follower))
+
+
+def _step_notice(core: Core, *, actor: Actor, need: Need, action: str, reason: str, reader: Person) -> Notice:
+    loc = locale_of(reader, core)
     text = t(loc, "need.step_notice", done=_done_phrase(action, actor.person.display_name, need.key).render(loc),
              title=need.title, status=status_label(need.status, loc))
     if reason:
         text += "\n" + t(loc, "need.reason", reason=reason)
-    await outbox.to_person(session, core=core, key=keys.step_told(need.key, need.version), person=requester,
-                           message=Notice(text, "warning" if need.status in lifecycle.CLOSED else "info"))
+    return Notice(text, "warning" if need.status in lifecycle.CLOSED else "info")
 
 
 async def _close_questions(session: AsyncSession, *, need: Need, now: datetime) -> None:
