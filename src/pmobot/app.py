@@ -20,7 +20,7 @@ from pmobot.domain.models import OutboxMessage
 from pmobot.platforms import ConfigurationError, Platform
 from pmobot.scheduler import Deliverer, OutboxWorker, build_scheduler
 from pmobot.server import Leadership
-from pmobot.services import deliveries, demo, estimation, inbound, policy_changes
+from pmobot.services import deliveries, demo, duplicates, estimation, inbound, policy_changes
 from pmobot.services.assessment import assess_spec
 from pmobot.services.core import Core
 from pmobot.services.policy import load as load_policy
@@ -76,6 +76,8 @@ class App:
         # The scoring policy in force: a new version is recorded, and the PMO told what moved.
         async with self.db.session() as session:
             self.policy_change = await policy_changes.publish(session, core=self.core)
+        # Built now, so that no requester waits for it at their first intake.
+        await duplicates.index_of(core=self.core)
 
     def policy_notice(self) -> str | None:
         """One line for the operator at start when the scoring policy is a new version."""

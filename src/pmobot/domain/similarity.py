@@ -243,9 +243,12 @@ class Index:
                 shared[need_id] = shared.get(need_id, 0) + 1
         skip = set(exclude)
         own = self._weight(doc)
+        # score ≤ 2 × common / own (+ the department's bonus): most needs sharing a word or two
+        # cannot reach the threshold, and are left before their own weight is summed.
+        floor = (threshold - DEPARTMENT_BONUS) * own / 2
         scored = []
         for need_id, common in found.items():
-            if need_id in skip:
+            if common < floor or need_id in skip:
                 continue
             other_doc = self._docs[need_id]
             score = 2 * common / (own + self._weight(other_doc))

@@ -42,8 +42,9 @@ from pmobot.services.people import Actor, locale_of
 # Needs a new one may be the same as: sent and not closed (a running project's need is added).
 OPEN = frozenset({NeedStatus.SUBMITTED, NeedStatus.ESTIMATING, NeedStatus.NEEDS_INFO, NeedStatus.ESTIMATED,
                   NeedStatus.READY_FOR_DECISION, NeedStatus.DEFERRED})
-# Rows changed this long before the newest one seen are read again at each check: a transaction
-# committed a little after another one's timestamps is not missed.
+# Rows changed up to this long before the last check are read again at each check: a transaction
+# committed a little after its timestamps were taken, or on a replica whose clock is a little behind,
+# is not missed.
 MARGIN = timedelta(minutes=5)
 # Needs whose words are read in one query, at most.
 _CHUNK = 1000
@@ -56,6 +57,7 @@ class _Cache:
     """One database's index in this process, and how far it has read."""
 
     index: Index = field(default_factory=Index)
+    # When this process last read the changes (its clock): the next check reads from a MARGIN before.
     seen: datetime | None = None
     running: set[int] = field(default_factory=set)  # needs with an active project
 
@@ -76,26 +78,35 @@ def need_document(need: Need) -> Document:
     return document(need.title, need.problem, need.department)
 
 
-async def index_of(session: AsyncSession, *, core: Core) -> Index:
-    """This process's index of open needs and running projects, brought up to date from the database."""
+async def index_of(*, core: Core) -> Index:
+    """This process's index of open needs and running projects, brought up to date from the database.
+
+    Read in a session of its own, so only what is committed enters the index: a need sent in a unit of
+    work that then rolls back never does (its id might later be another need's).
+    """
     cache = _CACHES.get(core.db)
     if cache is None:
         cache = _CACHES[core.db] = _Cache()
+    async with core.db.session() as session:
+        await _refresh(session, core=core, cache=cache)
+    return cache.index
+
+
+async def _refresh(session: AsyncSession, *, core: Core, cache: _Cache) -> None:
     since = cache.seen - MARGIN if cache.seen is not None else None
-    newest = cache.seen
-    projects = select(Project.need_id, Project.status, Project.updated_at)
+    cache.seen = core.now()
+    projects = select(Project.need_id, Project.status)
     if since is not None:
         projects = projects.where(col(Project.updated_at) >= since)
     moved: set[int] = set()
-    for need_id, status, at in (await session.exec(projects)).all():
+    for need_id, status in (await session.exec(projects)).all():
         (cache.running.add if status == ProjectStatus.ACTIVE else cache.running.discard)(need_id)
         moved.add(need_id)
-        newest = at if newest is None or at > newest else newest
-    rows = select(Need.id, Need.status, Need.updated_at)
+    rows = select(Need.id, Need.status)
     if since is not None:
         rows = rows.where(or_(col(Need.updated_at) >= since, col(Need.id).in_(sorted(moved))))
     coming: list[int] = []
-    for row_id, status, at in (await session.exec(rows)).all():
+    for row_id, status in (await session.exec(rows)).all():
         if row_id is None:
             continue
         if status in OPEN or row_id in cache.running:
@@ -103,20 +114,17 @@ async def index_of(session: AsyncSession, *, core: Core) -> Index:
                 coming.append(row_id)
         else:
             cache.index.remove(row_id)
-        newest = at if newest is None or at > newest else newest
     for start in range(0, len(coming), _CHUNK):
         texts = select(Need.id, Need.title, Need.problem, Need.department).where(
             col(Need.id).in_(coming[start:start + _CHUNK]))
         for text_id, title, problem, department in (await session.exec(texts)).all():
             if text_id is not None:
                 cache.index.add(text_id, document(title, problem, department))
-    cache.seen = newest
-    return cache.index
 
 
 async def similar(session: AsyncSession, *, core: Core, doc: Document, exclude: set[int]) -> list[Similar]:
     """The TOP open needs or running projects most like ``doc`` above the threshold, checked in the database."""
-    index = await index_of(session, core=core)
+    index = await index_of(core=core)
     matches = index.search(doc, limit=TOP + _SPARE, exclude=exclude)
     ids = [m.need_id for m in matches]
     needs = {n.id: n for n in (await session.exec(select(Need).where(col(Need.id).in_(ids)))).all()}
