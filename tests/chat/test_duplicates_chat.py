@@ -11,7 +11,7 @@ from pmobot.messages import Card, Message, Notice
 from pmobot.services.people import Identity
 
 ALICE = Identity(platform="console", external_id="alice", display_name="Alice Martin", handle="alice")
-ERIN = Identity(platform="console", external_id="erin", display_name="Erin Wood", handle="erin", locale="en-GB")
+ZOE = Identity(platform="console", external_id="zoe", display_name="Zoe Wood", handle="zoe", locale="en-GB")
 BOB = Identity(platform="console", external_id="bob", display_name="Bob Smith", handle="bob")
 DAN = Identity(platform="console", external_id="dan", display_name="Dan Dupont", handle="dan")
 
@@ -42,25 +42,25 @@ async def test_the_needs_like_it_are_shown_at_the_summary_and_one_is_joined_by_a
     first = await file_in_chat(app, ALICE, "Suivi des contrats fournisseurs",
                                "Les contrats fournisseurs sont dans Excel et nous ratons les renouvellements.", "6")
     assert "NEED-1" in text_of(first)
-    asked = await file_in_chat(app, ERIN, "Supplier contract tracker",
+    asked = await file_in_chat(app, ZOE, "Supplier contract tracker",
                                "Supplier contracts live in spreadsheets and we miss renewals.", "6")
     card = next(m for m in asked if isinstance(m, Card))
     assert card.title == "Before NEED-2 is sent: needs like yours"
     assert [a.label for a in card.actions] == ["Join NEED-1", "Mine is different: send it",
                                               "Not sure: send it, IT will check"]
     join = card.actions[0]
-    done = await app.chat.on_action(ERIN, "dm:erin", join.id, join.value)
+    done = await app.chat.on_action(ZOE, "dm:zoe", join.id, join.value)
     assert isinstance(done[0], Notice) and done[0].text.startswith("You now follow NEED-1")
-    # Erin now sees NEED-1, with herself among those who asked for it.
-    status = text_of(await app.chat.on_command(ERIN, "dm:erin", "status NEED-1"))
-    assert "Also asked by: Erin Wood" in status
+    # Zoe now sees NEED-1, with herself among those who asked for it.
+    status = text_of(await app.chat.on_command(ZOE, "dm:zoe", "status NEED-1"))
+    assert "Also asked by: Zoe Wood" in status
     # A second press of the same button finds nothing left to join, and says so.
-    again = await app.chat.on_action(ERIN, "dm:erin", join.id, join.value)
+    again = await app.chat.on_action(ZOE, "dm:zoe", join.id, join.value)
     assert "NEED-2 is not waiting to be sent" in text_of(again)
 
 
 async def test_typed_in_french_different_then_merged_by_the_pmo(app: App) -> None:
-    await file_in_chat(app, ERIN, "Supplier contract tracker",
+    await file_in_chat(app, ZOE, "Supplier contract tracker",
                        "Supplier contracts live in spreadsheets and we miss renewals.", "6")
     asked = await file_in_chat(app, ALICE, "Suivi des contrats fournisseurs",
                                "Les contrats fournisseurs sont dans Excel et nous ratons les renouvellements.", "6")

@@ -20,7 +20,7 @@ from pmobot.services.people import Actor, Identity
 
 ALICE_NEED = {"title": "Suivi des contrats fournisseurs", "department": "purchasing",
               "problem": "Les contrats fournisseurs sont dans des fichiers Excel et nous ratons les échéances."}
-ERIN_NEED = {"title": "Supplier contract tracker", "department": "purchasing",
+ZOE_NEED = {"title": "Supplier contract tracker", "department": "purchasing",
              "problem": "Vendor contracts live in spreadsheets and we miss renewal deadlines."}
 UNRELATED = {"title": "Demandes de congés en ligne", "department": "hr",
              "problem": "Les salariés demandent leurs congés par courriel au manager."}
@@ -28,7 +28,7 @@ UNRELATED = {"title": "Demandes de congés en ligne", "department": "hr",
 
 async def as_(session: Any, app: App, login: str) -> Actor:
     person = await people.find_by_platform_id(session, platform="console", user_id=login)
-    if person is None:  # someone new: met through the console, as "/as erin" does
+    if person is None:  # someone new: met through the console, as "/as zoe" does
         return await people.resolve(session, core=app.core, identity=Identity(
             platform="console", external_id=login, display_name=login.title(), handle=login, locale="en"))
     return await people.actor_for(session, core=app.core, person=person)
@@ -80,7 +80,7 @@ async def test_a_need_unlike_any_other_is_sent_at_once(app: App) -> None:
 
 async def test_a_need_told_in_english_meets_the_french_one_and_waits_as_a_draft(app: App) -> None:
     await file(app, "alice", ALICE_NEED)
-    out = await file(app, "erin", ERIN_NEED)
+    out = await file(app, "zoe", ZOE_NEED)
     card = out[0]
     assert isinstance(card, Card) and len(out) == 1
     assert card.title == "Before NEED-2 is sent: needs like yours"
@@ -101,29 +101,29 @@ async def test_a_need_told_in_english_meets_the_french_one_and_waits_as_a_draft(
 
 async def test_joining_makes_a_co_requester_who_sees_the_need_and_hears_its_steps(app: App) -> None:
     await file(app, "alice", ALICE_NEED)
-    await file(app, "erin", ERIN_NEED)
-    # Erin cannot see Alice's need before joining it.
+    await file(app, "zoe", ZOE_NEED)
+    # Zoe cannot see Alice's need before joining it.
     with pytest.raises(NotFound):
-        await status(app, "NEED-1", "erin")
-    out = await run(app, "erin", duplicates.join, key="NEED-2", other="NEED-1")
+        await status(app, "NEED-1", "zoe")
+    out = await run(app, "zoe", duplicates.join, key="NEED-2", other="NEED-1")
     assert out[0].text.startswith("You now follow NEED-1 (Suivi des contrats fournisseurs)")
     draft = await need(app, "NEED-2")
     assert (draft.status, draft.merged_into_id) == (NeedStatus.MERGED, (await need(app, "NEED-1")).id)
-    assert "Erin a le même besoin que NEED-1" in (await told(app, "alice"))[-1]
-    card = await status(app, "NEED-1", "erin")
-    assert value(card, "Also asked by") == "Erin"
-    # A step someone else takes is told to Alice and to Erin, each in their language.
+    assert "Zoe a le même besoin que NEED-1" in (await told(app, "alice"))[-1]
+    card = await status(app, "NEED-1", "zoe")
+    assert value(card, "Also asked by") == "Zoe"
+    # A step someone else takes is told to Alice and to Zoe, each in their language.
     async with app.db.session() as session:
         await estimation.claim(session, core=app.core, actor=await as_(session, app, "bob"), key="NEED-1")
-    assert "Bob Smith claimed NEED-1" in (await told(app, "erin"))[-1]
-    mine = (await run(app, "erin", intake.mine))[0]
+    assert "Bob Smith claimed NEED-1" in (await told(app, "zoe"))[-1]
+    mine = (await run(app, "zoe", intake.mine))[0]
     assert "you follow it" in value(mine, "NEED-1 · Suivi des contrats fournisseurs")
 
 
 async def test_saying_different_sends_it_and_the_pair_is_never_shown_as_the_same(app: App) -> None:
     await file(app, "alice", ALICE_NEED)
-    await file(app, "erin", ERIN_NEED)
-    out = await run(app, "erin", duplicates.different, key="NEED-2")
+    await file(app, "zoe", ZOE_NEED)
+    out = await run(app, "zoe", duplicates.different, key="NEED-2")
     assert out[0].text.startswith("Noted: yours is not the same as NEED-1")
     assert (await need(app, "NEED-2")).status == NeedStatus.SUBMITTED
     card = await status(app, "NEED-2", "bob")
@@ -134,14 +134,14 @@ async def test_saying_different_sends_it_and_the_pair_is_never_shown_as_the_same
     assert kinds == ["different", "possibly_same"]
     # Once sent, it is no longer a draft: nothing more to decide.
     with pytest.raises(Invalid) as refused:
-        await run(app, "erin", duplicates.join, key="NEED-2", other="NEED-1")
+        await run(app, "zoe", duplicates.join, key="NEED-2", other="NEED-1")
     assert "not waiting to be sent" in refused.value.message("en")
 
 
 async def test_sent_as_it_is_the_it_card_says_possibly_the_same(app: App) -> None:
     await file(app, "alice", ALICE_NEED)
-    await file(app, "erin", ERIN_NEED)
-    out = await run(app, "erin", duplicates.submit, key="NEED-2")
+    await file(app, "zoe", ZOE_NEED)
+    out = await run(app, "zoe", duplicates.submit, key="NEED-2")
     assert "NEED-2" in out[0].text
     async with app.db.session() as session:
         # The card IT's channels get (the organisation's language, French here).
@@ -153,23 +153,23 @@ async def test_sent_as_it_is_the_it_card_says_possibly_the_same(app: App) -> Non
 async def test_only_needs_shown_may_be_joined_and_only_by_their_requester(app: App) -> None:
     await file(app, "alice", ALICE_NEED)
     await file(app, "alice", UNRELATED)
-    await file(app, "erin", ERIN_NEED)
+    await file(app, "zoe", ZOE_NEED)
     with pytest.raises(NotFound) as refused:
-        await run(app, "erin", duplicates.join, key="NEED-3", other="NEED-2")
+        await run(app, "zoe", duplicates.join, key="NEED-3", other="NEED-2")
     assert refused.value.message("en").startswith("NEED-2 was not among the needs shown as like NEED-3")
     with pytest.raises(NotFound):  # someone else's draft reads as not found
         await run(app, "carla", duplicates.join, key="NEED-3", other="NEED-1")
     # A need closed meanwhile can no longer be joined.
     await run(app, "alice", intake.withdraw, key="NEED-1")
     with pytest.raises(Invalid) as closed:
-        await run(app, "erin", duplicates.join, key="NEED-3", other="NEED-1")
+        await run(app, "zoe", duplicates.join, key="NEED-3", other="NEED-1")
     assert "can no longer be joined" in closed.value.message("en")
 
 
 async def test_closed_needs_are_not_shown_and_running_projects_are(app: App) -> None:
     await file(app, "alice", ALICE_NEED)
     await run(app, "alice", intake.withdraw, key="NEED-1")
-    out = await file(app, "erin", ERIN_NEED)
+    out = await file(app, "zoe", ZOE_NEED)
     assert isinstance(out[0], Notice)  # the withdrawn one is not offered: sent at once
     # An approved need running as a project is offered.
     async with app.db.session() as session:
@@ -179,7 +179,7 @@ async def test_closed_needs_are_not_shown_and_running_projects_are(app: App) -> 
         session.add(first)
         session.add(Project(number=1, need_id=first.id or 0, status="active", created_at=app.core.now(),
                             updated_at=app.core.now()))
-    await run(app, "erin", intake.withdraw, key="NEED-2")
+    await run(app, "zoe", intake.withdraw, key="NEED-2")
     out = await file(app, "carla", ALICE_NEED)
     assert isinstance(out[0], Card)
     assert "PRJ-1" in value(out[0], "NEED-1 · Suivi des contrats fournisseurs")
@@ -187,18 +187,18 @@ async def test_closed_needs_are_not_shown_and_running_projects_are(app: App) -> 
 
 async def test_the_pmo_merges_keeping_both_requesters_and_the_history(app: App) -> None:
     await file(app, "alice", ALICE_NEED)
-    await file(app, "erin", ERIN_NEED)
-    await run(app, "erin", duplicates.different, key="NEED-2")
+    await file(app, "zoe", ZOE_NEED)
+    await run(app, "zoe", duplicates.different, key="NEED-2")
     out = await run(app, "dan", merging.merge, key="NEED-2", into="NEED-1")
     assert out[0].text == "NEED-2 est fusionné dans NEED-1 ; 1 personne(s) de plus suivent désormais NEED-1."
     merged = await need(app, "NEED-2")
     assert merged.status == NeedStatus.MERGED
-    assert "Dan Dupont merged NEED-2 (Supplier contract tracker) into NEED-1" in (await told(app, "erin"))[-1]
-    card = await status(app, "NEED-2", "erin")
+    assert "Dan Dupont merged NEED-2 (Supplier contract tracker) into NEED-1" in (await told(app, "zoe"))[-1]
+    card = await status(app, "NEED-2", "zoe")
     assert value(card, "Merged into") == "NEED-1 · Suivi des contrats fournisseurs"
     assert "Merged into another need · Dan Dupont" in value(card, "History")
-    target = await status(app, "NEED-1", "erin")
-    assert value(target, "Also asked by") == "Erin"
+    target = await status(app, "NEED-1", "zoe")
+    assert value(target, "Also asked by") == "Zoe"
     assert value(target, "Merged into this one") == "NEED-2 · Supplier contract tracker"
     async with app.db.session() as session:
         audit = [(e.subject, e.action) for e in (await session.exec(
@@ -207,7 +207,7 @@ async def test_the_pmo_merges_keeping_both_requesters_and_the_history(app: App) 
     assert audit == [("NEED-2", "merge"), ("NEED-1", "merged_in")] and via == ["merged"]
     async with app.db.session() as session:
         rows = {r["key"]: r for r in await export.needs(session, core=app.core)}
-    assert rows["NEED-2"]["merged_into"] == "NEED-1" and rows["NEED-1"]["co_requesters"] == ["Erin"]
+    assert rows["NEED-2"]["merged_into"] == "NEED-1" and rows["NEED-1"]["co_requesters"] == ["Zoe"]
     assert rows["NEED-2"]["different_from"] == ["NEED-1"]
 
 
