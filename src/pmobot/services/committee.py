@@ -187,7 +187,7 @@ async def _decide(session: AsyncSession, *, core: Core, actor: Actor, need: Need
         raise Overtaken("committee.error.decided_now", key=need.key) from None
     await transition(session, core=core, actor=actor, need=need, action=rule.STEP[outcome], reason=reason,
                      detail={"subject": decision.subject, "decision": decision.id}, requester_told=True,
-                     changes={"waiting_since": None})
+                     followers_told=True, changes={"waiting_since": None})
     if outcome == rule.Outcome.APPROVED:
         await projects.open_project(session, core=core, actor=actor, need=need, decision=decision)
     await _tell_requesters(session, core=core, need=need, decision=decision)
