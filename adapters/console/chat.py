@@ -1,10 +1,12 @@
 """A multi-user terminal chat over the core.
 
 ``/as NAME`` switches who is typing, ``/lang fr|en`` sets that person's
-language, channel posts and messages to other people are printed as they
-are delivered, and card buttons are numbered: typing the number presses
-the button. When standard input is not a terminal, each line read is echoed
-so a piped scenario produces a readable transcript.
+language, ``/room NAME`` types in a channel (``/room`` alone: back to the
+direct conversation), where ``/pmo channel here committee`` chooses it;
+channel posts and messages to other people are printed as they are delivered,
+and card buttons are numbered: typing the number presses the button. When
+standard input is not a terminal, each line read is echoed so a piped
+scenario produces a readable transcript.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pmobot.adapters.console.render import render
 from pmobot.adapters.console.terminal import OutputClosed, in_background, next_line, terminal_kept
 from pmobot.chat import Chat
 from pmobot.clock import Clock
+from pmobot.commands.registry import Place
 from pmobot.conversation.recognizers import warm_up
 from pmobot.domain import keys
 from pmobot.i18n import t
@@ -79,6 +82,8 @@ class ConsoleChat:
         self.clock = clock
         self.people = dict(people)  # login -> display name
         self.current = start_as
+        # The channel being typed in (``/room NAME``); None: the person's direct conversation with pmobot.
+        self.room: str | None = None
         self.out = out or sys.stdout
         self.buttons: tuple[Action, ...] = ()
         self.deliverer = ConsoleDeliverer(write=self.write, names=self.name_of, on_buttons=self.remember_buttons)
@@ -141,6 +146,8 @@ class ConsoleChat:
             return False
         if lowered.startswith("/as"):
             await self._switch(stripped[3:].strip())
+        elif lowered == "/room" or lowered.startswith("/room "):
+            await self._enter(stripped[5:].strip())
         elif lowered.startswith("/lang"):
             command = "lang " + stripped[5:].strip()
             self.show(await self.chat.on_command(self.identity(), self.conversation_key, command))
@@ -152,7 +159,7 @@ class ConsoleChat:
         elif stripped.isdigit() and not await self.chat.in_conversation(self.identity(), self.conversation_key):
             await self._press(int(stripped))
         else:
-            self.show(await self.chat.on_text(self.identity(), self.conversation_key, text))
+            self.show(await self.chat.on_text(self.identity(), self.conversation_key, text, place=self.place))
         await self.deliver()
         return True
 
@@ -160,6 +167,21 @@ class ConsoleChat:
         """Print what the outbox holds for the console, right after the action that queued it."""
         if self.worker is not None:
             await self.worker.drain(self.clock.now())
+
+    @property
+    def place(self) -> Place | None:
+        return Place(self.room) if self.room else None
+
+    async def _enter(self, room: str) -> None:
+        room = room.lstrip("#").strip().lower()
+        if not room:
+            self.room = None
+            await self.say("room_left")
+        elif room.replace("-", "").replace("_", "").isalnum():
+            self.room = room
+            await self.say("room_entered", room=room)
+        else:
+            await self.say("room_usage", level="warning")
 
     async def _switch(self, login: str) -> None:
         login = login.lstrip("@").strip().lower()

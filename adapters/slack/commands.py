@@ -8,6 +8,7 @@ from pmobot import payloads as read
 from pmobot.adapters.slack.acks import Incoming
 from pmobot.adapters.slack.surface import Surface, dm_key, user_key
 from pmobot.commands.registry import Commands as CommandRegistry
+from pmobot.commands.registry import Place
 from pmobot.conversation.text import fold
 from pmobot.domain import keys
 
@@ -38,7 +39,9 @@ class Commands(Surface):
         key = dm_key(channel) if channel.startswith("D") else user_key(caller.user_id)
         trigger = request.trigger_id or ""
         # Slack never re-sends a slash command (no retries for commands): no dedup row to write.
-        messages = await self.chat.on_command(caller.identity, key, text, directory=mentions)
+        # Typed in a channel (not the DM): "/pmo channel here committee" chooses that channel.
+        place = Place(channel) if channel and not channel.startswith("D") else None
+        messages = await self.chat.on_command(caller.identity, key, text, directory=mentions, place=place)
         await mentions.settle()
         await self.replies.show(request.client, request.response_url, caller=caller, key=key, trigger_id=trigger,
                                 messages=messages, share=share, fallback_key=keys.command(trigger))

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from pmobot import payloads as read
 from pmobot.adapters.slack.acks import Incoming
 from pmobot.adapters.slack.surface import Surface, dm_key, thread_key
+from pmobot.commands.registry import Place
 from pmobot.domain import keys
 
 _SPACES = re.compile(r"\s+")
@@ -53,14 +54,14 @@ class Events(Surface):
                              channel=channel, thread_ts=thread_ts, key=thread_key(channel, thread_ts))
 
     async def _converse(self, request: Incoming, *, text: str, channel: str, thread_ts: str | None,
-                        key: keys.ConversationKey, reply_to: str | None = None) -> None:
+                        key: keys.ConversationKey, reply_to: str | None = None, place: Place | None = None) -> None:
         body = request.body
         client: AsyncWebClient = request.client
         event_id = read.text(body, "event_id") or read.text(read.field(body, "event"), "client_msg_id")
         caller = await self.directory.caller(body, client)
         mentions = self.directory.mentions(body, client)
         messages = await self.chat.on_text(caller.identity, key, text, once=keys.event(event_id) if event_id else None,
-                                           directory=mentions, reply_to=reply_to)
+                                           directory=mentions, reply_to=reply_to, place=place)
         await mentions.settle()
         if messages:
             await self.replies.post(client, channel=channel, thread_ts=thread_ts, messages=messages,

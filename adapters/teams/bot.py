@@ -34,7 +34,7 @@ from pmobot import payloads as read
 from pmobot.adapters.teams import cards, references, roster
 from pmobot.adapters.teams.deliver import card_activity, encode_id
 from pmobot.chat import Chat
-from pmobot.commands.registry import has_prefix, is_command, without_prefix
+from pmobot.commands.registry import Place, has_prefix, is_command, without_prefix
 from pmobot.domain import keys
 from pmobot.i18n import t
 from pmobot.messages import Message, Notice, Text
@@ -88,6 +88,15 @@ def identity_of(activity: Activity) -> Identity:
 
 def conversation_key(activity: Activity) -> keys.ConversationKey:
     return keys.conversation(PLATFORM, activity.conversation.id if activity.conversation else "")
+
+
+def channel_place(activity: Activity) -> Place | None:
+    """The channel conversation a message is typed in (without its thread), with the reference that posts
+    there; None in a personal chat."""
+    if references.conversation_type(activity) == "personal":
+        return None
+    channel = references.channel_address(activity)
+    return Place(channel, references.reference_of(activity, conversation_id=channel)) if channel else None
 
 
 def delivery_key(activity: Activity) -> keys.DeliveryKey | None:
@@ -207,14 +216,17 @@ class PmoBot(ActivityHandler):
         # "role <at>Bob</at> it": Bob may never have written to pmobot; the core asks the roster about him.
         mentioned = roster.Roster(turn_context)
         replying = quoted_message(activity)
+        place = channel_place(activity)
         if is_command(text) or replying is not None:
             # A reply to one of pmobot's cards goes to the need the card is about (Chat decides).
-            return await self.chat.on_text(who, key, text, once=once, directory=mentioned, reply_to=replying)
+            return await self.chat.on_text(who, key, text, once=once, directory=mentioned, reply_to=replying,
+                                           place=place)
         if has_prefix(text) and not await self.chat.in_conversation(who, key):
-            return await self.chat.on_command(who, key, without_prefix(text), once=once, directory=mentioned)
+            return await self.chat.on_command(who, key, without_prefix(text), once=once, directory=mentioned,
+                                              place=place)
         if self.chat.reads_as_command(text) and not await self.chat.in_conversation(who, key):
-            return await self.chat.on_command(who, key, text, once=once, directory=mentioned)
-        return await self.chat.on_text(who, key, text, once=once, directory=mentioned)
+            return await self.chat.on_command(who, key, text, once=once, directory=mentioned, place=place)
+        return await self.chat.on_text(who, key, text, once=once, directory=mentioned, place=place)
 
     async def _set_it_channel(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
