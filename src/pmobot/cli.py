@@ -197,9 +197,10 @@ def build_parser() -> argparse.ArgumentParser:
                      "'scores': one row per need with its score under the policy in force and its breakdown. "
                      "'projects', 'baselines' (every version), 'milestones', 'changes' (change requests). "
                      "'decisions': one row per committee decision, with its votes and reasons. "
+                     "'reviews': one row per security review version, with its checklist and outcome. "
                      "Amounts have two decimals and a currency column; dates are ISO 8601.")
     export.add_argument("what", nargs="?", choices=["needs", "questions", "scores", "projects",
-                                                     "baselines", "milestones", "changes", "decisions"],
+                                                     "baselines", "milestones", "changes", "decisions", "reviews"],
                         default="needs",
                         help="what to export (default: needs)")
     export.add_argument("--format", choices=["json", "csv"], default="json",

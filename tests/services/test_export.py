@@ -124,8 +124,9 @@ async def test_csv_columns_are_the_json_fields_flattened(app: App) -> None:
     assert header == export.need_columns(app.core.specs)
     assert as_json.encoding == "utf-8" and not as_json.text.startswith("\ufeff")
     for row, cells in zip(rows, csv_needs, strict=True):
-        estimate = row["estimate"]
-        flat = {**row, **{f"estimate_{k}": v for k, v in (estimate.items() if isinstance(estimate, dict) else ())}}
+        # Each nested object (the estimate, the security review) as prefixed columns.
+        flat = {**row, **{f"{name}_{k}": v for name, inner in row.items() if isinstance(inner, dict)
+                          for k, v in inner.items()}}
         for column in header:
             assert cells[column] == shown(flat.get(column)), column
 
@@ -224,6 +225,7 @@ async def test_an_estimate_field_added_by_the_pmo_is_exported_by_its_id(app: App
     assert (estimate["hosting"], estimate["run_cost"], estimate["run_cost_currency"]) == ("on premises", "1200.00",
                                                                                         "EUR")
     header, (cells,) = csv_rows(as_csv)
-    assert header[-5:] == ["estimate_hosting", "estimate_run_cost", "estimate_run_cost_currency",
-                           "estimate_estimator", "estimate_estimated_at"]
+    assert [h for h in header if h.startswith("estimate_")][-5:] == [
+        "estimate_hosting", "estimate_run_cost", "estimate_run_cost_currency", "estimate_estimator",
+        "estimate_estimated_at"]
     assert (cells["estimate_hosting"], cells["estimate_run_cost"]) == ("on premises", "1200.00")

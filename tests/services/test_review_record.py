@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from typing import Any
 
 import pytest
@@ -13,7 +15,7 @@ from pmobot.domain import keys
 from pmobot.domain.models import AuditEvent, Need, OutboxMessage
 from pmobot.domain.models_governance import SecurityReview
 from pmobot.domain.reviews import Outcome
-from pmobot.services import estimation, intake, people, review_record, reviews
+from pmobot.services import estimation, export, export_reviews, intake, people, review_record, reviews
 from pmobot.services.errors import Forbidden, Invalid, Overtaken
 from pmobot.services.people import Actor
 
@@ -175,3 +177,32 @@ async def test_two_reviews_at_the_same_instant_write_one_version(app: App, monke
     monkeypatch.undo()
     async with app.db.session() as session:
         assert len((await session.exec(select(SecurityReview))).all()) == 1
+
+
+async def test_reviews_and_the_gate_are_exported(app: App) -> None:
+    need = await _estimated_need(app)
+    for outcome, extra in (("blocked", {}), ("cleared_with_conditions", {"conditions": "SSO first"})):
+        async with app.db.session() as session:
+            await review_record.record(session, core=app.core, actor=await _actor(session, app, "sam"), key=need.key,
+                                       answers={**CHECKLIST, "outcome": outcome, "reasons": "=cmd", **extra})
+    async with app.db.session() as session:
+        rows = await export_reviews.reviews(session, core=app.core)
+        as_csv = await export.document(session, core=app.core, what="reviews", format="csv")
+        needs = await export.needs(session, core=app.core)
+        needs_csv = await export.document(session, core=app.core, what="needs", format="csv")
+    assert [(r["version"], r["outcome"], r["conditions"], r["reviewer"]) for r in rows] == [
+        (1, "blocked", None, "Sam Leroy"), (2, "cleared_with_conditions", "SSO first", "Sam Leroy")]
+    assert rows[0]["checklist"] == CHECKLIST
+    table = list(csv.reader(io.StringIO(as_csv.text.encode(as_csv.encoding).decode("utf-8-sig"))))
+    assert table[0] == export_reviews.review_columns(app.core.specs)
+    assert table[0][-6:] == ["checklist_dpa", "checklist_hosting", "checklist_sso", "checklist_integration",
+                             "checklist_questionnaire", "checklist_retention"]
+    assert table[2][table[0].index("reasons")] == "'=cmd"  # never a formula
+    assert table[2][table[0].index("checklist_hosting")] == "eu"
+    assert needs[0]["review"] == {
+        "required": True, "triggers": ["personal_data", "external_vendor"], "outcome": "cleared_with_conditions",
+        "conditions": "SSO first", "version": 2, "reviewer": "Sam Leroy", "blocks_decision": False}
+    header, *cells = list(csv.reader(io.StringIO(needs_csv.text.encode(needs_csv.encoding).decode("utf-8-sig"))))
+    assert header[-7:] == [f"review_{n}" for n in export_reviews.GATE_FIELDS]
+    assert cells[0][-7:] == ["yes", "personal_data; external_vendor", "cleared_with_conditions", "SSO first", "2",
+                             "Sam Leroy", "no"]

@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from pmobot.conversation.spec import DialogSpec
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import AuditEvent, Estimate, Need, Person, Question
-from pmobot.services import export_committee, export_projects, export_scores, links
+from pmobot.services import export_committee, export_projects, export_reviews, export_scores, links, reviews
 from pmobot.services.core import Core
 from pmobot.services.estimation import ESTIMATE_COLUMNS, EstimateColumn, estimate_answer, extra_fields
 from pmobot.services.needs import answers_of, latest_estimate
@@ -187,6 +187,7 @@ async def needs(session: AsyncSession, *, core: Core) -> list[Row]:
             **_ties(await links.ties(session, need=need)),
             "estimate": None if estimate is None else _estimate(estimate, people, estimate_spec),
             "questions": [_question(q, people) for q in asked],
+            "review": export_reviews.gate_row(await reviews.gate(session, core=core, need=need)),
         }
         out.append(row)
     return out
@@ -198,7 +199,8 @@ def need_columns(specs: Mapping[str, DialogSpec]) -> list[str]:
     for field in specs["intake"].fields:
         head += _cell_names(field.id, field.type)
     head += ["opening_message", *WITHDRAWAL_FIELDS, "questions_asked", "questions_open", *TIES_FIELDS]
-    return head + [f"estimate_{name}" for name in estimate_fields(specs["estimate"])]
+    return head + [f"estimate_{name}" for name in estimate_fields(specs["estimate"])] + [
+        f"review_{name}" for name in export_reviews.GATE_FIELDS]
 
 
 async def questions(session: AsyncSession, *, core: Core) -> list[Row]:
@@ -239,6 +241,7 @@ TABLES: dict[str, Table] = {
     "changes": Table(rows=export_projects.change_requests, columns=export_projects.change_columns,
                      noun="change request"),
     "decisions": Table(rows=export_committee.decisions, columns=export_committee.decision_columns, noun="decision"),
+    "reviews": Table(rows=export_reviews.reviews, columns=export_reviews.review_columns, noun="review"),
 }
 
 
