@@ -62,7 +62,8 @@ async def test_review_round_trip_from_the_reviewers_button(slack: SlackHarness) 
     assert "Revue de sécurité" in card and "bloquée · v1 par Carla Rossi" in card
     assert "Data hosted in the US, no DPA" in card
     # Alice is told in French.
-    alice = next(c for c in fake.of("chat.postMessage") if "Revue de sécurité de NEED-1 : bloquée" in str(c.get("text")))
+    alice = next(c for c in fake.of("chat.postMessage")
+                 if "Revue de sécurité de NEED-1 : bloquée" in str(c.get("text")))
     assert "Le comité ne peut pas l'approuver tant qu'elle est bloquée." in texts(alice["blocks"])
 
 
