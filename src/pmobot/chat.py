@@ -44,7 +44,18 @@ from pmobot.domain.models import AuditEvent
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import FormRequest, Message, Notice
-from pmobot.services import committee, deliveries, estimation, inbound, intake, people, questions, scoring, sides
+from pmobot.services import (
+    committee,
+    deliveries,
+    estimation,
+    inbound,
+    intake,
+    people,
+    questions,
+    reviews,
+    scoring,
+    sides,
+)
 from pmobot.services.core import Core
 from pmobot.services.errors import Invalid, PmoError
 from pmobot.services.people import Actor, Directory, Identity
@@ -227,6 +238,9 @@ class Chat:
             lines = [t(actor.locale, "chat.welcome", name=actor.person.display_name,
                        roles=role_names(actor.locale, actor.roles, side))]
             lines += await intake.attention(session, core=self.core, actor=actor)
+            lines += await reviews.attention(session, core=self.core, actor=actor)
+            if actor.has(Role.COMMITTEE) and side is None:
+                lines.append(t(actor.locale, "sides.missing_you"))
             return [Notice("\n".join(lines))]
 
         return await self._guarded(identity, "", handler)

@@ -76,6 +76,12 @@ async def test_an_estimated_need_that_needs_a_review_is_announced_to_each_review
     thread = sent[keys.on_platform(keys.review_needed_thread(need.key), "console")]
     assert thread.target == "it-intake" and "Sam Leroy" in thread.payload["text"]
     assert sum(1 for k in sent if k.startswith("review-needed:")) == 2
+    # Sam's greeting says what waits on him; Bob, no reviewer, is told nothing of it.
+    async with app.db.session() as session:
+        assert await reviews.attention(session, core=app.core, actor=await _actor(session, app, "sam")) == [
+            f"1 besoin(s) attendent une revue de sécurité avant toute décision : {need.key}. "
+            f"Commencez par /pmo revue {need.key}."]
+        assert await reviews.attention(session, core=app.core, actor=await _actor(session, app, "bob")) == []
 
 
 async def test_a_review_is_recorded_as_versions_and_told(app: App) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Need, Person, RoleGrant
 from pmobot.domain.models_governance import SecurityReview
 from pmobot.domain.reviews import Outcome, ReviewGate, triggers
@@ -18,6 +19,7 @@ from pmobot.i18n import format_moment, t
 from pmobot.messages import CardField
 from pmobot.services.core import Core
 from pmobot.services.needs import latest_estimate, person
+from pmobot.services.people import Actor
 
 
 async def latest(session: AsyncSession, *, need_id: int) -> SecurityReview | None:
@@ -56,6 +58,28 @@ async def gate(session: AsyncSession, *, core: Core, need: Need) -> ReviewGate:
         reasons=review.reasons, reviewer=reviewer.display_name if reviewer else None, version=review.version,
         reviewed_at=review.created_at, reviewers=names,
     )
+
+
+# Where a pending review holds a decision up: estimated, before the committee, deferred.
+_AWAITING_DECISION = (NeedStatus.ESTIMATED, NeedStatus.READY_FOR_DECISION, NeedStatus.DEFERRED)
+
+
+async def waiting(session: AsyncSession, *, core: Core) -> list[Need]:
+    """The needs whose decision waits on a security review not done yet, by number."""
+    rows = await session.exec(select(Need).where(col(Need.status).in_([str(s) for s in _AWAITING_DECISION]))
+                              .order_by(col(Need.number)))
+    return [need for need in rows.all() if (await gate(session, core=core, need=need)).pending]
+
+
+async def attention(session: AsyncSession, *, core: Core, actor: Actor) -> list[str]:
+    """For a security reviewer's greeting: the reviews waiting on them."""
+    if not actor.has(Role.SECURITY):
+        return []
+    needs = await waiting(session, core=core)
+    if not needs:
+        return []
+    return [t(actor.locale, "review.attention", count=len(needs), keys=", ".join(n.key for n in needs),
+              key=needs[0].key)]
 
 
 def why(gate: ReviewGate, locale: str) -> str:
