@@ -238,9 +238,7 @@ class Chat:
             lines = [t(actor.locale, "chat.welcome", name=actor.person.display_name,
                        roles=role_names(actor.locale, actor.roles, side))]
             lines += await intake.attention(session, core=self.core, actor=actor)
-            lines += await reviews.attention(session, core=self.core, actor=actor)
-            if actor.has(Role.COMMITTEE) and side is None:
-                lines.append(t(actor.locale, "sides.missing_you"))
+            lines += await reviews.attention(session, core=self.core, actor=actor) + sides.attention(actor, side)
             return [Notice("\n".join(lines))]
 
         return await self._guarded(identity, "", handler)

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from pmobot.conversation.text import fold
 from pmobot.domain.models import Person, RoleGrant
 from pmobot.domain.roles import Role, Side
+from pmobot.i18n import t
 from pmobot.services import audit
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid
@@ -46,6 +47,11 @@ async def committee_sides(session: AsyncSession) -> dict[int, Side | None]:
     """Every committee member (person id) and their side, None where none is given yet."""
     rows = await session.exec(select(RoleGrant).where(RoleGrant.role == Role.COMMITTEE))
     return {g.person_id: Side(g.side) if g.side else None for g in rows.all()}
+
+
+def attention(actor: Actor, side: Side | None) -> list[str]:
+    """For a committee member's greeting: that they sit without a side, and their votes need one."""
+    return [t(actor.locale, "sides.missing_you")] if actor.has(Role.COMMITTEE) and side is None else []
 
 
 async def set_side(session: AsyncSession, *, core: Core, admin: Actor, target: Person, side: Side) -> Side:
