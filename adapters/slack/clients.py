@@ -20,12 +20,13 @@ import hmac
 import logging
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
 from pydantic import SecretStr
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -127,16 +128,29 @@ def build_app(*, settings: Settings, core: Core, client: AsyncWebClient,
     quiet = _DropTokenUnused()
     bolt_log.addFilter(quiet)
     try:
-        return AsyncApp(
+        app = AsyncApp(
             name="pmobot", client=client, signing_secret=signing_secret or "socket-mode",
             # Listeners run before the HTTP response; each one acks first and leaves slow work to a task.
             process_before_response=True,
             # Checked before bolt sees the request (Signatures, in SlackPlatform); Socket Mode needs none.
             request_verification_enabled=False,
             oauth_settings=oauth_settings, installation_store=installations,
+            # A request no listener takes goes to _failed (a short line) rather than bolt's log of its body.
+            raise_error_for_unhandled_request=True,
         )
     finally:
         bolt_log.removeFilter(quiet)
+    app.error(_failed)
+    return app
+
+
+async def _failed(error: Exception, body: dict[str, Any]) -> None:
+    """What bolt could not hand to a listener, or a listener that raised: logged once, never with the body."""
+    if isinstance(error, BoltUnhandledRequestError):
+        # Answered 404, as bolt does: a request of a kind pmobot does not subscribe to.
+        log.warning("slack: no listener for a request of type %.40r", body.get("type") or body.get("command"))
+        return
+    log.error("slack: a listener failed (%s)", type(error).__name__, exc_info=error)
 
 
 class Clients:
