@@ -147,10 +147,7 @@ async def test_one_rejection_rejects_the_change_and_the_baseline_stays(app: App)
     assert sorted(m.target for m in told) == ["bob", "dan"]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_change_is_announced_in_the_committee_channel_and_so_is_its_outcome(app: App) -> None:
-    # SQLite only until conversation_ref.kind is wide enough for "committee-channel" on PostgreSQL
-    # (varchar(10) in the foundation; G4's migration widens it).
     key = await _project(app, committee_channel=True)
     await _ask_change(app, key, new_end="2027-01-29")
     await _vote(app, "carla", key, "reject", "Not now")

@@ -2,7 +2,8 @@
 the committee decides; an approved change makes the next baseline version, the old ones kept.
 
 Votes on a change are ``Vote`` rows on the subject ``keys.change_subject`` and the outcome a
-``Decision`` row, under the policy's quorum (``core.policy.quorum``), as for a need's approval.
+``Decision`` row, counted by the committee's rule (``domain.committee.tally``) under the policy's
+quorum, with the members' sides from ``services.sides``: the same as for a need's approval.
 Votes on one change are serialised by a write on the change's row taken first (``_hold``), so
 exactly one vote completes the quorum and the decision (unique per subject) is written once.
 """
@@ -20,31 +21,28 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.conversation.text import fold
+from pmobot.domain import committee as rule
 from pmobot.domain import keys
-from pmobot.domain.models import Need, Person, RoleGrant
+from pmobot.domain.models import Need, Person
 from pmobot.domain.models_governance import Baseline, ChangeRequest, Decision, Project, Vote
-from pmobot.domain.roles import Role
 from pmobot.i18n import format_day, format_money, t
 from pmobot.messages import Message, Notice
-from pmobot.services import addresses, audit, baselines, outbox, projects
+from pmobot.services import addresses, audit, baselines, committee_cards, outbox, projects, sides
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken
 from pmobot.services.people import Actor, locale_of
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 REASON_MAX = 2000
-# The words a vote on a change is typed with, folded, in English and French.
-_CHOICES = {"approve": "approve", "approved": "approve", "yes": "approve", "approuver": "approve",
-            "approuve": "approve", "oui": "approve", "accept": "approve", "accepter": "approve",
-            "reject": "reject", "rejected": "reject", "no": "reject", "rejeter": "reject", "rejete": "reject",
-            "refuser": "reject", "refuse": "reject", "non": "reject"}
 
 
 def choice_of(word: str) -> str:
-    choice = _CHOICES.get(fold(word or ""))
-    if choice is None:
+    """A vote on a change, typed in English or French (the committee's words): approve or reject;
+    deferring a change is not a choice (the baseline in force simply stays)."""
+    choice = rule.parse_choice(fold(word or ""))
+    if choice not in (rule.Choice.APPROVE, rule.Choice.REJECT):
         raise Invalid("projects.error.choice", value=word)
-    return choice
+    return str(choice)
 
 
 def parse_number(text: str) -> int:
@@ -146,19 +144,6 @@ async def of_project(session: AsyncSession, *, project_id: int) -> list[ChangeRe
     return list(rows.all())
 
 
-async def _seat(session: AsyncSession, *, person_id: int) -> str | None:
-    """The side a committee member sits for; None for someone without a seat."""
-    rows = await session.exec(select(RoleGrant.side).where(RoleGrant.person_id == person_id,
-                                                           RoleGrant.role == Role.COMMITTEE))
-    grant = rows.first()
-    return grant if grant else None
-
-
-async def _members(session: AsyncSession) -> int:
-    rows = await session.exec(select(func.count()).select_from(RoleGrant).where(RoleGrant.role == Role.COMMITTEE))
-    return int(rows.one())
-
-
 async def _hold(session: AsyncSession, change: ChangeRequest) -> ChangeRequest:
     """Take the change's row first: two votes at once are counted one after the other."""
     bump = (update(ChangeRequest).where(col(ChangeRequest.id) == change.id)
@@ -169,16 +154,12 @@ async def _hold(session: AsyncSession, change: ChangeRequest) -> ChangeRequest:
 
 
 def outcome_of(votes: list[Vote], *, core: Core, members: int) -> str | None:
-    """The committee's outcome under the policy's quorum, or None while it is still open."""
-    quorum = core.policy.quorum
-    rejections = sum(v.choice == "reject" for v in votes)
-    approvals = {side: sum(v.choice == "approve" and v.side == side for v in votes) for side in ("business", "it")}
-    if quorum.rejection_blocks and rejections:
-        return REJECTED
-    if quorum.approves(business_approvals=approvals["business"], it_approvals=approvals["it"],
-                       rejections=rejections):
-        return APPROVED
-    return REJECTED if len(votes) >= members else None
+    """The committee's outcome under the policy's quorum (the committee's own rule), or None while
+    it is still open; a change the committee would defer (everybody voted, no quorum) is rejected."""
+    outcome = rule.tally(committee_cards.casts(votes), members=members, quorum=core.policy.quorum)
+    if outcome is None:
+        return None
+    return APPROVED if outcome == rule.Outcome.APPROVED else REJECTED
 
 
 async def decide(session: AsyncSession, *, core: Core, actor: Actor, key: str, number: str, choice: str,
@@ -195,7 +176,7 @@ async def decide(session: AsyncSession, *, core: Core, actor: Actor, key: str, n
     subject = keys.change_subject(project.key, cr_number)
     if change is None:
         raise NotFound("projects.error.change_not_found", subject=subject)
-    side = await _seat(session, person_id=actor.id)
+    side = await sides.side_of(session, person_id=actor.id)
     if side is None:
         raise Forbidden("projects.error.not_member", subject=subject)
     change = await _hold(session, change)
@@ -211,7 +192,7 @@ async def decide(session: AsyncSession, *, core: Core, actor: Actor, key: str, n
     await audit.record(session, core=core, actor_id=actor.id, subject=project.key, action="change_vote",
                        reason=reason, detail={"subject": subject, "choice": vote.choice, "side": side})
     votes = list((await session.exec(select(Vote).where(Vote.subject == subject).order_by(col(Vote.id)))).all())
-    outcome = outcome_of(votes, core=core, members=await _members(session))
+    outcome = outcome_of(votes, core=core, members=len(await committee_cards.members(session)))
     said = Notice(t(actor.locale, "projects.voted", subject=subject,
                     choice=t(actor.locale, "projects.choice." + vote.choice)), "success")
     if outcome is None:
