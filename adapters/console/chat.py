@@ -17,6 +17,7 @@ import logging
 import sys
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import IO
 
 from pmobot.adapters.console.render import render
@@ -28,13 +29,28 @@ from pmobot.conversation.recognizers import warm_up
 from pmobot.domain import keys
 from pmobot.i18n import t
 from pmobot.interrupts import release_signals, stop_on_signals
-from pmobot.messages import Action, Card, Message, Notice
+from pmobot.messages import Action, Card, Chart, Message, Notice
 from pmobot.scheduler import Delivery, OutboxWorker, RetryLater
 from pmobot.services.people import Identity
 
 PLATFORM = "console"
 
 log = logging.getLogger(__name__)
+
+
+def save_chart(chart: Chart, folder: Path) -> str:
+    """A terminal shows no pictures: the chart goes to a file whose path is printed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(chart.filename).name
+    path.write_bytes(chart.image)
+    return str(path)
+
+
+def shown(message: Message, charts_dir: Path) -> str:
+    """A message as printed; a chart saved first, and named."""
+    if isinstance(message, Chart):
+        return render(message, saved_as=save_chart(message, charts_dir))
+    return render(message)
 
 
 class ConsoleDeliverer:
@@ -44,11 +60,12 @@ class ConsoleDeliverer:
 
     def __init__(
         self, *, write: Callable[[str], None], names: Callable[[str], str],
-        on_buttons: Callable[[tuple[Action, ...]], None],
+        on_buttons: Callable[[tuple[Action, ...]], None], charts_dir: Callable[[], Path],
     ) -> None:
         self._write = write
         self._names = names
         self._on_buttons = on_buttons
+        self._charts_dir = charts_dir
         self._count = 0
 
     async def deliver(self, delivery: Delivery) -> str | None:
@@ -64,7 +81,7 @@ class ConsoleDeliverer:
             where = f"✉ {self._names(delivery.target)}"
         try:
             self._write(f"\n━━ {where} ━━")
-            self._write(render(delivery.message))
+            self._write(shown(delivery.message, self._charts_dir()))
         except OutputClosed:
             # Not seen by anyone: left in the outbox for the next session instead of marked sent.
             raise RetryLater("the console's output is closed") from None
@@ -75,7 +92,7 @@ class ConsoleDeliverer:
 
 class ConsoleChat:
     def __init__(self, *, chat: Chat, clock: Clock, people: dict[str, str], start_as: str,
-                 out: IO[str] | None = None) -> None:
+                 out: IO[str] | None = None, charts_dir: Path = Path("var/charts")) -> None:
         self.chat = chat
         # Set by the composition root, which owns the outbox worker.
         self.worker: OutboxWorker | None = None
@@ -86,7 +103,10 @@ class ConsoleChat:
         self.room: str | None = None
         self.out = out or sys.stdout
         self.buttons: tuple[Action, ...] = ()
-        self.deliverer = ConsoleDeliverer(write=self.write, names=self.name_of, on_buttons=self.remember_buttons)
+        # Where charts are saved (a terminal shows no pictures): the path is printed.
+        self.charts_dir = charts_dir
+        self.deliverer = ConsoleDeliverer(write=self.write, names=self.name_of, on_buttons=self.remember_buttons,
+                                          charts_dir=lambda: self.charts_dir)
         # Set when the reader of the output has gone: the console then stops quietly.
         self.output_closed = False
 
@@ -116,7 +136,7 @@ class ConsoleChat:
 
     def show(self, messages: list[Message]) -> None:
         for message in messages:
-            self.write(render(message))
+            self.write(shown(message, self.charts_dir))
             if isinstance(message, Card) and message.actions:
                 self.remember_buttons(message.actions)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from pmobot.messages import Card, FormRequest, Message, Notice, Prompt, Text
+from pmobot.messages import Card, Chart, FormRequest, Message, Notice, Prompt, Text
 
 WIDTH = 96
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -33,7 +33,13 @@ def _wrap(text: str, indent: str, width: int = WIDTH) -> list[str]:
     return [indent + line for line in out]
 
 
-def render(message: Message, *, buttons_from: int = 1) -> str:
+def render(message: Message, *, buttons_from: int = 1, saved_as: str | None = None) -> str:
+    """``saved_as``: where a chart's picture was saved, for the reader to open it."""
+    if isinstance(message, Chart):
+        lines = ["▦ " + clean(message.title)]
+        if saved_as:
+            lines.append("  → " + clean(saved_as))
+        return "\n".join(lines + _wrap(message.alt_text, "  "))
     if isinstance(message, Text):
         return "\n".join(_wrap(message.text, ""))
     if isinstance(message, Notice):

@@ -44,4 +44,5 @@ class Commands(Surface):
         messages = await self.chat.on_command(caller.identity, key, text, directory=mentions, place=place)
         await mentions.settle()
         await self.replies.show(request.client, request.response_url, caller=caller, key=key, trigger_id=trigger,
-                                messages=messages, share=share, fallback_key=keys.command(trigger))
+                                messages=messages, share=share, fallback_key=keys.command(trigger),
+                                channel=channel or None)

@@ -15,7 +15,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from pmobot.adapters.slack.clients import CALL_FAILED, PLATFORM
+from pmobot.adapters.slack.files import upload_chart
 from pmobot.adapters.slack.render import render
+from pmobot.messages import Chart
 from pmobot.scheduler import Delivery, DeliveryFailed, RateLimit, RetryLater, Unreachable
 from pmobot.services import people
 from pmobot.services.core import Core
@@ -88,6 +90,12 @@ class SlackDeliverer:
             async with self.core.db.session() as session:
                 locale = await people.locale_for_delivery(session, core=self.core, platform=PLATFORM,
                                                           target_kind=delivery.target_kind, target=delivery.target)
+            if isinstance(delivery.message, Chart) and not person:
+                # A picture is a file shared in the channel (or the thread) it is for; to a person (whose
+                # user id is no channel for a file), its title and text alternative as a message.
+                channel, thread_ts = split_id(delivery.thread_id or delivery.target)
+                await upload_chart(client, delivery.message, channel=channel, thread_ts=thread_ts or None)
+                return None
             payload = render(delivery.message, locale=locale)
             if delivery.replaces_id:
                 channel, ts = split_id(delivery.replaces_id)

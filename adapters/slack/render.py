@@ -18,7 +18,7 @@ from pmobot.adapters.slack import blocks as bk
 from pmobot.adapters.slack.blocks import escape
 from pmobot.commands import buttons
 from pmobot.i18n import t
-from pmobot.messages import Action, Card, CardField, FormRequest, Message, Notice, Prompt, Text
+from pmobot.messages import Action, Card, CardField, Chart, FormRequest, Message, Notice, Prompt, Text
 
 _ICONS = {"info": ":information_source:", "success": ":white_check_mark:", "warning": ":warning:", "error": ":x:"}
 _NEED_KEY = re.compile(r"\bNEED-\d+\b")
@@ -193,6 +193,10 @@ def render(message: Message, *, locale: str, limit: int = bk.MESSAGE_BLOCKS) -> 
         return _prompt(message, locale, limit)
     if isinstance(message, FormRequest):
         return _form_button(message, locale)
+    if isinstance(message, Chart):
+        # The picture itself is uploaded as a file (``files``); in a message, its title and text alternative.
+        return Rendered(text=_fallback(message.title),
+                        blocks=_long_text(f"*{escape(message.title)}*\n{escape(message.alt_text)}", locale, limit))
     raise TypeError(f"cannot render {type(message).__name__}")
 
 

@@ -16,10 +16,11 @@ from pmobot.adapters.slack import modals
 from pmobot.adapters.slack import render as rd
 from pmobot.adapters.slack.clients import CALL_FAILED, PLATFORM, Clients
 from pmobot.adapters.slack.deliver import classify, message_id
+from pmobot.adapters.slack.files import upload_chart
 from pmobot.adapters.slack.identity import Caller
 from pmobot.domain import keys
 from pmobot.i18n import t
-from pmobot.messages import FormRequest, Message, Notice
+from pmobot.messages import Chart, FormRequest, Message, Notice
 from pmobot.services import outbox
 from pmobot.services.core import Core
 
@@ -81,8 +82,14 @@ class Replies:
 
     async def show(self, client: AsyncWebClient, response_url: str | None, *, caller: Caller,
                    key: keys.ConversationKey, trigger_id: str | None, messages: list[Message], share: bool = False,
-                   fallback_key: keys.DeliveryKey) -> None:
-        """Messages from the core: a form opens as a modal, the rest is told to the person."""
+                   fallback_key: keys.DeliveryKey, channel: str | None = None) -> None:
+        """Messages from the core: a form opens as a modal, a chart is shared in ``channel`` (where it was
+        asked for), the rest is told to the person."""
+        if channel:
+            charts = [m for m in messages if isinstance(m, Chart)]
+            messages = [m for m in messages if not isinstance(m, Chart)]
+            for chart in charts:
+                messages.append(await self._share_chart(client, chart, channel=channel, locale=caller.locale))
         forms: list[Message] = [m for m in messages if isinstance(m, FormRequest)]
         others: list[Message] = [m for m in messages if not isinstance(m, FormRequest)]
         if forms and trigger_id:
@@ -95,6 +102,17 @@ class Replies:
         if others:
             await self.tell(client, response_url, user_id=caller.user_id, messages=others, locale=caller.locale,
                             share=share, fallback_key=fallback_key)
+
+    async def _share_chart(self, client: AsyncWebClient, chart: Chart, *, channel: str, locale: str) -> Message:
+        """Upload ``chart`` where it was asked for; what to tell the person about it."""
+        try:
+            await upload_chart(client, chart, channel=channel)
+            return Notice(t(locale, "slack.chart_shared", title=chart.title))
+        except CALL_FAILED as exc:
+            problem = classify(exc, person=False)
+            log.warning("slack: chart not shared in %s (%s)", channel, problem)
+            # Not lost: its text alternative comes with the answer instead.
+            return Notice(t(locale, "slack.chart_not_shared", title=chart.title, text=chart.alt_text), "warning")
 
     async def _open_form(self, client: AsyncWebClient, response_url: str | None, *, trigger_id: str,
                          form: FormRequest, caller: Caller, key: keys.ConversationKey,

@@ -9,6 +9,7 @@ the outbox.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -157,14 +158,32 @@ class Notice:
     kind: ClassVar[str] = "notice"
 
 
-Message = Text | Card | Prompt | FormRequest | Notice
+@dataclass(frozen=True)
+class Chart:
+    """A picture (a roadmap timeline...) and the words for whoever cannot see it.
 
-_KINDS: dict[str, type] = {cls.kind: cls for cls in (Text, Card, Prompt, FormRequest, Notice)}
+    ``image`` holds the file's bytes (``media_type``); ``alt_text`` says what it
+    shows, and every platform shows or attaches it with the picture.
+    """
+
+    title: str
+    alt_text: str
+    image: bytes
+    filename: str = "chart.png"
+    media_type: str = "image/png"
+    kind: ClassVar[str] = "chart"
+
+
+Message = Text | Card | Prompt | FormRequest | Notice | Chart
+
+_KINDS: dict[str, type] = {cls.kind: cls for cls in (Text, Card, Prompt, FormRequest, Notice, Chart)}
 
 
 def to_dict(message: Message) -> dict[str, Any]:
     data = asdict(message)
     data["kind"] = message.kind
+    if isinstance(message, Chart):
+        data["image"] = base64.b64encode(message.image).decode("ascii")
     return data
 
 
@@ -180,6 +199,8 @@ def from_dict(data: dict[str, Any]) -> Message:
                          "options": tuple(Option(**o) for o in f.get("options", ()))})
             for f in data.get("fields", ())
         )
+    elif cls is Chart:
+        data["image"] = base64.b64decode(data["image"])
     elif cls is Prompt:
         data["options"] = tuple(Option(**o) for o in data.get("options", ()))
         data["controls"] = tuple(data.get("controls", ()))

@@ -19,55 +19,18 @@ December has 22 (Christmas, Friday 25, is a holiday); 1 January 2027 is one too.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
+from support.roadmap import seed
 
 from pmobot.app import App
-from pmobot.domain.models import Estimate, Need, Person
-from pmobot.domain.models_governance import Baseline, Capacity, Project
 from pmobot.domain.roadmap import Slot
 from pmobot.services import roadmap
 from pmobot.services.errors import Invalid
 
 
-async def _seed(app: App) -> dict[str, Need]:
-    now = app.core.now()
-    async with app.db.session() as session:
-        person = Person(handle="pat", display_name="Pat", created_at=now)
-        session.add(person)
-        await session.flush()
-        assert person.id is not None
-
-        def need(number: int, status: str, desired: date) -> Need:
-            return Need(number=number, title=f"Need {number}", status=status, requester_id=person.id or 0,
-                        desired_date=desired, created_at=now, updated_at=now)
-
-        needs = {"NEED-1": need(1, "estimating", date(2027, 1, 1)),
-                 "NEED-2": need(2, "ready_for_decision", date(2026, 12, 4)),
-                 "NEED-3": need(3, "approved", date(2026, 12, 18))}
-        session.add_all(needs.values())
-        await session.flush()
-        for key, effort, days in (("NEED-2", 10.0, 5), ("NEED-3", 20.0, 10)):
-            session.add(Estimate(need_id=needs[key].id or 0, version=1, effort_low=effort, effort_likely=effort,
-                                 effort_high=effort, cost=Decimal(1000), currency="EUR", duration_days=days,
-                                 confidence="medium", technical_risk="low", security_review=False,
-                                 estimator_id=person.id, created_at=now))
-        project = Project(number=1, need_id=needs["NEED-3"].id or 0, status="active", created_at=now, updated_at=now)
-        session.add(project)
-        await session.flush()
-        session.add(Baseline(project_id=project.id or 0, version=1, start=date(2026, 12, 1), end=date(2026, 12, 14),
-                             budget=Decimal(1000), currency="EUR", effort=20.0, created_at=now))
-        session.add(Capacity(effective_from=date(2026, 11, 1), person_days_per_month=20.0, set_by_id=person.id,
-                             set_at=now))
-        await session.commit()
-        for item in needs.values():
-            session.expunge(item)
-    return needs
-
-
 async def test_slot_and_impact_of_approving_a_candidate(app: App) -> None:
-    needs = await _seed(app)
+    needs = await seed(app)
     async with app.db.session() as session:
         slot = await roadmap.slot_for(session, core=app.core, need=needs["NEED-2"])
         impact = await roadmap.impact_of(session, core=app.core, need=needs["NEED-2"])
@@ -87,7 +50,7 @@ async def test_slot_and_impact_of_approving_a_candidate(app: App) -> None:
 
 
 async def test_a_need_without_an_estimate_is_refused_politely(app: App) -> None:
-    needs = await _seed(app)
+    needs = await seed(app)
     async with app.db.session() as session:
         with pytest.raises(Invalid) as refused:
             await roadmap.slot_for(session, core=app.core, need=needs["NEED-1"])
@@ -96,7 +59,7 @@ async def test_a_need_without_an_estimate_is_refused_politely(app: App) -> None:
 
 
 async def test_the_roadmap_places_candidates_after_what_is_committed(app: App) -> None:
-    await _seed(app)
+    await seed(app)
     async with app.db.session() as session:
         portfolio, plan = await roadmap.plan(session, core=app.core)
     assert [e.work.key for e in portfolio.entries()] == ["PRJ-1", "NEED-2"]

@@ -53,8 +53,9 @@ def sign(body: str, timestamp: int, secret: str = SIGNING_SECRET) -> str:
 # -- the Web API description --------------------------------------------------
 
 _SPEC: dict[str, Any] | None = None
-# Methods newer than the 2021 OpenAPI file (refs README).
-KNOWN_NEWER = {"files.getUploadURLExternal", "files.completeUploadExternal", "apps.connections.open"}
+_SUPPLEMENT: dict[str, Any] | None = None
+# Methods newer than the 2021 OpenAPI file and not in the supplement either (refs README).
+KNOWN_NEWER = {"apps.connections.open"}
 # Arguments Slack documents as JSON, sent as JSON values in a JSON body.
 JSON_ARGS = {"blocks", "attachments", "view", "metadata"}
 
@@ -66,9 +67,45 @@ def spec() -> dict[str, Any]:
     return _SPEC
 
 
+def supplement() -> dict[str, Any]:
+    """The methods newer than the OpenAPI file (the file upload API), as Slack's reference pages give them."""
+    global _SUPPLEMENT
+    if _SUPPLEMENT is None:
+        _SUPPLEMENT = json.loads((REFS / "web_api_supplement.json").read_text(encoding="utf-8"))["methods"]
+    return _SUPPLEMENT
+
+
+def check_newer_call(method: str, args: dict[str, Any], *, has_auth_header: bool) -> list[str]:
+    """A call to a method of the supplement: required arguments there, and no argument it does not list."""
+    entry = supplement()[method]
+    problems = []
+    for name in entry["required"]:
+        if name not in args and not (name == "token" and has_auth_header):
+            problems.append(f"{method}: required argument {name!r} missing")
+    for name in args:
+        # slack-bolt's client names the workspace in every call (as tolerated in ``check_call``).
+        if name not in entry["required"] and name not in entry["optional"] and name != "team_id":
+            problems.append(f"{method}: unknown argument {name!r}")
+    if method == "files.getUploadURLExternal":
+        if not str(args.get("length", "")).isdigit() or int(args["length"]) <= 0:
+            problems.append(f"{method}: length {args.get('length')!r} is not a positive whole number")
+        if len(str(args.get("alt_txt", ""))) > 1000:
+            problems.append(f"{method}: alt_txt over 1000 characters")
+    if method == "files.completeUploadExternal":
+        files = args.get("files")
+        files = json.loads(files) if isinstance(files, str) else files
+        if not isinstance(files, list) or not files or not all(isinstance(f, dict) and f.get("id") for f in files):
+            problems.append(f"{method}: files is not a list of {{id, title}}: {files!r:.80}")
+        if "thread_ts" in args and "channel_id" not in args:
+            problems.append(f"{method}: thread_ts without channel_id")
+    return problems
+
+
 def check_call(method: str, args: dict[str, Any], *, has_auth_header: bool) -> list[str]:
-    """What the real Web API would reject in this call, per the OpenAPI description."""
+    """What the real Web API would reject in this call, per the OpenAPI description (and its supplement)."""
     path = spec()["paths"].get(f"/{method}")
+    if path is None and method in supplement():
+        return check_newer_call(method, args, has_auth_header=has_auth_header)
     if path is None:
         return [] if method in KNOWN_NEWER else [f"{method}: no such Web API method"]
     problems = []
@@ -316,6 +353,9 @@ class FakeSlack:
     acks: list[dict[str, Any]] = field(default_factory=list)
     all_acked: Any = field(default_factory=asyncio.Event)
     socket_open: bool = False
+    # Files: the length announced for each upload URL, the bytes sent to it, the files shared.
+    announced: dict[str, int] = field(default_factory=dict)
+    uploads: dict[str, bytes] = field(default_factory=dict)
     _ts: Any = field(default_factory=lambda: itertools.count(1))
     _views: Any = field(default_factory=lambda: itertools.count(1))
     _runner: Any = None
@@ -324,6 +364,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/hooks/{name}", self._hook)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/link", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -436,6 +477,18 @@ class FakeSlack:
         self.calls.append(Call("response_url", body))
         return web.Response(text="ok")
 
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal handed out: the file's bytes, as announced."""
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        if file_id not in self.announced:
+            self.problems.append(f"upload to {file_id}: no such upload URL was handed out")
+        elif len(data) != self.announced[file_id]:
+            self.problems.append(f"upload to {file_id}: {len(data)} bytes, {self.announced[file_id]} announced")
+        self.uploads[file_id] = data
+        self.calls.append(Call("upload", {"file_id": file_id, "length": len(data)}))
+        return web.Response(text="OK - " + str(len(data)))
+
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
             return {"ok": True, "url": "https://pmo.slack.com/", "team": "PMO", "user": "pmobot", "team_id": TEAM,
@@ -462,6 +515,17 @@ class FakeSlack:
         if method == "conversations.members":
             return {"ok": True, "members": self.members.get(str(args.get("channel")), []),
                     "response_metadata": {"next_cursor": ""}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            self.announced[file_id] = int(args.get("length") or 0)
+            return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = args.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            for f in files:
+                if f.get("id") not in self.uploads:
+                    self.problems.append(f"files.completeUploadExternal: {f.get('id')} was never uploaded")
+            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title") or ""} for f in files]}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.url.replace("http://", "ws://") + "/link"}
         if method == "oauth.v2.access":

@@ -13,6 +13,7 @@ from pmobot.commands import (
     intake,
     people,
     projects,
+    roadmap,
     scoring,
     security,
 )
@@ -22,7 +23,7 @@ from pmobot.commands.registry import Commands
 def builtin_commands() -> Commands:
     """A new registry with the commands of every area, in the order the help lists them."""
     commands = Commands()
-    for area in (intake, duplicates, estimation, scoring, security, committee, projects, conversations, people,
-                 channels, deliveries, help):
+    for area in (intake, duplicates, estimation, scoring, security, committee, projects, roadmap, conversations,
+                 people, channels, deliveries, help):
         area.register(commands)
     return commands

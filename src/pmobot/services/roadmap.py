@@ -228,10 +228,11 @@ async def impact_of(session: AsyncSession, *, core: Core, need: Need) -> Impact:
 
 def _when(day: date, other: date, locale: str, *, before: bool = False) -> str:
     """ "in May" when the two dates fall in different months, else "on 9 April" (or bare, ``before``)."""
-    prefix = "roadmap.when.before_" if before else "roadmap.when."
     if (day.year, day.month) == (other.year, other.month):
-        return t(locale, prefix + "day", day=format_short_day(day, locale))
-    return t(locale, prefix + "month", month=format_month(day, locale, year=day.year != other.year))
+        key = "roadmap.when.before_day" if before else "roadmap.when.day"
+        return t(locale, key, day=format_short_day(day, locale))
+    key = "roadmap.when.before_month" if before else "roadmap.when.month"
+    return t(locale, key, month=format_month(day, locale, year=day.year != other.year))
 
 
 def explain_impact(impact: Impact, locale: str) -> str:
