@@ -138,7 +138,8 @@ async def test_a_missing_need_key_shows_the_usage_in_the_persons_language(app: A
 
 def test_the_commands_whose_answer_may_be_shared_are_the_questions() -> None:
     assert {c.name for c in COMMANDS if c.shareable} == {"status", "mine", "queue", "help", "ranking", "policy",
-                                                         "channels", "project", "projects", "agenda"}
+                                                         "channels", "project", "projects", "agenda",
+                                                         "roadmap"}
 
 
 def test_each_spec_a_command_opens_exists_and_has_one_opener(app: App) -> None:
