@@ -66,3 +66,35 @@ async def test_the_roadmap_places_candidates_after_what_is_committed(app: App) -
     assert plan.get("PRJ-1").slot == Slot(date(2026, 12, 1), date(2026, 12, 14))  # type: ignore[union-attr]
     # December is full: NEED-2 waits for January (1 January is a holiday): 4 to 8 January.
     assert plan.get("NEED-2").slot == Slot(date(2027, 1, 4), date(2027, 1, 8))  # type: ignore[union-attr]
+
+
+async def test_the_status_of_a_candidate_says_what_approving_it_would_move(app: App) -> None:
+    from pmobot.services import intake, people
+    from pmobot.services.people import Identity
+
+    await seed(app)
+    async with app.db.session() as session:
+        dan = await people.resolve(session, core=app.core, identity=Identity(
+            platform="console", external_id="dan", display_name="Dan Dupont", handle="dan"))
+        dan = await people.set_locale(session, core=app.core, actor=dan, locale="en")
+        (card,) = await intake.status(session, core=app.core, actor=dan, key="NEED-2")
+    (field,) = [f for f in card.fields if f.label == "Roadmap"]  # type: ignore[union-attr]
+    assert field.value.startswith("If approved: NEED-2 would run from 26 November to 2 December 2026. "
+                                  "PRJ-1 would then end in January 2027")
+
+
+async def test_the_roadmap_and_the_capacity_are_exported(app: App) -> None:
+    import csv
+    import io
+
+    from pmobot.services import export
+
+    await seed(app)
+    async with app.db.session() as session:
+        placed = await export.document(session, core=app.core, what="roadmap", format="csv")
+        capacity = await export.document(session, core=app.core, what="capacity", format="json")
+    rows = list(csv.DictReader(io.StringIO(placed.text.lstrip("\ufeff"))))
+    assert [(r["key"], r["need"], r["kind"], r["start"], r["end"], r["late_days"]) for r in rows] == [
+        ("PRJ-1", "NEED-3", "committed", "2026-12-01", "2026-12-14", "0"),
+        ("NEED-2", "NEED-2", "candidate", "2027-01-04", "2027-01-08", "35")]
+    assert '"effective_from": "2026-11-01"' in capacity.text and '"person_days_per_month": 20.0' in capacity.text

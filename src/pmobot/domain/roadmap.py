@@ -218,6 +218,8 @@ class _Ledger:
         self.changes = sorted(changes, key=lambda c: c.effective_from)
         self.capacity: list[float] = []
         self.load: list[float] = []
+        # Capacity less load, by month: read in the tight loop that skips full months.
+        self.free: list[float] = []
         # The first day number after everything booked so far.
         self.booked_until = 0
 
@@ -232,10 +234,11 @@ class _Ledger:
                 cap = self.changes[0].person_days
             self.capacity.append(math.inf if cap is None else cap)
             self.load.append(0.0)
+            self.free.append(self.capacity[-1])
 
     def left(self, number: int) -> float:
         self._reach(number)
-        return self.capacity[number] - self.load[number]
+        return self.free[number]
 
     def add(self, start: int, count: int, rate: float) -> None:
         """Book ``rate`` person-days on each of ``count`` business days from day number ``start``."""
@@ -245,7 +248,9 @@ class _Ledger:
             number = self.days.month(index)
             _, month_end = self.days.month_bounds(number)
             self._reach(number)
-            self.load[number] += rate * (min(end, month_end) - index)
+            booked = rate * (min(end, month_end) - index)
+            self.load[number] += booked
+            self.free[number] -= booked
             index = month_end
 
     def far_future(self) -> int:
@@ -258,6 +263,9 @@ class _Ledger:
         """The earliest day number from ``start`` at which ``count`` days at ``rate`` fit in every month;
         None if none starts before day number ``before``."""
         while before is None or start < before:
+            start = self._room_from(start, rate, before)
+            if before is not None and start >= before:
+                break
             index, end, moved = start, start + count, False
             while index < end:
                 number = self.days.month(index)
@@ -272,6 +280,25 @@ class _Ledger:
             if not moved:
                 return start
         return None
+
+
+    def _room_from(self, start: int, rate: float, before: int | None) -> int:
+        """The first day number from ``start`` in a month with room for one day at ``rate``.
+
+        Months too full for even one day are passed over in one tight loop: a
+        long plan has many full months, and an item would otherwise check each.
+        """
+        number, free, need = self.days.month(start), self.free, rate - _EPSILON
+        while True:
+            while number < len(free) and free[number] < need:
+                number += 1
+            if number < len(free):
+                break
+            first = self.days.month_bounds(number)[0]
+            if before is not None and first >= before:
+                return first
+            self._reach(number)
+        return max(start, self.days.month_bounds(number)[0])
 
 
 def _final_capacity(changes: Sequence[CapacityChange]) -> float | None:

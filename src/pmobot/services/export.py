@@ -30,6 +30,7 @@ from pmobot.services import export_committee, export_projects, export_reviews, e
 from pmobot.services.core import Core
 from pmobot.services.estimation import ESTIMATE_COLUMNS, EstimateColumn, estimate_answer, extra_fields
 from pmobot.services.needs import answers_of, latest_estimate
+from pmobot.services.roadmap_export import capacity_columns, capacity_rows, roadmap_columns, roadmap_rows
 
 Format = Literal["json", "csv"]
 Row = dict[str, object]
@@ -242,6 +243,8 @@ TABLES: dict[str, Table] = {
                      noun="change request"),
     "decisions": Table(rows=export_committee.decisions, columns=export_committee.decision_columns, noun="decision"),
     "reviews": Table(rows=export_reviews.reviews, columns=export_reviews.review_columns, noun="review"),
+    "roadmap": Table(rows=roadmap_rows, columns=roadmap_columns, noun="placement"),
+    "capacity": Table(rows=capacity_rows, columns=capacity_columns, noun="capacity change"),
 }
 
 

@@ -13,11 +13,14 @@ from datetime import date
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from pmobot.domain.lifecycle import NeedStatus
+from pmobot.domain.models import Need
 from pmobot.domain.roadmap import MonthLoad, Placement, Plan
 from pmobot.i18n import format_month, format_number, format_short_day, format_span, t
-from pmobot.messages import Chart, Message, Text
-from pmobot.services import capacity, charts, roadmap
+from pmobot.messages import CardField, Chart, Message, Text
+from pmobot.services import capacity, roadmap
 from pmobot.services.core import Core
+from pmobot.services.errors import Invalid
 from pmobot.services.needs import can_view
 from pmobot.services.people import Actor
 from pmobot.services.roadmap import Entry
@@ -112,6 +115,9 @@ def _month_ticks(start: date, end: date, locale: str) -> list[tuple[date, str]]:
 
 async def chart(rows: Sequence[tuple[Entry, Placement]], *, locale: str, today: date) -> Chart:
     """The timeline chart, drawn in a worker thread."""
+    # matplotlib loads in about a second: only when a chart is drawn, not when pmobot starts.
+    from pmobot.services import charts
+
     shown = rows[:ROWS_SHOWN]
     bars = [charts.Bar(_label(e), p.slot.start, p.slot.end, _kind(e), late=p.late_by > 0, desired=e.work.desired)
             for e, p in shown]
@@ -125,6 +131,22 @@ async def chart(rows: Sequence[tuple[Entry, Placement]], *, locale: str, today: 
                                     legend=legend)
     return Chart(title=legend.title, alt_text=_alt_text(rows, locale=locale), image=image,
                  filename=f"roadmap-{today.isoformat()}.png")
+
+
+async def status_field(session: AsyncSession, *, core: Core, need: Need, locale: str) -> CardField | None:
+    """The need's place on the roadmap for ``/pmo status``: where it is, or what approving it would do."""
+    if need.status not in (NeedStatus.APPROVED, *roadmap.CANDIDATE_STATUSES):
+        return None
+    try:
+        impact = await roadmap.impact_of(session, core=core, need=need)
+    except Invalid:
+        return None  # no estimate yet: the card already says what it waits for
+    if need.status == NeedStatus.APPROVED:
+        text = t(locale, "roadmap.view.placed", start=format_short_day(impact.slot.start, locale),
+                 end=format_short_day(impact.slot.end, locale), year=impact.slot.end.year)
+    else:
+        text = t(locale, "roadmap.view.if_approved", impact=roadmap.explain_impact(impact, locale))
+    return CardField(t(locale, "roadmap.view.field"), text, short=False)
 
 
 async def show(session: AsyncSession, *, core: Core, actor: Actor) -> list[Message]:
