@@ -68,7 +68,7 @@ def test_every_scope_is_justified_by_a_comment() -> None:
         above = lines[index - 1].strip()
         assert above.startswith("#") or lines[index - 2].strip().startswith("#"), scope
     assert set(bot_scopes()) == {"commands", "chat:write", "im:history", "app_mentions:read", "users:read",
-                                 "users:read.email", "channels:read", "groups:read"}
+                                 "users:read.email", "channels:read", "groups:read", "files:write"}
 
 
 @pytest.mark.parametrize("url", ["pmobot.example.org", "ftp://x.example", "https://x.example/?a=1"])
