@@ -17,7 +17,6 @@ This module builds plain dictionaries and imports no Bot Framework code.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Callable
@@ -168,39 +167,6 @@ def _notice(message: Notice, budget: _Budget) -> dict[str, Any]:
 
 def _text(message: Text, budget: _Budget) -> dict[str, Any]:
     return _card(_paragraphs(message.text, budget), fallback=message.text)
-
-
-# A chart is at most this wide (Teams shows card images up to 1024 px); the picture itself is drawn narrower.
-CHART_MAX_PX = 1024
-# Room kept in the card for its words around the picture.
-_CHART_WORDS_BYTES = 8 * 1024
-
-
-def _png_width(image: bytes) -> int | None:
-    """A PNG's width in pixels, from its header (None if it is no PNG)."""
-    if image[:8] != b"\x89PNG\r\n\x1a\n" or len(image) < 24:
-        return None
-    return int.from_bytes(image[16:20], "big")
-
-
-def _chart(message: Chart, budget: _Budget) -> dict[str, Any]:
-    """The picture inside the card, as a data URI, with its text alternative.
-
-    A data URI rather than a URL pmobot would serve: Teams renders data URIs in
-    bot cards, and a served URL would have to be reachable by Teams' clients
-    without sign-in, over public HTTPS, which would make every roadmap readable
-    by anyone holding its link. The cost is the card's size limit: the picture
-    is drawn small (a reduced palette), and one too big for the card is left out,
-    its text alternative standing in for it.
-    """
-    body = _paragraphs(message.title, budget, weight="Bolder")
-    uri = f"data:{message.media_type};base64,{base64.b64encode(message.image).decode('ascii')}"
-    if len(uri) <= MAX_CARD_BYTES - _CHART_WORDS_BYTES:
-        image: dict[str, Any] = {"type": "Image", "url": uri, "altText": message.alt_text[:1000]}
-        image["width"] = f"{min(_png_width(message.image) or CHART_MAX_PX, CHART_MAX_PX)}px"
-        body.append(image)
-    body += _paragraphs(message.alt_text, budget, isSubtle=True, size="Small")
-    return _card(body, fallback=message.title)
 
 
 def _need_card(message: Card, budget: _Budget) -> dict[str, Any]:
@@ -357,7 +323,9 @@ def _render_once(message: Message, locale: str, budget: _Budget) -> dict[str, An
     if isinstance(message, FormRequest):
         return _form(message, budget, locale)
     if isinstance(message, Chart):
-        return _chart(message, budget)
+        from pmobot.adapters.teams.charts import chart_card  # it builds on this module's blocks
+
+        return chart_card(message, budget)
     raise TypeError(f"cannot render {type(message).__name__}")
 
 

@@ -18,32 +18,40 @@ the capacity that is in force in the end, unless it finds room as it is
 before that far future (a month of higher capacity, earlier). Months before the first capacity
 change have the first change's capacity: it is the only one known.
 
-How it is computed: business days are numbered from the first day of the
-month of ``today``; each month is a range of those numbers. A candidate start
-that overloads a month jumps straight to the first start at which its share
-of that month fits (every start in between overloads it too), so an item
-costs a few checks, not one per day.
+How it is computed (``domain.capacity_ledger``): business days are numbered
+from the first day of the month of ``today``; each month is a range of those
+numbers. A candidate start that overloads a month jumps straight to the first
+start at which its share of that month fits (every start in between
+overloads it too), so an item costs a few checks, not one per day.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-# Person-days below this are rounding, not load.
-_EPSILON = 1e-6
+from pmobot.domain.capacity_ledger import EPSILON, CapacityChange, Days, Ledger, capacity_on, month_start
+
+__all__ = [
+    "CapacityChange",
+    "Impact",
+    "Miss",
+    "MonthLoad",
+    "Move",
+    "Placement",
+    "Plan",
+    "Slot",
+    "Work",
+    "capacity_on",
+    "count_business_days",
+    "impact",
+    "place",
+]
+
 # The most business days a month can have (23): one day's share must fit in a month.
 _LONGEST_MONTH = 23
-
-
-@dataclass(frozen=True)
-class CapacityChange:
-    """From the month of ``effective_from`` on, IT delivers ``person_days`` a month."""
-
-    effective_from: date
-    person_days: float
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,7 @@ class MonthLoad:
 
     @property
     def over(self) -> bool:
-        return self.capacity is not None and self.load > self.capacity + _EPSILON
+        return self.capacity is not None and self.load > self.capacity + EPSILON
 
 
 @dataclass(frozen=True)
@@ -143,164 +151,6 @@ class Impact:
     misses: tuple[Miss, ...] = ()
 
 
-def capacity_on(changes: Sequence[CapacityChange], month: date) -> float | None:
-    """The capacity in force for the month starting ``month``: the latest change on or before it."""
-    in_force = [c for c in changes if _month_start(c.effective_from) <= month]
-    return max(in_force, key=lambda c: c.effective_from).person_days if in_force else None
-
-
-def _month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def _next_month(month: date) -> date:
-    return date(month.year + 1, 1, 1) if month.month == 12 else date(month.year, month.month + 1, 1)
-
-
-@dataclass
-class _Days:
-    """Business days numbered from ``origin`` (a month's first day), grown on demand."""
-
-    origin: date
-    is_business_day: Callable[[date], bool]
-    days: list[date] = field(default_factory=list)
-    month_of_day: list[int] = field(default_factory=list)
-    # Month number -> [first, end) day numbers; month 0 is ``origin``'s.
-    bounds: list[tuple[int, int]] = field(default_factory=list)
-    firsts: list[date] = field(default_factory=list)
-
-    def grow(self) -> None:
-        month = self.origin if not self.firsts else _next_month(self.firsts[-1])
-        number, first, day = len(self.firsts), len(self.days), month
-        while day.month == month.month:
-            if self.is_business_day(day):
-                self.days.append(day)
-                self.month_of_day.append(number)
-            day += timedelta(days=1)
-        self.firsts.append(month)
-        self.bounds.append((first, len(self.days)))
-
-    def day(self, index: int) -> date:
-        while index >= len(self.days):
-            self.grow()
-        return self.days[index]
-
-    def month(self, index: int) -> int:
-        self.day(index)
-        return self.month_of_day[index]
-
-    def month_bounds(self, number: int) -> tuple[int, int]:
-        while number >= len(self.bounds):
-            self.grow()
-        return self.bounds[number]
-
-    def index_on_or_after(self, day: date) -> int:
-        """The number of the first business day on or after ``day`` (0 before the origin)."""
-        if day <= self.origin:
-            return 0
-        while not self.days or self.days[-1] < day:
-            self.grow()
-        low, high = 0, len(self.days)
-        while low < high:
-            mid = (low + high) // 2
-            if self.days[mid] < day:
-                low = mid + 1
-            else:
-                high = mid
-        return low
-
-
-class _Ledger:
-    """Person-days left in each month."""
-
-    def __init__(self, days: _Days, changes: Sequence[CapacityChange]) -> None:
-        self.days = days
-        self.changes = sorted(changes, key=lambda c: c.effective_from)
-        self.capacity: list[float] = []
-        self.load: list[float] = []
-        # Capacity less load, by month: read in the tight loop that skips full months.
-        self.free: list[float] = []
-        # The first day number after everything booked so far.
-        self.booked_until = 0
-
-    def _reach(self, number: int) -> None:
-        while number >= len(self.capacity):
-            month = self.days.firsts[len(self.capacity)] if len(self.capacity) < len(self.days.firsts) else None
-            if month is None:
-                self.days.grow()
-                continue
-            cap = capacity_on(self.changes, month)
-            if cap is None and self.changes:
-                cap = self.changes[0].person_days
-            self.capacity.append(math.inf if cap is None else cap)
-            self.load.append(0.0)
-            self.free.append(self.capacity[-1])
-
-    def left(self, number: int) -> float:
-        self._reach(number)
-        return self.free[number]
-
-    def add(self, start: int, count: int, rate: float) -> None:
-        """Book ``rate`` person-days on each of ``count`` business days from day number ``start``."""
-        index, end = start, start + count
-        self.booked_until = max(self.booked_until, end)
-        while index < end:
-            number = self.days.month(index)
-            _, month_end = self.days.month_bounds(number)
-            self._reach(number)
-            booked = rate * (min(end, month_end) - index)
-            self.load[number] += booked
-            self.free[number] -= booked
-            index = month_end
-
-    def far_future(self) -> int:
-        """The first day number of the far future: past the last capacity change and everything booked."""
-        last_change = self.changes[-1].effective_from if self.changes else self.days.origin
-        number = self.days.month(self.days.index_on_or_after(last_change))
-        return max(self.days.month_bounds(number + 1)[0], self.booked_until)
-
-    def first_fit(self, start: int, count: int, rate: float, *, before: int | None = None) -> int | None:
-        """The earliest day number from ``start`` at which ``count`` days at ``rate`` fit in every month;
-        None if none starts before day number ``before``."""
-        while before is None or start < before:
-            start = self._room_from(start, rate, before)
-            if before is not None and start >= before:
-                break
-            index, end, moved = start, start + count, False
-            while index < end:
-                number = self.days.month(index)
-                month_end = self.days.month_bounds(number)[1]
-                overlap = min(end, month_end) - index
-                left = self.left(number)
-                if rate * overlap > left + _EPSILON:
-                    fits = max(0, math.floor((left + _EPSILON) / rate)) if rate > 0 else overlap
-                    start, moved = max(start + 1, month_end - fits), True
-                    break
-                index = month_end
-            if not moved:
-                return start
-        return None
-
-
-    def _room_from(self, start: int, rate: float, before: int | None) -> int:
-        """The first day number from ``start`` in a month with room for one day at ``rate``.
-
-        Months too full for even one day are passed over in one tight loop: a
-        long plan has many full months, and an item would otherwise check each.
-        """
-        number, free, need = self.days.month(start), self.free, rate - _EPSILON
-        while True:
-            while number < len(free) and free[number] < need:
-                number += 1
-            if number < len(free):
-                break
-            first = self.days.month_bounds(number)[0]
-            if before is not None and first >= before:
-                return first
-            self._reach(number)
-        return max(start, self.days.month_bounds(number)[0])
-
-
 def _final_capacity(changes: Sequence[CapacityChange]) -> float | None:
     """The capacity of the far future, where nothing is booked yet: every piece must fit there."""
     return max(changes, key=lambda c: c.effective_from).person_days if changes else None
@@ -313,7 +163,7 @@ def _needs_stretching(count: int, rate: float, capacity: float) -> bool:
     straddle two months; longer work covers a whole month, and a month may have
     up to 23 business days.
     """
-    most = math.floor((capacity + _EPSILON) / rate) if rate > 0 else count
+    most = math.floor((capacity + EPSILON) / rate) if rate > 0 else count
     return most < _LONGEST_MONTH and count > 2 * most
 
 
@@ -321,8 +171,8 @@ def place(work: Iterable[Work], *, today: date, capacity: Sequence[CapacityChang
           is_business_day: Callable[[date], bool]) -> Plan:
     """Place ``work`` in the order given: pinned work first, then each at its earliest fit from ``today``."""
     items = list(work)
-    days = _Days(_month_start(today), is_business_day)
-    ledger = _Ledger(days, capacity)
+    days = Days(month_start(today), is_business_day)
+    ledger = Ledger(days, capacity)
     final = _final_capacity(capacity)
     placed: dict[str, Placement] = {}
     for item in items:
@@ -339,7 +189,7 @@ def place(work: Iterable[Work], *, today: date, capacity: Sequence[CapacityChang
     )
 
 
-def _pin(item: Work, days: _Days, ledger: _Ledger) -> Placement:
+def _pin(item: Work, days: Days, ledger: Ledger) -> Placement:
     assert item.pinned is not None
     start, end = item.pinned
     total = count_business_days(start, end, days.is_business_day)
@@ -360,7 +210,7 @@ def count_business_days(start: date, end: date, is_business_day: Callable[[date]
     return count
 
 
-def _place(item: Work, first: int, days: _Days, ledger: _Ledger, final: float | None) -> Placement:
+def _place(item: Work, first: int, days: Days, ledger: Ledger, final: float | None) -> Placement:
     count = max(1, item.duration)
     rate = item.effort / count
     if item.not_before is not None:
@@ -372,7 +222,7 @@ def _place(item: Work, first: int, days: _Days, ledger: _Ledger, final: float | 
         start = ledger.first_fit(first, count, rate, before=ledger.far_future())
         stretched = start is None
         if start is None:
-            count = math.ceil(item.effort * _LONGEST_MONTH / final - _EPSILON)
+            count = math.ceil(item.effort * _LONGEST_MONTH / final - EPSILON)
             rate = item.effort / count
             start = ledger.first_fit(first, count, rate)
     assert start is not None  # without a limit, the far future always has room
@@ -380,7 +230,7 @@ def _place(item: Work, first: int, days: _Days, ledger: _Ledger, final: float | 
     return Placement(item, Slot(days.day(start), days.day(start + count - 1)), count, stretched)
 
 
-def _months(days: _Days, ledger: _Ledger, *, until: date) -> tuple[MonthLoad, ...]:
+def _months(days: Days, ledger: Ledger, *, until: date) -> tuple[MonthLoad, ...]:
     out: list[MonthLoad] = []
     for number, month in enumerate(days.firsts):
         if month > until:
