@@ -12,9 +12,9 @@ What is placed, in this order (``domain.roadmap`` does the placing):
 3. On the roadmap only, the candidates (estimated, or ready for decision), in
    ranking order after everything committed, marked "if approved".
 
-Ranking order is G1's published score (``services.scoring.ranking``) once it
-is there; until then, decision date then need number, so a need not decided
-yet comes after everything decided.
+Ranking order is the published score (``services.scoring.ranking``),
+highest first; needs without a score yet come after, by decision date then
+need number (a need not decided yet after everything decided).
 
 A project's effort and dates come from its baseline in force (the latest
 version), else from its need's latest estimate: likely effort (person-days)
@@ -36,6 +36,7 @@ from pmobot.domain.models import Estimate, Need
 from pmobot.domain.models_governance import Baseline, Capacity, Decision, Project
 from pmobot.domain.roadmap import CapacityChange, Impact, Plan, Slot, Work
 from pmobot.i18n import format_month, format_short_day, format_span, t
+from pmobot.services import scoring
 from pmobot.services.core import Core
 from pmobot.services.errors import Invalid
 
@@ -114,7 +115,7 @@ async def _approvals(session: AsyncSession, need_ids: Sequence[int]) -> dict[int
 
 
 def rank(needs: Iterable[Need], decided: dict[int, datetime]) -> list[Need]:
-    """Needs in the order they are served: decision date (undecided last), then need number."""
+    """Needs without a score in the order they are served: decision date (undecided last), then need number."""
     far = datetime.max.replace(tzinfo=None)
 
     def key(need: Need) -> tuple[datetime, int]:
@@ -122,6 +123,15 @@ def rank(needs: Iterable[Need], decided: dict[int, datetime]) -> list[Need]:
         return (when.replace(tzinfo=None) if when else far, need.number)
 
     return sorted(needs, key=key)
+
+
+async def ranked(session: AsyncSession, *, core: Core, needs: Sequence[Need],
+                 decided: dict[int, datetime]) -> list[Need]:
+    """Needs in the order they are served: by the published score (``scoring.ranking``), highest first;
+    those without a score yet after them, by decision date then need number."""
+    views = await scoring.ranking(session, core=core, needs=needs)
+    scored = [need for need, view in views if view.value is not None]
+    return scored + rank([need for need, view in views if view.value is None], decided)
 
 
 def _estimate_work(key: str, need: Need, estimate: Estimate, *, tentative: bool = False) -> Work:
@@ -160,7 +170,7 @@ async def load(session: AsyncSession, *, core: Core) -> Portfolio:
     pinned: list[Entry] = []
     committed: list[Entry] = []
     candidates: list[Entry] = []
-    for need in rank(needs.values(), decided):
+    for need in await ranked(session, core=core, needs=list(needs.values()), decided=decided):
         assert need.id is not None
         estimate = estimates.get(need.id)
         project = by_need.get(need.id)
@@ -200,7 +210,8 @@ async def _with_need(session: AsyncSession, core: Core, need: Need) -> tuple[Por
     if estimate is None:
         raise Invalid("roadmap.error.no_estimate", key=need.key)
     entry = Entry(_estimate_work(need.key, need, estimate), need)
-    order = rank([e.need for e in portfolio.committed] + [need], portfolio.decided)
+    order = await ranked(session, core=core, needs=[e.need for e in portfolio.committed] + [need],
+                         decided=portfolio.decided)
     by_need = {e.need.id: e for e in portfolio.committed} | {need.id: entry}
     return portfolio, list(portfolio.pinned) + [by_need[n.id] for n in order], entry
 
