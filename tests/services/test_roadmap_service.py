@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlmodel import select
 from support.roadmap import seed
 
 from pmobot.app import App
@@ -98,3 +99,36 @@ async def test_the_roadmap_and_the_capacity_are_exported(app: App) -> None:
         ("PRJ-1", "NEED-3", "committed", "2026-12-01", "2026-12-14", "0"),
         ("NEED-2", "NEED-2", "candidate", "2027-01-04", "2027-01-08", "35")]
     assert '"effective_from": "2026-11-01"' in capacity.text and '"person_days_per_month": 20.0' in capacity.text
+
+
+async def test_a_scored_candidate_is_served_before_an_unscored_commitment(app: App) -> None:
+    """NEED-4 (10 person-days over 5 days, like NEED-2) gets a score: it now outranks PRJ-1, whose
+    need has none, though its number is higher. Approving it would then push PRJ-1 back exactly as
+    NEED-2 would (the same figures as above)."""
+    from decimal import Decimal
+
+    from pmobot.domain.models import Estimate, Need
+    from pmobot.services import assessment, people
+    from pmobot.services.people import Identity
+
+    needs = await seed(app)
+    async with app.db.session() as session:
+        two = needs["NEED-2"]
+        four = Need(number=4, title="Need 4", status="ready_for_decision", requester_id=two.requester_id,
+                    desired_date=date(2026, 12, 4), created_at=app.core.now(), updated_at=app.core.now())
+        session.add(four)
+        await session.flush()
+        session.add(Estimate(need_id=four.id or 0, version=1, effort_low=10, effort_likely=10, effort_high=10,
+                             cost=Decimal(1000), currency="EUR", duration_days=5, confidence="medium",
+                             technical_risk="low", security_review=False, estimator_id=two.requester_id,
+                             created_at=app.core.now()))
+    async with app.db.session() as session:
+        dan = await people.resolve(session, core=app.core, identity=Identity("console", "dan", "Dan Dupont", "dan"))
+        await assessment.record_assessment(session, core=app.core, actor=dan, key="NEED-4", answers={
+            "business_value": 8, "business_value_reason": "saves two days a month",
+            "risk_reduction": 3, "risk_reduction_reason": "audit finding"})
+    async with app.db.session() as session:
+        four = (await session.exec(select(Need).where(Need.number == 4))).one()
+        impact = await roadmap.impact_of(session, core=app.core, need=four)
+    assert impact.slot == Slot(date(2026, 11, 26), date(2026, 12, 2))
+    assert [(m.key, m.after.end) for m in impact.moves] == [("PRJ-1", date(2027, 1, 5))]
