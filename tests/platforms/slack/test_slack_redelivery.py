@@ -14,7 +14,7 @@ from support.slack_flows import INTAKE, texts
 
 from pmobot.domain.models import InboundDelivery, Need
 from pmobot.i18n import t
-from pmobot.services import intake
+from pmobot.services import duplicates, intake
 
 INTERNAL_ERROR = t("fr", "chat.internal_error", ref="")[:20]
 
@@ -34,8 +34,9 @@ async def test_a_submission_whose_handling_failed_is_stored_when_sent_again(slac
     await slack.command("UALICE", "nouveau")
     await slack.settle()
     view = slack.opened_view()
-    submit = FailsOnce(intake.submit_need)
-    monkeypatch.setattr(intake, "submit_need", submit)
+    # The intake form's completion (dialogs/hooks.py: submit_need) files the need through this service.
+    submit = FailsOnce(duplicates.file_need)
+    monkeypatch.setattr(duplicates, "file_need", submit)
     answers = {**INTAKE, "personal_data": "no"}
     failed = await (await slack.submit("UALICE", view, answers)).json()
     assert INTERNAL_ERROR in texts(failed["view"]["blocks"])
