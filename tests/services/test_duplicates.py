@@ -95,8 +95,13 @@ async def test_a_need_told_in_english_meets_the_french_one_and_waits_as_a_draft(
         found = (await session.exec(select(AuditEvent).where(AuditEvent.action == "similar_found"))).one()
     assert link.kind == "possibly_same" and link.similarity is not None and link.similarity >= 0.35
     assert found.subject == "NEED-2" and found.detail["similar"][0]["key"] == "NEED-1"
-    # Nothing reached IT yet.
+    # Nothing reached IT yet; Zoe is reminded that it waits for her choice when she comes back.
     assert not [m for m in await told(app, "it-intake") if "NEED-2" in m]
+    async with app.db.session() as session:
+        reminder = await intake.attention(session, core=app.core, actor=await as_(session, app, "zoe"))
+    assert reminder == ["NEED-2 waits for your choice before it is sent, as it looks like other needs: /pmo status "
+                        "NEED-2 shows which; /pmo join NEED-2 NEED-n to follow one of them, /pmo different NEED-2 or "
+                        "/pmo submit NEED-2 to send it."]
 
 
 async def test_joining_makes_a_co_requester_who_sees_the_need_and_hears_its_steps(app: App) -> None:

@@ -186,6 +186,16 @@ async def attention(session: AsyncSession, *, core: Core, actor: Actor) -> list[
     if asked:
         lines.append(t(actor.locale, "intake.attention_questions", keys=", ".join(n.key for n in asked),
                        key=asked[0].key))
+    # Drafts wait on their requester's choice: join a need like it, or send it (``services.duplicates``).
+    drafts = (
+        await session.exec(
+            select(Need).where(Need.requester_id == actor.id, Need.status == NeedStatus.DRAFT)
+            .order_by(col(Need.number))
+        )
+    ).all()
+    if drafts:
+        lines.append(t(actor.locale, "duplicates.attention", keys=", ".join(n.key for n in drafts),
+                       key=drafts[0].key))
     if Role.IT in actor.roles:
         waiting = (
             await session.exec(select(func.count()).select_from(Need).where(
