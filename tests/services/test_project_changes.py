@@ -199,3 +199,27 @@ async def test_the_two_votes_that_make_the_quorum_at_the_same_instant_decide_onc
     assert decisions[0].subject == f"{key}/CR-1" and decisions[0].outcome == "approved"
     # The first vote counted waits for the other side; the second completes the quorum.
     assert sorted(len(r) for r in results) == [1, 2]
+
+
+async def test_the_committees_agenda_lists_the_changes_waiting_and_a_members_own_list_drops_voted_ones(
+    app: App,
+) -> None:
+    from pmobot.messages import Card
+    from pmobot.services import committee
+
+    key = await _project(app)
+    await _ask_change(app, key, new_end="2027-01-29")
+    async with app.db.session() as session:
+        carla = await demo_actor(session, app, "carla")
+        [listed] = await committee.agenda(session, core=app.core, actor=carla)
+    assert isinstance(listed, Card) and listed.title == "Changements de projets en attente du comité (1)"
+    assert [f.label for f in listed.fields] == [f"{key}/CR-1"]
+    assert listed.fields[0].value.startswith(f"{key}/CR-1 (en attente du comité) : fin 23 décembre 2026 → 29 janvier")
+    await _vote(app, "carla", key, "approve")
+    async with app.db.session() as session:
+        carla = await demo_actor(session, app, "carla")
+        erin = await demo_actor(session, app, "erin")
+        mine = await committee.agenda(session, core=app.core, actor=carla, mine_only=True)
+        theirs = await committee.agenda(session, core=app.core, actor=erin, mine_only=True)
+    assert not any(isinstance(m, Card) for m in mine)
+    assert [m.title for m in theirs if isinstance(m, Card)] == ["Changes to projects waiting for the committee (1)"]

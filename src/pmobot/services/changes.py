@@ -144,6 +144,11 @@ async def of_project(session: AsyncSession, *, project_id: int) -> list[ChangeRe
     return list(rows.all())
 
 
+async def has_voted(session: AsyncSession, *, subject: str, member_id: int) -> bool:
+    rows = await session.exec(select(Vote.id).where(Vote.subject == subject, Vote.member_id == member_id))
+    return rows.first() is not None
+
+
 async def _hold(session: AsyncSession, change: ChangeRequest) -> ChangeRequest:
     """Take the change's row first: two votes at once are counted one after the other."""
     bump = (update(ChangeRequest).where(col(ChangeRequest.id) == change.id)

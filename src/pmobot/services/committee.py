@@ -25,7 +25,7 @@ from pmobot.domain.models_governance import Decision, NeedRequester, Vote
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import audit, outbox, projects, scoring, sides
+from pmobot.services import audit, outbox, project_view, projects, scoring, sides
 from pmobot.services.committee_cards import (
     agenda_card,
     casts,
@@ -239,11 +239,15 @@ async def agenda(session: AsyncSession, *, core: Core, actor: Actor, mine_only: 
         if mine_only and any(v.member_id == actor.id for v in await votes_on(session, subject=subject_of(need))):
             continue
         ranked.append((need, await gather(session, core=core, need=need, locale=loc)))
+    # Changes to projects' baselines wait for the same committee: listed after the needs.
+    changes = await project_view.changes_waiting(session, actor=actor, mine_only=mine_only)
     if not ranked:
+        if changes is not None:
+            return [changes]
         return [Notice(t(loc, "committee.agenda_mine_empty" if mine_only else "committee.agenda_empty"))]
     voter = actor.has(Role.COMMITTEE)
     title = "committee.agenda_mine_title" if mine_only else "committee.agenda_title"
     out: list[Message] = [Notice(t(loc, title, count=len(ranked)))]
     for need, inputs in ranked:
         out.append(await agenda_card(session, core=core, need=need, locale=loc, inputs=inputs, with_actions=voter))
-    return out
+    return out + ([changes] if changes is not None else [])

@@ -113,6 +113,27 @@ async def active_list(session: AsyncSession, *, core: Core, actor: Actor) -> lis
                  footer=t(loc, "projects.list_footer"))]
 
 
+async def changes_waiting(session: AsyncSession, *, actor: Actor, mine_only: bool = False) -> Card | None:
+    """Every change request waiting for the committee, for its agenda; ``mine_only``: those this
+    member has not voted on yet. None when there is none."""
+    loc = actor.locale
+    lines: list[CardField] = []
+    for project in await projects.active(session):
+        assert project.id is not None
+        waiting = await changes.pending(session, project_id=project.id)
+        current = await baselines.in_force(session, project_id=project.id) if waiting else None
+        for change in waiting:
+            subject = keys.change_subject(project.key, change.number)
+            if mine_only and await changes.has_voted(session, subject=subject, member_id=actor.id):
+                continue
+            assert current is not None
+            lines.append(CardField(subject, change_line(project, change, current, loc), short=False))
+    if not lines:
+        return None
+    return Card(title=t(loc, "projects.agenda_title", count=len(lines)), fields=tuple(lines),
+                footer=t(loc, "projects.agenda_footer"))
+
+
 async def need_field(session: AsyncSession, *, need: Need, locale: str) -> CardField | None:
     """The line on a need's status saying which project it became, and its committed dates."""
     assert need.id is not None
