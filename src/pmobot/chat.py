@@ -43,7 +43,7 @@ from pmobot.domain.lifecycle import CLOSED, NeedStatus
 from pmobot.domain.models import AuditEvent
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
-from pmobot.messages import FormRequest, Message, Notice
+from pmobot.messages import FormRequest, Message, Notice, Prompt
 from pmobot.services import (
     committee,
     deliveries,
@@ -70,17 +70,14 @@ MIN_WORDS_FOR_INTAKE = 4
 class PlatformTraits:
     """What a chat platform can show: declared by its adapter, registered with ``Chat`` at composition."""
 
-    # A dialog spec as one form (a Slack modal, a Teams card) in answer to a command
-    # or a button: ``new``, ``estimate``, ``ask`` and ``answer`` then open a form
-    # instead of a conversation, once the person is known to be allowed.
+    # A dialog spec as one form (a Slack modal, a Teams card) in answer to a command or a button: ``new``,
+    # ``estimate``, ``ask`` and ``answer`` then open a form instead of a conversation, once allowed.
     forms: bool = False
-    # ... and in answer to a message typed in the conversation. Slack opens a modal
-    # only with an interaction's trigger, so a "/pmo new" typed in its DM converses.
+    # ... and to a message typed in the conversation (Slack: a modal only with an interaction's trigger).
     forms_in_messages: bool = False
 
 
-# What a form may carry back from the platform: anything else is dropped, so a
-# crafted submission cannot slip other values into a hook's context.
+# What a form may carry back from the platform: anything else is dropped (no crafted values in a hook's context).
 FORM_CONTEXT_KEYS = ("need", "question", "opening_text", "project", "choice", "choice_label")
 
 
@@ -121,13 +118,10 @@ class Chat:
 
     # -- entry points ------------------------------------------------------
 
-    # ``once``: the platform's natural key of this request (an event id, a
-    # button press). A repeat delivery of the same key does nothing and gets no
-    # messages; the key is stored in the same transaction as the work it
-    # guards, so a request is either handled and remembered, or neither.
-
-    # ``directory``: who the platform knows by the mentions in this request, asked
-    # when a command names someone pmobot has not met (``people.Directory``).
+    # ``once``: the platform's natural key of this request (an event id, a button press). A repeat
+    # delivery of the same key does nothing and gets no messages; the key is stored in the same
+    # transaction as the work it guards, so a request is either handled and remembered, or neither.
+    # ``directory``: who the platform knows by the mentions, for a command naming someone pmobot has not met.
 
     async def on_text(self, identity: Identity, conversation_key: ConversationKey, text: str, *,
                       once: DeliveryKey | None = None, directory: Directory | None = None,
@@ -368,7 +362,7 @@ class Chat:
         out = await self._run(r, command, words[1].strip() if len(words) > 1 else "")
         if isinstance(out, Opening):
             return await self._open(r, command, out)
-        if out and not command.leaves_dialog_alone and await self.engine.active(
+        if out and not command.leaves_dialog_alone and not isinstance(out[-1], Prompt) and await self.engine.active(
                 r.session, person_id=r.actor.id, conversation_key=r.conversation_key):
             # A command typed in the middle of a conversation: say that it still waits.
             out.append(Notice(t(r.locale, "chat.dialog_waiting")))
@@ -385,7 +379,14 @@ class Chat:
         args = command.takes.parse(text)
         if args is None:
             return [Notice(t(r.locale, f"help.usage.{command.name}"), "warning")]
-        return await command.handler(replace(r, args=args))
+        out = await command.handler(replace(r, args=args))
+        if command.opens and args.need_key and isinstance(out, list) and any(m.level == "success" for m in out
+                                                                              if isinstance(m, Notice)):
+            # Done by the command typed whole: the same command's form about that need has nothing left to do.
+            out += await self.engine.aside.done_another_way(
+                r.session, hc=self._hc(r.session, r.actor, r.conversation_key), spec_id=command.opens,
+                need=args.need_key.upper())
+        return out
 
     async def _open(self, r: Request, command: Command, opening: Opening) -> list[Message]:
         """The command's dialog spec: a form where the platform shows one here, else a conversation."""

@@ -51,8 +51,9 @@ async def put_aside(session: AsyncSession, *, person_id: int, conversation_key: 
 
 
 def worth_keeping(state: DialogState) -> bool:
-    """Whether the person typed anything into it: answers, refused answers, the opening sentence."""
-    return bool(state.answers or state.rejected or any(state.context.get(k) for k in TYPED_CONTEXT))
+    """Whether the person typed anything into it: answers, refused answers, the opening sentence,
+    or the command that opened it about a need (``/pmo info NEED-3``): what they asked for by name."""
+    return bool(state.answers or state.rejected or any(state.context.get(k) for k in (*TYPED_CONTEXT, "need")))
 
 
 def typed_answers(state: DialogState) -> int:
@@ -150,6 +151,23 @@ class Aside:
             return []
         waiting = await put_aside(session, person_id=hc.actor.id, conversation_key=hc.conversation_key)
         return await self.bring_back(session, hc=hc, row=waiting[0]) if waiting else []
+
+    async def done_another_way(self, session: AsyncSession, *, hc: HookContext, spec_id: str,
+                               need: str) -> list[Message]:
+        """The person just did what the dialog ``spec_id`` about ``need`` was for, by a command typed
+        whole (``/pmo vote NEED-3 approve <reason>`` with the vote's reason form open): that dialog,
+        in front or put aside, ends, said so; one put aside comes back in its place."""
+        rows = await session.exec(select(ConversationState).where(
+            ConversationState.person_id == hc.actor.id, ConversationState.spec_id == spec_id))
+        out: list[Message] = []
+        for row in rows.all():
+            spec, state = self.engine.specs.get(row.spec_id), DialogState.from_json(row.state)
+            if spec is None or state.context.get("need") != need:
+                continue
+            await session.delete(row)
+            await session.flush()
+            out.append(Notice(t(hc.locale, "dialog.done_another_way", title=label(spec, state, hc.locale))))
+        return out + (await self.after_end(session, hc) if out else [])
 
     async def waiting(self, session: AsyncSession, *, hc: HookContext) -> list[Message]:
         """What waits, put aside, in this conversation: said when nothing is in front."""

@@ -1,0 +1,45 @@
+"""What a new member met on the committee's path: a vote's form left open after the vote typed whole,
+a committee question credited to IT, a requester voting on their own need, wrong reasons and stale
+hints, English command words in French replies."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from support.committee import estimated_need, seat
+
+from pmobot.app import App
+from pmobot.domain.models import ConversationState
+from pmobot.i18n import t
+from pmobot.messages import Message, Prompt
+
+from .test_committee_chat import say, text_of
+
+
+async def _dialogs(app: App) -> list[tuple[str, bool]]:
+    async with app.db.session() as session:
+        rows = (await session.exec(select(ConversationState))).all()
+        return sorted((r.spec_id, r.parked_at is None) for r in rows)
+
+
+async def _on_agenda(app: App) -> None:
+    await seat(app)
+    await estimated_need(app)
+    await say(app, "dan", "/pmo envoyer NEED-1")
+
+
+async def test_a_vote_typed_whole_closes_its_open_form_and_the_form_put_aside_comes_back(
+        app: App, console: object) -> None:
+    await _on_agenda(app)
+    opened = await say(app, "erin", "/pmo info NEED-1")
+    assert isinstance(opened[-1], Prompt)
+    asked = text_of(await say(app, "erin", "/pmo vote NEED-1 approve"))
+    assert "Why?" in asked and "Put aside, nothing lost: Committee question · NEED-1" in asked
+    assert await _dialogs(app) == [("committee_question", False), ("vote", True)]
+
+    done: list[Message] = await say(app, "erin", "/pmo vote NEED-1 approve Fits the ERP")
+    said = text_of(done)
+    assert t("en", "committee.voted", key="NEED-1", choice="approve") in said
+    assert t("en", "dialog.done_another_way", title="Committee vote · NEED-1") in said
+    assert "Back to Committee question · NEED-1" in said and isinstance(done[-1], Prompt)
+    assert t("en", "chat.dialog_waiting") not in said
+    assert await _dialogs(app) == [("committee_question", True)]
