@@ -9,7 +9,7 @@ import pytest
 
 from pmobot.conversation import recognizers
 from pmobot.conversation.errors import FieldError
-from pmobot.conversation.fieldtypes import ParseContext, describe_expected, format_value, parse_answer
+from pmobot.conversation.fieldtypes import ParseContext, describe_expected, field_type, format_value, parse_answer
 from pmobot.conversation.spec import FieldSpec, parse_spec
 from pmobot.i18n import catalog, format_money, placeholders
 
@@ -111,6 +111,18 @@ def test_yes(text: str) -> None:
 @pytest.mark.parametrize("text", ["no", "N", "nope", "false", "Non", "non merci", "faux", "pas du tout", "nan"])
 def test_no(text: str) -> None:
     assert parse_answer(make_field("yes_no"), text, EN) is False
+
+
+@pytest.mark.parametrize("ctx", [EN, FR])
+def test_yes_no_numbers_are_the_ones_shown(ctx: ParseContext) -> None:
+    """Chat shows "1) Yes 2) No": each number shown picks that option, in each language."""
+    field = make_field("yes_no")
+    options = field_type(field).options(field, ctx.locale)
+    assert [o.value for o in options] == ["yes", "no"]
+    for number, option in enumerate(options, 1):
+        assert parse_answer(field, str(number), ctx) is (option.value == "yes")
+        assert parse_answer(field, f"{number})", ctx) is (option.value == "yes")
+    assert error_of(field, "3", ctx).key == "field.error.yes_no"
 
 
 def test_yes_no_error_in_both_languages() -> None:

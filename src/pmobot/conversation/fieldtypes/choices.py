@@ -26,7 +26,7 @@ _YES = {
     "yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "true", "of course", "absolutely", "definitely",
     "correct", "right", "affirmative", "oui", "o", "ouais", "ouaip", "vrai", "d'accord", "daccord", "dac",
     "bien sur", "absolument", "certainement", "carrement", "tout a fait", "exact", "exactement",
-    "affirmatif", "evidemment", "volontiers", "1", "👍", "✅", "✔",
+    "affirmatif", "evidemment", "volontiers", "👍", "✅", "✔",
 }
 _NO = {
     "no", "n", "nope", "nah", "false", "not at all", "negative", "non", "nan", "faux",
@@ -190,6 +190,12 @@ class YesNoType(FieldType):
     def parse(self, field: FieldSpec, text: str, ctx: ParseContext) -> Answer:
         s = fold(text).strip(" .!?,;")
         s = re.sub(r"\s*[!.]+$", "", s)
+        number = name_key(_NUMBER_PREFIX.sub("", s))
+        if number.isdigit():
+            # The numbers chat shows beside the options ("1) Yes 2) No"), read from the same list.
+            shown = self.options(field, ctx.locale)
+            if 1 <= int(number) <= len(shown):
+                return shown[int(number) - 1].value == "yes"
         for candidate in (s, re.split(r"[\s,;!.]+", s, maxsplit=1)[0]):
             # The whole answer first ("pas du tout"), then its first word ("oui, merci").
             if candidate in _YES:
