@@ -88,6 +88,6 @@ async def test_the_console_saves_the_chart_and_names_the_file(console: ConsoleCh
     assert f"→ {saved}" in transcript
     assert "PRJ-1 Need 3 : 1 décembre → 14 décembre 2026, 20 jours-personne · engagé" in flat
     assert "NEED-2 Need 2 : 4 janvier → 8 janvier 2027, 10 jours-personne · si approuvé" in flat
-    assert "Chronologie de 2 travaux, de décembre 2026 à janvier 2027." in flat
+    assert "Chronologie de 2 éléments, de décembre 2026 à janvier 2027." in flat
     assert ("Charge par mois (jours-personne pris / capacité) : novembre 2026 0/20, décembre 2026 20/20, "
             "janvier 2027 10/20") in flat

@@ -191,7 +191,7 @@ async def test_the_answer_button_opens_a_one_question_conversation(app: App) -> 
 async def test_arriving_says_who_you_are_and_what_waits_on_you(app: App) -> None:
     assert text_of(await app.chat.welcome(ALICE)) == "Vous êtes Alice Martin (demandeur)."
     await _file_one(app)
-    assert "1 need(s) wait on IT: /pmo queue" in text_of(await app.chat.welcome(BOB))
+    assert "1 need waits on IT: /pmo queue" in text_of(await app.chat.welcome(BOB))
     await app.chat.on_text(BOB, "b", "/pmo ask NEED-1 Combien de contrats ?")
     assert "La DSI attend votre réponse sur NEED-1" in text_of(await app.chat.welcome(ALICE))
     assert "wait on IT" not in text_of(await app.chat.welcome(BOB))

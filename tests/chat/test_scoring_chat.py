@@ -78,4 +78,4 @@ async def test_the_assessment_as_a_conversation_then_the_score_everywhere(app: A
     assert "/pmo mes" in text_of(await app.chat.on_text(ALICE, "a", "/pmo classement"))
     policy = text_of(await app.chat.on_text(DAN, "d", "/pmo politique"))
     assert "Politique de notation v1 (wsjf)" in policy
-    assert "Quorum du comité : 1 approbation(s) métier et 1 informatique(s), tout rejet bloque." in policy
+    assert "Quorum du comité : 1 approbation métier et 1 approbation DSI, tout rejet bloque." in policy

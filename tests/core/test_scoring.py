@@ -114,9 +114,9 @@ def test_the_breakdown_in_plain_words_in_both_languages() -> None:
     assert explain(view, "en").splitlines() == [
         "score 15.8 = (value 8 + urgency 5 + risk reduction 3 + users 3) / size 1.2",
         "· value 8: Dan Dupont's assessment v1 (“saves two days a month”)",
-        "· urgency 5: desired date in 40 day(s)",
+        "· urgency 5: desired date in 40 days",
         "· risk reduction 3: Dan Dupont's assessment v1 (“audit finding”)",
-        "· users 3: 250 user(s) affected",
+        "· users 3: 250 users affected",
         "· size 1.2: Bob Smith's estimate v2, 20 person-days, low confidence (× 1.2), low technical risk",
         "policy v1 (wsjf)",
     ]

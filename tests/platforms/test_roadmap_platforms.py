@@ -23,7 +23,7 @@ async def test_slack_uploads_the_chart_where_it_was_asked_for(slack: SlackHarnes
     (uploaded,) = slack.fake.uploads.values()
     assert uploaded.startswith(b"\x89PNG") and int(ask["length"]) == len(uploaded)
     assert ask["filename"] == "roadmap-2026-11-26.png"
-    assert "Chronologie de 2 travaux, de décembre 2026 à janvier 2027." in ask["alt_txt"]
+    assert "Chronologie de 2 éléments, de décembre 2026 à janvier 2027." in ask["alt_txt"]
     files = json.loads(complete["files"]) if isinstance(complete["files"], str) else complete["files"]
     assert [f["id"] for f in files] == [ask_id for ask_id in slack.fake.uploads]
     assert complete["channel_id"] == "C0PMO" and complete["initial_comment"] == "Feuille de route au 26 novembre 2026"
@@ -44,7 +44,7 @@ async def test_slack_says_when_the_chart_cannot_be_posted_and_gives_its_text(sla
     await slack.settle()
     (reply,) = slack.fake.of("response_url")
     shown = json.dumps(reply["blocks"], ensure_ascii=False)
-    assert "Je n'ai pas pu publier le graphique" in shown and "Chronologie de 2 travaux" in shown
+    assert "Je n'ai pas pu publier le graphique" in shown and "Chronologie de 2 éléments" in shown
 
 
 async def test_teams_puts_the_chart_in_the_card_with_its_alt_text(teams, fake) -> None:  # type: ignore[no-untyped-def]
@@ -58,7 +58,7 @@ async def test_teams_puts_the_chart_in_the_card_with_its_alt_text(teams, fake) -
     png = base64.b64decode(image["url"].split(",", 1)[1])
     width = int.from_bytes(png[16:20], "big")
     assert png.startswith(b"\x89PNG") and width <= 1024 and image["width"] == f"{width}px"
-    assert image["altText"].startswith("Chronologie de 2 travaux, de décembre 2026 à janvier 2027.")
+    assert image["altText"].startswith("Chronologie de 2 éléments, de décembre 2026 à janvier 2027.")
     everything = "\n".join(card_text(c) for c in cards)
     assert "PRJ-1 Need 3" in everything and "Feuille de route au 26 novembre 2026" in everything
     assert_accepted_by_microsoft(fake)

@@ -195,7 +195,7 @@ async def test_the_pmo_merges_keeping_both_requesters_and_the_history(app: App) 
     await file(app, "zoe", ZOE_NEED)
     await run(app, "zoe", duplicates.different, key="NEED-2")
     out = await run(app, "dan", merging.merge, key="NEED-2", into="NEED-1")
-    assert out[0].text == "NEED-2 est fusionné dans NEED-1 ; 1 personne(s) de plus suivent désormais NEED-1."
+    assert out[0].text == "NEED-2 est fusionné dans NEED-1 ; 1 personne de plus suit désormais NEED-1."
     merged = await need(app, "NEED-2")
     assert merged.status == NeedStatus.MERGED
     assert "Dan Dupont merged NEED-2 (Supplier contract tracker) into NEED-1" in (await told(app, "zoe"))[-1]

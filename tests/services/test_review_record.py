@@ -79,7 +79,7 @@ async def test_an_estimated_need_that_needs_a_review_is_announced_to_each_review
     # Sam's greeting says what waits on him; Bob, no reviewer, is told nothing of it.
     async with app.db.session() as session:
         assert await reviews.attention(session, core=app.core, actor=await _actor(session, app, "sam")) == [
-            f"1 besoin(s) attendent une revue de sécurité avant toute décision : {need.key}. "
+            f"1 besoin attend une revue de sécurité avant toute décision : {need.key}. "
             f"Commencez par /pmo revue {need.key}."]
         assert await reviews.attention(session, core=app.core, actor=await _actor(session, app, "bob")) == []
 

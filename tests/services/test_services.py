@@ -164,8 +164,8 @@ async def test_the_queue_lists_what_waits_on_it_oldest_first_with_business_day_a
         card = (await estimation.queue(session, core=app.core, actor=bob))[0]
     assert isinstance(card, Card)
     assert [f.label for f in card.fields] == [f"{first} · Oldest need"]
-    assert "waiting 2 business day(s)" in card.fields[0].value
-    assert "1 more wait for an answer" in card.footer
+    assert "waiting 2 business days" in card.fields[0].value
+    assert "1 more waits for an answer from its requester" in card.footer
 
 
 async def test_the_queue_is_not_for_requesters(app: App) -> None:

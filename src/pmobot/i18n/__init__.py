@@ -3,6 +3,10 @@
 Catalogs live in ``i18n/<locale>/<area>.yaml``; a key is ``<area>.<path>``,
 so each area (fields, commands, cards...) owns its own file. Both locales
 must define the same keys with the same placeholders (a test checks it).
+
+A message that depends on a number has two forms, ``<key>.one`` and
+``<key>.other``; ``t(locale, key, count=n)`` picks the one the language's
+rule asks for (see ``plural_form``) and fills ``{count}`` with ``n``.
 """
 
 from __future__ import annotations
@@ -58,13 +62,30 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+def plural_form(locale: str, count: int | float | Decimal) -> str:
+    """"one" or "other": the form a number asks for in ``locale``.
+
+    English uses the singular for exactly 1 ("1 need", "0 needs"); French for
+    0 and 1, and for anything under 2 ("0 besoin", "1,5 jour", "2 jours").
+    """
+    value = abs(Decimal(str(count)))
+    if normalize_locale(locale) == "fr":
+        return "one" if value < 2 else "other"
+    return "one" if value == 1 else "other"
+
+
 def t(locale: str, key: str, /, **params: Any) -> str:
     """The message ``key`` in ``locale``, with ``params`` filled in.
 
-    A missing key falls back to English, then to the key itself, so a
-    catalog gap shows up as a readable key rather than a crash.
+    When ``key`` has plural forms, ``count`` (a number) chooses between
+    ``key.one`` and ``key.other``. A missing key falls back to English,
+    then to the key itself, so a catalog gap shows up as a readable key
+    rather than a crash.
     """
     loc = normalize_locale(locale)
+    count = params.get("count")
+    if f"{key}.other" in catalog(DEFAULT_LOCALE) and isinstance(count, int | float | Decimal):
+        key = f"{key}.{plural_form(loc, count)}"
     template = catalog(loc).get(key) or catalog(DEFAULT_LOCALE).get(key)
     if template is None:
         return key
@@ -75,7 +96,7 @@ def t(locale: str, key: str, /, **params: Any) -> str:
 
 
 def has(key: str) -> bool:
-    return key in catalog(DEFAULT_LOCALE)
+    return key in catalog(DEFAULT_LOCALE) or f"{key}.other" in catalog(DEFAULT_LOCALE)
 
 
 def babel_locale(locale: str) -> str:

@@ -80,7 +80,7 @@ async def failed(session: AsyncSession, *, core: Core, actor: Actor) -> list[Mes
     fields = tuple(
         CardField(
             t(loc, "deliveries.row_label", id=r.id, platform=r.platform, target=r.target),
-            t(loc, "deliveries.row_value", attempts=r.attempts, error=(r.last_error or "?")[:200]),
+            t(loc, "deliveries.row_value", count=r.attempts, error=(r.last_error or "?")[:200]),
             short=False,
         )
         for r in shown

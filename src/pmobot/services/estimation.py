@@ -171,7 +171,7 @@ async def queue(session: AsyncSession, *, core: Core, actor: Actor) -> list[Mess
     for need in waiting:
         age = core.calendar.business_days_between(need.waiting_since or need.created_at, now)
         claimer = await session.get(Person, need.claimed_by_id) if need.claimed_by_id else None
-        value = t(loc, "estimation.queue_line", status=status_label(need.status, loc), days=age,
+        value = t(loc, "estimation.queue_line", status=status_label(need.status, loc), count=age,
                   who=claimer.display_name if claimer else t(loc, "estimation.unclaimed"))
         fields.append(CardField(f"{need.key} · {need.title}", value, short=False))
     footer = t(loc, "estimation.queue_footer")

@@ -137,7 +137,9 @@ def describe(policy: Policy, locale: str) -> list[CardField]:
                                                       weight=format_number(c.weight, locale))))
     q = policy.quorum
     blocks = t(locale, "scoring.policy_rejection_blocks") if q.rejection_blocks else ""
-    quorum = t(locale, "scoring.policy_quorum", business=q.business_approvals, it=q.it_approvals, blocks=blocks)
+    business = t(locale, "committee.missing.business", count=q.business_approvals)
+    it = t(locale, "committee.missing.it", count=q.it_approvals)
+    quorum = t(locale, "scoring.policy_quorum", business=business, it=it, blocks=blocks)
     fields.append(CardField(t(locale, "scoring.quorum_field"), quorum, short=False))
     return fields
 

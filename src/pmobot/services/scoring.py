@@ -299,10 +299,10 @@ def origin(f: Factor, b: Breakdown, locale: str) -> str:
             text = t(locale, "scoring.no_desired_date")
         else:
             days = int(float(f.figure))
-            text = t(locale, "scoring.desired_in" if days >= 0 else "scoring.desired_passed", days=abs(days))
+            text = t(locale, "scoring.desired_in" if days >= 0 else "scoring.desired_passed", count=abs(days))
     elif f.source == USERS_AFFECTED:
         text = t(locale, "scoring.no_users") if f.figure is None else t(
-            locale, "scoring.users", users=number(float(f.figure), locale, 0))
+            locale, "scoring.users", count=float(f.figure), users=number(float(f.figure), locale, 0))
     else:
         assert e is not None
         parts = [t(locale, "scoring.effort", effort=number(e.effort_likely, locale, 2)) if f.source == EFFORT
