@@ -185,7 +185,7 @@ async def test_the_answer_button_opens_a_one_question_conversation(app: App) -> 
     assert "a été transmise à la DSI" in done
     assert not await app.chat.in_conversation(ALICE, "a")
     refused = text_of(await app.chat.on_action(BOB, "b", "need.answer", "NEED-1"))
-    assert refused == "Only the requester of NEED-1 can answer IT's questions about it."
+    assert refused == "Only the requester of NEED-1 can answer the questions asked about it."
 
 
 async def test_arriving_says_who_you_are_and_what_waits_on_you(app: App) -> None:
@@ -201,7 +201,7 @@ async def test_free_text_while_it_waits_on_you_asks_whether_it_is_the_answer(app
     await _file_one(app)
     await app.chat.on_text(BOB, "b", "/pmo ask NEED-1 Combien de contrats ?")
     asked = text_of(await app.chat.on_text(ALICE, "a", "Environ 350 contrats actifs"))
-    assert "La DSI attend votre réponse sur NEED-1 : Combien de contrats ?" in asked
+    assert "Une question sur NEED-1 attend votre réponse : Combien de contrats ?" in asked
     assert "Votre message est-il la réponse" in asked
     sent = text_of(await app.chat.on_text(ALICE, "a", "oui"))
     assert "votre réponse sur NEED-1 a été transmise" in sent

@@ -12,7 +12,7 @@ from pmobot.domain.models import ConversationState
 from pmobot.i18n import t
 from pmobot.messages import Message, Prompt
 
-from .test_committee_chat import say, text_of
+from .test_committee_chat import say, text_of, who
 
 
 async def _dialogs(app: App) -> list[tuple[str, bool]]:
@@ -43,3 +43,13 @@ async def test_a_vote_typed_whole_closes_its_open_form_and_the_form_put_aside_co
     assert "Back to Committee question · NEED-1" in said and isinstance(done[-1], Prompt)
     assert t("en", "chat.dialog_waiting") not in said
     assert await _dialogs(app) == [("committee_question", True)]
+
+
+async def test_a_committee_question_is_credited_to_the_committee_and_who_asked(app: App, console: object) -> None:
+    await _on_agenda(app)
+    await say(app, "erin", "/pmo info NEED-1 How many suppliers?")
+    welcome = text_of(await app.chat.welcome(who("alice")))
+    assert "Le comité (Erin Walsh) attend votre réponse sur NEED-1 : /pmo repondre NEED-1" in welcome
+    assert "DSI" not in welcome
+    answered = text_of(await say(app, "alice", "/pmo repondre NEED-1 Environ 120."))
+    assert "transmise au comité (Erin Walsh l'avait demandée)" in answered and "DSI" not in answered

@@ -31,6 +31,7 @@ from pmobot.services.needs import (
     open_questions,
     status_label,
     transition,
+    waiting_on_requester,
 )
 from pmobot.services.people import Actor, locale_of
 
@@ -298,6 +299,9 @@ async def answer(session: AsyncSession, *, core: Core, actor: Actor, key: str, t
     )
     await refresh_it_card(session, core=core, need=need)
     await refresh_committee_card(session, core=core, need=need)
+    if step == "answer_committee":  # the committee asked: said to go to it, and to whom
+        names = (await waiting_on_requester(session, need=need, asked=questions))[1]
+        return [Notice(t(actor.locale, "estimation.answered_committee", key=need.key, who=names), "success")]
     return [Notice(t(actor.locale, "estimation.answered", key=need.key), "success")]
 
 

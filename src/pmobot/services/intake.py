@@ -18,7 +18,16 @@ from pmobot.services import audit, links, outbox, project_view, roadmap_view, sc
 from pmobot.services.cards import actions_for, it_actions, load_need_card, score_field
 from pmobot.services.committee_cards import status_fields as committee_status_fields
 from pmobot.services.core import Core
-from pmobot.services.needs import apply_answers, get_visible, next_number, person, status_label, transition
+from pmobot.services.needs import (
+    apply_answers,
+    get_visible,
+    next_number,
+    open_questions,
+    person,
+    status_label,
+    transition,
+    waiting_on_requester,
+)
 from pmobot.services.people import Actor, locale_of
 
 TITLE_MAX = 200
@@ -183,9 +192,16 @@ async def attention(session: AsyncSession, *, core: Core, actor: Actor) -> list[
             .order_by(col(Need.number))
         )
     ).all()
-    if asked:
-        lines.append(t(actor.locale, "intake.attention_questions", keys=", ".join(n.key for n in asked),
-                       key=asked[0].key))
+    by_it = []
+    for need in asked:  # the committee's questions named as such, with who asked; IT's in one line
+        side, names = await waiting_on_requester(session, need=need, asked=await open_questions(session, need=need))
+        if side == "committee":
+            lines.append(t(actor.locale, "intake.attention_committee", key=need.key, who=names))
+        else:
+            by_it.append(need)
+    if by_it:
+        lines.append(t(actor.locale, "intake.attention_questions", keys=", ".join(n.key for n in by_it),
+                       key=by_it[0].key))
     # Drafts wait on their requester's choice: join a need like it, or send it (``services.duplicates``).
     drafts = (
         await session.exec(

@@ -318,6 +318,18 @@ async def answer_step(session: AsyncSession, *, need: Need) -> str:
     return "answer_committee" if last is not None and last.action == "request_info" else "answer"
 
 
+async def waiting_on_requester(session: AsyncSession, *, need: Need, asked: list[Question]) -> tuple[str, str]:
+    """Who waits for the requester's answer to ``asked``: ("committee", its members who asked) when the
+    committee's question paused the need, else ("it", who asked in IT); names joined for a sentence."""
+    side = "committee" if await answer_step(session, need=need) == "answer_committee" else "it"
+    names: list[str] = []
+    for q in asked:
+        who = await person(session, q.asked_by_id)
+        if who is not None and who.display_name not in names:
+            names.append(who.display_name)
+    return side, ", ".join(names)
+
+
 def waiting_role(need: Need) -> str | None:
     """Whose move it is, for queues and reminders."""
     status = NeedStatus(need.status)
