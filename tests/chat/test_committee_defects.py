@@ -5,12 +5,14 @@ hints, English command words in French replies."""
 from __future__ import annotations
 
 from sqlmodel import select
-from support.committee import estimated_need, seat
+from support.committee import actor, estimated_need, person, seat
 
 from pmobot.app import App
-from pmobot.domain.models import ConversationState
+from pmobot.domain.models import ConversationState, Need
+from pmobot.domain.models_governance import Vote
 from pmobot.i18n import t
 from pmobot.messages import Message, Prompt
+from pmobot.services import committee, links
 
 from .test_committee_chat import say, text_of, who
 
@@ -53,3 +55,31 @@ async def test_a_committee_question_is_credited_to_the_committee_and_who_asked(a
     assert "DSI" not in welcome
     answered = text_of(await say(app, "alice", "/pmo repondre NEED-1 Environ 120."))
     assert "transmise au comité (Erin Walsh l'avait demandée)" in answered and "DSI" not in answered
+
+
+async def test_a_member_who_asked_for_the_need_does_not_vote_on_it_and_the_agenda_says_so(
+        app: App, console: object) -> None:
+    await _on_agenda(app)
+    async with app.db.session() as session:
+        need = (await session.exec(select(Need))).one()
+        carla = await person(session, "carla")
+        assert carla.id is not None
+        assert await links.add_co_requester(session, core=app.core, need=need, person_id=carla.id, via=links.MERGED)
+    refused = text_of(await say(app, "carla", "/pmo voter NEED-1 refuser Trop cher"))
+    assert "Vous ne votez pas sur NEED-1 : vous l'avez demandé" in refused
+    assert "Un autre membre métier du comité vote à votre place" in refused
+    async with app.db.session() as session:
+        assert (await session.exec(select(Vote))).all() == []
+    agenda = text_of(await say(app, "carla", "/pmo agenda"))
+    assert "Ne votent pas (ils l'ont demandé): Carla Rossi" in agenda
+    assert t("fr", "committee.agenda_mine_empty") in text_of(
+        await committee_agenda_mine(app, "carla"))
+    # Femi (business) and Erin (IT) decide without her.
+    await say(app, "femi", "/pmo vote NEED-1 approve Saves two days a month")
+    decided = text_of(await say(app, "erin", "/pmo vote NEED-1 approve Fits the ERP"))
+    assert "completed the quorum" in decided
+
+
+async def committee_agenda_mine(app: App, login: str) -> list[Message]:
+    async with app.db.session() as session:
+        return await committee.agenda(session, core=app.core, actor=await actor(session, app, login), mine_only=True)

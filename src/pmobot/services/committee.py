@@ -28,6 +28,7 @@ from pmobot.messages import Card, CardField, Message, Notice
 from pmobot.services import audit, outbox, project_view, projects, scoring, sides
 from pmobot.services.committee_cards import (
     agenda_card,
+    asked_for_it,
     casts,
     decision_on,
     members,
@@ -120,6 +121,9 @@ async def check_can_vote(session: AsyncSession, *, core: Core, actor: Actor, key
     if side is None:
         raise Forbidden("committee.error.no_side")
     await _refuse_if_not_open(session, need=need)
+    if actor.id in await asked_for_it(session, need=need):
+        raise Forbidden("committee.error.asked_for_it", key=need.key,
+                        side=Phrase(lambda loc: t(loc, f"committee.side.{side}")))
     mine = [v for v in await votes_on(session, subject=subject_of(need)) if v.member_id == actor.id]
     if mine:
         # Read now: the session rolls back before the message is rendered.
@@ -152,7 +156,8 @@ async def vote(session: AsyncSession, *, core: Core, actor: Actor, key: str, cho
     await audit.record(session, core=core, actor_id=actor.id, subject=need.key, action="vote", reason=reason,
                        detail={"subject": subject, "choice": str(choice), "side": side})
     votes = await votes_on(session, subject=subject)
-    outcome = rule.tally(casts(votes), members=len(await members(session)), quorum=core.policy.quorum)
+    voters = len(await members(session)) - len(await asked_for_it(session, need=need))
+    outcome = rule.tally(casts(votes), members=voters, quorum=core.policy.quorum)
     loc = actor.locale
     done = Notice(t(loc, "committee.voted", key=need.key, choice=t(loc, f"committee.choice.{choice}")), "success")
     if outcome is None:
@@ -236,7 +241,8 @@ async def agenda(session: AsyncSession, *, core: Core, actor: Actor, mine_only: 
     loc = actor.locale
     ranked: list[tuple[Need, Inputs]] = []
     for need, _ in await scoring.ranking(session, core=core, needs=waiting):
-        if mine_only and any(v.member_id == actor.id for v in await votes_on(session, subject=subject_of(need))):
+        if mine_only and (actor.id in await asked_for_it(session, need=need) or any(
+                v.member_id == actor.id for v in await votes_on(session, subject=subject_of(need)))):
             continue
         ranked.append((need, await gather(session, core=core, need=need, locale=loc)))
     # Changes to projects' baselines wait for the same committee: listed after the needs.

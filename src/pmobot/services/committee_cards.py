@@ -20,7 +20,7 @@ from pmobot.domain.models import Need, Person
 from pmobot.domain.models_governance import Decision, Vote
 from pmobot.i18n import format_moment, t
 from pmobot.messages import Action, Card, CardField
-from pmobot.services import addresses, outbox, sides
+from pmobot.services import addresses, links, outbox, sides
 from pmobot.services.committee_inputs import Inputs, gather
 from pmobot.services.core import Core
 from pmobot.services.needs import person, status_label
@@ -32,6 +32,14 @@ VOTES_SHOWN = 12
 async def members(session: AsyncSession) -> list[tuple[int, str]]:
     """Committee members who sit for a side (``services.sides``): (person id, side)."""
     return [(pid, str(side)) for pid, side in sorted((await sides.committee_sides(session)).items()) if side]
+
+
+async def asked_for_it(session: AsyncSession, *, need: Need) -> list[int]:
+    """The members who asked for the need (its requester, a co-requester): they do not vote on it,
+    another member of their side does, and the quorum counts without them."""
+    assert need.id is not None
+    askers = {need.requester_id, *await links.co_requester_ids(session, need_id=need.id)}
+    return [pid for pid, _ in await members(session) if pid in askers]
 
 
 def subject_of(need: Need) -> keys.SubjectKey:
@@ -103,6 +111,10 @@ async def agenda_card(session: AsyncSession, *, core: Core, need: Need, locale: 
     if votes:
         fields.append(CardField(t(locale, "committee.votes", count=len(votes)),
                                 await vote_lines(session, votes=votes, locale=locale), short=False))
+    abstaining = [who for pid in await asked_for_it(session, need=need) if (who := await person(session, pid))]
+    if abstaining:
+        fields.append(CardField(t(locale, "committee.not_voting"), ", ".join(
+            t(locale, "committee.not_voting_line", who=who.display_name) for who in abstaining), short=False))
     footer = ""
     if decision is not None:
         fields.append(CardField(t(locale, "committee.decision"), decision_line(decision, core, locale), short=False))
