@@ -67,7 +67,7 @@ async def test_the_assessment_as_a_conversation_then_the_score_everywhere(app: A
     assert "L'évaluation v1 de NEED-1 est enregistrée." in done
     assert "score 17,3 = (valeur 7 + urgence 5 + réduction de risque 4 + utilisateurs 3) / taille 1,1" in done
     assert "valeur 7 : évaluation v1 de Dan Dupont (« moins d'oublis de renouvellement »)" in done
-    assert ("taille 1,1 : estimation v1 de Bob Smith, 20 jours-homme, confiance élevée, "
+    assert ("taille 1,1 : estimation v1 de Bob Smith, 20 jours-personne, confiance élevée, "
             "risque technique moyen (× 1,1)") in done
     # The status shows it too, to the requester as well (the rule is published).
     assert "score 17,3" in text_of(await app.chat.on_text(ALICE, "a", "/pmo statut NEED-1"))

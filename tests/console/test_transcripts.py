@@ -109,7 +109,7 @@ async def test_french_need_from_a_sentence_to_an_estimate_the_requester_sees(app
     assert "Estimate v1 of NEED-1 is recorded" in out
     # The requester sees the estimate, in her language.
     assert "Bob Smith (DSI) a estimé NEED-1" in out
-    assert "15 jours-homme (fourchette 10–25), 18 000 €, 30 jours ouvrés" in out
+    assert "15 jours-personne (fourchette 10–25), 18 000 €, 30 jours ouvrés" in out
 
     estimated = await need(app)
     assert estimated.status == "estimated"

@@ -23,7 +23,7 @@ from pmobot.domain import lifecycle, scoring
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.reviews import Outcome, Trigger
 from pmobot.domain.roles import Role, Side
-from pmobot.i18n import LOCALES, catalog, format_day, format_money, placeholders, plural_form, t
+from pmobot.i18n import LOCALES, catalog, format_day, format_money, placeholders, plural_form, sentences, t
 from pmobot.services.addresses import CHANNEL_PURPOSES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -132,6 +132,20 @@ def test_no_message_hedges_its_plural_with_parentheses(locale: str) -> None:
     """"1 need(s)" reads as a machine talking: a number picks its form instead."""
     hedged = sorted(key for key, text in catalog(locale).items() if re.search(r"\w\(s\)", text))
     assert hedged == []
+
+
+def test_sentences_start_with_a_capital_and_end_with_a_stop() -> None:
+    assert sentences("NEED-3 irait en mars", "rien d'engagé ne bougerait", "") == (
+        "NEED-3 irait en mars. Rien d'engagé ne bougerait.")
+    assert sentences("déjà fini.", "vraiment ?") == "Déjà fini. Vraiment ?"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_one_unit_for_effort(locale: str) -> None:
+    """Estimates, projects and capacity speak of the same unit."""
+    words = {"en": ("man-day", "jours-homme"), "fr": ("jours-homme", "jours-personnes", "jour-homme")}[locale]
+    odd = sorted(key for key, text in catalog(locale).items() if any(w in text for w in words))
+    assert odd == []
 
 
 # -- keys used in the code ----------------------------------------------------

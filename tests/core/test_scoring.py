@@ -123,7 +123,7 @@ def test_the_breakdown_in_plain_words_in_both_languages() -> None:
     french = explain(view, "fr")
     assert french.startswith(
         "score 15,8 = (valeur 8 + urgence 5 + réduction de risque 3 + utilisateurs 3) / taille 1,2")
-    assert ("taille 1,2 : estimation v2 de Bob Smith, 20 jours-homme, confiance faible (× 1,2), "
+    assert ("taille 1,2 : estimation v2 de Bob Smith, 20 jours-personne, confiance faible (× 1,2), "
             "risque technique faible") in french
 
 

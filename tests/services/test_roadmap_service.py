@@ -25,7 +25,7 @@ from sqlmodel import select
 from support.roadmap import seed
 
 from pmobot.app import App
-from pmobot.domain.roadmap import Slot
+from pmobot.domain.roadmap import Impact, Slot
 from pmobot.services import roadmap
 from pmobot.services.errors import Invalid
 
@@ -48,6 +48,14 @@ async def test_slot_and_impact_of_approving_a_candidate(app: App) -> None:
     assert roadmap.explain_impact(impact, "fr") == (
         "NEED-2 irait du 26 novembre au 2 décembre 2026. PRJ-1 finirait alors en janvier 2027, et non plus en "
         "décembre 2026\u00a0; la date souhaitée de PRJ-1, le 18 décembre, serait dépassée de 3\u00a0semaines.")
+
+
+def test_each_sentence_of_an_impact_starts_with_a_capital() -> None:
+    impact = Impact("NEED-3", Slot(date(2027, 1, 4), date(2027, 2, 26)))
+    assert roadmap.explain_impact(impact, "fr") == (
+        "NEED-3 irait du 4 janvier au 26 février 2027. Rien d'engagé ne bougerait.")
+    assert roadmap.explain_impact(impact, "en") == (
+        "NEED-3 would run from 4 January to 26 February 2027. Nothing committed would move.")
 
 
 async def test_a_need_without_an_estimate_is_refused_politely(app: App) -> None:

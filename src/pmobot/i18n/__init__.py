@@ -95,6 +95,20 @@ def t(locale: str, key: str, /, **params: Any) -> str:
         return template
 
 
+def sentences(*parts: str) -> str:
+    """Sentences joined into a paragraph: each starts with a capital and ends with a full stop.
+
+    Messages are written as fragments ("nothing committed would move") so they can also be
+    joined inside a sentence; whoever makes sentences of them goes through here.
+    """
+    out = []
+    for part in (p.strip() for p in parts):
+        if part:
+            part = part[0].upper() + part[1:]
+            out.append(part if part.endswith((".", "!", "?", "…")) else part + ".")
+    return " ".join(out)
+
+
 def has(key: str) -> bool:
     return key in catalog(DEFAULT_LOCALE) or f"{key}.other" in catalog(DEFAULT_LOCALE)
 

@@ -35,7 +35,7 @@ from pmobot.domain.lifecycle import NeedStatus, ProjectStatus
 from pmobot.domain.models import Estimate, Need
 from pmobot.domain.models_governance import Baseline, Capacity, Decision, Project
 from pmobot.domain.roadmap import CapacityChange, Impact, Plan, Slot, Work
-from pmobot.i18n import format_month, format_short_day, format_span, t
+from pmobot.i18n import format_month, format_short_day, format_span, sentences, t
 from pmobot.services import scoring
 from pmobot.services.core import Core
 from pmobot.services.errors import Invalid
@@ -263,4 +263,4 @@ def explain_impact(impact: Impact, locale: str) -> str:
                        late=format_span(miss.days, locale)))
     if not moves and not impact.misses:
         lines.append(t(locale, "roadmap.impact.nothing_moves"))
-    return lines[0] + ". " + t(locale, "roadmap.separator").join(lines[1:]) + "."
+    return sentences(lines[0], t(locale, "roadmap.separator").join(lines[1:]))
