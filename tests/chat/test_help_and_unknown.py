@@ -80,3 +80,19 @@ async def test_console_help_unknown_and_lang(console: Any) -> None:
     assert _help_header("fr") in out
     assert t("fr", "chat.unknown_command", word="foo") in out
     assert "Je vous parle en français." in out and "Je ne parle pas" not in out
+
+
+async def test_a_mistyped_command_suggests_the_one_meant_in_the_readers_language(app: App) -> None:
+    french = await app.chat.on_text(ALICE, "c", "/pmo votr")
+    assert len(french) == 1 and isinstance(french[0], Notice)
+    assert french[0].text == (t("fr", "chat.unknown_command", word="votr") + " "
+                              + t("fr", "chat.did_you_mean", usage=t("fr", "help.usage.vote")))
+    assert "/pmo voter" in french[0].text
+    english = text_of(await app.chat.on_text(BOB, "c", "/pmo statsu NEED-1"))
+    assert "Did you mean /pmo status" in english and _help_header("en") not in english
+
+
+async def test_whois_alone_is_about_the_person_asking(app: App) -> None:
+    alone = text_of(await app.chat.on_text(BOB, "c", "/pmo whois"))
+    assert alone == text_of(await app.chat.on_text(BOB, "c", "/pmo whois me"))
+    assert "Bob Smith" in alone

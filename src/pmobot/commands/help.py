@@ -23,7 +23,11 @@ def help_for(commands: Commands, *, locale: str, roles: frozenset[str], topic: s
 
 
 def unknown_command(commands: Commands, *, locale: str, roles: frozenset[str], word: str) -> list[Message]:
-    """A word that names no command: said so, with what the person can do instead."""
+    """A word that names no command: said so, with the one it most likely meant, or with what the person can do."""
+    meant = commands.closest(word)
+    if meant is not None:
+        return [Notice(t(locale, "chat.unknown_command", word=word) + " "
+                       + t(locale, "chat.did_you_mean", usage=t(locale, f"help.usage.{meant.name}")), "warning")]
     return [Notice(t(locale, "chat.unknown_command", word=word), "warning"),
             *help_for(commands, locale=locale, roles=roles)]
 

@@ -135,7 +135,7 @@ async def _lang(r: Request) -> list[Message]:
 
 def register(commands: Commands) -> None:
     commands.add(Command("role", ("role", "roles"), PersonThen(_ROLE_WORDS), _role, roles=frozenset({Role.PMO})))
-    commands.add(Command("whois", ("whois", "quiest"), PersonThen(frozenset()), _whois))
+    commands.add(Command("whois", ("whois", "quiest"), PersonThen(frozenset(), optional=True), _whois))
     commands.add(Command("link", ("link", "lier", "relier"), TwoPeople(), _link, roles=frozenset({Role.PMO})))
     commands.add(Command("notify", ("notify", "notifier", "prevenir"), OneOf(_NOTIFY_WORDS), _notify))
     commands.add(Command("lang", ("lang", "langue", "language"), OneOf(frozenset({"en", "fr"})), _lang))

@@ -13,6 +13,7 @@ here too, the one place that knows how a command is introduced in a message.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -162,8 +163,11 @@ class PersonThen:
     def fits(self, words: Sequence[str], commands: Commands) -> bool:
         return len(words) <= 3 and (len(words) <= 1 or fold(words[1]) in self.then)
 
+    # The person may be left out (``/pmo whois``: the one asking).
+    optional: bool = False
+
     def parse(self, text: str) -> Arguments | None:
-        return Arguments(text) if text.split() else None
+        return Arguments(text) if text.split() or self.optional else None
 
 
 @dataclass(frozen=True)
@@ -323,6 +327,14 @@ class Commands:
     def find(self, word: str) -> Command | None:
         """The command a typed word names, in either language."""
         return self._by_alias.get(fold(word))
+
+    def closest(self, word: str) -> Command | None:
+        """The command a mistyped word most likely meant ("votr": vote), None if none is close.
+
+        Every command, not only those in a person's help: everybody may try any (the services decide).
+        """
+        match = difflib.get_close_matches(fold(word), self._by_alias, n=1, cutoff=0.75)
+        return self._by_alias[match[0]] if match else None
 
     def pressed(self, action_id: str) -> Command | None:
         """The command a card button triggers."""
