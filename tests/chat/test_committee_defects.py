@@ -83,3 +83,20 @@ async def test_a_member_who_asked_for_the_need_does_not_vote_on_it_and_the_agend
 async def committee_agenda_mine(app: App, login: str) -> list[Message]:
     async with app.db.session() as session:
         return await committee.agenda(session, core=app.core, actor=await actor(session, app, login), mine_only=True)
+
+
+async def test_refusals_give_the_real_reason(app: App, console: object) -> None:
+    await _on_agenda(app)
+    await estimated_need(app, title="Travel booking")
+    await say(app, "dan", "/pmo envoyer NEED-2")
+    again = text_of(await say(app, "dan", "/pmo envoyer NEED-2"))
+    assert "NEED-2 est déjà à l'ordre du jour du comité (passage 1)" in again and "retirer" not in again
+    await say(app, "femi", "/pmo vote NEED-1 approve Saves two days a month")
+    await say(app, "erin", "/pmo vote NEED-1 approve Fits the ERP")
+    late = text_of(await say(app, "carla", "/pmo voter NEED-1 approuver Oui"))
+    assert "C'est maintenant le projet PRJ-1" in late and "reporté" not in late
+    # Alice is no estimator: that is the reason, not the status.
+    refused = text_of(await say(app, "alice", "/pmo estimer NEED-1"))
+    assert "cela revient à" in refused and "clos" not in refused
+    bob = text_of(await say(app, "bob", "/pmo estimate NEED-1"))
+    assert "it was approved and is now project PRJ-1" in bob and "closed" not in bob

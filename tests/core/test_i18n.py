@@ -248,6 +248,7 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "channel.purpose.": lambda: {f"channel.purpose.{p.replace('-', '_')}" for p in CHANNEL_PURPOSES},
     "committee.choice.": lambda: {f"committee.choice.{c.value}" for c in committee_rule.Choice},
     "committee.outcome.": lambda: {f"committee.outcome.{o.value}" for o in committee_rule.Outcome},
+    "committee.error.decided_": lambda: {f"committee.error.decided_{o.value}" for o in committee_rule.Outcome},
     "committee.told.": lambda: {f"committee.told.{o.value}" for o in committee_rule.Outcome},
     "committee.told_footer.": lambda: {f"committee.told_footer.{o.value}" for o in committee_rule.Outcome},
     "committee.side.": lambda: {f"committee.side.{s.value}" for s in Side},

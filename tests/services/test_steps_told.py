@@ -120,7 +120,7 @@ async def test_a_refusal_lists_only_what_this_person_may_do(
         actor = await as_(session, app, login)
         need = await needs.get_visible(session, actor=actor, key=key)
         with pytest.raises(Forbidden) as refused:
-            needs.check_step(actor, need, step)
+            await needs.check_step(session, actor, need, step)
     text = refused.value.message("en")
     possible = text.split("Possible from there: ", 1)[1]
     assert allowed in possible and not any(word in possible for word in not_allowed), text

@@ -49,7 +49,7 @@ async def _request_info(r: Request) -> list[Message] | Opening:
         return await committee_questions.request_info(r.session, core=r.core, actor=r.actor, key=r.args.need_key,
                                                       text=r.args.text)
     need = await get_visible(r.session, actor=r.actor, key=r.args.need_key)
-    committee_questions.check_can_request(r.actor, need)  # refused before any typing
+    await committee_questions.check_can_request(r.session, r.actor, need)  # refused before any typing
     return Opening({"need": need.key})
 
 

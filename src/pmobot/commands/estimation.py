@@ -29,7 +29,7 @@ async def _ask(r: Request) -> list[Message] | Opening:
     if need.requester_id == r.actor.id:
         questions.check_can_ask_it(r.actor, need)
     else:
-        check_step(r.actor, need, "ask")
+        await check_step(r.session, r.actor, need, "ask")
     return Opening({"need": need.key})
 
 

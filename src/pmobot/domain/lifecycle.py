@@ -106,6 +106,9 @@ def check(action: str, status: NeedStatus, tags: frozenset[str]) -> Transition:
     """The transition to take, or ``TransitionRefused`` saying why not."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
+    if not (actors_of(action) & tags):
+        # Never this person's step, whatever the status: that is the reason to give, not the status.
+        raise TransitionRefused(action, status, "actor", None)
     transition = transition_for(action, status)
     if transition is None:
         raise TransitionRefused(action, status, "status", None)

@@ -73,8 +73,12 @@ def check_reason(text: str) -> str:
 async def send(session: AsyncSession, *, core: Core, actor: Actor, key: str, reason: str = "") -> list[Message]:
     """The PMO puts an estimated (or deferred) need on the committee's agenda, in a new round."""
     need = await get_visible(session, actor=actor, key=key)
+    if need.status in (NeedStatus.READY_FOR_DECISION, NeedStatus.NEEDS_INFO) and need.committee_round:
+        # Before the committee already (perhaps paused by its question): that, not the steps left, is the answer.
+        raise Invalid("committee.error.already_on_agenda" if need.status == NeedStatus.READY_FOR_DECISION
+                      else "committee.error.already_on_agenda_paused", key=need.key, round=need.committee_round)
     action = "reconsider" if need.status == NeedStatus.DEFERRED else "send_to_committee"
-    check_step(actor, need, action)
+    await check_step(session, actor, need, action)
     new_round = need.committee_round + 1
     await transition(session, core=core, actor=actor, need=need, action=action, reason=reason,
                      detail={"round": new_round},
@@ -103,8 +107,10 @@ async def _refuse_if_not_open(session: AsyncSession, *, need: Need) -> None:
         return
     decided = await decision_on(session, subject=subject_of(need)) if need.committee_round else None
     if decided is not None:
+        # What may follow depends on the outcome: an approved need is a project now, a deferred one may come back.
         outcome = decided.outcome
-        raise Invalid("committee.error.decided", key=need.key,
+        project = await projects.for_need(session, need_id=decided.need_id) if outcome == "approved" else None
+        raise Invalid(f"committee.error.decided_{outcome}", key=need.key, project=project.key if project else "?",
                       outcome=Phrase(lambda loc: t(loc, f"committee.outcome.{outcome}")))
     status = need.status
     raise Invalid("committee.error.not_on_agenda", key=need.key, status=Phrase(lambda loc: status_label(status, loc)))

@@ -29,11 +29,11 @@ TO_REQUESTER = "requester"
 TO_IT = "it"
 
 
-def check_can_request(actor: Actor, need: Need) -> None:
+async def check_can_request(session: AsyncSession, actor: Actor, need: Need) -> None:
     """Refused before any typing: committee members only, on a need before the committee."""
     if not actor.has(Role.COMMITTEE):
         raise Forbidden("committee.error.not_member", key=need.key)
-    check_step(actor, need, "request_info")
+    await check_step(session, actor, need, "request_info")
 
 
 async def request_info(session: AsyncSession, *, core: Core, actor: Actor, key: str, text: str,
@@ -43,7 +43,7 @@ async def request_info(session: AsyncSession, *, core: Core, actor: Actor, key: 
     from pmobot.services.questions import checked_text
 
     need = await get_visible(session, actor=actor, key=key)
-    check_can_request(actor, need)
+    await check_can_request(session, actor, need)
     text = checked_text(text, what="question")
     await transition(session, core=core, actor=actor, need=need, action="request_info",
                      detail={"question": text, "to": to}, requester_told=True)

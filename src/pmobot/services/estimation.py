@@ -308,7 +308,7 @@ async def answer(session: AsyncSession, *, core: Core, actor: Actor, key: str, t
 async def check_can_estimate(session: AsyncSession, *, actor: Actor, key: str) -> Need:
     """Refuse before the estimate dialog starts, not after ten questions."""
     need = await get_visible(session, actor=actor, key=key)
-    check_step(actor, need, "estimate")
+    await check_step(session, actor, need, "estimate")
     return need
 
 

@@ -17,6 +17,7 @@ from pmobot.conversation.spec import DialogSpec
 from pmobot.domain import keys, lifecycle
 from pmobot.domain.lifecycle import NeedStatus, TransitionRefused
 from pmobot.domain.models import AuditEvent, Estimate, KeyCounter, Need, Person, Question
+from pmobot.domain.models_governance import Project
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import Notice
@@ -91,8 +92,9 @@ def status_label(status: str, locale: str) -> str:
     return t(locale, f"status.{status}")
 
 
-def refusal(exc: TransitionRefused, need: Need, tags: frozenset[str]) -> Forbidden:
-    """Turn a refused step into a message that says why and what this person may do instead."""
+def refusal(exc: TransitionRefused, need: Need, tags: frozenset[str], *, project: str | None = None) -> Forbidden:
+    """Turn a refused step into a message that says why and what this person may do instead;
+    ``project``: the project an approved need became, named as what it is now."""
     action = Phrase(lambda loc: t(loc, f"action.{exc.action}"))
     if exc.reason == "actor":
         actors = sorted(lifecycle.actors_of(exc.action))
@@ -100,7 +102,8 @@ def refusal(exc: TransitionRefused, need: Need, tags: frozenset[str]) -> Forbidd
         return Forbidden("need.error.not_allowed", action=action, key=need.key, who=who)
     # Only the steps open to this person: listing someone else's would be a second refusal.
     steps = lifecycle.possible(exc.status, tags)
-    allowed = Phrase(lambda loc: ", ".join(t(loc, f"action.{a}") for a in steps) or _nothing(exc.status, loc))
+    allowed = Phrase(lambda loc: ", ".join(t(loc, f"action.{a}") for a in steps) or (
+        t(loc, "need.now_project", project=project) if project else _nothing(exc.status, loc)))
     status = Phrase(lambda loc: status_label(exc.status, loc))
     return Forbidden("need.error.wrong_status", action=action, key=need.key, status=status, allowed=allowed)
 
@@ -109,13 +112,18 @@ def _nothing(status: NeedStatus, locale: str) -> str:
     return t(locale, "need.nothing_possible" if status in lifecycle.CLOSED else "need.nothing_for_you")
 
 
-def check_step(actor: Actor, need: Need, action: str) -> lifecycle.Transition:
-    """The step ``action`` for this person on this need, or a refusal saying why."""
+async def check_step(session: AsyncSession, actor: Actor, need: Need, action: str) -> lifecycle.Transition:
+    """The step ``action`` for this person on this need, or a refusal saying why (an approved need
+    refused as the project it became)."""
     tags = lifecycle.actor_tags(actor.roles, is_owner=need.requester_id == actor.id)
     try:
         return lifecycle.check(action, NeedStatus(need.status), tags)
     except TransitionRefused as exc:
-        raise refusal(exc, need, tags) from None
+        project = None
+        if exc.status == NeedStatus.APPROVED:
+            found = (await session.exec(select(Project).where(Project.need_id == need.id))).first()
+            project = found.key if found is not None else None
+        raise refusal(exc, need, tags, project=project) from None
 
 
 async def transition(
@@ -135,7 +143,7 @@ async def transition(
     the caller tells them itself (``followers_told``), to its co-requesters.
     """
     current = NeedStatus(need.status)
-    step = check_step(actor, need, action)
+    step = await check_step(session, actor, need, action)
     now = core.now()
     values: dict[str, Any] = {"status": str(step.target), "version": need.version + 1, "updated_at": now,
                               **(changes or {})}
