@@ -83,7 +83,7 @@ async def test_the_console_saves_the_chart_and_names_the_file(console: ConsoleCh
     transcript = console.out.getvalue()  # type: ignore[attr-defined]
     # Lines wrapped at the terminal's width, French no-break spaces: read as plain words.
     flat = " ".join(transcript.replace("\u00a0", " ").split())
-    saved = tmp_path / "charts" / "roadmap-2026-11-26.png"
+    (saved,) = (tmp_path / "charts").glob("roadmap-2026-11-26-fr-*.png")
     assert saved.read_bytes().startswith(b"\x89PNG")
     assert f"→ {saved}" in transcript
     assert "PRJ-1 Need 3 : 1 décembre → 14 décembre 2026, 20 jours-personne · engagé" in flat
@@ -91,3 +91,38 @@ async def test_the_console_saves_the_chart_and_names_the_file(console: ConsoleCh
     assert "Chronologie de 2 éléments, de décembre 2026 à janvier 2027." in flat
     assert ("Charge par mois (jours-personne pris / capacité) : novembre 2026 0/20, décembre 2026 20/20, "
             "janvier 2027 10/20") in flat
+
+
+async def test_two_readers_charts_are_saved_side_by_side(console: ConsoleChat, app: App, tmp_path: Path) -> None:
+    """Dan reads French, Alice English: on the console, neither chart overwrites the other."""
+    await seed(app)
+    await run(app, ALICE, "lang en")
+    console.charts_dir = tmp_path / "charts"
+    for who in ("dan", "alice"):
+        console.current = who
+        await console.handle_line("/pmo roadmap")
+    names = sorted(p.name for p in (tmp_path / "charts").glob("*.png"))
+    assert len(names) == 2 and names[0].startswith("roadmap-2026-11-26-en-") and "-fr-" in names[1]
+
+
+@pytest.mark.parametrize("failure", ["no matplotlib", "drawing fails"])
+async def test_without_a_chart_the_roadmap_is_still_told(app: App, monkeypatch: pytest.MonkeyPatch,
+                                                         failure: str) -> None:
+    import sys
+
+    import pmobot.services
+    from pmobot.services import charts
+
+    await seed(app)
+    if failure == "no matplotlib":
+        monkeypatch.delattr(pmobot.services, "charts")
+        monkeypatch.setitem(sys.modules, "pmobot.services.charts", None)  # importing it now raises ImportError
+    else:
+        def broken(*args: object, **kwargs: object) -> bytes:
+            raise RuntimeError("no font")
+        monkeypatch.setattr(charts, "timeline_png", broken)
+    messages = await run(app, DAN, "feuille-de-route")
+    assert not any(isinstance(m, Chart) for m in messages)
+    out = " ".join(said(messages).replace("\u00a0", " ").split())
+    assert "PRJ-1 Need 3 : 1 décembre → 14 décembre 2026" in out
+    assert "Le graphique n'a pas pu être dessiné" in out

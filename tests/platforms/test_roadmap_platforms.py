@@ -22,7 +22,7 @@ async def test_slack_uploads_the_chart_where_it_was_asked_for(slack: SlackHarnes
     (complete,) = slack.fake.of("files.completeUploadExternal")
     (uploaded,) = slack.fake.uploads.values()
     assert uploaded.startswith(b"\x89PNG") and int(ask["length"]) == len(uploaded)
-    assert ask["filename"] == "roadmap-2026-11-26.png"
+    assert ask["filename"].startswith("roadmap-2026-11-26-fr-") and ask["filename"].endswith(".png")
     assert "Chronologie de 2 éléments, de décembre 2026 à janvier 2027." in ask["alt_txt"]
     files = json.loads(complete["files"]) if isinstance(complete["files"], str) else complete["files"]
     assert [f["id"] for f in files] == [ask_id for ask_id in slack.fake.uploads]

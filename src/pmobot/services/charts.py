@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from PIL import Image
 
@@ -46,6 +48,7 @@ class Legend:
     today: str
     kinds: dict[str, str]  # kind -> its name in the legend
     late: str
+    desired: str  # the mark at a need's desired date
 
 
 def date2num(day: date) -> float:
@@ -71,17 +74,23 @@ def timeline_png(bars: Sequence[Bar], *, months: Sequence[tuple[date, str]], tod
     axes.set_yticks(range(len(bars)), [bar.label for bar in bars], fontsize=8)
     axes.set_ylim(rows - 0.5, -0.5)
     if months:
-        axes.set_xticks([date2num(first) for first, _ in months], [name for _, name in months], fontsize=8)
+        # A tick at every month, so each end can be read against one; with many, one name in N.
+        step = -(-len(months) // 12)
+        axes.set_xticks([date2num(first) for first, _ in months], minor=True)
+        axes.set_xticks([date2num(first) for first, _ in months[::step]], [name for _, name in months[::step]],
+                        fontsize=8)
         axes.set_xlim(date2num(months[0][0]), date2num(_after(months[-1][0])))
     axes.axvline(date2num(today), color="#d69e2e", linewidth=1.2)
-    axes.grid(axis="x", color="#e2e8f0", linewidth=0.8)
+    axes.grid(axis="x", which="both", color="#e2e8f0", linewidth=0.8)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     axes.set_title(legend.title, fontsize=10, loc="left")
-    handles = [Patch(color=COLOURS[kind], label=name) for kind, name in legend.kinds.items()]
+    handles: list[Artist] = [Patch(color=COLOURS[kind], label=name) for kind, name in legend.kinds.items()]
     handles.append(Patch(color=COLOURS["late"], label=legend.late))
     handles.append(Patch(color="#d69e2e", label=legend.today))
+    if any(bar.desired is not None for bar in bars):
+        handles.append(Line2D([], [], color="#1a202c", linewidth=1.2, label=legend.desired))
     figure.legend(handles=handles, loc="lower center", ncols=len(handles), fontsize=8, frameon=False)
     raw = io.BytesIO()
     figure.savefig(raw, format="png", dpi=_DPI, metadata={"Software": None})

@@ -8,6 +8,8 @@ for their own needs (``needs.can_view``, the one home for who sees what).
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import logging
 from collections.abc import Sequence
 from datetime import date
 
@@ -17,13 +19,15 @@ from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Need
 from pmobot.domain.roadmap import MonthLoad, Placement, Plan
 from pmobot.i18n import format_month, format_number, format_short_day, format_span, t
-from pmobot.messages import CardField, Chart, Message, Text
+from pmobot.messages import CardField, Chart, Message, Notice, Text
 from pmobot.services import capacity, roadmap
 from pmobot.services.core import Core
 from pmobot.services.errors import Invalid
 from pmobot.services.needs import can_view
 from pmobot.services.people import Actor
 from pmobot.services.roadmap import Entry
+
+log = logging.getLogger(__name__)
 
 # Each kind of work, by its name in the chart and the text.
 KIND_KEYS = {"under_way": "roadmap.view.kind.under_way", "committed": "roadmap.view.kind.committed",
@@ -108,9 +112,7 @@ def _month_ticks(start: date, end: date, locale: str) -> list[tuple[date, str]]:
     while month <= end:
         out.append((month, format_month(month, locale)))
         month = date(month.year + 1, 1, 1) if month.month == 12 else date(month.year, month.month + 1, 1)
-    # Every month is a tick; with many, one label in N keeps them readable.
-    step = max(1, len(out) // 12 + (1 if len(out) % 12 else 0))
-    return out[::step]
+    return out  # every month: the chart names one in N when there are many
 
 
 async def chart(rows: Sequence[tuple[Entry, Placement]], *, locale: str, today: date) -> Chart:
@@ -126,11 +128,13 @@ async def chart(rows: Sequence[tuple[Entry, Placement]], *, locale: str, today: 
     legend = charts.Legend(
         title=t(locale, "roadmap.chart.title", today=format_short_day(today, locale), year=today.year),
         today=t(locale, "roadmap.chart.today"), late=t(locale, "roadmap.chart.late"),
-        kinds={kind: t(locale, key) for kind, key in KIND_KEYS.items()})
+        desired=t(locale, "roadmap.chart.desired"), kinds={kind: t(locale, key) for kind, key in KIND_KEYS.items()})
     image = await asyncio.to_thread(charts.timeline_png, bars, months=_month_ticks(start, end, locale), today=today,
                                     legend=legend)
+    # Named by what it shows: two readers' charts (another language, other rows) never overwrite each other.
+    digest = hashlib.sha256(image).hexdigest()[:12]
     return Chart(title=legend.title, alt_text=_alt_text(rows, locale=locale), image=image,
-                 filename=f"roadmap-{today.isoformat()}.png")
+                 filename=f"roadmap-{today.isoformat()}-{locale}-{digest}.png")
 
 
 async def status_field(session: AsyncSession, *, core: Core, need: Need, locale: str) -> CardField | None:
@@ -160,4 +164,9 @@ async def show(session: AsyncSession, *, core: Core, actor: Actor) -> list[Messa
     text = timeline_text(rows, plan, locale=locale, today=today, capacity_words=words)
     if not rows:
         return [Text(text)]
-    return [Text(text), await chart(rows, locale=locale, today=today)]
+    try:
+        drawn: Message = await chart(rows, locale=locale, today=today)
+    except Exception:  # matplotlib missing or a drawing error: the text timeline still says it all
+        log.exception("the roadmap chart could not be drawn")
+        drawn = Notice(t(locale, "roadmap.chart.unavailable"), "warning")
+    return [Text(text), drawn]
