@@ -100,3 +100,16 @@ async def test_refusals_give_the_real_reason(app: App, console: object) -> None:
     assert "cela revient à" in refused and "clos" not in refused
     bob = text_of(await say(app, "bob", "/pmo estimate NEED-1"))
     assert "it was approved and is now project PRJ-1" in bob and "closed" not in bob
+
+
+async def test_french_replies_use_french_command_words_and_say_dsi(app: App, console: object) -> None:
+    await seat(app)
+    await estimated_need(app)
+    sent = text_of(await say(app, "dan", "/pmo envoyer NEED-1"))
+    assert "/pmo canal ici comite" in sent and "channel here" not in sent
+    refused = text_of(await say(app, "dan", "/pmo voter NEED-1 approuver Oui"))  # the PMO has no seat
+    assert "Seuls les membres du comité votent sur NEED-1" in refused
+    assert "/pmo role PERSONNE comite metier|dsi" in refused
+    policy = text_of(await say(app, "dan", "/pmo politique"))
+    assert "(business_value)" not in policy and "informatique" not in policy and "(s)" not in policy
+    assert "1 approbation DSI" in policy
