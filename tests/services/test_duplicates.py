@@ -121,8 +121,12 @@ async def test_joining_makes_a_co_requester_who_sees_the_need_and_hears_its_step
     async with app.db.session() as session:
         await estimation.claim(session, core=app.core, actor=await as_(session, app, "bob"), key="NEED-1")
     assert "Bob Smith claimed NEED-1" in (await told(app, "zoe"))[-1]
-    mine = (await run(app, "zoe", intake.mine))[0]
-    assert "you follow it" in value(mine, "NEED-1 · Suivi des contrats fournisseurs")
+    # Her own (merged) need, then the one she follows, each section counting what it lists.
+    own, followed = await run(app, "zoe", intake.mine)
+    assert isinstance(own, Card) and isinstance(followed, Card)
+    assert (own.title, [f.label for f in own.fields]) == ("Your needs (1)", ["NEED-2 · Supplier contract tracker"])
+    assert (followed.title, [f.label for f in followed.fields]) == (
+        "Needs you follow (1)", ["NEED-1 · Suivi des contrats fournisseurs"])
 
 
 async def test_saying_different_sends_it_and_the_pair_is_never_shown_as_the_same(app: App) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -169,18 +170,21 @@ async def mine(session: AsyncSession, *, core: Core, actor: Actor) -> list[Messa
     followed = await links.followed_by(session, person_id=actor.id)
     if not needs and not followed:
         return [Notice(t(actor.locale, "intake.mine_empty"))]
-    following = " · " + t(actor.locale, "duplicates.following")
-    fields = tuple(
-        CardField(
-            f"{n.key} · {n.title}",
-            t(actor.locale, "intake.mine_line", status=status_label(n.status, actor.locale),
-              when=format_moment(n.updated_at, actor.locale, core.settings.timezone)) + (following if mark else ""),
-            short=False,
-        )
-        for n, mark in [*((n, False) for n in needs), *((n, True) for n in followed)]
-    )
-    return [Card(title=t(actor.locale, "intake.mine_title", count=len(needs)), fields=fields,
-                 footer=t(actor.locale, "intake.mine_footer"))]
+    def lines(rows: Sequence[Need]) -> tuple[CardField, ...]:
+        return tuple(CardField(f"{n.key} · {n.title}", t(actor.locale, "intake.mine_line",
+                                                          status=status_label(n.status, actor.locale),
+                                                          when=format_moment(n.updated_at, actor.locale,
+                                                                             core.settings.timezone)), short=False)
+                     for n in rows)
+
+    # Each section counts what it lists: their own needs, then the ones they follow.
+    out: list[Message] = []
+    if needs:
+        out.append(Card(title=t(actor.locale, "intake.mine_title", count=len(needs)), fields=lines(needs)))
+    if followed:
+        out.append(Card(title=t(actor.locale, "intake.mine_followed_title", count=len(followed)),
+                        fields=lines(followed)))
+    return [*out[:-1], replace(out[-1], footer=t(actor.locale, "intake.mine_footer"))]
 
 
 async def attention(session: AsyncSession, *, core: Core, actor: Actor) -> list[str]:
