@@ -178,7 +178,7 @@ async def mine(session: AsyncSession, *, core: Core, actor: Actor) -> list[Messa
                      for n in rows)
 
     # Each section counts what it lists: their own needs, then the ones they follow.
-    out: list[Message] = []
+    out: list[Card] = []
     if needs:
         out.append(Card(title=t(actor.locale, "intake.mine_title", count=len(needs)), fields=lines(needs)))
     if followed:
