@@ -7,9 +7,10 @@ tables at the end of this file. Hooks call services, never a platform SDK.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from pmobot.conversation.errors import FieldError, number_param
+from pmobot.conversation.errors import Day, FieldError, number_param
 from pmobot.conversation.hooks import Check, Completion, HookContext, Validator
 from pmobot.messages import Message
 from pmobot.services import (
@@ -48,11 +49,45 @@ def effort_order(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldEr
     return None
 
 
+_CHANGES = ("new_end", "new_budget", "scope_note")
+
+
 def one_change(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldError] | None:
-    """A change request changes something: the end date, the budget or the scope."""
+    """A change request changes something: the end date, the budget or the scope. Known as soon as
+    the last of them is answered or skipped (the engine checks what is settled after each skip),
+    so the person is told then, on that question, with the way out."""
+    if any(name not in answers for name in _CHANGES):
+        return None  # not every change asked yet
     if answers.get("new_end") or answers.get("new_budget") or str(answers.get("scope_note") or "").strip():
         return None
-    return "new_end", FieldError("dialogs.one_change")
+    return "scope_note", FieldError("dialogs.one_change")
+
+
+def _field_error(refusal: changes.Refusal) -> FieldError:
+    return FieldError(refusal.key, {k: Day(v) if isinstance(v, date) else v for k, v in refusal.params.items()})
+
+
+def change_end(value: Any, answers: dict[str, Any], hc: HookContext) -> FieldError | None:
+    """A new end the baseline could hold (``changes.end_refusal``), against the project as it
+    was when the form opened; the change is checked again when it is sent."""
+    start = hc.context.get("start")
+    if start is None:
+        return None
+    marks = [(str(name), date.fromisoformat(due)) for name, due in hc.context.get("marks", [])]
+    if str(value) == hc.context.get("end"):
+        return None  # the same end: nothing moves, and nothing to check
+    refusal = changes.end_refusal(date.fromisoformat(str(value)), start=date.fromisoformat(start),
+                                  today=hc.core.today(), marks=marks, calendar=hc.core.calendar)
+    return _field_error(refusal) if refusal else None
+
+
+def change_budget(value: Any, answers: dict[str, Any], hc: HookContext) -> FieldError | None:
+    """A new budget in the project's own currency (``changes.budget_refusal``)."""
+    currency = hc.context.get("currency")
+    if not currency or not isinstance(value, dict):
+        return None
+    refusal = changes.budget_refusal(str(value.get("currency") or ""), project_currency=str(currency))
+    return _field_error(refusal) if refusal else None
 
 
 async def submit_need(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
@@ -121,7 +156,8 @@ async def request_info(hc: HookContext, answers: dict[str, Any]) -> list[Message
                                                   to=str(answers["to"]))
 
 
-VALIDATORS: dict[str, Validator] = {"meaningful_text": meaningful_text}
+VALIDATORS: dict[str, Validator] = {"meaningful_text": meaningful_text, "change_end": change_end,
+                                    "change_budget": change_budget}
 CHECKS: dict[str, Check] = {"effort_order": effort_order, "one_change": one_change}
 COMPLETIONS: dict[str, Completion] = {
     "submit_need": submit_need,

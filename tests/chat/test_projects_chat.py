@@ -105,3 +105,67 @@ def test_a_milestone_is_read_as_name_date_and_optional_weight_in_either_language
     assert read_milestone("Recette 15 January", today) == ("Recette", date(2027, 1, 15), None)
     with pytest.raises(Invalid):
         read_milestone("sometime soon", today)
+
+
+async def test_a_change_the_baseline_could_not_hold_is_refused_at_the_question(app: App) -> None:
+    """An end before a milestone, on a Sunday, or a budget in another currency: refused as typed, with
+    what to give instead; the same checks hold when the change is sent another way (the service)."""
+    await open_for(app, await estimated_need(app))
+    await app.chat.on_text(BOB, "b", "/pmo milestone PRJ-1 Pilot live 11/12/2026")
+    await app.chat.on_text(BOB, "b", "/pmo change PRJ-1")
+    said = texts(await app.chat.on_text(BOB, "b", "10/12/2026"))
+    assert said[0] == ('The new end date (10 December 2026) would be before the milestone(s) "Pilot live", which '
+                       "the baseline keeps. Give a date on or after 11 December 2026: a baseline can't end before "
+                       "its milestones.")
+    said = texts(await app.chat.on_text(BOB, "b", "20/12/2026"))
+    assert said[0] == ("20 December 2026 is not a business day. The business day before it is 18 December 2026: "
+                       "give that one, or another business day.")
+    await app.chat.on_text(BOB, "b", "18/12/2026")
+    said = texts(await app.chat.on_text(BOB, "b", "US$55,000"))
+    assert said[0] == ("The budget of this project is kept in EUR; a budget in USD would change its currency. "
+                       "Give the amount in EUR.")
+
+
+async def test_an_empty_change_is_refused_when_the_last_change_is_skipped_and_there_is_a_way_out(app: App) -> None:
+    await open_for(app, await estimated_need(app))
+    await app.chat.on_text(BOB, "b", "/pmo change PRJ-1")
+    await app.chat.on_text(BOB, "b", "skip")
+    await app.chat.on_text(BOB, "b", "skip")
+    said = texts(await app.chat.on_text(BOB, "b", "skip"))
+    assert said[0] == ("A change request must change something: a new end date, a new budget or a scope change, "
+                       "and all three are skipped. Give one here, type back to change an earlier answer, or cancel "
+                       "to stop.")
+    # Still on the scope question: an answer there goes on to the reason.
+    await app.chat.on_text(BOB, "b", "Add SSO")
+    await app.chat.on_text(BOB, "b", "Asked by the auditors")
+    sent = texts(await app.chat.on_text(BOB, "b", "1"))
+    assert sent[0].startswith("PRJ-1/CR-1 is sent to the committee: scope: Add SSO.")
+
+
+async def test_milestone_mistakes_are_named_and_a_weekend_day_gets_the_business_day_before(app: App) -> None:
+    await open_for(app, await estimated_need(app))
+    assert texts(await app.chat.on_text(BOB, "b", "/pmo milestone PRJ-1 Pilot 31/02/2027")) == [
+        '"31/02/2027" is not a real date. Check the day and the month, e.g. /pmo milestone PRJ-3 Pilot live '
+        "26/02/2027."]
+    assert texts(await app.chat.on_text(BOB, "b", "/pmo milestone PRJ-1 Pilot 11/12/2026 -3")) == [
+        "A milestone's weight is a number above 0 and at most 100, not -3."]
+    # 12 December 2026 is a Saturday; Friday 11 December is the business day before.
+    assert texts(await app.chat.on_text(BOB, "b", "/pmo milestone PRJ-1 Pilot 12/12/2026")) == [
+        '"Pilot" would fall on 12 December 2026, which is not a business day. The business day before it is '
+        "11 December 2026: add the milestone on that day, or on another business day."]
+
+
+async def test_hints_and_lists_say_what_this_reader_may_do(app: App) -> None:
+    await open_for(app, await estimated_need(app))
+    [card] = await app.chat.on_text(ALICE, "a", "/pmo projet PRJ-1")
+    assert isinstance(card, Card) and card.footer == "Le besoin dont il est issu : /pmo statut NEED-1."
+    [owned] = await app.chat.on_text(BOB, "b", "/pmo project PRJ-1")
+    assert isinstance(owned, Card) and owned.footer.startswith("Milestones: /pmo milestone PRJ-1")
+    # Alice filed the need: she sees its project in the list.
+    [listed] = await app.chat.on_text(ALICE, "a", "/pmo projets")
+    assert isinstance(listed, Card) and listed.title == "Projets actifs (1)"
+    newcomer = Identity(platform="console", external_id="gina", display_name="Gina Roy", handle="gina")
+    assert texts(await app.chat.on_text(newcomer, "g", "/pmo projects")) == [
+        "Aucun des projets actifs n'est le vôtre : vous voyez les projets issus de vos besoins et ceux dont vous "
+        "êtes responsable. La liste complète est réservée à l'informatique, au comité et au PMO. Vos besoins : "
+        "/pmo mes."]

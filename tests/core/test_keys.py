@@ -78,6 +78,7 @@ def test_project_keys_keep_their_formats() -> None:
     subject = keys.change_subject("PRJ-2", 1)
     assert keys.change_request(subject) == "change:PRJ-2/CR-1"
     assert keys.change_decided(subject, 12) == "change-decided:PRJ-2/CR-1:12"
+    assert keys.change_request_member(subject, 12) == "change:PRJ-2/CR-1:member:12"
 
 
 def test_review_keys_keep_their_formats() -> None:

@@ -223,3 +223,80 @@ async def test_the_committees_agenda_lists_the_changes_waiting_and_a_members_own
         theirs = await committee.agenda(session, core=app.core, actor=erin, mine_only=True)
     assert not any(isinstance(m, Card) for m in mine)
     assert [m.title for m in theirs if isinstance(m, Card)] == ["Changes to projects waiting for the committee (1)"]
+
+
+async def test_a_change_the_baseline_could_not_hold_is_refused_with_what_to_give(app: App) -> None:
+    """Today is 26 November 2026; the project runs from 26 November to 23 December with a milestone
+    on 11 December: an end in the past, on a Sunday, before that milestone, or a budget in dollars for a
+    project in euros would each make a baseline that contradicts itself."""
+    key = await _project(app)
+    await _milestone(app, "bob", key, "Pilot live", date(2026, 12, 11))
+    refused = {}
+    for name, answers in {"past": {"new_end": "2026-11-02"}, "sunday": {"new_end": "2026-12-20"},
+                          "milestone": {"new_end": "2026-12-10"},
+                          "currency": {"new_budget": {"amount": "55000", "currency": "USD"}}}.items():
+        with pytest.raises(Invalid) as caught:
+            await _ask_change(app, key, **answers)
+        refused[name] = caught.value
+    assert refused["past"].message("en") == ("The new end date (2 November 2026) is in the past. "
+                                             "Give today (26 November 2026) or a later date.")
+    # 20 December 2026 is a Sunday: the business day before it is Friday 18 December.
+    assert refused["sunday"].message("fr") == ("Le 20 décembre 2026 n'est pas un jour ouvré. Le jour ouvré précédent "
+                                               "est le 18 décembre 2026 : indiquez celui-ci, ou un autre jour ouvré.")
+    assert '"Pilot live"' in refused["milestone"].message("en")
+    assert "on or after 11 December 2026" in refused["milestone"].message("en")
+    assert refused["currency"].message("en") == ("The budget of this project is kept in EUR; a budget in USD would "
+                                                 "change its currency. Give the amount in EUR.")
+    async with app.db.session() as session:
+        assert (await session.exec(select(ChangeRequest))).all() == []
+    # The Friday before is fine.
+    assert (await _ask_change(app, key, new_end="2026-12-18")).startswith(f"{key}/CR-1 is sent")
+
+
+async def test_an_approved_change_tells_the_requester_and_co_requesters_what_moved_and_why(app: App) -> None:
+    from pmobot.domain.models_governance import NeedRequester
+
+    key = await _project(app)
+    async with app.db.session() as session:
+        frank = await demo_actor(session, app, "frank")
+        project = (await session.exec(select(Project))).one()
+        session.add(NeedRequester(need_id=project.need_id, person_id=frank.id, via="joined", joined_at=app.core.now()))
+    await _ask_change(app, key, new_end="2027-01-29")
+    await _vote(app, "carla", key, "approve")
+    await _vote(app, "erin", key, "approve")
+    async with app.db.session() as session:
+        told = (await session.exec(select(OutboxMessage).where(col(OutboxMessage.key).startswith("change-decided"))
+                                   .order_by(col(OutboxMessage.target)))).all()
+    by = {m.target: m.payload["text"] for m in told}
+    assert sorted(by) == ["alice", "bob", "frank"]
+    # Frank is new here: he is told in the organisation's language.
+    assert by["frank"] == (f"{key}, le projet issu de votre besoin NEED-1 (Supplier contract tracker), a changé : le "
+                           f"comité a approuvé {key}/CR-1, et la référence v2 est désormais en vigueur. "
+                           "Ce qui change : fin 23 décembre 2026 → 29 janvier 2027. Pourquoi : The vendor is late")
+    assert "29" in by["alice"] and "The vendor is late" in by["alice"]
+
+
+async def test_with_no_committee_channel_the_members_are_told_of_a_change_by_direct_message(app: App) -> None:
+    key = await _project(app)
+    await _ask_change(app, key, new_end="2027-01-29")
+    async with app.db.session() as session:
+        told = (await session.exec(select(OutboxMessage).where(col(OutboxMessage.key).contains(":member:"))
+                                   .order_by(col(OutboxMessage.target)))).all()
+    # Carla (business) and Erin (IT) sit on the committee.
+    assert [m.target for m in told] == ["carla", "erin"]
+    assert "/pmo change-decide PRJ-1 CR-1 approve|reject" in told[1].payload["text"]
+
+
+async def test_the_agenda_shows_the_milestones_a_waiting_change_would_leave_after_its_end(app: App) -> None:
+    from pmobot.messages import Card
+    from pmobot.services import committee
+
+    key = await _project(app)
+    await _ask_change(app, key, new_end="2026-12-18")
+    # Added after the change was asked, inside v1 (which ends on 23 December): the change would drop it.
+    await _milestone(app, "bob", key, "Training", date(2026, 12, 21))
+    async with app.db.session() as session:
+        carla = await demo_actor(session, app, "carla")
+        [listed] = await committee.agenda(session, core=app.core, actor=carla)
+    assert isinstance(listed, Card)
+    assert listed.fields[0].value.endswith("\nJalons en vigueur après la nouvelle fin : Training (21 décembre 2026).")

@@ -9,7 +9,7 @@ from datetime import date
 
 from pmobot.commands.registry import Arguments, Command, Commands, Nothing, Opening, ProjectKey, Request
 from pmobot.conversation.dates import InvalidDate, parse_date_text
-from pmobot.domain.roles import PORTFOLIO_ROLES, Role
+from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import Message, Notice
 from pmobot.services import changes, people, project_view, projects
@@ -47,14 +47,18 @@ def _number(word: str) -> float | None:
 
 
 def _date_at_end(words: Sequence[str], today: date) -> tuple[int, date] | None:
-    """The longest run of last words that is a date, as (how many words, the date)."""
+    """The longest run of last words that is a date, as (how many words, the date); when none is,
+    but one has the shape of a date that does not exist (31/02/2027), that is said."""
+    impossible: str | None = None
     for count in range(min(_DATE_WORDS, len(words) - 1), 0, -1):
         try:
             day = parse_date_text(" ".join(words[-count:]), today)
         except InvalidDate:
-            day = None
+            day, impossible = None, impossible or " ".join(words[-count:])
         if day is not None:
             return count, day
+    if impossible is not None:
+        raise Invalid("projects.error.milestone_date", value=impossible)
     return None
 
 
@@ -62,9 +66,18 @@ def read_milestone(text: str, today: date) -> tuple[str, date, float | None]:
     """``Pilot live 15/03/2027 30`` → ("Pilot live", 15 March 2027, 30.0): a name, a date as people
     write it (French or English), and an optional weight; of two readings the longer date wins."""
     words = text.split()
-    plain = _date_at_end(words, today)
     weight = _number(words[-1]) if len(words) > 2 else None
-    weighted = _date_at_end(words[:-1], today) if weight is not None else None
+    impossible: Invalid | None = None
+    try:
+        weighted = _date_at_end(words[:-1], today) if weight is not None else None
+    except Invalid as exc:
+        weighted, impossible = None, exc
+    try:
+        plain = _date_at_end(words, today)
+    except Invalid as exc:
+        plain, impossible = None, impossible or exc
+    if plain is None and weighted is None and impossible is not None:
+        raise impossible
     if weighted is not None and (plain is None or weighted[0] >= plain[0]):
         count, day = weighted
         return " ".join(words[:-1 - count]), day, weight
@@ -87,7 +100,8 @@ async def _change(r: Request) -> Opening:
     project, _ = await projects.get(r.session, actor=r.actor, key=r.args.project_key)
     projects.check_manage(r.actor, project, "change")
     projects.check_active(project)
-    return Opening({"project": project.key})
+    # What the form checks the answers against (dialogs/hooks.py: change_end, change_budget).
+    return Opening(await changes.form_context(r.session, project=project))
 
 
 @dataclass(frozen=True)
@@ -114,7 +128,8 @@ async def _change_decide(r: Request) -> list[Message]:
 def register(commands: Commands) -> None:
     commands.add(Command("project", ("project", "projet", "prj"), ProjectKey(), _project, roles=frozenset(),
                          shareable=True))
-    commands.add(Command("projects", ("projects", "projets"), Nothing(), _projects, roles=PORTFOLIO_ROLES,
+    # Everyone: each person sees the projects they may (projects.can_view), and is told what that is.
+    commands.add(Command("projects", ("projects", "projets"), Nothing(), _projects, roles=frozenset(),
                          shareable=True))
     commands.add(Command("owner", ("owner", "responsable", "proprietaire"), ProjectKey(), _owner, roles=_PMO))
     commands.add(Command("milestone", ("milestone", "jalon"), ProjectKey(), _milestone,

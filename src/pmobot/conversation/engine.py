@@ -383,6 +383,12 @@ class DialogEngine:
             state.answers.pop(f.id, None)
             if f.id not in state.skipped:
                 state.skipped.append(f.id)
+            # A cross-field check that can already tell (e.g. nothing at all is changed) says so now,
+            # on this question, rather than at the summary.
+            problem = self._cross_check(spec, self._settled(spec, state), hc)
+            if problem is not None:
+                state.skipped.remove(f.id)
+                return [Notice(problem[1].message(hc.locale), "warning")] + self._ask_current(spec, state, hc.locale)
             state.remember(f.id)
             return self._advance(spec, state, hc.locale)
         if word in KEEP and state.answers.get(f.id) is not None:
@@ -404,6 +410,11 @@ class DialogEngine:
             state.prefilled.remove(f.id)
         state.remember(f.id)
         return self._advance(spec, state, hc.locale)
+
+    def _settled(self, spec: DialogSpec, state: DialogState) -> dict[str, Answer]:
+        """The answers given or skipped so far: a check reads a missing name as 'not asked yet'."""
+        return {f.id: state.answers.get(f.id) for f in self.applicable(spec, state.answers)
+                if f.id in state.answers or f.id in state.skipped}
 
     def _back(self, spec: DialogSpec, state: DialogState, locale: str) -> list[Message]:
         current = state.current

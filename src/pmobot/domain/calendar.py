@@ -37,6 +37,12 @@ class BusinessCalendar:
                 count += 1
         return count
 
+    def business_day_on_or_before(self, day: date) -> date:
+        """``day`` if it is a business day, else the last business day before it."""
+        while not self.is_business_day(day):
+            day -= timedelta(days=1)
+        return day
+
     def add_business_days(self, day: date, days: int) -> date:
         while days > 0:
             day += timedelta(days=1)

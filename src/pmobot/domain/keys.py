@@ -133,6 +133,11 @@ def change_request(subject: SubjectKey) -> OutboxKey:
     return OutboxKey(f"change:{subject}")
 
 
+def change_request_member(subject: SubjectKey, person_id: int) -> OutboxKey:
+    """A committee member told of a change request by direct message (no committee channel chosen)."""
+    return OutboxKey(f"change:{subject}:member:{person_id}")
+
+
 def change_decided(subject: SubjectKey, person_id: int) -> OutboxKey:
     """``person_id`` (who asked for the change, or the owner) told how the committee decided it."""
     return OutboxKey(f"change-decided:{subject}:{person_id}")

@@ -10,9 +10,11 @@ exactly one vote completes the quorum and the decision (unique per subject) is w
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from sqlalchemy import update
@@ -23,13 +25,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from pmobot.conversation.text import fold
 from pmobot.domain import committee as rule
 from pmobot.domain import keys
+from pmobot.domain.calendar import BusinessCalendar
 from pmobot.domain.models import Need, Person
-from pmobot.domain.models_governance import Baseline, ChangeRequest, Decision, Project, Vote
+from pmobot.domain.models_governance import Baseline, ChangeRequest, Decision, Milestone, Project, Vote
 from pmobot.i18n import format_day, format_money, t
 from pmobot.messages import Message, Notice
-from pmobot.services import addresses, audit, baselines, committee_cards, outbox, projects, sides
+from pmobot.services import addresses, audit, baselines, committee_cards, links, outbox, projects, sides
 from pmobot.services.core import Core
-from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken
+from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken, Phrase
 from pmobot.services.people import Actor, locale_of
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
@@ -53,15 +56,61 @@ def parse_number(text: str) -> int:
     return int(digits)
 
 
-def proposal(answers: dict[str, Any], baseline: Baseline) -> dict[str, Any]:
-    """What the change would move, from the dialog's answers; refused when nothing would change."""
+@dataclass(frozen=True)
+class Refusal:
+    """Why a proposed change can't go to the committee: an i18n key and its parameters, dates kept
+    as dates so that the form (a FieldError) and the service (an Invalid) both write them the
+    reader's way."""
+
+    key: str
+    params: dict[str, date | str]
+
+    def invalid(self) -> Invalid:
+        return Invalid(self.key, **{k: Phrase(partial(_shown, v)) for k, v in self.params.items()})
+
+
+def _shown(value: date | str, locale: str) -> str:
+    return format_day(value, locale) if isinstance(value, date) else value
+
+
+def end_refusal(day: date, *, start: date, today: date, marks: Sequence[tuple[str, date]],
+                calendar: BusinessCalendar) -> Refusal | None:
+    """A new end date the committee could not approve: in the past, before the start, on a day
+    nobody works, or before a milestone in force (which the baseline would then no longer hold)."""
+    if day < today:
+        return Refusal("projects.error.end_past", {"end": day, "today": today})
+    if day < start:
+        return Refusal("projects.error.end_before_start", {"end": day, "start": start})
+    if not calendar.is_business_day(day):
+        return Refusal("projects.error.end_not_business_day",
+                       {"end": day, "before": calendar.business_day_on_or_before(day)})
+    late = [(name, due) for name, due in marks if due > day]
+    if late:
+        last = max(due for _, due in late)
+        return Refusal("projects.error.end_before_milestones",
+                       {"end": day, "names": ", ".join(f"\"{name}\"" for name, _ in late), "last": last})
+    return None
+
+
+def budget_refusal(currency: str | None, *, project_currency: str) -> Refusal | None:
+    """A budget is kept in the project's currency: another one would change it silently."""
+    if currency and currency != project_currency:
+        return Refusal("projects.error.budget_currency", {"currency": currency, "project": project_currency})
+    return None
+
+
+def proposal(answers: dict[str, Any], baseline: Baseline, *, marks: Sequence[Milestone], core: Core) -> dict[str, Any]:
+    """What the change would move, from the dialog's answers; refused when nothing would change,
+    or when the baseline would contradict itself (see ``end_refusal``, ``budget_refusal``)."""
     proposed: dict[str, Any] = {}
     end = answers.get("new_end")
     if end:
         day = date.fromisoformat(str(end))
-        if day < baseline.start:
-            raise Invalid("projects.error.end_before_start", end=day.isoformat(), start=baseline.start.isoformat())
         if day != baseline.end:
+            refusal = end_refusal(day, start=baseline.start, today=core.today(),
+                                  marks=[(m.name, m.due) for m in marks], calendar=core.calendar)
+            if refusal is not None:
+                raise refusal.invalid()
             proposed["end"] = day.isoformat()
     budget = answers.get("new_budget")
     if budget:
@@ -71,7 +120,10 @@ def proposal(answers: dict[str, Any], baseline: Baseline) -> dict[str, Any]:
             raise Invalid("projects.error.budget", value=str(budget)) from None
         if amount < 0:
             raise Invalid("projects.error.budget", value=str(amount))
-        if (amount, budget.get("currency") or baseline.currency) != (baseline.budget, baseline.currency):
+        refused = budget_refusal(budget.get("currency"), project_currency=baseline.currency)
+        if refused is not None:
+            raise refused.invalid()
+        if amount != baseline.budget:
             proposed["budget"] = format(amount, "f")
             proposed["currency"] = str(budget.get("currency") or baseline.currency)
     scope = str(answers.get("scope_note") or "").strip()
@@ -80,6 +132,16 @@ def proposal(answers: dict[str, Any], baseline: Baseline) -> dict[str, Any]:
     if not proposed:
         raise Invalid("projects.error.no_change")
     return proposed
+
+
+async def form_context(session: AsyncSession, *, project: Project) -> dict[str, Any]:
+    """What the change form checks its answers against: the baseline in force and its milestones."""
+    assert project.id is not None
+    baseline = await baselines.in_force(session, project_id=project.id)
+    assert baseline is not None  # frozen when the project opened
+    marks = await baselines.milestones(session, project_id=project.id)
+    return {"project": project.key, "start": baseline.start.isoformat(), "end": baseline.end.isoformat(),
+            "currency": baseline.currency, "marks": [[m.name, m.due.isoformat()] for m in marks]}
 
 
 async def request_change(session: AsyncSession, *, core: Core, actor: Actor, key: str,
@@ -94,7 +156,8 @@ async def request_change(session: AsyncSession, *, core: Core, actor: Actor, key
     reason = str(answers.get("reason") or "").strip()[:REASON_MAX]
     if not reason:
         raise Invalid("projects.error.change_reason")
-    proposed = proposal(answers, baseline)
+    proposed = proposal(answers, baseline, marks=await baselines.milestones(session, project_id=project.id),
+                        core=core)
     count = (await session.exec(select(func.count()).select_from(ChangeRequest)
                                 .where(ChangeRequest.project_id == project.id))).one()
     row = ChangeRequest(project_id=project.id, number=int(count) + 1, proposed=proposed, reason=reason,
@@ -107,13 +170,32 @@ async def request_change(session: AsyncSession, *, core: Core, actor: Actor, key
     subject = keys.change_subject(project.key, row.number)
     await audit.record(session, core=core, actor_id=actor.id, subject=project.key, action="change_requested",
                        reason=reason, detail={"subject": subject, "proposed": proposed})
-    loc = core.org_locale
-    text = t(loc, "projects.change_announced", who=actor.person.display_name, subject=subject, title=need.title,
-             changes=describe(proposed, baseline, loc), reason=reason, key=project.key, number=row.number)
-    await outbox.to_channels(session, core=core, purpose=addresses.COMMITTEE_CHANNEL,
-                             key=keys.change_request(subject), message=Notice(text))
+    await _announce(session, core=core, actor=actor, project=project, need=need, change=row, baseline=baseline)
     return [Notice(t(actor.locale, "projects.change_requested", subject=subject,
                      changes=describe(proposed, baseline, actor.locale)), "success")]
+
+
+async def _announce(session: AsyncSession, *, core: Core, actor: Actor, project: Project, need: Need,
+                    change: ChangeRequest, baseline: Baseline) -> None:
+    """The change to the committee channel; where none is chosen, to each member by direct message,
+    in their language, so that the committee is told either way."""
+    subject = keys.change_subject(project.key, change.number)
+
+    def text(loc: str) -> str:
+        return t(loc, "projects.change_announced", who=actor.person.display_name, subject=subject, title=need.title,
+                 changes=describe(change.proposed, baseline, loc), reason=change.reason, key=project.key,
+                 number=change.number)
+
+    posted = await outbox.to_channels(session, core=core, purpose=addresses.COMMITTEE_CHANNEL,
+                                      key=keys.change_request(subject), message=Notice(text(core.org_locale)))
+    if posted:
+        return
+    for member_id, _ in await committee_cards.members(session):
+        member = await session.get(Person, member_id)
+        if member is None or member.id is None:
+            continue
+        await outbox.to_person(session, core=core, key=keys.change_request_member(subject, member.id),
+                               person=member, message=Notice(text(locale_of(member, core))))
 
 
 def describe(proposed: dict[str, Any], baseline: Baseline, locale: str) -> str:
@@ -233,6 +315,8 @@ async def _settle(session: AsyncSession, *, core: Core, actor: Actor, project: P
            .execution_options(synchronize_session=False))
     if (await session.exec(cas)).scalar_one_or_none() is None:
         raise Overtaken("projects.error.change_decided_now", subject=subject)
+    before = await baselines.in_force(session, project_id=project.id)
+    assert before is not None  # frozen when the project opened
     version = None
     if outcome == APPROVED:
         version = await _next_baseline(session, core=core, project=project, change=change, decision=decision)
@@ -241,6 +325,9 @@ async def _settle(session: AsyncSession, *, core: Core, actor: Actor, project: P
                        detail={"subject": subject, "decision": decision.id, "baseline": version})
     await _tell(session, core=core, project=project, change=change, outcome=outcome, version=version,
                 reason=decision.reason)
+    if outcome == APPROVED:
+        await _tell_requesters(session, core=core, project=project, need=need, change=change, before=before,
+                               version=version or 0)
 
 
 async def _next_baseline(session: AsyncSession, *, core: Core, project: Project, change: ChangeRequest,
@@ -261,6 +348,25 @@ async def _next_baseline(session: AsyncSession, *, core: Core, project: Project,
     await baselines.freeze(session, core=core, project_id=project.id, version=current.version + 1, terms=terms,
                            decision_id=decision.id, change_request_id=change.id)
     return current.version + 1
+
+
+async def _tell_requesters(session: AsyncSession, *, core: Core, project: Project, need: Need,
+                           change: ChangeRequest, before: Baseline, version: int) -> None:
+    """The need's requester and co-requesters told what the approved change moves (old → new) and why,
+    each in their language; the owner and who asked for it are told by ``_tell``."""
+    assert need.id is not None
+    subject = keys.change_subject(project.key, change.number)
+    told = {change.requested_by_id, project.owner_id}
+    for person_id in dict.fromkeys([need.requester_id, *await links.co_requester_ids(session, need_id=need.id)]):
+        person = await session.get(Person, person_id) if person_id not in told else None
+        if person is None or person.id is None:
+            continue
+        loc = locale_of(person, core)
+        text = t(loc, "projects.change_told_requester", subject=subject, key=project.key, need=need.key,
+                 title=need.title, changes=describe(change.proposed, before, loc), why=change.reason,
+                 version=version)
+        await outbox.to_person(session, core=core, key=keys.change_decided(subject, person.id), person=person,
+                               message=Notice(text))
 
 
 async def _tell(session: AsyncSession, *, core: Core, project: Project, change: ChangeRequest, outcome: str,

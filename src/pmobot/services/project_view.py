@@ -84,8 +84,10 @@ async def card(session: AsyncSession, *, core: Core, actor: Actor, project: Proj
             lines.append(t(loc, "projects.history_line", when=format_moment(event.at, loc, core.settings.timezone),
                            what=t(loc, "projects.event." + event.action), who=who.display_name if who else "pmobot"))
         fields.append(CardField(t(loc, "projects.field.history"), "\n".join(lines), short=False))
-    return Card(title=f"{project.key} · {need.title}", fields=tuple(fields),
-                footer=t(loc, "projects.footer", key=project.key))
+    # Hints only for what this reader may do: milestones and changes are the owner's and the PMO's.
+    footer = (t(loc, "projects.footer", key=project.key) if projects.can_manage(actor, project)
+              else t(loc, "projects.footer_reader", need=need.key))
+    return Card(title=f"{project.key} · {need.title}", fields=tuple(fields), footer=footer)
 
 
 async def show(session: AsyncSession, *, core: Core, actor: Actor, key: str) -> list[Message]:
@@ -97,7 +99,8 @@ async def active_list(session: AsyncSession, *, core: Core, actor: Actor) -> lis
     """The active projects this person may see, with owner and the baseline in force."""
     loc = actor.locale
     lines: list[CardField] = []
-    for project in await projects.active(session):
+    running = await projects.active(session)
+    for project in running:
         need = await session.get(Need, project.need_id)
         assert project.id is not None
         if need is None or not projects.can_view(actor, project, need):
@@ -108,7 +111,8 @@ async def active_list(session: AsyncSession, *, core: Core, actor: Actor) -> lis
                   baseline=baseline_line(baseline, loc) if baseline else "")
         lines.append(CardField(f"{project.key} · {need.title}", value, short=False))
     if not lines:
-        return [Notice(t(loc, "projects.none"))]
+        # Projects there are, none this person may see: say what they may see, not that there are none.
+        return [Notice(t(loc, "projects.none_yours" if running else "projects.none"))]
     return [Card(title=t(loc, "projects.list_title", count=len(lines)), fields=tuple(lines),
                  footer=t(loc, "projects.list_footer"))]
 
@@ -127,7 +131,14 @@ async def changes_waiting(session: AsyncSession, *, actor: Actor, mine_only: boo
             if mine_only and await changes.has_voted(session, subject=subject, member_id=actor.id):
                 continue
             assert current is not None
-            lines.append(CardField(subject, change_line(project, change, current, loc), short=False))
+            line = change_line(project, change, current, loc)
+            if "end" in change.proposed:  # what it would contradict, for the committee to weigh
+                end = date.fromisoformat(change.proposed["end"])
+                late = [m for m in await baselines.milestones(session, project_id=project.id) if m.due > end]
+                if late:
+                    line += "\n" + t(loc, "projects.agenda_conflicts", marks="; ".join(
+                        f"{m.name} ({format_day(m.due, loc)})" for m in late))
+            lines.append(CardField(subject, line, short=False))
     if not lines:
         return None
     return Card(title=t(loc, "projects.agenda_title", count=len(lines)), fields=tuple(lines),

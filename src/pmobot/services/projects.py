@@ -22,7 +22,7 @@ from pmobot.domain.models import Estimate, Need, Person
 from pmobot.domain.models_governance import Decision, Project
 from pmobot.domain.roadmap import Slot
 from pmobot.domain.roles import Role
-from pmobot.i18n import format_day, t
+from pmobot.i18n import format_day, format_number, t
 from pmobot.messages import Message, Notice
 from pmobot.services import audit, baselines, outbox, roadmap
 from pmobot.services.core import Core
@@ -181,7 +181,12 @@ async def add_milestone(session: AsyncSession, *, core: Core, actor: Actor, key:
     if not name:
         raise Invalid("projects.error.milestone_usage")
     if weight is not None and not 0 < weight <= 100:
-        raise Invalid("projects.error.milestone_weight", weight=weight)
+        typed = weight  # as the reader writes numbers: -3, not -3.0
+        raise Invalid("projects.error.milestone_weight", weight=Phrase(lambda loc: format_number(typed, loc)))
+    if not core.calendar.is_business_day(due):
+        before = core.calendar.business_day_on_or_before(due)
+        raise Invalid("projects.error.milestone_not_business_day", name=name,
+                      due=Phrase(lambda loc: format_day(due, loc)), before=Phrase(lambda loc: format_day(before, loc)))
     assert project.id is not None
     row, baseline = await baselines.add_milestone(session, core=core, project_id=project.id, name=name, due=due,
                                                   weight=weight, actor_id=actor.id)
