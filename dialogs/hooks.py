@@ -60,7 +60,7 @@ def one_change(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldErro
         return None  # not every change asked yet
     if answers.get("new_end") or answers.get("new_budget") or str(answers.get("scope_note") or "").strip():
         return None
-    return "scope_note", FieldError("dialogs.one_change")
+    return "new_end", FieldError("dialogs.one_change")
 
 
 def _field_error(refusal: changes.Refusal) -> FieldError:

@@ -102,6 +102,9 @@ class DialogSpec:
     on_complete: str
     # Names of cross-field checks run on the summary (see ``CHECKS`` there).
     checks: tuple[str, ...] = ()
+    # Also run them each time a field is skipped, on what is settled so far (a check reads a field
+    # not asked yet as missing): for a rule that a skip alone can break ("change at least one thing").
+    check_on_skip: bool = False
     prefill: bool = False
     # Show the answers for confirmation before completing (off for one-question dialogs).
     confirm: bool = True
@@ -240,6 +243,7 @@ def parse_spec(raw: Any, source: str = "<spec>") -> DialogSpec:
         fields=tuple(fields),
         on_complete=on_complete,
         checks=tuple(checks),
+        check_on_skip=bool(raw.get("check_on_skip", False)),
         prefill=bool(raw.get("prefill", False)),
         confirm=bool(raw.get("confirm", True)),
         source=source,

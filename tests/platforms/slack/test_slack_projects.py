@@ -67,4 +67,4 @@ async def test_a_change_modal_with_no_change_is_sent_back_with_the_reason(slack:
     await slack.settle()
     response = await slack.submit("UBOB", slack.opened_view(), {"reason": "Nothing really"})
     body = await response.json()
-    assert body["response_action"] == "errors" and "at least one change" in body["errors"]["new_end"], body
+    assert body["response_action"] == "errors" and "must change something" in body["errors"]["new_end"], body
