@@ -114,8 +114,8 @@ async def test_a_change_the_baseline_could_not_hold_is_refused_at_the_question(a
     await app.chat.on_text(BOB, "b", "/pmo milestone PRJ-1 Pilot live 11/12/2026")
     await app.chat.on_text(BOB, "b", "/pmo change PRJ-1")
     said = texts(await app.chat.on_text(BOB, "b", "10/12/2026"))
-    assert said[0] == ('The new end date (10 December 2026) would be before the milestone(s) "Pilot live", which '
-                       "the baseline keeps. Give a date on or after 11 December 2026: a baseline can't end before "
+    assert said[0] == ('The new end date (10 December 2026) would be before milestones the baseline keeps: '
+                       '"Pilot live". Give a date on or after 11 December 2026: a baseline can\'t end before '
                        "its milestones.")
     said = texts(await app.chat.on_text(BOB, "b", "20/12/2026"))
     assert said[0] == ("20 December 2026 is not a business day. The business day before it is 18 December 2026: "
