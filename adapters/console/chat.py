@@ -27,7 +27,7 @@ from pmobot.clock import Clock
 from pmobot.commands.registry import Place
 from pmobot.conversation.recognizers import warm_up
 from pmobot.domain import keys
-from pmobot.i18n import t
+from pmobot.i18n import DEFAULT_LOCALE, t
 from pmobot.interrupts import release_signals, stop_on_signals
 from pmobot.messages import Action, Card, Chart, Message, Notice
 from pmobot.scheduler import Delivery, OutboxWorker, RetryLater
@@ -46,11 +46,11 @@ def save_chart(chart: Chart, folder: Path) -> str:
     return str(path)
 
 
-def shown(message: Message, charts_dir: Path) -> str:
+def shown(message: Message, charts_dir: Path, locale: str = DEFAULT_LOCALE) -> str:
     """A message as printed; a chart saved first, and named."""
     if isinstance(message, Chart):
-        return render(message, saved_as=save_chart(message, charts_dir))
-    return render(message)
+        return render(message, saved_as=save_chart(message, charts_dir), locale=locale)
+    return render(message, locale=locale)
 
 
 class ConsoleDeliverer:
@@ -61,8 +61,10 @@ class ConsoleDeliverer:
     def __init__(
         self, *, write: Callable[[str], None], names: Callable[[str], str],
         on_buttons: Callable[[tuple[Action, ...]], None], charts_dir: Callable[[], Path],
+        locale: Callable[[], str] = lambda: DEFAULT_LOCALE,
     ) -> None:
         self._write = write
+        self._locale = locale
         self._names = names
         self._on_buttons = on_buttons
         self._charts_dir = charts_dir
@@ -81,7 +83,7 @@ class ConsoleDeliverer:
             where = f"✉ {self._names(delivery.target)}"
         try:
             self._write(f"\n━━ {where} ━━")
-            self._write(shown(delivery.message, self._charts_dir()))
+            self._write(shown(delivery.message, self._charts_dir(), self._locale()))
         except OutputClosed:
             # Not seen by anyone: left in the outbox for the next session instead of marked sent.
             raise RetryLater("the console's output is closed") from None
@@ -105,8 +107,10 @@ class ConsoleChat:
         self.buttons: tuple[Action, ...] = ()
         # Where charts are saved (a terminal shows no pictures): the path is printed.
         self.charts_dir = charts_dir
+        # The language of the person at the terminal, as last read: the typography of what is printed.
+        self.locale = DEFAULT_LOCALE
         self.deliverer = ConsoleDeliverer(write=self.write, names=self.name_of, on_buttons=self.remember_buttons,
-                                          charts_dir=lambda: self.charts_dir)
+                                          charts_dir=lambda: self.charts_dir, locale=lambda: self.locale)
         # Set when the reader of the output has gone: the console then stops quietly.
         self.output_closed = False
 
@@ -134,9 +138,10 @@ class ConsoleChat:
     def conversation_key(self) -> keys.ConversationKey:
         return keys.direct(PLATFORM, self.current)
 
-    def show(self, messages: list[Message]) -> None:
+    async def show(self, messages: list[Message]) -> None:
+        self.locale = await self.chat.locale_for(self.identity())
         for message in messages:
-            self.write(shown(message, self.charts_dir))
+            self.write(shown(message, self.charts_dir, self.locale))
             if isinstance(message, Card) and message.actions:
                 self.remember_buttons(message.actions)
 
@@ -152,8 +157,8 @@ class ConsoleChat:
 
     async def _arrive(self) -> None:
         """Say who is typing and what waits on them, then resume their conversation."""
-        self.show(await self.chat.welcome(self.identity()))
-        self.show(await self.chat.resume(self.identity(), self.conversation_key))
+        await self.show(await self.chat.welcome(self.identity()))
+        await self.show(await self.chat.resume(self.identity(), self.conversation_key))
 
     async def handle_line(self, line: str) -> bool:
         """Handle one typed line; False when the user asked to quit."""
@@ -170,16 +175,16 @@ class ConsoleChat:
             await self._enter(stripped[5:].strip())
         elif lowered.startswith("/lang"):
             command = "lang " + stripped[5:].strip()
-            self.show(await self.chat.on_command(self.identity(), self.conversation_key, command))
+            await self.show(await self.chat.on_command(self.identity(), self.conversation_key, command))
         elif lowered in ("/who", "/people"):
             people = ", ".join(f"{login} ({name})" for login, name in sorted(self.people.items()))
             await self.say("people", people=people)
         elif lowered == "/help":
-            self.show(await self.chat.on_command(self.identity(), self.conversation_key, "help"))
+            await self.show(await self.chat.on_command(self.identity(), self.conversation_key, "help"))
         elif stripped.isdigit() and not await self.chat.in_conversation(self.identity(), self.conversation_key):
             await self._press(int(stripped))
         else:
-            self.show(await self.chat.on_text(self.identity(), self.conversation_key, text, place=self.place))
+            await self.show(await self.chat.on_text(self.identity(), self.conversation_key, text, place=self.place))
         await self.deliver()
         return True
 
@@ -222,7 +227,7 @@ class ConsoleChat:
             return
         action = self.buttons[number - 1]
         await self.say("pressed", label=action.label)
-        self.show(await self.chat.on_action(self.identity(), self.conversation_key, action.id, action.value))
+        await self.show(await self.chat.on_action(self.identity(), self.conversation_key, action.id, action.value))
 
     async def run(self, stream: IO[str] | None = None) -> None:
         """Chat until ``/quit``, the end of input (Ctrl-D), Ctrl-C, or a reader that closed the output.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import textwrap
 
+from pmobot.i18n import DEFAULT_LOCALE, label
 from pmobot.messages import Card, Chart, FormRequest, Message, Notice, Prompt, Text
 
 WIDTH = 96
@@ -33,8 +34,10 @@ def _wrap(text: str, indent: str, width: int = WIDTH) -> list[str]:
     return [indent + line for line in out]
 
 
-def render(message: Message, *, buttons_from: int = 1, saved_as: str | None = None) -> str:
-    """``saved_as``: where a chart's picture was saved, for the reader to open it."""
+def render(message: Message, *, buttons_from: int = 1, saved_as: str | None = None,
+           locale: str = DEFAULT_LOCALE) -> str:
+    """``saved_as``: where a chart's picture was saved, for the reader to open it; ``locale``: the
+    reader's, for the typography of labels ("Titre :")."""
     if isinstance(message, Chart):
         lines = ["▦ " + clean(message.title)]
         if saved_as:
@@ -68,9 +71,9 @@ def render(message: Message, *, buttons_from: int = 1, saved_as: str | None = No
             lines += _wrap(message.body, "│  ")
         for f in message.fields:
             if f.short and "\n" not in f.value:
-                lines += _wrap(f"{f.label}: {f.value}", "│  ")
+                lines += _wrap(f"{label(locale, f.label)} {f.value}", "│  ")
             else:
-                lines.append("│  " + clean(f.label) + ":")
+                lines.append("│  " + clean(label(locale, f.label)))
                 lines += _wrap(f.value, "│     ")
         if message.actions:
             buttons = "  ".join(f"[{i}] {clean(a.label)}" for i, a in enumerate(message.actions, buttons_from))

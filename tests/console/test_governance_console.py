@@ -28,7 +28,7 @@ REVIEW = {"dpa": "en cours", "hosting": "UE", "sso": "oui", "integration": "1", 
 
 def flat(text: str) -> str:
     """The transcript on one line: the console wraps long lines, French puts no-break spaces."""
-    return " ".join(text.replace("\xa0", " ").split())
+    return " ".join(text.replace("\xa0", " ").replace("\u202f", " ").split())
 
 
 async def _demo(session: Any, app: App, login: str) -> people.Actor:
@@ -67,8 +67,8 @@ async def test_a_security_review_in_the_console(app: App, console: Any) -> None:
     await console.handle_line("/as alice")
     await console.handle_line(f"/pmo statut {key}")
     out = flat(console.out.getvalue().rsplit("alice", 1)[-1])
-    assert "Revue de sécurité: │ validée sous conditions · v1 par Sam Leroy" in out
-    assert "Conditions de la revue: │ DPA signé avant la mise en service" in out
+    assert "Revue de sécurité : │ validée sous conditions · v1 par Sam Leroy" in out
+    assert "Conditions de la revue : │ DPA signé avant la mise en service" in out
 
 
 async def test_choosing_the_committee_channel_by_typing_in_it(app: App, console: Any) -> None:

@@ -44,3 +44,10 @@ def test_console_rendering_numbers_buttons_and_options() -> None:
 def test_rendering_an_unknown_object_is_an_error() -> None:
     with pytest.raises(TypeError):
         render(object())  # type: ignore[arg-type]
+
+
+def test_console_labels_follow_the_readers_typography() -> None:
+    card = Card(title="T", fields=(CardField("Titre", "Outil"), CardField("Problème", "long\ntext", short=False)))
+    french = render(card, locale="fr")
+    assert "Titre\u202f: Outil" in french and "Problème\u202f:" in french
+    assert "Title: Tool" in render(Card(title="T", fields=(CardField("Title", "Tool"),)), locale="en")

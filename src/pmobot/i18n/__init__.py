@@ -109,6 +109,11 @@ def sentences(*parts: str) -> str:
     return " ".join(out)
 
 
+def label(locale: str, name: str) -> str:
+    """A label before its value: "Title:" in English, "Titre :" (a narrow no-break space) in French."""
+    return t(locale, "chat.label", label=name)
+
+
 def has(key: str) -> bool:
     return key in catalog(DEFAULT_LOCALE) or f"{key}.other" in catalog(DEFAULT_LOCALE)
 
