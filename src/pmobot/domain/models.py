@@ -31,11 +31,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-def _ts(nullable: bool = False, index: bool = False) -> Any:
+def timestamp_field(nullable: bool = False, index: bool = False) -> Any:
+    """A UTC timestamp column (naive UTC stored, aware UTC read back)."""
     return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
 
 
-def _json() -> Any:
+def json_field() -> Any:
+    """A JSON column holding a dict, empty by default."""
     return Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
 
 
@@ -54,10 +56,10 @@ class Person(SQLModel, table=True):
     locale: str | None = Field(default=None, max_length=10)
     department: str | None = Field(default=None, max_length=80)
     email: str | None = Field(default=None, max_length=320)
-    created_at: datetime = _ts()
+    created_at: datetime = timestamp_field()
     # Set when the platform refuses messages to this person (blocked the bot,
     # left the tenant); cleared when they speak to the bot again.
-    unreachable_since: datetime | None = _ts(nullable=True)
+    unreachable_since: datetime | None = timestamp_field(nullable=True)
     unreachable_reason: str | None = Field(default=None, max_length=255)
     # Where notifications go: the platform they chose (/pmo notify), else the one they last wrote from.
     notify_platform: str | None = Field(default=None, max_length=20)
@@ -76,7 +78,7 @@ class Account(SQLModel, table=True):
     external_id: str = Field(max_length=255)
     # Verified by the platform (Slack profile.email, Teams' Entra e-mail): the same one links accounts.
     email: str | None = Field(default=None, max_length=320, index=True)
-    created_at: datetime = _ts()
+    created_at: datetime = timestamp_field()
 
 
 class RoleGrant(SQLModel, table=True):
@@ -89,7 +91,7 @@ class RoleGrant(SQLModel, table=True):
     # For the committee: the side the member sits for, "business" or "it".
     side: str | None = Field(default=None, max_length=20)
     granted_by_id: int | None = Field(default=None, foreign_key="person.id")
-    granted_at: datetime = _ts()
+    granted_at: datetime = timestamp_field()
 
 
 class KeyCounter(SQLModel, table=True):
@@ -121,7 +123,7 @@ class Need(SQLModel, table=True):
     # The message that opened the conversation, kept as typed.
     opening_message: str = Field(default="", sa_type=sa.Text)
     # Answers to fields a PMO added in YAML that have no column of their own.
-    extra: dict[str, Any] = _json()
+    extra: dict[str, Any] = json_field()
     status: str = Field(max_length=30, index=True)
     # Bumped by every lifecycle step: a step is written only if the need is
     # still at the status and version it was checked against.
@@ -131,11 +133,11 @@ class Need(SQLModel, table=True):
     # Where the need was born: platform and conversation, to answer there.
     source_platform: str = Field(default="", max_length=20)
     source_conversation: str = Field(default="", max_length=255)
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
-    submitted_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
+    submitted_at: datetime | None = timestamp_field(nullable=True)
     # When the need last started waiting on IT (submission, or an answer to IT).
-    waiting_since: datetime | None = _ts(nullable=True)
+    waiting_since: datetime | None = timestamp_field(nullable=True)
     # Each time the PMO sends it to the committee, a new round of votes starts.
     committee_round: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Set when the PMO merged this need into another one (status ``merged``).
@@ -165,9 +167,9 @@ class Estimate(SQLModel, table=True):
     technical_risk: str = Field(max_length=20)
     security_review: bool
     notes: str = Field(default="", sa_type=sa.Text)
-    extra: dict[str, Any] = _json()
+    extra: dict[str, Any] = json_field()
     estimator_id: int = Field(foreign_key="person.id")
-    created_at: datetime = _ts()
+    created_at: datetime = timestamp_field()
 
 
 class Question(SQLModel, table=True):
@@ -181,26 +183,26 @@ class Question(SQLModel, table=True):
     # Who is to answer: "requester" (IT asked) or "it" (the requester asked).
     addressee: str = Field(default="requester", max_length=20, sa_column_kwargs={"server_default": "requester"})
     text: str = Field(sa_type=sa.Text)
-    asked_at: datetime = _ts()
+    asked_at: datetime = timestamp_field()
     answer: str | None = Field(default=None, sa_type=sa.Text)
     answered_by_id: int | None = Field(default=None, foreign_key="person.id")
-    answered_at: datetime | None = _ts(nullable=True)
+    answered_at: datetime | None = timestamp_field(nullable=True)
     # Set when the need closed (withdrawn, rejected...) before the question was answered.
-    closed_at: datetime | None = _ts(nullable=True)
+    closed_at: datetime | None = timestamp_field(nullable=True)
 
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _ts(index=True)
+    at: datetime = timestamp_field(index=True)
     actor_id: int | None = Field(default=None, foreign_key="person.id")
     subject: str = Field(max_length=40, index=True)  # NEED-12, person:7
     action: str = Field(max_length=40)
     from_status: str | None = Field(default=None, max_length=30)
     to_status: str | None = Field(default=None, max_length=30)
     reason: str = Field(default="", sa_type=sa.Text)
-    detail: dict[str, Any] = _json()
+    detail: dict[str, Any] = json_field()
 
 
 class ConversationState(SQLModel, table=True):
@@ -221,11 +223,11 @@ class ConversationState(SQLModel, table=True):
     conversation_key: str = Field(max_length=255)
     person_id: int = Field(foreign_key="person.id", index=True)
     spec_id: str = Field(max_length=60)
-    state: dict[str, Any] = _json()
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    state: dict[str, Any] = json_field()
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
     # When it was put aside for another dialog; empty for the dialog in front.
-    parked_at: datetime | None = _ts(nullable=True)
+    parked_at: datetime | None = timestamp_field(nullable=True)
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -246,18 +248,18 @@ class OutboxMessage(SQLModel, table=True):
     # "channel" (an address on the platform) or "person" (a direct message).
     target_kind: str = Field(max_length=10)
     target: str = Field(max_length=255)
-    payload: dict[str, Any] = _json()
+    payload: dict[str, Any] = json_field()
     # Key of an earlier message this one replies to (a thread) or replaces (an update).
     thread_key: str | None = Field(default=None, max_length=255)
     replaces_key: str | None = Field(default=None, max_length=255)
     status: str = Field(default="pending", max_length=10)  # pending | sent | failed
     attempts: int = 0
-    next_attempt_at: datetime = _ts()
-    locked_until: datetime | None = _ts(nullable=True)
+    next_attempt_at: datetime = timestamp_field()
+    locked_until: datetime | None = timestamp_field(nullable=True)
     last_error: str | None = Field(default=None, sa_type=sa.Text)
     platform_message_id: str | None = Field(default=None, max_length=255)
-    created_at: datetime = _ts()
-    sent_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = timestamp_field()
+    sent_at: datetime | None = timestamp_field(nullable=True)
     # What a reply to this message is about (a need's key), for messages to a person.
     subject: str | None = Field(default=None, max_length=40)
 
@@ -274,7 +276,7 @@ class InboundDelivery(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=255)
     platform: str = Field(max_length=20)
-    received_at: datetime = _ts(index=True)
+    received_at: datetime = timestamp_field(index=True)
 
 
 class ConversationRef(SQLModel, table=True):
@@ -294,8 +296,8 @@ class ConversationRef(SQLModel, table=True):
     kind: str = Field(max_length=40)
     # The person's platform id, or the channel's conversation id.
     address: str = Field(max_length=255)
-    reference: dict[str, Any] = _json()
-    updated_at: datetime = _ts()
+    reference: dict[str, Any] = json_field()
+    updated_at: datetime = timestamp_field()
 
 
 class SlackInstallation(SQLModel, table=True):
@@ -310,8 +312,8 @@ class SlackInstallation(SQLModel, table=True):
     user_id: str | None = Field(default=None, max_length=32)
     is_enterprise_install: bool = False
     # Everything Slack returned, as slack_sdk's Installation.to_dict() has it.
-    data: dict[str, Any] = _json()
-    installed_at: datetime = _ts()
+    data: dict[str, Any] = json_field()
+    installed_at: datetime = timestamp_field()
 
 
 class SlackOAuthState(SQLModel, table=True):
@@ -320,4 +322,4 @@ class SlackOAuthState(SQLModel, table=True):
     __tablename__ = "slack_oauth_state"
 
     state: str = Field(primary_key=True, max_length=128)
-    expires_at: datetime = _ts()
+    expires_at: datetime = timestamp_field()

@@ -18,15 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from pmobot.domain.models import MONEY, UTCDateTime
-
-
-def _ts(nullable: bool = False, index: bool = False) -> Any:
-    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
-
-
-def _json() -> Any:
-    return Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+from pmobot.domain.models import MONEY, json_field, timestamp_field
 
 
 class PolicyVersion(SQLModel, table=True):
@@ -39,9 +31,9 @@ class PolicyVersion(SQLModel, table=True):
     # sha256 of the file's normalised content: the same file loaded again is the same version.
     digest: str = Field(max_length=64, unique=True)
     method: str = Field(max_length=20)
-    document: dict[str, Any] = _json()
+    document: dict[str, Any] = json_field()
     source: str = Field(default="", max_length=500)
-    loaded_at: datetime = _ts()
+    loaded_at: datetime = timestamp_field()
 
 
 class Assessment(SQLModel, table=True):
@@ -54,9 +46,9 @@ class Assessment(SQLModel, table=True):
     need_id: int = Field(foreign_key="need.id", index=True)
     version: int
     # criterion -> {"value": number, "reason": text}
-    ratings: dict[str, Any] = _json()
+    ratings: dict[str, Any] = json_field()
     assessor_id: int = Field(foreign_key="person.id")
-    created_at: datetime = _ts()
+    created_at: datetime = timestamp_field()
 
 
 class Score(SQLModel, table=True):
@@ -68,10 +60,10 @@ class Score(SQLModel, table=True):
     need_id: int = Field(foreign_key="need.id", index=True)
     policy_version: int = Field(index=True)
     value: float
-    breakdown: dict[str, Any] = _json()
+    breakdown: dict[str, Any] = json_field()
     assessment_id: int | None = Field(default=None, foreign_key="assessment.id")
     estimate_id: int | None = Field(default=None, foreign_key="estimate.id")
-    computed_at: datetime = _ts()
+    computed_at: datetime = timestamp_field()
 
 
 class NeedRequester(SQLModel, table=True):
@@ -85,7 +77,7 @@ class NeedRequester(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     # "joined" (chose an existing need at intake) or "merged" (their need was merged into this one).
     via: str = Field(max_length=20)
-    joined_at: datetime = _ts()
+    joined_at: datetime = timestamp_field()
 
 
 class NeedLink(SQLModel, table=True):
@@ -101,7 +93,7 @@ class NeedLink(SQLModel, table=True):
     kind: str = Field(max_length=20)
     similarity: float | None = None
     created_by_id: int | None = Field(default=None, foreign_key="person.id")
-    created_at: datetime = _ts()
+    created_at: datetime = timestamp_field()
 
 
 class SecurityReview(SQLModel, table=True):
@@ -113,13 +105,13 @@ class SecurityReview(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     need_id: int = Field(foreign_key="need.id", index=True)
     version: int
-    checklist: dict[str, Any] = _json()
+    checklist: dict[str, Any] = json_field()
     # cleared | cleared_with_conditions | blocked
     outcome: str = Field(max_length=30)
     conditions: str = Field(default="", sa_type=sa.Text)
     reasons: str = Field(default="", sa_type=sa.Text)
     reviewer_id: int = Field(foreign_key="person.id")
-    created_at: datetime = _ts()
+    created_at: datetime = timestamp_field()
 
 
 class Vote(SQLModel, table=True):
@@ -137,7 +129,7 @@ class Vote(SQLModel, table=True):
     side: str = Field(max_length=20)  # business | it
     choice: str = Field(max_length=20)  # approve | defer | reject
     reason: str = Field(default="", sa_type=sa.Text)
-    cast_at: datetime = _ts()
+    cast_at: datetime = timestamp_field()
 
 
 class Decision(SQLModel, table=True):
@@ -154,11 +146,11 @@ class Decision(SQLModel, table=True):
     # [{"member": name, "side": ..., "choice": ..., "reason": ...}] as cast.
     votes: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
     score: float | None = None
-    breakdown: dict[str, Any] = _json()
+    breakdown: dict[str, Any] = json_field()
     policy_version: int | None = None
     review_outcome: str | None = Field(default=None, max_length=30)
     conditions: str = Field(default="", sa_type=sa.Text)
-    decided_at: datetime = _ts()
+    decided_at: datetime = timestamp_field()
 
 
 class Capacity(SQLModel, table=True):
@@ -171,7 +163,7 @@ class Capacity(SQLModel, table=True):
     person_days_per_month: float
     reason: str = Field(default="", sa_type=sa.Text)
     set_by_id: int = Field(foreign_key="person.id")
-    set_at: datetime = _ts()
+    set_at: datetime = timestamp_field()
 
 
 class Project(SQLModel, table=True):
@@ -189,8 +181,8 @@ class Project(SQLModel, table=True):
     # Where the roadmap currently places it (the baseline keeps what was committed).
     planned_start: date | None = None
     planned_end: date | None = None
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
 
     @property
     def key(self) -> str:
@@ -212,11 +204,11 @@ class Baseline(SQLModel, table=True):
     currency: str = Field(max_length=3)
     effort: float  # person-days
     # The agreed scope (in, out, assumptions, acceptance) and the milestones in force.
-    scope: dict[str, Any] = _json()
+    scope: dict[str, Any] = json_field()
     milestones: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
     decision_id: int | None = Field(default=None, foreign_key="decision.id")
     change_request_id: int | None = Field(default=None, foreign_key="change_request.id")
-    created_at: datetime = _ts()
+    created_at: datetime = timestamp_field()
 
 
 class Milestone(SQLModel, table=True):
@@ -231,7 +223,7 @@ class Milestone(SQLModel, table=True):
     weight: float | None = None
     baseline_version: int
     created_by_id: int = Field(foreign_key="person.id")
-    created_at: datetime = _ts()
+    created_at: datetime = timestamp_field()
 
 
 class ChangeRequest(SQLModel, table=True):
@@ -244,10 +236,10 @@ class ChangeRequest(SQLModel, table=True):
     project_id: int = Field(foreign_key="project.id", index=True)
     number: int
     # The baseline fields that would change: {"end": "2027-06-30", "budget": "60000", ...}
-    proposed: dict[str, Any] = _json()
+    proposed: dict[str, Any] = json_field()
     reason: str = Field(default="", sa_type=sa.Text)
     status: str = Field(max_length=20, index=True)  # pending | approved | rejected | withdrawn
     version: int = 0
     requested_by_id: int = Field(foreign_key="person.id")
-    requested_at: datetime = _ts()
-    decided_at: datetime | None = _ts(nullable=True)
+    requested_at: datetime = timestamp_field()
+    decided_at: datetime | None = timestamp_field(nullable=True)
