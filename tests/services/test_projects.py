@@ -105,3 +105,24 @@ def test_a_need_key_is_not_a_project_key() -> None:
     assert "PRJ-3" in refused.value.message("en") and "PRJ-3" in refused.value.message("fr")
     assert projects.is_project_key("PRJ-3") and projects.is_project_key("projet 3")
     assert not projects.is_project_key("NEED-3")
+
+
+async def test_a_co_requester_sees_the_project_of_the_need_they_follow(app: App) -> None:
+    from pmobot.services import links, people
+    from pmobot.services.errors import NotFound
+
+    def console_identity(login: str) -> people.Identity:
+        return people.Identity(platform="console", external_id=login, display_name=login.title(), handle=login)
+
+    need_key = await estimated_need(app)
+    project_key = await open_for(app, need_key)
+    async with app.db.session() as session:
+        zoe = await people.resolve(session, core=app.core, identity=console_identity("zoe"))
+        yann = await people.resolve(session, core=app.core, identity=console_identity("yann"))
+        need = await needs_get(session, need_key)
+        assert await links.add_co_requester(session, core=app.core, need=need, person_id=zoe.id, via="joined")
+    async with app.db.session() as session:
+        project, _ = await projects.get(session, actor=zoe, key=project_key)
+        assert project.key == project_key
+        with pytest.raises(NotFound):  # someone who neither asked for it nor follows it
+            await projects.get(session, actor=yann, key=project_key)

@@ -103,7 +103,7 @@ async def active_list(session: AsyncSession, *, core: Core, actor: Actor) -> lis
     for project in running:
         need = await session.get(Need, project.need_id)
         assert project.id is not None
-        if need is None or not projects.can_view(actor, project, need):
+        if need is None or not await projects.visible(session, actor=actor, project=project, need=need):
             continue
         owner = await person(session, project.owner_id)
         baseline = await baselines.in_force(session, project_id=project.id)

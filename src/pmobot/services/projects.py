@@ -24,7 +24,7 @@ from pmobot.domain.roadmap import Slot
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_day, format_number, t
 from pmobot.messages import Message, Notice
-from pmobot.services import audit, baselines, outbox, roadmap
+from pmobot.services import audit, baselines, links, outbox, roadmap
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken, Phrase
 from pmobot.services.needs import latest_estimate, next_number
@@ -110,17 +110,27 @@ async def _tell_owner(session: AsyncSession, *, core: Core, project: Project, ne
 
 async def get(session: AsyncSession, *, actor: Actor, key: str) -> tuple[Project, Need]:
     """The project named by ``key`` and its need, if this person may see it: the portfolio roles,
-    its owner and the need's requester; otherwise 'not found', worded the same either way."""
+    its owner and the need's requester or co-requesters; otherwise 'not found', worded the same either way."""
     number = parse_key(key)
     project = (await session.exec(select(Project).where(Project.number == number))).first()
     need = await session.get(Need, project.need_id) if project else None
-    if project is None or need is None or not can_view(actor, project, need):
+    if project is None or need is None or not await visible(session, actor=actor, project=project, need=need):
         raise NotFound("projects.error.not_found", key=f"{PREFIX}-{number}")
     return project, need
 
 
-def can_view(actor: Actor, project: Project, need: Need) -> bool:
-    return actor.sees_portfolio or actor.id in (project.owner_id, need.requester_id)
+def can_view(actor: Actor, project: Project, need: Need, *, follows: bool = False) -> bool:
+    """The portfolio roles, its owner, its need's requester and co-requesters (``follows``, from
+    ``links.follows``): who sees a need sees the project it became."""
+    return actor.sees_portfolio or actor.id in (project.owner_id, need.requester_id) or follows
+
+
+async def visible(session: AsyncSession, *, actor: Actor, project: Project, need: Need) -> bool:
+    """``can_view``, asking the database whether the person follows the need only when it matters."""
+    if can_view(actor, project, need):
+        return True
+    assert need.id is not None
+    return await links.follows(session, need_id=need.id, person_id=actor.id)
 
 
 def can_manage(actor: Actor, project: Project) -> bool:
