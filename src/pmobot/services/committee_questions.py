@@ -16,8 +16,8 @@ from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Need, Question
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
-from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import outbox
+from pmobot.messages import Card, Message, Notice
+from pmobot.services import answers, outbox
 from pmobot.services.committee_cards import refresh_card
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden
@@ -95,19 +95,6 @@ async def back_to_committee(session: AsyncSession, *, core: Core, actor: Actor, 
 async def tell_askers(session: AsyncSession, *, core: Core, actor: Actor, need: Need, answered: list[Question],
                       text: str) -> None:
     """Each committee member whose question this answers gets the answer."""
-    told: set[int] = set()
-    for q in answered:
-        assert q.id is not None
-        if q.asked_by_id in told or q.asked_by_id == actor.id:
-            continue
-        told.add(q.asked_by_id)
-        asker = await person(session, q.asked_by_id)
-        if asker is None:
-            continue
-        loc = locale_of(asker, core)
-        await outbox.to_person(
-            session, core=core, key=keys.committee_answer(q.id), person=asker, subject=need.key,
-            message=Card(title=t(loc, "committee.answer_title", key=need.key, who=actor.person.display_name),
-                         subtitle=need.title, body=text,
-                         fields=(CardField(t(loc, "estimation.your_question"), q.text, short=False),),
-                         footer=t(loc, "committee.answer_footer", key=need.key)))
+    await answers.tell_askers(session, core=core, actor=actor, need=need, answered=answered, text=text,
+                              key=keys.committee_answer, title="committee.answer_title",
+                              footer="committee.answer_footer")

@@ -17,7 +17,7 @@ from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Estimate, Need, Person, Question
 from pmobot.i18n import t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import outbox, review_record, scoring
+from pmobot.services import answers, outbox, review_record, scoring
 from pmobot.services.cards import load_need_card
 from pmobot.services.committee_cards import refresh_card as refresh_committee_card
 from pmobot.services.core import Core
@@ -274,22 +274,8 @@ async def answer(session: AsyncSession, *, core: Core, actor: Actor, key: str, t
     step = await answer_step(session, need=need)
     await transition(session, core=core, actor=actor, need=need, action=step, detail={"answer": text},
                      changes={"waiting_since": now})
-    notified: set[int] = set()
-    for q in questions:
-        assert q.id is not None
-        if q.asked_by_id in notified:
-            continue
-        notified.add(q.asked_by_id)
-        asker = await session.get(Person, q.asked_by_id)
-        if asker is None:
-            continue
-        loc = locale_of(asker, core)
-        await outbox.to_person(
-            session, core=core, key=keys.answer(q.id), person=asker, subject=need.key,
-            message=Card(title=t(loc, "estimation.answer_title", key=need.key, who=actor.person.display_name),
-                         subtitle=need.title, body=text,
-                         fields=(CardField(t(loc, "estimation.your_question"), q.text, short=False),)),
-        )
+    await answers.tell_askers(session, core=core, actor=actor, need=need, answered=questions, text=text,
+                              key=keys.answer, title="estimation.answer_title")
     first = questions[0].id
     assert first is not None
     await outbox.to_it_channels(
