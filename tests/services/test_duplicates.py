@@ -209,6 +209,10 @@ async def test_the_pmo_merges_keeping_both_requesters_and_the_history(app: App) 
     target = await status(app, "NEED-1", "zoe")
     assert value(target, "Also asked by") == "Zoe"
     assert value(target, "Merged into this one") == "NEED-2 · Supplier contract tracker"
+    # The target's requester is told, in her language, and the merge is a step of the target's history.
+    assert "Dan Dupont a fusionné NEED-2 (Supplier contract tracker) dans votre besoin NEED-1" in (
+        await told(app, "alice"))[-1]
+    assert "NEED-2 fusionné dans celui-ci · Dan Dupont" in value(await status(app, "NEED-1", "alice"), "Historique")
     async with app.db.session() as session:
         audit = [(e.subject, e.action) for e in (await session.exec(
             select(AuditEvent).where(col(AuditEvent.action).in_(["merge", "merged_in"])))).all()]

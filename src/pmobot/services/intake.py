@@ -139,7 +139,8 @@ async def status(session: AsyncSession, *, core: Core, actor: Actor, key: str) -
         card = replace(card, fields=card.fields + (project,))
     committee = await committee_status_fields(session, core=core, need=need, locale=actor.locale)
     card = replace(card, fields=card.fields + tuple(committee))
-    steps = [await _history_line(session, core=core, event=e, locale=actor.locale) for e in history if e.to_status]
+    steps = [await _history_line(session, core=core, event=e, locale=actor.locale) for e in history
+             if e.to_status or e.action == "merged_in"]
     placed = await roadmap_view.status_field(session, core=core, need=need, locale=actor.locale)
     if placed is not None:
         card = replace(card, fields=card.fields + (placed,))
@@ -153,8 +154,11 @@ async def _history_line(session: AsyncSession, *, core: Core, event: AuditEvent,
     """One step of the history: when, the status it led to, who took it, and the estimate version or
     the reason when there is one (a re-estimate keeps the status, yet is a step of its own)."""
     who = await person(session, event.actor_id)
+    # A need merged into this one keeps its status, yet is a step of its history.
+    status = (t(locale, "intake.history_merged_in", key=event.detail.get("from", "?")) if not event.to_status
+              else status_label(event.to_status, locale))
     line = t(locale, "intake.history_line", when=format_moment(event.at, locale, core.settings.timezone),
-             status=status_label(event.to_status or "", locale), who=who.display_name if who else "pmobot")
+             status=status, who=who.display_name if who else "pmobot")
     if event.action == "estimate" and event.detail.get("version"):
         line += " · " + t(locale, "intake.history_estimate", version=event.detail["version"])
     if event.reason:

@@ -59,6 +59,8 @@ async def merge(session: AsyncSession, *, core: Core, actor: Actor, key: str, in
     for person_id in moved:
         if person_id != actor.id:
             await _tell(session, core=core, actor=actor, source=source, target=target, person_id=person_id)
+    if target.requester_id not in (actor.id, *moved):
+        await _tell_target(session, core=core, actor=actor, source=source, target=target)
     if source.submitted_at is not None:
         await intake.refresh_it_card(session, core=core, need=source)
     await intake.refresh_it_card(session, core=core, need=target)
@@ -76,3 +78,15 @@ async def _tell(session: AsyncSession, *, core: Core, actor: Actor, source: Need
                            message=Notice(t(loc, "duplicates.merged_notice", key=source.key, title=source.title,
                                             into=target.key, into_title=target.title,
                                             who=actor.person.display_name)))
+
+
+async def _tell_target(session: AsyncSession, *, core: Core, actor: Actor, source: Need, target: Need) -> None:
+    """The target's requester learns who now follows their need with them, and why."""
+    reader = await person(session, target.requester_id)
+    if reader is None:
+        return
+    loc = locale_of(reader, core)
+    await outbox.to_person(session, core=core, key=keys.merged(source.key, target.key, target.requester_id),
+                           person=reader,
+                           message=Notice(t(loc, "duplicates.merged_in_notice", key=source.key, title=source.title,
+                                            into=target.key, who=actor.person.display_name)))
