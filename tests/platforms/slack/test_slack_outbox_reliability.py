@@ -74,9 +74,9 @@ async def test_a_call_slower_than_the_timeout_is_retried_and_does_not_hold_the_o
         assert posted_once(fake_slack, texts)
 
 
+# Replicas need PostgreSQL (on SQLite one process runs everything): collected for the PostgreSQL leg only.
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 async def test_two_replicas_with_a_slow_api_post_each_message_once(slack: SlackHarness) -> None:
-    if slack.app.db.is_sqlite:
-        pytest.skip("replicas need PostgreSQL: on SQLite one process runs everything")
 
     async def slow(call: Call) -> None:
         if call.method == "chat.postMessage":
