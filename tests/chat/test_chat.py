@@ -6,7 +6,7 @@ import logging
 
 import pytest
 from sqlmodel import select
-from support.dialogs import answer_dialog
+from support.dialogs import file_sample_need
 
 from pmobot.app import App
 from pmobot.commands.builtin import builtin_commands
@@ -21,16 +21,7 @@ DAN = Identity(platform="console", external_id="dan", display_name="Dan Dupont",
 
 async def _file_one(app: App) -> None:
     """Alice files NEED-1 through the intake conversation."""
-    async def say(text: str) -> None:
-        await app.chat.on_text(ALICE, "a", text)
-
-    await say("/pmo new")
-    await answer_dialog(app, platform="console", external_id="alice", say=say, answers={
-        "title": "Suivi des contrats", "problem": "Tout est dans Excel, on perd des contrats.",
-        "benefits": "Moins d'oublis", "department": "1", "users_affected": "20", "personal_data": "non",
-        "external_vendor": "non",
-    })
-    await say("1")
+    await file_sample_need(app, ALICE)
 
 
 def text_of(messages) -> str:  # type: ignore[no-untyped-def]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 from sqlmodel import col, select
-from support.dialogs import answer_dialog
+from support.dialogs import file_sample_need
 
 from pmobot.app import App
 from pmobot.domain.models import ConversationState, Need, OutboxMessage, Question
@@ -21,16 +21,7 @@ def text_of(messages: list[Message]) -> str:
 
 
 async def _file_and_claim(app: App) -> None:
-    async def say(text: str) -> None:
-        await app.chat.on_text(ALICE, "a", text)
-
-    await say("/pmo new")
-    await answer_dialog(app, platform="console", external_id="alice", say=say, answers={
-        "title": "Suivi des contrats", "problem": "Tout est dans Excel, on perd des contrats.",
-        "benefits": "Moins d'oublis", "department": "1", "users_affected": "20", "personal_data": "non",
-        "external_vendor": "non",
-    })
-    await say("1")
+    await file_sample_need(app, ALICE)
     await app.chat.on_text(BOB, "b", "/pmo claim NEED-1")
 
 

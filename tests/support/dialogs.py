@@ -20,6 +20,7 @@ from pmobot.conversation.spec import DialogSpec, FieldSpec
 from pmobot.conversation.state import DialogState
 from pmobot.domain.models import Account, ConversationState, Person
 from pmobot.i18n import normalize_locale, t
+from pmobot.services.people import Identity
 
 # Types one line of text as the person, on whatever platform the test runs.
 Say = Callable[[str], Awaitable[object]]
@@ -84,3 +85,21 @@ async def answer_dialog(app: App, *, platform: str, external_id: str, answers: M
         if now is not None and now.field is not None and now.field.id == field.id:
             raise DialogStuck(f"the answer {text!r} to {field.id!r} was refused: the dialog asks it again")
     return typed
+
+
+# The need Alice files in the chat tests: the intake answered field by field, then sent.
+SAMPLE_ANSWERS = {
+    "title": "Suivi des contrats", "problem": "Tout est dans Excel, on perd des contrats.",
+    "benefits": "Moins d'oublis", "department": "1", "users_affected": "20", "personal_data": "non",
+    "external_vendor": "non",
+}
+
+
+async def file_sample_need(app: App, who: Identity, conversation: str = "a") -> None:
+    """``who`` (a console person) files a need through the intake conversation, and sends it."""
+    async def say(text: str) -> None:
+        await app.chat.on_text(who, conversation, text)  # type: ignore[arg-type]
+
+    await say("/pmo new")
+    await answer_dialog(app, platform="console", external_id=who.external_id, say=say, answers=SAMPLE_ANSWERS)
+    await say("1")
