@@ -54,6 +54,8 @@ class Person(SQLModel, table=True):
     handle: str = Field(max_length=80, index=True)
     display_name: str = Field(max_length=200)
     locale: str | None = Field(default=None, max_length=10)
+    # IANA zone ("Europe/Paris"), from the platform (Slack users.info, the Teams activity); else the organisation's.
+    timezone: str | None = Field(default=None, max_length=64)
     department: str | None = Field(default=None, max_length=80)
     email: str | None = Field(default=None, max_length=320)
     created_at: datetime = timestamp_field()

@@ -30,6 +30,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from pmobot.domain.tracking_policy import TrackingPolicy
+
 
 class Method(StrEnum):
     WSJF = "wsjf"
@@ -126,6 +128,8 @@ class Policy:
     quorum: Quorum = Quorum()
     # The ``roadmap:`` section as written, for the roadmap to read.
     roadmap: Mapping[str, Any] = field(default_factory=dict)
+    # The ``tracking:`` section: check-ins, digests, drift thresholds, service levels.
+    tracking: TrackingPolicy = field(default_factory=TrackingPolicy)
     # sha256 of the normalised document: the same content is the same version.
     digest: str = ""
     document: Mapping[str, Any] = field(default_factory=dict)

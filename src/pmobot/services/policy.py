@@ -19,7 +19,7 @@ import yaml
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from pmobot.domain.models_governance import PolicyVersion
 from pmobot.domain.scoring import (
@@ -35,84 +35,24 @@ from pmobot.domain.scoring import (
     Quorum,
     source_kind,
 )
+from pmobot.domain.tracking_policy import TrackingPolicy
 from pmobot.i18n import LOCALES
+from pmobot.services.policy_reader import PolicyError as PolicyError
+from pmobot.services.policy_reader import Reader, shown
+from pmobot.services.policy_tracking import parse_tracking
 
 if TYPE_CHECKING:
     from pmobot.services.core import Core
 
+
 DEFAULT_SOURCE = "pmobot/policy.yaml (the default)"
 
-_TOP = ("method", "scale", "criteria", "committee", "roadmap")
+_TOP = ("method", "scale", "criteria", "committee", "roadmap", "tracking")
 _CRITERION = ("from", "label", "question", "part", "weight", "bands", "per", "points", "times", "missing")
 _QUORUM = ("business_approvals", "it_approvals", "rejection_blocks")
 
 
-class PolicyError(ValueError):
-    """A policy file that cannot be used: where (file, line) and why."""
-
-
-class _Reader:
-    """Walks the YAML nodes, so that every complaint names the line it is about."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, node: Node, message: str) -> PolicyError:
-        return PolicyError(f"{self.source}, line {node.start_mark.line + 1}: {message}")
-
-    def mapping(self, node: Node, what: str, known: tuple[str, ...] | None = None) -> dict[str, tuple[Node, Node]]:
-        if not isinstance(node, MappingNode):
-            raise self.fail(node, f"{what} must be a mapping (key: value lines)")
-        out: dict[str, tuple[Node, Node]] = {}
-        for key, value in node.value:
-            name = str(key.value) if isinstance(key, ScalarNode) else ""
-            if known is not None and name not in known:
-                raise self.fail(key, f"unknown key {name!r} in {what}; known keys: {', '.join(known)}")
-            if name in out:
-                raise self.fail(key, f"{name!r} appears twice in {what}")
-            out[name] = (key, value)
-        return out
-
-    def plain(self, node: Node) -> Any:
-        return yaml.constructor.SafeConstructor().construct_document(node)
-
-    def number(self, node: Node, what: str, *, positive: bool = False, at_least: float | None = None) -> float:
-        value = self.plain(node) if isinstance(node, ScalarNode) else None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(node, f"{what} must be a number, not {_shown(node)}")
-        if positive and value <= 0:
-            raise self.fail(node, f"{what} must be above 0, not {value}")
-        if at_least is not None and value < at_least:
-            raise self.fail(node, f"{what} must be at least {at_least:g}, not {value}")
-        return float(value)
-
-    def text(self, node: Node, what: str) -> str:
-        value = self.plain(node) if isinstance(node, ScalarNode) else None
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(node, f"{what} must be a text")
-        return value.strip()
-
-    def localized(self, node: Node, what: str) -> dict[str, str]:
-        entries = self.mapping(node, what, LOCALES)
-        missing = [loc for loc in LOCALES if loc not in entries]
-        if missing:
-            raise self.fail(node, f"{what} needs a text in {', '.join(missing)} too")
-        return {loc: self.text(value, f"{what} ({loc})") for loc, (_, value) in entries.items()}
-
-    def choice_table(self, node: Node, source: str, what: str, *, positive: bool) -> dict[str, float]:
-        choices = CHOICE_SOURCES[source]
-        entries = self.mapping(node, what, choices)
-        missing = [c for c in choices if c not in entries]
-        if missing:
-            raise self.fail(node, f"{what} needs a figure for {', '.join(missing)} too")
-        return {c: self.number(entries[c][1], f"{what} for {c}", positive=positive) for c in choices}
-
-
-def _shown(node: Node) -> str:
-    return repr(node.value) if isinstance(node, ScalarNode) else "a list or a mapping"
-
-
-def _bands(r: _Reader, node: Node, what: str) -> tuple[Band, ...]:
+def _bands(r: Reader, node: Node, what: str) -> tuple[Band, ...]:
     if not isinstance(node, SequenceNode) or not node.value:
         raise r.fail(node, f"{what} must be a list of bands, e.g. - {{up_to: 30, points: 8}}")
     bands: list[Band] = []
@@ -130,7 +70,7 @@ def _bands(r: _Reader, node: Node, what: str) -> tuple[Band, ...]:
     return tuple(bands)
 
 
-def _criterion(r: _Reader, cid: str, key: Node, node: Node, method: Method) -> Criterion:
+def _criterion(r: Reader, cid: str, key: Node, node: Node, method: Method) -> Criterion:
     what = f"criterion {cid!r}"
     if not cid.isidentifier():
         raise r.fail(key, f"{what}: a criterion's name is made of letters, digits and _")
@@ -140,7 +80,7 @@ def _criterion(r: _Reader, cid: str, key: Node, node: Node, method: Method) -> C
     source_node = entries["from"][1]
     source = r.plain(source_node) if isinstance(source_node, ScalarNode) else None
     if source not in SOURCES:
-        raise r.fail(source_node, f"{what} comes from {_shown(source_node)}, an unknown criterion source; "
+        raise r.fail(source_node, f"{what} comes from {shown(source_node)}, an unknown criterion source; "
                                   f"pmobot knows {', '.join(SOURCES)}")
     assert isinstance(source, str)
 
@@ -167,7 +107,7 @@ def _criterion(r: _Reader, cid: str, key: Node, node: Node, method: Method) -> C
     if part_node is not None:
         raw = r.plain(part_node) if isinstance(part_node, ScalarNode) else None
         if raw not in tuple(Part):
-            raise r.fail(part_node, f"{what}: part must be value or size, not {_shown(part_node)}")
+            raise r.fail(part_node, f"{what}: part must be value or size, not {shown(part_node)}")
         part = Part(str(raw))
     if part == Part.SIZE:
         if method != Method.WSJF:
@@ -215,7 +155,7 @@ def _criterion(r: _Reader, cid: str, key: Node, node: Node, method: Method) -> C
                      bands=bands, per=per, points=points, times=times, missing=missing)
 
 
-def _quorum(r: _Reader, node: Node) -> Quorum:
+def _quorum(r: Reader, node: Node) -> Quorum:
     entries = r.mapping(node, "committee", ("quorum",))
     if "quorum" not in entries:
         return Quorum()
@@ -232,7 +172,7 @@ def _quorum(r: _Reader, node: Node) -> Quorum:
 
 def parse(text: str, source: str) -> Policy:
     """A policy from its YAML text; ``PolicyError`` naming the line when it cannot be used."""
-    r = _Reader(source)
+    r = Reader(source)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -247,7 +187,7 @@ def parse(text: str, source: str) -> Policy:
     method_node = top["method"][1]
     method_name = r.plain(method_node) if isinstance(method_node, ScalarNode) else None
     if method_name not in tuple(Method):
-        raise r.fail(method_node, f"unknown method {_shown(method_node)}: use wsjf or weighted")
+        raise r.fail(method_node, f"unknown method {shown(method_node)}: use wsjf or weighted")
     method = Method(str(method_name))
     scale_min, scale_max = 1.0, 10.0
     if "scale" in top:
@@ -272,11 +212,12 @@ def parse(text: str, source: str) -> Policy:
     if "roadmap" in top:
         r.mapping(top["roadmap"][1], "roadmap")
         roadmap = r.plain(top["roadmap"][1])
+    tracking = parse_tracking(r, top["tracking"][1]) if "tracking" in top else TrackingPolicy()
     document = r.plain(root)
     digest = hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False,
                                        separators=(",", ":")).encode()).hexdigest()
     return Policy(method=method, criteria=criteria, scale_min=scale_min, scale_max=scale_max, quorum=quorum,
-                  roadmap=roadmap, digest=digest, document=document, source=source)
+                  roadmap=roadmap, tracking=tracking, digest=digest, document=document, source=source)
 
 
 def from_document(document: Mapping[str, Any], source: str) -> Policy:

@@ -1,0 +1,1 @@
+"""Scheduled jobs: declared once (``base.Job``), run exactly once per period."""
