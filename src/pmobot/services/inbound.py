@@ -8,7 +8,7 @@ the later ones are told they are repeats, on every replica alike.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -51,8 +51,9 @@ async def forget(session: AsyncSession, *, platform: str, key: keys.DeliveryKey)
     )
 
 
-async def forget_old(session: AsyncSession, *, core: Core) -> int:
+async def forget_old(session: AsyncSession, *, core: Core, now: datetime | None = None) -> int:
+    """Forget deliveries received ``KEEP_FOR`` before ``now`` (a job's time; the clock's by default)."""
     result = await session.exec(
-        delete(InboundDelivery).where(col(InboundDelivery.received_at) < core.now() - KEEP_FOR)
+        delete(InboundDelivery).where(col(InboundDelivery.received_at) < (now or core.now()) - KEEP_FOR)
     )
     return int(result.rowcount or 0)

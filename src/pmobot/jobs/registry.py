@@ -1,0 +1,18 @@
+"""Every scheduled job, declared once: ``pmobot jobs list|run``, ``pmobot serve`` and the catch-up derive from it.
+
+An owner adds a job with one import and one entry below.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pmobot.jobs import housekeeping
+from pmobot.jobs.base import Every, Job
+
+
+def builtin_jobs() -> tuple[Job, ...]:
+    return (
+        Job(name="housekeeping", summary="forget platform deliveries too old to be sent again",
+            schedule=Every(30), run=housekeeping.forget_old_inbound, grace=timedelta(minutes=30)),
+    )
