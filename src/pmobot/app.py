@@ -17,10 +17,12 @@ from pmobot.conversation.spec import load_builtin_specs, load_specs
 from pmobot.db import Database
 from pmobot.domain.calendar import BusinessCalendar
 from pmobot.domain.models import OutboxMessage
+from pmobot.jobs.registry import builtin_jobs
+from pmobot.jobs.runner import JOBS_TICK, JobRunner
 from pmobot.platforms import ConfigurationError, Platform
 from pmobot.scheduler import Deliverer, OutboxWorker, build_scheduler
 from pmobot.server import Leadership
-from pmobot.services import deliveries, demo, duplicates, estimation, inbound, policy_changes
+from pmobot.services import deliveries, demo, duplicates, estimation, policy_changes
 from pmobot.services.assessment import assess_spec
 from pmobot.services.core import Core
 from pmobot.services.policy import load as load_policy
@@ -51,17 +53,17 @@ class App:
         async with self.db.session() as session:
             await deliveries.record_failure(session, core=self.core, row=row, reason=reason, unreachable=unreachable)
 
-    def scheduler(self, *, leadership: Leadership, outbox_every: float = 1.0) -> AsyncIOScheduler:
-        """The jobs of a serving process: the outbox on every replica, housekeeping on the leader."""
+    def jobs(self) -> JobRunner:
+        """The declared scheduled jobs, each run once per period (``pmobot serve``, ``pmobot jobs``)."""
+        return JobRunner(core=self.core, jobs=builtin_jobs())
+
+    def scheduler(self, *, leadership: Leadership, outbox_every: float = 1.0,
+                  jobs_every: timedelta = JOBS_TICK) -> AsyncIOScheduler:
+        """The jobs of a serving process: the outbox on every replica; on the leader, a tick that runs the
+        scheduled jobs whose slot has come (leadership re-checked before each), a missed one once, late."""
         scheduler = build_scheduler(worker=self.worker(), clock=self.core.clock, every_seconds=outbox_every)
-
-        async def housekeeping() -> None:
-            if not await leadership.try_acquire():
-                return
-            async with self.db.session() as session:
-                await inbound.forget_old(session, core=self.core)
-
-        scheduler.add_job(housekeeping, "interval", minutes=30, id="housekeeping", max_instances=1, coalesce=True,
+        scheduler.add_job(self.jobs().run_due, "interval", seconds=jobs_every.total_seconds(), id="jobs",
+                          kwargs={"leading": leadership.try_acquire}, max_instances=1, coalesce=True,
                           next_run_time=self.core.clock.now())
         return scheduler
 

@@ -8,8 +8,10 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pmobot.config import Settings
 
@@ -139,6 +141,45 @@ async def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _instant(value: str) -> datetime:
+    """``--at``: an ISO date and time; without an offset, in the organisation's time zone."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a date and time: write it as 2026-12-07T09:00 (or 2026-12-07T09:00+01:00)") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(_settings().timezone))
+    return parsed.astimezone(UTC)
+
+
+async def _jobs(args: argparse.Namespace) -> int:
+    from pmobot.app import create_app
+    from pmobot.jobs import report
+
+    app = create_app(_settings())
+    try:
+        await app.db.require_current()
+        runner = app.jobs()
+        now = app.core.clock.now()
+        if args.action == "list":
+            sys.stdout.write(report.render_overview(await report.overview(runner, now=now), runner))
+            return 0
+        if args.name not in runner.jobs:
+            print(f"pmobot: no job is called {args.name!r}; 'pmobot jobs list' shows them: "
+                  f"{', '.join(runner.jobs)}", file=sys.stderr)
+            return 2
+        if args.at is not None and args.at > now:
+            print(f"pmobot: --at {args.at.isoformat()} is in the future: a run as of a time to come would stand in "
+                  "for that period's own run", file=sys.stderr)
+            return 2
+        outcome = await runner.run(args.name, now=args.at or now)
+        print(report.render_outcome(outcome, runner))
+        return 1 if outcome.status in ("failed", "busy") else 0
+    finally:
+        await app.close()
+
+
 def _version() -> str:
     """The installed distribution's version: pyproject.toml is its one home."""
     try:
@@ -210,6 +251,22 @@ def build_parser() -> argparse.ArgumentParser:
                              "and cells that would start a formula quoted")
     export.add_argument("--out", metavar="FILE",
                         help="file to write, its folder created if missing (default, or '-': standard output)")
+
+    jobs = command("jobs", "list the scheduled jobs, or run one now", _jobs,
+                   "'pmobot serve' runs every job on its schedule, on the one replica that leads. 'run' is for cron "
+                   "or a Kubernetes CronJob (with --at the time it was meant for) and for a PMO who wants it now. "
+                   "Each job runs once per period: a second run for the same period says it already ran, and a "
+                   "failed run is tried again. Its messages go through the outbox, which 'pmobot serve' delivers.")
+    jobs_sub = jobs.add_subparsers(dest="action", required=True, metavar="ACTION", title="actions")
+    jobs_sub.add_parser("list", help="each job, its schedule, last run and next run",
+                        description="Each job, its schedule in words, its last run (status, late or not, "
+                                    "what it did) and its next run, in the organisation's time zone.")
+    run = jobs_sub.add_parser("run", help="run one job for its current period, once",
+                              description="Run one job for the period of its latest slot, now or as of --at.")
+    run.add_argument("name", metavar="NAME", help="the job's name, as 'pmobot jobs list' shows it")
+    run.add_argument("--at", metavar="DATETIME", type=_instant,
+                     help="run as of this time instead of now (ISO 8601, e.g. 2026-12-07T09:00; without an "
+                          "offset, in the organisation's time zone), e.g. the time a CronJob was scheduled for")
     return parser
 
 

@@ -2,7 +2,7 @@
 
 The web application carries ``/healthz`` and each platform's routes; the
 scheduler runs the outbox worker on every replica (rows are claimed safely)
-and the housekeeping jobs on the one replica that holds the leader lock.
+and the scheduled jobs (``pmobot.jobs``) on the one replica that holds the leader lock.
 """
 
 from __future__ import annotations

@@ -49,32 +49,52 @@ def _utc(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 @dataclass(frozen=True)
 class Weekly:
-    """Once a week, on the policy's day and hour in the organisation's time zone."""
+    """Once a week, on the policy's day and hour in the organisation's time zone.
+
+    A weekend or public holiday moves that week's slot to the next business
+    day (Easter Monday's digest goes out on Tuesday); its period stays the week
+    of the day it was due, so the week after runs as usual.
+    """
 
     slot_of: Callable[[TrackingPolicy], WeeklySlot]
+    business_days_only: bool = True
 
     def _at(self, core: Core) -> tuple[WeeklySlot, ZoneInfo]:
         return self.slot_of(core.policy.tracking), core.calendar.zone
 
-    def latest(self, now: datetime, *, core: Core) -> datetime:
+    def _due_day(self, now: datetime, core: Core) -> date:
+        """The policy's weekday on or before ``now``'s local day."""
         slot, zone = self._at(core)
         local = now.astimezone(zone).date()
-        day = local - timedelta(days=(local.weekday() - slot.weekday) % 7)
-        at = _utc(day, time(slot.hour, slot.minute), zone)
-        return at if at <= now else _utc(day - timedelta(days=7), time(slot.hour, slot.minute), zone)
+        return local - timedelta(days=(local.weekday() - slot.weekday) % 7)
+
+    def _slot(self, due: date, core: Core) -> datetime:
+        slot, zone = self._at(core)
+        day = due
+        # A week off (Christmas to New Year) still ends: at most a fortnight is looked at.
+        while self.business_days_only and not core.calendar.is_business_day(day) and day < due + timedelta(days=14):
+            day += timedelta(days=1)
+        return _utc(day, time(slot.hour, slot.minute), zone)
+
+    def _around(self, now: datetime, core: Core) -> list[datetime]:
+        due = self._due_day(now, core)
+        return [self._slot(due + timedelta(days=7 * weeks), core) for weeks in (-2, -1, 0, 1)]
+
+    def latest(self, now: datetime, *, core: Core) -> datetime:
+        return max(at for at in self._around(now, core) if at <= now)
 
     def next_after(self, now: datetime, *, core: Core) -> datetime:
-        slot, zone = self._at(core)
-        return _utc(self.latest(now, core=core).astimezone(zone).date() + timedelta(days=7),
-                    time(slot.hour, slot.minute), zone)
+        return min(at for at in self._around(now, core) if at > now)
 
     def period(self, slot: datetime, *, core: Core) -> str:
-        year, week, _ = slot.astimezone(core.calendar.zone).isocalendar()
+        # The week the slot was due in, not the one a holiday pushed it into.
+        year, week, _ = self._due_day(slot, core).isocalendar()
         return f"{year}-W{week:02d}"
 
     def describe(self, *, core: Core) -> str:
         slot, zone = self._at(core)
-        return f"{_DAY_NAMES[slot.weekday]} {slot.hour:02d}:{slot.minute:02d} {zone.key}"
+        moved = " (next business day on a holiday)" if self.business_days_only else ""
+        return f"{_DAY_NAMES[slot.weekday]} {slot.hour:02d}:{slot.minute:02d} {zone.key}{moved}"
 
 
 @dataclass(frozen=True)
