@@ -7,10 +7,12 @@ tables at the end of this file. Hooks call services, never a platform SDK.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from pmobot.conversation.errors import Day, FieldError, number_param
+from pmobot.conversation.errors import Day, FieldError, Localizable, number_param
 from pmobot.conversation.hooks import Check, Completion, HookContext, Validator
 from pmobot.messages import Message
 from pmobot.services import (
@@ -22,6 +24,8 @@ from pmobot.services import (
     estimation,
     questions,
     review_record,
+    status_flow,
+    status_values,
 )
 
 
@@ -90,6 +94,52 @@ def change_budget(value: Any, answers: dict[str, Any], hc: HookContext) -> Field
     return _field_error(refusal) if refusal else None
 
 
+@dataclass(frozen=True)
+class _Shown(Localizable):
+    """A check-in refusal's parameter (a day, a number, an amount), written the reader's way."""
+
+    value: Any
+
+    def render(self, locale: str) -> str:
+        return status_values.shown(self.value, locale)
+
+
+def _checkin_error(refusal: status_values.Refusal) -> FieldError:
+    return FieldError(refusal.key, {k: _Shown(v) for k, v in refusal.params.items()})
+
+
+def checkin_percent_reason(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldError] | None:
+    """A percent below the last update's needs a reason (the form carries the last one in its context);
+    said as soon as the reason is skipped."""
+    if "percent_reason" not in answers or answers.get("percent_complete") is None:
+        return None  # not asked yet
+    last = str(hc.context.get("last_percent") or "")
+    refusal = status_values.percent_refusal(float(answers["percent_complete"]), last=float(last) if last else None,
+                                            reason=str(answers.get("percent_reason") or ""))
+    return ("percent_reason", _checkin_error(refusal)) if refusal else None
+
+
+def checkin_spend(value: Any, answers: dict[str, Any], hc: HookContext) -> FieldError | None:
+    """Spend to date in the baseline's currency (``status_values.spend_refusal``)."""
+    currency = str(hc.context.get("currency") or "")
+    if not currency or not isinstance(value, dict):
+        return None
+    refusal = status_values.spend_refusal(Decimal(str(value.get("amount") or 0)), str(value.get("currency") or ""),
+                                          project_currency=currency)
+    return _checkin_error(refusal) if refusal else None
+
+
+def checkin_forecasts(value: Any, answers: dict[str, Any], hc: HookContext) -> FieldError | None:
+    """Each line a milestone of the project and a date (``status_values.read_forecasts``)."""
+    names = [n for n in str(hc.context.get("milestones") or "").split("\n") if n.strip()]
+    try:
+        status_values.read_forecasts(str(value), today=hc.core.today(),
+                                     milestones=[(i, n) for i, n in enumerate(names)])
+    except status_values.Refused as exc:
+        return _checkin_error(exc.refusal)
+    return None
+
+
 async def submit_need(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
     """Send the need, or first show the needs like it (``services.duplicates``)."""
     return await duplicates.file_need(
@@ -144,6 +194,11 @@ async def request_change(hc: HookContext, answers: dict[str, Any]) -> list[Messa
                                              answers=answers))
 
 
+async def record_status(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
+    return await status_flow.record_answers(hc.session, core=hc.core, actor=hc.actor,
+                                            key=str(hc.context["project"]), answers=answers)
+
+
 async def cast_vote(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
     return await committee.vote(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
                                 choice=committee.choice_of(str(hc.context.get("choice", ""))),
@@ -157,8 +212,10 @@ async def request_info(hc: HookContext, answers: dict[str, Any]) -> list[Message
 
 
 VALIDATORS: dict[str, Validator] = {"meaningful_text": meaningful_text, "change_end": change_end,
-                                    "change_budget": change_budget}
-CHECKS: dict[str, Check] = {"effort_order": effort_order, "one_change": one_change}
+                                    "change_budget": change_budget, "checkin_spend": checkin_spend,
+                                    "checkin_forecasts": checkin_forecasts}
+CHECKS: dict[str, Check] = {"effort_order": effort_order, "one_change": one_change,
+                            "checkin_percent_reason": checkin_percent_reason}
 COMPLETIONS: dict[str, Completion] = {
     "submit_need": submit_need,
     "record_estimate": record_estimate,
@@ -170,4 +227,5 @@ COMPLETIONS: dict[str, Completion] = {
     "request_change": request_change,
     "cast_vote": cast_vote,
     "request_info": request_info,
+    "record_status": record_status,
 }

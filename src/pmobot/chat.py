@@ -1,14 +1,12 @@
 """The chat front door: one incoming message or button press in, messages out.
 
-Every adapter (console, Slack, Teams) hands what a person typed or pressed to
-``Chat``; it routes ``/pmo`` commands and card buttons through the command
-registry (``pmobot.commands``) to the services, other text to the
-conversation in progress (or opens an intake from free text), and turns every
-refusal or failure into a polite message in the person's language.
+Every adapter (console, Slack, Teams) hands what a person typed or pressed to ``Chat``; it routes ``/pmo`` commands
+and card buttons through the command registry (``pmobot.commands``) to the services, other text to the conversation
+in progress (or opens an intake from free text), and turns every refusal or failure into a polite message.
 
-Every entry point is also the door text comes in by: what was typed, pressed,
-submitted or shared is cleaned here (``clean_text``), once, on every platform,
-so nothing below ever sees a NUL, a terminal escape or a bidi override.
+Every entry point is also the door text comes in by: what was typed, pressed, submitted or shared is
+cleaned here (``clean_text``), once, on every platform, so nothing below ever sees a NUL, a terminal
+escape or a bidi override.
 """
 
 from __future__ import annotations
@@ -78,7 +76,8 @@ class PlatformTraits:
 
 
 # What a form may carry back from the platform: anything else is dropped (no crafted values in a hook's context).
-FORM_CONTEXT_KEYS = ("need", "question", "opening_text", "project", "choice", "choice_label")
+FORM_CONTEXT_KEYS = ("need", "question", "opening_text", "project", "choice", "choice_label", "last_percent",
+                     "currency", "milestones")
 
 
 def _form_context(context: dict[str, Any]) -> dict[str, Any]:
@@ -395,6 +394,7 @@ class Chat:
         context = dict(opening.context)
         if r.forms:
             return [self.engine.form(command.opens, locale=r.locale, opening_text=opening.opening_text,
-                                     context=context or None)]
-        return await self.engine.start(r.session, hc=self._hc(r.session, r.actor, r.conversation_key, **context),
-                                       spec_id=command.opens, opening_text=opening.opening_text)
+                                     context=context or None, defaults=opening.defaults)]
+        hc = self._hc(r.session, r.actor, r.conversation_key, **context)
+        return await self.engine.start(r.session, hc=hc, spec_id=command.opens, opening_text=opening.opening_text,
+                                       defaults=opening.defaults)

@@ -24,6 +24,7 @@ from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.reviews import Outcome, Trigger
 from pmobot.domain.roles import Role, Side
 from pmobot.i18n import LOCALES, catalog, format_day, format_money, placeholders, plural_form, sentences, t
+from pmobot.services import status_values
 from pmobot.services.addresses import CHANNEL_PURPOSES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -253,6 +254,11 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "committee.told_footer.": lambda: {f"committee.told_footer.{o.value}" for o in committee_rule.Outcome},
     "committee.side.": lambda: {f"committee.side.{s.value}" for s in Side},
     "committee.missing.": lambda: {f"committee.missing.{s.value}" for s in Side},
+    "checkin.error.project_": lambda: {f"checkin.error.project_{s}" for s in ("done", "cancelled")},
+    "checkin.error.comment_missing_": lambda: {f"checkin.error.comment_missing_{d}" for d in status_values.DIMENSIONS},
+    "checkin.health.": lambda: {f"checkin.health.{h}" for h in status_values.HEALTHS},
+    "checkin.dimension.": lambda: {f"checkin.dimension.{d}" for d in status_values.DIMENSIONS},
+    "checkin.field.": lambda: {f"checkin.field.{n}" for n in ("risks", "blockers", "decisions_needed")},
 }
 
 

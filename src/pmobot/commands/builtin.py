@@ -16,6 +16,7 @@ from pmobot.commands import (
     roadmap,
     scoring,
     security,
+    tracking,
 )
 from pmobot.commands.registry import Commands
 
@@ -23,7 +24,7 @@ from pmobot.commands.registry import Commands
 def builtin_commands() -> Commands:
     """A new registry with the commands of every area, in the order the help lists them."""
     commands = Commands()
-    for area in (intake, duplicates, estimation, scoring, security, committee, projects, roadmap, conversations,
-                 people, channels, deliveries, help):
+    for area in (intake, duplicates, estimation, scoring, security, committee, projects, tracking, roadmap,
+                 conversations, people, channels, deliveries, help):
         area.register(commands)
     return commands

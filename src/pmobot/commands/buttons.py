@@ -50,3 +50,6 @@ REQUEST_INFO = Button("committee.request_info", "button.request_info")
 
 # The buttons a need's card offers, when the lifecycle allows their step.
 ON_A_NEED = (CLAIM, ASK, ESTIMATE, ANSWER)
+
+# The weekly check-in's direct message: opens the check-in form of the project (the value is "PRJ-n").
+CHECK_IN = Button("project.check_in", "checkin.button.open")

@@ -271,6 +271,8 @@ class Opening:
 
     context: Mapping[str, str] = field(default_factory=dict)
     opening_text: str | None = None
+    # Answers offered before the person's own (the last status update's), as the spec's field ids.
+    defaults: Mapping[str, object] = field(default_factory=dict)
 
 
 Handler = Callable[[Request], Awaitable[list[Message] | Opening]]

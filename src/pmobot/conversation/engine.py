@@ -103,7 +103,8 @@ class DialogEngine:
     # -- entry points ------------------------------------------------------
 
     async def start(
-        self, session: AsyncSession, *, hc: HookContext, spec_id: str, opening_text: str | None = None
+        self, session: AsyncSession, *, hc: HookContext, spec_id: str, opening_text: str | None = None,
+        defaults: Mapping[str, Answer] | None = None,
     ) -> list[Message]:
         spec = self.specs[spec_id]
         out: list[Message] = []
@@ -117,7 +118,8 @@ class DialogEngine:
             same = await self.aside.same_put_aside(session, hc, spec_id)
             if same is not None:
                 return out + await self.aside.bring_back(session, hc=hc, row=same)
-        state = DialogState(context=dict(hc.context))
+        state = DialogState(context=dict(hc.context),
+                            defaults={k: v for k, v in (defaults or {}).items() if v is not None})
         if spec.intro:
             out.append(Notice(spec.intro.get(hc.locale).format(**{k: v for k, v in hc.context.items()})))
         if opening_text:
@@ -241,10 +243,12 @@ class DialogEngine:
         return ParseContext(locale=locale, today=self._today(), default_currency=self.default_currency)
 
     def form(self, spec_id: str, *, locale: str, opening_text: str | None = None,
-             context: Mapping[str, Any] | None = None) -> FormRequest:
-        """A blank form, pre-filled from free text when the spec allows it."""
+             context: Mapping[str, Any] | None = None, defaults: Mapping[str, Answer] | None = None) -> FormRequest:
+        """A blank form, pre-filled from free text when the spec allows it, else from ``defaults``."""
         spec = self.specs[spec_id]
-        values = self._prefill(spec, opening_text, locale).values if opening_text and spec.prefill else {}
+        values = dict(defaults or {})
+        if opening_text and spec.prefill:
+            values.update(self._prefill(spec, opening_text, locale).values)
         context = dict(context or {})
         if opening_text:
             context["opening_text"] = opening_text[:4000]
@@ -366,6 +370,9 @@ class DialogEngine:
         if state.answers.get(f.id) is not None:
             current_value = t(locale, "dialog.current_value", value=format_value(f, state.answers[f.id], locale))
             hint = " · ".join(part for part in (current_value, hint) if part)
+        elif state.defaults.get(f.id) is not None:
+            offered = t(locale, "defaults.last_value", value=format_value(f, state.defaults[f.id], locale))
+            hint = " · ".join(part for part in (offered, hint) if part)
         controls = [t(locale, "dialog.ctl_back"), t(locale, "dialog.ctl_cancel")]
         if not f.required:
             controls.insert(0, t(locale, "dialog.ctl_skip"))
@@ -391,6 +398,13 @@ class DialogEngine:
                 return [Notice(problem[1].message(hc.locale), "warning")] + self._ask_current(spec, state, hc.locale)
             state.remember(f.id)
             return self._advance(spec, state, hc.locale)
+        if word in KEEP and state.answers.get(f.id) is None and state.defaults.get(f.id) is not None:
+            # The answer offered (last time's) taken as it is: still checked as a typed one would be.
+            try:
+                self._validate(f, state.defaults[f.id], state.answers, hc)
+            except FieldError as exc:
+                return [Notice(exc.message(hc.locale), "warning")] + self._ask_current(spec, state, hc.locale)
+            state.answers[f.id] = state.defaults[f.id]
         if word in KEEP and state.answers.get(f.id) is not None:
             state.remember(f.id)
             return self._advance(spec, state, hc.locale)

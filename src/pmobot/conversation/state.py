@@ -37,6 +37,8 @@ class DialogState:
     finished: bool = False
     # "cancel" was typed with answers to lose: the next message confirms it or not.
     cancelling: bool = False
+    # Answers offered before the person gives theirs (last week's status): "keep" takes one.
+    defaults: dict[str, Answer] = field(default_factory=dict)
 
     @property
     def at_summary(self) -> bool:
@@ -61,6 +63,7 @@ class DialogState:
             rejected=dict(data.get("rejected") or {}),
             finished=bool(data.get("finished", False)),
             cancelling=bool(data.get("cancelling", False)),
+            defaults=dict(data.get("defaults") or {}),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -69,7 +72,7 @@ class DialogState:
             "answers": dict(self.answers), "prefilled": list(self.prefilled), "skipped": list(self.skipped),
             "history": list(self.history), "current": self.current, "editing": self.editing,
             "context": dict(self.context), "rejected": dict(self.rejected), "finished": self.finished,
-            "cancelling": self.cancelling,
+            "cancelling": self.cancelling, **({"defaults": dict(self.defaults)} if self.defaults else {}),
         }
 
     def forget_unknown(self, known: set[str]) -> None:

@@ -143,6 +143,21 @@ def change_decided(subject: SubjectKey, person_id: int) -> OutboxKey:
     return OutboxKey(f"change-decided:{subject}:{person_id}")
 
 
+def check_in(project_key: str, week: str) -> OutboxKey:
+    """The owner asked for ``project_key``'s status of ISO ``week`` ("2026-W49"), once."""
+    return OutboxKey(f"checkin:{project_key}:{week}")
+
+
+def check_in_reminder(project_key: str, week: str) -> OutboxKey:
+    """The one reminder of a week's check-in, the next business morning."""
+    return OutboxKey(f"checkin:{project_key}:{week}:reminder")
+
+
+def check_in_missed(project_key: str, week: str, admin_id: int) -> OutboxKey:
+    """A PMO admin told that the project's check-ins were missed, as of ``week``."""
+    return OutboxKey(f"checkin:{project_key}:{week}:missed:{admin_id}")
+
+
 def committee_card(need_key: str, committee_round: int) -> OutboxKey:
     """The need's agenda card in the committee channel for one round; its updates replace it."""
     return OutboxKey(f"committee:{need_key}/r{committee_round}")

@@ -139,7 +139,8 @@ def can_manage(actor: Actor, project: Project) -> bool:
 
 
 # What only the owner or the PMO may do, by name, for the refusal's wording.
-_MANAGED = {"milestone": "projects.action.milestone", "change": "projects.action.change"}
+_MANAGED = {"milestone": "projects.action.milestone", "change": "projects.action.change",
+            "snooze": "checkin.action.snooze", "update": "checkin.action.update"}
 
 
 def check_manage(actor: Actor, project: Project, action: str) -> None:

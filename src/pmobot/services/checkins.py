@@ -1,0 +1,181 @@
+"""The weekly check-in: each active project's owner asked for its status, reminded once, and the PMO
+told when weeks are missed in a row.
+
+``run`` is the whole of one pass of the check-in job: it can run every few minutes, on any
+replica, any number of times. A week's check-in is one ``CheckIn`` row (unique per project and
+ISO week) inserted when the owner's local time passes the policy's day and hour; only the
+insert that wins sends the question, under an outbox key made of the project and the week.
+The reminder and the PMO's notice are compare-and-sets on the row's ``version``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.commands.buttons import CHECK_IN
+from pmobot.domain import checkins as rules
+from pmobot.domain import keys
+from pmobot.domain.lifecycle import ProjectStatus
+from pmobot.domain.models import Need, Person, RoleGrant
+from pmobot.domain.models_governance import Project
+from pmobot.domain.models_tracking import CheckIn
+from pmobot.domain.roles import Role
+from pmobot.i18n import t
+from pmobot.messages import Card, Notice
+from pmobot.services import audit, outbox, snoozes
+from pmobot.services.core import Core
+from pmobot.services.people import locale_of
+
+
+@dataclass
+class Tally:
+    """What one pass did, for the job's summary."""
+
+    asked: int = 0
+    reminded: int = 0
+    escalated: int = 0
+    snoozed: int = 0
+
+    def summary(self) -> dict[str, int]:
+        return {"asked": self.asked, "reminded": self.reminded, "escalated": self.escalated, "snoozed": self.snoozed}
+
+
+def zone_of(person: Person, core: Core) -> ZoneInfo:
+    return rules.zone_named(person.timezone, core.settings.timezone)
+
+
+async def run(session: AsyncSession, *, core: Core, now: datetime) -> dict[str, int]:
+    """One pass: ask who is due, remind who did not answer, tell the PMO of missed weeks."""
+    tally = Tally()
+    held = await snoozes.active(session, core=core, today=core.calendar.local_day(now))
+    rows = (await session.exec(
+        select(Project, Person, Need).join(Person, col(Person.id) == col(Project.owner_id))
+        .join(Need, col(Need.id) == col(Project.need_id))
+        .where(Project.status == ProjectStatus.ACTIVE).order_by(col(Project.number)))).all()
+    for project, owner, need in rows:
+        assert project.id is not None
+        if project.id in held:
+            tally.snoozed += 1
+            continue
+        await _ask(session, core=core, project=project, owner=owner, title=need.title, now=now, tally=tally)
+    await _remind(session, core=core, now=now, tally=tally, held=set(held))
+    return tally.summary()
+
+
+async def _ask(session: AsyncSession, *, core: Core, project: Project, owner: Person, title: str, now: datetime,
+               tally: Tally) -> None:
+    zone = zone_of(owner, core)
+    slot = core.policy.tracking.check_in
+    for monday in rules.weeks_to_ask(now, zone):
+        due = rules.due_at(monday, slot, zone, core.calendar)
+        # Not before the project existed, nor before its owner's hour.
+        if due > now or due < project.created_at:
+            continue
+        week = rules.iso_week(monday)
+        assert project.id is not None and owner.id is not None
+        row = CheckIn(project_id=project.id, week=week, owner_id=owner.id, due_at=due, asked_at=now)
+        try:
+            async with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            continue  # asked already, by this job earlier or by another replica
+        loc = locale_of(owner, core)
+        card = Card(title=t(loc, "checkin.ask_title", key=project.key, title=title),
+                    body=t(loc, "checkin.ask_body", key=project.key),
+                    actions=(CHECK_IN.action(loc, project.key, primary=True),),
+                    footer=t(loc, "checkin.ask_footer", key=project.key))
+        await outbox.to_person(session, core=core, key=keys.check_in(project.key, week), person=owner, message=card)
+        tally.asked += 1
+
+
+async def _remind(session: AsyncSession, *, core: Core, now: datetime, tally: Tally, held: set[int]) -> None:
+    """The one reminder, the next business morning (owner's time); then the PMO, after missed weeks."""
+    policy = core.policy.tracking
+    since = now - timedelta(days=21)
+    waiting = (await session.exec(
+        select(CheckIn, Project, Person).join(Project, col(Project.id) == col(CheckIn.project_id))
+        .join(Person, col(Person.id) == col(CheckIn.owner_id))
+        .where(col(CheckIn.answered_at).is_(None), col(CheckIn.reminded_at).is_(None),
+               col(CheckIn.due_at) >= since, Project.status == ProjectStatus.ACTIVE)
+        .order_by(col(CheckIn.id)))).all()
+    for check_in, project, owner in waiting:
+        if check_in.project_id in held:
+            continue
+        due = check_in.due_at.astimezone(zone_of(owner, core))
+        if rules.reminder_at(due, policy.reminder_hour, core.calendar) > now:
+            continue
+        if not await _cas(session, check_in, reminded_at=now):
+            continue
+        loc = locale_of(owner, core)
+        card = Card(title=t(loc, "checkin.remind_title", key=project.key),
+                    body=t(loc, "checkin.remind_body", key=project.key),
+                    actions=(CHECK_IN.action(loc, project.key, primary=True),))
+        await outbox.to_person(session, core=core, key=keys.check_in_reminder(project.key, check_in.week),
+                               person=owner, message=card)
+        tally.reminded += 1
+        await _escalate(session, core=core, project=project, owner=owner, check_in=check_in, now=now, tally=tally)
+
+
+async def _escalate(session: AsyncSession, *, core: Core, project: Project, owner: Person, check_in: CheckIn,
+                    now: datetime, tally: Tally) -> None:
+    """After ``escalate_after_missed`` weeks in a row asked, reminded and unanswered, the PMO admins
+    are told once for that run of missed weeks."""
+    missed = core.policy.tracking.escalate_after_missed
+    recent = (await session.exec(
+        select(CheckIn).where(CheckIn.project_id == check_in.project_id, col(CheckIn.id) <= check_in.id)
+        .order_by(col(CheckIn.id).desc()).limit(missed + 1))).all()
+    streak = []
+    for row in recent:
+        if row.answered_at is not None or row.reminded_at is None:
+            break
+        streak.append(row)
+    if len(streak) < missed or any(row.escalated_at is not None for row in streak[1:]):
+        return
+    if not await _cas(session, check_in, escalated_at=now):
+        return
+    admins = (await session.exec(
+        select(Person).join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+        .where(RoleGrant.role == Role.PMO).order_by(col(Person.id)))).all()
+    for admin in admins:
+        assert admin.id is not None
+        loc = locale_of(admin, core)
+        text = t(loc, "checkin.missed_notice", key=project.key, who=owner.display_name, count=len(streak))
+        await outbox.to_person(session, core=core, key=keys.check_in_missed(project.key, check_in.week, admin.id),
+                               person=admin, message=Notice(text, "warning"))
+    await audit.record(session, core=core, actor_id=None, subject=project.key, action="check_ins_missed",
+                       detail={"weeks": [row.week for row in streak]})
+    tally.escalated += 1
+
+
+async def _cas(session: AsyncSession, row: CheckIn, **values: datetime) -> bool:
+    """Set ``values`` on the check-in if nobody moved it since it was read."""
+    result = await session.exec(
+        update(CheckIn).where(col(CheckIn.id) == row.id, col(CheckIn.version) == row.version)
+        .values(version=row.version + 1, **values).returning(col(CheckIn.id))
+        .execution_options(synchronize_session=False))
+    if result.scalar_one_or_none() is None:
+        return False
+    row.version += 1
+    for name, value in values.items():
+        setattr(row, name, value)
+    return True
+
+
+async def answered(session: AsyncSession, *, core: Core, project: Project, check_in_id: int | None,
+                   now: datetime) -> None:
+    """An update answers its check-in: the one named, else the open one of the last two weeks (an
+    owner who answers with ``/pmo update`` is not reminded); nothing when none is open."""
+    query = select(CheckIn).where(CheckIn.project_id == project.id, col(CheckIn.answered_at).is_(None))
+    if check_in_id is not None:
+        query = query.where(CheckIn.id == check_in_id)
+    else:
+        query = query.where(col(CheckIn.due_at) >= now - timedelta(days=14))
+    for row in (await session.exec(query)).all():
+        await _cas(session, row, answered_at=now)
