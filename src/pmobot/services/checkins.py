@@ -72,11 +72,13 @@ async def run(session: AsyncSession, *, core: Core, now: datetime) -> dict[str, 
 async def _ask(session: AsyncSession, *, core: Core, project: Project, owner: Person, title: str, now: datetime,
                tally: Tally) -> None:
     zone = zone_of(owner, core)
-    slot = core.policy.tracking.check_in
+    policy = core.policy.tracking
+    slot = policy.check_in
     for monday in rules.weeks_to_ask(now, zone):
         due = rules.due_at(monday, slot, zone, core.calendar)
-        # Not before the project existed, nor before its owner's hour.
-        if due > now or due < project.created_at:
+        # Not before the project existed, nor before its owner's hour; and a week not asked by the time
+        # its reminder would have gone (snoozed then, or pmobot down) is let go rather than asked late.
+        if due > now or due < project.created_at or rules.reminder_at(due, policy.reminder_hour, core.calendar) <= now:
             continue
         week = rules.iso_week(monday)
         assert project.id is not None and owner.id is not None

@@ -13,7 +13,7 @@ from pmobot.domain.models import Need
 from pmobot.domain.models_governance import Baseline, ChangeRequest, Milestone, Project
 from pmobot.i18n import format_day, format_moment, format_money, format_number, t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import audit, baselines, changes, projects
+from pmobot.services import audit, baselines, changes, projects, status_flow
 from pmobot.services.core import Core
 from pmobot.services.needs import person
 from pmobot.services.people import Actor
@@ -72,6 +72,7 @@ async def card(session: AsyncSession, *, core: Core, actor: Actor, project: Proj
     fields.append(CardField(t(loc, "projects.field.milestones"),
                             "\n".join(milestone_line(m, loc) for m in marks) or t(loc, "projects.no_milestones"),
                             short=False))
+    fields += await status_flow.card_fields(session, core=core, project=project, locale=loc)
     waiting = await changes.pending(session, project_id=project.id)
     if waiting:
         fields.append(CardField(t(loc, "projects.field.pending"),
