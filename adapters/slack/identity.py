@@ -92,7 +92,7 @@ class Directory:
         profile = user.get("profile") or {}
         name = profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user_id
         return Identity(PLATFORM, user_id, name, user.get("name") or user_id, locale=user.get("locale"),
-                        email=profile.get("email"))
+                        email=profile.get("email"), timezone=user.get("tz"))
 
     async def lookup(self, user_id: str, *, client: AsyncWebClient | None = None, team_id: str | None = None,
                      enterprise_id: str | None = None) -> Caller:
@@ -111,7 +111,7 @@ class Directory:
             return Caller(identity, people.locale_of(person, self.core, identity.locale))
         name = person.display_name if person else user_id
         handle = person.handle if person else user_id
-        locale = email = None
+        locale = email = zone = None
         try:
             info = await asyncio.wait_for(client.users_info(user=user_id, include_locale=True), USERS_INFO_TIMEOUT)
             user = info.get("user") or {}
@@ -120,10 +120,12 @@ class Directory:
             handle = user.get("name") or handle
             locale = user.get("locale")
             email = profile.get("email")  # verified by Slack (users:read.email): links accounts across platforms
+            zone = user.get("tz")  # the owner's weekly check-in comes at their own hour
         except CALL_FAILED as exc:
             # The org default will do for now; the name and language are asked again next time.
             log.info("slack: users.info for %s failed (%s); trying again next time", user_id, type(exc).__name__)
-        identity = Identity(PLATFORM, user_id, name, handle, locale=locale, email=email, implied_roles=implied)
+        identity = Identity(PLATFORM, user_id, name, handle, locale=locale, email=email, implied_roles=implied,
+                            timezone=zone)
         if locale or (self.oauth and team_id):
             await self._first_contact(identity, team_id, enterprise_id)
         return Caller(identity, people.locale_of(person, self.core, locale))

@@ -83,7 +83,7 @@ def identity_of(activity: Activity) -> Identity:
     who = activity.from_property or ChannelAccount()
     aad = getattr(who, "aad_object_id", None)
     return Identity(platform=PLATFORM, external_id=str(who.id or ""), display_name=who.name or "",
-                    locale=activity.locale, aliases=(aad,) if aad else ())
+                    locale=activity.locale, aliases=(aad,) if aad else (), timezone=activity.local_timezone)
 
 
 def conversation_key(activity: Activity) -> keys.ConversationKey:

@@ -240,10 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
                      "'decisions': one row per committee decision, with its votes and reasons. "
                      "'reviews': one row per security review version, with its checklist and outcome. "
                      "'roadmap': each piece of work where the roadmap places it; 'capacity': every capacity set. "
+                     "'status-updates': every status update of every project. "
                      "Amounts have two decimals and a currency column; dates are ISO 8601.")
     export.add_argument("what", nargs="?", choices=["needs", "questions", "scores", "projects",
                                                      "baselines", "milestones", "changes", "decisions", "reviews",
-                                                     "roadmap", "capacity"],
+                                                     "roadmap", "capacity", "status-updates"],
                         default="needs",
                         help="what to export (default: needs)")
     export.add_argument("--format", choices=["json", "csv"], default="json",

@@ -26,7 +26,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from pmobot.conversation.spec import DialogSpec
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import AuditEvent, Estimate, Need, Person, Question
-from pmobot.services import export_committee, export_projects, export_reviews, export_scores, links, reviews
+from pmobot.services import (
+    export_committee,
+    export_projects,
+    export_reviews,
+    export_scores,
+    export_status,
+    links,
+    reviews,
+)
 from pmobot.services.core import Core
 from pmobot.services.estimation import ESTIMATE_COLUMNS, EstimateColumn, estimate_answer, extra_fields
 from pmobot.services.needs import answers_of, latest_estimate
@@ -241,6 +249,8 @@ TABLES: dict[str, Table] = {
                         noun="milestone"),
     "changes": Table(rows=export_projects.change_requests, columns=export_projects.change_columns,
                      noun="change request"),
+    "status-updates": Table(rows=export_status.status_updates, columns=export_status.status_columns,
+                            noun="status update"),
     "decisions": Table(rows=export_committee.decisions, columns=export_committee.decision_columns, noun="decision"),
     "reviews": Table(rows=export_reviews.reviews, columns=export_reviews.review_columns, noun="review"),
     "roadmap": Table(rows=roadmap_rows, columns=roadmap_columns, noun="placement"),

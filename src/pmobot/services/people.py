@@ -21,7 +21,7 @@ from pmobot.conversation.text import clean_line
 from pmobot.domain.models import Account, Person, RoleGrant
 from pmobot.domain.roles import GRANTABLE_ROLES, PORTFOLIO_ROLES, Role
 from pmobot.i18n import normalize_locale
-from pmobot.services import audit
+from pmobot.services import audit, timezones
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound
 
@@ -44,6 +44,7 @@ class Identity:
     # Other ids the platform knows this person by (Teams: the Entra object id
     # beside the channel account id), so PMOBOT_ADMINS may name either.
     aliases: tuple[str, ...] = ()
+    timezone: str | None = None  # IANA, as the platform says it (Slack users.info tz, Teams localTimezone)
 
 
 class Directory(Protocol):
@@ -185,6 +186,7 @@ async def _met(session: AsyncSession, *, core: Core, identity: Identity) -> tupl
                     # The language the platform says they use is kept, so what is sent to them
                     # later, without a request to say it, is in that language too.
                     locale=normalize_locale(identity.locale, core.org_locale) if identity.locale else None,
+                    timezone=timezones.known(identity.timezone),
                     last_platform=identity.platform,
                     created_at=core.now(),
                 )
@@ -239,6 +241,7 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
             # Never over a language chosen with /pmo lang: only where none is known yet.
             person.locale = normalize_locale(identity.locale, core.org_locale)
             changed = True
+        changed = timezones.remember(person, identity.timezone) or changed
         if person.unreachable_since is not None:
             # They reached us, so we can reach them again.
             person.unreachable_since, person.unreachable_reason = None, None
