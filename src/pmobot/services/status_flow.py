@@ -81,10 +81,11 @@ async def record_answers(session: AsyncSession, *, core: Core, actor: Actor, key
                      line=update_line(update, loc)), "success")]
 
 
-def update_line(update: StatusUpdate, locale: str) -> str:
-    """``#3 · 40 % · 21 000 € spent · amber (schedule: vendor late)``."""
+def update_line(update: StatusUpdate, locale: str, *, comments: bool = True) -> str:
+    """``#3 · 40 % done · 21 000 € spent · amber · schedule: vendor late``."""
     health = t(locale, f"checkin.health.{update.health}")
-    worries = [f"{t(locale, f'checkin.dimension.{d}')}: {c}" for d, c in update.comments.items() if c]
+    worries = [t(locale, "checkin.labelled", label=t(locale, f"checkin.dimension.{d}"), text=c)
+               for d, c in update.comments.items() if c and comments]
     line = t(locale, "checkin.update_line", number=update.number,
              percent=format_number(update.percent_complete, locale),
              spend=format_money(Decimal(update.spend), update.currency, locale), health=health)
@@ -102,10 +103,12 @@ async def card_fields(session: AsyncSession, *, core: Core, project: Project, lo
     fields: list[CardField] = []
     if updates:
         last = updates[-1]
-        lines = [update_line(u, locale) for u in reversed(updates)]
+        # The last one in full, the ones before it as figures: the trend at a glance.
+        lines = [update_line(u, locale, comments=u is last) for u in reversed(updates)]
         for name in ("risks", "blockers", "decisions_needed"):
             if getattr(last, name):
-                lines.append(f"{t(locale, f'checkin.field.{name}')}: {getattr(last, name)}")
+                lines.append(t(locale, "checkin.labelled", label=t(locale, f"checkin.field.{name}"),
+                               text=getattr(last, name)))
         fields.append(CardField(t(locale, "checkin.field.updates"), "\n".join(lines), short=False))
     else:
         fields.append(CardField(t(locale, "checkin.field.updates"), t(locale, "checkin.no_update", key=project.key),
