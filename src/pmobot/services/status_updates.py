@@ -38,7 +38,7 @@ VIA = ("check-in", "command", "demo")
 async def record(session: AsyncSession, *, core: Core, project_id: int, author_id: int, values: Mapping[str, Any],
                  via: str, check_in_id: int | None = None, now: datetime | None = None) -> StatusUpdate:
     """Record ``author_id``'s status of an active project they own (or as the PMO): the next number,
-    the week's check-in marked answered, the audit log, then the drift scan."""
+    the week's check-in marked answered, the audit log."""
     project = await session.get(Project, project_id)
     author = await session.get(Person, author_id)
     if project is None or author is None:
@@ -80,7 +80,6 @@ async def record(session: AsyncSession, *, core: Core, project_id: int, author_i
     await checkins.answered(session, core=core, project=project, check_in_id=check_in_id, now=now)
     await audit.record(session, core=core, actor_id=author_id, subject=project.key, action="status_updated",
                        reason=update.reason, detail=audit_detail(update))
-    await _scan(session, core=core, project_id=project_id, now=now)
     return update
 
 
@@ -90,17 +89,6 @@ def audit_detail(update: StatusUpdate) -> dict[str, Any]:
             "currency": update.currency, "health": update.health, "schedule": update.schedule_health,
             "cost": update.cost_health, "scope": update.scope_health, "via": update.via,
             "forecast_end": update.forecast_end.isoformat() if update.forecast_end else None}
-
-
-async def _scan(session: AsyncSession, *, core: Core, project_id: int, now: datetime) -> None:
-    """Every update is measured against the baseline at once (``services.drift``), when it is there."""
-    try:
-        from pmobot.services import drift  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return
-    scan = getattr(drift, "scan_project", None)
-    if scan is not None:
-        await scan(session, core=core, project_id=project_id, now=now)
 
 
 def _chunks(ids: Sequence[int]) -> list[list[int]]:
