@@ -34,6 +34,10 @@ from pmobot.services.core import Core
 from pmobot.services.people import locale_of
 
 
+# The most weeks read back to find where a run of missed check-ins began (two years of weeks).
+_STREAK_READ = 104
+
+
 @dataclass
 class Tally:
     """What one pass did, for the job's summary."""
@@ -132,7 +136,7 @@ async def _escalate(session: AsyncSession, *, core: Core, project: Project, owne
     missed = core.policy.tracking.escalate_after_missed
     recent = (await session.exec(
         select(CheckIn).where(CheckIn.project_id == check_in.project_id, col(CheckIn.id) <= check_in.id)
-        .order_by(col(CheckIn.id).desc()).limit(missed + 1))).all()
+        .order_by(col(CheckIn.id).desc()).limit(_STREAK_READ))).all()
     streak = []
     for row in recent:
         if row.answered_at is not None or row.reminded_at is None:
