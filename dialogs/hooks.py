@@ -196,7 +196,7 @@ async def request_change(hc: HookContext, answers: dict[str, Any]) -> list[Messa
 
 async def record_status(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
     return await status_flow.record_answers(hc.session, core=hc.core, actor=hc.actor,
-                                            key=str(hc.context["project"]), answers=answers)
+                                            key=str(hc.context.get("project") or ""), answers=answers)
 
 
 async def cast_vote(hc: HookContext, answers: dict[str, Any]) -> list[Message]:

@@ -64,7 +64,7 @@ async def test_asked_by_the_job_answered_in_chat_and_stored(app: App, clock: Fro
                                                                                                 "amber")
     assert update.comments == {"overall": "Vendor late", "cost": "Licences dearer"}
     assert update.risks == "Key user on leave" and update.decisions_needed == "Go/no-go on phase 2"
-    assert check_in.answered_at is not None
+    assert check_in.answered_at is not None and (update.via, update.check_in_id) == ("check-in", check_in.id)
 
     # The next week: last week's answers are offered, "keep" takes them; a lower percent asks why.
     await _ask(app, clock, datetime(2026, 12, 4, 9, 0, tzinfo=UTC))

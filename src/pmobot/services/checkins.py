@@ -33,7 +33,6 @@ from pmobot.services import audit, outbox, snoozes
 from pmobot.services.core import Core
 from pmobot.services.people import locale_of
 
-
 # The most weeks read back to find where a run of missed check-ins began (two years of weeks).
 _STREAK_READ = 104
 
@@ -172,6 +171,15 @@ async def _cas(session: AsyncSession, row: CheckIn, **values: datetime) -> bool:
     for name, value in values.items():
         setattr(row, name, value)
     return True
+
+
+async def waiting(session: AsyncSession, *, project_id: int, now: datetime) -> CheckIn | None:
+    """The project's check-in asked and not answered yet (of the last two weeks), if any."""
+    rows = await session.exec(select(CheckIn).where(CheckIn.project_id == project_id,
+                                                    col(CheckIn.answered_at).is_(None),
+                                                    col(CheckIn.due_at) >= now - timedelta(days=14))
+                              .order_by(col(CheckIn.id).desc()))
+    return rows.first()
 
 
 async def answered(session: AsyncSession, *, core: Core, project: Project, check_in_id: int | None,

@@ -14,7 +14,7 @@ from pmobot.domain.models_governance import Milestone, Project
 from pmobot.domain.models_tracking import StatusUpdate
 from pmobot.i18n import format_day, format_money, format_number, t
 from pmobot.messages import CardField, Message, Notice
-from pmobot.services import baselines, projects, snoozes, status_updates, status_values
+from pmobot.services import baselines, checkins, projects, snoozes, status_updates, status_values
 from pmobot.services.core import Core
 from pmobot.services.errors import Invalid
 from pmobot.services.people import Actor
@@ -74,8 +74,11 @@ async def record_answers(session: AsyncSession, *, core: Core, actor: Actor, key
     """The check-in's answers, recorded as the project's next status update."""
     project, _ = await projects.get(session, actor=actor, key=key)
     assert project.id is not None
+    # The answer to the week's question when one waits; else an update given unasked.
+    asked = await checkins.waiting(session, project_id=project.id, now=core.now())
     update = await status_updates.record(session, core=core, project_id=project.id, author_id=actor.id,
-                                         values=answers, via="command")
+                                         values=answers, via="check-in" if asked else "command",
+                                         check_in_id=asked.id if asked else None)
     loc = actor.locale
     return [Notice(t(loc, "checkin.recorded", key=project.key, number=update.number,
                      line=update_line(update, loc)), "success")]

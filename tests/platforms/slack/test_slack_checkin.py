@@ -61,7 +61,8 @@ async def test_asked_at_the_owners_hour_answered_in_the_modal(slack: SlackHarnes
         body["view"]["blocks"]), body
     async with slack.app.db.session() as session:
         update = (await session.exec(select(StatusUpdate))).one()
-    assert (update.percent_complete, str(update.spend), update.via) == (25, "8000.00", "command")
+    assert (update.percent_complete, str(update.spend), update.via) == (25, "8000.00", "check-in")
+    assert update.check_in_id is not None
 
     # The next week the modal opens with last week's answers filled in.
     await _run(slack, datetime(2026, 12, 4, 15, 0, tzinfo=UTC))
