@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/pmobot console --demo
+	$(BIN)/pmobot console --demo --history
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

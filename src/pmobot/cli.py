@@ -30,8 +30,8 @@ async def _console(args: argparse.Namespace) -> int:
     settings = _settings()
     app = create_app(settings)
     try:
-        await app.prepare(migrate=True, seed_demo=args.demo)
-        if args.demo:
+        await app.prepare(migrate=True, seed_demo=args.demo or args.history)
+        if args.history:
             # Weeks of status updates on a few projects, one drifting: drift shows at once.
             async with app.db.session() as session:
                 await demo_history.seed_history(session, core=app.core)
@@ -212,9 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
                       "Ctrl-C, Ctrl-D or /quit leaves. Run one console per database: a second one would "
                       "print the first one's deliveries. For several people at once, use 'pmobot serve' "
                       "with Slack or Teams.")
-    console.add_argument("--demo", action="store_true",
-                         help="add the demo organisation (alice, bob, carla, dan) and a few projects with weeks of "
-                              "status updates")
+    console.add_argument("--demo", action="store_true", help="add the demo organisation (alice, bob, carla, dan)")
+    console.add_argument("--history", action="store_true",
+                         help="with the demo organisation, a few projects with weeks of status updates, one drifting "
+                              "(what make run starts with)")
     console.add_argument("--as", dest="as_", metavar="NAME", default="alice",
                          help="the login of who types first (default: alice)")
 

@@ -1,6 +1,7 @@
 """The demo organisation's past: a few projects with baselines, owners and weeks of status updates, so the
-console shows drift at once (``pmobot console --demo``). One project spends far ahead of its progress and
-forecasts an end past its baseline; one is on track; one has just started.
+console shows drift at once (``pmobot console --demo --history``, what ``make run`` starts). One project
+spends far ahead of its progress and forecasts an end past its baseline; one is on track; one has just
+started.
 
 The rows are written as they would stand after weeks of use, dated from the clock, without sending
 anything (nothing is delivered for the past). The needs and projects are numbered from 901, so the
