@@ -1,13 +1,13 @@
 """How much of an opening sentence the intake understands, field by field.
 
-Each sentence of the sets (``dev``, ``dev2``, ``dev3``, ``heldout`` and, once
-it is written, ``blind3``; see README.md beside them) goes through
-``pmobot.conversation.prefill.extract`` with a fixed "today", and every field
-it should fill (or leave empty, or decline with a reason) is scored right or
-wrong. ``dev``, ``dev2`` and ``dev3`` are tuned on (``dev2`` and ``dev3`` were
-blind sets until their misses were fixed; their one blind scoring is kept);
-``heldout`` never is; ``blind3`` was written by someone who did not read the
-rules, and is never tuned on: it is the fairest figure.
+Each sentence of the sets (``dev``, ``dev2``, ``dev3``, ``dev4``, ``heldout``
+and, once it is written and added here, ``blind4``; see README.md beside them)
+goes through ``pmobot.conversation.prefill.extract`` with a fixed "today", and
+every field it should fill (or leave empty, or decline with a reason) is scored
+right or wrong. ``dev`` to ``dev4`` are tuned on (``dev2``, ``dev3`` and
+``dev4`` were blind sets until their misses were fixed; their one blind scoring
+is kept); ``heldout`` never is; a blind set is written by someone who did not
+read the rules, and is never tuned on: it is the fairest figure.
 """
 
 from __future__ import annotations
@@ -28,10 +28,12 @@ from pmobot.conversation.text import name_key
 
 HERE = Path(__file__).resolve().parent
 TODAY = date(2026, 11, 26)  # the tests' Thursday: every date in the set is relative to it
-ALL_SETS = ("dev", "dev2", "dev3", "heldout", "blind3")
-TUNED = ("dev", "dev2", "dev3")
+# The next blind set is added to ALL_SETS by whoever scores it, once it is written: until then no
+# run made while tuning can read it, even by accident.
+ALL_SETS = ("dev", "dev2", "dev3", "dev4", "heldout")
+TUNED = ("dev", "dev2", "dev3", "dev4")
 # The set never tuned on, written by someone who never read the rules.
-BLIND = "blind3"
+BLIND = "blind4"
 FIELDS = ("title", "users_affected", "desired_date", "budget", "personal_data")
 # Words an expectation may use instead of a value: "no value, and this reason said".
 NOT_TAKEN = {"desired_date": ("asap", "past"), "budget": ("negative",)}
@@ -184,6 +186,8 @@ def section(scores: dict[str, Score] | None = None) -> str:
     baseline = json.loads(BASELINE.read_text(encoding="utf-8")) if BASELINE.exists() else {}
     sets = {name: load(name) for name in shown}
     unseen = [name for name in shown if name not in TUNED]
+    blind = {name: json.loads(when_blind(name).read_text(encoding="utf-8"))
+             for name in shown if when_blind(name).exists()}
 
     def cells(key: str | None) -> list[str]:
         out = []
@@ -200,7 +204,8 @@ def section(scores: dict[str, Score] | None = None) -> str:
         "",
         f"`make accuracy`: {sum(len(v) for v in sets.values())} opening sentences of a need, half French, half",
         "English, in `bench/understanding/`, through `prefill.extract` with today = 2026-11-26:",
-        f"{len(sets['dev'])} `dev` (tuned on), {len(sets['dev2'])} `dev2` and {len(sets['dev3'])} `dev3` (blind",
+        f"{len(sets['dev'])} `dev` (tuned on), {len(sets['dev2'])} `dev2`, {len(sets['dev3'])} `dev3` and"
+        f" {len(sets['dev4'])} `dev4` (blind",
         "sets once: written after the rules, scored once while blind, then tuned on their misses, so no longer blind),",
         f"{len(sets['heldout'])} `heldout` (written with dev, never tuned on, but read while the rules were written)",
         (f"and {len(sets[BLIND])} `{BLIND}` (written by someone who never read the rules, run once after the"
@@ -215,9 +220,18 @@ def section(scores: dict[str, Score] | None = None) -> str:
         *("| " + " | ".join([key, *cells(key), was(key)]) + " |" for key in FIELDS),
         "| " + " | ".join(["**all fields**", *cells(None), was(None)]) + " |",
         "",
-        *(f"`{name}` scored {_pct(json.loads(when_blind(name).read_text(encoding='utf-8'))['all'])} of fields "
+        *(f"`{name}` scored {_pct(blind[name]['all'])} of fields "
           "the one time it was run while still blind; its misses were then fixed by kind of phrase,"
-          " so its figure now is a tuned one." for name in shown if when_blind(name).exists()),
+          " so its figure now is a tuned one." for name in blind),
+        "",
+        "The sets that were blind once, per field: when blind → now.",
+        "",
+        "| field | " + " | ".join(f"{name} when blind → now" for name in blind) + " |",
+        "| --- | " + " | ".join("---" for _ in blind) + " |",
+        *("| " + " | ".join([key or "**all fields**",
+                             *(f"{_pct(blind[name][key or 'all'])} → "
+                               f"{_pct(scores[name].overall.share if key is None else scores[name].fields[key].share)}"
+                               for name in blind)]) + " |" for key in (*FIELDS, None)),
         "",
         "Fields the sentence states (a value, or a reason to decline), and by language:",
         "",

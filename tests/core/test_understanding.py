@@ -432,15 +432,15 @@ def test_a_year_before_the_word_budget_is_no_amount(text: str) -> None:
 
 # --- the accuracy gate -----------------------------------------------------------------------
 
-# Accuracy reached per field (bench/RESULTS.md): on the held-out set, on dev2 and dev3 (blind sets once,
-# tuned on since) and on blind3 when it was first scored; a change that lowers one fails here.
+# Accuracy reached per field (bench/RESULTS.md): on the held-out set and on dev2, dev3 and dev4 (blind sets
+# once, tuned on since); a change that lowers one fails here.
 FLOORS = {
     "heldout": {"title": 1.0, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
     "dev2": {"title": 1.0, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
     # Was blind2 (89.2 % of fields when blind); tuned on since.
     "dev3": {"title": 1.0, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
-    # Its one scoring (89.8 % of fields), never tuned on: its misses are reported, not fixed here.
-    "blind3": {"title": 0.74, "users_affected": 0.8, "desired_date": 0.98, "budget": 1.0, "personal_data": 0.97},
+    # Was blind3 (89.8 % of fields when blind, dev4_when_blind.json); tuned on since.
+    "dev4": {"title": 0.74, "users_affected": 0.8, "desired_date": 0.98, "budget": 1.0, "personal_data": 0.97},
 }
 
 
