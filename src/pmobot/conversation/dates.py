@@ -247,6 +247,14 @@ DATE_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], date], date]],
         ),
         (rf"(?:in|dans|d'ici|within|sous)\s+{COUNT_RE}\s+{UNIT_RE}", _in_duration),
         (rf"{COUNT_RE}\s+{UNIT_RE}\s+from\s+(?:now|today)", _in_duration),
+        # The time there is, said as a duration: "on a 2 mois devant nous", "il nous reste 3 semaines",
+        # "we've got 6 weeks left", "we have two months to deliver it".
+        (rf"il\s+(?:nous\s+)?reste(?:\s+(?:encore|seulement))?\s+(?:que\s+)?{COUNT_RE}\s+{UNIT_RE}", _in_duration),
+        (rf"(?:on\s+a|nous\s+avons|on\s+dispose\s+de|nous\s+disposons\s+de|we\s+(?:only\s+|just\s+)?have|we've\s+got|we've|"
+         rf"we\s+have\s+got|we\s+got)\s+(?:(?:encore|seulement|only|just|about|roughly|environ)\s+)?"
+         rf"{COUNT_RE}\s+{UNIT_RE}\s+(?:devant\s+nous|ahead(?:\s+of\s+us)?|left|to\s+go|remaining|"
+         rf"max(?:imum)?|au\s+maximum|pour\s+(?:le|la|les|l')?\s*\w+|"
+         rf"to\s+(?:deliver|do|finish|get|have|ship|launch|roll)\b)", _in_duration),
         (rf"(?:(?P<this>this|ce)\s+|(?P<next>next)\s+|coming\s+)?{WEEKDAY_RE}(?:\s+(?:prochain|qui vient))?", _weekday),
         (
             (r"(?:the\s+)?(?:end of|fin)\s+(?:de\s+l'|d'|du\s+|de\s+)?(?P<period>"

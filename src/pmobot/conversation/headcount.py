@@ -6,6 +6,11 @@ team of 14": a count is taken when it stands before a noun of people (a job,
 a role, "people", "staff"), with at most two words between them ("45 call
 center agents", "12 bid managers"). Counts of things (sites, stores, trucks,
 licences) are not people, so a noun must be one of ``PEOPLE_NOUNS``.
+
+A count may also be said in a clause of its own ("on est douze", "ils sont
+130 sur le terrain", "there are 150 of them", "Twenty-five of them."), in
+brackets after the people ("nos gestionnaires (env. 60 pers.)"), or as the
+size of a team ("a team of forty-two").
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ _ENGLISH_NOUNS = """
     carpenter mason painter roofer labourer laborer farmer veterinarian vet optician teller collector
     estimator machinist craftsman craftsmen tradesperson foreman foremen dispatcher merchandiser
     negotiator agronomist biologist chemist statistician economist psychologist counsellor counselor
-    coach instructor examiner assessor investigator detective steward stewardess hostess
+    coach instructor examiner assessor investigator detective steward stewardess hostess partner
+    respondent gp
 """
 _FRENCH_NOUNS = """
     personne utilisateur utilisatrice usager salarie employe collaborateur collaboratrice membre gens
@@ -62,14 +68,14 @@ _FRENCH_NOUNS = """
     psychologue auxiliaire veilleur veilleuse huissier greffier greffiere negociateur negociatrice
     courtier courtiere souscripteur souscriptrice actuaire banquier banquiere guichetier guichetiere
     postier postiere agriculteur agricultrice eleveur eleveuse veterinaire artisan artisane commis
-    opticien opticienne acheteur statisticien statisticienne economiste
+    opticien opticienne acheteur statisticien statisticienne economiste pers repondant repondante
 """
 # Nouns that name people in one language and things in the other: read in the sentence's language
 # only ("40 temps" are temporary staff in English, "temps" is time in French; "300 franchisés" are
 # people, "300 franchises" are shops).
 _NOUNS_BY_LANG = {"en": "temp", "fr": "franchise franchisee invite invitee"}
-# English compounds on a head that names people: "storekeepers", "caseworkers", "salesmen", "stakeholders".
-_COMPOUND_HEADS = r"(?:keeper|worker|person|people|man|men|woman|women|holder)"
+# Compounds on a head that names people: "storekeepers", "caseworkers", "salesmen", "télétravailleurs".
+_COMPOUND_HEADS = r"(?:keeper|worker|person|people|man|men|woman|women|holder|travailleur|travailleuse)"
 # French roles named in several words, on a head that alone would name a thing or a task:
 # "chargés de clientèle", "chargée d'affaires", "attachés commerciaux".
 _ROLE_HEADS = r"(?:charge|chargee|attache|attachee)s?\s+(?:(?:de|d')\s*[a-z]+|[a-z]+)"
@@ -91,30 +97,51 @@ _NOUN_IN = {lang: re.compile(_nouns_re(nouns.split())) for lang, nouns in _NOUNS
 _BETWEEN = (r"(?:(?!(?:et|and|ou|or|de|d'|of|du|des|les|the|a|an|un|une|in|en|per|par|pour|for|our|nos|notre|"
             r"their|leurs|leur|my|mes|mon|ma|your|vos|votre)\s)[a-z][a-z'-]*\s+){0,2}")
 _OF = r"(?:(?:de|of)\s+|d')?"
-_DIGITS = re.compile(rf"(?<![\w.,])(?P<num>{NUMBER_RE})\s*{_BETWEEN}$")
+# "20-ish people", "50+ users", "30 odd staff": an approximate count is a count.
+_APPROX_AFTER = r"(?:\s*-?\s*ish|\+|\s+odd)?"
+_DIGITS = re.compile(rf"(?<![\w.,])(?P<num>{NUMBER_RE}){_APPROX_AFTER}\s*{_BETWEEN}$")
 _ROUND = re.compile(
     rf"(?<![\w])(?:(?:une|a|an)\s+)?(?P<round>{'|'.join(sorted(ROUND_COUNTS, key=len, reverse=True))})s?\s+"
     rf"{_OF}{_BETWEEN}$"
 )
-# "our customer care team of 30": the count starts where the phrase naming the team does.
+# Words that say a count is about: "environ 60", "~400", "approx. 50".
+_ABOUT = (r"(?:(?:environ|env\.?|about|around|roughly|some|approx\.?|approximately|pres de|a peu pres|"
+          r"plus ou moins|~)\s*)?")
+# A number said alone, in figures or in up to three words ("douze", "deux cents", "a dozen").
+_SAID = rf"(?:{NUMBER_RE}(?![\d%]|[.,]\d)|[a-z][a-z-]*(?:\s+[a-z][a-z-]*){{0,2}}?)"
+# What may follow a count said alone, before its clause ends: "of us", "en tout", "environ", and
+# where they are ("sur le terrain", "across the UK and France", "dans les magasins du nord").
+_COUNT_TAIL = (
+    r"(?:\s+(?:of us|of them|d'entre nous|d'entre eux|d'entre elles))?"
+    r"(?:\s+(?:en tout|au total|in total|in all|environ|or so|approximately|roughly))?"
+    r"(?:\s+(?:dans|a|au|aux|en|sur|in|on|at|across|over|throughout|within|between|entre|chez)\s+[^.,;:!?()\n—–]{1,40}?)?"
+    r"(?:\s+(?:joining|arriving|starting|qui arrivent))?"
+    r"\s*(?=[.,;:!?)—–]|\s-\s|$)"
+)
+# "our customer care team of 30", "a team of forty-two": the count starts where the phrase naming the
+# team does.
 _TEAM_OF = re.compile(
     r"(?:\b(?:for|pour)\s+(?:(?:our|the|my|nos|notre|mon|ma|l')\s*)?(?:[a-z-]+\s+){0,3})?"
-    r"\b(?:team|equipe|group|groupe)\s+(?:of|de)\s+(?P<num>\d+)(?![\d%]|[.,]\d)"
+    rf"\b(?:team|equipe|group|groupe)\s+(?:of|de)\s+{_ABOUT}(?P<num>{_SAID}){_COUNT_TAIL}"
 )
 # "les contrôleurs de gestion (une quinzaine)", "for the stock controllers (a dozen of them)", "nos
-# compagnons (environ 800)": the count in brackets just after the people it counts.
+# compagnons (environ 800)", "our teachers (about 120 across the three campuses)", "site managers on our
+# building sites (a couple of dozen)": the count in brackets just after the people it counts.
 _AFTER = re.compile(
-    r"(?:\s+(?:de|d'|du|des|of)?\s*[a-z'-]+){0,2}\s*\(\s*(?:(?:environ|about|around|roughly|some|approx\.?|"
-    r"approximately|pres de|a peu pres|~)\s*)?(?P<count>[^()]{1,30}?)\s*(?:of them|d'entre eux|d'entre elles)?\s*\)"
+    r"(?:\s+(?:de|d'|du|des|of|on|in|at|sur|dans|our|nos|the|les|la|le|l')?\s*[a-z'-]+){0,4}\s*\(\s*"
+    rf"{_ABOUT}(?P<count>[^()]{{1,30}}?){_COUNT_TAIL}\s*\)"
 )
-# "Ils sont 65.", "on est 7", "we're 15", "there are 40 of us": a count that ends its clause.
+# "Ils sont 65.", "on est douze", "nous sommes une trentaine", "we're 15", "there are 40 of us",
+# "Twenty-five of them.": a count said in a clause of its own.
 _WE_ARE = re.compile(
-    r"\b(?:ils|elles|nous|on)\s+(?:sont|sommes|est)\s+(?:(?:environ|a peu pres|pres de)\s+)?"
-    r"|\b(?:we|they)(?:'re|\s+are)\s+(?:(?:about|around|roughly|some)\s+)?"
+    r"\b(?:ils|elles|nous|on)\s+(?:sont|sommes|est)\s+"
+    r"|\b(?:we|they)(?:'re|\s+are)\s+"
 )
-_WE_ARE_COUNT = re.compile(rf"(?P<num>{NUMBER_RE}|(?:une?\s+|an?\s+)?[a-z]+aine|(?:a\s+)?dozen)"
-                           r"(?:\s+(?:of us|of them))?(?:\s+(?:dans|a|au|in|on)\s+(?:l'equipe|le service|the team|"
-                           r"our team|the department|le departement)\b)?\s*(?=[.,;!?)]|$)")
+_THERE_ARE = re.compile(r"\bthere(?:'s|\s+is|\s+are|'re)\s+")
+_WE_ARE_COUNT = re.compile(rf"{_ABOUT}(?P<num>{_SAID}){_COUNT_TAIL}")
+# "there are 150 of them" (not "there are 3 offices"), "Twenty-five of them.", "half a dozen of them joining".
+_OF_US = re.compile(rf"(?<![\w'-]){_ABOUT}(?P<num>{_SAID})\s+(?:of us|of them|d'entre nous|d'entre eux|d'entre elles)"
+                    rf"(?![\w'-])")
 # A number in words ends the window, give or take "de"/"of" and two words.
 _WORDS_TAIL = re.compile(rf"{_OF}{_BETWEEN}$")
 _WINDOW = 60
@@ -166,24 +193,36 @@ def find_headcount(folded: str, lang: str) -> Headcount | None:
         value = _count_of(after["count"], lang) if after else None
         if after and value is not None:
             return Headcount(after.start("count"), after.end(), value)
-    m = _TEAM_OF.search(folded)
-    if m:
-        value = _whole(Decimal(m["num"]))
+    for m in _TEAM_OF.finditer(folded):
+        value = _count_of(m["num"], lang)
         if value is not None:
             return Headcount(m.start(), m.end(), value)
-    for we in _WE_ARE.finditer(folded):
+    return _said_alone(folded, lang)
+
+
+def _said_alone(folded: str, lang: str) -> Headcount | None:
+    """A count in a clause of its own: "on est douze", "there are 150 of them", "Twenty-five of them."."""
+    for we in (*_WE_ARE.finditer(folded), *_THERE_ARE.finditer(folded)):
         m = _WE_ARE_COUNT.match(folded, we.end())
         value = _count_of(m["num"], lang) if m else None
-        if m and value is not None:
+        # "there are 3 offices" counts offices: after "there are", only "of us" / "of them" is people.
+        if m and value is not None and (we.re is _WE_ARE or _OF_US.match(folded, we.end())):
             return Headcount(we.start(), m.end(), value)
+    for m in _OF_US.finditer(folded):
+        value = _count_of(m["num"], lang)
+        if value is not None:
+            return Headcount(m.start(), m.end(), value)
     return None
 
 
 def _count_of(words: str, lang: str) -> int | None:
     """A count said on its own: "65", "une quinzaine", "a dozen", "800"."""
     words = words.strip()
-    if re.fullmatch(NUMBER_RE, words):
-        return _whole(to_decimal(words, style="thousands", locale=lang))
+    figures = re.fullmatch(rf"(?P<num>{NUMBER_RE})(?:\s+{PEOPLE_NOUN_RE})?", words)
+    if figures:
+        return _whole(to_decimal(figures["num"], style="thousands", locale=lang))
+    if re.search(r"\d", words):
+        return None  # "200 magasins", "120 across three campuses": figures, but not a count of people
     m = re.fullmatch(r"(?:(?:une|a|an)\s+)?(?P<round>[a-z ]+?)s?", words)
     if m and m["round"] in ROUND_COUNTS:
         return ROUND_COUNTS[m["round"]]

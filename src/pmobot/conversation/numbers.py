@@ -48,7 +48,7 @@ _APPROX = re.compile(
 ROUND_COUNTS = {
     "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
     "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60, "centaine": 100,
-    "dozen": 12, "a dozen": 12, "half a dozen": 6, "score": 20,
+    "dozen": 12, "a dozen": 12, "half a dozen": 6, "couple of dozen": 24, "score": 20,
 }
 _ROUND_RE = re.compile(r"^(?:une |a |an )?(" + "|".join(sorted(ROUND_COUNTS, key=len, reverse=True)) + r")\b")
 

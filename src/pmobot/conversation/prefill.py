@@ -33,6 +33,7 @@ from pmobot.conversation.numbers import (
     canonical_amount,
     parse_money_text,
 )
+from pmobot.conversation.personal_data import mentions_personal_data
 from pmobot.conversation.recognizers import RECOGNIZER_MAX_CHARS, locales, recognize_dates, recognize_numbers
 from pmobot.conversation.text import fold_keep
 from pmobot.conversation.title import TITLE_MAX, need_title
@@ -85,10 +86,16 @@ _SINCE_CUE = re.compile(
 )
 
 
+# "Aujourd'hui les inscriptions se font par mail", "today we use Excel": the present, said to describe how
+# things are done now, is no deadline unless it is given as one ("pour aujourd'hui", "by today").
+_NOW = re.compile(r"(?:aujourd'hui|today|auj|ce jour)$")
+
+
 def _desired_date(low: str, lang: str, today: date) -> tuple[str | None, NotTaken | None]:
     """The deadline, or why none is taken: one already past, or "as soon as possible"."""
     dates = [(start, end, day) for start, end, day in find_dates(low, today)
-             if not _SINCE_CUE.search(low[max(0, start - 25) : start])]
+             if not _SINCE_CUE.search(low[max(0, start - 25) : start])
+             and not (_NOW.match(low[start:end]) and not _DEADLINE_CUE.search(low[max(0, start - 25) : start]))]
     # A date announced as a deadline ("by", "avant", or a lead word of its own: "pour mars")
     # wins over one merely mentioned.
     cued = [d for d in dates if _DEADLINE_CUE.search(low[max(0, d[0] - 25) : d[0]] + " " + low[d[0] : d[1]])]
@@ -237,15 +244,6 @@ def _words_before_currency(words: str, mult: str | None, lang: str) -> Decimal |
     return None
 
 
-# --- personal data ------------------------------------------------------------
-
-_PERSONAL_DATA = re.compile(
-    r"\b(?:donnees? (?:a caractere )?personnelles?|donnees? (?:des )?clients?|donnees? (?:des )?salaries|"
-    r"donnees? (?:medicales|de sante)|rgpd|gdpr|personal data|personal information|personally identifiable|"
-    r"pii|customer data|client data|customers' data|employee data|health data|dcp)\b"
-)
-
-
 # --- public API ---------------------------------------------------------------
 
 
@@ -276,7 +274,7 @@ def extract(text: str, *, locale: str, today: date, default_currency: str = "EUR
         found["budget"] = budget
     elif why:
         not_taken["budget"] = why
-    if _PERSONAL_DATA.search(low):
+    if mentions_personal_data(low, lang):
         found["personal_data"] = True
     # The title stops where the sentence goes on to a count, a date or an amount.
     asap = find_asap(low)

@@ -1,0 +1,61 @@
+"""Whether an opening sentence says the need handles personal data.
+
+Said outright ("données personnelles", "GDPR", "PII"), or by example: what
+is kept about people (names of patients or customers, phone numbers, home
+addresses, bank details, IBAN, salaries, payslips, tax notices, health
+records, dates of birth, social security numbers...). Only ever "yes": a
+sentence that names none of these says nothing about it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Folded text (no accents, lower case).
+_SAID = (
+    r"donnees? (?:a caractere )?personnelles?|donnees? (?:des )?clients?|donnees? (?:des )?salaries|"
+    r"donnees? (?:medicales|de sante|patients?|nominatives|sensibles)|rgpd|gdpr|personal data|personal information|"
+    r"personal details|personally identifiable|pii|customer data|client data|customers' data|employee data|"
+    r"health data|patient data|dcp|informations? personnelles?|coordonnees personnelles"
+)
+# Whose details: a name, an address or a number is personal when it is a person's.
+_PEOPLE = (
+    r"(?:patients?|customers?|clients?|applicants?|candidates?|employees?|staff|members?|users?|tenants?|"
+    r"residents?|students?|pupils?|parents?|citizens?|donors?|subscribers?|beneficiaries|suppliers' contacts)"
+    r"(?:'s?)?"
+)
+_FR_PEOPLE = (
+    r"(?:patients?|clients?|clientes?|candidats?|candidates?|salaries?|agents?|adherents?|locataires?|"
+    r"usagers?|eleves?|etudiants?|parents?|beneficiaires?|administres?|benevoles?|donateurs?|abonnes?|"
+    r"particuliers?|personnes?)"
+)
+_BY_EXAMPLE = (
+    # Names, contacts and addresses of people.
+    rf"{_PEOPLE}\s+(?:names?|full names?|contact details|phone numbers?|addresses|home addresses|emails?|"
+    r"e-mails?|dates? of birth|records?|files?|details)|"
+    rf"(?:names?|noms?)\s+(?:of|des|de nos|de leurs|du|de la|de)\s+{_PEOPLE}|"
+    rf"(?:noms?|prenoms?|adresses?|numeros? de telephone|coordonnees|dates? de naissance|dossiers?|fiches?)"
+    rf"\s+(?:des|de nos|de leurs|du|de la|de|d')\s*{_FR_PEOPLE}|"
+    r"(?:names|noms),\s+(?:addresses|adresses)|"
+    r"phone numbers?|mobile numbers?|numeros? de (?:telephone|portable|mobile)|home address(?:es)?|"
+    r"adresses? (?:postales?|personnelles?|e-?mail)|email addresses|e-mail addresses|"
+    r"dates? of birth|dates? de naissance|"
+    # Money of a person.
+    r"bank details|bank account(?: details| numbers?)?|iban|rib|coordonnees bancaires|"
+    r"releves? (?:de compte|bancaires?)|"
+    r"avis d'imposition|tax (?:returns?|notices?)|salary|salaire|salaires|remunerations? individuelles?|"
+    r"payslips?|pay slips?|fiches? de paie|bulletins? de (?:paie|salaire)|"
+    r"credit card(?: numbers?)?|cartes? bancaires?|"
+    # Health and identity.
+    r"health records?|medical records?|dossiers? (?:medicaux|medical|patients?|de sante)|"
+    r"social security numbers?|national insurance numbers?|numeros? de securite sociale|"
+    r"passports?|passeports?|id cards?|pieces? d'identite|cartes? d'identite|casier judiciaire|criminal records?"
+)
+_PERSONAL_DATA = re.compile(rf"(?<![\w-])(?:{_SAID}|{_BY_EXAMPLE})(?![\w-])")
+# The English "salaries" folds like the French "salariés" (employees): read in English sentences only.
+_EN_ONLY = re.compile(r"(?<![\w-])(?:salaries|staff salaries|employee salaries)(?![\w-])")
+
+
+def mentions_personal_data(folded: str, lang: str) -> bool:
+    """Whether ``folded`` (``fold_keep`` of the sentence, written in ``lang``) names personal data."""
+    return bool(_PERSONAL_DATA.search(folded) or (lang == "en" and _EN_ONLY.search(folded)))
