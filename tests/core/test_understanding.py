@@ -439,8 +439,9 @@ FLOORS = {
     "dev2": {"title": 1.0, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
     # Was blind2 (89.2 % of fields when blind); tuned on since.
     "dev3": {"title": 1.0, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
-    # Was blind3 (89.8 % of fields when blind, dev4_when_blind.json); tuned on since.
-    "dev4": {"title": 0.74, "users_affected": 0.8, "desired_date": 0.98, "budget": 1.0, "personal_data": 0.97},
+    # Was blind3 (89.8 % of fields when blind, dev4_when_blind.json); tuned on since. Its author leaves out
+    # whom the thing is for ("for the recruiters") where dev, dev2 and heldout keep it: those 8 stay misses.
+    "dev4": {"title": 0.92, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
 }
 
 

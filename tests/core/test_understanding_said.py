@@ -1,5 +1,12 @@
 """Kinds of phrase met in the dev4 set (once blind3), each tested with sentences of its own.
 
+The title: the need asked as a question ("Est-ce qu'il serait possible de",
+"Is there any way to get"), verb frames ("look into", "étudier", "mise en
+place d'"), a label before a dash, a subject in brackets or with no article,
+pleasantries, a thing proposed after context ("... would save us a lot",
+"Would X be doable?", "..., ce serait top"), where it stops. Personal data
+named by example; the time there is ("on a 2 mois devant nous").
+
 How many people: a count in a clause of its own ("on est douze", "there are
 150 of them", "Twenty-five of them."), abbreviations ("env. 60 pers.",
 "approx. 50 ppl"), "20-ish", a count in brackets a few words after the people
@@ -128,3 +135,66 @@ def test_a_duration_that_is_no_time_left(lang: str, text: str) -> None:
 ])
 def test_today_as_the_present_is_no_deadline(lang: str, text: str, day: str | None) -> None:
     assert read(text, lang).get("desired_date") == day
+
+
+# --- the title: where the need is said ------------------------------------------------------
+
+@pytest.mark.parametrize("lang, text, title", [
+    # Asked as a question, after context or not.
+    ("fr", "Est-ce qu'il serait possible d'avoir un outil de suivi des formations ?", "Outil de suivi des formations"),
+    ("fr", "Y aurait-il moyen d'obtenir un tableau de bord des ventes pour mars ?", "Tableau de bord des ventes"),
+    ("fr", "Est-ce qu'il y aurait moyen de développer un portail des stagiaires ?", "Portail des stagiaires"),
+    ("fr", "Serait-il possible de dévelloper une appli de réservation des véhicules ?",
+     "Appli de réservation des véhicules"),
+    ("en", "Is there any way to get a visitor badge printer at reception?", "Visitor badge printer at reception"),
+    ("en", "Is there a way for us to have a shared contacts list?", "Shared contacts list"),
+    ("en", "Could we possibly get a parking booking app?", "Parking booking app"),
+    ("en", "Can you maybe build a simple leave tracker?", "Simple leave tracker"),
+    ("en", "Would it be possible to automate the monthly stock report?", "Automate the monthly stock report"),
+    # Asked to look at a thing first: the verb goes, the thing stays.
+    ("fr", "Pourriez-vous étudier la refonte du site carrières ?", "Refonte du site carrières"),
+    ("fr", "Est-ce qu'on pourrait envisager un connecteur entre la GED et le CRM ?",
+     "Connecteur entre la GED et le CRM"),
+    ("fr", "Pouvez-vous regarder une solution de signature électronique ?", "Solution de signature électronique"),
+    ("en", "Could you look into a badge reader for the car park?", "Badge reader for the car park"),
+    ("en", "Can IT investigate a single login for the HR tools?", "Single login for the HR tools"),
+    ("en", "Could you consider a mobile version of the intranet?", "Mobile version of the intranet"),
+    # The verb as a noun.
+    ("fr", "Mise en place d'une GED pour les contrats, avant l'été.", "GED pour les contrats"),
+    ("en", "Roll-out of a password manager across the company.", "Password manager across the company"),
+    # A label before a dash.
+    ("fr", "Demande urgente – Portail de dépôt des factures", "Portail de dépôt des factures"),
+    ("fr", "Besoin RH - outil d'entretiens annuels", "Outil d'entretiens annuels"),
+    ("en", "Request - a shared calendar for the board", "Shared calendar for the board"),
+    ("en", "New project — asset register", "Asset register"),
+    # A subject with brackets, with no article, or asking again and again.
+    ("fr", "Les gardiens (9) voudraient une appli de rondes.", "Appli de rondes"),
+    ("fr", "Les chefs d'équipe nous réclament un planning partagé.", "Planning partagé"),
+    ("en", "warehouse pickers in both depots need a scanner app.", "Scanner app"),
+    ("en", "Our coaches (about 30) keep asking for a session booking tool.", "Session booking tool"),
+    # A greeting with an emoji or a pleasantry before the need.
+    ("fr", "Bonjour 🙂 nous voudrions un outil de sondage.", "Outil de sondage"),
+    ("fr", "Bonjour, j'espère que vous allez bien. Il nous faudrait un wiki interne.", "Wiki interne"),
+    ("en", "Hi all, hope you're doing well. We'd like a team wiki.", "Team wiki"),
+    # Context first, then a thing proposed.
+    ("fr", "Les relevés se font sur papier. Une appli de saisie terrain, ce serait bien.", "Appli de saisie terrain"),
+    ("fr", "Le standard est saturé. Un serveur vocal nous aiderait beaucoup.", "Serveur vocal"),
+    ("en", "Tickets get lost in the shared mailbox. A proper helpdesk tool would help a lot.", "Proper helpdesk tool"),
+    ("en", "We copy orders by hand. Automatic order import would save us hours.", "Automatic order import"),
+    ("en", "Reps can't see stock on the road. Would a mobile stock viewer be feasible?", "Mobile stock viewer"),
+    # Where the thing stops: a count of things after "des"/"of", where it runs, who uses it.
+    ("fr", "Il faut un écran d'affichage dans les halls des 12 résidences.", "Écran d'affichage dans les halls"),
+    ("en", "We need a booking tool for the desks of our 4 offices.", "Booking tool for the desks"),
+    ("en", "The drivers need a delivery app on their phones.", "Delivery app"),
+    ("en", "We need to migrate the old intranet managed by the comms team.", "Migrate the old intranet"),
+    ("fr", "Il faut remplacer le tableur partagé par les agences.", "Remplacer le tableur"),
+])
+def test_where_the_need_is_said(lang: str, text: str, title: str) -> None:
+    assert read(text, lang).get("title") == title
+
+
+def test_a_long_title_is_kept_up_to_the_length_a_typed_one_may_have() -> None:
+    text = ("Il faudrait un outil pour suivre les heures supplémentaires des serveurs et cuisiniers du "
+            "restaurant d'entreprise.")
+    title = read(text, "fr")["title"]
+    assert title.startswith("Outil pour suivre") and title.endswith("restaurant d'entreprise")

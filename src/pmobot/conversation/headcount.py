@@ -67,7 +67,7 @@ _FRENCH_NOUNS = """
     plombier peintre mecanicien mecanicienne animateur animatrice educateur educatrice
     psychologue auxiliaire veilleur veilleuse huissier greffier greffiere negociateur negociatrice
     courtier courtiere souscripteur souscriptrice actuaire banquier banquiere guichetier guichetiere
-    postier postiere agriculteur agricultrice eleveur eleveuse veterinaire artisan artisane commis
+    releveur releveuse postier postiere agriculteur agricultrice eleveur eleveuse veterinaire artisan artisane commis
     opticien opticienne acheteur statisticien statisticienne economiste pers repondant repondante
 """
 # Nouns that name people in one language and things in the other: read in the sentence's language
@@ -122,7 +122,8 @@ _COUNT_TAIL = (
 # team does.
 _TEAM_OF = re.compile(
     r"(?:\b(?:for|pour)\s+(?:(?:our|the|my|nos|notre|mon|ma|l')\s*)?(?:[a-z-]+\s+){0,3})?"
-    rf"\b(?:team|equipe|group|groupe)\s+(?:of|de)\s+{_ABOUT}(?P<num>{_SAID}){_COUNT_TAIL}"
+    rf"\b(?:team|equipe|group|groupe)\s+(?:of|de)\s+{_ABOUT}"
+    rf"(?:(?P<num>\d+)(?![\d%]|[.,]\d)|(?P<words>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){{0,2}}?){_COUNT_TAIL})"
 )
 # "les contrôleurs de gestion (une quinzaine)", "for the stock controllers (a dozen of them)", "nos
 # compagnons (environ 800)", "our teachers (about 120 across the three campuses)", "site managers on our
@@ -194,7 +195,7 @@ def find_headcount(folded: str, lang: str) -> Headcount | None:
         if after and value is not None:
             return Headcount(after.start("count"), after.end(), value)
     for m in _TEAM_OF.finditer(folded):
-        value = _count_of(m["num"], lang)
+        value = _count_of(m["num"] or m["words"], lang)
         if value is not None:
             return Headcount(m.start(), m.end(), value)
     return _said_alone(folded, lang)

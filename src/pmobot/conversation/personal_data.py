@@ -51,7 +51,7 @@ _BY_EXAMPLE = (
     r"social security numbers?|national insurance numbers?|numeros? de securite sociale|"
     r"passports?|passeports?|id cards?|pieces? d'identite|cartes? d'identite|casier judiciaire|criminal records?"
 )
-_PERSONAL_DATA = re.compile(rf"(?<![\w-])(?:{_SAID}|{_BY_EXAMPLE})(?![\w-])")
+_PERSONAL_DATA = re.compile(rf"(?<![\w])(?:{_SAID}|{_BY_EXAMPLE})(?![\w])")
 # The English "salaries" folds like the French "salariés" (employees): read in English sentences only.
 _EN_ONLY = re.compile(r"(?<![\w-])(?:salaries|staff salaries|employee salaries)(?![\w-])")
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-TITLE_MAX = 80
+# The intake's title field takes up to 120 characters: a pre-filled title is cut only where a typed one
+# would be refused.
+TITLE_MAX = 120
 
 _GREETING_WORD = (
     r"(?:bonjour|bonsoir|salut|hello|hi|hey|coucou|dear|good morning|good afternoon|good evening|greetings|"
@@ -27,7 +29,16 @@ _AUDIENCE = (
     r"the team|team|folks|guys|there|it|colleagues)(?![\w'])(?:(?:\s+[a-z'-]+){1,3}(?=\s*[,!]))?|"
     r"[a-z'-]+(?=\s*[,!]))"
 )
-_GREETING = re.compile(rf"(?:{_GREETING_WORD}(?:\s+(?:{_AUDIENCE}))?(?![\w'])[\s,!:.\-–—]*)+")
+# Pleasantries that open a message and say nothing of the need ("hope you're well").
+_PLEASANTRY = (
+    r"(?:i\s+)?hope\s+(?:you're|you\s+are|you\s+all\s+are|all\s+is|this\s+finds\s+you|everyone\s+is)"
+    r"(?:\s+(?:doing\s+)?(?:well|good|fine))?|"
+    r"j'espere\s+que\s+(?:vous\s+allez|tu\s+vas|tout\s+va)\s+bien"
+)
+# After a greeting, anything but a word may follow: punctuation, an emoji ("Coucou 👋").
+_GREETING = re.compile(
+    rf"(?:(?:{_GREETING_WORD}(?:\s+(?:{_AUDIENCE}))?|{_PLEASANTRY})(?![\w'])[^\w'(\[«\"]*)+"
+)
 # What makes a thing welcome ("il serait utile d'avoir", "it would be great to have").
 _FR_WELCOME = (
     r"(?:utile|bien|bon|top|super|ideal|pratique|souhaitable|pertinent|interessant|judicieux|necessaire|precieux)"
@@ -38,10 +49,10 @@ _FR_REQUEST = (
     r"(?:(?:[a-z' -]{0,40}?\s|j')?(?:avons|a|ai|ont|aurions|aurait|aurais|auraient)\s+)?"
     r"(?:vraiment\s+|absolument\s+|urgemment\s+|aussi\s+)?besoin\s+(?:urgent\s+)?(?:d'|de\s+|du\s+|des\s+)|"
     r"il\s+(?:nous\s+|me\s+|leur\s+|lui\s+)?(?:faut|faudrait|faudra)|"
-    r"(?:(?:nous|on|je|j'|ils|elles)\s*|(?:la|le|les|notre|nos|mon|ma|mes)\s+[a-z' -]{1,40}?\s)"
+    r"(?:(?:nous|on|je|j'|ils|elles)\s*|(?:la|le|les|notre|nos|mon|ma|mes)\s+[a-z' -]{1,40}?\s(?:\([^()]{1,40}\)\s*)?)"
     r"(?:voulons|veut|veux|veulent|voudrions|voudrait|voudrais|voudraient|souhaitons|souhaite|souhaitent|"
     r"souhaiterions|souhaiterait|souhaiterais|aimerions|aimerait|aimerais|cherchons|cherche|recherchons|"
-    r"recherche|demandons|demande)\b(?:\s+bien)?"
+    r"recherche|demandons|demande|demandent|reclament|reclame|reclamons)\b(?:\s+bien)?"
     r"(?:\s+(?:avoir|mettre en place|disposer d'|disposer de|obtenir|creer|lancer|developper|"
     r"qu'(?:on|il y) (?:ait|puisse avoir)|que (?:l'on|nous) (?:ayons|ait|puissions avoir)|"
     r"qu'on dispose d'|qu'on dispose de|que nous disposions d'|que nous disposions de))?|"
@@ -49,7 +60,11 @@ _FR_REQUEST = (
     r"le service informatique)\s+)?(?:pourrait|pourriez|pourrais|peut|pouvez|peux|pourrions|pouvons)"
     r"(?:\s+(?:nous|me)\b)?|"
     r"(?:pourriez|pouvez|pourrais|peux|pourrait|peut|pourrions|pouvons)[- ](?:vous|tu|on|nous)(?:\s+(?:nous|me)\b)?|"
-    r"(?:est|serait)[- ]il\s+(?:possible|envisageable)\s+(?:d'|de\s+)|"
+    # "est-ce qu'il serait possible de", "y aurait-il moyen d'", "serait-il envisageable de"
+    r"(?:est-ce\s+qu'il\s+(?:serait|sera|est|y\s+aurait|y\s+a)|(?:est|serait)[- ]il|y\s+aurait[- ]il|"
+    r"il\s+y\s+aurait|est-ce)\s+(?:possible|envisageable|moyen)\s+(?:d'|de\s+)|"
+    # A noun for the verb: "mise en place d'un outil", "mise en œuvre d'une GED".
+    r"(?:la\s+)?mise\s+en\s+(?:place|oeuvre|œuvre)\s+(?:d'|de\s+|du\s+|des\s+)|"
     rf"(?:il|ce|ca|cela)\s+(?:nous\s+|me\s+)?(?:serait|sera|est)\s+(?:vraiment\s+|tres\s+)?{_FR_WELCOME}\s+"
     r"(?:d'|de\s+|qu'(?:on|il y) ait\s+|que (?:l'on|nous) (?:ait|ayons)\s+)|"
     r"merci\s+de\s+(?:nous\s+|me\s+)?|"
@@ -59,19 +74,25 @@ _FR_REQUEST = (
 )
 # The verb of a French request, when one follows ("pourriez-vous nous développer").
 _FR_VERB = (
-    r"(?:\s*(?:aider\s+a\s+)?(?:avoir|obtenir|developper|faire|creer|mettre en place|fournir|monter|construire|"
-    r"proposer|realiser|trouver|prevoir|disposer d'|disposer de)(?:(?<=')|(?![\w])))?"
+    r"(?:\s*(?:aider\s+a\s+)?(?:avoir|obtenir|dev(?:e)?l{1,2}op{1,2}er|faire|creer|mettre en place|fournir|monter|"
+    r"construire|proposer|realiser|trouver|prevoir|disposer d'|disposer de|mettre en (?:oeuvre|œuvre)|"
+    # Asked to look at a thing first: "étudier le remplacement", "envisager une interface".
+    r"envisager|etudier|regarder|examiner|lancer|deployer|installer|nous trouver|nous proposer)"
+    r"(?:(?<=')|(?![\w])))?"
 )
 _EN_WHO = r"we|i|you|it|the it team|the it department|you guys|someone|somebody|anyone"
 _EN_DO = (
     r"get|have|build|provide|set up|setup|create|make|develop|implement|put in place|put together|deliver|give|"
-    r"roll out|help\s+(?:us|me)\s+(?:with|to\s+(?:get|build|set up|create))"
+    r"roll out|help\s+(?:us|me)\s+(?:with|to\s+(?:get|build|set up|create))|"
+    # Asked to look at a thing first: "could you look into a route planner".
+    r"look\s+into|look\s+at|consider|explore|investigate|think\s+about|scope|study"
 )
 _EN_REQUEST = (
     r"(?:we|i|they|(?:our|my|the)\s+[a-z0-9' -]{1,40}?)\s*(?:\([^()]{1,40}\)\s*)?"
     r"(?:really\s+|urgently\s+|also\s+|do\s+)?"
     r"(?:needs|need|would need|'d need|wants|want|would want|would like|'d like|would love|'d love|"
-    r"requires|require|are after|is after)\b"
+    r"requires|require|are after|is after|(?:keep|keeps|kept|are|is|have been|has been)\s+asking\s+for|"
+    r"asked for|ask for)\b"
     r"(?:\s+to\s+(?:have|get|build|set up|create|request|order|ask for)\b|\s+to(?=\s))?|"
     r"need(?=\s+(?:a|an|some|to)\s)|"
     r"(?:(?:we're|i'm|we are|i am)\s+)?looking\s+(?:for|to\s+(?:get|have|build))|"
@@ -79,10 +100,14 @@ _EN_REQUEST = (
     r"(?:(?:we|i)\s+(?:are\s+|am\s+)?)?(?:requesting|request)(?:\s+for)?(?=\s)|"
     r"(?:please\s+)?(?:(?:is\s+there\s+)?any\s+chance\s+(?:that\s+)?(?P<who>" + _EN_WHO + r")\s+(?:could|can|would)"
     r"|(?:could|can|would|may)\s+(?:" + _EN_WHO + r"))"
-    r"\s+(?:please\s+)?(?:" + _EN_DO + r")"
+    r"\s+(?:(?:please|possibly|maybe|perhaps|kindly|just|also)\s+)*(?:" + _EN_DO + r")"
     r"(?:\s+(?:us|me)\b)?(?:\s+with\b)?|"
-    r"(?:is\s+it|would\s+it\s+be|will\s+it\s+be)\s+possible\s+(?:for\s+(?:us|you|me)\s+)?to\s+"
-    r"(?:get|have|build|create|set up|develop|provide)(?:\s+(?:us|me)\b)?|"
+    # "would it be possible to get", or to do something to a thing ("to digitise the reports": kept).
+    r"(?:is\s+it|would\s+it\s+be|will\s+it\s+be)\s+possible\s+(?:for\s+(?:us|you|me)\s+)?to"
+    r"(?:\s+(?:get|have|build|create|set up|develop|provide)(?:\s+(?:us|me)\b)?)?(?=\s)|"
+    r"is\s+there\s+(?:any|a|some)\s+way\s+(?:(?:for\s+(?:us|you|me)\s+)?to|(?:we|you|i|it)\s+(?:could|can))"
+    r"(?:\s+(?:get|have|build|create|set up|develop|provide)(?:\s+(?:us|me)\b)?)?(?=\s)|"
+    r"(?:the\s+)?(?:set-up|setup|implementation|roll-?out)\s+of(?=\s)|"
     rf"it(?:'d|\s+would)\s+be\s+(?:really\s+|very\s+|so\s+)?{_EN_WELCOME}\s+"
     r"(?:to\s+(?:have|get)|if\s+(?:we|i)\s+(?:could\s+(?:have|get)|had))|"
     r"please\s+(?:build|create|set up|provide|make|develop|give)(?:\s+(?:us|me)\b)?|"
@@ -91,7 +116,7 @@ _EN_REQUEST = (
 )
 _REQUEST = re.compile(
     rf"(?:(?:{_FR_REQUEST}){_FR_VERB}|{_EN_REQUEST}|(?:besoin|demande|projet|objet|sujet|request|need|subject|"
-    rf"project)\s*:)\s*"
+    rf"project)\s*:)(?:\s*[-–—]+(?=\s))?\s*"
 )
 # A request frame further on, once the first sentence turned out to be context ("Our 12 plants have no
 # common tool. We'd like..."; "Le serveur sature, il faut une solution..."): at a word's start.
@@ -100,11 +125,42 @@ _REQUEST_LATER = re.compile(rf"(?<![\w'-])(?:{_REQUEST.pattern})")
 # or any lead-in when the need after it starts with "a"/"un" ("On repart de zéro : un outil...").
 _LABEL = re.compile(r"(?:[a-z'-]+\s*){1,4}:\s*(?![\d])")
 _LEAD_IN = re.compile(r"(?<![^\s.!?])[^.!?:\n]{1,80}?:\s*(?=(?:un|une|a|an|some)\s)")
-# A first sentence that starts by naming a thing (an article, or the kind of thing a need is) is the need.
-_NAMES_A_THING = re.compile(
-    r"(?:un|une|a|an|some|des)\s|(?:outil|tool|appli|application|app|logiciel|software|solution|plateforme|platform|"
+# A label before a dash names the kind of message, not the need: "Demande DSI – Outil de...", "Request -".
+_DASH_LABEL = re.compile(
+    r"(?:petite\s+|nouvelle\s+|new\s+|quick\s+)?(?:demande|requete|request|besoin|need|projet|project|sujet|subject|"
+    r"objet|urgent|question|idee|idea|ticket|quick one)(?:\s+[a-z'-]+){0,3}\s*[-–—]+\s+"
+)
+# A subject with no article that opens the sentence: "site managers on our sites (two dozen) need a...".
+_BARE_SUBJECT = re.compile(
+    r"(?:[a-z][a-z'-]*\s+){1,6}(?:\([^()]{1,40}\)\s*)?(?:need|needs|want|wants|would like|'d like|"
+    r"(?:keep|are)\s+asking\s+for)\b(?:\s+to\s+(?:have|get))?\s*"
+)
+# The kinds of thing a need is.
+_THING = (
+    r"(?:outil|tool|appli|application|app|logiciel|software|solution|plateforme|platform|"
     r"portail|portal|systeme|system|tableau de bord|dashboard|module|site|base|espace|workflow|interface|"
-    r"automatisation|automation|refonte|migration|nouvel|nouvelle|new)s?(?![\w'-])"
+    r"automatisation|automation|refonte|migration|chatbot|bot|crm|erp|intranet|extranet|annuaire|directory|"
+    r"catalogue|catalog|checklist|database|connecteur|connector|integration|formulaire|form|ged)s?(?![\w'-])"
+)
+# A first sentence that starts by naming a thing (an article, or the kind of thing a need is) is the need.
+_NAMES_A_THING = re.compile(rf"(?:un|une|a|an|some|des)\s|{_THING}|(?:nouvel|nouvelle|new)(?![\w'-])")
+# Once the first sentences were context, a later one that proposes a thing: it starts by naming one
+# ("Une appli avec photo des tickets, ..."), or says the thing would help ("Invoice OCR would save us a
+# lot.", "Un système de codes-barres, ce serait top."), or asks whether it could be ("Would an offline
+# catalogue app be doable?").
+_WOULD_HELP = (
+    r"(?:would|could|will|might)\s+(?:really\s+)?(?:save|help|make|change|be\s+(?:great|useful|nice|ideal|"
+    r"brilliant|a\s+(?:big\s+|great\s+)?help|a\s+game))"
+)
+_FR_WOULD_HELP = (
+    r"(?:(?:ce|ca|cela)\s+)?(?:serait|nous\s+serait|nous\s+aiderait|aiderait|nous\s+changerait|changerait)"
+    rf"(?:\s+(?:vraiment|tres))?(?:\s+{_FR_WELCOME}|\s+(?:genial|parfait|la vie|un vrai plus|beaucoup))?"
+)
+_DOABLE = r"be\s+(?:doable|possible|feasible|workable|an\s+option|realistic)"
+_PROPOSAL = re.compile(
+    rf"(?:(?<=[.!?]\s)|(?<=\n))(?:(?=(?:un|une|a|an)\s+(?:[a-z'-]+\s+){{0,2}}?{_THING})|"
+    rf"(?=[^.!?\n]{{3,80}}?\s{_WOULD_HELP})|(?=[^.!?\n]{{3,80}}?,?\s+{_FR_WOULD_HELP})|"
+    rf"would\s+(?=[^.!?\n]{{3,80}}?\s+{_DOABLE}))"
 )
 _ARTICLE = re.compile(r"(?:a|an|the|some|un|une|des|du|de la|le|la|les|d'un|d'une)\s+|(?:l'|d')(?=\w)")
 
@@ -123,12 +179,24 @@ _STOPS = (
     re.compile(r"\s*,?\s*(?:avec\s+un\s+|with\s+a\s+|pour\s+un\s+|for\s+a\s+)?\bbudget\b"
                r"(?!\s+(?:tracking|tracker|planning|management|app|tool))"),
     re.compile(r"\s*[,;:(\[]|\s+[-–—]\s+"),
+    # A count of things after "des"/"of": "les salles de réunion des 7 agences", "of our 3 offices".
+    re.compile(r"\s+(?:des|de nos|of|of our|of the)\s+(?!(?:19|20)\d\d(?!\d))\d"),
+    # Where it runs: "on their tablets", "sur nos postes".
+    re.compile(r"\s+(?:on|sur)\s+(?:their|our|his|her|your|leurs?|nos|notre|vos|votre|ses|son|sa)\s"),
 )
 # Words that start another clause, in the sentence's language only: the French "car" (because) is
 # the English "car", and "pool car booking app" is a title.
 _CLAUSES = {
-    "fr": re.compile(r"\s+(?:afin de|afin qu|pour que|car|parce que|puisque|qui permet|qui permettrait)\b"),
-    "en": re.compile(r"\s+(?:so that|in order to|because|since|which)\b"),
+    "fr": re.compile(
+        r"\s+(?:afin de|afin qu|pour que|car|parce que|puisque|qui permet|qui permettrait)\b|"
+        r"\s+(?:utilise|gere|tenu|partage|rempli|alimente|maintenu|pilote|exploite)e?s?\s+par\b|"
+        rf",?\s+{_FR_WOULD_HELP}\b"
+    ),
+    "en": re.compile(
+        r"\s+(?:so that|in order to|because|since|which)\b|"
+        r"\s+(?:used|managed|run|owned|maintained|shared|filled in|kept|built|operated)(?=\s+by\b)|"
+        rf"\s+{_WOULD_HELP}\b|\s+{_DOABLE}\b"
+    ),
 }
 _TRAILING = re.compile(
     r"(?:(?:^|\s+)(?:and|et|with|avec|for|pour|of|de|d'|des|du|the|le|la|les|a|an|un|une|to|by|par|since|from|depuis|"
@@ -146,10 +214,16 @@ def _after_request(folded: str, start: int) -> int:
     """Where the thing needed starts: after the request that opens the first sentence, else after one
     further on (the first sentence was context), else after a label and its colon, else at ``start``."""
     end = start + len(_first_sentence(folded[start:]))
-    m = _REQUEST.match(folded, start, end)
+    label = _DASH_LABEL.match(folded, start, end)
+    if label:  # "Demande DSI – Outil de...", "Quick one — could we get...": the need, or its request, follows
+        start = label.end()
+    m = _REQUEST.match(folded, start, end) or _BARE_SUBJECT.match(folded, start, end)
+    if m is None and label:
+        return start
     if m is None and _NAMES_A_THING.match(folded, start, end):
         return start  # "Un outil de suivi des congés. Nous voulons aussi...": the first sentence is the need
-    m = m or _REQUEST_LATER.search(folded, start) or _LABEL.match(folded, start, end) or _LEAD_IN.search(folded, start)
+    m = (m or _REQUEST_LATER.search(folded, start) or _LABEL.match(folded, start, end)
+         or _LEAD_IN.search(folded, start) or _PROPOSAL.search(folded, start))
     return m.end() if m else start
 
 
@@ -168,8 +242,9 @@ def need_title(text: str, folded: str, *, lang: str, cuts: Iterable[int] = ()) -
         start = m.end()
     cut = min((c for c in cuts if start < c < end), default=end)
     for pattern in (*_STOPS, _CLAUSES["fr" if lang == "fr" else "en"]):
-        m = pattern.search(folded, start, cut)
-        if m:
+        # Searched up to the sentence's end, so that a stop may look past an earlier one ("used" before "by").
+        m = pattern.search(folded, start, end)
+        if m and m.start() < cut:
             cut = m.start()
     cut = start + len(folded[start:cut].rstrip(" \t,;:-–—"))
     trailing = _TRAILING.search(folded[start:cut])
