@@ -206,6 +206,29 @@ def reply(request_key: DeliveryKey, index: int) -> OutboxKey:
     return OutboxKey(f"reply:{request_key}:{index}")
 
 
+# -- tracking: the roadmap update and the weekly digest ------------------------------
+
+def roadmap_update(day: str) -> OutboxKey:
+    """The roadmap channel's update of ``day`` (ISO date): one per day, whatever the reruns."""
+    return OutboxKey(f"roadmap:{day}")
+
+
+def digest(channel: str, week: str) -> OutboxKey:
+    """The weekly digest of ``week`` (ISO week, "2026-W48") to ``channel``; the platform is appended."""
+    return OutboxKey(f"digest:{channel}:{week}")
+
+
+def digest_chart(channel: str, week: str) -> OutboxKey:
+    """The digest's chart, posted after the digest in the same channel."""
+    return OutboxKey(f"digest:{channel}:{week}:chart")
+
+
+def roadmap_event(kind: str, subject: str) -> str:
+    """What moved the roadmap, by its natural key (a decision's subject, a slip's project and forecast end):
+    recorded twice, one event."""
+    return f"{kind}:{subject}"
+
+
 # -- what a platform request is known by ------------------------------------------
 
 def command(trigger: str) -> DeliveryKey:

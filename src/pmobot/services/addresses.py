@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from pmobot.conversation.text import fold
 from pmobot.domain.models import ConversationRef
 from pmobot.domain.roles import Role
 from pmobot.services import audit
@@ -71,7 +72,12 @@ async def latest_reference(session: AsyncSession, *, platform: str, kinds: Seque
 # channel itself; each is stored as a reference of its own kind. ``IT_CHANNEL`` may also be configured.
 COMMITTEE_CHANNEL = "committee-channel"
 ROADMAP_CHANNEL = "roadmap-channel"
-CHANNEL_PURPOSES = (IT_CHANNEL, COMMITTEE_CHANNEL, ROADMAP_CHANNEL)
+# The PMO's own channel (the weekly digest with every section).
+PMO_CHANNEL = "pmo-channel"
+CHANNEL_PURPOSES = (IT_CHANNEL, COMMITTEE_CHANNEL, ROADMAP_CHANNEL, PMO_CHANNEL)
+# A department's channel (its weekly digest): one per department, stored under this kind with the
+# department's folded name as address, so that "Achats" and "achats" are one department.
+DEPARTMENT_CHANNEL = "department-channel"
 
 
 async def set_channel(session: AsyncSession, *, core: Core, actor: Actor, platform: str, purpose: str, address: str,
@@ -88,6 +94,33 @@ async def set_channel(session: AsyncSession, *, core: Core, actor: Actor, platfo
                    reference={"address": address, **(reference or {})})
     await audit.record(session, core=core, actor_id=actor.id, subject=f"{purpose}:{platform}",
                        action=f"{purpose.replace('-', '_')}_set", detail={"address": address})
+
+
+def department_address(department: str) -> str:
+    """How a department is known among the channels: folded (case and accents), spaces single."""
+    return " ".join(fold(department).split())[:255]
+
+
+async def set_department_channel(session: AsyncSession, *, core: Core, actor: Actor, platform: str,
+                                 department: str, address: str, reference: dict[str, Any] | None = None) -> None:
+    """A PMO admin makes the channel they are in ``department``'s channel of their platform; its posts are
+    in the admin's language."""
+    if not actor.has(Role.PMO):
+        raise Forbidden("channel.error.only_pmo")
+    await remember(session, core=core, platform=platform, kind=DEPARTMENT_CHANNEL,
+                   address=department_address(department),
+                   reference={**(reference or {}), "address": address, "department": department.strip(),
+                              "locale": actor.locale})
+    await audit.record(session, core=core, actor_id=actor.id, subject=f"{DEPARTMENT_CHANNEL}:{platform}",
+                       action="department_channel_set", detail={"address": address, "department": department})
+
+
+async def department_channels(session: AsyncSession, *, platform: str) -> list[tuple[str, dict[str, Any]]]:
+    """Each department's channel on ``platform``: (folded department, its reference), by department."""
+    rows = await session.exec(select(ConversationRef).where(ConversationRef.platform == platform,
+                                                            ConversationRef.kind == DEPARTMENT_CHANNEL)
+                              .order_by(col(ConversationRef.address)))
+    return [(row.address, dict(row.reference)) for row in rows.all()]
 
 
 async def set_it_channel(session: AsyncSession, *, core: Core, actor: Actor, platform: str, address: str,

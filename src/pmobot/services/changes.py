@@ -30,7 +30,7 @@ from pmobot.domain.models import Need, Person
 from pmobot.domain.models_governance import Baseline, ChangeRequest, Decision, Milestone, Project, Vote
 from pmobot.i18n import format_day, format_money, t
 from pmobot.messages import Message, Notice
-from pmobot.services import addresses, audit, baselines, committee_cards, links, outbox, projects, sides
+from pmobot.services import addresses, audit, baselines, committee_cards, links, outbox, projects, roadmap_events, sides
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken, Phrase
 from pmobot.services.people import Actor, locale_of
@@ -320,6 +320,10 @@ async def _settle(session: AsyncSession, *, core: Core, actor: Actor, project: P
     version = None
     if outcome == APPROVED:
         version = await _next_baseline(session, core=core, project=project, change=change, decision=decision)
+        after = await baselines.in_force(session, project_id=project.id)
+        assert after is not None
+        await roadmap_events.changed(session, core=core, project=project, need=need, change=change, before=before,
+                                     after=after)
     await audit.record(session, core=core, actor_id=actor.id, subject=project.key, action="change_" + outcome,
                        from_status=PENDING, to_status=outcome, reason=decision.reason,
                        detail={"subject": subject, "decision": decision.id, "baseline": version})

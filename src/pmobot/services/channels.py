@@ -31,6 +31,18 @@ async def choose_here(session: AsyncSession, *, core: Core, actor: Actor, purpos
                      platform=actor.platform), "success")]
 
 
+async def choose_department_here(session: AsyncSession, *, core: Core, actor: Actor, department: str,
+                                 address: str | None, reference: Mapping[str, object] | None = None) -> list[Message]:
+    """Make the channel the command is typed in ``department``'s channel (its weekly digest)."""
+    purpose = t(actor.locale, "channel.purpose.department_channel", department=department)
+    if not address:
+        raise Invalid("channel.error.not_in_channel", purpose=purpose)
+    await addresses.set_department_channel(session, core=core, actor=actor, platform=actor.platform,
+                                           department=department, address=address,
+                                           reference=dict(reference) if reference else None)
+    return [Notice(t(actor.locale, "channel.set", purpose=purpose, platform=actor.platform), "success")]
+
+
 async def overview(session: AsyncSession, *, core: Core, actor: Actor) -> list[Message]:
     """Where each purpose posts, on each platform that is switched on."""
     loc = actor.locale
@@ -41,6 +53,9 @@ async def overview(session: AsyncSession, *, core: Core, actor: Actor) -> list[M
             where = await addresses.channel(session, core=core, platform=platform, purpose=purpose)
             lines.append(t(loc, "channel.line", purpose=purpose_label(purpose, loc),
                            where=where or t(loc, "channel.not_chosen")))
+        for _, ref in await addresses.department_channels(session, platform=platform):
+            lines.append(t(loc, "channel.line", where=ref.get("address", "?"),
+                           purpose=t(loc, "channel.purpose.department_channel", department=ref.get("department"))))
         fields.append(CardField(platform, "\n".join(lines), short=False))
     if not fields:
         return [Notice(t(loc, "channel.no_platform"))]

@@ -108,3 +108,31 @@ def _small(png: bytes) -> bytes:
         out = io.BytesIO()
         reduced.save(out, format="PNG", optimize=True)
     return out.getvalue()
+
+
+# Project health, in the colours the owners chose, and grey for projects without a status yet.
+HEALTH_COLOURS = {"green": "#38a169", "amber": "#d69e2e", "red": "#e53e3e", "none": "#a0aec0"}
+
+
+def health_png(counts: Sequence[tuple[str, str, int]], *, title: str) -> bytes:
+    """Horizontal bars, one per health (``(health, its name, count)``, in order), as PNG bytes."""
+    rows = max(1, len(counts))
+    height_px = _FRAME_PX + 34 * rows
+    figure = Figure(figsize=(WIDTH_PX / _DPI, height_px / _DPI), dpi=_DPI)
+    FigureCanvasAgg(figure)
+    axes = figure.add_axes((0.22, _FRAME_PX * 0.3 / height_px, 0.72, 1 - _FRAME_PX * 0.6 / height_px))
+    top = max([count for _, _, count in counts] + [1])
+    for row, (health, _, count) in enumerate(counts):
+        axes.barh(row, count, height=0.6, color=HEALTH_COLOURS.get(health, HEALTH_COLOURS["none"]), linewidth=0)
+        axes.text(count + top * 0.01, row, str(count), va="center", fontsize=9)
+    axes.set_yticks(range(len(counts)), [name for _, name, _ in counts], fontsize=9)
+    axes.set_ylim(rows - 0.5, -0.5)
+    axes.set_xlim(0, top * 1.1)
+    axes.grid(axis="x", color="#e2e8f0", linewidth=0.8)
+    axes.set_axisbelow(True)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.set_title(title, fontsize=10, loc="left")
+    raw = io.BytesIO()
+    figure.savefig(raw, format="png", dpi=_DPI, metadata={"Software": None})
+    return _small(raw.getvalue())

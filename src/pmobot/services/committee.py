@@ -25,7 +25,7 @@ from pmobot.domain.models_governance import Decision, NeedRequester, Vote
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import audit, outbox, project_view, projects, scoring, sides
+from pmobot.services import audit, outbox, project_view, projects, roadmap_events, scoring, sides
 from pmobot.services.committee_cards import (
     agenda_card,
     asked_for_it,
@@ -199,8 +199,10 @@ async def _decide(session: AsyncSession, *, core: Core, actor: Actor, need: Need
     await transition(session, core=core, actor=actor, need=need, action=rule.STEP[outcome], reason=reason,
                      detail={"subject": decision.subject, "decision": decision.id}, requester_told=True,
                      followers_told=True, changes={"waiting_since": None})
+    project = None
     if outcome == rule.Outcome.APPROVED:
-        await projects.open_project(session, core=core, actor=actor, need=need, decision=decision)
+        project = await projects.open_project(session, core=core, actor=actor, need=need, decision=decision)
+    await roadmap_events.decided(session, core=core, need=need, decision=decision, project=project)
     await _tell_requesters(session, core=core, need=need, decision=decision)
     await refresh_card(session, core=core, need=need)
     await refresh_it_card(session, core=core, need=need)
