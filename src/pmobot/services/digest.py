@@ -90,10 +90,12 @@ def week_of(core: Core, slot: datetime) -> tuple[str, datetime, datetime]:
     return f"{year}-W{week:02d}", slot - timedelta(days=7), slot
 
 
+_LEVELS = {"warning": "digest.level.warning", "critical": "digest.level.critical"}
+
+
 def _alert_words(alert: DriftAlert, locale: str) -> str:
     return t(locale, "digest.item.alert", key=alert.key, subject=alert.subject,
-             level=t(locale, f"digest.level.{alert.level}" if alert.level in ("warning", "critical")
-                     else "digest.level.warning"), rule=alert.rule)
+             level=t(locale, _LEVELS.get(alert.level, _LEVELS["warning"])), rule=alert.rule)
 
 
 async def build(session: AsyncSession, *, core: Core, target: Target, slot: datetime,

@@ -38,8 +38,14 @@ def _decided(item: Decided, locale: str) -> str:
              outcome=t(locale, f"committee.outcome.{item.decision.outcome}").lower())
 
 
+_COLOURS = {"green": "digest.health.green", "amber": "digest.health.amber", "red": "digest.health.red",
+            NO_STATUS: "digest.health.none"}
+_COUNTS = {"green": "digest.health.count.green", "amber": "digest.health.count.amber",
+           "red": "digest.health.count.red", NO_STATUS: "digest.health.count.none"}
+
+
 def _colour(health: str, locale: str) -> str:
-    return t(locale, f"digest.health.{health}")
+    return t(locale, _COLOURS[health])
 
 
 def _changed(item: ColourChange, locale: str) -> str:
@@ -55,18 +61,28 @@ def _due(item: Due, locale: str) -> str:
 @dataclass(frozen=True)
 class SectionView:
     id: str
+    # Its title (with the count), the command that shows all, its words in the quiet week.
+    title: str
+    see_all: str
+    quiet: str
     # Where its items are, and how one reads; the alerts' words come from the drift service.
     items: Callable[[Facts], Listed[Any]]
     line: Callable[[Any, str], str] | None
 
 
 SECTION_VIEWS: dict[str, SectionView] = {v.id: v for v in (
-    SectionView("new_needs", lambda f: f.new_needs, _need),
-    SectionView("waiting", lambda f: f.waiting, _waiting),
-    SectionView("decisions", lambda f: f.decisions, _decided),
-    SectionView("health", lambda f: f.changed, _changed),
-    SectionView("alerts", lambda f: f.alerts, None),
-    SectionView("milestones", lambda f: f.milestones, _due),
+    SectionView("new_needs", "digest.section.new_needs", "digest.see_all.new_needs", "digest.quiet_part.new_needs",
+                lambda f: f.new_needs, _need),
+    SectionView("waiting", "digest.section.waiting", "digest.see_all.waiting", "digest.quiet_part.waiting",
+                lambda f: f.waiting, _waiting),
+    SectionView("decisions", "digest.section.decisions", "digest.see_all.decisions", "digest.quiet_part.decisions",
+                lambda f: f.decisions, _decided),
+    SectionView("health", "digest.section.health", "digest.see_all.health", "digest.quiet_part.health",
+                lambda f: f.changed, _changed),
+    SectionView("alerts", "digest.section.alerts", "digest.see_all.alerts", "digest.quiet_part.alerts",
+                lambda f: f.alerts, None),
+    SectionView("milestones", "digest.section.milestones", "digest.see_all.milestones",
+                "digest.quiet_part.milestones", lambda f: f.milestones, _due),
 )}
 
 
@@ -74,13 +90,13 @@ def _lines(view: SectionView, listed: Listed[Any], locale: str, alert_words: Ale
     line = view.line or alert_words
     out = ["• " + line(item, locale) for item in listed.items]
     if listed.more:
-        out.append(t(locale, "digest.more", count=listed.more, command=t(locale, f"digest.see_all.{view.id}")))
+        out.append(t(locale, "digest.more", count=listed.more, command=t(locale, view.see_all)))
     return out
 
 
 def health_words(facts: Facts, locale: str) -> str:
     """"12 green, 3 amber, 1 red, 2 without a status yet" (only the colours there are)."""
-    parts = [t(locale, f"digest.health.count.{h}", count=facts.health.get(h, 0))
+    parts = [t(locale, _COUNTS[h], count=facts.health.get(h, 0))
              for h in (*HEALTHS, NO_STATUS) if facts.health.get(h)]
     return ", ".join(parts)
 
@@ -95,20 +111,20 @@ def _field(view: SectionView, facts: Facts, locale: str, alert_words: AlertWords
         if listed.total:
             lines.append(t(locale, "digest.health.changed", count=listed.total))
         lines += _lines(view, listed, locale, alert_words)
-        return CardField(t(locale, "digest.section.health", count=total), "\n".join(lines), short=False)
+        return CardField(t(locale, view.title, count=total), "\n".join(lines), short=False)
     if not listed.total:
         return None
     lines = _lines(view, listed, locale, alert_words)
     if view.id == "waiting" and facts.waiting_over:
         lines.insert(0, t(locale, "digest.waiting_over", count=facts.waiting_over))
-    return CardField(t(locale, f"digest.section.{view.id}", count=listed.total), "\n".join(lines), short=False)
+    return CardField(t(locale, view.title, count=listed.total), "\n".join(lines), short=False)
 
 
 def card(facts: Facts, *, sections: Sequence[str], audience: str, locale: str, alert_words: AlertWords) -> Card:
     """The digest: one field per section that has something to say, or the quiet week in words."""
     fields = [f for f in (_field(SECTION_VIEWS[s], facts, locale, alert_words) for s in sections) if f is not None]
     body = "" if fields else t(locale, "digest.quiet", sections=", ".join(
-        t(locale, f"digest.quiet_part.{s}") for s in sections))
+        t(locale, SECTION_VIEWS[s].quiet) for s in sections))
     return Card(title=t(locale, "digest.title", week=facts.week.split("-W")[-1], day=format_day(facts.today, locale)),
                 subtitle=audience, body=body, fields=tuple(fields), footer=t(locale, "digest.footer"))
 

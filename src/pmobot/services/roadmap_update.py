@@ -29,6 +29,16 @@ JOB = "roadmap-update"
 SHOWN = 20
 
 
+_LINES = {"approved": "roadmap_update.line.approved", "deferred": "roadmap_update.line.deferred",
+          "rejected": "roadmap_update.line.rejected", "decided": "roadmap_update.line.decided",
+          roadmap_events.CHANGE: "roadmap_update.line.change", roadmap_events.SLIP: "roadmap_update.line.slip",
+          roadmap_events.DONE: "roadmap_update.line.done", roadmap_events.CANCELLED: "roadmap_update.line.cancelled"}
+# Each kind of move, in the order the update lists them, and its heading.
+KINDS = {roadmap_events.DECISION: "roadmap_update.kind.decision", roadmap_events.CHANGE: "roadmap_update.kind.change",
+         roadmap_events.SLIP: "roadmap_update.kind.slip", roadmap_events.DONE: "roadmap_update.kind.done",
+         roadmap_events.CANCELLED: "roadmap_update.kind.cancelled"}
+
+
 def _day(value: object, locale: str) -> str:
     return format_day(date.fromisoformat(str(value)), locale) if value else "?"
 
@@ -41,16 +51,16 @@ def event_line(event: RoadmapEvent, locale: str) -> str:
     if event.kind == roadmap_events.DECISION:
         outcome = str(detail.get("outcome", ""))
         if outcome == "approved" and new:
-            text = t(locale, "roadmap_update.line.approved", subject=subject, title=title,
+            text = t(locale, _LINES["approved"], subject=subject, title=title,
                      project=detail.get("project", ""), end=_day(new, locale))
         else:
-            text = t(locale, f"roadmap_update.line.{outcome if outcome in ('deferred', 'rejected') else 'decided'}",
-                     subject=subject, title=title)
+            text = t(locale, _LINES.get(outcome, _LINES["decided"]), subject=subject, title=title)
     elif event.kind in (roadmap_events.CHANGE, roadmap_events.SLIP):
-        text = t(locale, f"roadmap_update.line.{event.kind}", subject=subject, title=title,
+        text = t(locale, _LINES[event.kind], subject=subject, title=title,
                  change=detail.get("change", ""), old=_day(old, locale), new=_day(new, locale))
     else:
-        text = t(locale, f"roadmap_update.line.{event.kind}", subject=subject, title=title, end=_day(new, locale))
+        text = t(locale, _LINES.get(event.kind, _LINES[roadmap_events.DONE]), subject=subject, title=title,
+                 end=_day(new, locale))
     reason = str(detail.get("reason") or "").strip()
     return sentences(text, t(locale, "roadmap_update.why", reason=reason) if reason else "")
 
@@ -58,15 +68,13 @@ def event_line(event: RoadmapEvent, locale: str) -> str:
 def update_card(events: Sequence[RoadmapEvent], *, day: date, locale: str) -> Card:
     """The day's update: one line per event, grouped by kind of move, the rest counted."""
     fields = []
-    for kind in (roadmap_events.DECISION, roadmap_events.CHANGE, roadmap_events.SLIP, roadmap_events.DONE,
-                 roadmap_events.CANCELLED):
+    for kind, heading in KINDS.items():
         of_kind = [e for e in events if e.kind == kind]
         if of_kind:
             lines = ["• " + event_line(e, locale) for e in of_kind[:SHOWN]]
             if len(of_kind) > SHOWN:
                 lines.append(t(locale, "roadmap_update.more", count=len(of_kind) - SHOWN))
-            fields.append(CardField(t(locale, f"roadmap_update.kind.{kind}", count=len(of_kind)), "\n".join(lines),
-                                    short=False))
+            fields.append(CardField(t(locale, heading, count=len(of_kind)), "\n".join(lines), short=False))
     return Card(title=t(locale, "roadmap_update.title", day=format_day(day, locale)),
                 subtitle=t(locale, "roadmap_update.subtitle", count=len(events)), fields=tuple(fields),
                 footer=t(locale, "roadmap_update.footer"))
