@@ -19,6 +19,7 @@ from pmobot.domain.calendar import BusinessCalendar
 from pmobot.domain.models import OutboxMessage
 from pmobot.jobs.registry import builtin_jobs
 from pmobot.jobs.runner import JOBS_TICK, JobRunner
+from pmobot.messages import Message
 from pmobot.platforms import ConfigurationError, Platform
 from pmobot.scheduler import Deliverer, OutboxWorker, build_scheduler
 from pmobot.server import Leadership
@@ -156,6 +157,13 @@ def attach_platforms(
         app.deliverers[platform.name] = platform.deliverer
         app.core.it_channels[platform.name] = platform.it_channel()
     return platforms
+
+
+def console_text(messages: list[Message], *, locale: str) -> str:
+    """Messages as the console shows them (``pmobot digest --preview``)."""
+    from pmobot.adapters.console.render import render
+
+    return "\n\n".join(render(message, locale=locale) for message in messages)
 
 
 def slack_manifest(*, url: str) -> str:

@@ -184,6 +184,33 @@ async def _jobs(args: argparse.Namespace) -> int:
         await app.close()
 
 
+async def _digest(args: argparse.Namespace) -> int:
+    from pmobot.app import console_text, create_app
+    from pmobot.i18n import t
+    from pmobot.jobs.digest import DIGEST
+    from pmobot.services import digest
+    from pmobot.services.errors import PmoError
+
+    settings = _settings()
+    if not args.preview:
+        print(f"pmobot: {t(settings.default_locale, 'digest.cli.preview_only')}", file=sys.stderr)
+        return 2
+    app = create_app(settings)
+    try:
+        await app.db.require_current()
+        slot = DIGEST.schedule.latest(args.at or app.core.now(), core=app.core)
+        async with app.db.session() as session:
+            try:
+                said = await digest.preview(session, core=app.core, channel=args.channel, slot=slot)
+            except PmoError as refused:
+                print(f"pmobot: {refused.message(settings.default_locale)}", file=sys.stderr)
+                return 1
+    finally:
+        await app.close()
+    print(console_text(said, locale=settings.default_locale))
+    return 0
+
+
 def _version() -> str:
     """The installed distribution's version: pyproject.toml is its one home."""
     try:
@@ -275,6 +302,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--at", metavar="DATETIME", type=_instant,
                      help="run as of this time instead of now (ISO 8601, e.g. 2026-12-07T09:00; without an "
                           "offset, in the organisation's time zone), e.g. the time a CronJob was scheduled for")
+
+
+    digest = command("digest", "print the weekly digest a channel gets", _digest,
+                     "The digest of the latest Monday slot (or of --at), as the digest job would post it.")
+    digest.add_argument("--channel", required=True, metavar="X",
+                        help="pmo, it, committee, a department's name, or a platform channel id")
+    digest.add_argument("--preview", action="store_true", help="print it here; nothing is posted")
+    digest.add_argument("--at", metavar="DATETIME", type=_instant, help="ISO date and time of the digest (default: now)")
     return parser
 
 

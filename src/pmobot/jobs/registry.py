@@ -9,6 +9,8 @@ from datetime import timedelta
 
 from pmobot.jobs import checkins, housekeeping
 from pmobot.jobs.base import Every, Job
+from pmobot.jobs.digest import DIGEST
+from pmobot.jobs.roadmap_update import ROADMAP_UPDATE
 
 
 def builtin_jobs() -> tuple[Job, ...]:
@@ -18,4 +20,6 @@ def builtin_jobs() -> tuple[Job, ...]:
         Job(name="check-ins", summary="ask each active project's owner for the weekly status at their own hour; "
             "remind once; tell the PMO of missed weeks", schedule=Every(15), run=checkins.check_ins,
             grace=timedelta(minutes=15)),
+        ROADMAP_UPDATE,
+        DIGEST,
     )
