@@ -14,8 +14,8 @@ from support.slack_flows import texts
 from support.teams import card_errors, card_text
 from support.teams_flows import DAN, assert_accepted_by_microsoft, set_up_team
 
-from pmobot.jobs.base import JobContext
 from pmobot.adapters.slack.render import render
+from pmobot.jobs.base import JobContext
 from pmobot.jobs.digest import DIGEST
 from pmobot.services import digest
 

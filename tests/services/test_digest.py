@@ -90,7 +90,8 @@ async def test_the_pmo_digest_has_every_section_five_items_each_and_the_rest_cou
     assert milestones[-1] == f"et {len(due) - 5} de plus : /pmo projets"
     assert chart is not None and chart.image.startswith(b"\x89PNG")
     assert chart.title == "Santé du portefeuille, semaine 49"
-    assert chart.alt_text == f"Diagramme en barres des projets actifs selon la santé de leur dernier statut : {health[0]}."
+    assert chart.alt_text == ("Diagramme en barres des projets actifs selon la santé de leur dernier statut : "
+                              f"{health[0]}.")
 
 
 async def test_each_audience_gets_its_own_cut(monday: App) -> None:

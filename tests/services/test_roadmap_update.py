@@ -12,10 +12,10 @@ from sqlmodel import col, select
 from pmobot.app import App
 from pmobot.clock import FrozenClock
 from pmobot.domain import keys
+from pmobot.domain.committee import Choice
 from pmobot.domain.models import OutboxMessage
 from pmobot.domain.models_governance import Project
 from pmobot.domain.models_tracking import RoadmapEvent, StatusUpdate
-from pmobot.domain.committee import Choice
 from pmobot.jobs.base import JobContext
 from pmobot.jobs.roadmap_update import ROADMAP_UPDATE
 from pmobot.services import addresses, changes, committee, roadmap_events

@@ -115,12 +115,14 @@ async def set_department_channel(session: AsyncSession, *, core: Core, actor: Ac
                        action="department_channel_set", detail={"address": address, "department": department})
 
 
-async def department_channels(session: AsyncSession, *, platform: str) -> list[tuple[str, dict[str, Any]]]:
-    """Each department's channel on ``platform``: (folded department, its reference), by department."""
-    rows = await session.exec(select(ConversationRef).where(ConversationRef.platform == platform,
-                                                            ConversationRef.kind == DEPARTMENT_CHANNEL)
-                              .order_by(col(ConversationRef.address)))
-    return [(row.address, dict(row.reference)) for row in rows.all()]
+async def department_channels(session: AsyncSession, *, platform: str | None) -> list[tuple[str, dict[str, Any]]]:
+    """Each department's channel on ``platform`` (None: on any): (folded department, its reference, with its
+    ``platform``), by department."""
+    query = select(ConversationRef).where(ConversationRef.kind == DEPARTMENT_CHANNEL)
+    if platform is not None:
+        query = query.where(ConversationRef.platform == platform)
+    rows = await session.exec(query.order_by(col(ConversationRef.address), col(ConversationRef.platform)))
+    return [(row.address, {**row.reference, "platform": row.platform}) for row in rows.all()]
 
 
 async def set_it_channel(session: AsyncSession, *, core: Core, actor: Actor, platform: str, address: str,

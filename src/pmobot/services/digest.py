@@ -147,7 +147,8 @@ async def preview(session: AsyncSession, *, core: Core, channel: str, slot: date
     """``pmobot digest --channel X --preview``: what ``X`` (a purpose, a department, a channel id) would get."""
     target = await _resolve(session, core=core, channel=channel)
     card, chart = await build(session, core=core, target=target, slot=slot)
-    return [card] + ([chart] if chart is not None else [])
+    said: list[Message] = [card]
+    return said + ([chart] if chart is not None else [])
 
 
 async def _resolve(session: AsyncSession, *, core: Core, channel: str) -> Target:
@@ -161,6 +162,11 @@ async def _resolve(session: AsyncSession, *, core: Core, channel: str) -> Target
         if target.address == channel.strip() or (
                 target.department is not None and addresses.department_address(target.department) == wanted):
             return target
+    # A department's channel chosen on a platform this process does not serve (the console's, from the CLI).
+    for folded, ref in await addresses.department_channels(session, platform=None):
+        if folded == wanted or ref.get("address") == channel.strip():
+            return Target(str(ref["platform"]), str(ref.get("address", "")), addresses.DEPARTMENT_CHANNEL,
+                          normalize_locale(ref.get("locale"), core.org_locale), str(ref.get("department", "")))
     scope = await digest_facts.scope_of(session, department=channel)
     if scope.departments:
         return Target("", "", addresses.DEPARTMENT_CHANNEL, core.org_locale, scope.departments[0])

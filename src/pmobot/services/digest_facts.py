@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, true
+from sqlalchemy import ColumnElement, true
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from pmobot.conversation.text import fold
 from pmobot.domain import lifecycle
@@ -120,16 +121,14 @@ async def scope_of(session: AsyncSession, *, department: str | None) -> Scope:
     return Scope(tuple(sorted(s for s in spelled if s and " ".join(fold(s).split()) == wanted)))
 
 
-async def _listed(session: AsyncSession, query: Select[Any], count: Select[Any]) -> tuple[list[Any], int]:
-    total = int((await session.exec(count)).one() or 0)  # type: ignore[call-overload]
-    rows = list((await session.exec(query.limit(SHOWN))).all()) if total else []  # type: ignore[call-overload]
-    return rows, total
+async def _count(session: AsyncSession, count: SelectOfScalar[int]) -> int:
+    return int((await session.exec(count)).one() or 0)
 
 
 async def new_needs(session: AsyncSession, *, scope: Scope, start: datetime, end: datetime) -> Listed[Need]:
     where = (col(Need.submitted_at) >= start, col(Need.submitted_at) < end, scope.needs())
-    rows, total = await _listed(session, select(Need).where(*where).order_by(col(Need.number).desc()),
-                                select(func.count()).select_from(Need).where(*where))
+    total = await _count(session, select(func.count()).select_from(Need).where(*where))
+    rows = (await session.exec(select(Need).where(*where).order_by(col(Need.number).desc()).limit(SHOWN))).all()
     return Listed(tuple(rows), total)
 
 
@@ -150,13 +149,12 @@ async def waiting_on_it(session: AsyncSession, *, core: Core, scope: Scope,
     level = core.policy.tracking.service_levels.estimate
     where = (col(Need.status).in_([str(s) for s in lifecycle.WAITING_ON_IT]), scope.needs())
     since = func.coalesce(col(Need.waiting_since), col(Need.created_at))
-    rows, total = await _listed(session, select(Need).where(*where).order_by(since, col(Need.number)),
-                                select(func.count()).select_from(Need).where(*where))
+    total = await _count(session, select(func.count()).select_from(Need).where(*where))
+    rows = (await session.exec(select(Need).where(*where).order_by(since, col(Need.number)).limit(SHOWN))).all()
     over = 0
     if total:
         cutoff = _cutoff(core, today=core.calendar.local_day(now), business_days=level)
-        over = int((await session.exec(select(func.count()).select_from(Need).where(  # type: ignore[call-overload]
-            *where, since < cutoff))).one() or 0)
+        over = await _count(session, select(func.count()).select_from(Need).where(*where, since < cutoff))
     items = tuple(Waiting(need, core.calendar.business_days_between(need.waiting_since or need.created_at, now),
                           level) for need in rows)
     return Listed(items, total), over
@@ -166,8 +164,8 @@ async def decisions(session: AsyncSession, *, scope: Scope, start: datetime, end
     where = (col(Decision.decided_at) >= start, col(Decision.decided_at) < end, scope.needs())
     joined = select(Decision, Need).join(Need, col(Need.id) == col(Decision.need_id))
     count = select(func.count()).select_from(Decision).join(Need, col(Need.id) == col(Decision.need_id))
-    rows, total = await _listed(session, joined.where(*where).order_by(col(Decision.decided_at).desc()),
-                                count.where(*where))
+    total = await _count(session, count.where(*where))
+    rows = (await session.exec(joined.where(*where).order_by(col(Decision.decided_at).desc()).limit(SHOWN))).all()
     return Listed(tuple(Decided(d, n) for d, n in rows), total)
 
 
@@ -194,7 +192,7 @@ async def health(session: AsyncSession, *, scope: Scope, start: datetime,
     )
     counts = dict.fromkeys((*HEALTHS, NO_STATUS), 0)
     changed: list[ColourChange] = []
-    for number, title, now, before in (await session.exec(query)).all():  # type: ignore[call-overload]
+    for number, title, now, before in (await session.exec(query)).all():
         counts[now if now in HEALTHS else NO_STATUS] += 1
         if now in HEALTHS and before in HEALTHS and now != before:
             changed.append(ColourChange(f"PRJ-{number}", title, before, now))
@@ -208,15 +206,16 @@ _LEVEL_ORDER = {"critical": 0, "warning": 1}
 
 async def alerts(session: AsyncSession, *, scope: Scope) -> Listed[DriftAlert]:
     """Open drift alerts, worst first (critical, then the oldest)."""
-    where = [DriftAlert.status == "open"]
+    where: list[ColumnElement[bool]] = [col(DriftAlert.status) == "open"]
     if scope.departments is not None:
         projects = select(Project.id).join(Need, col(Need.id) == col(Project.need_id)).where(scope.needs())
         needs = select(Need.id).where(scope.needs())
         where.append(col(DriftAlert.project_id).in_(projects) | col(DriftAlert.need_id).in_(needs))
     worst = func.coalesce(col(DriftAlert.raised_at), col(DriftAlert.opened_at))
     rank = (col(DriftAlert.level) != "critical")
-    rows, total = await _listed(session, select(DriftAlert).where(*where).order_by(rank, worst, col(DriftAlert.number)),
-                                select(func.count()).select_from(DriftAlert).where(*where))
+    total = await _count(session, select(func.count()).select_from(DriftAlert).where(*where))
+    rows = (await session.exec(select(DriftAlert).where(*where).order_by(rank, worst, col(DriftAlert.number))
+                               .limit(SHOWN))).all()
     return Listed(tuple(rows), total)
 
 
@@ -228,8 +227,9 @@ async def milestones(session: AsyncSession, *, scope: Scope, today: date) -> Lis
               .join(Need, col(Need.id) == col(Project.need_id)))
     count = (select(func.count()).select_from(Milestone).join(Project, col(Project.id) == col(Milestone.project_id))
              .join(Need, col(Need.id) == col(Project.need_id)))
-    rows, total = await _listed(session, joined.where(*where).order_by(col(Milestone.due), col(Milestone.id)),
-                                count.where(*where))
+    total = await _count(session, count.where(*where))
+    rows = (await session.exec(joined.where(*where).order_by(col(Milestone.due), col(Milestone.id))
+                               .limit(SHOWN))).all()
     return Listed(tuple(Due(f"PRJ-{number}", title, m.name, m.due) for m, number, title in rows), total)
 
 
