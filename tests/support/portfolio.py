@@ -85,5 +85,5 @@ async def seed(app: Any, *, needs: int, projects: int, week_end: datetime) -> Si
         for model, rows in ((Need, need_rows), (Decision, decisions), (Project, projects_rows),
                             (StatusUpdate, updates), (Milestone, milestones), (DriftAlert, alerts)):
             for n in range(0, len(rows), 2000):
-                await session.exec(insert(model).values(rows[n:n + 2000]))  # type: ignore[call-overload]
+                await session.exec(insert(model).values(rows[n:n + 2000]))
     return Sizes(needs, projects)

@@ -12,14 +12,16 @@ never holds the others back, and a run of the same week again posts nothing.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.conversation.text import fold
 from pmobot.domain import keys
+from pmobot.domain.models import OutboxMessage
 from pmobot.domain.models_tracking import DriftAlert
 from pmobot.i18n import normalize_locale, t
 from pmobot.jobs.base import JobContext, Summary
@@ -98,24 +100,48 @@ def _alert_words(alert: DriftAlert, locale: str) -> str:
              level=t(locale, _LEVELS.get(alert.level, _LEVELS["warning"])), rule=alert.rule)
 
 
-async def build(session: AsyncSession, *, core: Core, target: Target, slot: datetime,
-                drawn: dict[tuple[Any, ...], Chart] | None = None) -> tuple[Card, Chart | None]:
-    """One channel's digest for the week ending at ``slot``, and its chart."""
+async def compose(session: AsyncSession, *, core: Core, target: Target,
+                  slot: datetime) -> tuple[Card, digest_facts.Facts]:
+    """One channel's digest for the week ending at ``slot`` in words, and the facts behind it."""
     week, start, end = week_of(core, slot)
     sections = AUDIENCES[target.purpose]
     facts = await digest_facts.gather(session, core=core, sections=sections, department=target.department,
                                       week=week, start=start, end=end)
     card = digest_text.card(facts, sections=sections, audience=target.audience(), locale=target.locale,
                             alert_words=_alert_words)
+    return card, facts
+
+
+async def build(session: AsyncSession, *, core: Core, target: Target, slot: datetime,
+                drawn: dict[tuple[Any, ...], Chart] | None = None) -> tuple[Card, Chart | None]:
+    """One channel's digest for the week ending at ``slot``, and its chart."""
+    card, facts = await compose(session, core=core, target=target, slot=slot)
     return card, await digest_text.chart(facts, locale=target.locale, drawn={} if drawn is None else drawn)
 
 
-async def send(session: AsyncSession, *, core: Core, target: Target, slot: datetime,
-               drawn: dict[tuple[Any, ...], Chart]) -> int:
+@dataclass
+class RunCache:
+    """What one run has built: the same audience in the same language is built once, however many channels
+    (on Slack and Teams, or a thousand) read it; its charts, drawn once per counts and language."""
+
+    digests: dict[tuple[str, str | None, str], tuple[Card, Chart | None]] = field(default_factory=dict)
+    charts: dict[tuple[Any, ...], Chart] = field(default_factory=dict)
+
+
+async def _queued(session: AsyncSession, key: str) -> bool:
+    return (await session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key))).first() is not None
+
+
+async def send(session: AsyncSession, *, core: Core, target: Target, slot: datetime, cache: RunCache) -> int:
     """Queue one channel's digest and its chart; 0 when this week's was queued before."""
     week, _, _ = week_of(core, slot)
     key = keys.on_platform(keys.digest(target.address, week), target.platform)
-    card, chart = await build(session, core=core, target=target, slot=slot, drawn=drawn)
+    if await _queued(session, key):
+        return 0  # a rerun of the week: nothing is built, nothing is posted again
+    audience = (target.purpose, target.department, target.locale)
+    if audience not in cache.digests:
+        cache.digests[audience] = await build(session, core=core, target=target, slot=slot, drawn=cache.charts)
+    card, chart = cache.digests[audience]
     queued = await outbox.enqueue(session, core=core, key=key, platform=target.platform, target_kind="channel",
                                   target=target.address, message=card)
     if chart is not None:
@@ -131,12 +157,12 @@ async def run(ctx: JobContext) -> Summary:
     core = ctx.core
     async with core.db.session() as session:
         every = await targets(session, core=core)
-    drawn: dict[tuple[Any, ...], Chart] = {}
+    cache = RunCache()
     posted = failed = 0
     for target in every:
         try:
             async with core.db.session() as session:
-                posted += await send(session, core=core, target=target, slot=ctx.slot, drawn=drawn)
+                posted += await send(session, core=core, target=target, slot=ctx.slot, cache=cache)
         except Exception:  # one channel's digest that cannot be built must not keep the others from theirs
             log.exception("the digest for %s on %s could not be built", target.address, target.platform)
             failed += 1
