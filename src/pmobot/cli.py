@@ -309,7 +309,8 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--channel", required=True, metavar="X",
                         help="pmo, it, committee, a department's name, or a platform channel id")
     digest.add_argument("--preview", action="store_true", help="print it here; nothing is posted")
-    digest.add_argument("--at", metavar="DATETIME", type=_instant, help="ISO date and time of the digest (default: now)")
+    digest.add_argument("--at", metavar="DATETIME", type=_instant,
+                        help="ISO date and time of the digest (default: now)")
     return parser
 
 

@@ -27,7 +27,8 @@ from pmobot.domain import keys
 from pmobot.domain.lifecycle import ProjectStatus
 from pmobot.domain.models import Need
 from pmobot.domain.models_governance import Baseline, ChangeRequest, Decision, Project
-from pmobot.domain.models_tracking import RoadmapEvent, StatusUpdate
+from pmobot.domain.models_tracking import RoadmapEvent
+from pmobot.services import status_updates
 from pmobot.services.core import Core
 
 DECISION, CHANGE, SLIP, DONE, CANCELLED = "decision", "change", "slip", "done", "cancelled"
@@ -114,7 +115,7 @@ async def slips(session: AsyncSession, *, core: Core) -> list[Slip]:
     ends = {b.project_id: b.end for b in (await session.exec(
         select(Baseline).join(newest_baseline, (col(Baseline.project_id) == newest_baseline.c.project_id)
                               & (col(Baseline.version) == newest_baseline.c.v)))).all()}
-    latest = await latest_updates(session, project_ids=ids)
+    latest = await status_updates.latest(session, project_ids=ids)
     out = []
     for project, title in rows:
         update_ = latest.get(project.id or 0)
@@ -136,18 +137,6 @@ def _business_days_after(core: Core, start: date, end: date) -> int:
         if day <= end:
             count += 1
     return count
-
-
-async def latest_updates(session: AsyncSession, *, project_ids: Sequence[int]) -> dict[int, StatusUpdate]:
-    """Each project's latest status update, in one query."""
-    if not project_ids:
-        return {}
-    newest = (select(StatusUpdate.project_id, func.max(StatusUpdate.number).label("n"))
-              .where(col(StatusUpdate.project_id).in_(project_ids)).group_by(col(StatusUpdate.project_id))
-              .subquery())
-    rows = await session.exec(select(StatusUpdate).join(
-        newest, (col(StatusUpdate.project_id) == newest.c.project_id) & (col(StatusUpdate.number) == newest.c.n)))
-    return {row.project_id: row for row in rows.all()}
 
 
 async def record_slips(session: AsyncSession, *, core: Core) -> int:
