@@ -135,3 +135,16 @@ async def test_an_owner_without_a_known_zone_is_asked_in_the_organisations(app: 
     async with app.db.session() as session:
         bob = (await session.exec(select(Person).where(Person.handle == "bob"))).one()
     assert await _sent(app) == [("checkin:PRJ-1:2026-W48", "bob")] and bob.timezone == "Not/AZone"
+
+
+async def test_an_owner_who_gave_the_weeks_status_unasked_is_not_asked(app: App, clock: FrozenClock) -> None:
+    first, _ = await project(app), await project(app)
+    assert first.id is not None
+    clock.set(utc(26, 15, 0))  # Thursday: Bob gives PRJ-1's status before being asked
+    await record(app, first.id, answers(10))
+    summary = await _run(app, clock, utc(27, 9, 0))
+    assert summary["asked"] == 1 and await _sent(app) == [("checkin:PRJ-2:2026-W48", "bob")]
+    assert (await _run(app, clock, utc(30, 8, 0)))["reminded"] == 1  # PRJ-2 only
+    async with app.db.session() as session:
+        rows = (await session.exec(select(CheckIn).order_by(col(CheckIn.project_id)))).all()
+    assert [(r.asked_at is None, r.answered_at is not None) for r in rows] == [(True, True), (False, False)]

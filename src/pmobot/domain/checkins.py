@@ -25,6 +25,11 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def week_start(monday: date, zone: ZoneInfo) -> datetime:
+    """Monday 00:00 of a week in ``zone``: an update given since then answers that week."""
+    return _at(monday, 0, 0, zone)
+
+
 def zone_named(name: str | None, default: str) -> ZoneInfo:
     """The owner's zone, or the organisation's when theirs is unknown or not a real zone."""
     for candidate in (name, default):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,7 +25,7 @@ from pmobot.domain import keys
 from pmobot.domain.lifecycle import ProjectStatus
 from pmobot.domain.models import Need, Person, RoleGrant
 from pmobot.domain.models_governance import Project
-from pmobot.domain.models_tracking import CheckIn
+from pmobot.domain.models_tracking import CheckIn, StatusUpdate
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import Card, Notice
@@ -62,18 +62,25 @@ async def run(session: AsyncSession, *, core: Core, now: datetime) -> dict[str, 
         select(Project, Person, Need).join(Person, col(Person.id) == col(Project.owner_id))
         .join(Need, col(Need.id) == col(Project.need_id))
         .where(Project.status == ProjectStatus.ACTIVE).order_by(col(Project.number)))).all()
+    # What is known already, in two queries whatever the number of projects: the weeks asked, and each
+    # project's last update (an owner who gave one this week unasked is not asked again).
+    asked = set((await session.exec(select(CheckIn.project_id, CheckIn.week)
+                                    .where(col(CheckIn.due_at) >= now - timedelta(days=21)))).all())
+    given = dict((await session.exec(select(StatusUpdate.project_id, func.max(StatusUpdate.created_at))
+                                     .group_by(col(StatusUpdate.project_id)))).all())
     for project, owner, need in rows:
         assert project.id is not None
         if project.id in held:
             tally.snoozed += 1
             continue
-        await _ask(session, core=core, project=project, owner=owner, title=need.title, now=now, tally=tally)
+        await _ask(session, core=core, project=project, owner=owner, title=need.title, now=now, tally=tally,
+                   asked=asked, given=given.get(project.id))
     await _remind(session, core=core, now=now, tally=tally, held=set(held))
     return tally.summary()
 
 
 async def _ask(session: AsyncSession, *, core: Core, project: Project, owner: Person, title: str, now: datetime,
-               tally: Tally) -> None:
+               tally: Tally, asked: set[tuple[int, str]], given: datetime | None) -> None:
     zone = zone_of(owner, core)
     policy = core.policy.tracking
     slot = policy.check_in
@@ -85,12 +92,19 @@ async def _ask(session: AsyncSession, *, core: Core, project: Project, owner: Pe
             continue
         week = rules.iso_week(monday)
         assert project.id is not None and owner.id is not None
-        row = CheckIn(project_id=project.id, week=week, owner_id=owner.id, due_at=due, asked_at=now)
+        if (project.id, week) in asked:
+            continue
+        # Given this week already (/pmo update): the week is answered, nobody is asked.
+        answered_at = given if given is not None and given >= rules.week_start(monday, zone) else None
+        row = CheckIn(project_id=project.id, week=week, owner_id=owner.id, due_at=due,
+                      asked_at=None if answered_at else now, answered_at=answered_at)
         try:
             async with session.begin_nested():
                 session.add(row)
         except IntegrityError:
-            continue  # asked already, by this job earlier or by another replica
+            continue  # asked a moment ago by another replica
+        if answered_at is not None:
+            continue
         loc = locale_of(owner, core)
         card = Card(title=t(loc, "checkin.ask_title", key=project.key, title=title),
                     body=t(loc, "checkin.ask_body", key=project.key),
