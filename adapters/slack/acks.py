@@ -3,8 +3,12 @@
 A listener is written once, as ``async def work(request: Incoming) -> None``,
 and declared with the way it is acknowledged:
 
+- ``FollowUps.queued(work)``: the request is stored in the inbound queue
+  (``services.inbox``) under its repeated-delivery key, then acknowledged;
+  an inbound worker runs ``work`` on it after (``FollowUps.run``), exactly
+  once, in order per person (commands, buttons, shortcuts, the App Home);
 - ``FollowUps.after_ack(work)``: ack at once; ``work`` runs after, in one of
-  FOLLOW_UP_SLOTS (commands, buttons, shortcuts, the App Home);
+  FOLLOW_UP_SLOTS, in memory (lost if the process dies: kept for tests);
 - ``FollowUps.within_budget(work)``: ``work`` runs before bolt's automatic ack
   of an event when it takes less than ACK_BUDGET (nearly always), so a message
   is stored before Slack hears "OK"; else it finishes after;
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +36,12 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from pmobot import payloads as read
+from pmobot.adapters.slack.clients import PLATFORM
+from pmobot.domain import keys
+from pmobot.domain.models_inbound import InboundRequest
 from pmobot.payloads import Malformed
+from pmobot.services import inbox
+from pmobot.services.core import Core
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +73,8 @@ class Incoming:
 
 
 Work = Callable[[Incoming], Awaitable[None]]
+# The client of the workspace a stored request came from (team id, enterprise id).
+ClientFor = Callable[[str | None, str | None], Awaitable[AsyncWebClient]]
 # What bolt calls: its arguments are injected by name.
 Listener = Callable[[AsyncAck, dict[str, Any], dict[str, Any], AsyncWebClient, AsyncBoltContext], Awaitable[None]]
 
@@ -74,9 +86,52 @@ async def ack_only(ack: AsyncAck) -> None:
 class FollowUps:
     """The tasks started by listeners, the bounded pool they wait in, and the wrappers that start them."""
 
-    def __init__(self, *, slots: int = FOLLOW_UP_SLOTS) -> None:
+    def __init__(self, *, slots: int = FOLLOW_UP_SLOTS, core: Core | None = None) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots = asyncio.Semaphore(slots)
+        self.core = core
+        # The queued listeners' work by name (an inbound row's ``kind``).
+        self.works: dict[str, Work] = {}
+
+    def queued(self, work: Work) -> Listener:
+        """Store the request, then acknowledge it: an inbound worker runs ``work`` on it (``run``)."""
+        core = self.core
+        if core is None:
+            return self.after_ack(work)
+        kind = _name(work)
+        self.works[kind] = work
+
+        async def listener(ack: AsyncAck, body: dict[str, Any], payload: dict[str, Any], client: AsyncWebClient,
+                           context: AsyncBoltContext) -> None:
+            who = _user_id(body, payload or {}) or "anyone"
+            stored = {"body": body, "payload": payload or {},
+                      "context": {"bot_user_id": context.bot_user_id, "team_id": context.team_id,
+                                  "enterprise_id": context.enterprise_id}}
+            # Committed before the ack: a crash after it loses nothing (a failure here is no ack: Slack retries).
+            await inbox.receive(core.db, platform=PLATFORM, kind=kind, key=_request_key(body, payload or {}, who),
+                                conversation=inbox.conversation_of(PLATFORM, who), body=stored, now=core.now())
+            core.queued()
+            await ack()
+
+        return listener
+
+    async def run(self, row: InboundRequest, client_for: ClientFor) -> None:
+        """Run the work of a stored request, as its listener would have (an inbound worker calls this)."""
+        work = self.works.get(row.kind)
+        if work is None:
+            log.warning("slack: a stored request of an unknown kind %.40r is dropped", row.kind)
+            return
+        stored = row.body
+        context = read.field(stored, "context")
+        team_id, enterprise_id = read.text(context, "team_id") or None, read.text(context, "enterprise_id") or None
+        bolt_context = AsyncBoltContext({"bot_user_id": read.text(context, "bot_user_id") or None,
+                                         "team_id": team_id, "enterprise_id": enterprise_id})
+        client = await client_for(team_id, enterprise_id)
+        try:
+            await work(Incoming(read.field(stored, "body"), read.field(stored, "payload"), client, bolt_context,
+                                AsyncAck()))  # type: ignore[no-untyped-call]  # nobody waits for this ack
+        except Malformed as exc:
+            _dropped(row.kind, exc)
 
     def after_ack(self, work: Work) -> Listener:
         async def listener(ack: AsyncAck, body: dict[str, Any], payload: dict[str, Any], client: AsyncWebClient,
@@ -142,6 +197,24 @@ class FollowUps:
 def _dropped(name: str, exc: Malformed) -> None:
     # Signed by Slack yet missing what the listener needs (a user, a channel): one line, no body.
     log.warning("slack: %s dropped a request it cannot read (%s)", name, exc)
+
+
+def _user_id(body: dict[str, Any], payload: dict[str, Any]) -> str:
+    """Who sent a request: a command's ``user_id``, an interaction's ``user.id``, an event's ``user``."""
+    return (read.text(body, "user_id") or read.text(read.field(body, "user"), "id")
+            or read.text(payload, "user"))
+
+
+def _request_key(body: dict[str, Any], payload: dict[str, Any], who: str) -> keys.DeliveryKey:
+    """The repeated-delivery key of a request: its event id, its button press, its trigger."""
+    if event_id := read.text(body, "event_id"):
+        return keys.event(event_id)
+    if pressed := read.text(payload, "action_ts"):
+        return keys.action(who, pressed)
+    if trigger := read.text(body, "trigger_id"):
+        return keys.command(trigger) if read.text(body, "command") else keys.shortcut(trigger)
+    # Nothing natural to recognise a repeat by (never seen from Slack): stored once, as it came.
+    return keys.command(uuid.uuid4().hex)
 
 
 def _name(work: Work) -> str:

@@ -188,6 +188,23 @@ class Clients:
         self._session = None
         self.default.session = None
 
+    async def for_team(self, *, team_id: str | None, enterprise_id: str | None) -> AsyncWebClient:
+        """The client of the workspace a stored request came from (the bot token's, without OAuth)."""
+        self.http()
+        if self.bot_token or self.installations is None:
+            return self.default
+        bot = await self.installations.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        token = bot.bot_token if bot else None
+        if not token:
+            raise RetryLater(f"slack: no installation for team {team_id}")
+        return self._client(token)
+
+    def _client(self, token: str) -> AsyncWebClient:
+        if token not in self._by_token:
+            self._by_token[token] = AsyncWebClient(token=token, base_url=self.api_url, retry_handlers=[],
+                                                   timeout=max(1, round(self.timeout)), session=self.http())
+        return self._by_token[token]
+
     async def for_delivery(self, delivery: Delivery) -> AsyncWebClient:
         """The bot token's client; with OAuth, the client of the workspace the target person is in."""
         self.http()  # the session that carries the timeout, whoever sends first
@@ -204,10 +221,7 @@ class Clients:
         token = token or await self.installations.latest_bot_token()
         if not token:
             raise RetryLater("slack: no workspace has installed pmobot yet")
-        if token not in self._by_token:
-            self._by_token[token] = AsyncWebClient(token=token, base_url=self.api_url, retry_handlers=[],
-                                                   timeout=max(1, round(self.timeout)), session=self.http())
-        return self._by_token[token]
+        return self._client(token)
 
 
 class SocketMode:

@@ -28,7 +28,7 @@ def shared(text: str, commands: CommandRegistry) -> tuple[str, bool]:
 
 class Commands(Surface):
     def register(self, app: AsyncApp) -> None:
-        app.command(COMMAND)(self.acks.after_ack(self.command))
+        app.command(COMMAND)(self.acks.queued(self.command))
 
     async def command(self, request: Incoming) -> None:
         text, share = shared(read.text(request.body, "text").strip(), self.chat.commands)

@@ -41,11 +41,11 @@ FIELD_CHANGES = re.compile(rf"^{re.escape(modals.ACTION_PREFIX)}")
 
 class Forms(Surface):
     def register(self, app: AsyncApp) -> None:
-        app.action(FORM_BUTTON)(self.acks.after_ack(self.form_button))
-        app.action(NEW_NEED_BUTTON)(self.acks.after_ack(self.new_need))
-        app.shortcut(NEW_NEED_SHORTCUT)(self.acks.after_ack(self.new_need))
-        app.shortcut(TURN_INTO_NEED_SHORTCUT)(self.acks.after_ack(self.turn_into_need))
-        app.action(FIELD_CHANGES)(self.acks.after_ack(self.field_changed))
+        app.action(FORM_BUTTON)(self.acks.queued(self.form_button))
+        app.action(NEW_NEED_BUTTON)(self.acks.queued(self.new_need))
+        app.shortcut(NEW_NEED_SHORTCUT)(self.acks.queued(self.new_need))
+        app.shortcut(TURN_INTO_NEED_SHORTCUT)(self.acks.queued(self.turn_into_need))
+        app.action(FIELD_CHANGES)(self.acks.queued(self.field_changed))
         app.view(modals.FORM_CALLBACK)(self.acks.in_ack(self.submit))
         app.view_closed(modals.FORM_CALLBACK)(ack_only)
 

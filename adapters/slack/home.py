@@ -15,7 +15,7 @@ from pmobot.adapters.slack.surface import Surface
 
 class Home(Surface):
     def register(self, app: AsyncApp) -> None:
-        app.event("app_home_opened")(self.acks.after_ack(self.opened))
+        app.event("app_home_opened")(self.acks.queued(self.opened))
 
     async def opened(self, request: Incoming) -> None:
         event = request.payload

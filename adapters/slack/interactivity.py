@@ -51,8 +51,8 @@ class Buttons(Surface):
     def register(self, app: AsyncApp) -> None:
         # Every card button the command registry declares ("need.claim|0": a suffix keeps ids unique in a message).
         ids = "|".join(re.escape(button.action_id) for button in self.chat.commands.buttons())
-        app.action(re.compile(rf"^(?:{ids})(?:\|.*)?$"))(self.acks.after_ack(self.need_button))
-        app.action(PROMPT_ANSWERS)(self.acks.after_ack(self.prompt))
+        app.action(re.compile(rf"^(?:{ids})(?:\|.*)?$"))(self.acks.queued(self.need_button))
+        app.action(PROMPT_ANSWERS)(self.acks.queued(self.prompt))
         app.action(PROMPT_TICK)(ack_only)
 
     async def need_button(self, request: Incoming) -> None:

@@ -55,8 +55,10 @@ from pmobot.adapters.slack.replies import Replies
 from pmobot.adapters.slack.surface import TRAITS
 from pmobot.chat import Chat
 from pmobot.config import Settings
+from pmobot.domain.models_inbound import InboundRequest
 from pmobot.payloads import Malformed
 from pmobot.services.core import Core
+from pmobot.workers import InboundWorker
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +84,7 @@ class SlackPlatform:
         self.clients = Clients(settings=settings, core=core)
         self.app = build_app(settings=settings, core=core, client=self.clients.default,
                              installations=self.clients.installations)
-        self.follow_ups = FollowUps()
+        self.follow_ups = FollowUps(core=core)
         directory = Directory(chat=chat, core=core, settings=settings, client=self.clients.default, oauth=self.oauth)
         replies = Replies(core=core, clients=self.clients)
         self.home = Home(chat=chat, directory=directory, replies=replies, acks=self.follow_ups)
@@ -122,8 +124,17 @@ class SlackPlatform:
         await self.clients.close()
 
     async def settle(self) -> None:
-        """Wait for the work started after acknowledgements (shutdown, tests)."""
+        """Wait for the work started after acknowledgements, and work the queued requests (shutdown, tests)."""
         await self.follow_ups.settle()
+        await InboundWorker(db=self.core.db, clock=self.core.clock, handlers={PLATFORM: self.work_on}).drain()
+        await self.follow_ups.settle()
+
+    async def work_on(self, row: InboundRequest) -> None:
+        """A stored request, run by an inbound worker through the same listener as when it arrived."""
+        await self.follow_ups.run(row, self._client_for)
+
+    async def _client_for(self, team_id: str | None, enterprise_id: str | None) -> AsyncWebClient:
+        return await self.clients.for_team(team_id=team_id, enterprise_id=enterprise_id)
 
     async def publish_home(self, user_id: str, *, client: AsyncWebClient, body: dict[str, Any] | None = None) -> None:
         await self.home.publish(user_id, client=client, body=body)

@@ -27,6 +27,7 @@ from pmobot.services import deliveries, demo, duplicates, estimation, policy_cha
 from pmobot.services.assessment import assess_spec
 from pmobot.services.core import Core
 from pmobot.services.policy import load as load_policy
+from pmobot.workers import Handler, InboundWorker
 
 if TYPE_CHECKING:
     # Only named in signatures: an adapter is imported when it is switched on.
@@ -42,6 +43,8 @@ class App:
     engine: DialogEngine
     chat: Chat
     deliverers: dict[str, Deliverer] = field(default_factory=dict)
+    # Each platform's handler of its stored requests (the inbound queue), by platform name.
+    inbound_handlers: dict[str, Handler] = field(default_factory=dict)
     # Set by ``prepare`` when the scoring policy is a new version: what moved in the ranking.
     policy_change: policy_changes.Change | None = None
 
@@ -49,6 +52,12 @@ class App:
         return OutboxWorker(db=self.db, deliverers=self.deliverers, max_attempts=self.settings.outbox_max_attempts,
                             on_failure=self._delivery_failed, clock=self.core.clock,
                             time_budget=timedelta(seconds=self.settings.outbox_time_budget_seconds))
+
+    def inbound_worker(self) -> InboundWorker:
+        """A worker of the inbound queue, woken when a request is stored in this process."""
+        worker = InboundWorker(db=self.db, clock=self.core.clock, handlers=self.inbound_handlers)
+        self.core.wakers.append(worker.wake)
+        return worker
 
     async def _delivery_failed(self, row: OutboxMessage, reason: str, unreachable: bool) -> None:
         async with self.db.session() as session:
@@ -155,6 +164,10 @@ def attach_platforms(
     for platform in platforms:
         app.chat.add_platform(platform.name, platform.traits)
         app.deliverers[platform.name] = platform.deliverer
+        # Teams answers within its request for now; Slack queues what it acknowledges.
+        handler: Handler | None = getattr(platform, "work_on", None)
+        if handler is not None:
+            app.inbound_handlers[platform.name] = handler
         app.core.it_channels[platform.name] = platform.it_channel()
     return platforms
 

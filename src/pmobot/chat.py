@@ -47,6 +47,7 @@ from pmobot.services import (
     deliveries,
     estimation,
     inbound,
+    inbox,
     intake,
     people,
     questions,
@@ -265,17 +266,27 @@ class Chat:
         *, once: DeliveryKey | None = None,
     ) -> list[Message]:
         locale = self.core.org_locale
+        if (answered := inbox.replayed()) is not None:
+            return answered  # worked before a crash, not yet answered: the answer, not the work again
         try:
             async with self.core.db.session() as session:
-                if once is not None and not await inbound.first_time(
-                        session, core=self.core, platform=identity.platform, key=once):
-                    return []
-                actor = await people.resolve(session, core=self.core, identity=identity)
-                locale = actor.locale
-                return await handler(session, actor)
+                messages: list[Message] = []
+                if once is None or await inbound.first_time(session, core=self.core, platform=identity.platform,
+                                                            key=once):
+                    actor = await people.resolve(session, core=self.core, identity=identity)
+                    locale = actor.locale
+                    messages = await handler(session, actor)
+                # Run by an inbound worker: the request is marked done in this very transaction.
+                await inbox.finish_in(session, messages)
+            inbox.committed()
+            return messages
         except PmoError as exc:
+            inbox.rolled_back()
             return [Notice(exc.message(locale), "warning")]
-        except Exception:
+        except Exception as exc:
+            inbox.rolled_back()
+            if inbox.in_worker() and (inbox.is_transient(exc) or isinstance(exc, inbox.LeaseLost)):
+                raise  # the worker tries the request again later (or another worker has it)
             ref = uuid.uuid4().hex[:8]
             log.exception("internal error ref=%s platform=%s", ref, identity.platform)
             await self._keep_typed(identity, typed, ref)

@@ -66,12 +66,43 @@ async def _serve(args: argparse.Namespace) -> int:
             return 2
         leadership = Leadership(app.db)
         models = LanguageModels()
-        web_app = build_web_app(db=app.db, platforms=platforms, models=models)
-        print(f"pmobot serving {', '.join(p.name for p in platforms)} on http://{host}:{port} (health: /healthz)",
-              file=sys.stderr)
+        web_app = build_web_app(db=app.db, platforms=platforms, models=models, clock=app.core.clock)
+        workers = [app.inbound_worker() for _ in range(args.workers)]
+        print(f"pmobot serving {', '.join(p.name for p in platforms)} on http://{host}:{port} (health: /healthz), "
+              f"{len(workers)} inbound worker(s)", file=sys.stderr)
         await serve_forever(web_app=web_app, host=host, port=port, platforms=platforms,
                             scheduler=app.scheduler(leadership=leadership), leadership=leadership,
-                            models=models)
+                            models=models, workers=workers)
+    finally:
+        await app.close()
+    return 0
+
+
+async def _worker(args: argparse.Namespace) -> int:
+    from pmobot.app import attach_platforms, create_app
+    from pmobot.platforms import ConfigurationError
+    from pmobot.server import LanguageModels, Leadership, work_forever
+
+    app = create_app(_settings())
+    try:
+        if app.db.is_sqlite:
+            print("pmobot: 'pmobot worker' is for PostgreSQL; on SQLite 'pmobot serve' runs the workers itself",
+                  file=sys.stderr)
+            return 2
+        await app.prepare(migrate=False, seed_demo=False)
+        try:
+            platforms = attach_platforms(app)
+        except ConfigurationError as exc:
+            print(f"pmobot: {exc}", file=sys.stderr)
+            return 2
+        leadership = Leadership(app.db)
+        workers = [app.inbound_worker() for _ in range(max(1, args.workers))]
+        print(f"pmobot working for {', '.join(p.name for p in platforms)}: {len(workers)} inbound worker(s)",
+              file=sys.stderr)
+        await work_forever(workers=workers, scheduler=app.scheduler(leadership=leadership), leadership=leadership,
+                           models=LanguageModels())
+        for platform in platforms:
+            await platform.stop()
     finally:
         await app.close()
     return 0
@@ -252,6 +283,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--teams-insecure-local", action="store_true",
                        help="host Teams without app credentials, for the Bot Framework Emulator only: "
                             "anyone who can reach the port can talk to the bot")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="inbound workers in this process (default: 1; 0: web endpoints only, "
+                            "with 'pmobot worker' processes beside it on PostgreSQL)")
+
+    worker = command("worker", "work the queued Slack and Teams requests and the outbox, without web endpoints",
+                     _worker, "For PostgreSQL: run as many as the load needs beside 'pmobot serve'. On SQLite, "
+                              "'pmobot serve' alone does it all (one process).")
+    worker.add_argument("--workers", type=int, default=1, metavar="N",
+                        help="inbound workers in this process (default: 1)")
 
     manifest = command("manifest", "print the Slack app manifest, or build the Teams app package", _manifest)
     manifest.add_argument("platform", choices=["slack", "teams"], help="which platform's manifest")

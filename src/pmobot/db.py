@@ -18,10 +18,20 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+# SQLite waits this long for another connection's write to finish before saying "database is locked".
+SQLITE_BUSY_MS = 5000
+# PostgreSQL connections per process: the web endpoints, the inbound workers (``workers.CONCURRENCY``) and the
+# outbox share them; more waits for one rather than failing.
+POOL_SIZE = 10
+POOL_OVERFLOW = 10
+# An execution option: this SQLite connection runs without an explicit transaction (migrations, whose PRAGMAs
+# have no effect inside one).
+NO_BEGIN = "pmobot_no_begin"
 
 
 class DatabaseNotMigrated(RuntimeError):
@@ -53,9 +63,14 @@ class Database:
             path = make_url(self.url).database
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(self.url, echo=echo)
+        pool = {} if self.is_sqlite else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "pool_pre_ping": True}
+        self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, **pool)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "before_cursor_execute", _sqlite_begin_before_write)
+            for ended in ("commit", "rollback"):
+                event.listen(self.engine.sync_engine, ended, _sqlite_ended)
+            event.listen(self.engine.sync_engine.pool, "checkin", _sqlite_checked_in)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @asynccontextmanager
@@ -72,6 +87,7 @@ class Database:
     async def upgrade(self) -> None:
         async with self.engine.connect() as conn:
             if self.is_sqlite:
+                await conn.execution_options(**{NO_BEGIN: True})
                 # SQLite changes a table by rebuilding it (Alembic's batch mode): the tables that point at it
                 # would fail their foreign keys while its old copy is dropped. Checked once it is back.
                 await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
@@ -105,7 +121,45 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.execute("PRAGMA foreign_keys=ON")
     # WAL lets the console read while a worker writes, and survives a kill.
     cursor.execute("PRAGMA journal_mode=WAL")
+    # Wait for a writer rather than fail at once; in WAL, NORMAL loses nothing a process crash could
+    # (committed transactions are in the log), only what a power cut could.
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # The driver's own transaction handling opens none before a SAVEPOINT, so a savepoint opened as a
+    # unit of work's first write was committed on its own when released. Off: ``_sqlite_begin_before_write``
+    # opens the transaction, and everything a session writes commits together.
+    dbapi_connection.isolation_level = None
+
+
+# Where a connection records that it opened a write transaction (its pool record's ``info``).
+_WRITING = "pmobot_writing"
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER")
+
+
+def _sqlite_begin_before_write(conn: Connection, cursor: DBAPICursor, statement: str, _parameters: object,
+                               _context: object, _executemany: bool) -> None:
+    """Open the write transaction just before a session's first write, as IMMEDIATE.
+
+    Reads before it run on their own (as the driver used to do), so a session
+    never holds a read snapshot it then has to upgrade: a deferred transaction
+    that reads, then writes after another connection wrote, fails at once with
+    "database is locked" whatever the busy timeout. IMMEDIATE waits its turn.
+    """
+    if conn.info.get(_WRITING) or conn.get_execution_options().get(NO_BEGIN):
+        return
+    if statement.lstrip()[:9].upper().startswith(_WRITES):
+        cursor.execute("BEGIN IMMEDIATE")
+        conn.info[_WRITING] = True
+
+
+def _sqlite_ended(conn: Connection) -> None:
+    conn.info.pop(_WRITING, None)
+
+
+def _sqlite_checked_in(_dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+    # Back in the pool, rolled back by it if nothing else ended the transaction.
+    record.info.pop(_WRITING, None)
 
 
 def _upgrade(conn: Connection) -> None:

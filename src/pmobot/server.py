@@ -1,6 +1,7 @@
 """``pmobot serve``: one aiohttp server for every platform, and the jobs beside it.
 
 The web application carries ``/healthz`` and each platform's routes; the
+inbound workers (``pmobot.workers``) work the requests the routes stored; the
 scheduler runs the outbox worker on every replica (rows are claimed safely)
 and the scheduled jobs (``pmobot.jobs``) on the one replica that holds the leader lock.
 """
@@ -18,9 +19,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from pmobot.clock import Clock, SystemClock
 from pmobot.db import Database
 from pmobot.interrupts import release_signals, stop_on_signals
 from pmobot.platforms import Platform
+from pmobot.services import inbox
+from pmobot.workers import InboundWorker
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +125,21 @@ async def health(db: Database) -> tuple[bool, dict[str, Any]]:
     return True, {"database": "reachable", "migrations": "current"}
 
 
-def build_web_app(*, db: Database, platforms: Sequence[Platform],
-                  models: LanguageModels | None = None) -> web.Application:
+async def queue_depth(db: Database, clock: Clock) -> dict[str, Any]:
+    """The inbound queue as an operator watches it: requests waiting, the oldest one's age, those given up."""
+    depth = await inbox.depth(db, now=clock.now())
+    return {"waiting": depth.pending, "oldest_seconds": round(depth.oldest_seconds, 3), "failed": depth.failed}
+
+
+def build_web_app(*, db: Database, platforms: Sequence[Platform], models: LanguageModels | None = None,
+                  clock: Clock | None = None) -> web.Application:
     web_app = web.Application(client_max_size=1024 * 1024)
+    clock = clock or SystemClock()
 
     async def healthz(_request: web.Request) -> web.Response:
         ok, detail = await health(db)
+        if ok:
+            detail["inbound"] = await queue_depth(db, clock)
         detail["status"] = "ok" if ok else "unavailable"
         if models is not None:
             detail["language_models"] = "loaded" if models.ready else "loading"
@@ -165,7 +178,8 @@ class LanguageModels:
 
 async def serve_forever(*, web_app: web.Application, host: str, port: int, platforms: Sequence[Platform],
                         scheduler: AsyncIOScheduler, leadership: Leadership,
-                        models: LanguageModels | None = None, stop: asyncio.Event | None = None) -> None:
+                        models: LanguageModels | None = None, stop: asyncio.Event | None = None,
+                        workers: Sequence[InboundWorker] = ()) -> None:
     """Run until ``stop`` is set (or the process is interrupted), then shut down in order."""
     runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
@@ -176,16 +190,21 @@ async def serve_forever(*, web_app: web.Application, host: str, port: int, platf
     warming = loop.create_task((models or LanguageModels()).load())
     stop = stop or asyncio.Event()
     handled = stop_on_signals(loop, stop)
+    working: list[asyncio.Task[None]] = []
     try:
         for platform in platforms:
             await platform.start()
             started.append(platform)
         scheduler.start()
+        working += [loop.create_task(worker.run(stop)) for worker in workers]
         log.info("pmobot serving on %s:%s for %s", host, port, ", ".join(p.name for p in platforms) or "no platform")
         await stop.wait()
         log.info("pmobot stopping")
     finally:
         warming.cancel()
+        stop.set()
+        # The workers finish the row in hand; a row cut short is taken again when its lease runs out.
+        await asyncio.gather(*working, return_exceptions=True)
         release_signals(loop, handled)
         if scheduler.running:
             scheduler.shutdown(wait=False)
@@ -196,3 +215,22 @@ async def serve_forever(*, web_app: web.Application, host: str, port: int, platf
                 log.exception("stopping %s", platform.name)
         await leadership.release()
         await runner.cleanup()
+
+
+async def work_forever(*, workers: Sequence[InboundWorker], scheduler: AsyncIOScheduler, leadership: Leadership,
+                       models: LanguageModels | None = None, stop: asyncio.Event | None = None) -> None:
+    """``pmobot worker``: the inbound workers and the scheduled jobs, no web endpoint, until ``stop``."""
+    loop = asyncio.get_running_loop()
+    warming = loop.create_task((models or LanguageModels()).load())
+    stop = stop or asyncio.Event()
+    handled = stop_on_signals(loop, stop)
+    try:
+        scheduler.start()
+        log.info("pmobot working (%d inbound worker(s))", len(workers))
+        await asyncio.gather(*(worker.run(stop) for worker in workers), stop.wait())
+    finally:
+        warming.cancel()
+        release_signals(loop, handled)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        await leadership.release()

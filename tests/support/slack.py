@@ -21,6 +21,7 @@ import hmac
 import itertools
 import json
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -359,6 +360,8 @@ class FakeSlack:
     _ts: Any = field(default_factory=lambda: itertools.count(1))
     _views: Any = field(default_factory=lambda: itertools.count(1))
     _runner: Any = None
+    # How many answers each response URL got, by its name (``hook_url(name)``).
+    hooks: Counter[str] = field(default_factory=Counter)
 
     async def start(self) -> None:
         app = web.Application()
@@ -475,6 +478,7 @@ class FakeSlack:
         body = await request.json()
         self.problems += check_message(body, "response_url")
         self.calls.append(Call("response_url", body))
+        self.hooks[request.match_info["name"]] += 1
         return web.Response(text="ok")
 
     async def _upload(self, request: web.Request) -> web.Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from pmobot.domain import models, models_governance, models_tracking  # noqa: F401  (registers the tables)
+from pmobot.domain import models, models_governance, models_inbound, models_tracking  # noqa: F401  (registers the tables)
 
 connection = context.config.attributes.get("connection")
 if connection is None:

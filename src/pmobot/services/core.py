@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -33,9 +34,16 @@ class Core:
     it_channels: dict[str, str | None] = field(default_factory=dict)
     # The published scoring policy (and the committee's quorum), checked at start-up.
     policy: Policy = field(default_factory=_default_policy)
+    # Called when a request was queued (``services.inbox``): the inbound workers of this process wake up.
+    wakers: list[Callable[[], None]] = field(default_factory=list)
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def queued(self) -> None:
+        """A request was stored in the inbound queue: wake the workers of this process."""
+        for wake in self.wakers:
+            wake()
 
     def today(self) -> date:
         return self.calendar.local_day(self.clock.now())

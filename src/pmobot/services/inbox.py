@@ -1,0 +1,256 @@
+"""The inbound queue: store a request before acknowledging it, then work on it exactly once.
+
+- ``store``: at the edge, one ``INSERT ... ON CONFLICT DO NOTHING`` under the
+  request's repeated-delivery key, committed before the platform hears "OK";
+  a repeat delivery stores nothing.
+- ``claim``: a worker reserves due rows, at most the oldest unfinished one of
+  each conversation (so a person's requests are worked in order, one at a
+  time, across every worker), with a compare-and-set on ``locked_until`` (the
+  lease and its fencing token; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
+- ``working`` / ``finish_in``: while a worker runs a row, the core's unit of
+  work (``Chat._guarded``) marks the row done in its own transaction, under
+  the lease, with the messages it answers (``answering``): the work and the
+  mark commit together, or neither does. A worker whose lease was taken over
+  commits nothing (``LeaseLost``). A row found ``answering`` (its worker died
+  before sending) runs again through the same listener, whose unit of work
+  then gives back the stored answer (``replayed``) instead of working again.
+- ``postpone`` / ``fail`` / ``finish``: the outcome when no unit of work
+  marked it (nothing to do, a transient failure, a permanent one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.db import Database
+from pmobot.domain import keys
+from pmobot.domain.models_inbound import InboundRequest
+from pmobot.messages import Message, from_dict, to_dict
+
+# How long a claimed row is reserved for its worker; the worker gives a row's work at most half of it.
+LEASE = timedelta(minutes=1)
+# A row that failed this many times (not counting a lease lost) is given up and reported.
+MAX_ATTEMPTS = 5
+# Done rows are kept this long (repeat deliveries within it are recognised), then deleted.
+KEEP_FOR = timedelta(days=1)
+# A row is unfinished while its work or its answer is still to do.
+OPEN = ("pending", "answering")
+
+
+class LeaseLost(Exception):
+    """This worker no longer holds the row: another one took it over; nothing of this run is kept."""
+
+
+@dataclass
+class Unit:
+    """The row a worker is running, and whether a unit of work marked it done (committed)."""
+
+    row_id: int
+    token: datetime
+    now: datetime
+    # The answer stored by an earlier run that died before sending it.
+    answer: list[Message] | None = None
+    marked: bool = False
+    committed: bool = False
+
+
+_current: ContextVar[Unit | None] = ContextVar("pmobot_inbound_unit", default=None)
+
+
+def conversation_of(platform: str, who: str) -> str:
+    """The order key of a request: one person's requests on one platform are worked in order."""
+    return f"{platform}:{who}"[:255]
+
+
+async def store(session: AsyncSession, *, platform: str, kind: str, key: keys.DeliveryKey, conversation: str,
+                body: dict[str, Any], now: datetime) -> bool:
+    """Queue a request; False when its key was stored before (a repeat delivery).
+
+    One statement and no savepoint: committed with the caller's transaction.
+    """
+    values = {"key": keys.received(platform, key), "platform": platform, "kind": kind[:40],
+              "conversation": conversation[:255], "body": body, "status": "pending", "attempts": 0,
+              "received_at": now, "next_attempt_at": now}
+    dialect = (await session.connection()).dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    statement = (insert(InboundRequest).values(**values).on_conflict_do_nothing(index_elements=["key"])
+                 .returning(col(InboundRequest.id)))
+    return (await session.exec(statement)).first() is not None
+
+
+async def receive(db: Database, *, platform: str, kind: str, key: keys.DeliveryKey, conversation: str,
+                  body: dict[str, Any], now: datetime) -> bool:
+    """``store`` in a transaction of its own, committed when this returns (then the edge acknowledges)."""
+    async with db.session() as session:
+        return await store(session, platform=platform, kind=kind, key=key, conversation=conversation, body=body,
+                           now=now)
+
+
+def _free(now: datetime) -> Any:
+    return (col(InboundRequest.locked_until).is_(None)) | (col(InboundRequest.locked_until) <= now)
+
+
+async def claim(db: Database, *, now: datetime, platforms: Sequence[str],
+                batch: int) -> list[tuple[InboundRequest, datetime]]:
+    """Reserve due rows, the oldest unfinished one of each conversation at most; each with its lease token."""
+    token = now + LEASE
+    earlier = aliased(InboundRequest)
+    waits_on_earlier = exists().where(
+        and_(col(earlier.conversation) == col(InboundRequest.conversation), col(earlier.status).in_(OPEN),
+             col(earlier.id) < col(InboundRequest.id)))
+    query = (
+        select(InboundRequest)
+        .where(col(InboundRequest.status).in_(OPEN), col(InboundRequest.next_attempt_at) <= now,
+               col(InboundRequest.platform).in_(list(platforms)), _free(now), ~waits_on_earlier)
+        .order_by(col(InboundRequest.id))
+        .limit(batch)
+    )
+    async with db.session() as session:
+        if not db.is_sqlite:
+            query = query.with_for_update(skip_locked=True, of=InboundRequest)
+        candidates = list((await session.exec(query)).all())
+        claimed = []
+        for row in candidates:
+            taken = await session.exec(
+                update(InboundRequest)
+                .where(col(InboundRequest.id) == row.id, col(InboundRequest.status).in_(OPEN), _free(now))
+                .values(locked_until=token)
+                .execution_options(synchronize_session=False)
+            )
+            if taken.rowcount == 1:
+                claimed.append((row, token))
+        return claimed
+
+
+@contextmanager
+def working(row: InboundRequest, token: datetime, *, now: datetime) -> Iterator[Unit]:
+    """Run a row's work inside this block: the unit of work it opens marks the row done (``finish_in``)."""
+    assert row.id is not None
+    answer = [from_dict(dict(m)) for m in row.answer or []] if row.status == "answering" else None
+    unit = Unit(row_id=row.id, token=token, now=now, answer=answer, committed=answer is not None)
+    reset = _current.set(unit)
+    try:
+        yield unit
+    finally:
+        _current.reset(reset)
+
+
+def in_worker() -> bool:
+    """Whether a worker runs this code (a transient failure is then retried, not answered)."""
+    return _current.get() is not None
+
+
+def replayed() -> list[Message] | None:
+    """The answer an earlier run of the running row stored and did not send (given back once), else None."""
+    unit = _current.get()
+    if unit is None or unit.answer is None:
+        return None
+    answer, unit.answer = unit.answer, None
+    return answer
+
+
+async def finish_in(session: AsyncSession, answer: list[Message]) -> None:
+    """Mark the running row worked, with its ``answer``, in ``session``'s transaction (once per row);
+    LeaseLost if it is not this worker's any more. The lease is kept: the worker sends the answer next."""
+    unit = _current.get()
+    if unit is None or unit.marked or unit.committed:
+        return
+    done = await session.exec(
+        update(InboundRequest)
+        .where(col(InboundRequest.id) == unit.row_id, col(InboundRequest.locked_until) == unit.token,
+               col(InboundRequest.status) == "pending")
+        .values(status="answering", answer=[to_dict(m) for m in answer], attempts=col(InboundRequest.attempts) + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:
+        raise LeaseLost(f"inbound request {unit.row_id}")
+    unit.marked = True
+
+
+def committed() -> None:
+    """The transaction that marked the running row committed: the row is done."""
+    unit = _current.get()
+    if unit is not None and unit.marked:
+        unit.committed = True
+
+
+def rolled_back() -> None:
+    """The transaction that marked the running row was rolled back: it is not done."""
+    unit = _current.get()
+    if unit is not None and not unit.committed:
+        unit.marked = False
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure worth trying the row again for: the database busy or unreachable, a call timed out."""
+    if isinstance(exc, OperationalError | InterfaceError | TimeoutError):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
+
+
+async def _settle(db: Database, row: InboundRequest, token: datetime, values: dict[str, Any]) -> bool:
+    async with db.session() as session:
+        done = await session.exec(
+            update(InboundRequest)
+            .where(col(InboundRequest.id) == row.id, col(InboundRequest.locked_until) == token,
+                   col(InboundRequest.status).in_(OPEN))
+            .values(**values).execution_options(synchronize_session=False))
+        return bool(done.rowcount == 1)
+
+
+async def finish(db: Database, row: InboundRequest, token: datetime, *, now: datetime) -> bool:
+    """Done: the answer is sent (or there was none to send)."""
+    return await _settle(db, row, token, {"status": "done", "done_at": now, "locked_until": None, "answer": None})
+
+
+async def postpone(db: Database, row: InboundRequest, token: datetime, *, until: datetime, reason: str) -> bool:
+    return await _settle(db, row, token, {"next_attempt_at": until, "locked_until": None,
+                                          "attempts": row.attempts + 1, "last_error": reason[:2000]})
+
+
+async def fail(db: Database, row: InboundRequest, token: datetime, *, now: datetime, reason: str) -> bool:
+    return await _settle(db, row, token, {"status": "failed", "done_at": now, "locked_until": None,
+                                          "attempts": row.attempts + 1, "last_error": reason[:2000]})
+
+
+@dataclass(frozen=True)
+class Depth:
+    """What an operator watches: rows waiting, the age of the oldest, rows given up."""
+
+    pending: int
+    oldest_seconds: float
+    failed: int
+
+
+async def depth(db: Database, *, now: datetime) -> Depth:
+    async with db.session() as session:
+        pending, first = (await session.exec(
+            select(func.count(), func.min(InboundRequest.received_at))
+            .where(col(InboundRequest.status).in_(OPEN)))).one()
+        oldest: datetime | None = first  # None when nothing waits
+        failed = (await session.exec(
+            select(func.count()).select_from(InboundRequest).where(col(InboundRequest.status) == "failed"))).one()
+    age = (now - oldest).total_seconds() if oldest is not None else 0.0
+    return Depth(pending=int(pending), oldest_seconds=max(0.0, age), failed=int(failed))
+
+
+async def forget_old(session: AsyncSession, *, now: datetime) -> int:
+    """Delete done rows older than KEEP_FOR (failed ones stay, for an operator to read)."""
+    from sqlalchemy import delete
+
+    result = await session.exec(delete(InboundRequest).where(
+        col(InboundRequest.status) == "done", col(InboundRequest.received_at) < now - KEEP_FOR))
+    return int(result.rowcount or 0)

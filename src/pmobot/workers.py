@@ -1,0 +1,122 @@
+"""The inbound workers: they take stored requests and hand each to its platform's handler.
+
+``pmobot serve`` runs them beside the web endpoints (one process on SQLite);
+``pmobot worker`` runs only them, as many processes as wanted on PostgreSQL.
+A batch holds at most one row per conversation (``inbox.claim``), so its rows
+run concurrently without ever reordering one person's requests. The handler's
+unit of work marks its row worked, with its answer, in the same transaction as
+the work; the row is done once the answer is sent. A failure is tried again with
+backoff, up to ``inbox.MAX_ATTEMPTS``, then the row is given up and logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+
+from pmobot.clock import Clock
+from pmobot.db import Database
+from pmobot.domain.models_inbound import InboundRequest
+from pmobot.services import inbox
+
+log = logging.getLogger(__name__)
+
+# What a platform does with one of its stored requests (the same dispatch as when it arrived).
+Handler = Callable[[InboundRequest], Awaitable[None]]
+
+# Without a wake-up from this process (rows stored by another replica), look for work this often.
+POLL_SECONDS = 0.25
+BATCH = 32
+# Rows of different conversations run at once, at most this many per worker.
+CONCURRENCY = 8
+BACKOFF_BASE = 1.0
+BACKOFF_MAX = 60.0
+
+
+class InboundWorker:
+    def __init__(self, *, db: Database, clock: Clock, handlers: Mapping[str, Handler], batch: int = BATCH,
+                 concurrency: int = CONCURRENCY, poll_seconds: float = POLL_SECONDS,
+                 rng: random.Random | None = None) -> None:
+        self.db = db
+        self.clock = clock
+        self.handlers = dict(handlers)
+        self.batch = batch
+        self.poll_seconds = poll_seconds
+        self.rng = rng or random.Random()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Work on the rows due now; how many were taken."""
+        claimed = await inbox.claim(self.db, now=self.clock.now(), platforms=list(self.handlers), batch=self.batch)
+        if claimed:
+            await asyncio.gather(*(self._guarded(row, token) for row, token in claimed))
+        return len(claimed)
+
+    async def drain(self, *, rounds: int = 100) -> int:
+        """Work until nothing is due (tests, shutdown)."""
+        total = 0
+        for _ in range(rounds):
+            taken = await self.run_once()
+            total += taken
+            if taken == 0:
+                break
+        return total
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Until ``stop``: work, then wait for a wake-up (a request stored here) or the next poll."""
+        while not stop.is_set():
+            self._wake.clear()
+            try:
+                taken = await self.run_once()
+            except Exception:  # the database away for a moment: the loop must outlive it
+                log.exception("inbound worker: could not claim requests")
+                taken = 0
+            if taken:
+                continue
+            waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
+            _, pending = await asyncio.wait(waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in pending:
+                waiter.cancel()
+
+    async def _guarded(self, row: InboundRequest, token: datetime) -> None:
+        async with self._slots:
+            try:
+                await self._work(row, token)
+            except Exception:  # the outcome could not be written: the lease runs out and the row is taken again
+                log.exception("inbound worker: request %s left for a retry", row.id)
+
+    async def _work(self, row: InboundRequest, token: datetime) -> None:
+        handler = self.handlers[row.platform]
+        with inbox.working(row, token, now=self.clock.now()):
+            try:
+                # Well inside the lease: a row's work never outlives it.
+                async with asyncio.timeout(inbox.LEASE.total_seconds() / 2):
+                    await handler(row)
+            except inbox.LeaseLost:
+                log.warning("inbound worker: request %s was taken over by another worker", row.id)
+                return
+            except Exception as exc:
+                # Before its work committed: tried again. After: the work is kept and the stored answer is
+                # sent on the next try.
+                await self._failed(row, token, exc)
+                return
+        await inbox.finish(self.db, row, token, now=self.clock.now())
+
+    async def _failed(self, row: InboundRequest, token: datetime, exc: Exception) -> None:
+        reason = f"{type(exc).__name__}: {exc}"
+        attempts = row.attempts + 1
+        if attempts >= inbox.MAX_ATTEMPTS:
+            log.error("inbound worker: request %s (%s) given up after %d attempts: %s", row.id, row.kind, attempts,
+                      reason, exc_info=exc)
+            await inbox.fail(self.db, row, token, now=self.clock.now(), reason=reason)
+            return
+        delay = min(BACKOFF_MAX, BACKOFF_BASE * float(1 << (attempts - 1))) * (0.5 + self.rng.random() / 2)
+        log.warning("inbound worker: request %s postponed %.1fs: %s", row.id, delay, reason)
+        await inbox.postpone(self.db, row, token, until=self.clock.now() + timedelta(seconds=delay), reason=reason)
