@@ -25,7 +25,7 @@ async def test_housekeeping_forgets_old_deliveries_as_of_the_runs_time(app: App,
     [job] = [job for job in builtin_jobs() if job.name == "housekeeping"]
     now = clock.now()
     ctx = JobContext(core=app.core, now=now, slot=now, period="p", late=False)
-    assert await job.run(ctx) == {"forgotten": 0}
+    assert await job.run(ctx) == {"forgotten": 0, "worked": 0}
     later = now + timedelta(days=1, seconds=1)
     ctx = JobContext(core=app.core, now=later, slot=later, period="q", late=False)
-    assert await job.run(ctx) == {"forgotten": 1}
+    assert await job.run(ctx) == {"forgotten": 1, "worked": 0}

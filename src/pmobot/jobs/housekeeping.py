@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pmobot.jobs.base import JobContext, Summary
-from pmobot.services import inbound
+from pmobot.services import inbound, inbox
 
 
 async def forget_old_inbound(ctx: JobContext) -> Summary:
-    """Forget the platform deliveries old enough that no platform will send them again."""
+    """Forget the platform deliveries old enough that no platform will send them again, and the queued
+    requests done that long ago (those given up stay, for an operator to read)."""
     async with ctx.core.db.session() as session:
         forgotten = await inbound.forget_old(session, core=ctx.core, now=ctx.now)
-    return {"forgotten": forgotten}
+        worked = await inbox.forget_old(session, now=ctx.now)
+    return {"forgotten": forgotten, "worked": worked}
