@@ -38,7 +38,7 @@ import aiohttp
 from bench.figures import ms, pct
 
 CLIENTS = 32
-PER_KIND = 1200  # per server and kind: 2,400 requests per server, 4,800 in all
+PER_KIND = int(os.environ.get("BENCH_ACK_PER_KIND", "1200"))  # per server and kind: 2,400 per server, 4,800 in all
 ROUNDS = 3
 WARM_UP = 100
 SECRET = "bench-signing-secret"

@@ -112,7 +112,10 @@ async def test_web_api_down_then_back(slack: SlackHarness) -> None:
     assert slack.fake.of("views.open") == []  # the modal could not open: Slack is down
     slack.fake.down = False
     await slack.command("UALICE", "nouveau")
+    # The first command was kept and tried again later: once it is due, both are worked, in order.
+    slack.clock.advance(seconds=5)
     await slack.settle(deliver=False)
+    assert len(slack.fake.of("views.open")) == 2
     view = slack.opened_view()
     slack.fake.down = True
     body = await (await slack.submit("UALICE", view, {**INTAKE, "personal_data": "no"})).json()

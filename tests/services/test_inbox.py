@@ -1,0 +1,142 @@
+"""The inbound queue: stored once, claimed in order per conversation, worked exactly once, answered once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from pmobot.app import App
+from pmobot.clock import FrozenClock
+from pmobot.domain import keys
+from pmobot.domain.models_inbound import InboundRequest
+from pmobot.messages import Message
+from pmobot.services import inbox
+from pmobot.services.people import Identity
+from pmobot.workers import InboundWorker
+from tests.support.dialogs import file_sample_need
+
+ALICE = Identity(platform="console", external_id="alice", display_name="Alice")
+
+
+async def _store(app: App, key: str, who: str, text_: str = "") -> bool:
+    return await inbox.receive(app.db, platform="console", kind="command", key=keys.command(key),
+                               conversation=inbox.conversation_of("console", who), body={"text": text_},
+                               now=app.core.now())
+
+
+async def _rows(app: App) -> list[InboundRequest]:
+    async with app.db.session() as session:
+        return list((await session.exec(select(InboundRequest).order_by(InboundRequest.id))).all())  # type: ignore[arg-type]
+
+
+async def _questions(app: App) -> int:
+    async with app.db.session() as session:
+        return int((await session.exec(text("SELECT count(*) FROM question"))).one()[0])  # type: ignore[call-overload]
+
+
+async def test_a_repeat_delivery_is_stored_once(app: App) -> None:
+    assert await _store(app, "t1", "alice")
+    assert not await _store(app, "t1", "alice")
+    assert len(await _rows(app)) == 1
+
+
+async def test_a_conversations_next_request_waits_for_the_one_before_on_every_worker(app: App) -> None:
+    for key, who in (("a1", "alice"), ("a2", "alice"), ("b1", "bob")):
+        await _store(app, key, who)
+    first = await inbox.claim(app.db, now=app.core.now(), platforms=["console"], batch=10)
+    # One row per conversation: Alice's second waits for her first.
+    assert [row.key for row, _ in first] == ["console:command:a1", "console:command:b1"]
+    # Another worker finds nothing: Alice's first is still unfinished, Bob's is taken.
+    assert await inbox.claim(app.db, now=app.core.now(), platforms=["console"], batch=10) == []
+    row, token = first[0]
+    assert await inbox.finish(app.db, row, token, now=app.core.now())
+    second = await inbox.claim(app.db, now=app.core.now(), platforms=["console"], batch=10)
+    assert [row.key for row, _ in second] == ["console:command:a2"]
+
+
+async def test_a_lease_that_ran_out_is_taken_over_and_the_late_worker_commits_nothing(
+        app: App, clock: FrozenClock) -> None:
+    await file_sample_need(app, ALICE)
+    await _store(app, "late", "alice", "ask NEED-1 une question en retard")
+    [(row, token)] = await inbox.claim(app.db, now=app.core.now(), platforms=["console"], batch=10)
+    clock.advance(seconds=inbox.LEASE.total_seconds() + 1)
+    [(again, _)] = await inbox.claim(app.db, now=app.core.now(), platforms=["console"], batch=10)
+    assert again.id == row.id
+    with inbox.working(row, token, now=app.core.now()), pytest.raises(inbox.LeaseLost):
+        await app.chat.on_command(ALICE, "c", "ask NEED-1 une question en retard")
+    assert await _questions(app) == 0  # the late worker's work was rolled back with its mark
+
+
+class CrashAfterTheWork:
+    """A platform handler that works, then dies before its answer goes out, the first time only."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.sent: list[list[Message]] = []
+        self.crashes = 1
+
+    async def __call__(self, row: InboundRequest) -> None:
+        messages = await self.app.chat.on_command(ALICE, "c", str(row.body["text"]))
+        if self.crashes:
+            self.crashes -= 1
+            raise RuntimeError("the process died here")
+        self.sent.append(messages)
+
+
+async def test_a_crash_between_the_work_and_the_answer_sends_the_answer_once_and_never_redoes_the_work(
+        app: App, clock: FrozenClock) -> None:
+    await file_sample_need(app, ALICE)
+    await _store(app, "ask1", "alice", "ask NEED-1 combien de licences ?")
+    handler = CrashAfterTheWork(app)
+    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": handler})
+    assert await worker.run_once() == 1
+    [row] = await _rows(app)
+    assert row.status == "answering" and row.answer  # the work and its answer committed together
+    assert await _questions(app) == 1
+    clock.advance(seconds=120)
+    await worker.drain()
+    [row] = await _rows(app)
+    assert row.status == "done" and row.answer is None
+    assert await _questions(app) == 1  # not asked twice
+    assert len(handler.sent) == 1 and "NEED-1" in str(handler.sent[0])
+
+
+async def test_a_failure_before_the_work_committed_is_tried_again_then_given_up(
+        app: App, clock: FrozenClock) -> None:
+    calls = 0
+
+    async def broken(row: InboundRequest) -> None:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("a bug")
+
+    await _store(app, "bad", "alice")
+    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": broken})
+    for _ in range(inbox.MAX_ATTEMPTS):
+        await worker.run_once()
+        clock.advance(seconds=120)
+    [row] = await _rows(app)
+    assert calls == inbox.MAX_ATTEMPTS and row.status == "failed" and "a bug" in (row.last_error or "")
+    depth = await inbox.depth(app.db, now=app.core.now())
+    assert (depth.pending, depth.failed) == (0, 1)
+
+
+async def test_a_savepoint_opened_as_the_first_write_is_rolled_back_with_its_transaction(app: App) -> None:
+    with pytest.raises(RuntimeError):
+        async with app.db.session() as session:
+            async with session.begin_nested():
+                await inbox.store(session, platform="console", kind="command", key=keys.command("sp"),
+                                  conversation="console:alice", body={}, now=app.core.now())
+            raise RuntimeError("the work after it failed")
+    assert await _rows(app) == []
+
+
+async def test_depth_says_how_many_wait_and_since_when(app: App, clock: FrozenClock) -> None:
+    await _store(app, "d1", "alice")
+    clock.advance(seconds=30)
+    await _store(app, "d2", "bob")
+    depth = await inbox.depth(app.db, now=clock.now() + timedelta(seconds=5))
+    assert (depth.pending, depth.oldest_seconds, depth.failed) == (2, 35.0, 0)
