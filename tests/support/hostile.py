@@ -40,7 +40,9 @@ def debris_in(value: object) -> list[str]:
 # A platform's own address for a conversation (a Teams ConversationReference, which names
 # the person as Teams does), kept exactly as the platform gave it to be handed back to it:
 # not text that entered pmobot, never shown, stored as JSON (where a NUL is escaped).
-_OPAQUE = {("conversation_ref", "reference")}
+# So is a queued request's body (``inbound_request.body``): the platform's request as it came, handed back
+# to the listener that cleans what it reads, exactly as if it had just arrived.
+_OPAQUE = {("conversation_ref", "reference"), ("inbound_request", "body")}
 
 
 async def stored_debris(app: App) -> list[str]:
