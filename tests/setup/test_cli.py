@@ -22,7 +22,7 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
 def test_every_command_and_option_has_help_and_a_readable_placeholder() -> None:
     parser = build_parser()
     commands = _subcommands(parser)
-    assert set(commands) == {"console", "serve", "manifest", "db", "export", "jobs", "digest"}
+    assert set(commands) == {"console", "serve", "worker", "manifest", "db", "export", "jobs", "digest"}
     for name, command in [("pmobot", parser), *commands.items()]:
         assert command.description, name
         for action in command._actions:
