@@ -42,19 +42,8 @@ from pmobot.domain.models import AuditEvent
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import FormRequest, Message, Notice, Prompt
-from pmobot.services import (
-    committee,
-    deliveries,
-    estimation,
-    inbound,
-    inbox,
-    intake,
-    people,
-    questions,
-    reviews,
-    scoring,
-    sides,
-)
+from pmobot.services import (committee, deliveries, estimation, inbound, inbox, intake, people, questions, reviews,
+                             scoring, sides)
 from pmobot.services.core import Core
 from pmobot.services.errors import Invalid, PmoError
 from pmobot.services.people import Actor, Directory, Identity
