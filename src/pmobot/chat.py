@@ -7,6 +7,9 @@ in progress (or opens an intake from free text), and turns every refusal or fail
 Every entry point is also the door text comes in by: what was typed, pressed, submitted or shared is
 cleaned here (``clean_text``), once, on every platform, so nothing below ever sees a NUL, a terminal
 escape or a bidi override.
+
+Past 400 lines on purpose: every entry point of every platform and the one unit of work they share
+(``_guarded``: repeated deliveries, the inbound queue's done mark, refusals and failures) belong together.
 """
 
 from __future__ import annotations
@@ -42,8 +45,19 @@ from pmobot.domain.models import AuditEvent
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import FormRequest, Message, Notice, Prompt
-from pmobot.services import (committee, deliveries, estimation, inbound, inbox, intake, people, questions, reviews,
-                             scoring, sides)
+from pmobot.services import (
+    committee,
+    deliveries,
+    estimation,
+    inbound,
+    inbox,
+    intake,
+    people,
+    questions,
+    reviews,
+    scoring,
+    sides,
+)
 from pmobot.services.core import Core
 from pmobot.services.errors import Invalid, PmoError
 from pmobot.services.people import Actor, Directory, Identity
