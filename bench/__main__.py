@@ -104,14 +104,18 @@ def report(results: dict[str, list[float]]) -> str:
 
 
 def main() -> int:
-    from bench import digest, duplicates, outbox, roadmap, scoring, slack_ack, understanding
+    import os
+
+    from bench import digest, duplicates, inbound, outbox, roadmap, scoring, slack_ack, understanding
     from bench.results import update_section
 
     # Each benchmark rewrites only its own section of RESULTS.md.
     with tempfile.TemporaryDirectory() as folder:
         results = asyncio.run(measure(Path(folder)))
-    sections = [report(results), slack_ack.run(), outbox.run(), understanding.section(), scoring.section(),
-                duplicates.section(), roadmap.section(), digest.section()]
+    # The inbound queue's end to end and saturation runs, with the ack benchmark five times in a row.
+    sections = [report(results), slack_ack.run(), inbound.section(os.environ.get("BENCH_POSTGRES_URL")),
+                outbox.run(), understanding.section(), scoring.section(), duplicates.section(), roadmap.section(),
+                digest.section()]
     for text in sections:
         update_section(text)
         sys.stdout.write(text + "\n")
