@@ -36,10 +36,11 @@ class Recorder:
 
     async def __call__(self, ctx: JobContext) -> Summary:
         self.calls.append(ctx)
+        hold = self.hold  # the gate of this call, whatever the next call's
         self.started.set()
         await asyncio.sleep(0)  # let a rival runner interleave
-        if self.hold is not None:
-            await self.hold.wait()
+        if hold is not None:
+            await hold.wait()
         if self.fail:
             raise RuntimeError("the digest channel is gone")
         return {"posted": len(self.calls)}
@@ -231,3 +232,44 @@ def test_two_jobs_may_not_share_a_name(app: App) -> None:
         JobRunner(core=app.core, jobs=[daily("scan", Recorder()), daily("scan", Recorder())])
     with pytest.raises(KeyError, match="no job is called 'nope'; the jobs are scan"):
         JobRunner(core=app.core, jobs=[daily("scan", Recorder())]).job("nope")
+
+
+async def _die_mid_run(runner: JobRunner, name: str, job: Recorder, **at: datetime) -> None:
+    job.hold, job.started = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(runner.run(name, **at))
+    await job.started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    job.hold = None
+
+
+async def test_a_dead_run_whose_period_has_passed_is_closed_as_failed(app: App, clock: FrozenClock) -> None:
+    clock.set(MONDAY)
+    tick = Recorder()
+    runner = JobRunner(core=app.core, jobs=[Job(name="tick", summary="t", schedule=Every(15), run=tick)])
+    await _die_mid_run(runner, "tick", tick)
+    # An hour later its period is no longer the latest: nobody takes it over, and it does not read "running".
+    clock.advance(hours=1)
+    [outcome] = await runner.run_due()
+    assert outcome.period == "2026-11-30T07:00Z"
+    dead, fresh = await runs(app, "tick")
+    assert (dead.status, dead.summary) == ("failed", {"error": "its runner stopped mid-run; a later period ran instead"})
+    assert dead.finished_at == clock.now() and fresh.status == "done"
+
+
+async def test_a_run_as_of_an_earlier_time_holds_its_lease_by_the_clock(app: App, clock: FrozenClock) -> None:
+    clock.set(MONDAY + timedelta(days=2))
+    scan = Recorder()
+    runner = JobRunner(core=app.core, jobs=[daily("scan", scan)])
+    scan.hold = asyncio.Event()
+    task = asyncio.create_task(runner.run("scan", now=MONDAY))  # pmobot jobs run scan --at <Monday>
+    await scan.started.wait()
+    gate, scan.hold = scan.hold, None  # only that run waits
+    [run] = await runs(app, "scan")
+    assert run.started_at == clock.now() and run.locked_until == clock.now() + LEASE and run.period == "2026-11-30"
+    # The serving leader's tick neither takes it over nor closes it while the run is alive.
+    assert [o.period for o in await runner.run_due()] == ["2026-12-02"]
+    assert (await runner.run("scan", now=MONDAY)).status == "busy"
+    gate.set()
+    assert (await task).status == "done"

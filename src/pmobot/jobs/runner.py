@@ -99,16 +99,35 @@ class JobRunner:
 
     async def run_due(self, *, now: datetime | None = None, leading: Leading | None = None) -> list[Outcome]:
         """Run every job whose latest slot has no run yet; a failed run stays failed until asked again."""
-        outcomes = []
+        outcomes: list[Outcome] = []
         for job in self.jobs.values():
             # Leadership is checked again before each run: a replica that lost it mid-tick stops there.
             if leading is not None and not await leading():
                 log.info("scheduled jobs left to the replica that leads now")
-                break
+                return outcomes
             outcome = await self.run(job.name, now=now, retry_failed=False)
             if outcome.ran:
                 outcomes.append(outcome)
+        await self._close_abandoned()
         return outcomes
+
+    async def _close_abandoned(self) -> None:
+        """Record as failed the dead runs of periods that are no longer any job's latest.
+
+        Their period has passed (a later slot ran instead), so nobody will take
+        them over; left alone they would read "running" for ever. The current
+        periods' dead runs were taken over above, before this.
+        """
+        now = self.core.clock.now()
+        async with self.core.db.session() as session:
+            closed = await session.exec(
+                update(JobRun).where(col(JobRun.job).in_(list(self.jobs)), col(JobRun.status) == "running",
+                                     col(JobRun.locked_until) < now)
+                .values(status="failed", finished_at=now, locked_until=None,
+                        summary={"error": "its runner stopped mid-run; a later period ran instead"})
+                .execution_options(synchronize_session=False))
+            if closed.rowcount:
+                log.warning("%s scheduled run(s) whose runner stopped were closed as failed", closed.rowcount)
 
     async def run(self, name: str, *, now: datetime | None = None, retry_failed: bool = True) -> Outcome:
         """Run ``name`` for the period of its latest slot at ``now`` (the clock's by default), once."""
@@ -117,7 +136,7 @@ class JobRunner:
         slot = job.schedule.latest(now, core=self.core)
         period = job.schedule.period(slot, core=self.core)
         late = now - slot > job.grace
-        claimed = await self._claim(job, period=period, slot=slot, now=now, late=late, retry_failed=retry_failed)
+        claimed = await self._claim(job, period=period, slot=slot, late=late, retry_failed=retry_failed)
         if isinstance(claimed, Outcome):
             return claimed
         run_id, attempt = claimed
@@ -141,11 +160,15 @@ class JobRunner:
         log.info("scheduled job %s done for %s%s: %s", job.name, ctx.period, " (late)" if ctx.late else "", summary)
         return "done", dict(summary)
 
-    async def _claim(self, job: Job, *, period: str, slot: datetime, now: datetime, late: bool,
+    async def _claim(self, job: Job, *, period: str, slot: datetime, late: bool,
                      retry_failed: bool) -> tuple[int, int] | Outcome:
-        """(run id, attempt) when this runner owns the run now; else what is there."""
-        values = {"job": job.name, "period": period, "scheduled_for": slot, "started_at": now, "late": late,
-                  "status": "running", "runner": self.name, "summary": {}, "locked_until": now + self.lease,
+        """(run id, attempt) when this runner owns the run now; else what is there.
+
+        The lease is on the clock, which every replica shares, even for a run as of an earlier time (``--at``).
+        """
+        started = self.core.clock.now()
+        values = {"job": job.name, "period": period, "scheduled_for": slot, "started_at": started, "late": late,
+                  "status": "running", "runner": self.name, "summary": {}, "locked_until": started + self.lease,
                   "attempts": 1}
         insert = sqlite_insert if self.core.db.is_sqlite else postgresql_insert
         statement = (insert(JobRun).values(**values).on_conflict_do_nothing(index_elements=["job", "period"])
@@ -158,12 +181,13 @@ class JobRunner:
         existing = await self._find(job.name, period)
         if existing is None:  # cannot be: the insert lost to this very row
             raise RuntimeError(f"job run {job.name} {period} is neither new nor there")
-        return await self._take_over(job, existing, now=now, late=late, slot=slot, retry_failed=retry_failed)
+        return await self._take_over(job, existing, late=late, slot=slot, retry_failed=retry_failed)
 
-    async def _take_over(self, job: Job, run: JobRun, *, now: datetime, late: bool, slot: datetime,
+    async def _take_over(self, job: Job, run: JobRun, *, late: bool, slot: datetime,
                          retry_failed: bool) -> tuple[int, int] | Outcome:
         """Take a dead runner's run (once), or a failed run when asked; never one a live runner holds."""
         assert run.id is not None
+        now = self.core.clock.now()
         seen = run.attempts
         if run.status == "running":
             if run.locked_until is not None and run.locked_until > now:
