@@ -198,3 +198,49 @@ def test_a_long_title_is_kept_up_to_the_length_a_typed_one_may_have() -> None:
             "restaurant d'entreprise.")
     title = read(text, "fr")["title"]
     assert title.startswith("Outil pour suivre") and title.endswith("restaurant d'entreprise")
+
+
+# --- more of the same kinds, found by trying new phrasings -------------------------------------
+
+@pytest.mark.parametrize("lang, text, users", [
+    ("fr", "Une appli de covoiturage ? On serait une centaine à l'utiliser.", 100),
+    ("fr", "Un outil de sondage interne, nous serions environ 40 concernés.", 40),
+    ("en", "A car-pool app; we'd be about 60 using it.", 60),
+    ("en", "SSO for the LMS, ~2k learners, next year.", 2000),
+    ("en", "A matter tool for the 20-odd lawyers.", 20),
+    ("fr", "Un annuaire pour nos 1,5k adhérents.", 1500),
+])
+def test_more_ways_to_say_how_many(lang: str, text: str, users: int) -> None:
+    assert read(text, lang).get("users_affected") == users
+
+
+@pytest.mark.parametrize("lang, text, title", [
+    ("fr", "Nos infirmières (environ 90) aimeraient une appli de transmissions.", "Appli de transmissions"),
+    ("fr", "Les magasiniers souhaiteraient un terminal de saisie.", "Terminal de saisie"),
+    ("fr", "Je me demandais si on pourrait avoir un outil de sondage.", "Outil de sondage"),
+    ("en", "Wondering if IT could build a simple near-miss form?", "Simple near-miss form"),
+    ("en", "I was wondering whether you could set up a shared mailbox.", "Shared mailbox"),
+    # Before a colon is the thing itself, not a label, when it names one.
+    ("en", "Patient portal: history, prescriptions and results.", "Patient portal"),
+    ("fr", "Portail fournisseurs : dépôt des factures et suivi des paiements.", "Portail fournisseurs"),
+])
+def test_more_ways_to_say_the_need(lang: str, text: str, title: str) -> None:
+    assert read(text, lang).get("title") == title
+
+
+@pytest.mark.parametrize("lang, text, amount", [
+    ("fr", "Un outil de suivi, budget aux alentours de 50k.", "50000"),
+    ("en", "A portal, budget ~120k.", "120000"),
+    ("en", "A portal, budget up to 80k.", "80000"),
+    ("en", "A matter tool, budget capped at 60k.", "60000"),
+])
+def test_a_budget_said_roughly_or_as_a_ceiling(lang: str, text: str, amount: str) -> None:
+    assert read(text, lang).get("budget") == {"amount": amount, "currency": "EUR"}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "A complaints tool that keeps names, emails and order numbers."),
+    ("fr", "Un fichier des inscrits : nom, prénom et date de naissance."),
+])
+def test_a_list_of_what_is_kept_on_people_is_personal_data(lang: str, text: str) -> None:
+    assert read(text, lang).get("personal_data") is True

@@ -42,7 +42,7 @@ _ENGLISH_NOUNS = """
     estimator machinist craftsman craftsmen tradesperson foreman foremen dispatcher merchandiser
     negotiator agronomist biologist chemist statistician economist psychologist counsellor counselor
     coach instructor examiner assessor investigator detective steward stewardess hostess partner
-    respondent gp
+    respondent gp learner
 """
 _FRENCH_NOUNS = """
     personne utilisateur utilisatrice usager salarie employe collaborateur collaboratrice membre gens
@@ -97,9 +97,10 @@ _NOUN_IN = {lang: re.compile(_nouns_re(nouns.split())) for lang, nouns in _NOUNS
 _BETWEEN = (r"(?:(?!(?:et|and|ou|or|de|d'|of|du|des|les|the|a|an|un|une|in|en|per|par|pour|for|our|nos|notre|"
             r"their|leurs|leur|my|mes|mon|ma|your|vos|votre)\s)[a-z][a-z'-]*\s+){0,2}")
 _OF = r"(?:(?:de|of)\s+|d')?"
-# "20-ish people", "50+ users", "30 odd staff": an approximate count is a count.
-_APPROX_AFTER = r"(?:\s*-?\s*ish|\+|\s+odd)?"
-_DIGITS = re.compile(rf"(?<![\w.,])(?P<num>{NUMBER_RE}){_APPROX_AFTER}\s*{_BETWEEN}$")
+# "20-ish people", "50+ users", "30 odd staff", "20-odd managers": an approximate count is a count.
+_APPROX_AFTER = r"(?:\s*-?\s*(?:ish|odd)|\+)?"
+# "2k learners": thousands.
+_DIGITS = re.compile(rf"(?<![\w.,])(?P<num>{NUMBER_RE})(?P<k>k(?![a-z]))?{_APPROX_AFTER}\s*{_BETWEEN}$")
 _ROUND = re.compile(
     rf"(?<![\w])(?:(?:une|a|an)\s+)?(?P<round>{'|'.join(sorted(ROUND_COUNTS, key=len, reverse=True))})s?\s+"
     rf"{_OF}{_BETWEEN}$"
@@ -115,7 +116,8 @@ _COUNT_TAIL = (
     r"(?:\s+(?:of us|of them|d'entre nous|d'entre eux|d'entre elles))?"
     r"(?:\s+(?:en tout|au total|in total|in all|environ|or so|approximately|roughly))?"
     r"(?:\s+(?:dans|a|au|aux|en|sur|in|on|at|across|over|throughout|within|between|entre|chez)\s+[^.,;:!?()\n—–]{1,40}?)?"
-    r"(?:\s+(?:joining|arriving|starting|qui arrivent))?"
+    r"(?:\s+(?:joining|arriving|starting|qui arrivent|a l'utiliser|a s'en servir|using it|to use it|"
+    r"concerne|concernes|concernees|affected|impacted))?"
     r"\s*(?=[.,;:!?)—–]|\s-\s|$)"
 )
 # "our customer care team of 30", "a team of forty-two": the count starts where the phrase naming the
@@ -135,8 +137,8 @@ _AFTER = re.compile(
 # "Ils sont 65.", "on est douze", "nous sommes une trentaine", "we're 15", "there are 40 of us",
 # "Twenty-five of them.": a count said in a clause of its own.
 _WE_ARE = re.compile(
-    r"\b(?:ils|elles|nous|on)\s+(?:sont|sommes|est)\s+"
-    r"|\b(?:we|they)(?:'re|\s+are)\s+"
+    r"\b(?:ils|elles|nous|on)\s+(?:sont|sommes|est|seraient|serions|serait|seront|serons|sera)\s+"
+    r"|\b(?:we|they)(?:'re|\s+are|'d\s+be|\s+would\s+be|'ll\s+be|\s+will\s+be)\s+"
 )
 _THERE_ARE = re.compile(r"\bthere(?:'s|\s+is|\s+are|'re)\s+")
 _WE_ARE_COUNT = re.compile(rf"{_ABOUT}(?P<num>{_SAID}){_COUNT_TAIL}")
@@ -174,7 +176,8 @@ def find_headcount(folded: str, lang: str) -> Headcount | None:
         window = folded[offset : noun.start()]
         m = _DIGITS.search(window)
         if m:
-            value = _whole(to_decimal(m["num"], style="thousands", locale=lang))
+            number = to_decimal(m["num"], style="thousands", locale=lang)
+            value = _whole(number * 1000 if number is not None and m["k"] else number)
             if value is not None:
                 return Headcount(offset + m.start(), noun.end(), value)
         m = _ROUND.search(window)

@@ -36,7 +36,9 @@ _BY_EXAMPLE = (
     rf"(?:names?|noms?)\s+(?:of|des|de nos|de leurs|du|de la|de)\s+{_PEOPLE}|"
     rf"(?:noms?|prenoms?|adresses?|numeros? de telephone|coordonnees|dates? de naissance|dossiers?|fiches?)"
     rf"\s+(?:des|de nos|de leurs|du|de la|de|d')\s*{_FR_PEOPLE}|"
-    r"(?:names|noms),\s+(?:addresses|adresses)|"
+    # A list of what is kept on people: "names, emails and order numbers", "nom, prénom, adresse".
+    r"(?:names?|full names?|first names?|noms?|prenoms?)(?:,|\s+(?:and|et|&))\s+(?:e-?mails?|addresses|adresses?|"
+    r"phone numbers?|numeros?|telephones?|prenoms?|noms?|dates? of birth|dates? de naissance|surnames?)|"
     r"phone numbers?|mobile numbers?|numeros? de (?:telephone|portable|mobile)|home address(?:es)?|"
     r"adresses? (?:postales?|personnelles?|e-?mail)|email addresses|e-mail addresses|"
     r"dates? of birth|dates? de naissance|"

@@ -147,8 +147,9 @@ _MONEY_SPANS = (
     re.compile(rf"{_SIGN}(?:{CURRENCY_RE})\s*{_SIGN}(?:{NUMBER_RE}){_MULT}(?![\w])"),
 )
 _BUDGET_CUE = re.compile(
-    rf"\bbudget(?:\s*(?:of|de|d'|:|=|is|est|about|around|approximately|environ|d'environ|"
-    rf"of about|of around|max|maximum|de l'ordre de|autour de))*\s*(?P<amount>{_SIGN}(?:{NUMBER_RE})(?!\d){_MULT})"
+    rf"\bbudget(?:\s*(?:of|de|d'|:|=|is|est|about|around|approximately|approx\.?|roughly|environ|d'environ|"
+    rf"of about|of around|max|maximum|de l'ordre de|autour de|aux alentours de|a peu pres|~|up to|jusqu'a|"
+    rf"plafond|plafonne a|capped at|no more than|pas plus de))*\s*(?P<amount>{_SIGN}(?:{NUMBER_RE})(?!\d){_MULT})"
     rf"(?!\s*(?:{PEOPLE_NOUN_RE}|%))"
 )
 # The amount said before the word: "25k de budget", "a 40k budget", "30 000 of budget".

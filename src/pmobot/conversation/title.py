@@ -51,7 +51,8 @@ _FR_REQUEST = (
     r"il\s+(?:nous\s+|me\s+|leur\s+|lui\s+)?(?:faut|faudrait|faudra)|"
     r"(?:(?:nous|on|je|j'|ils|elles)\s*|(?:la|le|les|notre|nos|mon|ma|mes)\s+[a-z' -]{1,40}?\s(?:\([^()]{1,40}\)\s*)?)"
     r"(?:voulons|veut|veux|veulent|voudrions|voudrait|voudrais|voudraient|souhaitons|souhaite|souhaitent|"
-    r"souhaiterions|souhaiterait|souhaiterais|aimerions|aimerait|aimerais|cherchons|cherche|recherchons|"
+    r"souhaiterions|souhaiterait|souhaiterais|souhaiteraient|aimerions|aimerait|aimerais|aimeraient|cherchons|"
+    r"cherche|cherchent|recherchons|recherchent|"
     r"recherche|demandons|demande|demandent|reclament|reclame|reclamons)\b(?:\s+bien)?"
     r"(?:\s+(?:avoir|mettre en place|disposer d'|disposer de|obtenir|creer|lancer|developper|"
     r"qu'(?:on|il y) (?:ait|puisse avoir)|que (?:l'on|nous) (?:ayons|ait|puissions avoir)|"
@@ -60,6 +61,9 @@ _FR_REQUEST = (
     r"le service informatique)\s+)?(?:pourrait|pourriez|pourrais|peut|pouvez|peux|pourrions|pouvons)"
     r"(?:\s+(?:nous|me)\b)?|"
     r"(?:pourriez|pouvez|pourrais|peux|pourrait|peut|pourrions|pouvons)[- ](?:vous|tu|on|nous)(?:\s+(?:nous|me)\b)?|"
+    # "je me demandais si on pourrait avoir", "nous nous demandions si la DSI pourrait".
+    r"(?:je\s+me|nous\s+nous|on\s+se)\s+(?:demandais|demandions|demandait)\s+si\s+(?:(?:la dsi|l'it|vous|tu|on|"
+    r"nous|il)\s+)?(?:pourrait|pourriez|pourrais|pourrions|peut|pouvez|pouvons)(?:\s+(?:nous|me)\b)?|"
     # "est-ce qu'il serait possible de", "y aurait-il moyen d'", "serait-il envisageable de"
     r"(?:est-ce\s+qu'il\s+(?:serait|sera|est|y\s+aurait|y\s+a)|(?:est|serait)[- ]il|y\s+aurait[- ]il|"
     r"il\s+y\s+aurait|est-ce)\s+(?:possible|envisageable|moyen)\s+(?:d'|de\s+)|"
@@ -103,6 +107,10 @@ _EN_REQUEST = (
     r"\s+(?:(?:please|possibly|maybe|perhaps|kindly|just|also)\s+)*(?:" + _EN_DO + r")"
     r"(?:\s+(?:us|me)\b)?(?:\s+with\b)?|"
     # "would it be possible to get", or to do something to a thing ("to digitise the reports": kept).
+    # "wondering if IT could build", "I was wondering whether we could get".
+    r"(?:(?:i'm|we're|i am|we are|i was|we were|just)\s+)?wondering\s+(?:if|whether)\s+(?:" + _EN_WHO + r")\s+"
+    r"(?:could|can|would|might)\s+(?:(?:please|possibly|maybe|perhaps|kindly|just|also)\s+)*(?:" + _EN_DO + r")"
+    r"(?:\s+(?:us|me)\b)?|"
     r"(?:is\s+it|would\s+it\s+be|will\s+it\s+be)\s+possible\s+(?:for\s+(?:us|you|me)\s+)?to"
     r"(?:\s+(?:get|have|build|create|set up|develop|provide)(?:\s+(?:us|me)\b)?)?(?=\s)|"
     r"is\s+there\s+(?:any|a|some)\s+way\s+(?:(?:for\s+(?:us|you|me)\s+)?to|(?:we|you|i|it)\s+(?:could|can))"
@@ -222,7 +230,10 @@ def _after_request(folded: str, start: int) -> int:
         return start
     if m is None and _NAMES_A_THING.match(folded, start, end):
         return start  # "Un outil de suivi des congés. Nous voulons aussi...": the first sentence is the need
-    m = (m or _REQUEST_LATER.search(folded, start) or _LABEL.match(folded, start, end)
+    label = _LABEL.match(folded, start, end)
+    if m is None and label and re.search(_THING, folded[label.start() : label.end()]):
+        return start  # "Patient portal: history, prescriptions...": before the colon is the thing, not a label
+    m = (m or _REQUEST_LATER.search(folded, start) or label
          or _LEAD_IN.search(folded, start) or _PROPOSAL.search(folded, start))
     return m.end() if m else start
 
