@@ -19,7 +19,7 @@ from pmobot.conversation import prefill
 from pmobot.conversation.fieldtypes import FIELD_TYPES
 from pmobot.conversation.spec import DialogSpec, Localized, load_builtin_specs
 from pmobot.domain import committee as committee_rule
-from pmobot.domain import lifecycle, scoring
+from pmobot.domain import drift, lifecycle, scoring
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.reviews import Outcome, Trigger
 from pmobot.domain.roles import Role, Side
@@ -247,6 +247,10 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "review.outcome.": lambda: {f"review.outcome.{x.value}" for x in Outcome},
     "sides.": lambda: {f"sides.{x.value}" for x in Side},
     "channel.purpose.": lambda: {f"channel.purpose.{p.replace('-', '_')}" for p in CHANNEL_PURPOSES},
+    "drift.rule.": lambda: {f"drift.rule.{r}" for r in drift.rule_ids()},
+    "drift.alert.": lambda: {f"drift.alert.{r}" for r in drift.rule_ids()},
+    "drift.level.": lambda: {f"drift.level.{x}" for x in drift.LEVELS},
+    "drift.event.": lambda: {f"drift.event.{x}" for x in drift.EVENTS},
     "committee.choice.": lambda: {f"committee.choice.{c.value}" for c in committee_rule.Choice},
     "committee.outcome.": lambda: {f"committee.outcome.{o.value}" for o in committee_rule.Outcome},
     "committee.error.decided_": lambda: {f"committee.error.decided_{o.value}" for o in committee_rule.Outcome},

@@ -30,12 +30,23 @@ class BusinessCalendar:
         first, last = self.local_day(start), self.local_day(end)
         if last <= first:
             return 0
-        count, day = 0, first
-        while day < last:
-            day += timedelta(days=1)
-            if self.is_business_day(day):
-                count += 1
-        return count
+        return self.business_days_in(first + timedelta(days=1), last)
+
+    def business_days_in(self, first: date, last: date) -> int:
+        """Business days from ``first`` to ``last``, both included (0 when ``last`` is before ``first``).
+
+        Counted by whole weeks and holidays rather than day by day: the drift scan asks it for
+        every project and every status update it reads.
+        """
+        if last < first:
+            return 0
+        weeks, extra = divmod((last - first).days + 1, 7)
+        weekdays = weeks * 5 + sum(1 for i in range(extra) if (first.weekday() + i) % 7 < 5)
+        return weekdays - self._weekday_holidays(first, last)
+
+    def _weekday_holidays(self, first: date, last: date) -> int:
+        return sum(1 for year in range(first.year, last.year + 1) for day in _holidays(self.country, year)
+                   if first <= day <= last and day.weekday() < 5)
 
     def business_day_on_or_before(self, day: date) -> date:
         """``day`` if it is a business day, else the last business day before it."""
@@ -44,6 +55,13 @@ class BusinessCalendar:
         return day
 
     def add_business_days(self, day: date, days: int) -> date:
+        """The ``days``-th business day after ``day`` (``day`` itself for 0 or less)."""
+        # Whole weeks at a time while many are left (a holiday in a week gives one back), then day by day.
+        while days > 5:
+            weeks = (days - 1) // 5  # leaves at least one day, found day by day
+            after = day + timedelta(weeks=weeks)
+            days -= self.business_days_in(day + timedelta(days=1), after)
+            day = after
         while days > 0:
             day += timedelta(days=1)
             if self.is_business_day(day):
