@@ -46,6 +46,7 @@ from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import FormRequest, Message, Notice, Prompt
 from pmobot.services import (
+    alert_view,
     committee,
     deliveries,
     estimation,
@@ -241,10 +242,8 @@ class Chat:
         return await self._guarded(identity, "", handler)
 
     async def home(self, identity: Identity) -> list[Message]:
-        """A person's overview (a Slack App Home): their needs; for committee members what awaits
-        their vote; for IT and the committee the queue; for the committee and the PMO the ranking;
-        for PMO admins the failed deliveries."""
-
+        """A person's overview (a Slack App Home): their needs; committee members' votes to cast; the queue
+        (IT, committee); the ranking (committee, PMO); drift alerts they may see; failed deliveries (PMO)."""
         async def handler(session: AsyncSession, actor: Actor) -> list[Message]:
             out = await intake.mine(session, core=self.core, actor=actor)
             if actor.has(Role.COMMITTEE):
@@ -253,6 +252,7 @@ class Chat:
                 out += await estimation.queue(session, core=self.core, actor=actor)
             if actor.roles & {Role.COMMITTEE, Role.PMO}:
                 out += await scoring.show_ranking(session, core=self.core, actor=actor)
+            out += await alert_view.home_cards(session, core=self.core, actor=actor)
             if actor.has(Role.PMO):
                 out += await deliveries.failed(session, core=self.core, actor=actor)
             return out

@@ -251,6 +251,7 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "drift.alert.": lambda: {f"drift.alert.{r}" for r in drift.rule_ids()},
     "drift.level.": lambda: {f"drift.level.{x}" for x in drift.LEVELS},
     "drift.event.": lambda: {f"drift.event.{x}" for x in drift.EVENTS},
+    "drift.notice.": lambda: {"drift.notice.opened", "drift.notice.raised"},
     "committee.choice.": lambda: {f"committee.choice.{c.value}" for c in committee_rule.Choice},
     "committee.outcome.": lambda: {f"committee.outcome.{o.value}" for o in committee_rule.Outcome},
     "committee.error.decided_": lambda: {f"committee.error.decided_{o.value}" for o in committee_rule.Outcome},

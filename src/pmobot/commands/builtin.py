@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pmobot.commands import (
+    alerts,
     channels,
     committee,
     conversations,
@@ -24,7 +25,7 @@ from pmobot.commands.registry import Commands
 def builtin_commands() -> Commands:
     """A new registry with the commands of every area, in the order the help lists them."""
     commands = Commands()
-    for area in (intake, duplicates, estimation, scoring, security, committee, projects, tracking, roadmap,
-                 conversations, people, channels, deliveries, help):
+    for area in (intake, duplicates, estimation, scoring, security, committee, projects, tracking, alerts,
+                 roadmap, conversations, people, channels, deliveries, help):
         area.register(commands)
     return commands

@@ -53,3 +53,9 @@ ON_A_NEED = (CLAIM, ASK, ESTIMATE, ANSWER)
 
 # The weekly check-in's direct message: opens the check-in form of the project (the value is "PRJ-n").
 CHECK_IN = Button("project.check_in", "checkin.button.open")
+
+# A drift alert's buttons: the value is "ALERT-n verb" for the ``alert`` command.
+ALERT_STATUS = Button("alert.status", "drift.button.status")
+ALERT_ACKNOWLEDGE = Button("alert.acknowledge", "drift.button.acknowledge")
+ALERT_ASK_UPDATE = Button("alert.ask_update", "drift.button.ask_update")
+ON_AN_ALERT = (ALERT_STATUS, ALERT_ACKNOWLEDGE, ALERT_ASK_UPDATE)

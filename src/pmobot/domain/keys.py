@@ -303,6 +303,23 @@ def review_thread(need_key: str, version: int) -> OutboxKey:
     return OutboxKey(f"review:{need_key}:v{version}:thread")
 
 
+def alert_notice(alert_number: int, event: str, version: int, person_id: int | None = None) -> OutboxKey:
+    """ALERT-n told (opened, raised, closed) as of its ``version``, to ``person_id`` or (None) to the PMO
+    channel: a change told once, a later change anew."""
+    to = f":{person_id}" if person_id is not None else ""
+    return OutboxKey(f"alert:{alert_number}:{event}:v{version}{to}")
+
+
+def alert_update_asked(alert_number: int, day: str) -> OutboxKey:
+    """The owner asked for an update because of ALERT-n, at most once a day however often it is pressed."""
+    return OutboxKey(f"alert:{alert_number}:update-asked:{day}")
+
+
+def alert_subject(subject: str, rule: str) -> str:
+    """What makes an alert one per subject and rule while it is open (``drift_alert.open_key``)."""
+    return f"{subject}:{rule}"
+
+
 # -- references a platform caches -------------------------------------------------
 
 def channel_members(channel: str) -> ReferenceAddress:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pmobot.jobs import checkins, housekeeping
-from pmobot.jobs.base import Every, Job
+from pmobot.jobs import checkins, drift, housekeeping
+from pmobot.jobs.base import Daily, Every, Job
 from pmobot.jobs.digest import DIGEST
 from pmobot.jobs.roadmap_update import ROADMAP_UPDATE
 
@@ -22,4 +22,8 @@ def builtin_jobs() -> tuple[Job, ...]:
             grace=timedelta(minutes=15)),
         ROADMAP_UPDATE,
         DIGEST,
+        Job(name="drift-scan", summary="measure every active project against its baseline; open, raise or close alerts",
+            schedule=Daily(lambda p: p.drift_scan_hour, business_days_only=True), run=drift.drift_scan),
+        Job(name="service-levels", summary="remind whoever a need waits on past its service level (estimate, decision)",
+            schedule=Daily(lambda p: p.drift_scan_hour, business_days_only=True), run=drift.service_levels),
     )

@@ -16,8 +16,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain.drift import CRITICAL, Figure, rank
+from pmobot.domain.models_governance import Project
 from pmobot.domain.models_tracking import AlertEvent, DriftAlert
-from pmobot.i18n import format_day, format_money, format_number, format_short_day, sentences, t
+from pmobot.i18n import format_day, format_moment, format_money, format_number, format_short_day, sentences, t
+from pmobot.messages import CardField
 from pmobot.services.core import Core
 
 OPEN, CLOSED = "open", "closed"
@@ -27,6 +29,8 @@ _MONEY = frozenset({"budget", "eac", "spend", "vac"})
 _DAYS = frozenset({"forecast_end", "baseline_end", "due", "milestone_forecast", "next_update", "as_of", "since"})
 _INDICES = frozenset({"spi", "cpi", "tcpi", "now", "predicted"})
 _PERCENTS = frozenset({"percent", "spent_percent", "planned_percent", "points", "over_percent"})
+# Of an alert's history, the latest steps a project's card shows.
+_HISTORY_SHOWN = 6
 # Below this share over budget, the cost forecast is not worth a sentence.
 _COST_WORTH_SAYING = Decimal("1.005")
 
@@ -136,3 +140,22 @@ def headline(alert: DriftAlert, *, locale: str) -> str:
 
 def is_critical(alert: DriftAlert) -> bool:
     return alert.level == CRITICAL
+
+
+async def project_fields(session: AsyncSession, *, core: Core, project: Project, locale: str) -> list[CardField]:
+    """The project's open alerts and the latest steps of their history, for its card."""
+    assert project.id is not None
+    found = await for_project(session, project_id=project.id)
+    out = []
+    if found:
+        out.append(CardField(t(locale, "drift.field.alerts"), "\n".join(
+            f"{headline(a, locale=locale)}: {alert_text(a, locale=locale, core=core)}" for a in found),
+            short=False))
+    steps = (await history(session, project_id=project.id))[-_HISTORY_SHOWN:]
+    if steps:
+        out.append(CardField(t(locale, "drift.field.history"), "\n".join(
+            t(locale, "drift.history_line", when=format_moment(s.event.at, locale, core.settings.timezone),
+              key=s.alert.key, event=t(locale, f"drift.event.{s.event.kind}"),
+              level=t(locale, f"drift.level.{s.event.level}"), rule=t(locale, f"drift.rule.{s.alert.rule}"))
+            for s in steps), short=False))
+    return out

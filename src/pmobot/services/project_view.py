@@ -13,7 +13,7 @@ from pmobot.domain.models import Need
 from pmobot.domain.models_governance import Baseline, ChangeRequest, Milestone, Project
 from pmobot.i18n import format_day, format_moment, format_money, format_number, t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import audit, baselines, changes, projects, status_flow
+from pmobot.services import alerts, audit, baselines, changes, projects, status_flow
 from pmobot.services.core import Core
 from pmobot.services.needs import person
 from pmobot.services.people import Actor
@@ -85,6 +85,7 @@ async def card(session: AsyncSession, *, core: Core, actor: Actor, project: Proj
             lines.append(t(loc, "projects.history_line", when=format_moment(event.at, loc, core.settings.timezone),
                            what=t(loc, "projects.event." + event.action), who=who.display_name if who else "pmobot"))
         fields.append(CardField(t(loc, "projects.field.history"), "\n".join(lines), short=False))
+    fields += await alerts.project_fields(session, core=core, project=project, locale=loc)
     # Hints only for what this reader may do: milestones and changes are the owner's and the PMO's.
     footer = (t(loc, "projects.footer", key=project.key) if projects.can_manage(actor, project)
               else t(loc, "projects.footer_reader", need=need.key))

@@ -1,0 +1,85 @@
+"""Telling people of drift alerts: the alert's card to whom it concerns and to the PMO channel.
+
+An opened or raised alert is a card with its buttons (see the status,
+acknowledge, ask the owner for an update: ``commands.buttons.ON_AN_ALERT``); a
+closed one is a short notice. Lowered alerts say nothing: an alert is told again
+only when it gets worse. Every message is an outbox row under
+``keys.alert_notice(number, event, version)``, so a scan run twice tells once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.commands import buttons
+from pmobot.domain import keys
+from pmobot.domain.models import Person
+from pmobot.domain.models_tracking import DriftAlert
+from pmobot.i18n import t
+from pmobot.messages import Action, Card, Message, Notice
+from pmobot.services import outbox
+from pmobot.services.addresses import PMO_CHANNEL
+from pmobot.services.alert_store import Change
+from pmobot.services.alerts import alert_text, headline
+from pmobot.services.core import Core
+from pmobot.services.people import locale_of
+
+# The events a person is told of; "lowered" is not one.
+TOLD = ("opened", "raised", "closed")
+
+
+def actions(alert: DriftAlert, locale: str) -> tuple[Action, ...]:
+    """The alert's buttons; asking the owner for an update only makes sense for a project."""
+    offered = buttons.ON_AN_ALERT if alert.project_id is not None else buttons.ON_AN_ALERT[:2]
+    verbs = {buttons.ALERT_STATUS: "status", buttons.ALERT_ACKNOWLEDGE: "ack", buttons.ALERT_ASK_UPDATE: "ask"}
+    return tuple(b.action(locale, f"{alert.key} {verbs[b]}", primary=i == 0) for i, b in enumerate(offered))
+
+
+def card(alert: DriftAlert, *, core: Core, locale: str, event: str = "opened") -> Card:
+    """The alert as a card: what happens in plain words, and what to do about it."""
+    return Card(title=headline(alert, locale=locale), subtitle=t(locale, f"drift.notice.{event}"),
+                body=alert_text(alert, locale=locale, core=core), actions=actions(alert, locale),
+                footer=t(locale, "drift.card_footer"))
+
+
+def message(change: Change, *, core: Core, locale: str) -> Message:
+    alert = change.alert
+    if change.event == "closed":
+        return Notice(t(locale, "drift.notice.closed", key=alert.key, subject=alert.subject,
+                        rule=t(locale, f"drift.rule.{alert.rule}")), "success")
+    return card(alert, core=core, locale=locale, event=change.event)
+
+
+async def people(session: AsyncSession, ids: Iterable[int]) -> dict[int, Person]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.exec(select(Person).where(col(Person.id).in_(wanted)))
+    return {p.id: p for p in rows.all() if p.id is not None}
+
+
+async def tell(session: AsyncSession, *, core: Core, changes: list[Change],
+               concerned: Mapping[int, tuple[int, ...]]) -> int:
+    """Each change told to the people it concerns (``concerned``: alert id -> person ids) and the PMO channel.
+
+    Returns how many messages were queued (a key queued before counts for nothing).
+    """
+    told = [c for c in changes if c.event in TOLD]
+    who = await people(session, (p for c in told for p in concerned.get(c.alert.id or 0, ())))
+    sent = 0
+    for change in told:
+        alert = change.alert
+        key = keys.alert_notice(alert.number, change.event, alert.version)
+        for person_id in concerned.get(alert.id or 0, ()):
+            person = who.get(person_id)
+            if person is not None:
+                sent += await outbox.to_person(
+                    session, core=core, key=keys.alert_notice(alert.number, change.event, alert.version, person_id),
+                    person=person,
+                    message=message(change, core=core, locale=locale_of(person, core)))
+        sent += await outbox.to_channels(session, core=core, purpose=PMO_CHANNEL, key=key,
+                                         message=message(change, core=core, locale=core.org_locale))
+    return sent

@@ -1,0 +1,135 @@
+"""Drift alerts for people: ``/pmo alerts``, an alert's buttons (status, acknowledge, ask for an update),
+the alerts on a project's card, and App Home's section.
+
+Who sees what: the portfolio roles see every alert; anyone else the alerts of
+the projects they own. Acknowledging is the PMO's or the project owner's;
+asking the owner for an update is the PMO's.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.domain import keys
+from pmobot.domain.models_governance import Project
+from pmobot.domain.models_tracking import DriftAlert
+from pmobot.domain.roles import Role
+from pmobot.i18n import t
+from pmobot.messages import Card, CardField, Message, Notice
+from pmobot.services import alert_store, alerts, intake, outbox, project_view
+from pmobot.services.alert_notices import card, people
+from pmobot.services.core import Core
+from pmobot.services.errors import Forbidden, Invalid
+from pmobot.services.people import Actor, locale_of
+
+# How many alerts ``/pmo alerts`` lists before "and N more".
+SHOWN = 10
+_KEY = re.compile(r"^(?:alert|alerte)-(\d+)$", re.IGNORECASE)
+VERBS = {"status": "status", "statut": "status", "ack": "ack", "acknowledge": "ack", "vu": "ack",
+         "ask": "ask", "demander": "ask"}
+
+
+def parse_key(word: str) -> int:
+    m = _KEY.match(word.strip().rstrip(".,;:!?"))
+    if m is None:
+        raise Invalid("drift.error.unknown", key=word)
+    return int(m.group(1))
+
+
+async def _owners(session: AsyncSession, project_ids: set[int]) -> dict[int, int | None]:
+    if not project_ids:
+        return {}
+    rows = await session.exec(select(Project.id, Project.owner_id).where(col(Project.id).in_(sorted(project_ids))))
+    return {pid: owner for pid, owner in rows.all() if pid is not None}
+
+
+async def visible_alerts(session: AsyncSession, *, core: Core, actor: Actor) -> list[DriftAlert]:
+    """The open alerts this person may see, worst first."""
+    every = await alerts.open_alerts(session, core=core)
+    if actor.sees_portfolio:
+        return every
+    owners = await _owners(session, {a.project_id for a in every if a.project_id is not None})
+    return [a for a in every if a.project_id is not None and owners.get(a.project_id) == actor.id]
+
+
+def lines(shown: list[DriftAlert], *, core: Core, locale: str) -> tuple[CardField, ...]:
+    return tuple(CardField(alerts.headline(a, locale=locale), alerts.alert_text(a, locale=locale, core=core),
+                           short=False) for a in shown)
+
+
+async def overview(session: AsyncSession, *, core: Core, actor: Actor, everything: bool = False) -> list[Message]:
+    """``/pmo alerts [all]``: the open alerts worst first, ten unless all are asked for."""
+    loc = actor.locale
+    found = await visible_alerts(session, core=core, actor=actor)
+    if not found:
+        return [Notice(t(loc, "drift.none"))]
+    shown = found if everything else found[:SHOWN]
+    more = len(found) - len(shown)
+    return [Card(title=t(loc, "drift.list_title", count=len(found)), fields=lines(shown, core=core, locale=loc),
+                 footer=t(loc, "drift.list_more", count=more) if more else t(loc, "drift.card_footer"))]
+
+
+async def _alert(session: AsyncSession, *, actor: Actor, key: str) -> DriftAlert:
+    alert = await alerts.by_number(session, number=parse_key(key))
+    if alert is None:
+        raise Invalid("drift.error.unknown", key=key)
+    if not actor.sees_portfolio:
+        owners = await _owners(session, {alert.project_id} if alert.project_id is not None else set())
+        if alert.project_id is None or owners.get(alert.project_id) != actor.id:
+            raise Invalid("drift.error.unknown", key=key)  # worded as unknown: it is not theirs to see
+    return alert
+
+
+async def act(session: AsyncSession, *, core: Core, actor: Actor, key: str, verb: str) -> list[Message]:
+    """What an alert's button (or ``/pmo alert ALERT-n status|ack|ask``) does."""
+    alert = await _alert(session, actor=actor, key=key)
+    what = VERBS.get(verb.casefold(), "status")
+    if what == "ack":
+        return await _acknowledge(session, core=core, actor=actor, alert=alert)
+    if what == "ask":
+        return await _ask_update(session, core=core, actor=actor, alert=alert)
+    if alert.project_id is not None:
+        return await project_view.show(session, core=core, actor=actor, key=alert.subject)
+    return await intake.status(session, core=core, actor=actor, key=alert.subject)
+
+
+async def _acknowledge(session: AsyncSession, *, core: Core, actor: Actor, alert: DriftAlert) -> list[Message]:
+    loc = actor.locale
+    owner = (await _owners(session, {alert.project_id})).get(alert.project_id) if alert.project_id else None
+    if not actor.has(Role.PMO) and actor.id != owner:
+        raise Forbidden("drift.error.only_pmo")
+    if alert.status != alert_store.OPEN:
+        raise Invalid("drift.error.closed", key=alert.key)
+    if alert.acknowledged_by_id is not None:
+        who = (await people(session, [alert.acknowledged_by_id])).get(alert.acknowledged_by_id)
+        return [Notice(t(loc, "drift.already_acknowledged", key=alert.key, who=who.display_name if who else "—"))]
+    if not await alert_store.acknowledge(session, alert, actor_id=actor.id, at=core.now()):
+        raise Invalid("drift.error.closed", key=alert.key)  # changed under us: closed, or acknowledged
+    return [Notice(t(loc, "drift.acknowledged", key=alert.key), "success")]
+
+
+async def _ask_update(session: AsyncSession, *, core: Core, actor: Actor, alert: DriftAlert) -> list[Message]:
+    loc = actor.locale
+    if not actor.has(Role.PMO):
+        raise Forbidden("drift.error.only_pmo")
+    owner_id = (await _owners(session, {alert.project_id})).get(alert.project_id) if alert.project_id else None
+    owner = (await people(session, [owner_id])).get(owner_id) if owner_id else None
+    if owner is None:
+        return [Notice(t(loc, "drift.no_owner", project=alert.subject), "warning")]
+    theirs = locale_of(owner, core)
+    text = t(theirs, "drift.ask_owner", project=alert.subject, key=alert.key,
+             rule=t(theirs, f"drift.rule.{alert.rule}"))
+    key = keys.alert_update_asked(alert.number, core.today().isoformat())
+    if await outbox.to_person(session, core=core, key=key, person=owner,
+                              message=Card(title=alerts.headline(alert, locale=theirs), body=text)):
+        alert_store.record(session, alert, kind="update_asked", at=core.now(), actor_id=actor.id)
+    return [Notice(t(loc, "drift.update_asked", owner=owner.display_name, project=alert.subject), "success")]
+
+
+async def home_cards(session: AsyncSession, *, core: Core, actor: Actor, limit: int = 5) -> list[Card]:
+    """App Home's section: the worst alerts this person may see, each a card with its buttons."""
+    found = await visible_alerts(session, core=core, actor=actor)
+    return [card(a, core=core, locale=actor.locale) for a in found[:limit]]

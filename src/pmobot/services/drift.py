@@ -1,0 +1,161 @@
+"""The drift scan: every active project measured against its baseline, after each status update and daily;
+and the needs that wait on a step longer than its service level.
+
+A scan reads in a fixed number of queries (``services.drift_facts``), decides
+each rule's level in memory (``domain.drift``), then writes only what changed
+(``services.alert_store``: opened once per subject and rule, raised only when
+worse, lowered or closed with hysteresis) and tells it through the outbox
+(``services.alert_notices``). Snoozed projects get no alerts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot.domain import drift, keys, lifecycle
+from pmobot.domain.drift import Figure, Waiting
+from pmobot.domain.lifecycle import NeedStatus
+from pmobot.domain.models import Need, RoleGrant
+from pmobot.domain.models_tracking import DriftAlert
+from pmobot.domain.roles import Role
+from pmobot.services import alert_notices, alert_store, drift_facts
+from pmobot.services.alert_store import Change, Numbers
+from pmobot.services.core import Core
+
+Summary = dict[str, int]
+
+
+async def _apply(session: AsyncSession, *, numbers: Numbers, alert: DriftAlert | None, subject: str, rule: str,
+                 level: str | None, figures: dict[str, Figure], at: datetime, project_id: int | None = None,
+                 need_id: int | None = None) -> Change | None:
+    """Bring one subject's alert for one rule to ``level``: open, raise, lower, close, or only new figures."""
+    if alert is None:
+        if level is None:
+            return None
+        opened = await alert_store.open_alert(session, numbers=numbers, subject=subject, rule=rule, level=level,
+                                              figures=figures, at=at, project_id=project_id, need_id=need_id)
+        return Change(opened, "opened") if opened is not None else None
+    if level is None:
+        return await alert_store.close(session, alert, at=at, figures=figures or None)
+    if level == alert.level:
+        await alert_store.refresh(session, alert, figures=figures)
+        return None
+    return await alert_store.move(session, alert, level=level, figures=figures, at=at)
+
+
+def _count(changes: list[Change], sent: int) -> Summary:
+    out = {event: sum(1 for c in changes if c.event == event) for event in ("opened", "raised", "lowered", "closed")}
+    return {**out, "messages": sent}
+
+
+async def _scan(session: AsyncSession, *, core: Core, now: datetime, project_id: int | None) -> Summary:
+    today = core.calendar.local_day(now)
+    policy = core.policy.tracking
+    on_hold = await drift_facts.snoozed(session, today=today)
+    measured = await drift_facts.measured(session, calendar=core.calendar, today=today,
+                                          per_project=max(2, policy.drift.trend_updates), project_id=project_id)
+    open_now = await drift_facts.open_alerts_by_key(session, project_id=project_id)
+    numbers = Numbers()
+    changes: list[Change] = []
+    concerned: dict[int, tuple[int, ...]] = {}
+    seen: set[str] = set()
+    for m in measured:
+        project = m.project
+        keys_of = {rule.id: keys.alert_subject(project.key, rule.id) for rule in drift.PROJECT_RULES}
+        seen.update(keys_of.values())
+        if project.id in on_hold:
+            continue  # on hold: no alert opened, raised or closed until the snooze ends
+        levels = {rule: open_now[key].level for rule, key in keys_of.items() if key in open_now}
+        for verdict in drift.evaluate(m.facts, policy=policy, days=core.calendar, open_levels=levels):
+            change = await _apply(session, numbers=numbers, alert=open_now.get(keys_of[verdict.rule.id]),
+                                  subject=project.key, rule=verdict.rule.id, level=verdict.level,
+                                  figures=verdict.figures, at=now, project_id=project.id)
+            if change is not None:
+                changes.append(change)
+                concerned[change.alert.id or 0] = (project.owner_id,) if project.owner_id else ()
+    if project_id is None:
+        # Projects done, cancelled or without a baseline any more: their alerts close without a notice.
+        for key, alert in open_now.items():
+            if key not in seen and alert.project_id not in on_hold:
+                await alert_store.close(session, alert, at=now)
+    sent = await alert_notices.tell(session, core=core, changes=changes, concerned=concerned)
+    return _count(changes, sent)
+
+
+async def scan_project(session: AsyncSession, *, core: Core, project_id: int, now: datetime) -> Summary:
+    """One project measured after its status update: alerts opened, raised or closed, and told."""
+    return await _scan(session, core=core, now=now, project_id=project_id)
+
+
+async def scan_all(session: AsyncSession, *, core: Core, now: datetime) -> Summary:
+    """Every active project measured (the daily job): a fixed number of reads whatever the portfolio."""
+    return await _scan(session, core=core, now=now, project_id=None)
+
+
+# -- needs waiting on a step -----------------------------------------------------------------
+
+WaitingSource = Callable[[AsyncSession, Core, dict[str, tuple[int, ...]]], Awaitable[list[Waiting]]]
+
+
+async def _role_holders(session: AsyncSession) -> dict[str, tuple[int, ...]]:
+    rows = await session.exec(select(RoleGrant.role, RoleGrant.person_id))
+    out: dict[str, list[int]] = {}
+    for role, person_id in rows.all():
+        out.setdefault(role, []).append(person_id)
+    return {role: tuple(sorted(ids)) for role, ids in out.items()}
+
+
+async def _waiting_on_it(session: AsyncSession, core: Core, roles: dict[str, tuple[int, ...]]) -> list[Waiting]:
+    rows = await session.exec(select(Need).where(col(Need.status).in_([str(s) for s in lifecycle.WAITING_ON_IT])))
+    return [Waiting(need_id=n.id, step="estimate", since=n.waiting_since or n.submitted_at or n.created_at,
+                    waits_on=(n.claimed_by_id,) if n.claimed_by_id else roles.get(Role.IT, ()))
+            for n in rows.all() if n.id is not None]
+
+
+async def _waiting_on_committee(session: AsyncSession, core: Core,
+                                roles: dict[str, tuple[int, ...]]) -> list[Waiting]:
+    rows = await session.exec(select(Need).where(Need.status == NeedStatus.READY_FOR_DECISION))
+    return [Waiting(need_id=n.id, step="decision", since=n.waiting_since or n.updated_at,
+                    waits_on=roles.get(Role.COMMITTEE, ())) for n in rows.all() if n.id is not None]
+
+
+# Where each step's waiting needs come from (``domain.drift.STEPS`` has their service levels).
+WAITING: dict[str, WaitingSource] = {"estimate": _waiting_on_it, "decision": _waiting_on_committee}
+
+
+async def check_service_levels(session: AsyncSession, *, core: Core, now: datetime) -> Summary:
+    """Every need waiting on a step: past its service level opens or raises an alert to whom it waits on."""
+    roles = await _role_holders(session)
+    waiting = [w for source in WAITING.values() for w in await source(session, core, roles)]
+    ids = sorted({w.need_id for w in waiting})
+    needs = {n.id: n for n in (await session.exec(select(Need).where(col(Need.id).in_(ids)))).all()} if ids else {}
+    open_now = await drift_facts.open_alerts_by_key(session, needs=True)
+    numbers, changes, concerned, seen = Numbers(), [], {}, set()
+    policy = core.policy.tracking
+    for w in waiting:
+        need = needs[w.need_id]
+        step = drift.STEPS[w.step]
+        key = keys.alert_subject(need.key, step.rule_id)
+        seen.add(key)
+        alert = open_now.get(key)
+        waited = core.calendar.business_days_between(w.since, now)
+        level = drift.assess_waiting(w, waited=waited, policy=policy, previous=alert.level if alert else None)
+        figures: dict[str, Figure] = {"need": need.key, "title": need.title, "days": waited, "step": w.step,
+                                      "service_level": step.service_level(policy),
+                                      "since": core.calendar.local_day(w.since).isoformat()}
+        change = await _apply(session, numbers=numbers, alert=alert, subject=need.key, rule=step.rule_id,
+                              level=level, figures=figures, at=now, need_id=w.need_id)
+        if change is not None:
+            changes.append(change)
+            concerned[change.alert.id or 0] = w.waits_on
+    for key, alert in open_now.items():
+        if key not in seen:  # estimated, decided, withdrawn: no longer waiting
+            change = await alert_store.close(session, alert, at=now)
+            if change is not None:
+                changes.append(change)
+    sent = await alert_notices.tell(session, core=core, changes=changes, concerned=concerned)
+    return _count(changes, sent)
