@@ -92,8 +92,10 @@ def test_each_declared_button_triggers_its_command_and_the_cards_buttons_are_dec
     declared = {button.action_id: command for command in COMMANDS for button in command.buttons}
     assert set(declared) == {"need.claim", "need.ask", "need.estimate", "need.answer", "need.status", "need.review",
                              "committee.approve", "committee.defer", "committee.reject", "committee.request_info",
-                             "need.join", "need.different", "need.submit", "project.check_in"}
+                             "need.join", "need.different", "need.submit", "project.check_in",
+                             "alert.status", "alert.acknowledge", "alert.ask_update"}
     assert {declared[a].name for a in ("committee.approve", "committee.defer", "committee.reject")} == {"vote"}
+    assert {declared[b.action_id].name for b in buttons.ON_AN_ALERT} == {"alert"}
     for action_id, command in declared.items():
         assert COMMANDS.pressed(action_id) is command
     assert {b.action_id for b in buttons.ON_A_NEED} <= set(declared)
@@ -139,7 +141,7 @@ async def test_a_missing_need_key_shows_the_usage_in_the_persons_language(app: A
 def test_the_commands_whose_answer_may_be_shared_are_the_questions() -> None:
     assert {c.name for c in COMMANDS if c.shareable} == {"status", "mine", "queue", "help", "ranking", "policy",
                                                          "channels", "project", "projects", "agenda",
-                                                         "roadmap"}
+                                                         "roadmap", "alerts"}
 
 
 def test_each_spec_a_command_opens_exists_and_has_one_opener(app: App) -> None:
