@@ -8,17 +8,18 @@ bulk inserts, then ``services.drift.scan_all`` runs as the daily job does:
 - the first scan opens the drifting projects' alerts and queues their notices;
 - the steady scan (the next day's, nothing new) reads everything and writes nothing.
 
-Each scan runs in a transaction rolled back afterwards, so every repeat sees
-the same database; the worst of the repeats is kept.
+The first scan is committed and timed once; the steady scan runs three times,
+each in a transaction rolled back afterwards, and the worst is kept.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -107,27 +108,20 @@ async def _scan(app: App, now: datetime) -> tuple[float, dict[str, int]]:
     return took, summary
 
 
-async def _steady(app: App) -> tuple[float, dict[str, int]]:
-    """The first scan committed, then the next day's timed (rolled back each time)."""
-    async with app.db.session() as session:
-        await drift.scan_all(session, core=app.core, now=NOW)
-    worst, summary = 0.0, {}
-    for _ in range(REPEATS):
-        took, summary = await _scan(app, NOW + timedelta(days=1))
-        worst = max(worst, took)
-    return worst, summary
-
-
 async def measure(folder: Path, scale: int) -> dict[str, Any]:
     url = f"sqlite:///{folder}/drift-{scale}.db"
     app = create_app(Settings(_env_file=None, database_url=url), clock=FrozenClock(NOW))
     await app.prepare(migrate=True, seed_demo=False)
     updates = _fill(url, scale)
-    first, opened = 0.0, {}
+    # The first scan, committed: it opens the drifting projects' alerts (timed once: it is a one-off).
+    async with app.db.session() as session:
+        start = time.perf_counter()
+        opened = await drift.scan_all(session, core=app.core, now=NOW)
+        first = time.perf_counter() - start
+    steady, summary = 0.0, dict[str, int]()
     for _ in range(REPEATS):
-        took, opened = await _scan(app, NOW)
-        first = max(first, took)
-    steady, summary = await _steady(app)
+        took, summary = await _scan(app, NOW + timedelta(days=1))
+        steady = max(steady, took)
     await app.close()
     return {"projects": PROJECTS * scale, "updates": updates, "first": first, "opened": opened["opened"],
             "messages": opened["messages"], "steady": steady, "changed": sum(summary.get(k, 0) for k in (
@@ -139,14 +133,16 @@ def section() -> str:
         small = asyncio.run(measure(Path(folder), 1))
         large = asyncio.run(measure(Path(folder), 10))
     rows = [f"| {r['projects']:,} | {r['updates']:,} | {ms(r['first'])} ({r['opened']:,} alerts opened, "
-            f"{r['messages']:,} messages queued) | {ms(r['steady'])} ({r['changed']} changes) |" for r in (small, large)]
+            f"{r['messages']:,} messages queued) | {ms(r['steady'])} ({r['changed']} changes) |"
+            for r in (small, large)]
     ratio = large["steady"] / small["steady"]
     return "\n".join([
         "## Drift scan (SQLite, n and 10n)",
         "",
         "`services.drift.scan_all`, the daily job: every active project's baseline and last three status updates",
         "read in a fixed number of queries, measured in memory (EVM, rules, hysteresis, trend), then only what",
-        "changed written and told. One project in ten drifts. Worst of three runs, each rolled back.",
+        "changed written and told. One project in ten drifts. The first scan (which opens the drifting projects'",
+        "alerts and queues their notices) is timed once; the steady scan is the worst of three, each rolled back.",
         "",
         "| projects | status updates | first scan (opens the alerts) | steady daily scan |",
         "| --- | --- | --- | --- |",
@@ -154,6 +150,7 @@ def section() -> str:
         "",
         f"**Growth ratio of the steady scan (10n / n): {ratio:.2f}** for ten times the projects and updates "
         f"(goal at 10,000 projects and 200,000 updates: under 2 s; measured {ms(large['steady'])}).",
+        f"Load average of the machine when it ended: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.",
         "",
     ])
 

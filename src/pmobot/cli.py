@@ -315,10 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
                      "'reviews': one row per security review version, with its checklist and outcome. "
                      "'roadmap': each piece of work where the roadmap places it; 'capacity': every capacity set. "
                      "'status-updates': every status update of every project. "
+                     "'alerts': every drift alert with its figures; 'alert-history': every step of each. "
                      "Amounts have two decimals and a currency column; dates are ISO 8601.")
     export.add_argument("what", nargs="?", choices=["needs", "questions", "scores", "projects",
                                                      "baselines", "milestones", "changes", "decisions", "reviews",
-                                                     "roadmap", "capacity", "status-updates"],
+                                                     "roadmap", "capacity", "status-updates", "alerts",
+                                                     "alert-history"],
                         default="needs",
                         help="what to export (default: needs)")
     export.add_argument("--format", choices=["json", "csv"], default="json",

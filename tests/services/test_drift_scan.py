@@ -159,3 +159,20 @@ async def test_two_scans_at_once_open_one_alert_told_once(app: App, clock: Froze
     assert first["opened"] + second["opened"] == len(rules)
     told = await _told(app)
     assert len(told) == len(set(told)) == len(rules)  # the owner, once per alert
+
+
+async def test_the_export_has_each_alert_with_its_figures_and_every_step(app: App, clock: FrozenClock) -> None:
+    from pmobot.services import export
+
+    project = await _project(app)
+    clock.set(DAY)
+    await _update(app, project, percent=40, spend=18000, at=DAY)
+    async with app.db.session() as session:
+        document = await export.document(session, core=app.core, what="alerts", format="csv")
+        rows = await export.TABLES["alerts"].rows(session, core=app.core)
+        steps = await export.TABLES["alert-history"].rows(session, core=app.core)
+    spi = next(r for r in rows if r["rule"] == "spi")
+    assert (spi["subject"], spi["need"], spi["level"], spi["status"], spi["percent"], spi["budget"],
+            spi["currency"]) == ("PRJ-1", "NEED-1", "critical", "open", 40.0, "45000.00", "EUR")
+    assert document.count == len(rows) and document.text.splitlines()[0].lstrip("\ufeff").startswith("key,subject")
+    assert {(s["alert"], s["event"]) for s in steps} == {(r["key"], "opened") for r in rows}

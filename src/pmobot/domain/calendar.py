@@ -14,6 +14,22 @@ def _holidays(country: str, year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays(country, years=year).keys())
 
 
+def _day_of_year(day: date) -> int:
+    return day.toordinal() - date(day.year, 1, 1).toordinal() + 1
+
+
+@lru_cache(maxsize=64)
+def _running_count(country: str, year: int) -> tuple[int, ...]:
+    """``[0, n1, n2, ...]``: the business days among the year's first 0, 1, 2... days."""
+    off = _holidays(country, year)
+    out, count, day = [0], 0, date(year, 1, 1)
+    while day.year == year:
+        count += day.weekday() < 5 and day not in off
+        out.append(count)
+        day += timedelta(days=1)
+    return tuple(out)
+
+
 class BusinessCalendar:
     def __init__(self, *, timezone: str, country: str) -> None:
         self.zone = ZoneInfo(timezone)
@@ -35,18 +51,16 @@ class BusinessCalendar:
     def business_days_in(self, first: date, last: date) -> int:
         """Business days from ``first`` to ``last``, both included (0 when ``last`` is before ``first``).
 
-        Counted by whole weeks and holidays rather than day by day: the drift scan asks it for
-        every project and every status update it reads.
+        Read from each year's running count rather than day by day: the drift scan asks it
+        for every project and every status update it reads.
         """
         if last < first:
             return 0
-        weeks, extra = divmod((last - first).days + 1, 7)
-        weekdays = weeks * 5 + sum(1 for i in range(extra) if (first.weekday() + i) % 7 < 5)
-        return weekdays - self._weekday_holidays(first, last)
-
-    def _weekday_holidays(self, first: date, last: date) -> int:
-        return sum(1 for year in range(first.year, last.year + 1) for day in _holidays(self.country, year)
-                   if first <= day <= last and day.weekday() < 5)
+        start, end = _running_count(self.country, first.year), _running_count(self.country, last.year)
+        if first.year == last.year:
+            return end[_day_of_year(last)] - end[_day_of_year(first) - 1]
+        between = sum(_running_count(self.country, year)[-1] for year in range(first.year + 1, last.year))
+        return start[-1] - start[_day_of_year(first) - 1] + between + end[_day_of_year(last)]
 
     def business_day_on_or_before(self, day: date) -> date:
         """``day`` if it is a business day, else the last business day before it."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from itertools import pairwise
 from typing import Literal
 
@@ -51,6 +52,10 @@ class ProjectFacts:
     forecasts: tuple[tuple[str, date], ...] = ()
     # Business days since the latest update (or since the baseline started, before any).
     silent_days: int = 0
+
+    @cached_property
+    def common(self) -> dict[str, Figure]:
+        return _common(self)
 
     @property
     def forecast_end(self) -> date | None:
@@ -111,7 +116,12 @@ def assess(levels: Levels, value: float, previous: str | None, hysteresis: float
 
 
 def common_figures(facts: ProjectFacts) -> dict[str, Figure]:
-    """What every project alert shows: progress, spend, the forecast cost and end against the baseline."""
+    """What every project alert shows: progress, spend, the forecast cost and end against the baseline
+    (worked out once per project: every rule's figures start from it)."""
+    return facts.common
+
+
+def _common(facts: ProjectFacts) -> dict[str, Figure]:
     f = facts.figures
     out: dict[str, Figure] = {"need": facts.need_key, "currency": facts.currency,
                               "baseline_end": facts.baseline_end.isoformat()}

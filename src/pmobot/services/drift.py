@@ -64,19 +64,18 @@ async def _scan(session: AsyncSession, *, core: Core, now: datetime, project_id:
     concerned: dict[int, tuple[int, ...]] = {}
     seen: set[str] = set()
     for m in measured:
-        project = m.project
-        keys_of = {rule.id: keys.alert_subject(project.key, rule.id) for rule in drift.PROJECT_RULES}
+        keys_of = {rule.id: keys.alert_subject(m.key, rule.id) for rule in drift.PROJECT_RULES}
         seen.update(keys_of.values())
-        if project.id in on_hold:
+        if m.project_id in on_hold:
             continue  # on hold: no alert opened, raised or closed until the snooze ends
         levels = {rule: open_now[key].level for rule, key in keys_of.items() if key in open_now}
         for verdict in drift.evaluate(m.facts, policy=policy, days=core.calendar, open_levels=levels):
             change = await _apply(session, numbers=numbers, alert=open_now.get(keys_of[verdict.rule.id]),
-                                  subject=project.key, rule=verdict.rule.id, level=verdict.level,
-                                  figures=verdict.figures, at=now, project_id=project.id)
+                                  subject=m.key, rule=verdict.rule.id, level=verdict.level,
+                                  figures=verdict.figures, at=now, project_id=m.project_id)
             if change is not None:
                 changes.append(change)
-                concerned[change.alert.id or 0] = (project.owner_id,) if project.owner_id else ()
+                concerned[change.alert.id or 0] = (m.owner_id,) if m.owner_id else ()
     if project_id is None:
         # Projects done, cancelled or without a baseline any more: their alerts close without a notice.
         for key, alert in open_now.items():

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,42 +26,84 @@ from pmobot.domain.lifecycle import ProjectStatus
 from pmobot.domain.models import Need
 from pmobot.domain.models_governance import Baseline, Project
 from pmobot.domain.models_tracking import DriftAlert, Snooze, StatusUpdate
+from pmobot.services.projects import PREFIX
 
 _ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class Measured:
-    """One project as the scan sees it: the row, its owner, and its facts."""
+    """One project as the scan sees it: who owns it, and its facts."""
 
-    project: Project
+    project_id: int
+    key: str
+    owner_id: int | None
     facts: ProjectFacts
+
+
+@dataclass(frozen=True)
+class Committed:
+    """What the scan reads of a baseline (columns, not rows: the scan reads thousands)."""
+
+    project_id: int
+    version: int
+    start: date
+    end: date
+    budget: Decimal
+    currency: str
+    milestones: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Reported:
+    """What the scan reads of a status update."""
+
+    project_id: int
+    number: int
+    percent_complete: float
+    spend: Decimal
+    created_at: datetime
+    forecast_end: date | None
+    forecasts: list[dict[str, Any]]
+
+
+async def _connection(session: AsyncSession) -> AsyncConnection:
+    """For plain rows, not ORM objects (the scan reads thousands); what this unit of work added is
+    flushed first, since a bare connection does not flush the session by itself."""
+    await session.flush()
+    return await session.connection()
 
 
 def _scoped(query: Any, project_id: int | None, column: Any) -> Any:
     return query.where(column == project_id) if project_id is not None else query
 
 
-async def _projects(session: AsyncSession, project_id: int | None) -> list[tuple[Project, int]]:
-    query = select(Project, Need.number).join(Need, col(Need.id) == col(Project.need_id)) \
-        .where(Project.status == ProjectStatus.ACTIVE)
+async def _projects(session: AsyncSession, project_id: int | None) -> list[tuple[int, int, int | None, int]]:
+    """(id, number, owner, need number) of the active projects."""
+    query = select(Project.id, Project.number, Project.owner_id, Need.number) \
+        .join(Need, col(Need.id) == col(Project.need_id)).where(Project.status == ProjectStatus.ACTIVE)
     rows = await session.exec(_scoped(query, project_id, Project.id))
-    return list(rows.all())
+    return [(pid, number, owner, need) for pid, number, owner, need in rows.all() if pid is not None]
 
 
-async def _baselines(session: AsyncSession, project_id: int | None) -> dict[int, Baseline]:
+async def _baselines(session: AsyncSession, project_id: int | None) -> dict[int, Committed]:
     """The baseline in force (the highest version) of each active project."""
-    query = select(Baseline).join(Project, col(Project.id) == col(Baseline.project_id)) \
-        .where(Project.status == ProjectStatus.ACTIVE)
-    out: dict[int, Baseline] = {}
-    for row in (await session.exec(_scoped(query, project_id, Baseline.project_id))).all():
-        if row.project_id not in out or row.version > out[row.project_id].version:
-            out[row.project_id] = row
+    query = sa.select(col(Baseline.project_id), col(Baseline.version), col(Baseline.start), col(Baseline.end),
+                      col(Baseline.budget), col(Baseline.currency), col(Baseline.milestones)) \
+        .join(Project, col(Project.id) == col(Baseline.project_id)).where(col(Project.status) == ProjectStatus.ACTIVE)
+    if project_id is not None:
+        query = query.where(col(Baseline.project_id) == project_id)
+    out: dict[int, Committed] = {}
+    rows = await (await _connection(session)).execute(query)
+    for pid, version, start, end, budget, currency, marks in rows.all():
+        b = Committed(pid, version, start, end, budget, currency, marks)
+        if b.project_id not in out or b.version > out[b.project_id].version:
+            out[b.project_id] = b
     return out
 
 
 async def latest_updates(session: AsyncSession, *, per_project: int,
-                         project_id: int | None = None) -> dict[int, list[StatusUpdate]]:
+                         project_id: int | None = None) -> dict[int, list[Reported]]:
     """The last ``per_project`` status updates of each active project, oldest first (one query)."""
     rank = sa.func.row_number().over(partition_by=col(StatusUpdate.project_id),
                                      order_by=col(StatusUpdate.number).desc()).label("rank")
@@ -70,11 +113,15 @@ async def latest_updates(session: AsyncSession, *, per_project: int,
     if project_id is not None:
         inner = inner.where(col(StatusUpdate.project_id) == project_id)
     ranked = inner.subquery()
-    query = select(StatusUpdate).join(ranked, col(StatusUpdate.id) == ranked.c.id) \
+    query = sa.select(col(StatusUpdate.project_id), col(StatusUpdate.number), col(StatusUpdate.percent_complete),
+                      col(StatusUpdate.spend), col(StatusUpdate.created_at), col(StatusUpdate.forecast_end),
+                      col(StatusUpdate.forecasts)) \
+        .join(ranked, col(StatusUpdate.id) == ranked.c.id) \
         .where(ranked.c.rank <= per_project).order_by(col(StatusUpdate.project_id), col(StatusUpdate.number))
-    out: dict[int, list[StatusUpdate]] = defaultdict(list)
-    for row in (await session.exec(query)).all():
-        out[row.project_id].append(row)
+    out: dict[int, list[Reported]] = defaultdict(list)
+    rows = await (await _connection(session)).execute(query)
+    for pid, number, percent, spend, at, end, forecasts in rows.all():
+        out[pid].append(Reported(pid, number, percent, spend, at, end, forecasts))
     return out
 
 
@@ -98,14 +145,14 @@ async def open_alerts_by_key(session: AsyncSession, *, project_id: int | None = 
     return {a.open_key: a for a in (await session.exec(query)).all() if a.open_key}
 
 
-def plan_of(baseline: Baseline) -> Plan:
+def plan_of(baseline: Committed) -> Plan:
     marks = tuple(PlannedMilestone(str(m.get("name", "")), date.fromisoformat(str(m["due"])),
                                    float(m["weight"]) if m.get("weight") is not None else None)
                   for m in baseline.milestones if m.get("due"))
     return Plan(start=baseline.start, end=baseline.end, budget=Decimal(baseline.budget), milestones=marks)
 
 
-def _forecasts(update: StatusUpdate) -> tuple[tuple[str, date], ...]:
+def _forecasts(update: Reported) -> tuple[tuple[str, date], ...]:
     out = []
     for item in update.forecasts or []:
         try:
@@ -115,7 +162,7 @@ def _forecasts(update: StatusUpdate) -> tuple[tuple[str, date], ...]:
     return tuple(out)
 
 
-def facts_of(project: Project, need_number: int, baseline: Baseline, updates: list[StatusUpdate], *,
+def facts_of(key: str, need_number: int, baseline: Committed, updates: list[Reported], *,
              calendar: BusinessCalendar, today: date) -> ProjectFacts:
     """One project's facts: each update measured on its own day against the baseline in force."""
     plan = plan_of(baseline)
@@ -125,7 +172,7 @@ def facts_of(project: Project, need_number: int, baseline: Baseline, updates: li
     latest = updates[-1] if updates else None
     since = calendar.local_day(latest.created_at) if latest else baseline.start - _ONE_DAY
     return ProjectFacts(
-        key=project.key, need_key=f"NEED-{need_number}", currency=baseline.currency, baseline_end=baseline.end,
+        key=key, need_key=f"NEED-{need_number}", currency=baseline.currency, baseline_end=baseline.end,
         figures=series[-1] if series else None, series=tuple(series),
         owner_end=latest.forecast_end if latest else None, milestones=plan.milestones,
         forecasts=_forecasts(latest) if latest else (),
@@ -134,17 +181,16 @@ def facts_of(project: Project, need_number: int, baseline: Baseline, updates: li
 
 async def measured(session: AsyncSession, *, calendar: BusinessCalendar, today: date, per_project: int,
                    project_id: int | None = None) -> list[Measured]:
-    """Every active project with a baseline (or the one asked), measured; five queries in all."""
+    """Every active project with a baseline (or the one asked), measured; three queries in all."""
     projects = await _projects(session, project_id)
     baselines = await _baselines(session, project_id)
     updates = await latest_updates(session, per_project=per_project, project_id=project_id)
     out = []
-    for project, number in projects:
-        assert project.id is not None
-        baseline = baselines.get(project.id)
+    for pid, number, owner, need in projects:
+        baseline = baselines.get(pid)
         if baseline is None:
             continue  # no commitment, nothing to drift from
-        out.append(Measured(project, facts_of(project, number, baseline, updates.get(project.id, []),
-                                              calendar=calendar, today=today)))
+        key = f"{PREFIX}-{number}"
+        out.append(Measured(pid, key, owner, facts_of(key, need, baseline, updates.get(pid, []),
+                                                      calendar=calendar, today=today)))
     return out
-

@@ -27,6 +27,7 @@ from pmobot.conversation.spec import DialogSpec
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import AuditEvent, Estimate, Need, Person, Question
 from pmobot.services import (
+    export_alerts,
     export_committee,
     export_projects,
     export_reviews,
@@ -255,6 +256,8 @@ TABLES: dict[str, Table] = {
     "reviews": Table(rows=export_reviews.reviews, columns=export_reviews.review_columns, noun="review"),
     "roadmap": Table(rows=roadmap_rows, columns=roadmap_columns, noun="placement"),
     "capacity": Table(rows=capacity_rows, columns=capacity_columns, noun="capacity change"),
+    "alerts": Table(rows=export_alerts.alerts, columns=export_alerts.alert_columns, noun="alert"),
+    "alert-history": Table(rows=export_alerts.history, columns=export_alerts.event_columns, noun="alert step"),
 }
 
 
