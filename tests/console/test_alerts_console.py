@@ -29,7 +29,7 @@ async def test_an_alert_in_the_console(app: App, console: Any, clock: Any) -> No
     assert f"{key} (NEED-1) a réalisé 40 % du travail alors que 55 % étaient prévus" in out
     assert "See the status" in out and "Prendre en compte" in out
 
-    await console.handle_line("/room -")
+    await console.handle_line("/room")
     await console.handle_line("/pmo alertes")
     out = flat(console.out.getvalue())
     assert "alertes de dérive ouvertes" in out and "ALERT-1 · critique · PRJ-1 : planning en retard" in out

@@ -86,6 +86,10 @@ def test_levels_go_up_at_once_and_down_with_a_margin() -> None:
     assert assess(days, 8, None, 0.05) == "warning"
     assert assess(days, 7, "warning", 0.05) == "warning"
     assert assess(days, 6, "warning", 0.05) is None
+    # "Any day late" (a threshold at 0) clears once on time again.
+    late = Levels(0, 10, "above")
+    assert assess(late, 1, None, 0.05) == "warning"
+    assert assess(late, 0, "warning", 0.05) is None
 
 
 def test_early_cost_figures_warn_but_never_alarm() -> None:

@@ -98,12 +98,13 @@ def assess(levels: Levels, value: float, previous: str | None, hysteresis: float
     """The level an alert should have now, given the level it has (``previous``, None when closed).
 
     Up at once; down (or closed) only once the value is back past the threshold it
-    crossed by ``hysteresis`` of that threshold (of 1 for a threshold at 0).
+    crossed by ``hysteresis`` of that threshold (a threshold at 0, "any day late",
+    is cleared by being on time again).
     """
     level = levels.level(value)
     if rank(level) < rank(previous):
         threshold = levels.critical if previous == CRITICAL else levels.warning
-        margin = hysteresis * (abs(threshold) or 1.0)
+        margin = hysteresis * abs(threshold)
         clear = value >= threshold + margin if levels.worse == "below" else value <= threshold - margin
         if not clear:
             level = previous

@@ -57,3 +57,12 @@ async def test_an_alert_card_with_its_buttons_in_the_owners_dm_and_the_pmo_chann
     await slack.command("UBOB", "alerts")
     await slack.settle()
     assert "open drift alert" in _reply(slack) and alert_key in _reply(slack)
+
+    # App Home: the alerts Bob may see, each card with its buttons, checked against views.publish.
+    await slack.event({"type": "app_home_opened", "user": "UBOB", "channel": "DBOB", "tab": "home"},
+                      event_id="EvHOMEBOB", sample="java-slack-sdk-shapes/AppHomeOpenedPayload.json")
+    await slack.settle()
+    home = slack.fake.of("views.publish")[-1]["view"]["blocks"]
+    assert f"{alert_key} · critical · {key}: schedule behind plan" in texts(home)
+    assert {"alert.status", "alert.acknowledge", "alert.ask_update"} <= set(buttons(home))
+    assert slack.fake.problems == []
