@@ -104,8 +104,11 @@ def _ratio(top: Decimal, bottom: Decimal) -> float | None:
     return float(top / bottom) if bottom > 0 else None
 
 
-def measure(plan: Plan, *, day: date, percent: float, spend: Decimal, days: Days) -> Figures:
-    """Every EVM figure for a status update of ``percent`` complete and ``spend`` to date, on ``day``."""
+def measure(plan: Plan, *, day: date, percent: float, spend: Decimal, days: Days, forecast: bool = True) -> Figures:
+    """Every EVM figure for a status update of ``percent`` complete and ``spend`` to date, on ``day``.
+
+    ``forecast=False`` leaves the forecast end at the baseline end: an earlier update of a series is
+    read for its indices only, and the forecast is the costliest figure to work out."""
     bac = plan.budget
     planned = planned_percent(plan, day, days)
     pv = bac * Decimal(str(round(planned, 6))) / 100
@@ -115,7 +118,8 @@ def measure(plan: Plan, *, day: date, percent: float, spend: Decimal, days: Days
     eac = bac / Decimal(str(cpi)) if cpi else spend + bac - ev if spend > 0 else bac
     tcpi = _ratio(bac - ev, bac - spend)
     return Figures(day=day, bac=bac, planned_percent=planned, percent=percent, pv=pv, ev=ev, ac=spend, spi=spi,
-                   cpi=cpi, eac=eac, vac=bac - eac, tcpi=tcpi, forecast_end=forecast_end(plan, spi, days))
+                   cpi=cpi, eac=eac, vac=bac - eac, tcpi=tcpi,
+                   forecast_end=forecast_end(plan, spi, days) if forecast else plan.end)
 
 
 def forecast_end(plan: Plan, spi: float | None, days: Days) -> date:

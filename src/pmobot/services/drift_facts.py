@@ -166,9 +166,10 @@ def facts_of(key: str, need_number: int, baseline: Committed, updates: list[Repo
              calendar: BusinessCalendar, today: date) -> ProjectFacts:
     """One project's facts: each update measured on its own day against the baseline in force."""
     plan = plan_of(baseline)
+    last = len(updates) - 1
     series: list[Figures] = [
         measure(plan, day=calendar.local_day(u.created_at), percent=float(u.percent_complete),
-                spend=Decimal(u.spend), days=calendar) for u in updates]
+                spend=Decimal(u.spend), days=calendar, forecast=i == last) for i, u in enumerate(updates)]
     latest = updates[-1] if updates else None
     since = calendar.local_day(latest.created_at) if latest else baseline.start - _ONE_DAY
     return ProjectFacts(
