@@ -22,7 +22,7 @@ from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Need, RoleGrant
 from pmobot.domain.models_tracking import DriftAlert
 from pmobot.domain.roles import Role
-from pmobot.services import alert_notices, alert_store, drift_facts
+from pmobot.services import alert_notices, alert_store, drift_facts, snoozes
 from pmobot.services.alert_store import Change, Numbers
 from pmobot.services.core import Core
 
@@ -55,7 +55,7 @@ def _count(changes: list[Change], sent: int) -> Summary:
 async def _scan(session: AsyncSession, *, core: Core, now: datetime, project_id: int | None) -> Summary:
     today = core.calendar.local_day(now)
     policy = core.policy.tracking
-    on_hold = await drift_facts.snoozed(session, today=today)
+    on_hold = set(await snoozes.active(session, core=core, today=today))
     measured = await drift_facts.measured(session, calendar=core.calendar, today=today,
                                           per_project=max(2, policy.drift.trend_updates), project_id=project_id)
     open_now = await drift_facts.open_alerts_by_key(session, project_id=project_id)

@@ -1,8 +1,8 @@
 """What the drift scan reads, in a fixed number of queries whatever the portfolio's size.
 
 One scan reads the active projects with their needs' keys, their baselines,
-the last few status updates of each (one windowed query), the snoozes in
-force and the open alerts; then measures every project in memory
+the last few status updates of each (one windowed query), and the open
+alerts; then measures every project in memory
 (``domain.evm``, ``domain.drift``). Nothing here queries inside a loop.
 """
 
@@ -25,7 +25,7 @@ from pmobot.domain.evm import Figures, Plan, PlannedMilestone, measure
 from pmobot.domain.lifecycle import ProjectStatus
 from pmobot.domain.models import Need
 from pmobot.domain.models_governance import Baseline, Project
-from pmobot.domain.models_tracking import DriftAlert, Snooze, StatusUpdate
+from pmobot.domain.models_tracking import DriftAlert, StatusUpdate
 from pmobot.services.projects import PREFIX
 
 _ONE_DAY = timedelta(days=1)
@@ -123,13 +123,6 @@ async def latest_updates(session: AsyncSession, *, per_project: int,
     for pid, number, percent, spend, at, end, forecasts in rows.all():
         out[pid].append(Reported(pid, number, percent, spend, at, end, forecasts))
     return out
-
-
-async def snoozed(session: AsyncSession, *, today: date) -> set[int]:
-    """Projects on hold today: no alert for them."""
-    rows = await session.exec(select(Snooze.project_id).where(Snooze.until >= today,
-                                                              col(Snooze.lifted_at).is_(None)))
-    return set(rows.all())
 
 
 async def open_alerts_by_key(session: AsyncSession, *, project_id: int | None = None,

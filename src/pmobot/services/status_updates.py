@@ -23,7 +23,7 @@ from pmobot.domain.models import Person
 from pmobot.domain.models_governance import Project
 from pmobot.domain.models_tracking import StatusUpdate
 from pmobot.domain.roles import Role
-from pmobot.services import audit, baselines, checkins, people, status_values
+from pmobot.services import audit, baselines, checkins, drift, people, status_values
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken
 
@@ -80,6 +80,8 @@ async def record(session: AsyncSession, *, core: Core, project_id: int, author_i
     await checkins.answered(session, core=core, project=project, check_in_id=check_in_id, now=now)
     await audit.record(session, core=core, actor_id=author_id, subject=project.key, action="status_updated",
                        reason=update.reason, detail=audit_detail(update))
+    # Measured against the baseline at once, in the same unit of work: an alert is never lost or told twice.
+    await drift.scan_project(session, core=core, project_id=project_id, now=now)
     return update
 
 
