@@ -19,7 +19,8 @@ FRIDAY_TEN = WeeklySlot(weekday=4, hour=10)
 def test_the_keys_of_a_check_in_keep_their_formats() -> None:
     assert keys.check_in("PRJ-3", "2026-W49") == "checkin:PRJ-3:2026-W49"
     assert keys.check_in_reminder("PRJ-3", "2026-W49") == "checkin:PRJ-3:2026-W49:reminder"
-    assert keys.check_in_missed("PRJ-3", "2026-W49", 7) == "checkin:PRJ-3:2026-W49:missed:7"
+    assert keys.check_in_missed("PRJ-3", "2026-W49") == "checkin:PRJ-3:2026-W49:missed"
+    assert keys.check_in_missed_admin("PRJ-3", "2026-W49", 7) == "checkin:PRJ-3:2026-W49:missed:7"
 
 
 def test_iso_weeks_across_the_new_year() -> None:

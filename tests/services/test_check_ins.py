@@ -148,3 +148,22 @@ async def test_an_owner_who_gave_the_weeks_status_unasked_is_not_asked(app: App,
     async with app.db.session() as session:
         rows = (await session.exec(select(CheckIn).order_by(col(CheckIn.project_id)))).all()
     assert [(r.asked_at is None, r.answered_at is not None) for r in rows] == [(True, True), (False, False)]
+
+
+async def test_with_a_pmo_channel_chosen_the_channel_is_told_instead(app: App, clock: FrozenClock) -> None:
+    from pmobot.services import addresses
+
+    await project(app)
+    app.core.it_channels["console"] = "it-intake"  # the console switched on, as attach_console does
+    async with app.db.session() as session:
+        dan = await demo_actor(session, app, "dan")
+        await addresses.set_channel(session, core=app.core, actor=dan, platform="console",
+                                    purpose=addresses.PMO_CHANNEL, address="pmo")
+    for friday, monday in ((utc(27, 9, 0), utc(30, 8, 0)), (utc(4, 9, 0, month=12), utc(7, 8, 0, month=12))):
+        await _run(app, clock, friday)
+        await _run(app, clock, monday)
+        await _run(app, clock, monday.replace(hour=12))
+    async with app.db.session() as session:
+        told = (await session.exec(select(OutboxMessage).where(col(OutboxMessage.key).contains(":missed")))).all()
+    assert [(row.key, row.target_kind, row.target) for row in told] == [
+        ("checkin:PRJ-1:2026-W49:missed@console", "channel", "pmo")]

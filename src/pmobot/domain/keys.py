@@ -153,8 +153,13 @@ def check_in_reminder(project_key: str, week: str) -> OutboxKey:
     return OutboxKey(f"checkin:{project_key}:{week}:reminder")
 
 
-def check_in_missed(project_key: str, week: str, admin_id: int) -> OutboxKey:
-    """A PMO admin told that the project's check-ins were missed, as of ``week``."""
+def check_in_missed(project_key: str, week: str) -> OutboxKey:
+    """The PMO channel told that the project's check-ins were missed, as of ``week`` (the platform appended)."""
+    return OutboxKey(f"checkin:{project_key}:{week}:missed")
+
+
+def check_in_missed_admin(project_key: str, week: str, admin_id: int) -> OutboxKey:
+    """A PMO admin told that the project's check-ins were missed, as of ``week`` (no PMO channel chosen)."""
     return OutboxKey(f"checkin:{project_key}:{week}:missed:{admin_id}")
 
 

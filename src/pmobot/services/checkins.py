@@ -29,7 +29,7 @@ from pmobot.domain.models_tracking import CheckIn, StatusUpdate
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import Card, Notice
-from pmobot.services import audit, outbox, snoozes
+from pmobot.services import addresses, audit, outbox, snoozes
 from pmobot.services.core import Core
 from pmobot.services.people import locale_of
 
@@ -144,8 +144,8 @@ async def _remind(session: AsyncSession, *, core: Core, now: datetime, tally: Ta
 
 async def _escalate(session: AsyncSession, *, core: Core, project: Project, owner: Person, check_in: CheckIn,
                     now: datetime, tally: Tally) -> None:
-    """After ``escalate_after_missed`` weeks in a row asked, reminded and unanswered, the PMO admins
-    are told once for that run of missed weeks."""
+    """After ``escalate_after_missed`` weeks in a row asked, reminded and unanswered, the PMO is told
+    once for that run of missed weeks."""
     missed = core.policy.tracking.escalate_after_missed
     recent = (await session.exec(
         select(CheckIn).where(CheckIn.project_id == check_in.project_id, col(CheckIn.id) <= check_in.id)
@@ -159,14 +159,21 @@ async def _escalate(session: AsyncSession, *, core: Core, project: Project, owne
         return
     if not await _cas(session, check_in, escalated_at=now):
         return
-    admins = (await session.exec(
+    # The PMO's channel where one is chosen; else each PMO admin by direct message.
+    loc = core.org_locale
+    told = await outbox.to_channels(
+        session, core=core, purpose=addresses.PMO_CHANNEL, key=keys.check_in_missed(project.key, check_in.week),
+        message=Notice(t(loc, "checkin.missed_notice", key=project.key, who=owner.display_name, count=len(streak)),
+                       "warning"))
+    admins = [] if told else (await session.exec(
         select(Person).join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
         .where(RoleGrant.role == Role.PMO).order_by(col(Person.id)))).all()
     for admin in admins:
         assert admin.id is not None
         loc = locale_of(admin, core)
         text = t(loc, "checkin.missed_notice", key=project.key, who=owner.display_name, count=len(streak))
-        await outbox.to_person(session, core=core, key=keys.check_in_missed(project.key, check_in.week, admin.id),
+        await outbox.to_person(session, core=core,
+                               key=keys.check_in_missed_admin(project.key, check_in.week, admin.id),
                                person=admin, message=Notice(text, "warning"))
     await audit.record(session, core=core, actor_id=None, subject=project.key, action="check_ins_missed",
                        detail={"weeks": [row.week for row in streak]})
