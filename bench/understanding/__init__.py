@@ -28,9 +28,7 @@ from pmobot.conversation.text import name_key
 
 HERE = Path(__file__).resolve().parent
 TODAY = date(2026, 11, 26)  # the tests' Thursday: every date in the set is relative to it
-# The next blind set is added to ALL_SETS by whoever scores it, once it is written: until then no
-# run made while tuning can read it, even by accident.
-ALL_SETS = ("dev", "dev2", "dev3", "dev4", "heldout")
+ALL_SETS = ("dev", "dev2", "dev3", "dev4", "heldout", "blind4")
 TUNED = ("dev", "dev2", "dev3", "dev4")
 # The set never tuned on, written by someone who never read the rules.
 BLIND = "blind4"
@@ -38,6 +36,8 @@ FIELDS = ("title", "users_affected", "desired_date", "budget", "personal_data")
 # Words an expectation may use instead of a value: "no value, and this reason said".
 NOT_TAKEN = {"desired_date": ("asap", "past"), "budget": ("negative",)}
 BASELINE = HERE / "baseline.json"
+# A set written for another "today" (its header says so): its relative dates are read from that day.
+TODAY_OF = {"blind4": date(2026, 11, 30)}
 # A set's one scoring while it was still blind, before its misses were tuned on.
 def when_blind(name: str) -> Path:
     return HERE / f"{name}_when_blind.json"
@@ -151,6 +151,12 @@ def understand(text: str, lang: str) -> dict[str, Any]:
     return extract(text, locale=lang, today=TODAY)
 
 
+def reader_for(name: str) -> Understand:
+    """How a set is read: from its own "today" when it was written for another day."""
+    today = TODAY_OF.get(name, TODAY)
+    return lambda text, lang: extract(text, locale=lang, today=today)
+
+
 def score(sentences: list[Sentence], reader: Understand = understand) -> Score:
     result = Score()
     for sentence in sentences:
@@ -181,7 +187,7 @@ def _pct(share: float) -> str:
 
 def section(scores: dict[str, Score] | None = None) -> str:
     """The "Understanding" section of bench/RESULTS.md."""
-    scores = scores or {name: score(load(name)) for name in available_sets()}
+    scores = scores or {name: score(load(name), reader_for(name)) for name in available_sets()}
     shown = tuple(scores)
     baseline = json.loads(BASELINE.read_text(encoding="utf-8")) if BASELINE.exists() else {}
     sets = {name: load(name) for name in shown}

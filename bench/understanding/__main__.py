@@ -14,7 +14,17 @@ import json
 import sys
 
 from bench.results import update_section
-from bench.understanding import ALL_SETS, BASELINE, available_sets, describe_misses, figures, load, score, section
+from bench.understanding import (
+    ALL_SETS,
+    BASELINE,
+    available_sets,
+    describe_misses,
+    figures,
+    load,
+    reader_for,
+    score,
+    section,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="do not touch bench/RESULTS.md")
     args = parser.parse_args(argv)
 
-    scores = {name: score(load(name)) for name in available_sets()}
+    scores = {name: score(load(name), reader_for(name)) for name in available_sets()}
     if args.record_baseline:
         BASELINE.write_text(json.dumps({name: figures(s) for name, s in scores.items()}, indent=2) + "\n",
                             encoding="utf-8")
