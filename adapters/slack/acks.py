@@ -93,8 +93,9 @@ class FollowUps:
         # The queued listeners' work by name (an inbound row's ``kind``).
         self.works: dict[str, Work] = {}
 
-    def queued(self, work: Work) -> Listener:
-        """Store the request, then acknowledge it: an inbound worker runs ``work`` on it (``run``)."""
+    def queued(self, work: Work, *, keep: Callable[[dict[str, Any]], bool] | None = None) -> Listener:
+        """Store the request, then acknowledge it: an inbound worker runs ``work`` on it (``run``).
+        ``keep``: whether a request carries work at all (its payload); one that does not is only acknowledged."""
         core = self.core
         if core is None:
             return self.after_ack(work)
@@ -103,6 +104,9 @@ class FollowUps:
 
         async def listener(ack: AsyncAck, body: dict[str, Any], payload: dict[str, Any], client: AsyncWebClient,
                            context: AsyncBoltContext) -> None:
+            if keep is not None and not keep(payload or {}):
+                await ack()  # pmobot's own messages, edits, joins: nothing to do
+                return
             who = _user_id(body, payload or {}) or "anyone"
             stored = {"body": body, "payload": payload or {},
                       "context": {"bot_user_id": context.bot_user_id, "team_id": context.team_id,

@@ -1,13 +1,14 @@
 """Events and messages: what people write to pmobot in its DM, and in threads where they mention it.
 
-Handled before bolt acknowledges the event when that is quick (nearly always),
-so the message is stored before Slack hears "OK"; a repeat delivery of the
-same event is recognised by its event id in the same transaction, and ignored.
+Stored in the inbound queue before bolt acknowledges the event, then worked
+by an inbound worker, in order per person; a repeat delivery of the same event
+is recognised by its event id (the queue's key, and the work's ``once``).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -28,15 +29,25 @@ def without_mention(text: str, bot_user_id: str | None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def written_by_someone(event: dict[str, Any]) -> bool:
+    """A person wrote it (not a bot: pmobot's own messages come back as events too)."""
+    return not event.get("bot_id") and bool(event.get("user"))
+
+
+def written_in_dm(event: dict[str, Any]) -> bool:
+    """A person writing in pmobot's DM (not an edit, a join, nor a bot)."""
+    return event.get("channel_type") == "im" and not event.get("subtype") and written_by_someone(event)
+
+
 class Events(Surface):
     def register(self, app: AsyncApp) -> None:
-        app.event("message")(self.acks.within_budget(self.direct_message))
-        app.event("app_mention")(self.acks.within_budget(self.mention))
+        app.event("message")(self.acks.queued(self.direct_message, keep=written_in_dm))
+        app.event("app_mention")(self.acks.queued(self.mention, keep=written_by_someone))
 
     async def direct_message(self, request: Incoming) -> None:
         event = request.payload
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id") or not event.get("user"):
-            return  # not a person writing in pmobot's DM (edits, joins, bots: pmobot's own messages too)
+        if not written_in_dm(event):
+            return
         channel = read.required_text(event, "channel", "event")
         # A reply in the thread of one of pmobot's messages in the DM (a notification about a need):
         # the core sends it to that need, and the answer goes in the same thread.
@@ -46,7 +57,7 @@ class Events(Surface):
 
     async def mention(self, request: Incoming) -> None:
         event = request.payload
-        if event.get("bot_id") or not event.get("user"):
+        if not written_by_someone(event):
             return
         channel = read.required_text(event, "channel", "event")
         thread_ts = read.text(event, "thread_ts") or read.required_text(event, "ts", "event")

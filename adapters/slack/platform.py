@@ -7,11 +7,12 @@ request): a forged request gets 401 before its body is read; a signed one that
 bolt could not read gets 400 (``payloads``). Then each listener acknowledges
 within Slack's three seconds (``acks``):
 
-* slash commands, buttons and shortcuts are acknowledged at once; the work
-  (and the modal, the ephemeral answer) follows;
-* events and modal submissions are handled before the ack when that takes
-  less than ``ACK_BUDGET`` (nearly always), so a need is stored before Slack
-  hears "OK"; a repeat delivery of the same event or submission is
+* slash commands, buttons, shortcuts, the App Home and events (messages,
+  mentions) are stored in the inbound queue, then acknowledged; an inbound
+  worker (``pmobot.workers``, through ``work_on``) does the work after,
+  exactly once and in order per person; a repeat delivery is not stored twice;
+* modal submissions are handled before the ack, which carries the modal's
+  errors or its next view; a repeat delivery of the same submission is
   recognised in the same transaction (``Chat(..., once=KEY)``) and ignored.
 
 This class only wires the parts together; each concern has its module

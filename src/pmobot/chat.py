@@ -288,7 +288,7 @@ class Chat:
             return [Notice(exc.message(locale), "warning")]
         except Exception as exc:
             inbox.rolled_back()
-            if inbox.in_worker() and (inbox.is_transient(exc) or isinstance(exc, inbox.LeaseLost)):
+            if inbox.retry_instead(exc):
                 raise  # the worker tries the request again later (or another worker has it)
             ref = uuid.uuid4().hex[:8]
             log.exception("internal error ref=%s platform=%s", ref, identity.platform)

@@ -56,7 +56,10 @@ class InboundWorker:
         """Work on the rows due now; how many were taken."""
         claimed = await inbox.claim(self.db, now=self.clock.now(), platforms=list(self.handlers), batch=self.batch)
         if claimed:
-            await asyncio.gather(*(self._guarded(row, token) for row, token in claimed))
+            answered = await asyncio.gather(*(self._guarded(row, token) for row, token in claimed))
+            # Marked done together: one statement for the batch (a crash before it sends the answers again).
+            await inbox.finish(self.db, [c for c, ok in zip(claimed, answered, strict=True) if ok],
+                               now=self.clock.now())
         return len(claimed)
 
     async def drain(self, *, rounds: int = 100) -> int:
@@ -85,29 +88,31 @@ class InboundWorker:
             for waiter in pending:
                 waiter.cancel()
 
-    async def _guarded(self, row: InboundRequest, token: datetime) -> None:
+    async def _guarded(self, row: InboundRequest, token: datetime) -> bool:
         async with self._slots:
             try:
-                await self._work(row, token)
+                return await self._work(row, token)
             except Exception:  # the outcome could not be written: the lease runs out and the row is taken again
                 log.exception("inbound worker: request %s left for a retry", row.id)
+                return False
 
-    async def _work(self, row: InboundRequest, token: datetime) -> None:
+    async def _work(self, row: InboundRequest, token: datetime) -> bool:
+        """Whether the row's work and answer are through (to be marked done)."""
         handler = self.handlers[row.platform]
         with inbox.working(row, token, now=self.clock.now()):
             try:
-                # Well inside the lease: a row's work never outlives it.
-                async with asyncio.timeout(inbox.LEASE.total_seconds() / 2):
-                    await handler(row)
+                # No time limit of its own: a worker whose lease ran out meanwhile commits nothing (the
+                # fence in ``inbox.finish_in``), and cutting a database call short would break its connection.
+                await handler(row)
             except inbox.LeaseLost:
                 log.warning("inbound worker: request %s was taken over by another worker", row.id)
-                return
+                return False
             except Exception as exc:
                 # Before its work committed: tried again. After: the work is kept and the stored answer is
                 # sent on the next try.
                 await self._failed(row, token, exc)
-                return
-        await inbox.finish(self.db, row, token, now=self.clock.now())
+                return False
+        return True
 
     async def _failed(self, row: InboundRequest, token: datetime, exc: Exception) -> None:
         reason = f"{type(exc).__name__}: {exc}"

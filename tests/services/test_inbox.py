@@ -52,7 +52,7 @@ async def test_a_conversations_next_request_waits_for_the_one_before_on_every_wo
     # Another worker finds nothing: Alice's first is still unfinished, Bob's is taken.
     assert await inbox.claim(app.db, now=app.core.now(), platforms=["console"], batch=10) == []
     row, token = first[0]
-    assert await inbox.finish(app.db, row, token, now=app.core.now())
+    assert await inbox.finish(app.db, [(row, token)], now=app.core.now()) == 1
     second = await inbox.claim(app.db, now=app.core.now(), platforms=["console"], batch=10)
     assert [row.key for row, _ in second] == ["console:command:a2"]
 
@@ -140,3 +140,29 @@ async def test_depth_says_how_many_wait_and_since_when(app: App, clock: FrozenCl
     await _store(app, "d2", "bob")
     depth = await inbox.depth(app.db, now=clock.now() + timedelta(seconds=5))
     assert (depth.pending, depth.oldest_seconds, depth.failed) == (2, 35.0, 0)
+
+
+async def test_a_bug_in_the_work_is_tried_again_then_answered_with_its_reference(
+        app: App, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pmobot.i18n import t
+    from pmobot.services import intake
+
+    async def broken(*args: object, **kwargs: object) -> list[Message]:
+        raise RuntimeError("a bug")
+
+    await file_sample_need(app, ALICE)
+    monkeypatch.setattr(intake, "status", broken)
+    await _store(app, "st", "alice", "status NEED-1")
+    answers: list[list[Message]] = []
+
+    async def handler(row: InboundRequest) -> None:
+        answers.append(await app.chat.on_command(ALICE, "c", str(row.body["text"])))  # type: ignore[arg-type]
+
+    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": handler})
+    for _ in range(inbox.MAX_ATTEMPTS):
+        await worker.run_once()
+        clock.advance(seconds=120)
+    [row] = await _rows(app)
+    # Tried MAX_ATTEMPTS times; only the last one answered, with the reference of the failure.
+    assert row.status == "done" and len(answers) == 1
+    assert t("fr", "chat.internal_error", ref="")[:20] in str(answers[0])

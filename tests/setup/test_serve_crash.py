@@ -1,7 +1,7 @@
 """``kill -9`` of ``pmobot serve`` in the middle of a burst: nothing acknowledged is lost, nothing is done twice.
 
 The real server runs in subprocesses against a fake Slack. Alice asks IT a
-question on NEED-1 with ``/pmo ask`` a couple of hundred times (each ask
+question on NEED-1 with ``/pmo ask`` 160 times (each ask
 stores one question: work that would show a repeat), and Bob presses the claim
 button on it. A replica is killed with SIGKILL once a third of the requests
 are acknowledged, restarted, and the burst goes on. Then, from the database
@@ -41,8 +41,8 @@ from tests.support.slack import (
     slash_body,
 )
 
-ASKS = 200
-PRESSES = 100
+ASKS = 160
+PRESSES = 80
 IN_FLIGHT = 12
 
 

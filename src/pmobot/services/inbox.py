@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, update
+from sqlalchemy import and_, exists, func, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -40,8 +40,9 @@ from pmobot.domain import keys
 from pmobot.domain.models_inbound import InboundRequest
 from pmobot.messages import Message, from_dict, to_dict
 
-# How long a claimed row is reserved for its worker; the worker gives a row's work at most half of it.
-LEASE = timedelta(minutes=1)
+# How long a claimed row is reserved for its worker (a Web API call gives up after 10 s). A worker that
+# died holds its rows this long, no longer; one that outlived it commits nothing (``finish_in``).
+LEASE = timedelta(seconds=30)
 # A row that failed this many times (not counting a lease lost) is given up and reported.
 MAX_ATTEMPTS = 5
 # Done rows are kept this long (repeat deliveries within it are recognised), then deleted.
@@ -63,6 +64,8 @@ class Unit:
     now: datetime
     # The answer stored by an earlier run that died before sending it.
     answer: list[Message] | None = None
+    # Which try this is (1 for the first): the last one answers a failure instead of raising it.
+    attempt: int = 1
     marked: bool = False
     committed: bool = False
 
@@ -140,7 +143,8 @@ def working(row: InboundRequest, token: datetime, *, now: datetime) -> Iterator[
     """Run a row's work inside this block: the unit of work it opens marks the row done (``finish_in``)."""
     assert row.id is not None
     answer = [from_dict(dict(m)) for m in row.answer or []] if row.status == "answering" else None
-    unit = Unit(row_id=row.id, token=token, now=now, answer=answer, committed=answer is not None)
+    unit = Unit(row_id=row.id, token=token, now=now, answer=answer, committed=answer is not None,
+                attempt=row.attempts + 1)
     reset = _current.set(unit)
     try:
         yield unit
@@ -194,6 +198,16 @@ def rolled_back() -> None:
         unit.marked = False
 
 
+def retry_instead(exc: BaseException) -> bool:
+    """Whether a failure in a worker's unit of work is raised to the worker, to be tried again, rather
+    than answered: always but on the last try, when the request is answered with the failure instead;
+    a transient failure or a lost lease every time (the request is not done)."""
+    unit = _current.get()
+    if unit is None:
+        return False
+    return isinstance(exc, LeaseLost) or is_transient(exc) or unit.attempt < MAX_ATTEMPTS
+
+
 def is_transient(exc: BaseException) -> bool:
     """A failure worth trying the row again for: the database busy or unreachable, a call timed out."""
     if isinstance(exc, OperationalError | InterfaceError | TimeoutError):
@@ -211,9 +225,18 @@ async def _settle(db: Database, row: InboundRequest, token: datetime, values: di
         return bool(done.rowcount == 1)
 
 
-async def finish(db: Database, row: InboundRequest, token: datetime, *, now: datetime) -> bool:
-    """Done: the answer is sent (or there was none to send)."""
-    return await _settle(db, row, token, {"status": "done", "done_at": now, "locked_until": None, "answer": None})
+async def finish(db: Database, rows: Sequence[tuple[InboundRequest, datetime]], *, now: datetime) -> int:
+    """Done: their answers are sent (or there were none to send). One statement for a whole batch."""
+    if not rows:
+        return 0
+    async with db.session() as session:
+        done = await session.exec(
+            update(InboundRequest)
+            .where(tuple_(col(InboundRequest.id), col(InboundRequest.locked_until)).in_(
+                [(row.id, token) for row, token in rows]), col(InboundRequest.status).in_(OPEN))
+            .values(status="done", done_at=now, locked_until=None, answer=None)
+            .execution_options(synchronize_session=False))
+        return int(done.rowcount or 0)
 
 
 async def postpone(db: Database, row: InboundRequest, token: datetime, *, until: datetime, reason: str) -> bool:
