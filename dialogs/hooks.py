@@ -24,6 +24,7 @@ from pmobot.services import (
     estimation,
     questions,
     review_record,
+    scope_record,
     status_flow,
     status_values,
 )
@@ -53,7 +54,7 @@ def effort_order(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldEr
     return None
 
 
-_CHANGES = ("new_end", "new_budget", "scope_note")
+_CHANGES = ("new_end", "new_budget", "scope_add", "scope_remove", "scope_note")
 
 
 def one_change(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldError] | None:
@@ -62,7 +63,8 @@ def one_change(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldErro
     so the person is told then, on that question, with the way out."""
     if any(name not in answers for name in _CHANGES):
         return None  # not every change asked yet
-    if answers.get("new_end") or answers.get("new_budget") or str(answers.get("scope_note") or "").strip():
+    if (answers.get("new_end") or answers.get("new_budget") or answers.get("scope_add") or answers.get("scope_remove")
+            or str(answers.get("scope_note") or "").strip()):
         return None
     return "new_end", FieldError("dialogs.one_change")
 
@@ -165,6 +167,25 @@ async def record_review(hc: HookContext, answers: dict[str, Any]) -> list[Messag
                                       answers=answers)
 
 
+async def record_scope(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
+    return await scope_record.record(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
+                                     answers=answers)
+
+
+async def ask_scope_changes(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
+    return await scope_record.ask_changes(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
+                                          version=int(str(hc.context.get("version") or 0)) or None,
+                                          item=int(answers.get("item") or 0), comment=str(answers.get("comment") or ""))
+
+
+def scope_item(value: Any, answers: dict[str, Any], hc: HookContext) -> FieldError | None:
+    """An item the version has (its number on the card), or 0 for the scope as a whole."""
+    count = int(str(hc.context.get("items") or 0))
+    if count and int(value) > count:
+        return FieldError("scope.error.no_item", {"item": int(value), "count": count})
+    return None
+
+
 async def ask_question(hc: HookContext, answers: dict[str, Any]) -> list[Message]:
     return await questions.ask(hc.session, core=hc.core, actor=hc.actor, key=str(hc.context["need"]),
                                text=answers["text"])
@@ -213,7 +234,7 @@ async def request_info(hc: HookContext, answers: dict[str, Any]) -> list[Message
 
 VALIDATORS: dict[str, Validator] = {"meaningful_text": meaningful_text, "change_end": change_end,
                                     "change_budget": change_budget, "checkin_spend": checkin_spend,
-                                    "checkin_forecasts": checkin_forecasts}
+                                    "checkin_forecasts": checkin_forecasts, "scope_item": scope_item}
 CHECKS: dict[str, Check] = {"effort_order": effort_order, "one_change": one_change,
                             "checkin_percent_reason": checkin_percent_reason}
 COMPLETIONS: dict[str, Completion] = {
@@ -228,4 +249,6 @@ COMPLETIONS: dict[str, Completion] = {
     "cast_vote": cast_vote,
     "request_info": request_info,
     "record_status": record_status,
+    "record_scope": record_scope,
+    "ask_scope_changes": ask_scope_changes,
 }

@@ -82,7 +82,7 @@ class PlatformTraits:
 
 # What a form may carry back from the platform: anything else is dropped (no crafted values in a hook's context).
 FORM_CONTEXT_KEYS = ("need", "question", "opening_text", "project", "choice", "choice_label", "last_percent",
-                     "currency", "milestones")
+                     "currency", "milestones", "version", "items")
 
 
 def _form_context(context: dict[str, Any]) -> dict[str, Any]:
@@ -408,7 +408,7 @@ class Chat:
         context = dict(opening.context)
         if r.forms:
             return [self.engine.form(command.opens, locale=r.locale, opening_text=opening.opening_text,
-                                     context=context or None, defaults=opening.defaults)]
+                                     context=context or None, defaults=opening.defaults, values=opening.values)]
         hc = self._hc(r.session, r.actor, r.conversation_key, **context)
         return await self.engine.start(r.session, hc=hc, spec_id=command.opens, opening_text=opening.opening_text,
-                                       defaults=opening.defaults)
+                                       defaults=opening.defaults, values=opening.values)

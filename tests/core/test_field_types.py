@@ -38,7 +38,7 @@ def spec_of(*fields: dict[str, Any]) -> Any:
 
 def test_every_type_a_spec_may_name_is_in_the_registry_with_a_widget() -> None:
     assert set(FIELD_TYPES) == {"text", "long_text", "integer", "number", "money", "date", "choice",
-                                "multi_choice", "yes_no", "user"}
+                                "multi_choice", "yes_no", "user", "lines"}
     assert {kind.widget for kind in FIELD_TYPES.values()} <= set(Widget)
     assert FIELD_TYPES["yes_no"].widget == Widget.SINGLE_CHOICE  # an explicit choice, never a toggle
 

@@ -20,6 +20,7 @@ from pmobot.conversation.fieldtypes import FIELD_TYPES
 from pmobot.conversation.spec import DialogSpec, Localized, load_builtin_specs
 from pmobot.domain import committee as committee_rule
 from pmobot.domain import drift, lifecycle, scoring
+from pmobot.domain import scope as scope_rules
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.reviews import Outcome, Trigger
 from pmobot.domain.roles import Role, Side
@@ -264,6 +265,8 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "checkin.health.": lambda: {f"checkin.health.{h}" for h in status_values.HEALTHS},
     "checkin.dimension.": lambda: {f"checkin.dimension.{d}" for d in status_values.DIMENSIONS},
     "checkin.field.": lambda: {f"checkin.field.{n}" for n in ("risks", "blockers", "decisions_needed")},
+    "scope.part.": lambda: {f"scope.part.{p.value}" for p in scope_rules.Part},
+    "scope.capacity.": lambda: {f"scope.capacity.{c.value}" for c in scope_rules.Capacity},
 }
 
 

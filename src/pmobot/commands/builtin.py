@@ -15,6 +15,7 @@ from pmobot.commands import (
     people,
     projects,
     roadmap,
+    scope,
     scoring,
     security,
     tracking,
@@ -25,7 +26,7 @@ from pmobot.commands.registry import Commands
 def builtin_commands() -> Commands:
     """A new registry with the commands of every area, in the order the help lists them."""
     commands = Commands()
-    for area in (intake, duplicates, estimation, scoring, security, committee, projects, tracking, alerts,
+    for area in (intake, duplicates, estimation, scope, scoring, security, committee, projects, tracking, alerts,
                  roadmap, conversations, people, channels, deliveries, help):
         area.register(commands)
     return commands

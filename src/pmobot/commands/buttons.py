@@ -48,6 +48,12 @@ DEFER = Button("committee.defer", "button.defer")
 REJECT = Button("committee.reject", "button.reject")
 REQUEST_INFO = Button("committee.request_info", "button.request_info")
 
+# The scope sign-off (``services.scope``): the requester or the sponsor agrees to a version, or asks for
+# changes on an item (the value is "NEED-n version"); IT writes or revises the scope (the value is the need).
+SCOPE_AGREE = Button("scope.agree", "scope.button.agree")
+SCOPE_CHANGES = Button("scope.changes", "scope.button.changes")
+SCOPE_WRITE = Button("scope.write", "scope.button.write")
+
 # The buttons a need's card offers, when the lifecycle allows their step.
 ON_A_NEED = (CLAIM, ASK, ESTIMATE, ANSWER)
 

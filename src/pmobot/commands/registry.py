@@ -273,6 +273,8 @@ class Opening:
     opening_text: str | None = None
     # Answers offered before the person's own (the last status update's), as the spec's field ids.
     defaults: Mapping[str, object] = field(default_factory=dict)
+    # Answers drafted for the person to correct rather than type (a statement of scope from the need).
+    values: Mapping[str, object] = field(default_factory=dict)
 
 
 Handler = Callable[[Request], Awaitable[list[Message] | Opening]]

@@ -105,7 +105,11 @@ class DialogEngine:
     async def start(
         self, session: AsyncSession, *, hc: HookContext, spec_id: str, opening_text: str | None = None,
         defaults: Mapping[str, Answer] | None = None,
+        values: Mapping[str, Answer] | None = None,
     ) -> list[Message]:
+        """Start ``spec_id``. ``defaults`` are offered at each question (the last status update's);
+        ``values`` are answers drafted beforehand (a scope from its need, a revision from the version it
+        revises), asked no more and shown on the summary to be changed there."""
         spec = self.specs[spec_id]
         out: list[Message] = []
         existing = await self.active(session, person_id=hc.actor.id, conversation_key=hc.conversation_key)
@@ -120,6 +124,7 @@ class DialogEngine:
                 return out + await self.aside.bring_back(session, hc=hc, row=same)
         state = DialogState(context=dict(hc.context),
                             defaults={k: v for k, v in (defaults or {}).items() if v is not None})
+        state.answers.update({k: v for k, v in (values or {}).items() if k in {f.id for f in spec.fields}})
         if spec.intro:
             out.append(Notice(spec.intro.get(hc.locale).format(**{k: v for k, v in hc.context.items()})))
         if opening_text:
@@ -243,10 +248,12 @@ class DialogEngine:
         return ParseContext(locale=locale, today=self._today(), default_currency=self.default_currency)
 
     def form(self, spec_id: str, *, locale: str, opening_text: str | None = None,
-             context: Mapping[str, Any] | None = None, defaults: Mapping[str, Answer] | None = None) -> FormRequest:
-        """A blank form, pre-filled from free text when the spec allows it, else from ``defaults``."""
+             context: Mapping[str, Any] | None = None, defaults: Mapping[str, Answer] | None = None,
+             values: Mapping[str, Answer] | None = None) -> FormRequest:
+        """A blank form, pre-filled from free text when the spec allows it, else from ``defaults``; drafted
+        ``values`` on top."""
         spec = self.specs[spec_id]
-        values = dict(defaults or {})
+        values = {**(defaults or {}), **(values or {})}
         if opening_text and spec.prefill:
             values.update(self._prefill(spec, opening_text, locale).values)
         context = dict(context or {})

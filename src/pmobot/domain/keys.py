@@ -325,6 +325,31 @@ def alert_subject(subject: str, rule: str) -> str:
     return f"{subject}:{rule}"
 
 
+def scope_sent(need_key: str, version: int, person_id: int) -> OutboxKey:
+    """Version ``version`` of the need's scope sent to ``person_id`` to agree or ask for changes."""
+    return OutboxKey(f"scope:{need_key}:v{version}:{person_id}")
+
+
+def scope_thread(need_key: str, version: int, event: str) -> OutboxKey:
+    """A step of the scope's sign-off (sent, changes asked, agreed) under the need's card in the IT channel."""
+    return OutboxKey(f"scope:{need_key}:v{version}:thread:{event}")
+
+
+def scope_agreed_told(need_key: str, version: int, person_id: int) -> OutboxKey:
+    """The author of version ``version`` told that ``person_id`` agreed to it."""
+    return OutboxKey(f"scope-agreed:{need_key}:v{version}:{person_id}")
+
+
+def scope_changes_told(need_key: str, version: int, count: int) -> OutboxKey:
+    """The author of version ``version`` told of the ``count``-th request for changes to it."""
+    return OutboxKey(f"scope-changes:{need_key}:v{version}:{count}")
+
+
+def scope_reminder(need_key: str, version: int, person_id: int, day: str) -> OutboxKey:
+    """``person_id`` reminded on ``day`` (ISO date) that version ``version`` waits on their agreement."""
+    return OutboxKey(f"scope-reminder:{need_key}:v{version}:{person_id}:{day}")
+
+
 # -- references a platform caches -------------------------------------------------
 
 def channel_members(channel: str) -> ReferenceAddress:

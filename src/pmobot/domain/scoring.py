@@ -126,6 +126,9 @@ class Policy:
     scale_min: float = 1.0
     scale_max: float = 10.0
     quorum: Quorum = Quorum()
+    # Whether the committee may only take (or be sent) a need whose scope the requester and the
+    # sponsor agreed to (``committee: require_agreed_scope``).
+    require_agreed_scope: bool = True
     # The ``roadmap:`` section as written, for the roadmap to read.
     roadmap: Mapping[str, Any] = field(default_factory=dict)
     # The ``tracking:`` section: check-ins, digests, drift thresholds, service levels.

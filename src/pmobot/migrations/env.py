@@ -5,7 +5,13 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-from pmobot.domain import models, models_governance, models_inbound, models_tracking  # noqa: F401  (registers the tables)
+from pmobot.domain import (  # noqa: F401  (registers the tables)
+    models,
+    models_governance,
+    models_inbound,
+    models_scope,
+    models_tracking,
+)
 
 connection = context.config.attributes.get("connection")
 if connection is None:

@@ -34,6 +34,9 @@ from pmobot.services import addresses, audit, baselines, committee_cards, links,
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken, Phrase
 from pmobot.services.people import Actor, locale_of
+from pmobot.services.scope_changes import applied as scope_applied
+from pmobot.services.scope_changes import describe as scope_described
+from pmobot.services.scope_changes import proposal as scope_proposal
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 REASON_MAX = 2000
@@ -126,6 +129,7 @@ def proposal(answers: dict[str, Any], baseline: Baseline, *, marks: Sequence[Mil
         if amount != baseline.budget:
             proposed["budget"] = format(amount, "f")
             proposed["currency"] = str(budget.get("currency") or baseline.currency)
+    proposed.update(scope_proposal(answers, baseline.scope))
     scope = str(answers.get("scope_note") or "").strip()
     if scope:
         proposed["scope"] = scope
@@ -208,6 +212,7 @@ def describe(proposed: dict[str, Any], baseline: Baseline, locale: str) -> str:
         parts.append(t(locale, "projects.change_budget",
                        before=format_money(baseline.budget, baseline.currency, locale),
                        after=format_money(Decimal(proposed["budget"]), proposed["currency"], locale)))
+    parts += scope_described(proposed, locale)
     if "scope" in proposed:
         parts.append(t(locale, "projects.change_scope", note=proposed["scope"]))
     return "; ".join(parts)
@@ -343,6 +348,7 @@ async def _next_baseline(session: AsyncSession, *, core: Core, project: Project,
     scope = dict(current.scope)
     if "scope" in proposed:
         scope["changes"] = [*scope.get("changes", []), {"change": change.number, "note": proposed["scope"]}]
+    scope = scope_applied(scope, proposed, change=change.number)
     terms = replace(
         baselines.terms_of(current),
         end=date.fromisoformat(proposed["end"]) if "end" in proposed else current.end,

@@ -25,7 +25,7 @@ from pmobot.domain.models_governance import Decision, NeedRequester, Vote
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import audit, outbox, project_view, projects, roadmap_events, scoring, sides
+from pmobot.services import audit, outbox, project_view, projects, roadmap_events, scope, scoring, sides
 from pmobot.services.committee_cards import (
     agenda_card,
     asked_for_it,
@@ -79,6 +79,9 @@ async def send(session: AsyncSession, *, core: Core, actor: Actor, key: str, rea
                       else "committee.error.already_on_agenda_paused", key=need.key, round=need.committee_round)
     action = "reconsider" if need.status == NeedStatus.DEFERRED else "send_to_committee"
     await check_step(session, actor, need, action)
+    signed = await scope.gate(session, core=core, need=need)
+    if signed.blocks_decision:
+        raise Invalid("scope.error.send_blocked", key=need.key, why=Phrase(lambda loc: scope.explain(signed, loc)))
     new_round = need.committee_round + 1
     await transition(session, core=core, actor=actor, need=need, action=action, reason=reason,
                      detail={"round": new_round},

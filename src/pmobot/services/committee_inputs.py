@@ -14,9 +14,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain.models import Estimate, Need
 from pmobot.domain.reviews import ReviewGate
+from pmobot.domain.scope import ScopeGate
 from pmobot.domain.roadmap import Impact
 from pmobot.i18n import t
-from pmobot.services import reviews, roadmap, scoring
+from pmobot.services import reviews, roadmap, scope, scoring
 from pmobot.services.cards import estimate_summary
 from pmobot.services.core import Core
 from pmobot.services.errors import PmoError
@@ -34,6 +35,8 @@ class Inputs:
     # Where approving would place it and what it would displace; or why that cannot be said.
     impact: Impact | None = None
     impact_refused: PmoError | None = None
+    # The scope sign-off: which version the requester and the sponsor agreed to, or whose agreement is missing.
+    scope: ScopeGate | None = None
 
     def lines(self, locale: str) -> list[tuple[str, str]]:
         """(label, text) for each input, in ``locale``."""
@@ -43,6 +46,8 @@ class Inputs:
             out.insert(0, (t(locale, "committee.score"), scoring.explain(self.score_view, locale)))
         if self.review is not None and self.review.concerns:
             out.append((t(locale, "review.card.title"), reviews.explain(self.review, locale)))
+        if self.scope is not None and (self.scope.required or self.scope.version is not None):
+            out.append((t(locale, "scope.committee.label"), scope.explain(self.scope, locale)))
         if self.impact is not None:
             out.append((t(locale, "committee.impact"), roadmap.explain_impact(self.impact, locale)))
         elif self.impact_refused is not None:
@@ -51,11 +56,18 @@ class Inputs:
 
     @property
     def blocks_approval(self) -> bool:
-        """Whether approving is refused now (a security review pending or blocked)."""
-        return self.review is not None and self.review.blocks_decision
+        """Whether approving is refused now (a security review pending or blocked, a scope the policy
+        asks for and nobody agreed to yet)."""
+        return ((self.review is not None and self.review.blocks_decision)
+                or (self.scope is not None and self.scope.blocks_decision))
 
     def why_blocked(self, locale: str) -> str:
-        return reviews.explain(self.review, locale) if self.review is not None else ""
+        parts = []
+        if self.review is not None and self.review.blocks_decision:
+            parts.append(reviews.explain(self.review, locale))
+        if self.scope is not None and self.scope.blocks_decision:
+            parts.append(scope.explain(self.scope, locale))
+        return " ".join(parts)
 
     # What the decision records of them, as they stood.
     @property
@@ -90,4 +102,5 @@ async def gather(session: AsyncSession, *, core: Core, need: Need, locale: str |
         refused = exc
     return Inputs(estimate=await latest_estimate(session, need_id=need.id),
                   score_view=await scoring.score_of(session, core=core, need=need),
-                  review=await reviews.gate(session, core=core, need=need), impact=impact, impact_refused=refused)
+                  review=await reviews.gate(session, core=core, need=need), impact=impact, impact_refused=refused,
+                  scope=await scope.gate(session, core=core, need=need))

@@ -15,7 +15,7 @@ from pmobot.domain.models import AuditEvent, Need, Person
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import audit, links, outbox, project_view, roadmap_view, scoring
+from pmobot.services import audit, links, outbox, project_view, roadmap_view, scope, scoring
 from pmobot.services.cards import actions_for, it_actions, load_need_card, score_field
 from pmobot.services.committee_cards import status_fields as committee_status_fields
 from pmobot.services.core import Core
@@ -137,8 +137,9 @@ async def status(session: AsyncSession, *, core: Core, actor: Actor, key: str) -
     project = await project_view.need_field(session, need=need, locale=actor.locale)
     if project is not None:
         card = replace(card, fields=card.fields + (project,))
+    signed = await scope.status_fields(session, core=core, need=need, locale=actor.locale)
     committee = await committee_status_fields(session, core=core, need=need, locale=actor.locale)
-    card = replace(card, fields=card.fields + tuple(committee))
+    card = replace(card, fields=card.fields + tuple(signed) + tuple(committee))
     steps = [await _history_line(session, core=core, event=e, locale=actor.locale) for e in history
              if e.to_status or e.action == "merged_in"]
     placed = await roadmap_view.status_field(session, core=core, need=need, locale=actor.locale)

@@ -155,8 +155,19 @@ def _criterion(r: Reader, cid: str, key: Node, node: Node, method: Method) -> Cr
                      bands=bands, per=per, points=points, times=times, missing=missing)
 
 
+def _agreed_scope(r: Reader, node: Node) -> bool:
+    """``committee: require_agreed_scope``: true (the default) or false."""
+    entries = r.mapping(node, "committee", ("quorum", "require_agreed_scope"))
+    if "require_agreed_scope" not in entries:
+        return True
+    value = r.plain(entries["require_agreed_scope"][1])
+    if not isinstance(value, bool):
+        raise r.fail(entries["require_agreed_scope"][1], "committee require_agreed_scope must be true or false")
+    return value
+
+
 def _quorum(r: Reader, node: Node) -> Quorum:
-    entries = r.mapping(node, "committee", ("quorum",))
+    entries = r.mapping(node, "committee", ("quorum", "require_agreed_scope"))
     if "quorum" not in entries:
         return Quorum()
     q = r.mapping(entries["quorum"][1], "committee quorum", _QUORUM)
@@ -208,6 +219,7 @@ def parse(text: str, source: str) -> Policy:
         raise r.fail(top["criteria"][1], f"wsjf divides by one size: mark exactly one criterion 'part: size' "
                                          f"(found {len(sizes)})")
     quorum = _quorum(r, top["committee"][1]) if "committee" in top else Quorum()
+    agreed_scope = _agreed_scope(r, top["committee"][1]) if "committee" in top else True
     roadmap: Mapping[str, Any] = {}
     if "roadmap" in top:
         r.mapping(top["roadmap"][1], "roadmap")
@@ -217,7 +229,7 @@ def parse(text: str, source: str) -> Policy:
     digest = hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False,
                                        separators=(",", ":")).encode()).hexdigest()
     return Policy(method=method, criteria=criteria, scale_min=scale_min, scale_max=scale_max, quorum=quorum,
-                  roadmap=roadmap, tracking=tracking, digest=digest, document=document, source=source)
+                  require_agreed_scope=agreed_scope, roadmap=roadmap, tracking=tracking, digest=digest, document=document, source=source)
 
 
 def from_document(document: Mapping[str, Any], source: str) -> Policy:

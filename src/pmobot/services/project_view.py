@@ -13,7 +13,7 @@ from pmobot.domain.models import Need
 from pmobot.domain.models_governance import Baseline, ChangeRequest, Milestone, Project
 from pmobot.i18n import format_day, format_moment, format_money, format_number, t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import alerts, audit, baselines, changes, projects, status_flow
+from pmobot.services import alerts, audit, baselines, changes, projects, scope_changes, status_flow
 from pmobot.services.core import Core
 from pmobot.services.needs import person
 from pmobot.services.people import Actor
@@ -65,6 +65,9 @@ async def card(session: AsyncSession, *, core: Core, actor: Actor, project: Proj
         CardField(t(loc, "projects.field.in_force", version=current.version), baseline_line(current, loc),
                   short=False),
     ]
+    agreed = scope_changes.baseline_field(current.scope, loc)
+    if agreed is not None:
+        fields.append(agreed)
     if len(versions) > 1:
         fields.append(CardField(t(loc, "projects.field.versions"),
                                 "\n".join(baseline_line(b, loc) for b in versions), short=False))

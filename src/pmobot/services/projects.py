@@ -8,6 +8,7 @@ the insert is a compare-and-set on it).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import update
@@ -24,7 +25,7 @@ from pmobot.domain.roadmap import Slot
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_day, format_number, t
 from pmobot.messages import Message, Notice
-from pmobot.services import audit, baselines, links, outbox, roadmap
+from pmobot.services import audit, baselines, links, outbox, roadmap, scope
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken, Phrase
 from pmobot.services.needs import latest_estimate, next_number
@@ -87,6 +88,10 @@ async def open_project(session: AsyncSession, *, core: Core, actor: Actor, need:
         return won
     assert project.id is not None
     terms = baselines.first_terms(core=core, need=need, estimate=estimate, start=slot.start, end=slot.end)
+    agreed = await scope.agreed(session, need_id=need.id)
+    if agreed is not None:
+        # What both sides signed off is what the baseline commits to, item by item.
+        terms = replace(terms, scope={**terms.scope, **scope.baseline_part(agreed)})
     await baselines.freeze(session, core=core, project_id=project.id, version=1, terms=terms,
                            decision_id=decision.id if decision else None)
     await audit.record(session, core=core, actor_id=actor.id, subject=project.key, action="project_opened",

@@ -27,7 +27,7 @@ from pmobot.conversation.fieldtypes.choices import (
 )
 from pmobot.conversation.fieldtypes.day import DateType
 from pmobot.conversation.fieldtypes.numeric import IntegerType, MoneyType, NumberType
-from pmobot.conversation.fieldtypes.text import LongTextType, TextType, UserType
+from pmobot.conversation.fieldtypes.text import LinesType, LongTextType, TextType, UserType
 from pmobot.conversation.spec import FieldSpec
 from pmobot.conversation.text import clean_text
 
@@ -42,7 +42,7 @@ FIELD_TYPES: dict[str, FieldType] = {
     kind.name: kind
     for kind in (
         TextType(), LongTextType(), IntegerType(), NumberType(), MoneyType(), DateType(),
-        ChoiceType(), MultiChoiceType(), YesNoType(), UserType(),
+        ChoiceType(), MultiChoiceType(), YesNoType(), UserType(), LinesType(),
     )
 }
 

@@ -56,3 +56,43 @@ class UserType(TextType):
 
     def hint(self, field: FieldSpec, locale: str) -> str:
         return t(locale, "field.hint.user")
+
+
+class LinesType(TextType):
+    """A short list, one item a line (or items separated by ";" where a chat sends one line at a
+    time): kept as a list of lines, each up to ``max_length`` characters, at most ``max`` items."""
+
+    name = "lines"
+    widget = Widget.MULTI_LINE
+    default_max_length = 300
+    wide = True
+
+    def parse(self, field: FieldSpec, text: str, ctx: ParseContext) -> Answer:
+        rows = text.splitlines() if "\n" in text.strip() else text.split(";")
+        items: list[str] = []
+        for row in rows:
+            item = clean_text(row).lstrip("-*•· ").strip()
+            if item and item not in items:
+                items.append(item)
+        if not items:
+            raise FieldError("field.error.empty")
+        self.check(field, items, ctx)
+        return items
+
+    def check(self, field: FieldSpec, value: Answer, ctx: ParseContext) -> None:
+        items = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        most = int(field.max) if field.max is not None else None
+        if most is not None and len(items) > most:
+            raise FieldError("field.error.lines_max", {"count": len(items), "max": most})
+        for item in items:
+            self._check_length(field, clean_text(item))
+
+    def format(self, field: FieldSpec, value: Answer, locale: str) -> str:
+        items = value if isinstance(value, list) else [value]
+        return "\n".join(f"• {item}" for item in items)
+
+    def hint(self, field: FieldSpec, locale: str) -> str:
+        return t(locale, "field.hint.lines")
+
+    def as_text(self, field: FieldSpec, value: Answer, locale: str) -> str:
+        return "\n".join(str(v) for v in value) if isinstance(value, list) else str(value)
