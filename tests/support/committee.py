@@ -10,6 +10,7 @@ from sqlmodel import select
 from pmobot.app import App
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Account, Estimate, Need, Person, RoleGrant
+from pmobot.domain.models_scope import ScopeAgreement, ScopeVersion
 from pmobot.domain.roles import Role, Side
 from pmobot.services import needs, people
 from pmobot.services.people import Actor
@@ -64,8 +65,10 @@ async def seat(app: App, platform: str = "console",
 
 async def estimated_need(app: App, *, requester: str = "alice", estimator: str = "bob", title: str = "Contract tracker",
                          cost: str = "30000", effort: float = 20.0, platform: str = "console",
-                         personal_data: bool | None = None, users: int | None = None) -> str:
-    """A need of ``requester``'s, estimated by ``estimator`` (20 person-days, 30 000 EUR)."""
+                         personal_data: bool | None = None, users: int | None = None,
+                         scope_agreed: bool = True) -> str:
+    """A need of ``requester``'s, estimated by ``estimator`` (20 person-days, 30 000 EUR), with a scope
+    the requester agreed to (``scope_agreed``), as the policy asks before the committee decides."""
     async with app.db.session() as session:
         who = await person(session, requester, platform)
         it = await person(session, estimator, platform)
@@ -82,4 +85,19 @@ async def estimated_need(app: App, *, requester: str = "alice", estimator: str =
                              effort_high=effort * 1.5, cost=Decimal(cost), currency="EUR", duration_days=30,
                              confidence="medium", technical_risk="low", security_review=False,
                              estimator_id=it.id, created_at=now))
+        if scope_agreed:
+            await agree_scope(session, need=need, author_id=it.id, now=now)
         return need.key
+
+
+async def agree_scope(session: Any, *, need: Need, author_id: int, now: Any) -> None:
+    """Scope v1 of ``need``, stated by ``author_id`` and agreed by its requester (the sign-off's own
+    tests take the real way: tests/console/test_scope_console.py and the platforms' ones)."""
+    assert need.id is not None
+    version = ScopeVersion(need_id=need.id, number=1, in_scope=[need.title], acceptance=["Used by the team"],
+                           status="agreed", author_id=author_id, created_at=now, agreed_at=now)
+    session.add(version)
+    await session.flush()
+    assert version.id is not None
+    session.add(ScopeAgreement(scope_version_id=version.id, need_id=need.id, person_id=need.requester_id,
+                               capacity="requester", agreed_at=now))

@@ -14,8 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain.models import Estimate, Need
 from pmobot.domain.reviews import ReviewGate
-from pmobot.domain.scope import ScopeGate
 from pmobot.domain.roadmap import Impact
+from pmobot.domain.scope import ScopeGate
 from pmobot.i18n import t
 from pmobot.services import reviews, roadmap, scope, scoring
 from pmobot.services.cards import estimate_summary

@@ -229,7 +229,8 @@ def parse(text: str, source: str) -> Policy:
     digest = hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False,
                                        separators=(",", ":")).encode()).hexdigest()
     return Policy(method=method, criteria=criteria, scale_min=scale_min, scale_max=scale_max, quorum=quorum,
-                  require_agreed_scope=agreed_scope, roadmap=roadmap, tracking=tracking, digest=digest, document=document, source=source)
+                  require_agreed_scope=agreed_scope, roadmap=roadmap, tracking=tracking, digest=digest,
+                  document=document, source=source)
 
 
 def from_document(document: Mapping[str, Any], source: str) -> Policy:

@@ -185,7 +185,7 @@ async def _signing(session: AsyncSession, *, core: Core, actor: Actor, key: str,
     row = await _hold(session, row)
     latest = await scope.latest(session, need_id=need.id)
     assert latest is not None
-    if version is not None and version != latest.number or latest.id != row.id:
+    if (version is not None and version != latest.number) or latest.id != row.id:
         shown = await scope.card(session, core=core, need=need, row=latest, locale=actor.locale, with_actions=True)
         return need, latest, capacity, [
             Notice(t(actor.locale, "scope.error.outdated", key=need.key, version=version or row.number,

@@ -32,7 +32,8 @@ async def _committee(teams: TeamsHarness) -> None:
     for member, side in ((CARLA, "business"), (ERIN, "it")):
         await teams.post(teams.personal(member, "hello"))
         async with teams.app.db.session() as session:
-            seat = await people.resolve(session, core=teams.app.core, identity=Identity("teams", member.id, member.name))
+            seat = await people.resolve(session, core=teams.app.core,
+                                        identity=Identity("teams", member.id, member.name))
             session.add(RoleGrant(person_id=seat.id, role=Role.COMMITTEE, side=side, granted_at=teams.app.core.now()))
 
 
@@ -89,7 +90,8 @@ async def test_the_scope_round_trip_in_teams(teams: TeamsHarness, fake: FakeMicr
     await teams.deliver()
 
     # "Agree" on the v1 card is refused and v2 shown; v2 is agreed from its own card.
-    await teams.post(teams.press(ALICE, first, t("fr", "scope.button.agree"), conversation=personal_conversation(ALICE)))
+    await teams.post(teams.press(ALICE, first, t("fr", "scope.button.agree"),
+                                 conversation=personal_conversation(ALICE)))
     shown = texts_to(fake, ALICE.chat)
     assert "n'est plus la version en cours : c'est la v2" in shown and "à 90 jours" in shown
     current = next(c for c in reversed(fake.cards_to(ALICE.chat)) if "Périmètre de NEED-1 · v2" in card_text(c))
