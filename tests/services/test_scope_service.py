@@ -1,0 +1,149 @@
+"""The scope sign-off's rules at the service: who may state, agree or ask; an empty scope; an outdated
+version; a sponsor named in words, by a handle or not at all; two agreements at the same instant;
+the policy's switch; the service-level reminders, once a day."""
+
+from __future__ import annotations
+
+import asyncio
+from importlib import resources
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+from support.committee import actor, estimated_need, seat
+
+from pmobot.app import App
+from pmobot.domain.models import Need, OutboxMessage
+from pmobot.domain.models_scope import ScopeAgreement, ScopeVersion
+from pmobot.services import committee, scope, scope_record, scope_reminders
+from pmobot.services.errors import PmoError
+from pmobot.services.policy import PolicyError, load_default, parse
+
+SCOPE = {"in_scope": ["Contract list", "Renewal alerts"], "out_of_scope": ["Old contracts"],
+         "acceptance": ["No renewal missed"]}
+
+
+async def _need(app: App, *, sponsor: str | None = None) -> str:
+    key = await estimated_need(app, scope_agreed=False)
+    if sponsor is not None:
+        async with app.db.session() as session:
+            need = (await session.exec(select(Need))).one()
+            need.sponsor = sponsor
+            session.add(need)
+    return key
+
+
+async def _as(app: App, login: str, call: Any, **kw: Any) -> Any:
+    async with app.db.session() as session:
+        return await call(session, core=app.core, actor=await actor(session, app, login), **kw)
+
+
+async def _refused(app: App, login: str, call: Any, **kw: Any) -> str:
+    with pytest.raises(PmoError) as caught:
+        await _as(app, login, call, **kw)
+    return caught.value.message("en")
+
+
+async def test_only_it_states_a_scope_and_an_empty_one_is_not_sent(app: App) -> None:
+    key = await _need(app)
+    assert "Only IT can state the scope" in await _refused(app, "alice", scope_record.record, key=key, answers=SCOPE)
+    empty = await _refused(app, "bob", scope_record.record, key=key,
+                           answers={"in_scope": ["  ", "-"], "acceptance": ["x"]})
+    assert empty.startswith(f"The scope of {key} has nothing in it")
+    async with app.db.session() as session:
+        assert (await session.exec(select(ScopeVersion))).all() == []
+
+
+async def test_only_the_requester_or_the_sponsor_agree_and_an_outdated_version_is_refused(app: App) -> None:
+    key = await _need(app, sponsor="@dan")  # a handle names Dan Dupont
+    await _as(app, "bob", scope_record.record, key=key, answers=SCOPE)
+    assert "Only the requester or the sponsor" in await _refused(app, "carla", scope_record.agree, key=key,
+                                                                 version=None)
+    await _as(app, "bob", scope_record.record, key=key, answers={**SCOPE, "in_scope": ["Contract list"]})
+    shown = await _as(app, "alice", scope_record.agree, key=key, version=1)
+    assert "n'est plus la version en cours : c'est la v2" in shown[0].text and shown[0].level == "warning"
+    assert shown[1].title == f"Périmètre de {key} · v2"
+    async with app.db.session() as session:
+        assert (await session.exec(select(ScopeAgreement))).all() == []
+    done = await _as(app, "alice", scope_record.agree, key=key, version=2)
+    assert "Il attend encore Dan Dupont." in done[0].text
+    assert "already agreed" in await _refused(app, "alice", scope_record.agree, key=key, version=2)
+    # The committee may not take it yet: Dan's agreement is missing, and said.
+    await seat(app)
+    why = await _refused(app, "dan", committee.send, key=key)
+    assert why == (f"{key} cannot go to the committee yet: Scope v2 awaits the agreement of Dan Dupont (sponsor). "
+                   "Agreed so far: Alice Martin (requester). The committee cannot decide on it until the scope "
+                   "is agreed.")
+    await _as(app, "dan", scope_record.agree, key=key, version=None)
+    await _as(app, "dan", committee.send, key=key)
+
+
+async def test_a_sponsor_who_names_nobody_is_said_so(app: App) -> None:
+    key = await _need(app, sponsor="Mme Durand, DAF")
+    out = await _as(app, "bob", scope_record.record, key=key, answers=SCOPE)
+    assert out[0].text == f"Scope v1 of {key} is sent for agreement to Alice Martin."
+    async with app.db.session() as session:
+        need = (await session.exec(select(Need))).one()
+        gate = await scope.gate(session, core=app.core, need=need)
+    assert 'The sponsor "Mme Durand, DAF" names nobody pmobot knows' in scope.explain(gate, "en")
+
+
+async def test_asking_for_changes_names_an_item_and_reopens_nothing_agreed(app: App) -> None:
+    key = await _need(app)
+    await _as(app, "bob", scope_record.record, key=key, answers=SCOPE)
+    assert "There is no item 9: the scope has items 1 to 4" in await _refused(
+        app, "alice", scope_record.ask_changes, key=key, version=1, item=9, comment="x")
+    assert "Please say what should change." in await _refused(
+        app, "alice", scope_record.ask_changes, key=key, version=1, item=2, comment=" ")
+    await _as(app, "alice", scope_record.ask_changes, key=key, version=1, item=2, comment="Alerts 90 days ahead")
+    await _as(app, "alice", scope_record.agree, key=key, version=1)
+    assert "is already agreed" in await _refused(app, "alice", scope_record.ask_changes, key=key, version=1,
+                                                 item=0, comment="More")
+
+
+async def test_two_people_agreeing_at_once_record_one_agreement_each(app: App) -> None:
+    key = await _need(app, sponsor="Dan Dupont")
+    await _as(app, "bob", scope_record.record, key=key, answers=SCOPE)
+    results = await asyncio.gather(*(_as(app, login, scope_record.agree, key=key, version=1)
+                                     for login in ("alice", "dan")), return_exceptions=True)
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    async with app.db.session() as session:
+        rows = (await session.exec(select(ScopeAgreement).order_by(col(ScopeAgreement.person_id)))).all()
+        version = (await session.exec(select(ScopeVersion))).one()
+    assert sorted(r.capacity for r in rows) == ["requester", "sponsor"]
+    assert version.status == "agreed" and version.agreed_at is not None
+
+
+def test_the_policy_may_let_the_committee_decide_without_an_agreed_scope() -> None:
+    shipped = resources.files("pmobot").joinpath("policy.yaml").read_text(encoding="utf-8")
+    assert "  require_agreed_scope: true\n" in shipped and load_default().require_agreed_scope is True
+    assert parse(shipped.replace("  require_agreed_scope: true\n", ""), "p.yaml").require_agreed_scope is True
+    off = shipped.replace("require_agreed_scope: true", "require_agreed_scope: false")
+    assert parse(off, "p.yaml").require_agreed_scope is False
+    with pytest.raises(PolicyError, match=r"p.yaml, line \d+: committee require_agreed_scope must be true or false"):
+        parse(shipped.replace("require_agreed_scope: true", "require_agreed_scope: sometimes"), "p.yaml")
+
+
+async def test_reminders_follow_the_service_level_once_a_day(app: App, clock: Any) -> None:
+    key = await _need(app)
+    await _as(app, "bob", scope_record.record, key=key, answers=SCOPE)
+
+    async def remind() -> int:
+        async with app.db.session() as session:
+            return await scope_reminders.remind(session, core=app.core, now=app.core.now())
+
+    assert await remind() == 0  # within the service level
+    clock.advance(days=8)  # 6 business days later: past the 5 of scope_agreement
+    assert await remind() == 1
+    assert await remind() == 0  # once that day
+    async with app.db.session() as session:
+        sent = (await session.exec(select(OutboxMessage).where(col(OutboxMessage.key).like("scope-reminder:%")))).all()
+        awaiting = await scope.awaiting_agreement(session, core=app.core)
+    assert len(sent) == 1 and "attend votre accord depuis 6 jours ouvrés" in str(sent[0].payload)
+    assert [(n, people) for n, _, people in awaiting] == [(1, (1,))]
+    clock.advance(days=1)
+    assert await remind() == 1
+    await _as(app, "alice", scope_record.agree, key=key, version=None)
+    clock.advance(days=1)
+    assert await remind() == 0
+
