@@ -313,13 +313,14 @@ def build_parser() -> argparse.ArgumentParser:
                      "'projects', 'baselines' (every version), 'milestones', 'changes' (change requests). "
                      "'decisions': one row per committee decision, with its votes and reasons. "
                      "'reviews': one row per security review version, with its checklist and outcome. "
+                     "'scope': one row per version of a need's scope, with who agreed to it and the changes asked. "
                      "'roadmap': each piece of work where the roadmap places it; 'capacity': every capacity set. "
                      "'status-updates': every status update of every project. "
                      "'alerts': every drift alert with its figures; 'alert-history': every step of each. "
                      "Amounts have two decimals and a currency column; dates are ISO 8601.")
     export.add_argument("what", nargs="?", choices=["needs", "questions", "scores", "projects",
                                                      "baselines", "milestones", "changes", "decisions", "reviews",
-                                                     "roadmap", "capacity", "status-updates", "alerts",
+                                                     "scope", "roadmap", "capacity", "status-updates", "alerts",
                                                      "alert-history"],
                         default="needs",
                         help="what to export (default: needs)")

@@ -118,8 +118,9 @@ async def test_the_scope_round_trip_in_the_console(app: App, console: Any) -> No
     mark = len(console.out.getvalue())
     await console.handle_line(f"/pmo accord {key}")
     assert f"Seul le demandeur ou le sponsor de {key} peut valider son périmètre" in since(console, mark)
-    await console.handle_line("/as dan")
     mark = len(console.out.getvalue())
+    await console.handle_line("/as dan")
+    assert f"Le périmètre de {key} attend votre accord : /pmo accord {key}" in since(console, mark)
     await console.handle_line(f"/pmo accord {key}")
     assert f"le périmètre est validé. Le PMO peut soumettre {key} au comité." in since(console, mark)
 

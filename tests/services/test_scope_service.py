@@ -15,7 +15,7 @@ from support.committee import actor, estimated_need, seat
 from pmobot.app import App
 from pmobot.domain.models import Need, OutboxMessage
 from pmobot.domain.models_scope import ScopeAgreement, ScopeVersion
-from pmobot.services import committee, scope, scope_record, scope_reminders
+from pmobot.services import committee, export, scope, scope_record, scope_reminders
 from pmobot.services.errors import PmoError
 from pmobot.services.policy import PolicyError, load_default, parse
 
@@ -147,3 +147,21 @@ async def test_reminders_follow_the_service_level_once_a_day(app: App, clock: An
     clock.advance(days=1)
     assert await remind() == 0
 
+
+
+async def test_every_version_is_exported_with_who_agreed_and_the_changes_asked(app: App) -> None:
+    key = await _need(app)
+    await _as(app, "bob", scope_record.record, key=key, answers=SCOPE)
+    await _as(app, "alice", scope_record.ask_changes, key=key, version=1, item=2, comment="=90 days ahead")
+    await _as(app, "bob", scope_record.record, key=key, answers={**SCOPE, "in_scope": ["Contract list", "Alerts"]})
+    await _as(app, "alice", scope_record.agree, key=key, version=2)
+    async with app.db.session() as session:
+        rows = await export.TABLES["scope"].rows(session, core=app.core)
+        as_csv = await export.document(session, core=app.core, what="scope", format="csv")
+    assert [(r["version"], r["status"], r["in_scope"]) for r in rows] == [
+        (1, "superseded", ["Contract list", "Renewal alerts"]), (2, "agreed", ["Contract list", "Alerts"])]
+    assert rows[0]["changes_asked"] == ["Alice Martin on item 2: =90 days ahead"] and rows[0]["agreed_by"] is None
+    assert rows[1]["agreed_by"] == ["Alice Martin (requester) 2026-11-26T09:00:00+00:00"]
+    header, *lines = as_csv.text.removeprefix("\ufeff").splitlines()
+    assert header.split(",")[:5] == ["need", "title", "version", "status", "in_scope"]
+    assert "Contract list; Renewal alerts" in lines[0] and "Alice Martin on item 2: =90 days ahead" in lines[0]

@@ -25,10 +25,10 @@ Row = dict[str, object]
 PROJECT_FIELDS = ("key", "need", "title", "status", "owner", "baseline_version", "start", "end", "budget",
                   "budget_currency", "effort", "created_at")
 BASELINE_FIELDS = ("project", "version", "start", "end", "budget", "budget_currency", "effort", "scope_title",
-                   "milestones", "decision_id", "change_request", "created_at")
+                   "scope_version", "in_scope", "milestones", "decision_id", "change_request", "created_at")
 MILESTONE_FIELDS = ("project", "name", "due", "weight", "baseline_version", "created_by", "created_at")
 CHANGE_FIELDS = ("project", "change_request", "status", "new_end", "new_budget", "new_budget_currency", "scope_note",
-                 "reason", "requested_by", "requested_at", "decided_at")
+                 "scope_added", "scope_removed", "reason", "requested_by", "requested_at", "decided_at")
 
 
 def _money(value: Decimal | str | None) -> str | None:
@@ -82,6 +82,7 @@ async def baselines(session: AsyncSession, *, core: Core) -> list[Row]:
             "project": project.key, "version": baseline.version, "start": _day(baseline.start),
             "end": _day(baseline.end), "budget": _money(baseline.budget), "budget_currency": baseline.currency,
             "effort": baseline.effort, "scope_title": baseline.scope.get("title"),
+            "scope_version": baseline.scope.get("version"), "in_scope": baseline.scope.get("in_scope"),
             "milestones": [f"{m.get('name')} ({m.get('due')})" for m in baseline.milestones],
             "decision_id": baseline.decision_id,
             "change_request": keys.change_subject(project.key, change.number) if change else None,
@@ -110,6 +111,7 @@ async def change_requests(session: AsyncSession, *, core: Core) -> list[Row]:
             "project": project.key, "change_request": keys.change_subject(project.key, change.number),
             "status": change.status, "new_end": _day(proposed.get("end")), "new_budget": _money(proposed.get("budget")),
             "new_budget_currency": proposed.get("currency"), "scope_note": proposed.get("scope"),
+            "scope_added": proposed.get("scope_add"), "scope_removed": proposed.get("scope_remove"),
             "reason": change.reason or None, "requested_by": names.get(change.requested_by_id),
             "requested_at": change.requested_at.isoformat(timespec="seconds"),
             "decided_at": change.decided_at.isoformat(timespec="seconds") if change.decided_at else None,

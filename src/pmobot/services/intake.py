@@ -221,6 +221,8 @@ async def attention(session: AsyncSession, *, core: Core, actor: Actor) -> list[
     if drafts:
         lines.append(t(actor.locale, "duplicates.attention", keys=", ".join(n.key for n in drafts),
                        key=drafts[0].key))
+    # Scopes IT stated that wait on this person's agreement (as requester or sponsor).
+    lines += await scope.attention(session, core=core, actor_id=actor.id, locale=actor.locale)
     if Role.IT in actor.roles:
         waiting = (
             await session.exec(select(func.count()).select_from(Need).where(

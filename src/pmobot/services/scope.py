@@ -224,3 +224,12 @@ async def awaiting_agreement(session: AsyncSession, *, core: Core) -> list[tuple
 def baseline_part(row: ScopeVersion) -> dict[str, object]:
     """What a baseline keeps of the agreed scope: its version and its items."""
     return {"version": row.number, **statement(row).to_dict()}
+
+
+async def attention(session: AsyncSession, *, core: Core, actor_id: int, locale: str) -> list[str]:
+    """For someone's greeting: the scopes waiting on their agreement."""
+    waiting = [need_id for need_id, _, ids in await awaiting_agreement(session, core=core) if actor_id in ids]
+    if not waiting:
+        return []
+    found = [n for n in [await session.get(Need, need_id) for need_id in waiting] if n is not None]
+    return [t(locale, "scope.attention", count=len(found), keys=", ".join(n.key for n in found), key=found[0].key)]

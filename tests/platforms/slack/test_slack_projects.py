@@ -36,7 +36,7 @@ async def test_a_project_its_change_modal_and_the_committees_votes(slack: SlackH
     await slack.command("UBOB", f"change {key}")
     await slack.settle()
     view = slack.opened_view()
-    assert block_ids(view) == ["new_end", "new_budget", "scope_note", "reason"]
+    assert block_ids(view) == ["new_end", "new_budget", "scope_add", "scope_remove", "scope_note", "reason"]
     response = await slack.submit("UBOB", view, {"new_end": "2027-01-29", "reason": "The vendor ships in January"})
     body = await response.json()
     assert body["response_action"] == "update" and f"{key}/CR-1 is sent to the committee" in texts(

@@ -41,9 +41,11 @@ async def test_a_project_its_change_form_and_the_committees_votes(teams: TeamsHa
     send = t("en", "dialog.form_submit")
     assert send in card_text(form) and card_errors(form) == []
     assert [e.get("id") for e in form["body"] if str(e.get("id", "")).startswith("field:")] == [
-        "field:new_end", "field:new_budget", "field:scope_note", "field:reason"]
+        "field:new_end", "field:new_budget", "field:scope_add", "field:scope_remove", "field:scope_note",
+        "field:reason"]
     status, body = await teams.post(teams.press(BOB, form, send, inputs={
-        "field:new_end": "2027-01-29", "field:new_budget": "", "field:scope_note": "",
+        "field:new_end": "2027-01-29", "field:new_budget": "", "field:scope_add": "", "field:scope_remove": "",
+        "field:scope_note": "",
         "field:reason": "The vendor ships in January"}, conversation={"conversationType": "personal", "id": BOB.chat}))
     assert status == 200 and f"{key}/CR-1 is sent to the committee" in card_text(body["value"]), body
 
