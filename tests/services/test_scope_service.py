@@ -5,6 +5,7 @@ the policy's switch; the service-level reminders, once a day."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from importlib import resources
 from typing import Any
 
@@ -15,6 +16,8 @@ from support.committee import actor, estimated_need, seat
 from pmobot.app import App
 from pmobot.domain.models import Need, OutboxMessage
 from pmobot.domain.models_scope import ScopeAgreement, ScopeVersion
+from pmobot.jobs.base import JobContext
+from pmobot.jobs.registry import builtin_jobs
 from pmobot.services import committee, export, scope, scope_record, scope_reminders
 from pmobot.services.errors import PmoError
 from pmobot.services.policy import PolicyError, load_default, parse
@@ -165,3 +168,19 @@ async def test_every_version_is_exported_with_who_agreed_and_the_changes_asked(a
     header, *lines = as_csv.text.removeprefix("\ufeff").splitlines()
     assert header.split(",")[:5] == ["need", "title", "version", "status", "in_scope"]
     assert "Contract list; Renewal alerts" in lines[0] and "Alice Martin on item 2: =90 days ahead" in lines[0]
+
+
+async def test_the_daily_reminder_job_reminds_once_per_day_past_the_service_level(app: App, clock: Any) -> None:
+    key = await _need(app)
+    await _as(app, "bob", scope_record.record, key=key, answers=SCOPE)
+    [job] = [job for job in builtin_jobs() if job.name == "scope-reminders"]
+    assert job.schedule.describe(core=app.core) == "business days 09:00 Europe/Paris"
+
+    async def run(days: int) -> object:
+        now = app.core.now() + timedelta(days=days)
+        return await job.run(JobContext(core=app.core, now=now, slot=now, period=now.date().isoformat(), late=False))
+
+    assert await run(1) == {"reminded": 0}
+    assert await run(8) == {"reminded": 1}
+    assert await run(8) == {"reminded": 0}  # the day is in the outbox key: a second run that day sends nothing
+    assert await run(9) == {"reminded": 1}
