@@ -93,7 +93,8 @@ def test_each_declared_button_triggers_its_command_and_the_cards_buttons_are_dec
     assert set(declared) == {"need.claim", "need.ask", "need.estimate", "need.answer", "need.status", "need.review",
                              "committee.approve", "committee.defer", "committee.reject", "committee.request_info",
                              "need.join", "need.different", "need.submit", "project.check_in",
-                             "alert.status", "alert.acknowledge", "alert.ask_update"}
+                             "alert.status", "alert.acknowledge", "alert.ask_update", "scope.agree", "scope.changes",
+                             "scope.write"}
     assert {declared[a].name for a in ("committee.approve", "committee.defer", "committee.reject")} == {"vote"}
     assert {declared[b.action_id].name for b in buttons.ON_AN_ALERT} == {"alert"}
     for action_id, command in declared.items():
@@ -147,7 +148,7 @@ def test_the_commands_whose_answer_may_be_shared_are_the_questions() -> None:
 def test_each_spec_a_command_opens_exists_and_has_one_opener(app: App) -> None:
     openers = [c for c in COMMANDS if c.opens]
     assert {c.opens for c in openers} == {"intake", "question", "answer", "estimate", "assess", "review", "change",
-                                          "vote", "committee_question", "checkin"}
+                                          "vote", "committee_question", "checkin", "scope", "scope_changes"}
     for command in openers:
         assert command.opens in app.core.specs
         assert COMMANDS.opening(command.opens or "") is command

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from support.committee import actor, estimated_need, seat
 
 from pmobot.app import App
+from pmobot.domain.committee import Choice
 from pmobot.domain.models import Need, OutboxMessage
 from pmobot.domain.models_scope import ScopeAgreement, ScopeVersion
 from pmobot.jobs.base import JobContext
@@ -184,3 +185,17 @@ async def test_the_daily_reminder_job_reminds_once_per_day_past_the_service_leve
     assert await run(8) == {"reminded": 1}
     assert await run(8) == {"reminded": 0}  # the day is in the outbox key: a second run that day sends nothing
     assert await run(9) == {"reminded": 1}
+
+
+async def test_a_scope_revised_while_on_the_agenda_holds_the_approval_back(app: App) -> None:
+    key = await _need(app)
+    await seat(app)
+    await _as(app, "bob", scope_record.record, key=key, answers=SCOPE)
+    await _as(app, "alice", scope_record.agree, key=key, version=1)
+    await _as(app, "dan", committee.send, key=key)
+    await _as(app, "bob", scope_record.record, key=key, answers={**SCOPE, "in_scope": ["Contract list"]})
+    why = await _refused(app, "carla", committee.vote, key=key, choice=Choice.APPROVE, reason="Useful")
+    assert why == (f"{key} cannot be approved yet: Scope v2 awaits the agreement of Alice Martin (requester). "
+                   "The committee cannot decide on it until the scope is agreed. You may still defer or reject it, "
+                   f"or ask with /pmo info {key}.")
+    await _as(app, "carla", committee.vote, key=key, choice=Choice.DEFER, reason="Scope moved")

@@ -48,7 +48,7 @@ async def _changes(r: Request) -> list[Message] | Opening:
 
 def register(commands: Commands) -> None:
     commands.add(Command("scope", ("scope", "perimetre"), NeedKey(), _scope, buttons=(buttons.SCOPE_WRITE,),
-                         opens="scope", shareable=True))
+                         opens="scope"))
     commands.add(Command("agree", ("agree", "accord", "daccord"), NeedKey(), _agree,
                          buttons=(buttons.SCOPE_AGREE,)))
     commands.add(Command("scope-changes", ("scope-changes", "modifier-perimetre", "changer-perimetre"), NeedKey(),
