@@ -129,11 +129,11 @@ async def test_a_change_the_baseline_could_not_hold_is_refused_at_the_question(a
 async def test_an_empty_change_is_refused_when_the_last_change_is_skipped_and_there_is_a_way_out(app: App) -> None:
     await open_for(app, await estimated_need(app))
     await app.chat.on_text(BOB, "b", "/pmo change PRJ-1")
-    await app.chat.on_text(BOB, "b", "skip")
-    await app.chat.on_text(BOB, "b", "skip")
+    for _ in range(4):  # the end, the budget, the items to add, the items to remove
+        await app.chat.on_text(BOB, "b", "skip")
     said = texts(await app.chat.on_text(BOB, "b", "skip"))
-    assert said[0] == ("A change request must change something: a new end date, a new budget or a scope change, "
-                       "and all three are skipped. Give one here, type back to change an earlier answer, or cancel "
+    assert said[0] == ("A change request must change something: a new end date, a new budget, scope items to add "
+                       "or remove, or a scope change, and all are skipped. Give one here, type back to change an earlier answer, or cancel "
                        "to stop.")
     # Still on the scope question: an answer there goes on to the reason.
     await app.chat.on_text(BOB, "b", "Add SSO")
