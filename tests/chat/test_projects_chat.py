@@ -133,8 +133,8 @@ async def test_an_empty_change_is_refused_when_the_last_change_is_skipped_and_th
         await app.chat.on_text(BOB, "b", "skip")
     said = texts(await app.chat.on_text(BOB, "b", "skip"))
     assert said[0] == ("A change request must change something: a new end date, a new budget, scope items to add "
-                       "or remove, or a scope change, and all are skipped. Give one here, type back to change an earlier answer, or cancel "
-                       "to stop.")
+                       "or remove, or a scope change, and all are skipped. Give one here, type back to change an "
+                       "earlier answer, or cancel to stop.")
     # Still on the scope question: an answer there goes on to the reason.
     await app.chat.on_text(BOB, "b", "Add SSO")
     await app.chat.on_text(BOB, "b", "Asked by the auditors")
