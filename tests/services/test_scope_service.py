@@ -5,7 +5,6 @@ the policy's switch; the service-level reminders, once a day."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 from importlib import resources
 from typing import Any
 
@@ -17,9 +16,8 @@ from pmobot.app import App
 from pmobot.domain.committee import Choice
 from pmobot.domain.models import Need, OutboxMessage
 from pmobot.domain.models_scope import ScopeAgreement, ScopeVersion
-from pmobot.jobs.base import JobContext
-from pmobot.jobs.registry import builtin_jobs
-from pmobot.services import committee, export, scope, scope_record, scope_reminders
+from pmobot.domain.models_tracking import DriftAlert
+from pmobot.services import committee, drift, export, scope, scope_record
 from pmobot.services.errors import PmoError
 from pmobot.services.policy import PolicyError, load_default, parse
 
@@ -128,29 +126,34 @@ def test_the_policy_may_let_the_committee_decide_without_an_agreed_scope() -> No
         parse(shipped.replace("require_agreed_scope: true", "require_agreed_scope: sometimes"), "p.yaml")
 
 
-async def test_reminders_follow_the_service_level_once_a_day(app: App, clock: Any) -> None:
+async def test_a_sign_off_past_its_service_level_reminds_whom_it_waits_on_once(app: App, clock: Any) -> None:
+    """The scope's wait follows the service levels of estimates and decisions (``drift.check_service_levels``)."""
     key = await _need(app)
     await _as(app, "bob", scope_record.record, key=key, answers=SCOPE)
 
-    async def remind() -> int:
+    async def check() -> dict[str, int]:
         async with app.db.session() as session:
-            return await scope_reminders.remind(session, core=app.core, now=app.core.now())
+            return await drift.check_service_levels(session, core=app.core, now=app.core.now())
 
-    assert await remind() == 0  # within the service level
-    clock.advance(days=8)  # 6 business days later: past the 5 of scope_agreement
-    assert await remind() == 1
-    assert await remind() == 0  # once that day
+    async def reminders() -> list[OutboxMessage]:
+        async with app.db.session() as session:
+            alerts = (await session.exec(select(DriftAlert).where(DriftAlert.rule == "wait_scope_agreement"))).all()
+            keys = [f"alert:{a.number}:" for a in alerts]
+            rows = (await session.exec(select(OutboxMessage).where(OutboxMessage.target_kind == "person"))).all()
+        return [r for r in rows if any(r.key.startswith(k) for k in keys)]
+
+    assert (await check())["opened"] == 0  # within the 5 business days of scope_agreement
+    clock.advance(days=8)  # 6 business days later
+    assert (await check())["opened"] == 1
+    assert (await check())["opened"] == 0  # once: the alert stays open, nobody is told again
+    told = await reminders()
     async with app.db.session() as session:
-        sent = (await session.exec(select(OutboxMessage).where(col(OutboxMessage.key).like("scope-reminder:%")))).all()
         awaiting = await scope.awaiting_agreement(session, core=app.core)
-    assert len(sent) == 1 and "attend votre accord depuis 6 jours ouvrés" in str(sent[0].payload)
+    assert len(told) == 1 and "6 jours ouvrés" in str(told[0].payload)
     assert [(n, people) for n, _, people in awaiting] == [(1, (1,))]
-    clock.advance(days=1)
-    assert await remind() == 1
     await _as(app, "alice", scope_record.agree, key=key, version=None)
     clock.advance(days=1)
-    assert await remind() == 0
-
+    assert (await check())["closed"] == 1  # agreed: no longer waiting
 
 
 async def test_every_version_is_exported_with_who_agreed_and_the_changes_asked(app: App) -> None:
@@ -169,22 +172,6 @@ async def test_every_version_is_exported_with_who_agreed_and_the_changes_asked(a
     header, *lines = as_csv.text.removeprefix("\ufeff").splitlines()
     assert header.split(",")[:5] == ["need", "title", "version", "status", "in_scope"]
     assert "Contract list; Renewal alerts" in lines[0] and "Alice Martin on item 2: =90 days ahead" in lines[0]
-
-
-async def test_the_daily_reminder_job_reminds_once_per_day_past_the_service_level(app: App, clock: Any) -> None:
-    key = await _need(app)
-    await _as(app, "bob", scope_record.record, key=key, answers=SCOPE)
-    [job] = [job for job in builtin_jobs() if job.name == "scope-reminders"]
-    assert job.schedule.describe(core=app.core) == "business days 09:00 Europe/Paris"
-
-    async def run(days: int) -> object:
-        now = app.core.now() + timedelta(days=days)
-        return await job.run(JobContext(core=app.core, now=now, slot=now, period=now.date().isoformat(), late=False))
-
-    assert await run(1) == {"reminded": 0}
-    assert await run(8) == {"reminded": 1}
-    assert await run(8) == {"reminded": 0}  # the day is in the outbox key: a second run that day sends nothing
-    assert await run(9) == {"reminded": 1}
 
 
 async def test_a_scope_revised_while_on_the_agenda_holds_the_approval_back(app: App) -> None:

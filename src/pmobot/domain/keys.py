@@ -345,11 +345,6 @@ def scope_changes_told(need_key: str, version: int, count: int) -> OutboxKey:
     return OutboxKey(f"scope-changes:{need_key}:v{version}:{count}")
 
 
-def scope_reminder(need_key: str, version: int, person_id: int, day: str) -> OutboxKey:
-    """``person_id`` reminded on ``day`` (ISO date) that version ``version`` waits on their agreement."""
-    return OutboxKey(f"scope-reminder:{need_key}:v{version}:{person_id}:{day}")
-
-
 # -- references a platform caches -------------------------------------------------
 
 def channel_members(channel: str) -> ReferenceAddress:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pmobot.jobs import checkins, drift, housekeeping, scope
+from pmobot.jobs import checkins, drift, housekeeping
 from pmobot.jobs.base import Daily, Every, Job
 from pmobot.jobs.digest import DIGEST
 from pmobot.jobs.roadmap_update import ROADMAP_UPDATE
@@ -24,10 +24,7 @@ def builtin_jobs() -> tuple[Job, ...]:
         DIGEST,
         Job(name="drift-scan", summary="measure every active project against its baseline; open, raise or close alerts",
             schedule=Daily(lambda p: p.drift_scan_hour, business_days_only=True), run=drift.drift_scan),
-        Job(name="service-levels", summary="remind whoever a need waits on past its service level (estimate, decision)",
+        Job(name="service-levels",
+            summary="remind whoever a need waits on past its service level (estimate, scope sign-off, decision)",
             schedule=Daily(lambda p: p.drift_scan_hour, business_days_only=True), run=drift.service_levels),
-        # Until the service-levels rule reads services.scope.awaiting_agreement for its scope_agreement step.
-        Job(name="scope-reminders", summary="remind whoever a scope sign-off waits on, past its service level",
-            schedule=Daily(lambda tracking: tracking.reminder_hour, business_days_only=True),
-            run=scope.remind_scope_agreement, grace=timedelta(hours=4)),
     )

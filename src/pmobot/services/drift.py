@@ -22,7 +22,7 @@ from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Need, RoleGrant
 from pmobot.domain.models_tracking import DriftAlert
 from pmobot.domain.roles import Role
-from pmobot.services import alert_notices, alert_store, drift_facts, snoozes
+from pmobot.services import alert_notices, alert_store, drift_facts, scope, snoozes
 from pmobot.services.alert_store import Change, Numbers
 from pmobot.services.core import Core
 
@@ -122,8 +122,14 @@ async def _waiting_on_committee(session: AsyncSession, core: Core,
                     waits_on=roles.get(Role.COMMITTEE, ())) for n in rows.all() if n.id is not None]
 
 
+async def _waiting_on_scope(session: AsyncSession, core: Core, roles: dict[str, tuple[int, ...]]) -> list[Waiting]:
+    return [Waiting(need_id=need_id, step="scope_agreement", since=since, waits_on=people)
+            for need_id, since, people in await scope.awaiting_agreement(session, core=core)]
+
+
 # Where each step's waiting needs come from (``domain.drift.STEPS`` has their service levels).
-WAITING: dict[str, WaitingSource] = {"estimate": _waiting_on_it, "decision": _waiting_on_committee}
+WAITING: dict[str, WaitingSource] = {"estimate": _waiting_on_it, "scope_agreement": _waiting_on_scope,
+                                     "decision": _waiting_on_committee}
 
 
 async def check_service_levels(session: AsyncSession, *, core: Core, now: datetime) -> Summary:
