@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from pmobot.app import App
 from pmobot.domain.models import OutboxMessage
-from pmobot.services import baselines, demo_history, status_updates
+from pmobot.services import alerts, baselines, demo_history, status_updates
 
 
 async def test_the_demo_history_has_one_drifting_project_and_one_on_track(app: App) -> None:
@@ -18,7 +18,11 @@ async def test_the_demo_history_has_one_drifting_project_and_one_on_track(app: A
         runs = await status_updates.series(session, project_ids=[1, 2, 3], limit_per_project=10)
         ends = {pid: (await baselines.in_force(session, project_id=pid)) for pid in (1, 2)}
         sent = (await session.exec(select(OutboxMessage))).all()
-    assert [len(runs[pid]) for pid in (1, 2, 3)] == [6, 6, 1] and sent == []
+        opened = await alerts.open_alerts(session, core=app.core)
+    assert [len(runs[pid]) for pid in (1, 2, 3)] == [6, 6, 1]
+    # Measured at once: the drifting project has its alerts, told once each; the one on track has none.
+    assert {a.subject for a in opened} == {"PRJ-901"} and any(a.rule == "burn_ahead" for a in opened)
+    assert len(sent) == len({m.key for m in sent}) >= len(opened)
     drifting, steady = runs[1][-1], runs[2][-1]
     budget = {pid: float(b.budget) for pid, b in ends.items() if b}
     assert float(drifting.spend) / budget[1] * 100 - drifting.percent_complete >= 30  # 75 % spent for 25 % done

@@ -81,7 +81,8 @@ async def seed(app: Any, *, needs: int, projects: int, week_end: datetime) -> Si
                 level = "critical" if i % 30 == 0 else "warning"
                 alerts.append(dict(number=OFFSET + i, subject=f"PRJ-{OFFSET + i}", project_id=nid, rule="spi",
                                    level=level, open_key=f"PRJ-{OFFSET + i}:spi", status="open",
-                                   figures={"spi": 0.7}, opened_at=before, version=0))
+                                   figures={"spi": 0.7, "percent": 35, "planned_percent": 50},
+                                   opened_at=before, version=0))
         for model, rows in ((Need, need_rows), (Decision, decisions), (Project, projects_rows),
                             (StatusUpdate, updates), (Milestone, milestones), (DriftAlert, alerts)):
             for n in range(0, len(rows), 2000):

@@ -26,7 +26,7 @@ from pmobot.domain.models_tracking import DriftAlert
 from pmobot.i18n import normalize_locale, t
 from pmobot.jobs.base import JobContext, Summary
 from pmobot.messages import Card, Chart, Message
-from pmobot.services import addresses, digest_facts, digest_text, outbox
+from pmobot.services import addresses, alerts, digest_facts, digest_text, outbox
 from pmobot.services.core import Core
 from pmobot.services.errors import Invalid
 
@@ -92,14 +92,6 @@ def week_of(core: Core, slot: datetime) -> tuple[str, datetime, datetime]:
     return f"{year}-W{week:02d}", slot - timedelta(days=7), slot
 
 
-_LEVELS = {"warning": "digest.level.warning", "critical": "digest.level.critical"}
-
-
-def _alert_words(alert: DriftAlert, locale: str) -> str:
-    return t(locale, "digest.item.alert", key=alert.key, subject=alert.subject,
-             level=t(locale, _LEVELS.get(alert.level, _LEVELS["warning"])), rule=alert.rule)
-
-
 async def compose(session: AsyncSession, *, core: Core, target: Target,
                   slot: datetime) -> tuple[Card, digest_facts.Facts]:
     """One channel's digest for the week ending at ``slot`` in words, and the facts behind it."""
@@ -107,8 +99,12 @@ async def compose(session: AsyncSession, *, core: Core, target: Target,
     sections = AUDIENCES[target.purpose]
     facts = await digest_facts.gather(session, core=core, sections=sections, department=target.department,
                                       week=week, start=start, end=end)
+    def alert_words(alert: DriftAlert, locale: str) -> str:
+        # One home for an alert's words (numbers and forecast): the drift service's.
+        return t(locale, "digest.item.alert", key=alert.key, text=alerts.alert_text(alert, locale=locale, core=core))
+
     card = digest_text.card(facts, sections=sections, audience=target.audience(), locale=target.locale,
-                            alert_words=_alert_words)
+                            alert_words=alert_words)
     return card, facts
 
 
