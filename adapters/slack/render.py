@@ -204,20 +204,27 @@ def _own(action_id: str, n: int) -> str:
     return f"{action_id}.{n}" if "|" in action_id else f"{action_id}|{n}"
 
 
-def _distinct(blocks: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
-    """The ``n``-th message's blocks with their block and action ids made its own: Slack refuses two
-    alike in one message or view (two cards with the same buttons). What follows "|" in an action id is
-    its position, which nothing reads back."""
-    if n == 0:
-        return blocks
+def _distinct(blocks: list[dict[str, Any]], n: int, seen: set[str]) -> list[dict[str, Any]]:
+    """The ``n``-th message's blocks, with the block and action ids an earlier message already used made
+    its own: Slack refuses two alike in one message or view (two cards with the same buttons). Ids seen
+    once are kept as they are, since listeners read them back (a question's "prompt.choices"); what
+    follows "|" in an action id is its position, which nothing reads back."""
     out = []
     for block in blocks:
         block = dict(block)
         if "block_id" in block:
-            block["block_id"] = f"{block['block_id']}.{n}"
+            if block["block_id"] in seen:
+                block["block_id"] = f"{block['block_id']}.{n}"
+            seen.add(block["block_id"])
         if block.get("type") == "actions":
-            block["elements"] = [{**el, "action_id": _own(el["action_id"], n)} if "action_id" in el else el
-                                 for el in block["elements"]]
+            elements = []
+            for el in block["elements"]:
+                if "action_id" in el:
+                    if el["action_id"] in seen:
+                        el = {**el, "action_id": _own(el["action_id"], n)}
+                    seen.add(el["action_id"])
+                elements.append(el)
+            block["elements"] = elements
         out.append(block)
     return out
 
@@ -226,10 +233,11 @@ def render_many(messages: list[Message], *, locale: str, limit: int = bk.MESSAGE
     """Several messages as one (an ephemeral reply): a divider between them."""
     parts = [render(m, locale=locale, limit=limit) for m in messages]
     out: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for n, part in enumerate(parts):
         if out:
             out.append({"type": "divider"})
-        out += _distinct(part.blocks, n)
+        out += _distinct(part.blocks, n, seen)
     if len(out) > limit:
         out = out[: limit - 1] + [bk.context(escape(t(locale, "slack.truncated", count=len(out) - limit + 1)))]
     return Rendered(text=bk.cut("\n".join(p.text for p in parts), bk.FALLBACK_TEXT), blocks=out)
@@ -258,9 +266,10 @@ def home_view(messages: list[Message], *, locale: str, name: str) -> dict[str, A
     room = bk.VIEW_BLOCKS - len(head) - len(tail)
     body: list[dict[str, Any]] = []
     per_message = max(4, room // max(1, len(messages))) if messages else room
+    seen: set[str] = set()
     for n, message in enumerate(messages):
         body.append({"type": "divider"})
-        body += _distinct(render(message, locale=locale, limit=per_message - 1).blocks, n)
+        body += _distinct(render(message, locale=locale, limit=per_message - 1).blocks, n, seen)
     if len(body) > room:
         body = body[: room - 1] + [bk.context(escape(t(locale, "slack.truncated", count=len(body) - room + 1)))]
     return {"type": "home", "blocks": head + body + tail}
