@@ -274,3 +274,32 @@ async def test_a_run_as_of_an_earlier_time_holds_its_lease_by_the_clock(app: App
     assert (await runner.run("scan", now=MONDAY)).status == "busy"
     gate.set()
     assert (await task).status == "done"
+
+
+async def test_a_long_run_keeps_its_lease_while_it_runs(app: App, replica: App, clock: FrozenClock) -> None:
+    """The lease keeper renews on the shared clock at each of its steps, so a live run is never taken."""
+    clock.set(MONDAY)
+    steps: asyncio.Queue[asyncio.Event] = asyncio.Queue()
+
+    async def step(seconds: float) -> None:
+        assert seconds == LEASE.total_seconds() / 3
+        go = asyncio.Event()
+        await steps.put(go)
+        await go.wait()
+
+    scan = Recorder()
+    scan.hold = asyncio.Event()
+    runner = JobRunner(core=app.core, jobs=[daily("scan", scan)], name="slow", pause=step)
+    task = asyncio.create_task(runner.run("scan"))
+    await scan.started.wait()
+    waiting = await steps.get()  # the keeper's first pause
+    for _ in range(3):  # well past the first lease: each step renews it from the clock
+        clock.advance(seconds=LEASE.total_seconds() / 2)
+        waiting.set()
+        waiting = await steps.get()  # renewed, and pausing again
+    [run] = await runs(app, "scan")
+    assert run.locked_until is not None and run.locked_until > clock.now()
+    rival = await JobRunner(core=replica.core, jobs=[daily("scan", scan)], name="rival").run("scan")
+    assert rival.status == "busy" and len(scan.calls) == 1
+    scan.hold.set()
+    assert (await task).status == "done"

@@ -76,11 +76,13 @@ def runner_name() -> str:
 
 # Before each run on a serving replica: does this replica still lead?
 Leading = Callable[[], Awaitable[bool]]
+# How the lease keeper waits between renewals: real time when serving, a test's own step otherwise.
+Pause = Callable[[float], Awaitable[None]]
 
 
 class JobRunner:
     def __init__(self, *, core: Core, jobs: Sequence[Job], name: str | None = None,
-                 lease: timedelta = LEASE) -> None:
+                 lease: timedelta = LEASE, pause: Pause = asyncio.sleep) -> None:
         names = [job.name for job in jobs]
         duplicated = sorted({n for n in names if names.count(n) > 1})
         if duplicated:
@@ -89,6 +91,7 @@ class JobRunner:
         self.jobs = {job.name: job for job in jobs}
         self.name = name or runner_name()
         self.lease = lease
+        self.pause = pause
 
     def job(self, name: str) -> Job:
         """The declared job called ``name``; KeyError names the known ones."""
@@ -222,7 +225,7 @@ class JobRunner:
     async def _keep_lease(self, run_id: int, *, attempt: int) -> None:
         """Renew the lease while the job runs, so that nobody takes a run that is alive."""
         while True:
-            await asyncio.sleep(self.lease.total_seconds() / 3)
+            await self.pause(self.lease.total_seconds() / 3)
             if not await self._cas(run_id, seen=attempt, status="running",
                                    values={"locked_until": self.core.clock.now() + self.lease}):
                 log.warning("scheduled run %s was taken over while it ran", run_id)
