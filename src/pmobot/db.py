@@ -19,8 +19,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 # SQLite waits this long for another connection's write to finish before saying "database is locked".
@@ -177,3 +179,19 @@ def _pending(conn: Connection) -> list[str]:
             break
         pending.append(rev.revision)
     return list(reversed(pending))
+
+
+async def add_unless_taken(session: AsyncSession, row: SQLModel) -> bool:
+    """Add ``row`` in a savepoint; False when a unique key already holds its value.
+
+    The compare-and-set of an insert: two replicas (or two presses) writing the same
+    natural key keep one row, and the loser's transaction, with the rest of its work,
+    stays whole.
+    """
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
+

@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from pmobot.db import add_unless_taken
 from pmobot.domain import keys
 from pmobot.domain.drift import Figure, rank
 from pmobot.domain.models_tracking import AlertEvent, DriftAlert
@@ -64,10 +64,7 @@ async def open_alert(session: AsyncSession, *, numbers: Numbers, subject: str, r
         alert = DriftAlert(number=await numbers.take(session, fresh=attempt > 0), subject=subject,
                            project_id=project_id, need_id=need_id, rule=rule, level=level, open_key=open_key,
                            status=OPEN, figures=dict(figures), opened_at=at)
-        try:
-            async with session.begin_nested():
-                session.add(alert)
-        except IntegrityError:
+        if not await add_unless_taken(session, alert):
             taken = (await session.exec(select(DriftAlert.id).where(DriftAlert.open_key == open_key))).first()
             if taken is not None:
                 return None  # the other scan opened it: one alert, told once

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.commands.buttons import CHECK_IN
+from pmobot.db import add_unless_taken
 from pmobot.domain import checkins as rules
 from pmobot.domain import keys
 from pmobot.domain.lifecycle import ProjectStatus
@@ -98,10 +98,7 @@ async def _ask(session: AsyncSession, *, core: Core, project: Project, owner: Pe
         answered_at = given if given is not None and given >= rules.week_start(monday, zone) else None
         row = CheckIn(project_id=project.id, week=week, owner_id=owner.id, due_at=due,
                       asked_at=None if answered_at else now, answered_at=answered_at)
-        try:
-            async with session.begin_nested():
-                session.add(row)
-        except IntegrityError:
+        if not await add_unless_taken(session, row):
             continue  # asked a moment ago by another replica
         if answered_at is not None:
             continue

@@ -6,10 +6,10 @@ first, so a retried request never posts twice.
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from pmobot.db import add_unless_taken
 from pmobot.domain import keys
 from pmobot.domain.models import OutboxMessage, Person
 from pmobot.messages import Message, to_dict
@@ -38,13 +38,8 @@ async def enqueue(
         thread_key=thread_key, replaces_key=replaces_key, next_attempt_at=core.now(), created_at=core.now(),
         subject=subject,
     )
-    # A savepoint, so that losing a race on the key does not undo the caller's work.
-    try:
-        async with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+    # Losing a race on the key does not undo the caller's work.
+    return await add_unless_taken(session, row)
 
 
 async def to_person(session: AsyncSession, *, core: Core, key: str, person: Person, message: Message,

@@ -19,10 +19,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from pmobot.db import add_unless_taken
 from pmobot.domain import keys
 from pmobot.domain.lifecycle import ProjectStatus
 from pmobot.domain.models import Need
@@ -46,13 +46,8 @@ async def record(session: AsyncSession, *, core: Core, kind: str, key: str, proj
         return False
     row = RoadmapEvent(day=core.today(), kind=kind, project_id=project_id, need_id=need_id, detail=dict(detail),
                        key=key[:120], created_at=core.now())
-    try:
-        # A savepoint: losing a race on the key must not undo the caller's decision.
-        async with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return False
-    return True
+    # Losing a race on the key must not undo the caller's decision.
+    return await add_unless_taken(session, row)
 
 
 async def decided(session: AsyncSession, *, core: Core, need: Need, decision: Decision,

@@ -17,11 +17,11 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.commands import buttons
+from pmobot.db import add_unless_taken
 from pmobot.domain import keys
 from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Need, Person
@@ -116,11 +116,8 @@ async def record(session: AsyncSession, *, core: Core, actor: Actor, key: str,
                        out_of_scope=list(found.out_of_scope), assumptions=list(found.assumptions),
                        acceptance=list(found.acceptance), status=ScopeStatus.AWAITING, author_id=actor.id,
                        created_at=core.now())
-    try:
-        async with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        raise Overtaken("scope.error.overtaken", key=need.key, version=number) from None
+    if not await add_unless_taken(session, row):
+        raise Overtaken("scope.error.overtaken", key=need.key, version=number)
     if previous is not None and previous.status != ScopeStatus.SUPERSEDED:
         previous.status = ScopeStatus.SUPERSEDED
         session.add(previous)
@@ -203,11 +200,8 @@ async def agree(session: AsyncSession, *, core: Core, actor: Actor, key: str, ve
         raise Invalid("scope.error.already_agreed", key=need.key, version=row.number)
     agreement = ScopeAgreement(scope_version_id=row.id, need_id=need.id, person_id=actor.id, capacity=capacity,
                                agreed_at=core.now())
-    try:
-        async with session.begin_nested():
-            session.add(agreement)
-    except IntegrityError:  # the same person from elsewhere, a moment ago
-        raise Invalid("scope.error.already_agreed", key=need.key, version=row.number) from None
+    if not await add_unless_taken(session, agreement):  # the same person from elsewhere, a moment ago
+        raise Invalid("scope.error.already_agreed", key=need.key, version=row.number)
     await audit.record(session, core=core, actor_id=actor.id, subject=need.key, action="scope_agreed",
                        detail={"version": row.number, "capacity": capacity})
     the_gate = await scope.gate(session, core=core, need=need)

@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from pmobot.db import add_unless_taken
 from pmobot.domain.lifecycle import ProjectStatus
 from pmobot.domain.models import Person
 from pmobot.domain.models_governance import Project
@@ -69,12 +69,9 @@ async def record(session: AsyncSession, *, core: Core, project_id: int, author_i
             corrects_id=int(corrects) if corrects else None, via=via if via in VIA else "command",
             check_in_id=check_in_id, created_at=now,
         )
-        try:
-            async with session.begin_nested():
-                session.add(update)
+        if await add_unless_taken(session, update):
             break
-        except IntegrityError:
-            update = None  # someone else's update took this number: read theirs, and try the next one
+        update = None  # someone else's update took this number: read theirs, and try the next one
     if update is None:
         raise Overtaken("checkin.error.overtaken", key=project.key)
     await checkins.answered(session, core=core, project=project, check_in_id=check_in_id, now=now)
