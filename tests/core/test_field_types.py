@@ -127,3 +127,12 @@ async def test_a_conversation_saved_in_the_old_shape_goes_on(app: App) -> None:
     assert row.state["answers"] == {"title": "Suivi des contrats",
                                     "problem": "Contracts live in spreadsheets and renewals are missed."}
     assert row.state["current"] == "benefits" and row.state["history"] == ["title", "problem"]
+
+
+def test_a_list_item_loses_its_mark_but_keeps_a_figure_it_starts_with() -> None:
+    from pmobot.domain.scope import clean_items
+
+    typed = ["- Contract list", "2. Renewal alerts", "b) Export", "2FA for all staff", "30% fewer calls",
+             "A. Martin signs off", "• Contract list"]
+    assert clean_items(typed) == ("Contract list", "Renewal alerts", "Export", "2FA for all staff",
+                                  "30% fewer calls", "A. Martin signs off")

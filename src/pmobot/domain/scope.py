@@ -10,6 +10,7 @@ names one line whatever part it is in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,12 +48,21 @@ ITEMS_MAX = 30
 ITEM_MAX_CHARS = 300
 
 
+# A list mark before an item: a bullet, a number followed by "." or ")" ("2.", "3)"), or "b)".
+_LIST_MARK = re.compile(r"^(?:[-*•·]+\s*|(?:\d{1,3}[.)]|[a-z]\))\s+)")
+
+
+def strip_list_mark(line: str) -> str:
+    """A typed list line without its mark; a figure that is part of the item stays ("2FA", "30% fewer")."""
+    return _LIST_MARK.sub("", " ".join(line.split()), count=1).strip()
+
+
 def clean_items(lines: Sequence[object]) -> tuple[str, ...]:
     """The items of a part: each line stripped of list marks and blanks, empty ones dropped,
     repeats kept once, each cut to ``ITEM_MAX_CHARS``."""
     out: list[str] = []
     for line in lines:
-        text = " ".join(str(line or "").split()).lstrip("-*•·0123456789.) ").strip()[:ITEM_MAX_CHARS]
+        text = strip_list_mark(str(line or ""))[:ITEM_MAX_CHARS]
         if text and text not in out:
             out.append(text)
     return tuple(out)

@@ -8,6 +8,7 @@ from pmobot.conversation.errors import FieldError
 from pmobot.conversation.fieldtypes.base import Answer, FieldType, ParseContext
 from pmobot.conversation.spec import FieldSpec
 from pmobot.conversation.text import clean_text
+from pmobot.domain.scope import strip_list_mark
 from pmobot.i18n import format_number, t
 from pmobot.messages import Widget
 
@@ -71,7 +72,7 @@ class LinesType(TextType):
         rows = text.splitlines() if "\n" in text.strip() else text.split(";")
         items: list[str] = []
         for row in rows:
-            item = clean_text(row).lstrip("-*•· ").strip()
+            item = strip_list_mark(clean_text(row))
             if item and item not in items:
                 items.append(item)
         if not items:
