@@ -303,3 +303,21 @@ async def test_a_long_run_keeps_its_lease_while_it_runs(app: App, replica: App, 
     assert rival.status == "busy" and len(scan.calls) == 1
     scan.hold.set()
     assert (await task).status == "done"
+
+
+async def test_a_lease_keeper_that_fails_does_not_replace_the_jobs_outcome(app: App, clock: FrozenClock) -> None:
+    clock.set(MONDAY)
+
+    async def broken(seconds: float) -> None:
+        raise RuntimeError("database is locked")
+
+    scan = Recorder()
+    scan.hold = asyncio.Event()
+    runner = JobRunner(core=app.core, jobs=[daily("scan", scan)], pause=broken)
+    task = asyncio.create_task(runner.run("scan"))
+    await scan.started.wait()
+    await asyncio.sleep(0)  # the keeper has failed by now
+    scan.hold.set()
+    outcome = await task
+    [run] = await runs(app, "scan")
+    assert outcome.status == "done" and (run.status, run.summary) == ("done", {"posted": 1})

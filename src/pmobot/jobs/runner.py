@@ -24,7 +24,6 @@ import logging
 import os
 import socket
 from collections.abc import Awaitable, Callable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -158,8 +157,8 @@ class JobRunner:
             return "failed", {"error": f"{type(exc).__name__}: {exc}"[:500]}
         finally:
             keeper.cancel()
-            with suppress(asyncio.CancelledError):
-                await keeper
+            # Whatever became of the keeper (cancelled, or a renewal that failed), the job's outcome stands.
+            await asyncio.gather(keeper, return_exceptions=True)
         log.info("scheduled job %s done for %s%s: %s", job.name, ctx.period, " (late)" if ctx.late else "", summary)
         return "done", dict(summary)
 
@@ -226,8 +225,13 @@ class JobRunner:
         """Renew the lease while the job runs, so that nobody takes a run that is alive."""
         while True:
             await self.pause(self.lease.total_seconds() / 3)
-            if not await self._cas(run_id, seen=attempt, status="running",
-                                   values={"locked_until": self.core.clock.now() + self.lease}):
+            try:
+                renewed = await self._cas(run_id, seen=attempt, status="running",
+                                          values={"locked_until": self.core.clock.now() + self.lease})
+            except Exception:  # a database blip: try again at the next step, the lease still has two thirds
+                log.warning("scheduled run %s: its lease could not be renewed this time", run_id, exc_info=True)
+                continue
+            if not renewed:
                 log.warning("scheduled run %s was taken over while it ran", run_id)
                 return
 
