@@ -179,3 +179,17 @@ async def test_the_job_posts_one_digest_per_channel_and_week_and_a_rerun_posts_n
         "digest:hr:2026-W49@console", "digest:hr:2026-W49:chart@console"]
     assert keys.digest("C123", "2026-W48") == "digest:C123:2026-W48"
     assert keys.digest_chart("C123", "2026-W48") == "digest:C123:2026-W48:chart"
+
+
+def test_a_digest_pushed_into_the_next_week_by_holidays_keeps_the_week_it_was_due(app: App) -> None:
+    """Digests on Fridays: Christmas and New Year's Day push two of them to the Monday after, into the next
+    ISO week; each keeps its own week, so the week after still gets its digest."""
+    from pmobot.domain.tracking_policy import WeeklySlot
+
+    tracking = replace(app.core.policy.tracking, digest=WeeklySlot(weekday=4, hour=9))
+    app.core.policy = replace(app.core.policy, tracking=tracking)
+    slots = [digest.SCHEDULE.latest(at, core=app.core) for at in (
+        datetime(2026, 12, 28, 12, tzinfo=UTC), datetime(2027, 1, 4, 12, tzinfo=UTC),
+        datetime(2027, 1, 8, 12, tzinfo=UTC))]
+    assert [s.date().isoformat() for s in slots] == ["2026-12-28", "2027-01-04", "2027-01-08"]
+    assert [digest.week_of(app.core, s)[0] for s in slots] == ["2026-W52", "2026-W53", "2027-W01"]

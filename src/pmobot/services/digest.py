@@ -24,7 +24,7 @@ from pmobot.domain import keys
 from pmobot.domain.models import OutboxMessage
 from pmobot.domain.models_tracking import DriftAlert
 from pmobot.i18n import normalize_locale, t
-from pmobot.jobs.base import JobContext, Summary
+from pmobot.jobs.base import JobContext, Summary, Weekly
 from pmobot.messages import Card, Chart, Message
 from pmobot.services import addresses, alerts, digest_facts, digest_text, outbox
 from pmobot.services.core import Core
@@ -86,10 +86,15 @@ async def targets(session: AsyncSession, *, core: Core) -> list[Target]:
     return out
 
 
+# When the digest goes: the policy's day and hour, a holiday moving it to the next business day.
+SCHEDULE = Weekly(lambda tracking: tracking.digest)
+
+
 def week_of(core: Core, slot: datetime) -> tuple[str, datetime, datetime]:
-    """The ISO week a digest at ``slot`` sums up (the seven days before it), its start and end."""
-    year, week, _ = slot.astimezone(core.calendar.zone).isocalendar()
-    return f"{year}-W{week:02d}", slot - timedelta(days=7), slot
+    """The week a digest at ``slot`` sums up (the seven days before it), its start and end. The week is
+    the schedule's period, the one the digest was due in: a holiday that pushes it into the next ISO week
+    must not take that week's key."""
+    return SCHEDULE.period(slot, core=core), slot - timedelta(days=7), slot
 
 
 async def compose(session: AsyncSession, *, core: Core, target: Target,
