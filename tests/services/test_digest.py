@@ -193,3 +193,14 @@ def test_a_digest_pushed_into_the_next_week_by_holidays_keeps_the_week_it_was_du
         datetime(2027, 1, 8, 12, tzinfo=UTC))]
     assert [s.date().isoformat() for s in slots] == ["2026-12-28", "2027-01-04", "2027-01-08"]
     assert [digest.week_of(app.core, s)[0] for s in slots] == ["2026-W52", "2026-W53", "2027-W01"]
+
+
+async def test_a_purpose_channel_digest_is_in_the_language_of_whoever_chose_it(monday: App) -> None:
+    await seed(monday, needs=NEEDS, projects=PROJECTS, week_end=SLOT)
+    monday.core.it_channels["console"] = "it-intake"
+    async with monday.db.session() as session:
+        dan = replace(await demo_actor(session, monday, "dan"), locale="en")
+        await addresses.set_channel(session, core=monday.core, actor=dan, platform="console",
+                                    purpose=addresses.COMMITTEE_CHANNEL, address="committee-room")
+    card, _ = await _preview(monday, "committee-room")
+    assert card.title == "Weekly digest, week 49 (30 November 2026)"

@@ -82,18 +82,28 @@ DEPARTMENT_CHANNEL = "department-channel"
 
 async def set_channel(session: AsyncSession, *, core: Core, actor: Actor, platform: str, purpose: str, address: str,
                       reference: dict[str, Any] | None = None) -> None:
-    """A PMO admin makes the channel they are in the ``purpose`` channel of their platform.
+    """A PMO admin makes the channel they are in the ``purpose`` channel of their platform; what is posted
+    there for everyone (the digest) is in the admin's language.
 
     Stored in the database, so every replica posts there from now on.
     """
     if purpose not in CHANNEL_PURPOSES:
         raise ValueError(f"unknown channel purpose {purpose!r}")
+    await _choose(session, core=core, actor=actor, platform=platform, kind=purpose, key=purpose,
+                  reference={**(reference or {}), "address": address},
+                  refused="people.error.only_pmo_it_channel" if purpose == IT_CHANNEL else "channel.error.only_pmo",
+                  action=f"{purpose.replace('-', '_')}_set", detail={"address": address})
+
+
+async def _choose(session: AsyncSession, *, core: Core, actor: Actor, platform: str, kind: str, key: str,
+                  reference: dict[str, Any], refused: str, action: str, detail: dict[str, Any]) -> None:
+    """One home for choosing a channel: PMO admins only, kept with the chooser's language, audited."""
     if not actor.has(Role.PMO):
-        raise Forbidden("people.error.only_pmo_it_channel" if purpose == IT_CHANNEL else "channel.error.only_pmo")
-    await remember(session, core=core, platform=platform, kind=purpose, address=purpose,
-                   reference={"address": address, **(reference or {})})
-    await audit.record(session, core=core, actor_id=actor.id, subject=f"{purpose}:{platform}",
-                       action=f"{purpose.replace('-', '_')}_set", detail={"address": address})
+        raise Forbidden(refused)
+    await remember(session, core=core, platform=platform, kind=kind, address=key,
+                   reference={**reference, "locale": actor.locale})
+    await audit.record(session, core=core, actor_id=actor.id, subject=f"{kind}:{platform}", action=action,
+                       detail=detail)
 
 
 def department_address(department: str) -> str:
@@ -105,14 +115,11 @@ async def set_department_channel(session: AsyncSession, *, core: Core, actor: Ac
                                  department: str, address: str, reference: dict[str, Any] | None = None) -> None:
     """A PMO admin makes the channel they are in ``department``'s channel of their platform; its posts are
     in the admin's language."""
-    if not actor.has(Role.PMO):
-        raise Forbidden("channel.error.only_pmo")
-    await remember(session, core=core, platform=platform, kind=DEPARTMENT_CHANNEL,
-                   address=department_address(department),
-                   reference={**(reference or {}), "address": address, "department": department.strip(),
-                              "locale": actor.locale})
-    await audit.record(session, core=core, actor_id=actor.id, subject=f"{DEPARTMENT_CHANNEL}:{platform}",
-                       action="department_channel_set", detail={"address": address, "department": department})
+    await _choose(session, core=core, actor=actor, platform=platform, kind=DEPARTMENT_CHANNEL,
+                  key=department_address(department),
+                  reference={**(reference or {}), "address": address, "department": department.strip()},
+                  refused="channel.error.only_pmo", action="department_channel_set",
+                  detail={"address": address, "department": department})
 
 
 async def department_channels(session: AsyncSession, *, platform: str | None) -> list[tuple[str, dict[str, Any]]]:
