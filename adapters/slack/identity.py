@@ -98,13 +98,14 @@ class Directory:
                      enterprise_id: str | None = None) -> Caller:
         """The person behind a Slack user id.
 
-        ``users.info`` is asked on first contact only, or while their language is unknown.
+        ``users.info`` is asked on first contact only, or while their language or time zone is unknown
+        (people known before time zones were kept get theirs at their next message).
         """
         client = client or self.client
         implied = await self._implied_roles(user_id, client)
         async with self.core.db.session() as session:
             person = await people.find_by_platform_id(session, platform=PLATFORM, user_id=user_id)
-        if person is not None and person.locale:
+        if person is not None and person.locale and person.timezone:
             # The stored language travels as the platform's hint: replies are rendered without another lookup.
             identity = Identity(PLATFORM, user_id, person.display_name, person.handle, locale=person.locale,
                                 implied_roles=implied)

@@ -139,11 +139,11 @@ async def test_a_quiet_week_is_said_in_words_never_an_empty_digest(monday: App) 
                          "DSI, les décisions du comité, la santé des projets, les alertes de dérive, les jalons des "
                          "deux prochaines semaines.")
     async with monday.db.session() as session:
-        dan = await demo_actor(session, monday, "dan")
+        # Chosen by someone who speaks English, the committee's digest is in English.
+        dan = replace(await demo_actor(session, monday, "dan"), locale="en")
         monday.core.it_channels["console"] = "it-intake"
         await addresses.set_channel(session, core=monday.core, actor=dan, platform="console",
                                     purpose=addresses.COMMITTEE_CHANNEL, address="committee")
-    monday.core.settings.default_locale = "en"
     card, _ = await _preview(monday, "committee")
     assert card.body.startswith("A quiet week: nothing to report on committee decisions, new needs, project health")
 

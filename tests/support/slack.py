@@ -539,9 +539,10 @@ class FakeSlack:
         return {"ok": False, "error": "unknown_method"}
 
 
-def slack_user(uid: str, name: str, locale: str) -> dict[str, Any]:
+def slack_user(uid: str, name: str, locale: str, tz: str = "Europe/Paris") -> dict[str, Any]:
+    # users.info gives every person's time zone (tz), as Slack's references show.
     return {"id": uid, "team_id": TEAM, "name": name.lower().split()[0], "real_name": name, "locale": locale,
-            "profile": {"real_name": name, "display_name": name}}
+            "tz": tz, "profile": {"real_name": name, "display_name": name}}
 
 
 # -- requests Slack sends ---------------------------------------------------------------

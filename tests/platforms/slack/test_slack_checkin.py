@@ -74,3 +74,19 @@ async def test_asked_at_the_owners_hour_answered_in_the_modal(slack: SlackHarnes
     percent = next(b for b in view["blocks"] if b.get("block_id") == "percent_complete")
     assert percent["element"].get("initial_value") == "25"
     assert slack.fake.problems == []
+
+
+async def test_someone_known_before_time_zones_were_kept_gets_theirs_at_the_next_message(
+        slack: SlackHarness) -> None:
+    await slack.command("UBOB", "help")  # known, with a language, from before time zones were kept
+    await slack.settle()
+    async with slack.app.db.session() as session:
+        bob = (await session.exec(select(Person).where(Person.handle == "bob"))).one()
+        bob.timezone = None
+        session.add(bob)
+    slack.fake.users["UBOB"] = {**slack_user("UBOB", "Bob Smith", "en-US"), "tz": "America/New_York"}
+    await slack.command("UBOB", "help")
+    await slack.settle()
+    async with slack.app.db.session() as session:
+        bob = (await session.exec(select(Person).where(Person.handle == "bob"))).one()
+    assert (bob.locale, bob.timezone) == ("en", "America/New_York")
