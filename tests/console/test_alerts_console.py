@@ -33,6 +33,8 @@ async def test_an_alert_in_the_console(app: App, console: Any, clock: Any) -> No
     await console.handle_line("/pmo alertes")
     out = flat(console.out.getvalue())
     assert "alertes de dérive ouvertes" in out and "ALERT-1 · critique · PRJ-1 : planning en retard" in out
+    # A list says how to act on one of its alerts, not "acknowledge it" as a single alert's card does.
+    assert "Ouvrez-en une avec /pmo alerte ALERT-n" in out
     await console.handle_line("/pmo alerte ALERT-1 vu")
     assert "ALERT-1 est prise en compte." in flat(console.out.getvalue())
     await console.handle_line("/pmo alerte ALERT-99 vu")

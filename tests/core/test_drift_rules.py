@@ -54,6 +54,15 @@ def test_a_trend_built_to_cross_the_warning_warns_before_it_does() -> None:
     assert float(str(verdict.figures["predicted"])) < SPI.warning
 
 
+def test_a_trend_on_an_index_already_past_its_threshold_opens_nothing_but_keeps_an_open_trend() -> None:
+    # SPI 0.95, 0.87, 0.79: already critical; its own rule says so, a trend alert would repeat it.
+    series = _weekly([0.95, 0.87, 0.79])
+    assert _level(_facts(series), "spi") == "critical"
+    assert _level(_facts(series), "trend") is None
+    # A trend alert opened before the crossing stays open rather than being "cleared" by the crossing.
+    assert _level(_facts(series), "trend", {"trend": "warning"}) == "warning"
+
+
 def test_a_steady_or_rising_trend_says_nothing() -> None:
     assert _level(_facts(_weekly([0.97, 0.97, 0.97])), "trend") is None
     assert _level(_facts(_weekly([0.92, 0.95, 0.98])), "trend") is None

@@ -73,6 +73,9 @@ class Finding:
     figures: dict[str, Figure] = field(default_factory=dict)
     # "warning" for early and uncertain cost figures: they never alarm.
     at_most: str = CRITICAL
+    # False when the finding may keep an open alert but never opens one: a trend on an index already past its
+    # threshold adds nothing to that index's own alert, yet a trend alert already open is not "cleared" by it.
+    opens: bool = True
 
 
 @dataclass(frozen=True)
@@ -242,9 +245,11 @@ def _trend(facts: ProjectFacts, policy: TrackingPolicy, days: Days) -> Finding |
     if worst is None:
         return None
     predicted, index, now = worst
+    # The trend warns *before* a threshold is crossed; once the index is past it, its own rule speaks.
+    crossed = _index_levels(policy).level(now) is not None
     return Finding(predicted, {**common_figures(facts), "index": index, "now": round(now, 2),
                                "predicted": round(predicted, 2), "next_update": next_day.isoformat()},
-                   at_most=WARNING)
+                   at_most=WARNING, opens=not crossed)
 
 
 def _index_levels(policy: TrackingPolicy) -> Levels:
@@ -283,6 +288,8 @@ def evaluate(facts: ProjectFacts, *, policy: TrackingPolicy, days: Days,
             out.append(Verdict(rule, None, {}))
             continue
         level = assess(rule.levels(policy), finding.value, previous, policy.drift.hysteresis, finding.at_most)
+        if previous is None and not finding.opens:
+            level = None
         out.append(Verdict(rule, level, finding.figures))
     return out
 

@@ -69,7 +69,7 @@ async def overview(session: AsyncSession, *, core: Core, actor: Actor, everythin
     shown = found if everything else found[:SHOWN]
     more = len(found) - len(shown)
     return [Card(title=t(loc, "drift.list_title", count=len(found)), fields=lines(shown, core=core, locale=loc),
-                 footer=t(loc, "drift.list_more", count=more) if more else t(loc, "drift.card_footer"))]
+                 footer=t(loc, "drift.list_more", count=more) if more else t(loc, "drift.list_footer"))]
 
 
 async def _alert(session: AsyncSession, *, actor: Actor, key: str) -> DriftAlert:
