@@ -9,12 +9,13 @@ from importlib import resources
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import col, select
 from support.committee import actor, estimated_need, seat
 
 from pmobot.app import App
 from pmobot.domain.committee import Choice
-from pmobot.domain.models import Need, OutboxMessage
+from pmobot.domain.models import Need, OutboxMessage, Person
 from pmobot.domain.models_scope import ScopeAgreement, ScopeVersion
 from pmobot.domain.models_tracking import DriftAlert
 from pmobot.services import committee, drift, export, scope, scope_record
@@ -186,3 +187,47 @@ async def test_a_scope_revised_while_on_the_agenda_holds_the_approval_back(app: 
                    "The committee cannot decide on it until the scope is agreed. You may still defer or reject it, "
                    f"or ask with /pmo info {key}.")
     await _as(app, "carla", committee.vote, key=key, choice=Choice.DEFER, reason="Scope moved")
+
+
+async def _waiting(app: App, extra: int) -> tuple[list[tuple[str, tuple[str, ...]]], int]:
+    """Needs whose scope waits on agreement, with whom they wait on, and the queries it took."""
+    for n in range(extra):
+        key = await estimated_need(app, scope_agreed=False, title=f"Tool {n}")
+        await _as(app, "bob", scope_record.record, key=key, answers=SCOPE)
+        async with app.db.session() as session:
+            need = (await session.exec(select(Need).where(Need.number == int(key.split("-")[1])))).one()
+            need.sponsor = "@dan" if n % 2 else "nobody-known"
+            session.add(need)
+    statements: list[str] = []
+
+    def count(*_args: object) -> None:
+        statements.append("q")
+
+    engine = app.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        async with app.db.session() as session:
+            awaiting = await scope.awaiting_agreement(session, core=app.core)
+            named = {p.id: p.handle for p in (await session.exec(select(Person))).all()}
+            keys = {n.id: n.key for n in (await session.exec(select(Need))).all()}
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return [(keys[n], tuple(named[p] for p in ids)) for n, _, ids in awaiting], len(statements) - 2
+
+
+async def test_whom_each_scope_waits_on_is_read_in_the_same_few_queries_however_many_wait(app: App) -> None:
+    agreed = await _need(app, sponsor="dan")  # NEED-1: the requester agrees, the sponsor not yet
+    await _as(app, "bob", scope_record.record, key=agreed, answers=SCOPE)
+    await _as(app, "alice", scope_record.agree, key=agreed, version=1)
+    few, few_queries = await _waiting(app, 1)
+    # A newer version supersedes the one agreed; changes asked move the wait to IT.
+    await _as(app, "bob", scope_record.record, key="NEED-2", answers={**SCOPE, "in_scope": ["Contract list"]})
+    many, many_queries = await _waiting(app, 5)
+    await _as(app, "alice", scope_record.ask_changes, key="NEED-3", version=1, item=1, comment="Too small")
+    after, _ = await _waiting(app, 0)
+    assert few == [("NEED-1", ("dan",)), ("NEED-2", ("alice",))]
+    assert many[:3] == [("NEED-1", ("dan",)), ("NEED-2", ("alice",)), ("NEED-3", ("alice",))]
+    assert many[3:] == [("NEED-4", ("alice", "dan")), ("NEED-5", ("alice",)), ("NEED-6", ("alice", "dan")),
+                        ("NEED-7", ("alice",))]
+    assert "NEED-3" not in dict(after)
+    assert many_queries == few_queries <= 5

@@ -9,18 +9,16 @@ only when it gets worse. Every message is an outbox row under
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.commands import buttons
 from pmobot.domain import keys
-from pmobot.domain.models import Person
 from pmobot.domain.models_tracking import DriftAlert
 from pmobot.i18n import t
 from pmobot.messages import Action, Card, Message, Notice
-from pmobot.services import outbox
+from pmobot.services import outbox, people
 from pmobot.services.addresses import PMO_CHANNEL
 from pmobot.services.alert_store import Change
 from pmobot.services.alerts import alert_text, headline
@@ -53,14 +51,6 @@ def message(change: Change, *, core: Core, locale: str) -> Message:
     return card(alert, core=core, locale=locale, event=change.event)
 
 
-async def people(session: AsyncSession, ids: Iterable[int]) -> dict[int, Person]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    rows = await session.exec(select(Person).where(col(Person.id).in_(wanted)))
-    return {p.id: p for p in rows.all() if p.id is not None}
-
-
 async def tell(session: AsyncSession, *, core: Core, changes: list[Change],
                concerned: Mapping[int, tuple[int, ...]]) -> int:
     """Each change told to the people it concerns (``concerned``: alert id -> person ids) and the PMO channel.
@@ -68,7 +58,7 @@ async def tell(session: AsyncSession, *, core: Core, changes: list[Change],
     Returns how many messages were queued (a key queued before counts for nothing).
     """
     told = [c for c in changes if c.event in TOLD]
-    who = await people(session, (p for c in told for p in concerned.get(c.alert.id or 0, ())))
+    who = await people.by_ids(session, ids=(p for c in told for p in concerned.get(c.alert.id or 0, ())))
     sent = 0
     for change in told:
         alert = change.alert

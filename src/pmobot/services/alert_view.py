@@ -14,13 +14,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain import keys
+from pmobot.domain.models import Person
 from pmobot.domain.models_governance import Project
 from pmobot.domain.models_tracking import DriftAlert
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import Card, CardField, Message, Notice
 from pmobot.services import alert_store, alerts, intake, outbox, project_view
-from pmobot.services.alert_notices import card, people
+from pmobot.services.alert_notices import card
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid
 from pmobot.services.people import Actor, locale_of
@@ -104,7 +105,7 @@ async def _acknowledge(session: AsyncSession, *, core: Core, actor: Actor, alert
     if alert.status != alert_store.OPEN:
         raise Invalid("drift.error.closed", key=alert.key)
     if alert.acknowledged_by_id is not None:
-        who = (await people(session, [alert.acknowledged_by_id])).get(alert.acknowledged_by_id)
+        who = await session.get(Person, alert.acknowledged_by_id)
         return [Notice(t(loc, "drift.already_acknowledged", key=alert.key, who=who.display_name if who else "—"))]
     if not await alert_store.acknowledge(session, alert, actor_id=actor.id, at=core.now()):
         raise Invalid("drift.error.closed", key=alert.key)  # changed under us: closed, or acknowledged
@@ -116,7 +117,7 @@ async def _ask_update(session: AsyncSession, *, core: Core, actor: Actor, alert:
     if not actor.has(Role.PMO):
         raise Forbidden("drift.error.only_pmo")
     owner_id = (await _owners(session, {alert.project_id})).get(alert.project_id) if alert.project_id else None
-    owner = (await people(session, [owner_id])).get(owner_id) if owner_id else None
+    owner = await session.get(Person, owner_id) if owner_id else None
     if owner is None:
         return [Notice(t(loc, "drift.no_owner", project=alert.subject), "warning")]
     theirs = locale_of(owner, core)

@@ -30,7 +30,18 @@ from pmobot.domain.models import Need, Person
 from pmobot.domain.models_governance import Baseline, ChangeRequest, Decision, Milestone, Project, Vote
 from pmobot.i18n import format_day, format_money, t
 from pmobot.messages import Message, Notice
-from pmobot.services import addresses, audit, baselines, committee_cards, links, outbox, projects, roadmap_events, sides
+from pmobot.services import (
+    addresses,
+    audit,
+    baselines,
+    committee_cards,
+    links,
+    outbox,
+    people,
+    projects,
+    roadmap_events,
+    sides,
+)
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken, Phrase
 from pmobot.services.people import Actor, locale_of
@@ -299,8 +310,7 @@ async def _settle(session: AsyncSession, *, core: Core, actor: Actor, project: P
     """Write the decision once, close the change (a compare-and-set), and on approval freeze the next baseline."""
     assert project.id is not None and need.id is not None
     subject = keys.change_subject(project.key, change.number)
-    names = {p.id: p.display_name for p in (await session.exec(
-        select(Person).where(col(Person.id).in_([v.member_id for v in votes])))).all()}
+    names = await people.names(session, ids=(v.member_id for v in votes))
     deciding = "approve" if outcome == APPROVED else "reject"
     decision = Decision(
         subject=subject, need_id=need.id, change_request_id=change.id, outcome=outcome,

@@ -16,11 +16,11 @@ from pmobot.commands import buttons
 from pmobot.domain import committee as rule
 from pmobot.domain import keys
 from pmobot.domain.lifecycle import NeedStatus
-from pmobot.domain.models import Need, Person
+from pmobot.domain.models import Need
 from pmobot.domain.models_governance import Decision, Vote
 from pmobot.i18n import format_moment, t
 from pmobot.messages import Action, Card, CardField
-from pmobot.services import addresses, links, outbox, sides
+from pmobot.services import addresses, links, outbox, people, sides
 from pmobot.services.committee_inputs import Inputs, gather
 from pmobot.services.core import Core
 from pmobot.services.needs import person, status_label
@@ -184,8 +184,4 @@ async def status_fields(session: AsyncSession, *, core: Core, need: Need, locale
 
 
 async def voter_names(session: AsyncSession, votes: list[Vote]) -> dict[int, str]:
-    ids = {v.member_id for v in votes}
-    if not ids:
-        return {}
-    rows = await session.exec(select(Person).where(col(Person.id).in_(ids)))
-    return {p.id: p.display_name for p in rows.all() if p.id is not None}
+    return await people.names(session, ids=(v.member_id for v in votes))

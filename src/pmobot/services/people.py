@@ -5,11 +5,16 @@ with the same e-mail, verified by their platform, are one person, and a PMO
 admin may link two accounts the platforms cannot match. Roles, needs and
 conversations belong to the person; a notification goes to the platform they
 chose (``/pmo notify``), else to the one they last wrote from.
+
+It passes 400 lines because finding someone by what was typed (``find``,
+``find_known``) belongs with meeting them: ``find`` meets whom a platform's
+directory names, with the same rules as a first message.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -99,6 +104,20 @@ async def find_by_platform_id(session: AsyncSession, *, platform: str, user_id: 
     """The person a platform knows as ``user_id``, if pmobot has met them."""
     return (await session.exec(select(Person).join(Account, col(Account.person_id) == col(Person.id)).where(
         Account.platform == platform, Account.external_id == user_id))).first()
+
+
+async def by_ids(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Person]:
+    """The people with these ids, in one query (none asked for, none read)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.exec(select(Person).where(col(Person.id).in_(wanted)))
+    return {p.id: p for p in rows.all() if p.id is not None}
+
+
+async def names(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, str]:
+    """Display names by person id, in one query."""
+    return {i: p.display_name for i, p in (await by_ids(session, ids=ids)).items()}
 
 
 async def accounts_of(session: AsyncSession, *, person_id: int) -> list[Account]:
@@ -278,6 +297,44 @@ async def set_locale(session: AsyncSession, *, core: Core, actor: Actor, locale:
 _MENTION = re.compile(r"^<@([A-Za-z0-9._:-]+)(?:\|[^>]*)?>$")
 
 
+def _named(reference: str) -> str:
+    """What a typed reference names: the id inside a mention, or the text without its "@"."""
+    m = _MENTION.match(reference.strip())
+    return m.group(1) if m else reference.strip().lstrip("@")
+
+
+def _by_name(candidates: Sequence[Person], ref: str) -> Person | None:
+    """The one person whose handle, else display name, else e-mail is ``ref`` (case aside), if only one."""
+    lowered = ref.lower()
+    for attr in ("handle", "display_name", "email"):
+        matches = [p for p in candidates if (getattr(p, attr) or "").lower() == lowered]
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+async def find_known(session: AsyncSession, *,
+                     references: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Person]:
+    """The people already met that ``(platform, reference)`` pairs name, as ``find`` reads each (no
+    directory asked): in two queries however many there are."""
+    wanted = {(platform, reference, _named(reference)) for platform, reference in references}
+    wanted = {w for w in wanted if w[2]}
+    if not wanted:
+        return {}
+    accounts = (await session.exec(select(Account).where(
+        col(Account.external_id).in_(sorted({ref for _, _, ref in wanted}))))).all()
+    by_account = {(a.platform, a.external_id): a.person_id for a in accounts}
+    candidates = (await session.exec(select(Person).order_by(col(Person.id)))).all()
+    by_id = {p.id: p for p in candidates}
+    out: dict[tuple[str, str], Person] = {}
+    for platform, reference, ref in wanted:
+        person_id = by_account.get((platform, ref))
+        found = by_id.get(person_id) if person_id is not None else _by_name(candidates, ref)
+        if found is not None:
+            out[(platform, reference)] = found
+    return out
+
+
 async def find(session: AsyncSession, *, core: Core, platform: str, reference: str,
                directory: Directory | None = None) -> Person:
     """A person named in a command: a mention or an id on ``platform``, or a handle, a display name or an
@@ -286,22 +343,17 @@ async def find(session: AsyncSession, *, core: Core, platform: str, reference: s
     Someone pmobot has not met yet is asked of the platform's ``directory`` and
     met now, with what the platform says of them.
     """
-    ref = reference.strip().lstrip("@")
-    m = _MENTION.match(reference.strip())
-    if m:
-        ref = m.group(1)
+    ref = _named(reference)
     if not ref:
         raise NotFound("people.error.not_found", who=reference)
     by_id = await find_by_platform_id(session, platform=platform, user_id=ref)
     if by_id:
         return by_id
-    lowered = ref.lower()
     # Everyone, whatever their platform: an admin on Teams may name someone met on Slack.
     candidates = (await session.exec(select(Person).order_by(col(Person.id)))).all()
-    for attr in ("handle", "display_name", "email"):
-        matches = [p for p in candidates if (getattr(p, attr) or "").lower() == lowered]
-        if len(matches) == 1:
-            return matches[0]
+    by_name = _by_name(candidates, ref)
+    if by_name is not None:
+        return by_name
     identity = await directory.identify(ref) if directory is not None else None
     if identity is not None and identity.platform == platform:
         return (await _met(session, core=core, identity=identity))[0]

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlalchemy import and_
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.commands import buttons
@@ -24,7 +25,6 @@ from pmobot.i18n import format_moment, t
 from pmobot.messages import Card, CardField
 from pmobot.services import links, people
 from pmobot.services.core import Core
-from pmobot.services.errors import NotFound
 from pmobot.services.needs import person
 
 REQUESTER, CO_REQUESTER, SPONSOR = Capacity.REQUESTER, Capacity.CO_REQUESTER, Capacity.SPONSOR
@@ -68,30 +68,32 @@ async def comments(session: AsyncSession, *, version_id: int) -> list[ScopeComme
     return list(rows.all())
 
 
+def _typed_sponsor(need: Need) -> tuple[str, str] | None:
+    typed = (need.sponsor or "").strip()
+    return (need.source_platform or "console", typed) if typed else None
+
+
 async def sponsor_of(session: AsyncSession, *, core: Core, need: Need) -> Person | None:
     """The person the need's sponsor names (a handle, an @mention or a display name, as typed at
     intake), or None when it names nobody pmobot knows, or nobody at all."""
-    typed = (need.sponsor or "").strip()
-    if not typed:
-        return None
-    try:
-        return await people.find(session, core=core, platform=need.source_platform or "console", reference=typed)
-    except NotFound:
-        return None
+    typed = _typed_sponsor(need)
+    return None if typed is None else (await people.find_known(session, references=[typed])).get(typed)
 
 
-async def parties(session: AsyncSession, *, core: Core, need: Need) -> tuple[list[Party], str | None]:
-    """Whose agreement the scope needs (the requester, and the sponsor when the need names someone
-    pmobot knows), and the sponsor as typed when it names nobody."""
-    requester = await person(session, need.requester_id)
+def _parties(need: Need, requester: Person | None, sponsor: Person | None) -> tuple[list[Party], str | None]:
     out = [Party(need.requester_id, requester.display_name if requester else "?", REQUESTER)]
-    sponsor = await sponsor_of(session, core=core, need=need)
     unresolved = (need.sponsor or "").strip() or None
     if sponsor is not None:
         unresolved = None
         if sponsor.id is not None and sponsor.id != need.requester_id:
             out.append(Party(sponsor.id, sponsor.display_name, SPONSOR))
     return out, unresolved
+
+
+async def parties(session: AsyncSession, *, core: Core, need: Need) -> tuple[list[Party], str | None]:
+    """Whose agreement the scope needs (the requester, and the sponsor when the need names someone
+    pmobot knows), and the sponsor as typed when it names nobody."""
+    return _parties(need, await person(session, need.requester_id), await sponsor_of(session, core=core, need=need))
 
 
 async def capacity_of(session: AsyncSession, *, core: Core, need: Need, person_id: int) -> str | None:
@@ -114,8 +116,7 @@ async def gate(session: AsyncSession, *, core: Core, need: Need) -> ScopeGate:
         return ScopeGate(need_key=need.key, required=required, awaited=tuple(needed), sponsor_unresolved=unresolved)
     assert row.id is not None
     agreed = await agreements(session, version_id=row.id)
-    names = {p.id: p.display_name for p in (await session.exec(
-        select(Person).where(col(Person.id).in_([a.person_id for a in agreed])))).all()}
+    names = await people.names(session, ids=(a.person_id for a in agreed))
     by = tuple((Party(a.person_id, names.get(a.person_id, "?"), a.capacity), a.agreed_at) for a in agreed)
     return ScopeGate(need_key=need.key, required=required, version=row.number, status=ScopeStatus(row.status),
                      agreed_by=by, awaited=awaited(needed, {a.person_id for a in agreed}),
@@ -203,21 +204,34 @@ async def status_fields(session: AsyncSession, *, core: Core, need: Need, locale
 async def awaiting_agreement(session: AsyncSession, *, core: Core) -> list[tuple[int, datetime, tuple[int, ...]]]:
     """Every open need whose scope waits on someone's agreement: (need id, waiting since, the person
     ids it waits on), by need. It waits since its version was sent; the service level of
-    ``tracking.service_levels.scope_agreement`` counts from then."""
-    rows = await session.exec(select(ScopeVersion, Need).join(Need, col(Need.id) == col(ScopeVersion.need_id))
-                              .where(col(ScopeVersion.status).in_([ScopeStatus.AWAITING,
-                                                                   ScopeStatus.CHANGES_REQUESTED]))
-                              .where(col(Need.status).in_([str(s) for s in OPEN]))
-                              .order_by(col(Need.number)))
+    ``tracking.service_levels.scope_agreement`` counts from then. A version whose changes were asked
+    waits on IT, not on anyone's agreement. Five queries, however many needs wait."""
+    newest = (select(col(ScopeVersion.need_id).label("need_id"), func.max(ScopeVersion.number).label("number"))
+              .group_by(col(ScopeVersion.need_id)).subquery())
+    rows = (await session.exec(
+        select(ScopeVersion, Need).join(Need, col(Need.id) == col(ScopeVersion.need_id))
+        .join(newest, and_(newest.c.need_id == col(ScopeVersion.need_id), newest.c.number == col(ScopeVersion.number)))
+        .where(col(ScopeVersion.status) == ScopeStatus.AWAITING)
+        .where(col(Need.status).in_([str(s) for s in OPEN]))
+        .order_by(col(Need.number)))).all()
+    if not rows:
+        return []
+    given: dict[int, set[int]] = {}
+    for agreement in (await session.exec(select(ScopeAgreement).where(
+            col(ScopeAgreement.scope_version_id).in_([row.id for row, _ in rows])))).all():
+        given.setdefault(agreement.scope_version_id, set()).add(agreement.person_id)
+    needs = [need for _, need in rows]
+    requesters = await people.by_ids(session, ids={n.requester_id for n in needs})
+    sponsors = await people.find_known(session, references=[t for n in needs if (t := _typed_sponsor(n))])
     out: list[tuple[int, datetime, tuple[int, ...]]] = []
-    for row, need in rows.all():
-        latest_row = await latest(session, need_id=row.need_id)
-        if latest_row is None or latest_row.id != row.id or row.status == ScopeStatus.CHANGES_REQUESTED:
-            continue  # changes asked: the move is IT's, not the requester's
-        the_gate = await gate(session, core=core, need=need)
-        if the_gate.awaited:
+    for row, need in rows:
+        typed = _typed_sponsor(need)
+        needed, _ = _parties(need, requesters.get(need.requester_id),
+                             sponsors.get(typed) if typed is not None else None)
+        waiting = awaited(needed, given.get(row.id or 0, set()))
+        if waiting:
             assert need.id is not None
-            out.append((need.id, row.created_at, tuple(p.person_id for p in the_gate.awaited)))
+            out.append((need.id, row.created_at, tuple(p.person_id for p in waiting)))
     return out
 
 
@@ -231,5 +245,5 @@ async def attention(session: AsyncSession, *, core: Core, actor_id: int, locale:
     waiting = [need_id for need_id, _, ids in await awaiting_agreement(session, core=core) if actor_id in ids]
     if not waiting:
         return []
-    found = [n for n in [await session.get(Need, need_id) for need_id in waiting] if n is not None]
+    found = (await session.exec(select(Need).where(col(Need.id).in_(waiting)).order_by(col(Need.number)))).all()
     return [t(locale, "scope.attention", count=len(found), keys=", ".join(n.key for n in found), key=found[0].key)]
