@@ -68,6 +68,12 @@ class BusinessCalendar:
             day -= timedelta(days=1)
         return day
 
+    def business_day_on_or_after(self, day: date) -> date:
+        """``day`` if it is a business day, else the first business day after it."""
+        while not self.is_business_day(day):
+            day += timedelta(days=1)
+        return day
+
     def add_business_days(self, day: date, days: int) -> date:
         """The ``days``-th business day after ``day`` (``day`` itself for 0 or less)."""
         # Whole weeks at a time while many are left (a holiday in a week gives one back), then day by day.

@@ -47,10 +47,7 @@ def _at(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
 
 def asked_on(week_monday: date, slot: WeeklySlot, calendar: BusinessCalendar) -> date:
     """The day a week's check-in is asked: the policy's day, or the next business day after it."""
-    day = week_monday + timedelta(days=slot.weekday)
-    while not calendar.is_business_day(day):
-        day += timedelta(days=1)
-    return day
+    return calendar.business_day_on_or_after(week_monday + timedelta(days=slot.weekday))
 
 
 def due_at(week_monday: date, slot: WeeklySlot, zone: ZoneInfo, calendar: BusinessCalendar) -> datetime:
@@ -61,10 +58,7 @@ def due_at(week_monday: date, slot: WeeklySlot, zone: ZoneInfo, calendar: Busine
 def reminder_at(due: datetime, reminder_hour: int, calendar: BusinessCalendar) -> datetime:
     """The next business morning after ``due``'s day, at ``reminder_hour`` in ``due``'s zone."""
     assert isinstance(due.tzinfo, ZoneInfo)  # built by ``due_at``
-    day = due.date() + timedelta(days=1)
-    while not calendar.is_business_day(day):
-        day += timedelta(days=1)
-    return _at(day, reminder_hour, 0, due.tzinfo)
+    return _at(calendar.business_day_on_or_after(due.date() + timedelta(days=1)), reminder_hour, 0, due.tzinfo)
 
 
 def weeks_to_ask(now: datetime, zone: ZoneInfo) -> tuple[date, date]:

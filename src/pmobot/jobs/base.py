@@ -70,10 +70,9 @@ class Weekly:
 
     def _slot(self, due: date, core: Core) -> datetime:
         slot, zone = self._at(core)
-        day = due
-        # A week off (Christmas to New Year) still ends: at most a fortnight is looked at.
-        while self.business_days_only and not core.calendar.is_business_day(day) and day < due + timedelta(days=14):
-            day += timedelta(days=1)
+        # A week off (Christmas to New Year) still ends: at most a fortnight later.
+        day = min(core.calendar.business_day_on_or_after(due), due + timedelta(days=14)) \
+            if self.business_days_only else due
         return _utc(day, time(slot.hour, slot.minute), zone)
 
     def _around(self, now: datetime, core: Core) -> list[datetime]:

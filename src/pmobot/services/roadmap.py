@@ -143,7 +143,7 @@ def _project_work(core: Core, project: Project, need: Need, baseline: Baseline |
                   estimate: Estimate | None) -> Work | None:
     today = core.today()
     if baseline is not None:
-        days = roadmap.count_business_days(baseline.start, baseline.end, core.calendar.is_business_day)
+        days = core.calendar.business_days_in(baseline.start, baseline.end)
         pinned = (baseline.start, baseline.end) if baseline.start <= today else None
         return Work(project.key, effort=baseline.effort, duration=days, desired=need.desired_date, pinned=pinned,
                     not_before=baseline.start)
