@@ -1,13 +1,12 @@
 """How much of an opening sentence the intake understands, field by field.
 
-Each sentence of the sets (``dev``, ``dev2``, ``dev3``, ``dev4``, ``heldout``
-and, once it is written and added here, ``blind4``; see README.md beside them)
+Each sentence of the sets registered in ``SETS`` (see README.md beside them)
 goes through ``pmobot.conversation.prefill.extract`` with a fixed "today", and
 every field it should fill (or leave empty, or decline with a reason) is scored
-right or wrong. ``dev`` to ``dev4`` are tuned on (``dev2``, ``dev3`` and
-``dev4`` were blind sets until their misses were fixed; their one blind scoring
-is kept); ``heldout`` never is; a blind set is written by someone who did not
-read the rules, and is never tuned on: it is the fairest figure.
+right or wrong. The dev sets are tuned on (``dev2`` to ``dev5`` were blind sets
+until their misses were fixed; their one blind scoring is kept); ``heldout``
+never is; a blind set is written by someone who did not read the rules, and is
+never tuned on: it is the fairest figure.
 """
 
 from __future__ import annotations
@@ -28,16 +27,42 @@ from pmobot.conversation.text import name_key
 
 HERE = Path(__file__).resolve().parent
 TODAY = date(2026, 11, 26)  # the tests' Thursday: every date in the set is relative to it
-ALL_SETS = ("dev", "dev2", "dev3", "dev4", "heldout", "blind4")
-TUNED = ("dev", "dev2", "dev3", "dev4")
-# The set never tuned on, written by someone who never read the rules.
-BLIND = "blind4"
 FIELDS = ("title", "users_affected", "desired_date", "budget", "personal_data")
 # Words an expectation may use instead of a value: "no value, and this reason said".
 NOT_TAKEN = {"desired_date": ("asap", "past"), "budget": ("negative",)}
 BASELINE = HERE / "baseline.json"
-# A set written for another "today" (its header says so): its relative dates are read from that day.
-TODAY_OF = {"blind4": date(2026, 11, 30)}
+
+# What a set is for: tuned on, written with the dev set but never tuned on, or blind (never tuned on,
+# written by someone who never read the rules: the fairest figure).
+DEV, HELDOUT, BLIND = "dev", "heldout", "blind"
+
+
+@dataclass(frozen=True)
+class SetOf:
+    """One set of sentences: its file is ``<name>.yaml`` beside this module."""
+
+    name: str
+    role: str
+    today: date = TODAY  # a set written for another "today" (its header says so) is read from that day
+
+
+# Every set, in the order they are shown. A blind set is added here by whoever scores it, once it is written
+# (one line: ``SetOf("blind5", BLIND, date(...))``): until then no run made while tuning can read it, even
+# by accident. A blind set tuned on is renamed to the next dev set, its blind scoring kept (when_blind).
+SETS = (
+    SetOf("dev", DEV),
+    SetOf("dev2", DEV),
+    SetOf("dev3", DEV),
+    SetOf("dev4", DEV),
+    SetOf("dev5", DEV, today=date(2026, 11, 30)),  # was blind4, written for Monday 30 November 2026
+    SetOf("heldout", HELDOUT),
+)
+ALL_SETS = tuple(s.name for s in SETS)
+TUNED = tuple(s.name for s in SETS if s.role == DEV)
+BLIND_SETS = tuple(s.name for s in SETS if s.role == BLIND)
+TODAY_OF = {s.name: s.today for s in SETS if s.today != TODAY}
+
+
 # A set's one scoring while it was still blind, before its misses were tuned on.
 def when_blind(name: str) -> Path:
     return HERE / f"{name}_when_blind.json"
@@ -209,14 +234,10 @@ def section(scores: dict[str, Score] | None = None) -> str:
         "## Understanding opening sentences (intake pre-fill)",
         "",
         f"`make accuracy`: {sum(len(v) for v in sets.values())} opening sentences of a need, half French, half",
-        "English, in `bench/understanding/`, through `prefill.extract` with today = 2026-11-26:",
-        f"{len(sets['dev'])} `dev` (tuned on), {len(sets['dev2'])} `dev2`, {len(sets['dev3'])} `dev3` and"
-        f" {len(sets['dev4'])} `dev4` (blind",
-        "sets once: written after the rules, scored once while blind, then tuned on their misses, so no longer blind),",
-        f"{len(sets['heldout'])} `heldout` (written with dev, never tuned on, but read while the rules were written)",
-        (f"and {len(sets[BLIND])} `{BLIND}` (written by someone who never read the rules, run once after the"
-         " rules were finished, never tuned on: the fairest figure)." if BLIND in sets
-         else f"and, not written yet, `{BLIND}`."),
+        "English, in `bench/understanding/`, through `prefill.extract` with today = 2026-11-26"
+        + "".join(f" ({name} from {TODAY_OF[name].isoformat()}, the day it was written for)"
+                  for name in shown if name in TODAY_OF) + ":",
+        *_described(sets, blind),
         "A field is right when its value is the expected one,",
         "or it is rightly empty, or it is declined with the expected reason (a past date, \"as soon as possible\", a",
         "negative budget).",
@@ -260,6 +281,33 @@ def section(scores: dict[str, Score] | None = None) -> str:
         lines.append(f"| {kind} | {both} |")
     lines.append("")
     return "\n".join(lines)
+
+
+def _counted(sets: dict[str, list[Sentence]], names: list[str]) -> str:
+    """ "70 `dev2`, 100 `dev3` and 100 `dev4`" """
+    said = [f"{len(sets[name])} `{name}`" for name in names]
+    return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+
+
+def _described(sets: dict[str, list[Sentence]], blind: dict[str, Any]) -> list[str]:
+    """What each group of sets is, from the registry, for the section's opening lines."""
+    roles = {s.name: s.role for s in SETS}
+    groups = [
+        ([n for n in sets if roles[n] == DEV and n not in blind], "(tuned on)"),
+        ([n for n in sets if roles[n] == DEV and n in blind],
+         "(blind sets once: written after the rules, scored once while blind, then tuned on their misses,"
+         " so no longer blind)"),
+        ([n for n in sets if roles[n] == HELDOUT],
+         "(written with dev, never tuned on, but read while the rules were written)"),
+        ([n for n in sets if roles[n] == BLIND],
+         "(written by someone who never read the rules, run once after the rules were finished, never tuned"
+         " on: the fairest figure)"),
+    ]
+    said = [f"{_counted(sets, names)} {what}" for names, what in groups if names]
+    if not any(roles[n] == BLIND for n in sets):
+        said.append("no blind set for now (the next one is registered in `SETS` once it is written)")
+    last = len(said) - 1
+    return [("and " if i and i == last else "") + line + ("." if i == last else ",") for i, line in enumerate(said)]
 
 
 def describe_misses(result: Score) -> str:

@@ -432,7 +432,7 @@ def test_a_year_before_the_word_budget_is_no_amount(text: str) -> None:
 
 # --- the accuracy gate -----------------------------------------------------------------------
 
-# Accuracy reached per field (bench/RESULTS.md): on the held-out set and on dev2, dev3 and dev4 (blind sets
+# Accuracy reached per field (bench/RESULTS.md): on the held-out set and on dev2 to dev5 (blind sets
 # once, tuned on since); a change that lowers one fails here.
 FLOORS = {
     "heldout": {"title": 1.0, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
@@ -442,6 +442,9 @@ FLOORS = {
     # Was blind3 (89.8 % of fields when blind, dev4_when_blind.json); tuned on since. Its author leaves out
     # whom the thing is for ("for the recruiters") where dev, dev2 and heldout keep it: those 8 stay misses.
     "dev4": {"title": 0.92, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
+    # Was blind4 (87.8 % of fields when blind, dev5_when_blind.json); tuned on since. Read from its own
+    # "today" (Monday 30 November 2026), as the bench reads it.
+    "dev5": {"title": 0.51, "users_affected": 0.94, "desired_date": 0.99, "budget": 1.0, "personal_data": 0.95},
 }
 
 
@@ -449,7 +452,7 @@ FLOORS = {
 def test_accuracy_does_not_drop(name: str) -> None:
     sentences = understanding.load(name)
     assert len(sentences) >= 60 and {s.lang for s in sentences} == {"en", "fr"}
-    result = understanding.score(sentences)
+    result = understanding.score(sentences, understanding.reader_for(name))
     low = {key: f"{result.fields[key].share:.3f} < {floor}" for key, floor in FLOORS[name].items()
            if result.fields[key].share < floor}
     assert not low, f"{name} accuracy dropped: {low}"
