@@ -7,24 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pmobot.commands import buttons
-from pmobot.commands.registry import Arguments, Command, Commands, Request
+from pmobot.commands.registry import Arguments, Command, Commands, OneOf, Request
 from pmobot.conversation.text import fold
 from pmobot.domain.roles import PORTFOLIO_ROLES
 from pmobot.messages import Message
 from pmobot.services import alert_view
 
 _ALL = frozenset({"all", "toutes", "tout", "tous"})
-
-
-@dataclass(frozen=True)
-class AllOrNothing:
-    """``/pmo alerts`` or ``/pmo alerts all``."""
-
-    def fits(self, words: Sequence[str], commands: Commands) -> bool:
-        return not words or (len(words) == 1 and fold(words[0]) in _ALL)
-
-    def parse(self, text: str) -> Arguments | None:
-        return Arguments(text.strip())
 
 
 @dataclass(frozen=True)
@@ -50,6 +39,6 @@ async def _alert(r: Request) -> list[Message]:
 
 def register(commands: Commands) -> None:
     # Everyone may ask: the portfolio roles see every alert, an owner those of their projects.
-    commands.add(Command("alerts", ("alerts", "alertes"), AllOrNothing(), _alerts, shareable=True))
+    commands.add(Command("alerts", ("alerts", "alertes"), OneOf(_ALL), _alerts, shareable=True))
     commands.add(Command("alert", ("alert", "alerte"), AlertKey(), _alert, roles=PORTFOLIO_ROLES,
                          buttons=buttons.ON_AN_ALERT))

@@ -37,6 +37,8 @@ class ProjectStatus(StrEnum):
 OWNER = "owner"
 
 CLOSED = frozenset({NeedStatus.APPROVED, NeedStatus.REJECTED, NeedStatus.WITHDRAWN, NeedStatus.MERGED})
+# Sent and not closed: the needs the PMO's portfolio is working on (scored, compared, their scope agreed).
+OPEN = frozenset(set(NeedStatus) - CLOSED - {NeedStatus.DRAFT})
 
 # Statuses in which the next move is IT's: the IT queue.
 WAITING_ON_IT = (NeedStatus.SUBMITTED, NeedStatus.ESTIMATING)

@@ -20,9 +20,8 @@ from pmobot.domain.models_governance import Project
 from pmobot.domain.models_tracking import AlertEvent, DriftAlert
 from pmobot.i18n import format_day, format_moment, format_money, format_number, format_short_day, sentences, t
 from pmobot.messages import CardField
+from pmobot.services.alert_store import OPEN
 from pmobot.services.core import Core
-
-OPEN, CLOSED = "open", "closed"
 
 # How each figure an alert keeps is written; a figure not named here is written as it is.
 _MONEY = frozenset({"budget", "eac", "spend", "vac"})

@@ -26,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.commands import buttons
 from pmobot.db import Database
-from pmobot.domain import keys
+from pmobot.domain import keys, lifecycle
 from pmobot.domain.lifecycle import NeedStatus, ProjectStatus
 from pmobot.domain.models import Need, Person
 from pmobot.domain.models_governance import NeedLink, Project
@@ -40,8 +40,7 @@ from pmobot.services.needs import get_visible, parse_key, person, status_label, 
 from pmobot.services.people import Actor, locale_of
 
 # Needs a new one may be the same as: sent and not closed (a running project's need is added).
-OPEN = frozenset({NeedStatus.SUBMITTED, NeedStatus.ESTIMATING, NeedStatus.NEEDS_INFO, NeedStatus.ESTIMATED,
-                  NeedStatus.READY_FOR_DECISION, NeedStatus.DEFERRED})
+OPEN = lifecycle.OPEN
 # Rows changed up to this long before the last check are read again at each check: a transaction
 # committed a little after its timestamps were taken, or on a replica whose clock is a little behind,
 # is not missed.

@@ -17,7 +17,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.commands import buttons
 from pmobot.domain import lifecycle
-from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Need, Person
 from pmobot.domain.models_scope import ScopeAgreement, ScopeComment, ScopeVersion
 from pmobot.domain.scope import PARTS, Capacity, Party, ScopeGate, ScopeStatus, Statement, awaited
@@ -29,7 +28,7 @@ from pmobot.services.needs import person
 
 REQUESTER, CO_REQUESTER, SPONSOR = Capacity.REQUESTER, Capacity.CO_REQUESTER, Capacity.SPONSOR
 # The statuses in which a need's scope may still be stated and agreed (after approval: change requests).
-OPEN = frozenset(set(NeedStatus) - lifecycle.CLOSED - {NeedStatus.DRAFT})
+OPEN = lifecycle.OPEN
 
 
 def statement(row: ScopeVersion) -> Statement:

@@ -20,7 +20,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain import lifecycle
-from pmobot.domain.lifecycle import NeedStatus
 from pmobot.domain.models import Estimate, Need, Person
 from pmobot.domain.models_governance import Assessment, Score
 from pmobot.domain.scoring import (
@@ -51,7 +50,7 @@ from pmobot.services.needs import status_label
 from pmobot.services.people import Actor
 
 # Needs the ranking lists: everything still to decide (a draft is not a need yet).
-OPEN = tuple(s for s in NeedStatus if s not in lifecycle.CLOSED and s != NeedStatus.DRAFT)
+OPEN = lifecycle.OPEN
 
 _CHUNK = 500
 # How many needs /pmo ranking lists in full (a chat message has limits).
