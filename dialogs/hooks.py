@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pmobot.conversation.errors import Day, FieldError, Localizable, number_param
+from pmobot.conversation.errors import FieldError, Localizable, number_param
 from pmobot.conversation.hooks import Check, Completion, HookContext, Validator
 from pmobot.messages import Message
 from pmobot.services import (
@@ -28,6 +28,7 @@ from pmobot.services import (
     status_flow,
     status_values,
 )
+from pmobot.services.errors import Refusal, Refused, shown
 
 
 def meaningful_text(value: Any, answers: dict[str, Any], hc: HookContext) -> FieldError | None:
@@ -69,8 +70,19 @@ def one_change(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldErro
     return "new_end", FieldError("dialogs.one_change")
 
 
-def _field_error(refusal: changes.Refusal) -> FieldError:
-    return FieldError(refusal.key, {k: Day(v) if isinstance(v, date) else v for k, v in refusal.params.items()})
+@dataclass(frozen=True)
+class _Shown(Localizable):
+    """A refusal's parameter (a day, a number, an amount), written the reader's way."""
+
+    value: Any
+
+    def render(self, locale: str) -> str:
+        return shown(self.value, locale)
+
+
+def _field_error(refusal: Refusal) -> FieldError:
+    """A service's refusal said on the form's field, in the same words as the service would."""
+    return FieldError(refusal.key, {k: _Shown(v) for k, v in refusal.params.items()})
 
 
 def change_end(value: Any, answers: dict[str, Any], hc: HookContext) -> FieldError | None:
@@ -96,20 +108,6 @@ def change_budget(value: Any, answers: dict[str, Any], hc: HookContext) -> Field
     return _field_error(refusal) if refusal else None
 
 
-@dataclass(frozen=True)
-class _Shown(Localizable):
-    """A check-in refusal's parameter (a day, a number, an amount), written the reader's way."""
-
-    value: Any
-
-    def render(self, locale: str) -> str:
-        return status_values.shown(self.value, locale)
-
-
-def _checkin_error(refusal: status_values.Refusal) -> FieldError:
-    return FieldError(refusal.key, {k: _Shown(v) for k, v in refusal.params.items()})
-
-
 def checkin_percent_reason(answers: dict[str, Any], hc: HookContext) -> tuple[str, FieldError] | None:
     """A percent below the last update's needs a reason (the form carries the last one in its context);
     said as soon as the reason is skipped."""
@@ -118,7 +116,7 @@ def checkin_percent_reason(answers: dict[str, Any], hc: HookContext) -> tuple[st
     last = str(hc.context.get("last_percent") or "")
     refusal = status_values.percent_refusal(float(answers["percent_complete"]), last=float(last) if last else None,
                                             reason=str(answers.get("percent_reason") or ""))
-    return ("percent_reason", _checkin_error(refusal)) if refusal else None
+    return ("percent_reason", _field_error(refusal)) if refusal else None
 
 
 def checkin_spend(value: Any, answers: dict[str, Any], hc: HookContext) -> FieldError | None:
@@ -128,7 +126,7 @@ def checkin_spend(value: Any, answers: dict[str, Any], hc: HookContext) -> Field
         return None
     refusal = status_values.spend_refusal(Decimal(str(value.get("amount") or 0)), str(value.get("currency") or ""),
                                           project_currency=currency)
-    return _checkin_error(refusal) if refusal else None
+    return _field_error(refusal) if refusal else None
 
 
 def checkin_forecasts(value: Any, answers: dict[str, Any], hc: HookContext) -> FieldError | None:
@@ -137,8 +135,8 @@ def checkin_forecasts(value: Any, answers: dict[str, Any], hc: HookContext) -> F
     try:
         status_values.read_forecasts(str(value), today=hc.core.today(),
                                      milestones=[(i, n) for i, n in enumerate(names)])
-    except status_values.Refused as exc:
-        return _checkin_error(exc.refusal)
+    except Refused as exc:
+        return _field_error(exc.refusal)
     return None
 
 

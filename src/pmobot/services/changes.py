@@ -11,10 +11,9 @@ exactly one vote completes the quorum and the decision (unique per subject) is w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import partial
 from typing import Any
 
 from sqlalchemy import update
@@ -43,7 +42,7 @@ from pmobot.services import (
     sides,
 )
 from pmobot.services.core import Core
-from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken, Phrase
+from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken, Refusal
 from pmobot.services.people import Actor, locale_of
 from pmobot.services.scope_changes import applied as scope_applied
 from pmobot.services.scope_changes import describe as scope_described
@@ -68,23 +67,6 @@ def parse_number(text: str) -> int:
     if not digits.isdigit():
         raise Invalid("projects.error.change_key", value=text)
     return int(digits)
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why a proposed change can't go to the committee: an i18n key and its parameters, dates kept
-    as dates so that the form (a FieldError) and the service (an Invalid) both write them the
-    reader's way."""
-
-    key: str
-    params: dict[str, date | str]
-
-    def invalid(self) -> Invalid:
-        return Invalid(self.key, **{k: Phrase(partial(_shown, v)) for k, v in self.params.items()})
-
-
-def _shown(value: date | str, locale: str) -> str:
-    return format_day(value, locale) if isinstance(value, date) else value
 
 
 def end_refusal(day: date, *, start: date, today: date, marks: Sequence[tuple[str, date]],

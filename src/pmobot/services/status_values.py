@@ -11,15 +11,13 @@ The answers are the check-in dialog's field ids (``dialogs/checkin.yaml``): ``pe
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import partial
 from typing import Any
 
 from pmobot.conversation.dates import InvalidDate, parse_date_text
-from pmobot.i18n import format_day, format_money, format_number
-from pmobot.services.errors import Invalid, Phrase
+from pmobot.services.errors import Refusal
 
 HEALTHS = ("green", "amber", "red")
 # The overall health, then each dimension: the answer's field is ``<name>_health`` ("health" overall).
@@ -32,36 +30,6 @@ def health_field(dimension: str) -> str:
 
 def comment_field(dimension: str) -> str:
     return f"{dimension}_comment" if dimension != "overall" else "health_comment"
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why a value cannot be recorded: an i18n key (area ``checkin``) and its parameters."""
-
-    key: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-    def invalid(self) -> Refused:
-        refused = Refused(self.key, **{k: Phrase(partial(shown, v)) for k, v in self.params.items()})
-        refused.refusal = self
-        return refused
-
-
-class Refused(Invalid):
-    """``Invalid`` that keeps its ``Refusal``, so that a form's hook words it as the service would."""
-
-    refusal: Refusal
-
-
-def shown(value: Any, locale: str) -> str:
-    """A refusal's parameter as the reader writes it (a day, a number, an amount)."""
-    if isinstance(value, date):
-        return format_day(value, locale)
-    if isinstance(value, float | int | Decimal) and not isinstance(value, bool):
-        return format_number(value, locale)
-    if isinstance(value, tuple) and len(value) == 2:  # (amount, currency)
-        return format_money(Decimal(str(value[0])), str(value[1]), locale)
-    return str(value)
 
 
 def percent_refusal(percent: float, *, last: float | None, reason: str) -> Refusal | None:
