@@ -23,13 +23,13 @@ from pmobot.db import add_unless_taken
 from pmobot.domain import checkins as rules
 from pmobot.domain import keys
 from pmobot.domain.lifecycle import ProjectStatus
-from pmobot.domain.models import Need, Person, RoleGrant
+from pmobot.domain.models import Need, Person
 from pmobot.domain.models_governance import Project
 from pmobot.domain.models_tracking import CheckIn, StatusUpdate
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import Card, Notice
-from pmobot.services import addresses, audit, outbox, snoozes
+from pmobot.services import addresses, audit, outbox, people, snoozes
 from pmobot.services.core import Core
 from pmobot.services.people import locale_of
 
@@ -162,9 +162,7 @@ async def _escalate(session: AsyncSession, *, core: Core, project: Project, owne
         session, core=core, purpose=addresses.PMO_CHANNEL, key=keys.check_in_missed(project.key, check_in.week),
         message=Notice(t(loc, "checkin.missed_notice", key=project.key, who=owner.display_name, count=len(streak)),
                        "warning"))
-    admins = [] if told else (await session.exec(
-        select(Person).join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
-        .where(RoleGrant.role == Role.PMO).order_by(col(Person.id)))).all()
+    admins = [] if told else await people.holding(session, role=Role.PMO)
     for admin in admins:
         assert admin.id is not None
         loc = locale_of(admin, core)

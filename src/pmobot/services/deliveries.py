@@ -15,11 +15,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain import keys
-from pmobot.domain.models import OutboxMessage, Person, RoleGrant
+from pmobot.domain.models import OutboxMessage
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import audit, outbox
+from pmobot.services import audit, outbox, people
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, NotFound
 from pmobot.services.people import Actor, find_by_platform_id, locale_of
@@ -50,10 +50,7 @@ async def record_failure(session: AsyncSession, *, core: Core, row: OutboxMessag
             session.add(person)
             await audit.record(session, core=core, actor_id=None, subject=f"person:{person.id}",
                                action="unreachable", reason=reason[:500], detail={"platform": row.platform})
-    admins = (await session.exec(
-        select(Person).join(RoleGrant, col(RoleGrant.person_id) == col(Person.id)).where(RoleGrant.role == Role.PMO)
-        .order_by(col(Person.id))
-    )).all()
+    admins = await people.holding(session, role=Role.PMO)
     assert row.id is not None
     for admin in admins:
         assert admin.id is not None

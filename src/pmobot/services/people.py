@@ -120,6 +120,13 @@ async def names(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, str]:
     return {i: p.display_name for i, p in (await by_ids(session, ids=ids)).items()}
 
 
+async def holding(session: AsyncSession, *, role: Role) -> list[Person]:
+    """Everybody granted ``role`` (the PMO admins, the security reviewers...), in the order they were met."""
+    rows = await session.exec(select(Person).join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+                              .where(RoleGrant.role == role).order_by(col(Person.id)))
+    return list(rows.all())
+
+
 async def accounts_of(session: AsyncSession, *, person_id: int) -> list[Account]:
     rows = await session.exec(select(Account).where(Account.person_id == person_id).order_by(col(Account.id)))
     return list(rows.all())

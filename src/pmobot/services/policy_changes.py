@@ -15,13 +15,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain import keys
-from pmobot.domain.models import Person, RoleGrant
 from pmobot.domain.models_governance import PolicyVersion
 from pmobot.domain.roles import PORTFOLIO_ROLES, Role
 from pmobot.domain.scoring import Move, Part, Policy, moves
 from pmobot.i18n import format_moment, format_number, t
 from pmobot.messages import Card, CardField, Message
-from pmobot.services import audit, outbox, scoring
+from pmobot.services import audit, outbox, people, scoring
 from pmobot.services import policy as policies
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden
@@ -87,10 +86,7 @@ async def publish(session: AsyncSession, *, core: Core) -> Change | None:
 
 
 async def _tell_admins(session: AsyncSession, *, core: Core, change: Change) -> None:
-    admins = (await session.exec(
-        select(Person).join(RoleGrant, col(RoleGrant.person_id) == col(Person.id)).where(RoleGrant.role == Role.PMO)
-        .order_by(col(Person.id))
-    )).all()
+    admins = await people.holding(session, role=Role.PMO)
     for admin in admins:
         assert admin.id is not None
         loc = locale_of(admin, core)

@@ -11,12 +11,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain.lifecycle import NeedStatus
-from pmobot.domain.models import Need, Person, RoleGrant
+from pmobot.domain.models import Need, Person
 from pmobot.domain.models_governance import SecurityReview
 from pmobot.domain.reviews import Outcome, ReviewGate, triggers
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, t
 from pmobot.messages import CardField
+from pmobot.services import people
 from pmobot.services.core import Core
 from pmobot.services.needs import latest_estimate, person
 from pmobot.services.people import Actor
@@ -37,9 +38,7 @@ async def history(session: AsyncSession, *, need_id: int) -> list[SecurityReview
 
 async def reviewers(session: AsyncSession) -> list[Person]:
     """Everybody who may review: the people with the ``security`` role, in the order they were met."""
-    rows = await session.exec(select(Person).join(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
-                              .where(RoleGrant.role == Role.SECURITY).order_by(col(Person.id)))
-    return list(rows.all())
+    return await people.holding(session, role=Role.SECURITY)
 
 
 async def gate(session: AsyncSession, *, core: Core, need: Need) -> ReviewGate:
