@@ -18,7 +18,7 @@ from pmobot.domain.committee import Choice
 from pmobot.domain.models import Need, OutboxMessage, Person
 from pmobot.domain.models_scope import ScopeAgreement, ScopeVersion
 from pmobot.domain.models_tracking import DriftAlert
-from pmobot.services import committee, drift, export, scope, scope_record
+from pmobot.services import committee, drift, export, scope, scope_changes, scope_record
 from pmobot.services.errors import PmoError
 from pmobot.services.policy import PolicyError, load_default, parse
 
@@ -231,3 +231,15 @@ async def test_whom_each_scope_waits_on_is_read_in_the_same_few_queries_however_
                         ("NEED-7", ("alice",))]
     assert "NEED-3" not in dict(after)
     assert many_queries == few_queries <= 5
+
+
+def test_an_approved_change_is_one_entry_of_the_scope_log_with_its_note_and_its_items() -> None:
+    scope = {"version": 1, "in_scope": ["Contract list", "Renewal alerts"], "changes": []}
+    proposed = {"scope": "Alerts by SMS too", "scope_add": ["SMS alerts"], "scope_remove": ["Renewal alerts"]}
+    after = scope_changes.applied(scope, proposed, change=3)
+    assert after["in_scope"] == ["Contract list", "SMS alerts"]
+    assert after["changes"] == [{"change": 3, "note": "Alerts by SMS too", "added": ["SMS alerts"],
+                                 "removed": ["Renewal alerts"]}]
+    assert scope_changes.applied(scope, {"scope": "Wording only"}, change=4)["changes"] == [
+        {"change": 4, "note": "Wording only"}]
+    assert scope_changes.applied(scope, {"end": "2027-03-31"}, change=5) is scope

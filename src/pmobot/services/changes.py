@@ -316,9 +316,8 @@ async def _settle(session: AsyncSession, *, core: Core, actor: Actor, project: P
     assert before is not None  # frozen when the project opened
     version = None
     if outcome == APPROVED:
-        version = await _next_baseline(session, core=core, project=project, change=change, decision=decision)
-        after = await baselines.in_force(session, project_id=project.id)
-        assert after is not None
+        after = await _next_baseline(session, core=core, current=before, change=change, decision=decision)
+        version = after.version
         await roadmap_events.changed(session, core=core, project=project, need=need, change=change, before=before,
                                      after=after)
     await audit.record(session, core=core, actor_id=actor.id, subject=project.key, action="change_" + outcome,
@@ -331,25 +330,19 @@ async def _settle(session: AsyncSession, *, core: Core, actor: Actor, project: P
                                version=version or 0)
 
 
-async def _next_baseline(session: AsyncSession, *, core: Core, project: Project, change: ChangeRequest,
-                         decision: Decision) -> int:
-    assert project.id is not None
-    current = await baselines.in_force(session, project_id=project.id)
-    assert current is not None
+async def _next_baseline(session: AsyncSession, *, core: Core, current: Baseline, change: ChangeRequest,
+                         decision: Decision) -> Baseline:
+    """The baseline after ``current`` with the approved change's terms."""
     proposed = change.proposed
-    scope = dict(current.scope)
-    if "scope" in proposed:
-        scope["changes"] = [*scope.get("changes", []), {"change": change.number, "note": proposed["scope"]}]
-    scope = scope_applied(scope, proposed, change=change.number)
+    scope = scope_applied(dict(current.scope), proposed, change=change.number)
     terms = replace(
         baselines.terms_of(current),
         end=date.fromisoformat(proposed["end"]) if "end" in proposed else current.end,
         budget=Decimal(proposed["budget"]) if "budget" in proposed else current.budget,
         currency=str(proposed.get("currency") or current.currency), scope=scope,
     )
-    await baselines.freeze(session, core=core, project_id=project.id, version=current.version + 1, terms=terms,
-                           decision_id=decision.id, change_request_id=change.id)
-    return current.version + 1
+    return await baselines.freeze(session, core=core, project_id=current.project_id, version=current.version + 1,
+                                  terms=terms, decision_id=decision.id, change_request_id=change.id)
 
 
 async def _tell_requesters(session: AsyncSession, *, core: Core, project: Project, need: Need,

@@ -57,13 +57,20 @@ def proposal(answers: dict[str, Any], scope: dict[str, Any]) -> dict[str, list[s
 
 
 def applied(scope: dict[str, Any], proposed: dict[str, Any], *, change: int) -> dict[str, Any]:
-    """The scope once the approved change ``change`` is applied, with the change kept in its log."""
+    """The scope once the approved change ``change`` is applied, with the change kept in its log: one
+    entry a change, with its note on the scope and the items it added and removed."""
     added, removed = list(proposed.get("scope_add") or []), list(proposed.get("scope_remove") or [])
-    if not added and not removed:
+    note = proposed.get("scope")
+    if not added and not removed and not note:
         return scope
     out = dict(scope)
     out[IN] = [i for i in in_scope(scope) if i not in removed] + added
-    out["changes"] = [*scope.get("changes", []), {"change": change, "added": added, "removed": removed}]
+    entry: dict[str, Any] = {"change": change}
+    if note:
+        entry["note"] = note
+    if added or removed:
+        entry |= {"added": added, "removed": removed}
+    out["changes"] = [*scope.get("changes", []), entry]
     return out
 
 
