@@ -21,11 +21,11 @@ from pmobot.conversation.spec import DialogSpec, Localized, load_builtin_specs
 from pmobot.domain import committee as committee_rule
 from pmobot.domain import drift, lifecycle, scoring
 from pmobot.domain import scope as scope_rules
-from pmobot.domain.lifecycle import NeedStatus
+from pmobot.domain.lifecycle import NeedStatus, ProjectStatus
 from pmobot.domain.reviews import Outcome, Trigger
 from pmobot.domain.roles import Role, Side
 from pmobot.i18n import LOCALES, catalog, format_day, format_money, placeholders, plural_form, sentences, t
-from pmobot.services import status_values
+from pmobot.services import projects, status_values
 from pmobot.services.addresses import CHANNEL_PURPOSES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -228,6 +228,9 @@ def _console_says() -> set[str]:
 
 # Keys built at run time, by the static prefix of the f-string that builds them,
 # with every key each family may produce.
+# How a project ends: every status but active.
+_ENDED = tuple(s for s in ProjectStatus if s != ProjectStatus.ACTIVE)
+
 DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "status.": lambda: {f"status.{s.value}" for s in NeedStatus},
     "action.": lambda: {f"action.{a}" for a in lifecycle.ACTIONS},
@@ -260,7 +263,13 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "committee.told_footer.": lambda: {f"committee.told_footer.{o.value}" for o in committee_rule.Outcome},
     "committee.side.": lambda: {f"committee.side.{s.value}" for s in Side},
     "committee.missing.": lambda: {f"committee.missing.{s.value}" for s in Side},
-    "checkin.error.project_": lambda: {f"checkin.error.project_{s}" for s in ("done", "cancelled")},
+    "projects.error.": lambda: {f"projects.error.{s.value}" for s in _ENDED},
+    "projects.no_more.": lambda: {f"projects.no_more.{step}" for step in projects.STEPS_REFUSED},
+    "closing.done.": lambda: {f"closing.done.{s.value}" for s in _ENDED},
+    "closing.reason.": lambda: {f"closing.reason.{s.value}" for s in _ENDED},
+    "closing.told.": lambda: {f"closing.told.{s.value}" for s in _ENDED},
+    "closing.error.already_": lambda: {f"closing.error.already_{s.value}" for s in _ENDED},
+    "drift.notice.closed_because.": lambda: {f"drift.notice.closed_because.project_{s.value}" for s in _ENDED},
     "checkin.error.comment_missing_": lambda: {f"checkin.error.comment_missing_{d}" for d in status_values.DIMENSIONS},
     "checkin.health.": lambda: {f"checkin.health.{h}" for h in status_values.HEALTHS},
     "checkin.dimension.": lambda: {f"checkin.dimension.{d}" for d in status_values.DIMENSIONS},

@@ -82,7 +82,7 @@ async def test_only_the_owner_or_the_pmo_and_only_on_an_active_project(app: App)
         await session.exec(sa.update(Project).where(Project.id == prj.id).values(status="done"))  # type: ignore[call-overload]
     with pytest.raises(PmoError) as refused:
         await record(app, prj.id, answers(20))
-    assert refused.value.message_key == "checkin.error.project_done"
+    assert refused.value.message_key == "projects.error.done"
 
 
 async def test_milestone_forecasts_are_read_against_the_projects_milestones(app: App) -> None:

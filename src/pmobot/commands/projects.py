@@ -12,7 +12,7 @@ from pmobot.conversation.dates import InvalidDate, parse_date_text
 from pmobot.domain.roles import Role
 from pmobot.i18n import t
 from pmobot.messages import Message, Notice
-from pmobot.services import changes, people, project_view, projects
+from pmobot.services import changes, closing, people, project_view, projects
 from pmobot.services.errors import Invalid
 
 _PMO = frozenset({Role.PMO})
@@ -99,7 +99,7 @@ async def _milestone(r: Request) -> list[Message]:
 async def _change(r: Request) -> Opening:
     project, _ = await projects.get(r.session, actor=r.actor, key=r.args.project_key)
     projects.check_manage(r.actor, project, "change")
-    projects.check_active(project)
+    projects.check_active(project, core=r.core)
     # What the form checks the answers against (dialogs/hooks.py: change_end, change_budget).
     return Opening(await changes.form_context(r.session, project=project))
 
@@ -125,6 +125,14 @@ async def _change_decide(r: Request) -> list[Message]:
                                 choice=choice, reason=rest[0] if rest else "")
 
 
+async def _done(r: Request) -> list[Message]:
+    return await closing.finish(r.session, core=r.core, actor=r.actor, key=r.args.project_key, note=r.args.text)
+
+
+async def _cancel(r: Request) -> list[Message]:
+    return await closing.cancel(r.session, core=r.core, actor=r.actor, key=r.args.project_key, reason=r.args.text)
+
+
 def register(commands: Commands) -> None:
     commands.add(Command("project", ("project", "projet", "prj"), ProjectKey(), _project, roles=frozenset(),
                          shareable=True))
@@ -138,3 +146,9 @@ def register(commands: Commands) -> None:
                          roles=frozenset({Role.IT, Role.PMO}), opens="change"))
     commands.add(Command("change-decide", ("change-decide", "decide-change", "decider-changement"), ChangeVote(),
                          _change_decide, roles=_COMMITTEE))
+    # Not "cancel" nor "annuler": those stop a conversation (``conversation.controls``), and the registry
+    # refuses them as aliases.
+    commands.add(Command("done", ("done", "terminer", "termine", "cloturer"), ProjectKey(alone=False), _done,
+                         roles=frozenset({Role.IT, Role.PMO})))
+    commands.add(Command("cancel-project", ("cancel-project", "annuler-projet", "abandon-project",
+                                            "abandonner-projet"), ProjectKey(alone=False), _cancel, roles=_PMO))

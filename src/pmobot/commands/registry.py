@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from pmobot.commands.buttons import Button
+from pmobot.conversation.controls import STEERING
 from pmobot.conversation.text import fold
 from pmobot.domain.keys import ConversationKey
 from pmobot.messages import Message
@@ -143,8 +144,12 @@ class NeedKey:
 class ProjectKey:
     """``/pmo milestone PRJ-3 Pilot 15/03/2027``: a project's key, then what follows it."""
 
+    # Whether the word alone, typed without ``/pmo``, is the command (its usage shown). Not for a step that
+    # ends something ("done" typed alone is a remark, not a request to close a project).
+    alone: bool = True
+
     def fits(self, words: Sequence[str], commands: Commands) -> bool:
-        return not words or bool(_PROJECT_KEY.match(words[0].rstrip(".,;:!?")))
+        return (self.alone and not words) or bool(words and _PROJECT_KEY.match(words[0].rstrip(".,;:!?")))
 
     def parse(self, text: str) -> Arguments | None:
         key, _, tail = text.strip().partition(" ")
@@ -313,6 +318,8 @@ class Commands:
         for alias in command.aliases:
             if alias != fold(alias):
                 raise ValueError(f"alias {alias!r} of {command.name!r} must be written folded")
+            if alias in STEERING:
+                raise ValueError(f"alias {alias!r} of {command.name!r} steers conversations ({alias!r} stops one)")
             if alias in self._by_alias:
                 raise ValueError(f"alias {alias!r} names both {self._by_alias[alias].name!r} and {command.name!r}")
         for button in command.buttons:

@@ -228,6 +228,12 @@ def digest_chart(channel: str, week: str) -> OutboxKey:
     return OutboxKey(f"digest:{channel}:{week}:chart")
 
 
+def project_closed(project_key: str, person_id: int) -> OutboxKey:
+    """``person_id`` (its owner, its need's requester or a co-requester) told the project was closed:
+    a project is closed once, so once per person."""
+    return OutboxKey(f"project-closed:{project_key}:{person_id}")
+
+
 def roadmap_event(kind: str, subject: str) -> str:
     """What moved the roadmap, by its natural key (a decision's subject, a slip's project and forecast end):
     recorded twice, one event."""

@@ -183,6 +183,11 @@ class Project(SQLModel, table=True):
     planned_end: date | None = None
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
+    # Set once, by the step that ends it (``services.closing``): read by every refusal ("done since …").
+    closed_at: datetime | None = timestamp_field(nullable=True)
+    closed_by_id: int | None = Field(default=None, foreign_key="person.id")
+    # The owner's closing note (done) or the PMO's reason (cancelled).
+    closing_reason: str = Field(default="", sa_type=sa.Text, sa_column_kwargs={"server_default": ""})
 
     @property
     def key(self) -> str:

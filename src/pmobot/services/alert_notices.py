@@ -46,7 +46,8 @@ def card(alert: DriftAlert, *, core: Core, locale: str, event: str = "opened") -
 def message(change: Change, *, core: Core, locale: str) -> Message:
     alert = change.alert
     if change.event == "closed":
-        return Notice(t(locale, "drift.notice.closed", key=alert.key, subject=alert.subject,
+        said = f"drift.notice.closed_because.{change.because}" if change.because else "drift.notice.closed"
+        return Notice(t(locale, said, key=alert.key, subject=alert.subject,
                         rule=t(locale, f"drift.rule.{alert.rule}")), "success")
     return card(alert, core=core, locale=locale, event=change.event)
 

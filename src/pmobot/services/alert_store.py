@@ -33,6 +33,8 @@ class Change:
 
     alert: DriftAlert
     event: str  # opened | raised | lowered | closed
+    # Why it closed when not because its condition cleared (``drift.notice.closed_because.*``): its project ended.
+    because: str = ""
 
 
 class Numbers:

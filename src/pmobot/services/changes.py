@@ -146,7 +146,7 @@ async def request_change(session: AsyncSession, *, core: Core, actor: Actor, key
     """The owner or the PMO asks for a change; it waits for the committee, announced in its channel."""
     project, need = await projects.get(session, actor=actor, key=key)
     projects.check_manage(actor, project, "change")
-    projects.check_active(project)
+    projects.check_active(project, core=core)
     assert project.id is not None
     baseline = await baselines.in_force(session, project_id=project.id)
     assert baseline is not None  # frozen when the project opened
@@ -254,6 +254,7 @@ async def decide(session: AsyncSession, *, core: Core, actor: Actor, key: str, n
     if not reason:
         raise Invalid("projects.error.vote_reason")
     project, need = await projects.get(session, actor=actor, key=key)
+    projects.check_active(project, core=core)
     assert project.id is not None and need.id is not None
     cr_number = parse_number(number)
     change = (await session.exec(select(ChangeRequest).where(ChangeRequest.project_id == project.id,

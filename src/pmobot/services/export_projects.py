@@ -23,7 +23,7 @@ from pmobot.services.core import Core
 Row = dict[str, object]
 
 PROJECT_FIELDS = ("key", "need", "title", "status", "owner", "baseline_version", "start", "end", "budget",
-                  "budget_currency", "effort", "created_at")
+                  "budget_currency", "effort", "created_at", "closed_at", "closed_by", "closing_reason")
 BASELINE_FIELDS = ("project", "version", "start", "end", "budget", "budget_currency", "effort", "scope_title",
                    "scope_version", "in_scope", "milestones", "decision_id", "change_request", "created_at")
 MILESTONE_FIELDS = ("project", "name", "due", "weight", "baseline_version", "created_by", "created_at")
@@ -66,6 +66,10 @@ async def projects(session: AsyncSession, *, core: Core) -> list[Row]:
             "budget_currency": baseline.currency if baseline else None,
             "effort": baseline.effort if baseline else None,
             "created_at": project.created_at.isoformat(timespec="seconds"),
+            # Done or cancelled: when, by whom, and the closing note or the reason.
+            "closed_at": project.closed_at.isoformat(timespec="seconds") if project.closed_at else None,
+            "closed_by": names.get(project.closed_by_id or 0),
+            "closing_reason": project.closing_reason or None,
         })
     return out
 

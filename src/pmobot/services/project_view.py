@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain import keys
+from pmobot.domain.lifecycle import ProjectStatus
 from pmobot.domain.models import Need
 from pmobot.domain.models_governance import Baseline, ChangeRequest, Milestone, Project
 from pmobot.i18n import format_day, format_moment, format_money, format_number, t
@@ -59,7 +60,8 @@ async def card(session: AsyncSession, *, core: Core, actor: Actor, project: Proj
     versions = await baselines.versions(session, project_id=project.id)
     current = versions[-1]
     fields = [
-        CardField(t(loc, "projects.field.status"), t(loc, "projects.status." + project.status)),
+        CardField(t(loc, "projects.field.status"), await status_line(session, core=core, project=project, locale=loc),
+                  short=project.status == ProjectStatus.ACTIVE),
         CardField(t(loc, "projects.field.owner"), owner.display_name if owner else t(loc, "projects.no_owner")),
         CardField(t(loc, "projects.field.need"), need.key),
         CardField(t(loc, "projects.field.in_force", version=current.version), baseline_line(current, loc),
@@ -90,9 +92,22 @@ async def card(session: AsyncSession, *, core: Core, actor: Actor, project: Proj
         fields.append(CardField(t(loc, "projects.field.history"), "\n".join(lines), short=False))
     fields += await alerts.project_fields(session, core=core, project=project, locale=loc)
     # Hints only for what this reader may do: milestones and changes are the owner's and the PMO's.
-    footer = (t(loc, "projects.footer", key=project.key) if projects.can_manage(actor, project)
-              else t(loc, "projects.footer_reader", need=need.key))
+    footer = (t(loc, "projects.footer_reader", need=need.key) if project.status != ProjectStatus.ACTIVE
+              or not projects.can_manage(actor, project) else t(loc, "projects.footer", key=project.key))
     return Card(title=f"{project.key} · {need.title}", fields=tuple(fields), footer=footer)
+
+
+async def status_line(session: AsyncSession, *, core: Core, project: Project, locale: str) -> str:
+    """"Active"; or "Done on 12 December 2026 by Bob Smith. Closing note: …", for a project that ended."""
+    label = t(locale, "projects.status." + project.status)
+    if project.status == ProjectStatus.ACTIVE:
+        return label
+    who = await person(session, project.closed_by_id)
+    line = t(locale, "projects.closed_line", status=label, who=who.display_name if who else "pmobot",
+             day=format_day(projects.closed_on(project, core=core), locale))
+    if project.closing_reason:
+        line += "\n" + t(locale, f"closing.reason.{project.status}", reason=project.closing_reason)
+    return line
 
 
 async def show(session: AsyncSession, *, core: Core, actor: Actor, key: str) -> list[Message]:
@@ -159,4 +174,6 @@ async def need_field(session: AsyncSession, *, need: Need, locale: str) -> CardF
     baseline = await baselines.in_force(session, project_id=project.id)
     value = t(locale, "projects.need_line", key=project.key,
               baseline=baseline_line(baseline, locale) if baseline else "")
+    if project.status != ProjectStatus.ACTIVE:
+        value += "\n" + t(locale, "projects.status." + project.status)
     return CardField(t(locale, "projects.field.project"), value, short=False)

@@ -145,7 +145,7 @@ def can_manage(actor: Actor, project: Project) -> bool:
 
 # What only the owner or the PMO may do, by name, for the refusal's wording.
 _MANAGED = {"milestone": "projects.action.milestone", "change": "projects.action.change",
-            "snooze": "checkin.action.snooze", "update": "checkin.action.update"}
+            "snooze": "checkin.action.snooze", "update": "checkin.action.update", "done": "projects.action.done"}
 
 
 def check_manage(actor: Actor, project: Project, action: str) -> None:
@@ -154,9 +154,25 @@ def check_manage(actor: Actor, project: Project, action: str) -> None:
                         action=Phrase(lambda loc: t(loc, _MANAGED[action])))
 
 
-def check_active(project: Project) -> None:
-    if project.status != ProjectStatus.ACTIVE:
-        raise Invalid("projects.error.not_active", key=project.key)
+def closed_on(project: Project, *, core: Core) -> date:
+    """The day, in the organisation's time zone, a done or cancelled project was closed."""
+    return core.calendar.local_day(project.closed_at or project.updated_at)
+
+
+# What a project done or cancelled no longer takes, by the step refused (``projects.no_more.*``).
+STEPS_REFUSED = frozenset({"baseline", "status", "snooze"})
+
+
+def check_active(project: Project, *, core: Core, step: str = "baseline") -> None:
+    """The one refusal of a step on a project done or cancelled: since when, and what it no longer takes
+    ("PRJ-3 est terminé depuis le 12 décembre 2026 : il ne reçoit plus de point d'avancement")."""
+    if project.status == ProjectStatus.ACTIVE:
+        return
+    assert step in STEPS_REFUSED
+    since = closed_on(project, core=core)
+    raise Invalid(f"projects.error.{project.status}", key=project.key,
+                  since=Phrase(lambda loc: format_day(since, loc)),
+                  what=Phrase(lambda loc: t(loc, f"projects.no_more.{step}")))
 
 
 async def set_owner(session: AsyncSession, *, core: Core, actor: Actor, project: Project, owner: Person) -> None:
@@ -192,7 +208,7 @@ async def add_milestone(session: AsyncSession, *, core: Core, actor: Actor, key:
     """The owner or the PMO adds a milestone; it joins the baseline in force (refused after its end)."""
     project, _ = await get(session, actor=actor, key=key)
     check_manage(actor, project, "milestone")
-    check_active(project)
+    check_active(project, core=core)
     name = name.strip()[:200]
     if not name:
         raise Invalid("projects.error.milestone_usage")

@@ -12,7 +12,6 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.domain.lifecycle import ProjectStatus
 from pmobot.domain.models_governance import Project
 from pmobot.domain.models_tracking import Snooze
 from pmobot.i18n import format_day
@@ -42,8 +41,7 @@ async def snooze(session: AsyncSession, *, core: Core, actor: Actor, project: Pr
                  reason: str) -> Snooze:
     """Put ``project`` on hold until ``until`` (included): its owner or the PMO, with a reason."""
     projects.check_manage(actor, project, "snooze")
-    if project.status != ProjectStatus.ACTIVE:
-        raise Invalid(f"checkin.error.project_{project.status}", key=project.key)
+    projects.check_active(project, core=core, step="snooze")
     today = core.today()
     if until < today:
         raise Invalid("checkin.error.snooze_past", key=project.key, until=Phrase(lambda loc: format_day(until, loc)))

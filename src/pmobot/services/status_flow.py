@@ -9,24 +9,21 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.domain.lifecycle import ProjectStatus
 from pmobot.domain.models_governance import Milestone, Project
 from pmobot.domain.models_tracking import StatusUpdate
 from pmobot.i18n import format_day, format_money, format_number, t
 from pmobot.messages import CardField, Message, Notice
 from pmobot.services import baselines, checkins, projects, snoozes, status_updates, status_values
 from pmobot.services.core import Core
-from pmobot.services.errors import Invalid
 from pmobot.services.people import Actor
 
 # Updates shown on a project's card, the latest ones.
 SHOWN = 4
 
 
-def check_open(project: Project) -> None:
-    """A status is given on an active project; a done or cancelled one is said so, by its state."""
-    if project.status != ProjectStatus.ACTIVE:
-        raise Invalid(f"checkin.error.project_{project.status}", key=project.key)
+def check_open(project: Project, *, core: Core) -> None:
+    """A status is given on an active project; a done or cancelled one is said so, since when."""
+    projects.check_active(project, core=core, step="status")
 
 
 def defaults(last: StatusUpdate | None, marks: list[Milestone], *, today: date) -> dict[str, Any]:
@@ -58,7 +55,7 @@ async def opening(session: AsyncSession, *, core: Core, actor: Actor,
     """What the check-in form of ``key`` checks its answers against, and the answers it offers."""
     project, _ = await projects.get(session, actor=actor, key=key)
     projects.check_manage(actor, project, "update")
-    check_open(project)
+    check_open(project, core=core)
     assert project.id is not None
     baseline = await baselines.in_force(session, project_id=project.id)
     marks = await baselines.milestones(session, project_id=project.id)

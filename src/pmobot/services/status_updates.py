@@ -18,12 +18,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.db import add_unless_taken
-from pmobot.domain.lifecycle import ProjectStatus
 from pmobot.domain.models import Person
 from pmobot.domain.models_governance import Project
 from pmobot.domain.models_tracking import StatusUpdate
 from pmobot.domain.roles import Role
-from pmobot.services import audit, baselines, checkins, drift, people, status_values
+from pmobot.services import audit, baselines, checkins, drift, people, projects, status_values
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken
 
@@ -45,8 +44,7 @@ async def record(session: AsyncSession, *, core: Core, project_id: int, author_i
         raise NotFound("checkin.error.no_project", key=f"PRJ-{project_id}")
     if author_id != project.owner_id and Role.PMO not in await people.roles_of(session, person_id=author_id):
         raise Forbidden("checkin.error.not_yours", key=project.key)
-    if project.status != ProjectStatus.ACTIVE:
-        raise Invalid(f"checkin.error.project_{project.status}", key=project.key)
+    projects.check_active(project, core=core, step="status")
     baseline = await baselines.in_force(session, project_id=project_id)
     if baseline is None:
         raise Invalid("checkin.error.no_baseline", key=project.key)
