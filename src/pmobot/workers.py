@@ -2,8 +2,10 @@
 
 ``pmobot serve`` runs them beside the web endpoints (one process on SQLite);
 ``pmobot worker`` runs only them, as many processes as wanted on PostgreSQL.
-A batch holds at most one row per conversation (``inbox.claim``), so its rows
-run concurrently without ever reordering one person's requests. The handler's
+A claim holds at most one row per conversation (``inbox.claim``), so its rows
+run concurrently without ever reordering one person's requests; a worker claims
+no more rows than it has free slots, and claims again as each slot frees up, so
+a claimed row starts at once and never waits out its lease in a queue. The handler's
 unit of work marks its row worked, with its answer, in the same transaction as
 the work; the row is done once the answer is sent. A failure is tried again with
 backoff, up to ``inbox.MAX_ATTEMPTS``, then the row is given up and logged.
@@ -44,23 +46,54 @@ class InboundWorker:
         self.clock = clock
         self.handlers = dict(handlers)
         self.batch = batch
+        self.concurrency = concurrency
         self.poll_seconds = poll_seconds
         self.rng = rng or random.Random()
-        self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
+        # The rows being worked; never more than ``concurrency``, so a claimed row starts at once and never
+        # waits in this process past its lease (another worker would take it over).
+        self._running: set[asyncio.Task[None]] = set()
+        # Rows worked and answered, to be marked done (with the next claim, or at the end of ``run_once``).
+        self._answered: list[tuple[InboundRequest, datetime]] = []
 
     def wake(self) -> None:
         self._wake.set()
 
-    async def run_once(self) -> int:
-        """Work on the rows due now; how many were taken."""
-        claimed = await inbox.claim(self.db, now=self.clock.now(), platforms=list(self.handlers), batch=self.batch)
-        if claimed:
-            answered = await asyncio.gather(*(self._guarded(row, token) for row, token in claimed))
-            # Marked done together: one statement for the batch (a crash before it sends the answers again).
-            await inbox.finish(self.db, [c for c, ok in zip(claimed, answered, strict=True) if ok],
-                               now=self.clock.now())
+    def _free_slots(self) -> int:
+        return min(self.batch, self.concurrency - len(self._running))
+
+    async def _fill(self) -> int:
+        """Claim as many rows as there are free slots and start each at once; how many were taken."""
+        free = self._free_slots()
+        if free <= 0:
+            return 0
+        claimed = await inbox.claim(self.db, now=self.clock.now(), platforms=list(self.handlers), batch=free)
+        for row, token in claimed:
+            task = asyncio.get_running_loop().create_task(self._run_row(row, token))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
         return len(claimed)
+
+    async def _run_row(self, row: InboundRequest, token: datetime) -> None:
+        if await self._guarded(row, token):
+            self._answered.append((row, token))
+        self._wake.set()  # a slot is free, and the conversation's next request may be due
+
+    async def _mark_done(self) -> None:
+        answered, self._answered = self._answered, []
+        try:
+            await inbox.finish(self.db, answered, now=self.clock.now())
+        except Exception:
+            self._answered[:0] = answered  # kept for the next try (the lease still fences them)
+            raise
+
+    async def run_once(self) -> int:
+        """Work on the rows due now, as many as there are slots; how many were taken."""
+        taken = await self._fill()
+        await asyncio.gather(*self._running)
+        # Marked done together: one statement for the batch (a crash before it sends the answers again).
+        await self._mark_done()
+        return taken
 
     async def drain(self, *, rounds: int = 100) -> int:
         """Work until nothing is due (tests, shutdown)."""
@@ -73,28 +106,36 @@ class InboundWorker:
         return total
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Until ``stop``: work, then wait for a wake-up (a request stored here) or the next poll."""
-        while not stop.is_set():
-            self._wake.clear()
-            try:
-                taken = await self.run_once()
-            except Exception:  # the database away for a moment: the loop must outlive it
-                log.exception("inbound worker: could not claim requests")
-                taken = 0
-            if taken:
-                continue
-            waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
-            _, pending = await asyncio.wait(waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in pending:
-                waiter.cancel()
+        """Until ``stop``: keep every slot busy, claiming again as soon as one frees up; else wait for a
+        wake-up (a request stored here, a row finished) or the next poll. Rows in hand are finished."""
+        try:
+            while not stop.is_set():
+                self._wake.clear()
+                try:
+                    if self._answered:
+                        await self._mark_done()
+                    await self._fill()
+                except Exception:  # the database away for a moment: the loop must outlive it
+                    log.exception("inbound worker: could not claim requests")
+                waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
+                _, pending = await asyncio.wait(waiters, timeout=self.poll_seconds,
+                                                return_when=asyncio.FIRST_COMPLETED)
+                for waiter in pending:
+                    waiter.cancel()
+        finally:
+            await asyncio.gather(*self._running, return_exceptions=True)
+            if self._answered:
+                try:
+                    await self._mark_done()
+                except Exception:  # their answers went out; sent again after the lease, at worst
+                    log.exception("inbound worker: could not mark answered requests done")
 
     async def _guarded(self, row: InboundRequest, token: datetime) -> bool:
-        async with self._slots:
-            try:
-                return await self._work(row, token)
-            except Exception:  # the outcome could not be written: the lease runs out and the row is taken again
-                log.exception("inbound worker: request %s left for a retry", row.id)
-                return False
+        try:
+            return await self._work(row, token)
+        except Exception:  # the outcome could not be written: the lease runs out and the row is taken again
+            log.exception("inbound worker: request %s left for a retry", row.id)
+            return False
 
     async def _work(self, row: InboundRequest, token: datetime) -> bool:
         """Whether the row's work and answer are through (to be marked done)."""

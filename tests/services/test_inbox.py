@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -166,3 +167,95 @@ async def test_a_bug_in_the_work_is_tried_again_then_answered_with_its_reference
     # Tried MAX_ATTEMPTS times; only the last one answered, with the reference of the failure.
     assert row.status == "done" and len(answers) == 1
     assert t("fr", "chat.internal_error", ref="")[:20] in str(answers[0])
+
+
+class Held:
+    """A handler that holds each row until the test releases it; which rows started, in order."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.gates: dict[str, asyncio.Event] = {}
+        self.changed = asyncio.Event()
+        self.open = False
+
+    async def __call__(self, row: InboundRequest) -> None:
+        gate = self.gates.setdefault(row.key, asyncio.Event())
+        if self.open:
+            gate.set()
+        self.started.append(row.key)
+        self.changed.set()
+        await gate.wait()
+
+    def release(self, key: str) -> None:
+        self.gates.setdefault(key, asyncio.Event()).set()
+
+    def release_all(self) -> None:
+        """Every row, started or to come (the test is over)."""
+        self.open = True
+        for gate in self.gates.values():
+            gate.set()
+
+    async def until(self, count: int) -> None:
+        async def wait() -> None:
+            while len(self.started) < count:
+                self.changed.clear()
+                await self.changed.wait()
+        # Only a guard against a hang: the rows start as soon as the worker is scheduled.
+        await asyncio.wait_for(wait(), timeout=30)
+
+
+async def _locked(app: App) -> list[str]:
+    return [row.key for row in await _rows(app) if row.locked_until is not None and row.status != "done"]
+
+
+async def test_a_worker_claims_no_more_rows_than_it_can_start_and_claims_again_as_slots_free_up(
+        app: App, clock: FrozenClock) -> None:
+    for n in range(5):
+        await _store(app, f"p{n}", f"person{n}")
+    held, stop = Held(), asyncio.Event()
+    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": held}, concurrency=2, batch=32)
+    running = asyncio.ensure_future(worker.run(stop))
+    try:
+        await held.until(2)
+        # Every claimed row is being worked: none waits in the worker while its lease runs.
+        assert sorted(await _locked(app)) == sorted(held.started)
+        first, second = held.started
+        held.release(first)
+        await held.until(3)
+        # The freed slot was filled while the other row was still being worked.
+        assert second not in held.gates or not held.gates[second].is_set()
+        assert sorted(await _locked(app)) == sorted([second, held.started[2]])
+        for n in range(5):
+            held.release(f"console:command:p{n}")
+        await held.until(5)
+    finally:
+        stop.set()
+        held.release_all()
+        await running
+    assert [row.status for row in await _rows(app)] == ["done"] * 5
+    assert len(held.started) == len(set(held.started)) == 5
+
+
+async def test_two_workers_share_the_queue_without_reserving_rows_they_cannot_start(
+        app: App, clock: FrozenClock) -> None:
+    for n in range(6):
+        await _store(app, f"s{n}", f"person{n}")
+    held, stop = Held(), asyncio.Event()
+    workers = [InboundWorker(db=app.db, clock=clock, handlers={"console": held}, concurrency=2) for _ in range(2)]
+    first = asyncio.ensure_future(workers[0].run(stop))
+    await held.until(2)
+    second = asyncio.ensure_future(workers[1].run(stop))
+    try:
+        await held.until(4)
+        # Two rows each, all started; the last two are left free for whichever worker has a slot first.
+        assert sorted(await _locked(app)) == sorted(held.started)
+        assert len([row for row in await _rows(app) if row.locked_until is None]) == 2
+        for n in range(6):
+            held.release(f"console:command:s{n}")
+        await held.until(6)
+    finally:
+        stop.set()
+        held.release_all()
+        await asyncio.gather(first, second)
+    assert [row.status for row in await _rows(app)] == ["done"] * 6
+    assert len(held.started) == len(set(held.started)) == 6  # never worked twice
