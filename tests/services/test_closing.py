@@ -313,3 +313,22 @@ async def test_the_roadmap_update_carries_a_closing_once(app: App, clock: Frozen
     body = "\n".join(f["value"] for f in posts[0].payload["fields"])
     assert "PRJ-1" in body and "Budget cut" in body
     assert roadmap_events.CANCELLED == "cancelled"
+
+
+async def test_its_capacity_goes_to_the_next_need_on_the_roadmap(app: App) -> None:
+    """With IT's capacity set, a need waiting for approval is placed after the project's work; once the
+    project is cancelled, the same need is placed earlier, in the capacity it gave back."""
+    from pmobot.services import capacity
+    from tests.support.projects import estimated_need, needs_get
+
+    await project(app)
+    await _as(app, "dan", lambda s, a: capacity.set_capacity(s, core=app.core, actor=a, text="20"))
+    waiting = await estimated_need(app)
+
+    async def slot(session: Any, actor: Actor) -> Any:
+        return await roadmap.slot_for(session, core=app.core, need=await needs_get(session, waiting))
+
+    before = await _as(app, "dan", slot)
+    await _cancel(app, "dan", "Budget cut")
+    after = await _as(app, "dan", slot)
+    assert after.start < before.start and after.end < before.end, (before, after)
