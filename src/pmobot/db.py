@@ -11,18 +11,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 # SQLite waits this long for another connection's write to finish before saying "database is locked".
@@ -195,3 +198,18 @@ async def add_unless_taken(session: AsyncSession, row: SQLModel) -> bool:
         return False
     return True
 
+
+
+async def insert_new(session: AsyncSession, table: type[SQLModel], values: dict[str, Any], *, key: str) -> bool:
+    """Insert ``values`` unless a row with the same unique ``key`` exists; whether it was inserted.
+
+    One ``INSERT ... ON CONFLICT DO NOTHING`` and no savepoint, committed (or not) with the caller's
+    transaction: on SQLite a savepoint opened before any other write would be committed on its own when
+    released. On PostgreSQL a second replica inserting the same key waits for the first one's transaction.
+    """
+    dialect = (await session.connection()).dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
+    statement = (insert(table).values(**values).on_conflict_do_nothing(index_elements=[key])
+                 .returning(col(getattr(table, key))))
+    # Not the row count: psycopg does not report one for this statement. A row comes back only if inserted.
+    return (await session.exec(statement)).first() is not None

@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ColumnElement, text, update
 from sqlmodel import col, func, select
@@ -38,6 +38,16 @@ LEASE = timedelta(minutes=2)
 # The first key of the per-target pacing locks on PostgreSQL ("pace" in ASCII); the
 # scheduler leader's lock is a single 64-bit key, a separate space.
 PACE_LOCK_SPACE = 0x70616365
+
+
+class Leased(Protocol):
+    """A row of a leased queue (the outbox, the inbound queue)."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+Row = TypeVar("Row", bound=Leased)
 
 
 class Limit(Protocol):
@@ -87,17 +97,22 @@ async def claim(db: Database, *, now: datetime, platforms: Sequence[str],
         if not db.is_sqlite:
             query = query.with_for_update(skip_locked=True)
         candidates = list((await session.exec(query)).all())
-        claimed = []
-        for row in candidates:
-            taken = await session.exec(
-                update(OutboxMessage)
-                .where(col(OutboxMessage.id) == row.id, col(OutboxMessage.status) == "pending", _free(now))
-                .values(locked_until=token)
-                .execution_options(synchronize_session=False)
-            )
-            if taken.rowcount == 1:
-                claimed.append((row, token))
-        return claimed
+        return await reserve(session, OutboxMessage, candidates, token=token,
+                             still=(col(OutboxMessage.status) == "pending", _free(now)))
+
+
+async def reserve(session: AsyncSession, table: Any, candidates: Sequence[Row],
+                  *, token: datetime, still: Sequence[ColumnElement[bool]]) -> list[tuple[Row, datetime]]:
+    """Lease ``candidates`` under ``token``, each only if ``still`` holds for it (a compare-and-set; one
+    statement for them all); those taken, in order, each with its token. ``table``: the outbox or the
+    inbound queue, any table with an ``id`` and a ``locked_until``."""
+    if not candidates:
+        return []
+    taken = set((await session.exec(
+        update(table).where(col(table.id).in_([row.id for row in candidates]), *still)
+        .values(locked_until=token).returning(col(table.id)).execution_options(synchronize_session=False)
+    )).scalars().all())
+    return [(row, token) for row in candidates if row.id in taken]
 
 
 # SQLite: one lock per database file and event loop (a lock belongs to the loop it first waits on).
@@ -178,11 +193,13 @@ async def fence(db: Database, row: OutboxMessage, *, token: datetime, now: datet
         return Fence(token=renewed if done.rowcount == 1 else None)
 
 
-async def settle(db: Database, row: OutboxMessage, *, token: datetime | None, values: dict[str, Any]) -> bool:
-    """Write an outcome; with a ``token``, only while that lease is held. False when it was not written."""
-    query = update(OutboxMessage).where(col(OutboxMessage.id) == row.id)
+async def settle(db: Database, row: Leased, *, token: datetime | None, values: dict[str, Any],
+                 table: Any = OutboxMessage, still: Sequence[ColumnElement[bool]] = ()) -> bool:
+    """Write an outcome; with a ``token``, only while that lease is held (and ``still`` holds). False when it
+    was not written."""
+    query = update(table).where(col(table.id) == row.id, *still)
     if token is not None:
-        query = query.where(col(OutboxMessage.locked_until) == token)
+        query = query.where(col(table.locked_until) == token)
     async with db.session() as session:
         done = await session.exec(query.values(**values).execution_options(synchronize_session=False))
         return bool(done.rowcount == 1)

@@ -97,10 +97,12 @@ class Deliverer(Protocol):
 FailureHook = Callable[[OutboxMessage, str, bool], Awaitable[None]]
 
 
-def backoff(attempts: int, *, rng: random.Random | None = None) -> float:
-    """Exponential backoff with jitter, so retries from many rows do not align."""
-    # Doubles with each attempt: a shift keeps it an int (2 ** n is typed Any, n may be negative).
-    base = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS << max(0, attempts - 1))
+def backoff(attempts: int, *, rng: random.Random | None = None, first: float = BACKOFF_BASE_SECONDS,
+            most: float = BACKOFF_MAX_SECONDS) -> float:
+    """Exponential backoff with jitter, so retries from many rows do not align: ``first`` seconds after the
+    first attempt, doubling with each, at most ``most`` (the outbox's by default; the inbound queue's are shorter)."""
+    # Doubles with each attempt: a shift keeps the factor an int (2 ** n is typed Any, n may be negative).
+    base = min(most, first * (1 << min(max(0, attempts - 1), 40)))
     draw = rng.random() if rng is not None else random.random()
     return base * (0.5 + draw / 2)
 

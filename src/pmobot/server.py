@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiohttp import web
@@ -176,20 +177,17 @@ class LanguageModels:
         log.info("language models loaded")
 
 
-async def serve_forever(*, web_app: web.Application, host: str, port: int, platforms: Sequence[Platform],
-                        scheduler: AsyncIOScheduler, leadership: Leadership,
-                        models: LanguageModels | None = None, stop: asyncio.Event | None = None,
-                        workers: Sequence[InboundWorker] = ()) -> None:
-    """Run until ``stop`` is set (or the process is interrupted), then shut down in order."""
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port)
-    await site.start()
-    started: list[Platform] = []
+@asynccontextmanager
+async def _running(*, platforms: Sequence[Platform], scheduler: AsyncIOScheduler, leadership: Leadership,
+                   workers: Sequence[InboundWorker], models: LanguageModels | None,
+                   stop: asyncio.Event | None) -> AsyncIterator[asyncio.Event]:
+    """What ``pmobot serve`` and ``pmobot worker`` both run: the platforms, the scheduled jobs and the inbound
+    workers, until the ``stop`` it yields is set; then everything is stopped in order (``stop`` set first)."""
     loop = asyncio.get_running_loop()
     warming = loop.create_task((models or LanguageModels()).load())
     stop = stop or asyncio.Event()
     handled = stop_on_signals(loop, stop)
+    started: list[Platform] = []
     working: list[asyncio.Task[None]] = []
     try:
         for platform in platforms:
@@ -197,9 +195,7 @@ async def serve_forever(*, web_app: web.Application, host: str, port: int, platf
             started.append(platform)
         scheduler.start()
         working += [loop.create_task(worker.run(stop)) for worker in workers]
-        log.info("pmobot serving on %s:%s for %s", host, port, ", ".join(p.name for p in platforms) or "no platform")
-        await stop.wait()
-        log.info("pmobot stopping")
+        yield stop
     finally:
         warming.cancel()
         stop.set()
@@ -214,23 +210,32 @@ async def serve_forever(*, web_app: web.Application, host: str, port: int, platf
             except Exception:
                 log.exception("stopping %s", platform.name)
         await leadership.release()
+
+
+async def serve_forever(*, web_app: web.Application, host: str, port: int, platforms: Sequence[Platform],
+                        scheduler: AsyncIOScheduler, leadership: Leadership,
+                        models: LanguageModels | None = None, stop: asyncio.Event | None = None,
+                        workers: Sequence[InboundWorker] = ()) -> None:
+    """Run until ``stop`` is set (or the process is interrupted), then shut down in order."""
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    try:
+        async with _running(platforms=platforms, scheduler=scheduler, leadership=leadership, workers=workers,
+                            models=models, stop=stop) as stopping:
+            log.info("pmobot serving on %s:%s for %s", host, port,
+                     ", ".join(p.name for p in platforms) or "no platform")
+            await stopping.wait()
+            log.info("pmobot stopping")
+    finally:
         await runner.cleanup()
 
 
 async def work_forever(*, workers: Sequence[InboundWorker], scheduler: AsyncIOScheduler, leadership: Leadership,
                        models: LanguageModels | None = None, stop: asyncio.Event | None = None) -> None:
     """``pmobot worker``: the inbound workers and the scheduled jobs, no web endpoint, until ``stop``."""
-    loop = asyncio.get_running_loop()
-    warming = loop.create_task((models or LanguageModels()).load())
-    stop = stop or asyncio.Event()
-    handled = stop_on_signals(loop, stop)
-    try:
-        scheduler.start()
+    async with _running(platforms=(), scheduler=scheduler, leadership=leadership, workers=workers, models=models,
+                        stop=stop) as stopping:
         log.info("pmobot working (%d inbound worker(s))", len(workers))
-        await asyncio.gather(*(worker.run(stop) for worker in workers), stop.wait())
-    finally:
-        warming.cancel()
-        release_signals(loop, handled)
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
-        await leadership.release()
+        await stopping.wait()

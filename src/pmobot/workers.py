@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from pmobot.clock import Clock
 from pmobot.db import Database
 from pmobot.domain.models_inbound import InboundRequest
+from pmobot.scheduler import backoff
 from pmobot.services import inbox
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,6 @@ class InboundWorker:
                       reason, exc_info=exc)
             await inbox.fail(self.db, row, token, now=self.clock.now(), reason=reason)
             return
-        delay = min(BACKOFF_MAX, BACKOFF_BASE * float(1 << (attempts - 1))) * (0.5 + self.rng.random() / 2)
+        delay = backoff(attempts, rng=self.rng, first=BACKOFF_BASE, most=BACKOFF_MAX)
         log.warning("inbound worker: request %s postponed %.1fs: %s", row.id, delay, reason)
         await inbox.postpone(self.db, row, token, until=self.clock.now() + timedelta(seconds=delay), reason=reason)

@@ -11,11 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from pmobot.db import insert_new
 from pmobot.domain import keys
 from pmobot.domain.models import InboundDelivery
 from pmobot.services.core import Core
@@ -34,14 +33,8 @@ async def first_time(session: AsyncSession, *, core: Core, platform: str, key: k
     committed on its own when released. On PostgreSQL a second replica taking
     the same key waits for the first one's transaction, then finds it there.
     """
-    full = keys.received(platform, key)
-    values = {"key": full, "platform": platform, "received_at": core.now()}
-    dialect = (await session.connection()).dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    statement = (insert(InboundDelivery).values(**values).on_conflict_do_nothing(index_elements=["key"])
-                 .returning(col(InboundDelivery.key)))
-    # Not the row count: psycopg does not report one for this statement. A row comes back only if inserted.
-    return (await session.exec(statement)).first() is not None
+    values = {"key": keys.received(platform, key), "platform": platform, "received_at": core.now()}
+    return await insert_new(session, InboundDelivery, values, key="key")
 
 
 async def forget(session: AsyncSession, *, platform: str, key: keys.DeliveryKey) -> None:

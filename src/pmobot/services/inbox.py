@@ -28,14 +28,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.db import Database
+from pmobot import leases
+from pmobot.db import Database, insert_new
 from pmobot.domain import keys
 from pmobot.domain.models_inbound import InboundRequest
 from pmobot.messages import Message, from_dict, to_dict
@@ -82,16 +81,12 @@ async def store(session: AsyncSession, *, platform: str, kind: str, key: keys.De
                 body: dict[str, Any], now: datetime) -> bool:
     """Queue a request; False when its key was stored before (a repeat delivery).
 
-    One statement and no savepoint: committed with the caller's transaction.
+    One statement and no savepoint (``db.insert_new``): committed with the caller's transaction.
     """
     values = {"key": keys.received(platform, key), "platform": platform, "kind": kind[:40],
               "conversation": conversation[:255], "body": body, "status": "pending", "attempts": 0,
               "received_at": now, "next_attempt_at": now}
-    dialect = (await session.connection()).dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    statement = (insert(InboundRequest).values(**values).on_conflict_do_nothing(index_elements=["key"])
-                 .returning(col(InboundRequest.id)))
-    return (await session.exec(statement)).first() is not None
+    return await insert_new(session, InboundRequest, values, key="key")
 
 
 async def receive(db: Database, *, platform: str, kind: str, key: keys.DeliveryKey, conversation: str,
@@ -125,17 +120,8 @@ async def claim(db: Database, *, now: datetime, platforms: Sequence[str],
         if not db.is_sqlite:
             query = query.with_for_update(skip_locked=True, of=InboundRequest)
         candidates = list((await session.exec(query)).all())
-        claimed = []
-        for row in candidates:
-            taken = await session.exec(
-                update(InboundRequest)
-                .where(col(InboundRequest.id) == row.id, col(InboundRequest.status).in_(OPEN), _free(now))
-                .values(locked_until=token)
-                .execution_options(synchronize_session=False)
-            )
-            if taken.rowcount == 1:
-                claimed.append((row, token))
-        return claimed
+        return await leases.reserve(session, InboundRequest, candidates, token=token,
+                                    still=(col(InboundRequest.status).in_(OPEN), _free(now)))
 
 
 @contextmanager
@@ -216,13 +202,8 @@ def is_transient(exc: BaseException) -> bool:
 
 
 async def _settle(db: Database, row: InboundRequest, token: datetime, values: dict[str, Any]) -> bool:
-    async with db.session() as session:
-        done = await session.exec(
-            update(InboundRequest)
-            .where(col(InboundRequest.id) == row.id, col(InboundRequest.locked_until) == token,
-                   col(InboundRequest.status).in_(OPEN))
-            .values(**values).execution_options(synchronize_session=False))
-        return bool(done.rowcount == 1)
+    return await leases.settle(db, row, token=token, values=values, table=InboundRequest,
+                               still=(col(InboundRequest.status).in_(OPEN),))
 
 
 async def finish(db: Database, rows: Sequence[tuple[InboundRequest, datetime]], *, now: datetime) -> int:
