@@ -181,6 +181,15 @@ async def test_status_update_snooze_milestone_and_change_on_a_closed_project_are
     assert said(milestone.value)["en"] == "PRJ-1 was cancelled on 11 December 2026: its baseline can't change " \
                                           "any more."
 
+    async def hand_over(session: Any, actor: Actor) -> Any:
+        found, _ = await projects.get(session, actor=actor, key="PRJ-1")
+        return await projects.set_owner(session, core=app.core, actor=actor, project=found,
+                                        owner=(await demo_actor(session, app, "alice")).person)
+
+    with pytest.raises(Invalid) as owner:
+        await _as(app, "dan", hand_over)
+    assert said(owner.value)["en"] == "PRJ-1 was cancelled on 11 December 2026: its owner can no longer change."
+
 
 async def test_its_open_alerts_close_with_a_short_notice_and_the_scan_opens_none_again(
         app: App, clock: FrozenClock) -> None:

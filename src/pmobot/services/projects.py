@@ -160,7 +160,7 @@ def closed_on(project: Project, *, core: Core) -> date:
 
 
 # What a project done or cancelled no longer takes, by the step refused (``projects.no_more.*``).
-STEPS_REFUSED = frozenset({"baseline", "status", "snooze"})
+STEPS_REFUSED = frozenset({"baseline", "status", "snooze", "owner"})
 
 
 def check_active(project: Project, *, core: Core, step: str = "baseline") -> None:
@@ -179,6 +179,7 @@ async def set_owner(session: AsyncSession, *, core: Core, actor: Actor, project:
     """The PMO hands the project to someone else; a compare-and-set on the project's version."""
     if not actor.has(Role.PMO):
         raise Forbidden("projects.error.only_pmo_owner", key=project.key)
+    check_active(project, core=core, step="owner")
     assert owner.id is not None
     if owner.id == project.owner_id:
         return
