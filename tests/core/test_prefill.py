@@ -58,7 +58,7 @@ def test_no_date_no_budget() -> None:
 def test_budget_in_dollars_and_a_relative_deadline() -> None:
     found = extract("Could we get a dashboard for the sales team? Budget of $12,500, by next Friday.",
                     locale="en", today=TODAY)
-    assert found["title"] == "Dashboard for the sales team"
+    assert found["title"] == "Dashboard"  # not whom it is for
     assert found["budget"] == {"amount": "12500", "currency": "USD"}
     assert found["desired_date"] == "2026-12-04"
     assert "users_affected" not in found
@@ -175,7 +175,7 @@ def test_personal_data_absent_rather_than_false() -> None:
         ("Il faudrait un outil pour suivre les audits", "Outil pour suivre les audits"),
         ("nous voudrions automatiser le rapprochement bancaire", "Automatiser le rapprochement bancaire"),
         ("Pourriez-vous nous fournir un tableau de bord des ventes ?", "Tableau de bord des ventes"),
-        ("I'd like a wiki for the support team", "Wiki for the support team"),
+        ("I'd like a wiki for the support team", "Wiki"),
         ("Our purchasing team needs a contract database for 30 users", "Contract database"),
         ("We want to automate invoice reconciliation", "Automate invoice reconciliation"),
         ("Hi! Could we get an expense app. It should work on phones.", "Expense app"),

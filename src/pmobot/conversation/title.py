@@ -13,13 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from pmobot.conversation.title_scope import scope_stop
+
 # The intake's title field takes up to 120 characters: a pre-filled title is cut only where a typed one
 # would be refused.
 TITLE_MAX = 120
 
 _GREETING_WORD = (
     r"(?:bonjour|bonsoir|salut|hello|hi|hey|coucou|dear|good morning|good afternoon|good evening|greetings|"
-    r"chers|cheres|cher|chere)"
+    # Greetings as texted: "bjr", "slt", "cc", "yo".
+    r"chers|cheres|cher|chere|bjr|bjour|bsr|slt|cc|yo|hiya|howdy)"
 )
 # Whom a greeting is addressed to: a known audience ("à toutes et à tous", "the IT team"), with a few
 # more words before a comma ("chers collègues du support,"), or a name alone before one ("Hi Sam,").
@@ -45,11 +48,24 @@ _FR_WELCOME = (
 )
 _EN_WELCOME = r"(?:great|nice|good|useful|helpful|awesome|handy|ideal|valuable|brilliant|fantastic)"
 _FR_REQUEST = (
+    # "je voudrais savoir s'il est possible de créer", "on se demande si c'est possible d'avoir": before
+    # "je voudrais" alone, which would leave "savoir s'il..." as the thing.
+    r"(?:(?:je|nous|on)\s+(?:voudrais|voudrions|voudrait|aimerais|aimerions|aimerait|souhaiterais|souhaiterions)\s+"
+    r"savoir|(?:je\s+me|nous\s+nous|on\s+se)\s+(?:demande|demandons|demandais|demandions))\s+"
+    r"s(?:'il\s+(?:est|serait|sera)|i\s+(?:c'est|ce\s+serait|ca\s+serait))\s+(?:possible|envisageable|moyen)\s+"
+    r"(?:d'|de\s+)|"
     # "nous avons besoin d'", "notre service achats a besoin d'", "j'aurais besoin d'", "besoin urgent d'"
     r"(?:(?:[a-z' -]{0,40}?\s|j')?(?:avons|a|ai|ont|aurions|aurait|aurais|auraient)\s+)?"
-    r"(?:vraiment\s+|absolument\s+|urgemment\s+|aussi\s+)?besoin\s+(?:urgent\s+)?(?:d'|de\s+|du\s+|des\s+)|"
-    r"il\s+(?:nous\s+|me\s+|leur\s+|lui\s+)?(?:faut|faudrait|faudra)|"
-    r"(?:(?:nous|on|je|j'|ils|elles)\s*|(?:la|le|les|notre|nos|mon|ma|mes)\s+[a-z' -]{1,40}?\s(?:\([^()]{1,40}\)\s*)?)"
+    r"(?:vraiment\s+|absolument\s+|urgemment\s+|aussi\s+)?besoin\s+(?:urgent\s+)?(?:d'|de\s+|du\s+|des\s+|dun\s+|dune\s+|d\s+(?=une?\s))|"
+    # "il faut", texted "faudrait"; "faut qu'on dématérialise": the verb after it is the action asked.
+    r"(?:il\s+)?(?:nous\s+|me\s+|leur\s+|lui\s+)?(?:faut|faudrait|faudra)(?:\s+(?:qu'on|que\s+l'on|que\s+nous)"
+    r"(?:\s+(?:(?:ait|ayons|puisse|puissions)(?:\s+avoir)?|(?:mette|mettions)\s+en\s+place)(?![\w'-]))?)?|"
+    # "nous devons remplacer l'outil": the verb after it is the action asked.
+    r"(?:nous|on|je|j')\s*(?:devons|doit|dois|devrions|devrait|devrais)(?![\w'-])|"
+    r"(?:(?:nous|on|je|j'|ils|elles)\s*|(?:la|le|les|notre|nos|mon|ma|mes)\s+[a-z' -]{1,40}?\s(?:\([^()]{1,40}\)\s*)?|"
+    # People counted as the subject: "une quinzaine de commerciaux voudraient", "15 techniciens demandent".
+    r"(?:(?:une|un)\s+[a-z]+aine\s+(?:de\s+|d')|\d+\s+|(?:plusieurs|quelques|certains|certaines)\s+)"
+    r"[a-z'-]+(?:\s+[a-z'-]+)?\s)"
     r"(?:voulons|veut|veux|veulent|voudrions|voudrait|voudrais|voudraient|souhaitons|souhaite|souhaitent|"
     r"souhaiterions|souhaiterait|souhaiterais|souhaiteraient|aimerions|aimerait|aimerais|aimeraient|cherchons|"
     r"cherche|cherchent|recherchons|recherchent|"
@@ -57,7 +73,7 @@ _FR_REQUEST = (
     r"(?:\s+(?:avoir|mettre en place|disposer d'|disposer de|obtenir|creer|lancer|developper|"
     r"qu'(?:on|il y) (?:ait|puisse avoir)|que (?:l'on|nous) (?:ayons|ait|puissions avoir)|"
     r"qu'on dispose d'|qu'on dispose de|que nous disposions d'|que nous disposions de))?|"
-    r"est-ce\s+qu(?:e\s+|')(?:(?:la dsi|l'it|l'informatique|vous|tu|on|il|l'equipe(?: it| si)?|"
+    r"est[- ]ce\s+qu(?:e\s+|')(?:(?:la dsi|l'it|l'informatique|vous|tu|on|il|l'equipe(?: it| si)?|"
     r"le service informatique)\s+)?(?:pourrait|pourriez|pourrais|peut|pouvez|peux|pourrions|pouvons)"
     r"(?:\s+(?:nous|me)\b)?|"
     r"(?:pourriez|pouvez|pourrais|peux|pourrait|peut|pourrions|pouvons)[- ](?:vous|tu|on|nous)(?:\s+(?:nous|me)\b)?|"
@@ -65,8 +81,9 @@ _FR_REQUEST = (
     r"(?:je\s+me|nous\s+nous|on\s+se)\s+(?:demandais|demandions|demandait)\s+si\s+(?:(?:la dsi|l'it|vous|tu|on|"
     r"nous|il)\s+)?(?:pourrait|pourriez|pourrais|pourrions|peut|pouvez|pouvons)(?:\s+(?:nous|me)\b)?|"
     # "est-ce qu'il serait possible de", "y aurait-il moyen d'", "serait-il envisageable de"
-    r"(?:est-ce\s+qu'il\s+(?:serait|sera|est|y\s+aurait|y\s+a)|(?:est|serait)[- ]il|y\s+aurait[- ]il|"
-    r"il\s+y\s+aurait|est-ce)\s+(?:possible|envisageable|moyen)\s+(?:d'|de\s+)|"
+    r"(?:est[- ]ce\s+qu'il\s+(?:serait|sera|est|y\s+aurait|y\s+a)|(?:est|serait)[- ]il|y\s+aurait[- ]il|"
+    r"il\s+y\s+aurait|est[- ]ce|(?:est[- ]ce\s+que\s+)?(?:c'est|ce\s+serait|ca\s+serait|ce\s+sera))"
+    r"\s+(?:possible|envisageable|moyen)\s+(?:d'|de\s+)|"
     # A noun for the verb: "mise en place d'un outil", "mise en œuvre d'une GED".
     r"(?:la\s+)?mise\s+en\s+(?:place|oeuvre|œuvre)\s+(?:d'|de\s+|du\s+|des\s+)|"
     rf"(?:il|ce|ca|cela)\s+(?:nous\s+|me\s+)?(?:serait|sera|est)\s+(?:vraiment\s+|tres\s+)?{_FR_WELCOME}\s+"
@@ -74,42 +91,60 @@ _FR_REQUEST = (
     r"merci\s+de\s+(?:nous\s+|me\s+)?|"
     r"(?:l'idee|l'objectif)\s+(?:serait|est)\s+(?:d'|de\s+)|"
     # Money granted for the thing: "le comité a validé 400 000 € pour moderniser l'outil".
-    r"(?:a|ont|avons)\s+(?:valide|approuve|debloque|accorde|alloue|vote)\s+[^.;:!?]{1,50}?\s+pour(?=\s)"
+    r"(?:a|ont|avons)\s+(?:valide|approuve|debloque|accorde|alloue|vote)\s+[^.;:!?]{1,50}?\s+pour(?=\s)|"
+    # Said of the budget first: "Budget de 75 k€ validé par le COMEX pour un outil de...".
+    r"(?:budget|enveloppe)\s+[^.;:!?]{1,40}?\s(?:valide|approuve|debloque|accorde|alloue|vote)e?s?(?:\s+[^.;:!?]{0,40}?)?\s+pour(?=\s)"
 )
 # The verb of a French request, when one follows ("pourriez-vous nous développer").
 _FR_VERB = (
     r"(?:\s*(?:aider\s+a\s+)?(?:avoir|obtenir|dev(?:e)?l{1,2}op{1,2}er|faire|creer|mettre en place|fournir|monter|"
     r"construire|proposer|realiser|trouver|prevoir|disposer d'|disposer de|mettre en (?:oeuvre|œuvre)|"
     # Asked to look at a thing first: "étudier le remplacement", "envisager une interface".
-    r"envisager|etudier|regarder|examiner|lancer|deployer|installer|nous trouver|nous proposer)"
+    r"envisager|etudier|regarder|examiner|lancer|deployer|installer|nous trouver|nous proposer|choisir|"
+    r"selectionner|"
+    # Equipped with the thing: "équiper nos 2 usines d'un système MES".
+    r"equiper\s+[^.;:!?]{1,40}?\s(?:d'|de|des|du)(?=\s|(?<=')))"
     r"(?:(?<=')|(?![\w])))?"
 )
-_EN_WHO = r"we|i|you|it|the it team|the it department|you guys|someone|somebody|anyone"
+_EN_WHO = r"we|i|you|u|it|the it team|the it department|you guys|someone|somebody|anyone"
+# Equipped with the thing: "equip the 3 labs with a sample tracker".
+_EQUIP = r"equip\s+[^.;:!?]{1,40}?\s+with(?=\s)"
 _EN_DO = (
+    # A price asked first: "give me a quote for a Wi-Fi upgrade".
+    r"(?:give|send|get|provide)\s+(?:(?:us|me)\s+)?(?:a\s+)?(?:quote|estimate|price|quotation)\s+(?:for|on)|"
     r"get|have|build|provide|set up|setup|create|make|develop|implement|put in place|put together|deliver|give|"
-    r"roll out|help\s+(?:us|me)\s+(?:with|to\s+(?:get|build|set up|create))|"
+    rf"{_EQUIP}|roll out|help\s+(?:us|me)\s+(?:with|(?:to\s+)?(?:get|build|set up|create|find|choose|pick|select))|"
     # Asked to look at a thing first: "could you look into a route planner".
     r"look\s+into|look\s+at|consider|explore|investigate|think\s+about|scope|study"
 )
 _EN_REQUEST = (
-    r"(?:we|i|they|(?:our|my|the)\s+[a-z0-9' -]{1,40}?)\s*(?:\([^()]{1,40}\)\s*)?"
+    r"(?:we|i|they|(?:our|my|the)\s+[a-z0-9' -]{1,40}?|"
+    # People counted as the subject: "a dozen nurses would like", "15 drivers need".
+    r"(?:a\s+(?:dozen|few|couple\s+of|handful\s+of)|some|several|about\s+\d+|\d+)\s+[a-z'-]+(?:\s+[a-z'-]+)?)"
+    r"\s*(?:\([^()]{1,40}\)\s*)?"
     r"(?:really\s+|urgently\s+|also\s+|do\s+)?"
     r"(?:needs|need|would need|'d need|wants|want|would want|would like|'d like|would love|'d love|"
     r"requires|require|are after|is after|(?:keep|keeps|kept|are|is|have been|has been)\s+asking\s+for|"
     r"asked for|ask for)\b"
-    r"(?:\s+to\s+(?:have|get|build|set up|create|request|order|ask for)\b|\s+to(?=\s))?|"
-    r"need(?=\s+(?:a|an|some|to)\s)|"
+    rf"(?:\s+to\s+(?:have|get|build|set up|create|request|order|ask for)\b|\s+to\s+{_EQUIP}|\s+to(?=\s))?|"
+    r"need(?=\s+(?!(?:is|was|for|of|and|or|in|to\s+be)\b)[a-z])|"
+    r"(?:we|i)\s+(?:have\s+to|must|should)(?=\s)|"
     r"(?:(?:we're|i'm|we are|i am)\s+)?looking\s+(?:for|to\s+(?:get|have|build))|"
     r"(?:we're|i'm|we are|i am)\s+(?:after|hoping for|in need of|in the market for|asking for|requesting)|"
     r"(?:(?:we|i)\s+(?:are\s+|am\s+)?)?(?:requesting|request)(?:\s+for)?(?=\s)|"
     r"(?:please\s+)?(?:(?:is\s+there\s+)?any\s+chance\s+(?:that\s+)?(?P<who>" + _EN_WHO + r")\s+(?:could|can|would)"
     r"|(?:could|can|would|may)\s+(?:" + _EN_WHO + r"))"
-    r"\s+(?:(?:please|possibly|maybe|perhaps|kindly|just|also)\s+)*(?:" + _EN_DO + r")"
+    r"\s+(?:(?:please|pls|possibly|maybe|perhaps|kindly|just|also)\s+)*(?:" + _EN_DO + r")"
     r"(?:\s+(?:us|me)\b)?(?:\s+with\b)?|"
+    # Asked to do something to a thing: "can we automate the shipment tracking?" (the action is the title).
+    r"(?:please\s+)?(?:could|can|would)\s+(?:we|you|u|it|the it team|someone)\s+"
+    r"(?:(?:please|pls|possibly|maybe|perhaps|kindly|just|also)\s+)*"
+    r"(?=[a-z])(?!(?:help|tell|let|advise|confirm|check|answer|say|explain|see|do|be|look|think|talk|discuss|call|"
+    r"contact|reply|share|send|give|get back|please|pls)\b)|"
     # "would it be possible to get", or to do something to a thing ("to digitise the reports": kept).
     # "wondering if IT could build", "I was wondering whether we could get".
     r"(?:(?:i'm|we're|i am|we are|i was|we were|just)\s+)?wondering\s+(?:if|whether)\s+(?:" + _EN_WHO + r")\s+"
-    r"(?:could|can|would|might)\s+(?:(?:please|possibly|maybe|perhaps|kindly|just|also)\s+)*(?:" + _EN_DO + r")"
+    r"(?:could|can|would|might)\s+(?:(?:please|pls|possibly|maybe|perhaps|kindly|just|also)\s+)*(?:" + _EN_DO + r")"
     r"(?:\s+(?:us|me)\b)?|"
     r"(?:is\s+it|would\s+it\s+be|will\s+it\s+be)\s+possible\s+(?:for\s+(?:us|you|me)\s+)?to"
     r"(?:\s+(?:get|have|build|create|set up|develop|provide)(?:\s+(?:us|me)\b)?)?(?=\s)|"
@@ -123,8 +158,8 @@ _EN_REQUEST = (
     r"(?:has\s+|have\s+)?(?:approved|allocated|granted|signed off|budgeted)\s+[^.;:!?]{1,50}?\s+for(?=\s)"
 )
 _REQUEST = re.compile(
-    rf"(?:(?:{_FR_REQUEST}){_FR_VERB}|{_EN_REQUEST}|(?:besoin|demande|projet|objet|sujet|request|need|subject|"
-    rf"project)\s*:)(?:\s*[-–—]+(?=\s))?\s*"
+    rf"(?:(?:{_FR_REQUEST}){_FR_VERB}|{_EN_REQUEST}|(?:(?:nouvelle|nouveau|new|petite|small|quick|urgent|urgente)\s+)?"
+    rf"(?:besoin|demande|projet|objet|sujet|request|need|subject|project)\s*:)(?:\s*[-–—]+(?=\s))?\s*"
 )
 # A request frame further on, once the first sentence turned out to be context ("Our 12 plants have no
 # common tool. We'd like..."; "Le serveur sature, il faut une solution..."): at a word's start.
@@ -187,6 +222,8 @@ _STOPS = (
     re.compile(r"\s*,?\s*(?:avec\s+un\s+|with\s+a\s+|pour\s+un\s+|for\s+a\s+)?\bbudget\b"
                r"(?!\s+(?:tracking|tracker|planning|management|app|tool))"),
     re.compile(r"\s*[,;:(\[]|\s+[-–—]\s+"),
+    # A texted "please" that ends the request: "a shared mailbox for accounts pls".
+    re.compile(r"\s+(?:pls|plz|please|svp|stp|merci)(?![\w'-])"),
     # A count of things after "des"/"of": "les salles de réunion des 7 agences", "of our 3 offices".
     re.compile(r"\s+(?:des|de nos|of|of our|of the)\s+(?!(?:19|20)\d\d(?!\d))\d"),
     # Where it runs: "on their tablets", "sur nos postes".
@@ -238,6 +275,33 @@ def _after_request(folded: str, start: int) -> int:
     return m.end() if m else start
 
 
+# The verb after "faut qu'on" is a subjunctive; the title names the action with its infinitive
+# ("Faut qu'on dématérialise les factures" is "Dématérialiser les factures").
+_SUBJUNCTIVE_BEFORE = re.compile(r"(?:qu'on|que\s+l'on|que\s+nous)\s+$")
+_FIRST_GROUP_SUBJUNCTIVE = re.compile(r"(?P<stem>\w+?)(?:e|ions)(?=\s|$)")
+# A request that follows a thing up rather than naming one ("Pouvez-vous relancer le projet ?", "can you
+# chase it?"): the thing is the one named in the context before it.
+_FOLLOW_UP = re.compile(
+    r"(?:relancer|debloquer|accelerer|reprendre|faire\s+avancer|chase|follow\s+up\s+on|speed\s+up|unblock|restart|"
+    r"push)\s+(?:le|la|ce|cette|l'|the|this|our|notre)\s*(?:projet|dossier|sujet|demande|livraison|project|request|"
+    r"ticket|topic|delivery|it)(?![\w'-])|(?:chase|unblock|speed\s+up|follow\s+up\s+on)\s+it(?![\w'-])"
+)
+# An action that names no thing ("revoir le process", "improve the way we..."): a thing proposed after it
+# is the need.
+_VAGUE_ACTION = re.compile(r"(?:revoir|repenser|ameliorer|simplifier|review|rethink|improve|fix|sort\s+out)\s")
+_NAMED_THING = re.compile(
+    rf"(?<![\w'-])(?:le|la|l'|les|un|une|notre|nos|the|a|an|our)\s*(?P<thing>(?:[a-z-]+\s+){{0,3}}?{_THING}"
+    # A word naming it further ("portail fournisseurs"), not the verb that follows it ("devait être livré").
+    r"(?:\s+(?!(?:de|d'|des|du|of|devait|doit|devrait|etait|est|a|avait|sera|va|n'a|ne|was|is|has|had|should|"
+    r"were|will|qui|que|that|which|and|et)(?![\w'-]))[a-z'-]+)?(?:\s+(?:de\s+|d'|des\s+|du\s+|of\s+)[a-z'-]+)*)"
+)
+
+
+def _infinitive(title: str) -> str:
+    m = _FIRST_GROUP_SUBJUNCTIVE.match(title)
+    return f"{m['stem']}er{title[m.end():]}" if m else title
+
+
 def need_title(text: str, folded: str, *, lang: str, cuts: Iterable[int] = ()) -> str | None:
     """The thing needed, cut from ``text``; ``folded`` is ``fold_keep(text)`` (same length),
     written in ``lang`` ("fr" or "en": the language of the sentence, not the user's).
@@ -247,7 +311,24 @@ def need_title(text: str, folded: str, *, lang: str, cuts: Iterable[int] = ()) -
     greeting = _GREETING.match(folded)
     start = greeting.end() if greeting else 0  # "Hi! We need...": the need is after the greeting
     start = _after_request(folded, start)
+    vague = _VAGUE_ACTION.match(folded, start)
+    proposal = _PROPOSAL.search(folded, start) if vague else None
+    if proposal:  # "Faudrait revoir le process. Une appli avec photo des tickets...": the thing proposed
+        start = proposal.end()
+    follow_up = _FOLLOW_UP.match(folded, start)
+    if follow_up:
+        named = _NAMED_THING.search(folded, 0, start)
+        if named:
+            start = named.start("thing")
+            return _cut_title(text, folded, start, start + len(named["thing"]), lang, cuts)
+    subjunctive = bool(_SUBJUNCTIVE_BEFORE.search(folded[max(0, start - 16) : start]))
     end = start + len(_first_sentence(folded[start:]))
+    title = _cut_title(text, folded, start, end, lang, cuts)
+    return _infinitive(title) if title and subjunctive else title
+
+
+def _cut_title(text: str, folded: str, start: int, end: int, lang: str, cuts: Iterable[int]) -> str | None:
+    """The title from ``start``, cut where the thing's name stops (before ``end``, the sentence's end)."""
     m = _ARTICLE.match(folded, start, end)
     if m:
         start = m.end()
@@ -257,6 +338,7 @@ def need_title(text: str, folded: str, *, lang: str, cuts: Iterable[int] = ()) -
         m = pattern.search(folded, start, end)
         if m and m.start() < cut:
             cut = m.start()
+    cut = scope_stop(text, folded, start, cut, "fr" if lang == "fr" else "en")
     cut = start + len(folded[start:cut].rstrip(" \t,;:-–—"))
     trailing = _TRAILING.search(folded[start:cut])
     if trailing:
