@@ -7,7 +7,7 @@ psycopg), so a user may write ``sqlite:///...`` or ``postgresql://...``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -17,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import Row, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
@@ -199,7 +199,6 @@ async def add_unless_taken(session: AsyncSession, row: SQLModel) -> bool:
     return True
 
 
-
 async def insert_new(session: AsyncSession, table: type[SQLModel], values: dict[str, Any], *, key: str) -> bool:
     """Insert ``values`` unless a row with the same unique ``key`` exists; whether it was inserted.
 
@@ -207,9 +206,23 @@ async def insert_new(session: AsyncSession, table: type[SQLModel], values: dict[
     transaction: on SQLite a savepoint opened before any other write would be committed on its own when
     released. On PostgreSQL a second replica inserting the same key waits for the first one's transaction.
     """
-    dialect = (await session.connection()).dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    statement = (insert(table).values(**values).on_conflict_do_nothing(index_elements=[key])
-                 .returning(col(getattr(table, key))))
-    # Not the row count: psycopg does not report one for this statement. A row comes back only if inserted.
-    return (await session.exec(statement)).first() is not None
+    return bool(await insert_unless_taken(session, table, [values], returning=(col(getattr(table, key)),), key=key))
+
+
+async def insert_unless_taken(session: AsyncSession, model: type[SQLModel], rows: Sequence[Mapping[str, Any]], *,
+                              returning: Sequence[Any], key: str | None = None) -> list[Row[Any]]:
+    """Insert ``rows`` in as few statements as the driver allows; a row whose unique ``key`` (without one:
+    any of its unique keys) is already held is left out, and only the rows inserted come back (their
+    ``returning`` columns).
+
+    ``insert_new`` for many rows at once, as the drift scan opens thousands of alerts: no savepoint per
+    row, and a rerun or a rival replica still keeps one row per key. Rows count by what comes back:
+    psycopg reports no row count for this statement.
+    """
+    if not rows:
+        return []
+    insert = sqlite_insert if (await session.connection()).dialect.name == "sqlite" else postgresql_insert
+    table = model.__table__  # type: ignore[attr-defined]
+    statement = insert(table).on_conflict_do_nothing(index_elements=[key] if key else None).returning(*returning)
+    result = await session.exec(statement, params=list(rows))
+    return list(result.all())

@@ -12,7 +12,7 @@ from pmobot.domain.models import Person
 from pmobot.domain.roles import Role, Side
 from pmobot.i18n import LOCALES, t
 from pmobot.messages import Message, Notice
-from pmobot.services import people, sides
+from pmobot.services import people, reach, sides
 
 # French names of roles, folded.
 _ROLE_ALIASES = {"securite": "security", "comite": "committee", "dsi": "it", "demandeur": "requester"}
@@ -69,7 +69,7 @@ async def _about(r: Request, person: Person) -> list[Message]:
     accounts = await people.accounts_of(r.session, person_id=person.id)
     lines.append(t(r.locale, "people.accounts", accounts=", ".join(
         f"{a.platform} ({a.email})" if a.email else a.platform for a in accounts)))
-    notified = await people.notified_account(r.session, person=person)
+    notified = await reach.notified_account(r.session, person=person)
     if notified is not None:
         chosen = person.notify_platform == notified.platform
         lines.append(t(r.locale, "people.notified_chosen" if chosen else "people.notified_last",

@@ -1,7 +1,7 @@
 """Writing drift alerts: opened once per subject and rule, every later change a compare-and-set.
 
 An alert opens under its ``open_key`` (unique while open), so two scans at once
-open it once: the second one's insert is refused and it moves on. Every later
+open it once: the second one's insert is left out and it moves on. Every later
 change (raised, lowered, closed, acknowledged, new figures) is written only
 if the alert is still at the ``version`` it was read at; each step is an
 ``AlertEvent``.
@@ -14,10 +14,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.db import add_unless_taken
+from pmobot.db import insert_unless_taken
 from pmobot.domain import keys
 from pmobot.domain.drift import Figure, rank
 from pmobot.domain.models_tracking import AlertEvent, DriftAlert
@@ -25,6 +26,11 @@ from pmobot.domain.models_tracking import AlertEvent, DriftAlert
 OPEN, CLOSED = "open", "closed"
 # A new alert's number is taken again this many times when another scan took it first.
 _NUMBER_TRIES = 5
+# Open keys looked up at once after a lost race (well under every driver's limit of bound values).
+_KEYS_PER_QUERY = 1000
+# What an opening alert is inserted with (its id comes back).
+_OPENED_COLUMNS = ("number", "subject", "project_id", "need_id", "rule", "level", "open_key", "status", "figures",
+                   "opened_at", "raised_at", "closed_at", "acknowledged_by_id", "acknowledged_at", "version")
 
 
 @dataclass(frozen=True)
@@ -37,43 +43,77 @@ class Change:
     because: str = ""
 
 
-class Numbers:
-    """The next ``ALERT-n`` numbers of one scan: read once, then counted in memory."""
+@dataclass(frozen=True)
+class Opening:
+    """An alert the scan found should open: on ``subject`` for ``rule``, at ``level``, with its figures."""
 
-    def __init__(self) -> None:
-        self._next: int | None = None
+    subject: str
+    rule: str
+    level: str
+    figures: dict[str, Figure]
+    project_id: int | None = None
+    need_id: int | None = None
 
-    async def take(self, session: AsyncSession, *, fresh: bool = False) -> int:
-        if self._next is None or fresh:
-            top = (await session.exec(select(sa.func.max(DriftAlert.number)))).one()
-            self._next = max(int(top or 0) + 1, self._next or 0)
-        number, self._next = self._next, self._next + 1
-        return number
+    @property
+    def open_key(self) -> str:
+        return keys.alert_subject(self.subject, self.rule)
+
+
+def _event_row(alert: DriftAlert, kind: str, at: datetime, actor_id: int | None = None) -> dict[str, Any]:
+    assert alert.id is not None
+    return {"alert_id": alert.id, "kind": kind, "level": alert.level, "figures": dict(alert.figures),
+            "actor_id": actor_id, "at": at}
 
 
 def _event(alert: DriftAlert, kind: str, at: datetime, actor_id: int | None = None) -> AlertEvent:
-    assert alert.id is not None
-    return AlertEvent(alert_id=alert.id, kind=kind, level=alert.level, figures=dict(alert.figures),
-                      actor_id=actor_id, at=at)
+    return AlertEvent(**_event_row(alert, kind, at, actor_id))
 
 
-async def open_alert(session: AsyncSession, *, numbers: Numbers, subject: str, rule: str, level: str,
-                     figures: dict[str, Figure], at: datetime, project_id: int | None = None,
-                     need_id: int | None = None) -> DriftAlert | None:
-    """Open the alert of ``subject`` and ``rule``; None when it is open already (another scan opened it)."""
-    open_key = keys.alert_subject(subject, rule)
-    for attempt in range(_NUMBER_TRIES):
-        alert = DriftAlert(number=await numbers.take(session, fresh=attempt > 0), subject=subject,
-                           project_id=project_id, need_id=need_id, rule=rule, level=level, open_key=open_key,
-                           status=OPEN, figures=dict(figures), opened_at=at)
-        if not await add_unless_taken(session, alert):
-            taken = (await session.exec(select(DriftAlert.id).where(DriftAlert.open_key == open_key))).first()
-            if taken is not None:
-                return None  # the other scan opened it: one alert, told once
-            continue  # only its number was taken: the next one
-        session.add(_event(alert, "opened", at))
-        return alert
-    return None
+async def _open_already(session: AsyncSession, open_keys: list[str]) -> set[str]:
+    """Which of ``open_keys`` an open alert holds (another scan's: ours came back from the insert)."""
+    found: set[str] = set()
+    for chunk in range(0, len(open_keys), _KEYS_PER_QUERY):
+        rows = await session.exec(select(DriftAlert.open_key).where(
+            col(DriftAlert.open_key).in_(open_keys[chunk:chunk + _KEYS_PER_QUERY])))
+        found.update(key for key in rows.all() if key)
+    return found
+
+
+async def open_alerts(session: AsyncSession, openings: list[Opening], *, at: datetime) -> list[DriftAlert]:
+    """Open these alerts, numbered in this order, each with its "opened" event, in a few statements
+    whatever their number; those another scan opened first are left out (one alert, told once).
+
+    Each opens under its ``open_key`` (unique while open) and its number (unique): an insert that meets
+    either is left out, not failed. One whose key is still free lost only its number to another scan:
+    it is numbered again after the highest.
+    """
+    wanted = list({o.open_key: o for o in openings}.values())
+    opened: dict[str, DriftAlert] = {}
+    for _ in range(_NUMBER_TRIES):
+        if not wanted:
+            break
+        top = int((await session.exec(select(sa.func.max(DriftAlert.number)))).one() or 0)
+        alerts = [DriftAlert(number=top + 1 + i, subject=o.subject, project_id=o.project_id, need_id=o.need_id,
+                             rule=o.rule, level=o.level, open_key=o.open_key, status=OPEN, figures=dict(o.figures),
+                             opened_at=at, version=0) for i, o in enumerate(wanted)]
+        rows = [{column: getattr(a, column) for column in _OPENED_COLUMNS} for a in alerts]
+        inserted: dict[str, int] = {row.open_key: row.id for row in await insert_unless_taken(
+            session, DriftAlert, rows, returning=(col(DriftAlert.id), col(DriftAlert.open_key)))}
+        for alert, o in zip(alerts, wanted, strict=True):
+            if o.open_key in inserted:
+                alert.id = inserted[o.open_key]
+                opened[o.open_key] = alert
+        missed = [o.open_key for o in wanted if o.open_key not in inserted]
+        taken = await _open_already(session, missed) if missed else set()
+        wanted = [o for o in wanted if o.open_key not in inserted and o.open_key not in taken]
+    out = [opened[o.open_key] for o in openings if o.open_key in opened]
+    for alert in out:
+        # Persistent in this session, as if added and flushed: a later step of this scan may change them.
+        make_transient_to_detached(alert)
+    session.add_all(out)
+    if out:
+        await session.exec(sa.insert(AlertEvent), params=[_event_row(a, "opened", at) for a in out])
+    return out
 
 
 async def compare_and_set(session: AsyncSession, alert: DriftAlert, **values: Any) -> bool:

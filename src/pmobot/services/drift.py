@@ -23,28 +23,45 @@ from pmobot.domain.models import Need, RoleGrant
 from pmobot.domain.models_tracking import DriftAlert
 from pmobot.domain.roles import Role
 from pmobot.services import alert_notices, alert_store, drift_facts, scope, snoozes
-from pmobot.services.alert_store import Change, Numbers
+from pmobot.services.alert_store import Change, Opening
 from pmobot.services.core import Core
 
 Summary = dict[str, int]
 
 
-async def _apply(session: AsyncSession, *, numbers: Numbers, alert: DriftAlert | None, subject: str, rule: str,
-                 level: str | None, figures: dict[str, Figure], at: datetime, project_id: int | None = None,
-                 need_id: int | None = None) -> Change | None:
-    """Bring one subject's alert for one rule to ``level``: open, raise, lower, close, or only new figures."""
+async def _apply(session: AsyncSession, *, alert: DriftAlert | None, subject: str, rule: str, level: str | None,
+                 figures: dict[str, Figure], at: datetime, project_id: int | None = None,
+                 need_id: int | None = None) -> Change | Opening | None:
+    """Bring one subject's alert for one rule to ``level``: raise, lower, close, or only new figures; or,
+    with none open, the alert to open (opened with the scan's others at once: ``_settle``)."""
     if alert is None:
-        if level is None:
-            return None
-        opened = await alert_store.open_alert(session, numbers=numbers, subject=subject, rule=rule, level=level,
-                                              figures=figures, at=at, project_id=project_id, need_id=need_id)
-        return Change(opened, "opened") if opened is not None else None
+        return Opening(subject, rule, level, figures, project_id=project_id, need_id=need_id) if level else None
     if level is None:
         return await alert_store.close(session, alert, at=at, figures=figures or None)
     if level == alert.level:
         await alert_store.refresh(session, alert, figures=figures)
         return None
     return await alert_store.move(session, alert, level=level, figures=figures, at=at)
+
+
+Step = tuple[Change | Opening, tuple[int, ...]]  # a change, or an alert to open, and whom it concerns
+
+
+async def _settle(session: AsyncSession, steps: list[Step], *,
+                  at: datetime) -> tuple[list[Change], dict[int, tuple[int, ...]]]:
+    """The scan's changes in its order, the alerts to open among them opened at once (those another scan
+    opened first left out), and whom each concerns (alert id -> person ids)."""
+    opened = {a.open_key: a for a in await alert_store.open_alerts(
+        session, [step for step, _ in steps if isinstance(step, Opening)], at=at)}
+    changes: list[Change] = []
+    concerned: dict[int, tuple[int, ...]] = {}
+    for step, people in steps:
+        change = step if isinstance(step, Change) else Change(opened[step.open_key], "opened") \
+            if step.open_key in opened else None
+        if change is not None:
+            changes.append(change)
+            concerned[change.alert.id or 0] = people
+    return changes, concerned
 
 
 def _count(changes: list[Change], sent: int) -> Summary:
@@ -59,9 +76,7 @@ async def _scan(session: AsyncSession, *, core: Core, now: datetime, project_id:
     measured = await drift_facts.measured(session, calendar=core.calendar, today=today,
                                           per_project=max(2, policy.drift.trend_updates), project_id=project_id)
     open_now = await drift_facts.open_alerts_by_key(session, project_id=project_id)
-    numbers = Numbers()
-    changes: list[Change] = []
-    concerned: dict[int, tuple[int, ...]] = {}
+    steps: list[Step] = []
     seen: set[str] = set()
     for m in measured:
         keys_of = {rule.id: keys.alert_subject(m.key, rule.id) for rule in drift.PROJECT_RULES}
@@ -69,13 +84,14 @@ async def _scan(session: AsyncSession, *, core: Core, now: datetime, project_id:
         if m.project_id in on_hold:
             continue  # on hold: no alert opened, raised or closed until the snooze ends
         levels = {rule: open_now[key].level for rule, key in keys_of.items() if key in open_now}
+        owner = (m.owner_id,) if m.owner_id else ()
         for verdict in drift.evaluate(m.facts, policy=policy, days=core.calendar, open_levels=levels):
-            change = await _apply(session, numbers=numbers, alert=open_now.get(keys_of[verdict.rule.id]),
-                                  subject=m.key, rule=verdict.rule.id, level=verdict.level,
-                                  figures=verdict.figures, at=now, project_id=m.project_id)
-            if change is not None:
-                changes.append(change)
-                concerned[change.alert.id or 0] = (m.owner_id,) if m.owner_id else ()
+            alert = open_now.get(keys_of[verdict.rule.id])
+            step = await _apply(session, alert=alert, subject=m.key, rule=verdict.rule.id, level=verdict.level,
+                                figures=verdict.figures, at=now, project_id=m.project_id)
+            if step is not None:
+                steps.append((step, owner))
+    changes, concerned = await _settle(session, steps, at=now)
     if project_id is None:
         # Projects done, cancelled or without a baseline any more: their alerts close without a notice.
         for key, alert in open_now.items():
@@ -139,7 +155,8 @@ async def check_service_levels(session: AsyncSession, *, core: Core, now: dateti
     ids = sorted({w.need_id for w in waiting})
     needs = {n.id: n for n in (await session.exec(select(Need).where(col(Need.id).in_(ids)))).all()} if ids else {}
     open_now = await drift_facts.open_alerts_by_key(session, needs=True)
-    numbers, changes, concerned, seen = Numbers(), [], {}, set()
+    steps: list[Step] = []
+    seen: set[str] = set()
     policy = core.policy.tracking
     for w in waiting:
         need = needs[w.need_id]
@@ -152,11 +169,11 @@ async def check_service_levels(session: AsyncSession, *, core: Core, now: dateti
         figures: dict[str, Figure] = {"need": need.key, "title": need.title, "days": waited, "step": w.step,
                                       "service_level": step.service_level(policy),
                                       "since": core.calendar.local_day(w.since).isoformat()}
-        change = await _apply(session, numbers=numbers, alert=alert, subject=need.key, rule=step.rule_id,
-                              level=level, figures=figures, at=now, need_id=w.need_id)
-        if change is not None:
-            changes.append(change)
-            concerned[change.alert.id or 0] = w.waits_on
+        done = await _apply(session, alert=alert, subject=need.key, rule=step.rule_id, level=level,
+                            figures=figures, at=now, need_id=w.need_id)
+        if done is not None:
+            steps.append((done, w.waits_on))
+    changes, concerned = await _settle(session, steps, at=now)
     for key, alert in open_now.items():
         if key not in seen:  # estimated, decided, withdrawn: no longer waiting
             change = await alert_store.close(session, alert, at=now)

@@ -6,14 +6,49 @@ first, so a retried request never posts twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.db import add_unless_taken
+from pmobot.db import insert_unless_taken
 from pmobot.domain import keys
 from pmobot.domain.models import OutboxMessage, Person
 from pmobot.messages import Message, to_dict
 from pmobot.services.core import Core
+from pmobot.services.reach import notified_account
+
+
+@dataclass(frozen=True)
+class Queued:
+    """One message to queue (``enqueue``'s arguments, for many at once)."""
+
+    key: str
+    platform: str
+    target_kind: str
+    target: str
+    message: Message
+    thread_key: str | None = None
+    replaces_key: str | None = None
+    subject: str | None = None
+
+
+async def enqueue_many(session: AsyncSession, *, core: Core, messages: Sequence[Queued]) -> int:
+    """Queue every message in a few statements; returns how many were new (a key queued before, or twice
+    here, counts for nothing and keeps the first)."""
+    now = core.now()
+    rows: dict[str, dict[str, Any]] = {}
+    for m in messages:
+        key = m.key[:255]
+        rows.setdefault(key, {
+            "key": key, "platform": m.platform, "target_kind": m.target_kind, "target": m.target,
+            "payload": to_dict(m.message), "thread_key": m.thread_key, "replaces_key": m.replaces_key,
+            "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now, "subject": m.subject})
+    # Losing a race on a key does not undo the caller's work: that row is left out, the rest are queued.
+    return len(await insert_unless_taken(session, OutboxMessage, list(rows.values()),
+                                         returning=(col(OutboxMessage.id),), key="key"))
 
 
 async def enqueue(
@@ -30,25 +65,15 @@ async def enqueue(
     subject: str | None = None,
 ) -> bool:
     """Queue one message; False when that key was queued before."""
-    existing = (await session.exec(select(OutboxMessage.id).where(OutboxMessage.key == key))).first()
-    if existing is not None:
-        return False
-    row = OutboxMessage(
-        key=key[:255], platform=platform, target_kind=target_kind, target=target, payload=to_dict(message),
-        thread_key=thread_key, replaces_key=replaces_key, next_attempt_at=core.now(), created_at=core.now(),
-        subject=subject,
-    )
-    # Losing a race on the key does not undo the caller's work.
-    return await add_unless_taken(session, row)
+    queued = Queued(key=key, platform=platform, target_kind=target_kind, target=target, message=message,
+                    thread_key=thread_key, replaces_key=replaces_key, subject=subject)
+    return await enqueue_many(session, core=core, messages=[queued]) == 1
 
 
 async def to_person(session: AsyncSession, *, core: Core, key: str, person: Person, message: Message,
                     thread_key: str | None = None, subject: str | None = None) -> bool:
-    """A direct message, on the platform the person is told things on (``people.notified_account``);
+    """A direct message, on the platform the person is told things on (``reach.notified_account``);
     ``subject`` (a need's key) is what a reply to it is about."""
-    # Imported here: people imports nothing of the outbox, and most callers of the outbox need no people.
-    from pmobot.services.people import notified_account
-
     account = await notified_account(session, person=person)
     if account is None:
         return False  # nobody to reach: a person always has an account, so never in practice
@@ -81,21 +106,32 @@ async def to_it_channels(session: AsyncSession, *, core: Core, key: str, message
                              thread_key=thread_key, replaces_key=replaces_key)
 
 
+async def channel_addresses(session: AsyncSession, *, core: Core, purpose: str) -> list[tuple[str, str]]:
+    """(platform, address) of the ``purpose`` channel (``addresses.CHANNEL_PURPOSES``) on every platform
+    switched on that has one chosen."""
+    from pmobot.services.addresses import channel
+
+    out = []
+    for platform in sorted(core.it_channels):
+        address = await channel(session, core=core, platform=platform, purpose=purpose)
+        if address:  # switched on, but no such channel chosen yet: what it says is in the commands' answers
+            out.append((platform, address))
+    return out
+
+
+def to_addresses(addresses: Sequence[tuple[str, str]], *, key: str, message: Message, thread_key: str | None = None,
+                 replaces_key: str | None = None) -> list[Queued]:
+    """The message for each channel of ``addresses``; the keys get the platform appended."""
+    return [Queued(key=keys.on_platform(key, platform), platform=platform, target_kind="channel", target=address,
+                   message=message, thread_key=keys.on_platform(thread_key, platform) if thread_key else None,
+                   replaces_key=keys.on_platform(replaces_key, platform) if replaces_key else None)
+            for platform, address in addresses]
+
+
 async def to_channels(session: AsyncSession, *, core: Core, purpose: str, key: str, message: Message,
                       thread_key: str | None = None, replaces_key: str | None = None) -> int:
     """Post to the ``purpose`` channel (``addresses.CHANNEL_PURPOSES``) of every platform switched on;
     the key gets the platform appended. A platform with no such channel chosen yet is skipped."""
-    from pmobot.services.addresses import channel
-
-    count = 0
-    for platform in sorted(core.it_channels):
-        address = await channel(session, core=core, platform=platform, purpose=purpose)
-        if not address:
-            continue  # switched on, but no such channel chosen yet: what it says is in the commands' answers
-        count += await enqueue(
-            session, core=core, key=keys.on_platform(key, platform), platform=platform, target_kind="channel",
-            target=address, message=message,
-            thread_key=keys.on_platform(thread_key, platform) if thread_key else None,
-            replaces_key=keys.on_platform(replaces_key, platform) if replaces_key else None,
-        )
-    return count
+    addresses = await channel_addresses(session, core=core, purpose=purpose)
+    return await enqueue_many(session, core=core, messages=to_addresses(
+        addresses, key=key, message=message, thread_key=thread_key, replaces_key=replaces_key))

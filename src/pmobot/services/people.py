@@ -132,19 +132,6 @@ async def accounts_of(session: AsyncSession, *, person_id: int) -> list[Account]
     return list(rows.all())
 
 
-async def notified_account(session: AsyncSession, *, person: Person) -> Account | None:
-    """Where a notification to ``person`` goes: the platform they chose, else the one they last wrote from,
-    else the account pmobot met first (someone given a role before they ever wrote)."""
-    assert person.id is not None
-    accounts = await accounts_of(session, person_id=person.id)
-    for platform in (person.notify_platform, person.last_platform):
-        # The latest account on that platform: a second Slack workspace is where they moved to.
-        on_it = [a for a in accounts if a.platform == platform]
-        if on_it:
-            return on_it[-1]
-    return accounts[0] if accounts else None
-
-
 async def locale_of_user(session: AsyncSession, *, core: Core, platform: str, user_id: str) -> str:
     """The language to write to a platform user in: theirs if known, else the organisation's."""
     return locale_of(await find_by_platform_id(session, platform=platform, user_id=user_id), core)
