@@ -169,3 +169,18 @@ def test_the_need_after_context(lang: str, text: str, expected: str) -> None:
 ])
 def test_what_was_understood_before_stays(lang: str, text: str, expected: str) -> None:
     assert title(text, lang) == expected
+
+
+# --- personal data said by example: health, CVs --------------------------------------------------
+
+@pytest.mark.parametrize("lang, text", [
+    ("fr", "Il faut un outil pour suivre les arrêts de travail des agents."),
+    ("fr", "On voudrait dématérialiser les certificats médicaux des sportifs du club."),
+    ("fr", "Un portail pour consulter les résultats d'examens des patients."),
+    ("fr", "Une base pour ranger les CV des candidats."),
+    ("en", "We need to collect sick notes from the warehouse staff."),
+    ("en", "A form for the medical information of the summer camp kids."),
+    ("en", "A database of applicants' resumes for the recruiters."),
+])
+def test_personal_data_said_by_example(lang: str, text: str) -> None:
+    assert extract(text, locale=lang, today=TODAY).get("personal_data") is True

@@ -3,7 +3,8 @@
 Said outright ("données personnelles", "GDPR", "PII"), or by example: what
 is kept about people (names of patients or customers, phone numbers, home
 addresses, bank details, IBAN, salaries, payslips, tax notices, health
-records, dates of birth, social security numbers...). Only ever "yes": a
+records, sick leave, medical certificates, CVs, dates of birth, social
+security numbers...). Only ever "yes": a
 sentence that names none of these says nothing about it.
 """
 
@@ -32,9 +33,10 @@ _FR_PEOPLE = (
 _BY_EXAMPLE = (
     # Names, contacts and addresses of people.
     rf"{_PEOPLE}\s+(?:names?|full names?|contact details|phone numbers?|addresses|home addresses|emails?|"
-    r"e-mails?|dates? of birth|records?|files?|details)|"
+    r"e-mails?|dates? of birth|records?|files?|details|cvs?|resumes?)|"
     rf"(?:names?|noms?)\s+(?:of|des|de nos|de leurs|du|de la|de)\s+{_PEOPLE}|"
-    rf"(?:noms?|prenoms?|adresses?|numeros? de telephone|coordonnees|dates? de naissance|dossiers?|fiches?)"
+    rf"(?:noms?|prenoms?|adresses?|numeros? de telephone|coordonnees|dates? de naissance|dossiers?|fiches?|cv|"
+    r"resultats? (?:d'analyses?|d'examens?))"
     rf"\s+(?:des|de nos|de leurs|du|de la|de|d')\s*{_FR_PEOPLE}|"
     # A list of what is kept on people: "names, emails and order numbers", "nom, prénom, adresse".
     r"(?:names?|full names?|first names?|noms?|prenoms?)(?:,|\s+(?:and|et|&))\s+(?:e-?mails?|addresses|adresses?|"
@@ -50,6 +52,9 @@ _BY_EXAMPLE = (
     r"credit card(?: numbers?)?|cartes? bancaires?|"
     # Health and identity.
     r"health records?|medical records?|dossiers? (?:medicaux|medical|patients?|de sante)|"
+    # Health said by example: sick leave, medical certificates or information, allergies.
+    r"arrets? (?:maladie|de travail)|visites? medicales?|certificats? medicaux|certificat medical|"
+    r"medical (?:certificates?|info|information|details|history)|sick (?:notes?|leave records?)|allergies|"
     r"social security numbers?|national insurance numbers?|numeros? de securite sociale|"
     r"passports?|passeports?|id cards?|pieces? d'identite|cartes? d'identite|casier judiciaire|criminal records?"
 )
