@@ -46,3 +46,17 @@ def test_a_zone_is_kept_only_when_it_is_a_real_one() -> None:
     assert timezones.known("Mars/Olympus") is None and timezones.known("") is None and timezones.known(None) is None
     assert checkins.zone_named("Mars/Olympus", "Europe/Paris") == PARIS
     assert checkins.zone_named(None, "Europe/Paris") == PARIS
+
+
+def test_an_update_answers_one_week_only() -> None:
+    week_53 = checkins.week_start(date(2026, 12, 28), PARIS)
+    answer_to_52 = datetime(2026, 12, 28, 10, 30, tzinfo=PARIS)  # week 52's question, moved by Christmas
+    # The answer to week 52's question, given in week 53, does not answer week 53 too.
+    assert not checkins.answered_unasked(answer_to_52, week_start=week_53, last_answer=answer_to_52)
+    # An update given afterwards, unasked, does; so does one given when no question was ever answered.
+    later = datetime(2026, 12, 30, 11, 0, tzinfo=PARIS)
+    assert checkins.answered_unasked(later, week_start=week_53, last_answer=answer_to_52)
+    assert checkins.answered_unasked(later, week_start=week_53, last_answer=None)
+    # Before the week began, or none at all: the week is asked.
+    assert not checkins.answered_unasked(datetime(2026, 12, 24, tzinfo=PARIS), week_start=week_53, last_answer=None)
+    assert not checkins.answered_unasked(None, week_start=week_53, last_answer=None)

@@ -83,6 +83,27 @@ async def test_a_holiday_moves_the_question_to_the_next_business_day(app: App, c
     assert [k for k, _ in await _sent(app) if "W52" in k] == ["checkin:PRJ-1:2026-W52"]
 
 
+async def test_the_answer_to_a_week_asked_late_does_not_answer_the_next_week(app: App, clock: FrozenClock) -> None:
+    # Christmas (Friday) moves week 52's question to Monday 28 December, in week 53; New Year's Day (Friday)
+    # moves week 53's to Monday 4 January. The answer given on 28 December is week 52's: week 53 is still asked.
+    prj = await project(app)
+    assert prj.id is not None
+    await _run(app, clock, utc(28, 9, 0, month=12))
+    clock.set(utc(28, 9, 30, month=12))
+    await record(app, prj.id, answers(10))
+    await _run(app, clock, utc(4, 9, 0, month=1, year=2027))
+    assert [k for k, _ in await _sent(app) if "W52" in k or "W53" in k] == [
+        "checkin:PRJ-1:2026-W52", "checkin:PRJ-1:2026-W53"]
+    # An update given unasked, when no question waits, still answers its week: nobody is asked for it.
+    await record(app, prj.id, answers(20))  # week 53's answer
+    await _run(app, clock, utc(8, 9, 0, month=1, year=2027))
+    await record(app, prj.id, answers(30))  # week 1's answer
+    clock.set(utc(11, 10, 0, month=1, year=2027))
+    await record(app, prj.id, answers(40))  # Monday of week 2, unasked
+    await _run(app, clock, utc(15, 9, 0, month=1, year=2027))
+    assert [k for k, _ in await _sent(app) if "2027-W0" in k] == ["checkin:PRJ-1:2027-W01"]
+
+
 async def test_one_reminder_the_next_business_morning_unless_answered(app: App, clock: FrozenClock) -> None:
     first, second = await project(app), await project(app)
     assert first.id is not None

@@ -45,6 +45,16 @@ def _at(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=zone)
 
 
+def answered_unasked(given: datetime | None, *, week_start: datetime, last_answer: datetime | None) -> bool:
+    """Whether the project's latest update (``given``) answers a week before it is asked: given since the
+    week began, and not the answer to an earlier week's question (``last_answer``, the latest time a
+    check-in was answered). One update answers one week: the answer to a question a holiday moved into
+    this week (Christmas on a Friday: asked the Monday after) does not also answer this week's."""
+    if given is None or given < week_start:
+        return False
+    return last_answer is None or given > last_answer
+
+
 def asked_on(week_monday: date, slot: WeeklySlot, calendar: BusinessCalendar) -> date:
     """The day a week's check-in is asked: the policy's day, or the next business day after it."""
     return calendar.business_day_on_or_after(week_monday + timedelta(days=slot.weekday))

@@ -68,19 +68,23 @@ async def run(session: AsyncSession, *, core: Core, now: datetime) -> dict[str, 
                                     .where(col(CheckIn.due_at) >= now - timedelta(days=21)))).all())
     given = dict((await session.exec(select(StatusUpdate.project_id, func.max(StatusUpdate.created_at))
                                      .group_by(col(StatusUpdate.project_id)))).all())
+    # And when each project's last question was answered: the update that answered it answers no other week.
+    last_answer = dict((await session.exec(select(CheckIn.project_id, func.max(CheckIn.answered_at))
+                                           .group_by(col(CheckIn.project_id)))).all())
     for project, owner, need in rows:
         assert project.id is not None
         if project.id in held:
             tally.snoozed += 1
             continue
         await _ask(session, core=core, project=project, owner=owner, title=need.title, now=now, tally=tally,
-                   asked=asked, given=given.get(project.id))
+                   asked=asked, given=given.get(project.id), last_answer=last_answer.get(project.id))
     await _remind(session, core=core, now=now, tally=tally, held=set(held))
     return tally.summary()
 
 
 async def _ask(session: AsyncSession, *, core: Core, project: Project, owner: Person, title: str, now: datetime,
-               tally: Tally, asked: set[tuple[int, str]], given: datetime | None) -> None:
+               tally: Tally, asked: set[tuple[int, str]], given: datetime | None,
+               last_answer: datetime | None) -> None:
     zone = zone_of(owner, core)
     policy = core.policy.tracking
     slot = policy.check_in
@@ -95,7 +99,8 @@ async def _ask(session: AsyncSession, *, core: Core, project: Project, owner: Pe
         if (project.id, week) in asked:
             continue
         # Given this week already (/pmo update): the week is answered, nobody is asked.
-        answered_at = given if given is not None and given >= rules.week_start(monday, zone) else None
+        unasked = rules.answered_unasked(given, week_start=rules.week_start(monday, zone), last_answer=last_answer)
+        answered_at = given if unasked else None
         row = CheckIn(project_id=project.id, week=week, owner_id=owner.id, due_at=due,
                       asked_at=None if answered_at else now, answered_at=answered_at)
         if not await add_unless_taken(session, row):
