@@ -20,6 +20,8 @@ Rows already stored carry these strings, so a format here never changes:
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from typing import NewType
 
 OutboxKey = NewType("OutboxKey", str)
@@ -319,6 +321,14 @@ def alert_notice(alert_number: int, event: str, version: int, person_id: int | N
     channel: a change told once, a later change anew."""
     to = f":{person_id}" if person_id is not None else ""
     return OutboxKey(f"alert:{alert_number}:{event}:v{version}{to}")
+
+
+def alert_group_notice(subject: str, told: Sequence[tuple[int, str, int]], person_id: int | None = None) -> OutboxKey:
+    """Several alerts of one subject told together (each as ``(number, event, version)``), to ``person_id``
+    or (None) to the PMO channel: the same alerts at the same versions are told once."""
+    parts = ",".join(f"{n}:{e}:v{v}" for n, e, v in sorted(told))
+    to = f":{person_id}" if person_id is not None else ""
+    return OutboxKey(f"alerts:{subject}:{hashlib.sha256(parts.encode()).hexdigest()[:20]}{to}")
 
 
 def alert_update_asked(alert_number: int, day: str) -> OutboxKey:

@@ -85,9 +85,18 @@ async def _alert(session: AsyncSession, *, actor: Actor, key: str) -> DriftAlert
 
 
 async def act(session: AsyncSession, *, core: Core, actor: Actor, key: str, verb: str) -> list[Message]:
-    """What an alert's button (or ``/pmo alert ALERT-n status|ack|ask``) does."""
-    alert = await _alert(session, actor=actor, key=key)
+    """What an alert's button (or ``/pmo alert ALERT-n status|ack|ask``) does.
+
+    The card of several alerts of one subject sends their keys together ("ALERT-3,ALERT-5"): each is
+    acknowledged (one already closed does not stop the others), the status is shown and the update asked
+    once, for the first (the worst)."""
+    found = [await _alert(session, actor=actor, key=k) for k in key.split(",") if k.strip()]
+    if not found:
+        raise Invalid("drift.error.unknown", key=key)
+    alert = found[0]
     what = VERBS.get(verb.casefold(), "status")
+    if what == "ack" and len(found) > 1:
+        return [await _acknowledge_all(session, core=core, actor=actor, found=found)]
     if what == "ack":
         return await _acknowledge(session, core=core, actor=actor, alert=alert)
     if what == "ask":
@@ -110,6 +119,25 @@ async def _acknowledge(session: AsyncSession, *, core: Core, actor: Actor, alert
     if not await alert_store.acknowledge(session, alert, actor_id=actor.id, at=core.now()):
         raise Invalid("drift.error.closed", key=alert.key)  # changed under us: closed, or acknowledged
     return [Notice(t(loc, "drift.acknowledged", key=alert.key), "success")]
+
+
+async def _acknowledge_all(session: AsyncSession, *, core: Core, actor: Actor, found: list[DriftAlert]) -> Notice:
+    """Several alerts of one subject acknowledged in one reply: those acknowledged now together, then why
+    any other was not (closed meanwhile, or acknowledged already)."""
+    loc, done, notes = actor.locale, [], []
+    for alert in found:
+        try:
+            said = await _acknowledge(session, core=core, actor=actor, alert=alert)
+        except Invalid as refused:
+            notes.append(refused.message(loc))
+            continue
+        if said and isinstance(said[0], Notice) and said[0].level == "success":
+            done.append(alert.key)
+        else:
+            notes += [m.text for m in said if isinstance(m, Notice)]
+    lines = [t(loc, "drift.acknowledged_many", keys=", ".join(done))] if len(done) > 1 else \
+        [t(loc, "drift.acknowledged", key=k) for k in done]
+    return Notice("\n".join(lines + notes), "success" if done else "info")
 
 
 async def _ask_update(session: AsyncSession, *, core: Core, actor: Actor, alert: DriftAlert) -> list[Message]:

@@ -114,8 +114,8 @@ def who(alert: DriftAlert) -> str:
     return f"{alert.subject} ({need})" if need and need != alert.subject else alert.subject
 
 
-def alert_text(alert: DriftAlert, *, locale: str, core: Core) -> str:
-    """The alert in plain words, with its numbers and the forecast, as last measured."""
+def alert_text(alert: DriftAlert, *, locale: str, core: Core, forecast: bool = True) -> str:
+    """The alert in plain words, with its numbers and (``forecast``) the forecast, as last measured."""
     figures = dict(alert.figures)
     w = words(figures, locale=locale, today=core.today())
     w["who"] = who(alert)
@@ -124,11 +124,20 @@ def alert_text(alert: DriftAlert, *, locale: str, core: Core) -> str:
     parts = [t(locale, f"drift.alert.{alert.rule}", count=count, **w)]
     if alert.rule.startswith("wait_"):
         return sentences(*parts)
-    if alert.rule != "silent":
+    if forecast and alert.rule != "silent":
         parts.append(_forecast(figures, w, locale))
     if figures.get("early"):
         parts.append(t(locale, "drift.early", **w))
     return sentences(*(p for p in parts if p))
+
+
+def forecast_text(alert: DriftAlert, *, locale: str, core: Core) -> str:
+    """The project's forecast as the alert last measured it ("at this rate it will cost …"), or ""."""
+    figures = dict(alert.figures)
+    if alert.rule.startswith("wait_") or alert.rule == "silent":
+        return ""
+    said = _forecast(figures, words(figures, locale=locale, today=core.today()), locale)
+    return sentences(said[:1].upper() + said[1:]) if said else ""
 
 
 def headline(alert: DriftAlert, *, locale: str) -> str:

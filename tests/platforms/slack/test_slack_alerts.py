@@ -36,11 +36,14 @@ async def test_an_alert_card_with_its_buttons_in_the_owners_dm_and_the_pmo_chann
     channel = next(p for p in posts if p["channel"] == "C0PMO" and "planning en retard" in texts(p["blocks"]))
     assert "a réalisé 40 % du travail" in texts(channel["blocks"])
 
-    # Bob, the owner, acknowledges it; asking for an update is the PMO's.
+    # The project's alerts opened by one scan are one card, each a section, the buttons acting on them all.
+    together = pressed["alert.acknowledge"]["value"].split()[0].split(",")
+    assert len(together) == texts(dm["blocks"]).count(f"· {key}:") > 1 and len(posts) == 2
+    # Bob, the owner, acknowledges them; asking for an update is the PMO's.
     await slack.press("UBOB", "alert.acknowledge", pressed["alert.acknowledge"]["value"])
     await slack.settle()
-    alert_key = pressed["alert.acknowledge"]["value"].split()[0]
-    assert f"{alert_key} is acknowledged" in _reply(slack)
+    alert_key = together[0]
+    assert f"{', '.join(together)} are acknowledged. They stay open" in _reply(slack)
     await slack.press("UBOB", "alert.ask_update", pressed["alert.ask_update"]["value"])
     await slack.settle()
     assert "Only the PMO" in _reply(slack)

@@ -37,10 +37,12 @@ async def test_an_alert_card_with_its_buttons_in_the_owners_chat(teams: TeamsHar
     assert card_errors(alert) == []
     assert f"{key} (NEED-1) has done 40% of the work where 55% was planned" in card_text(alert)
     assert all(title in card_text(alert) for title in ("See the status", "Acknowledge", "Ask for an update"))
+    # The alerts one scan opened on the project are one card (within the Adaptive Card schema, checked above).
+    assert card_text(alert).count(f"· {key}:") > 1 and "The buttons act on all" in card_text(alert)
 
     status, body = await teams.post(teams.press(BOB, alert, "Acknowledge", conversation=personal_conversation(BOB)))
     assert status == 200
-    assert "ALERT-1 is acknowledged" in _said(body)
+    assert "ALERT-1, ALERT-2" in _said(body) and "are acknowledged" in _said(body)
     status, body = await teams.post(teams.press(BOB, alert, "See the status", conversation=personal_conversation(BOB)))
     # The project's card is posted to the chat (the invoke is answered "done").
     shown = texts_to(fake, BOB.chat)
