@@ -56,6 +56,7 @@ SETS = (
     SetOf("dev4", DEV),
     SetOf("dev5", DEV, today=date(2026, 11, 30)),  # was blind4, written for Monday 30 November 2026
     SetOf("heldout", HELDOUT),
+    SetOf("blind5", BLIND, today=date(2026, 11, 30)),  # written for Monday 30 November 2026
 )
 ALL_SETS = tuple(s.name for s in SETS)
 TUNED = tuple(s.name for s in SETS if s.role == DEV)
