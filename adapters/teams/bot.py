@@ -12,10 +12,12 @@
   form card in place (with its errors, with the fields the answers call for,
   or with what was done).
 
-Every message and invoke is handled once: its activity id goes to the core
-as the request's key (``once=``), stored in the same transaction as the work
-(``services.inbound``), so a turn that failed is done again when the Bot
-Connector delivers it again, and one that succeeded is not. Its conversation
+A message (any activity but an invoke) reaches this handler from the inbound
+queue (``queue``): stored and acknowledged first, then worked by an inbound
+worker, once, in order per conversation; a turn that fails there is tried
+again by the worker. An invoke is handled within its request. Either way its
+activity id goes to the core as the request's key (``once=``), stored in the
+same transaction as the work (``services.inbound``), so a repeat does nothing. Its conversation
 reference is kept, and the language is the person's choice, else the
 activity's locale, else the organisation's.
 """

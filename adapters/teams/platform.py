@@ -1,4 +1,8 @@
-"""The Teams platform for ``pmobot serve``: ``/api/messages`` and the deliverer."""
+"""The Teams platform for ``pmobot serve``: ``/api/messages``, the worker of its stored activities, the deliverer.
+
+An invoke is worked within its request (its response is what Teams shows); any other activity is
+stored and acknowledged, then worked by an inbound worker through ``work_on`` (``queue``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from aiohttp import web
 from botbuilder.core import TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 
-from pmobot.adapters.teams import payloads
+from pmobot.adapters.teams import payloads, queue
 from pmobot.adapters.teams.auth import (
     APP_TYPES,
     MANAGED_IDENTITY,
@@ -24,9 +28,12 @@ from pmobot.adapters.teams.deliver import TeamsDeliverer
 from pmobot.adapters.teams.references import PLATFORM
 from pmobot.chat import Chat, PlatformTraits
 from pmobot.config import Settings
+from pmobot.domain.models_inbound import InboundRequest
 from pmobot.payloads import Malformed, parse_json
 from pmobot.platforms import ConfigurationError
+from pmobot.services import inbox
 from pmobot.services.core import Core
+from pmobot.workers import InboundWorker
 
 log = logging.getLogger(__name__)
 
@@ -139,12 +146,32 @@ class TeamsPlatform:
             log.warning("teams: refused an activity whose replies would go to %s",
                         payloads.ServiceUrls.host(activity.service_url))
             return web.Response(status=400)
+        if not queue.answered_in_request(activity):
+            # Committed before the answer: a crash after it loses nothing (a failure here is a 500: Teams retries).
+            assert isinstance(value, dict)  # payloads.activity read it as one
+            await queue.store(self.core, value=value, activity=activity, authenticated=authenticated)
+            return web.Response(status=202)
         invoke = await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
         if invoke is not None:
             return web.json_response(data=serializer_helper(invoke.body), status=invoke.status)
         return web.Response(status=201)
 
+    async def work_on(self, row: InboundRequest) -> None:
+        """A stored activity, run by an inbound worker as the turn it came in as."""
+        try:
+            authenticated, activity = queue.restore(row, self.adapter.bot_framework_authentication)
+        except Malformed as exc:  # read when it was stored: only a row written by something else
+            log.warning("teams: a stored activity that cannot be read is dropped (%s)", exc)
+            return
+        await self.adapter.process_activity(authenticated, activity, self.bot.on_turn)
+
+    async def settle(self) -> None:
+        """Work the stored activities now (tests, shutdown)."""
+        await InboundWorker(db=self.core.db, clock=self.core.clock, handlers={PLATFORM: self.work_on}).drain()
+
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
+        if inbox.in_worker():
+            raise error  # the inbound worker tries the activity again later, or gives it up and says so
         # Chat already answers its own failures politely; this is for the adapter's.
         log.error("Teams turn failed: %s", error, exc_info=(type(error), error, error.__traceback__))
 

@@ -164,7 +164,7 @@ def attach_platforms(
     for platform in platforms:
         app.chat.add_platform(platform.name, platform.traits)
         app.deliverers[platform.name] = platform.deliverer
-        # Teams answers within its request for now; Slack queues what it acknowledges.
+        # Each platform works the requests it stored (Slack, Teams) through its own handler.
         handler: Handler | None = getattr(platform, "work_on", None)
         if handler is not None:
             app.inbound_handlers[platform.name] = handler

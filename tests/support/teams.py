@@ -415,18 +415,30 @@ class TeamsHarness:
         fresh._n = self._n
         return await fresh.start()
 
-    async def post(self, activity: dict[str, Any], *, token: str | None = "sign") -> tuple[int, Any]:
+    async def post(self, activity: dict[str, Any], *, token: str | None = "sign",
+                   work: bool = True) -> tuple[int, Any]:
+        """Send ``activity`` as the Bot Connector does; then, unless ``work`` is False, let an inbound
+        worker work what it stored (as ``pmobot serve``'s does right after the answer)."""
         headers = {"Content-Type": "application/json"}
         if token == "sign":
             token = self.fake.sign(activity)
         if token:
             headers["Authorization"] = f"Bearer {token}"
         async with self._session.post(self.url, data=json.dumps(activity), headers=headers) as response:
-            text = await response.text()
-            try:
-                return response.status, json.loads(text) if text else None
-            except ValueError:
-                return response.status, text
+            status, text = response.status, await response.text()
+        if work:
+            await self.work()
+        try:
+            return status, json.loads(text) if text else None
+        except ValueError:
+            return status, text
+
+    async def work(self) -> int:
+        """Work the stored activities that are due, as an inbound worker does; how many were taken."""
+        from pmobot.workers import InboundWorker
+
+        worker = InboundWorker(db=self.app.db, clock=self.clock, handlers={"teams": self.platform.work_on})
+        return await worker.drain()
 
     async def deliver(self) -> int:
         """Run the outbox as the scheduler would, the clock moving past Teams' pace."""

@@ -43,7 +43,7 @@ async def set_up_team(teams: TeamsHarness, fake: FakeMicrosoft, it_person: Perso
     """pmobot is added to the team; Dan (PMO admin by his Entra id) picks the IT channel and makes
     ``it_person`` IT (nobody when None: IT works from another platform)."""
     status, _ = await teams.post(teams.installed_in_team(DAN))
-    assert status in (200, 201)
+    assert status == 202
     if it_person is not None:
         await teams.post(teams.personal(it_person, "hello"))
     await teams.post(teams.personal(DAN, "bonjour"))

@@ -68,7 +68,7 @@ async def test_authenticated_activities_pmobot_cannot_read_get_400(teams, fake, 
     assert await _nobody(teams) and fake.sent() == []
     # The same activity, well formed, is answered.
     status, _ = await teams.post(valid)
-    assert status == 201 and fake.cards_to(ALICE.chat)
+    assert status == 202 and fake.cards_to(ALICE.chat)
 
 
 async def test_replies_never_go_to_a_service_url_off_the_list(teams, fake, caplog) -> None:  # type: ignore[no-untyped-def]

@@ -94,7 +94,9 @@ async def test_insecure_local_mode_says_so_loudly_and_accepts_anyone(app, fake, 
             activity = harness.personal(ALICE, "aide")
             async with session.post(f"http://127.0.0.1:{port}/api/messages", json=activity) as response:
                 # No token, yet accepted: exactly what the warning says.
-                assert response.status == 201
+                assert response.status == 202
+            harness.platform = attached[0]
+            assert await harness.work() == 1  # worked after the answer, its reply sent without a token
             async with session.post(f"http://127.0.0.1:{port}/api/messages", data="x",
                                     headers={"Content-Type": "text/plain"}) as response:
                 assert response.status == 415
