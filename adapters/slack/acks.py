@@ -7,6 +7,11 @@ and declared with the way it is acknowledged:
   (``services.inbox``) under its repeated-delivery key, then acknowledged;
   an inbound worker runs ``work`` on it after (``FollowUps.run``), exactly
   once, in order per person (commands, buttons, shortcuts, the App Home);
+- ``FollowUps.checked(check, work)``: ``check`` runs before the ack and acks
+  itself with what Slack must show at once (a modal's errors, its next page);
+  or it accepts the request (``Accepted``: its key, its ack), which is then
+  stored and acknowledged as ``queued`` does, and ``work`` runs after (a
+  modal's submission);
 - ``FollowUps.after_ack(work)``: ack at once; ``work`` runs after, in one of
   FOLLOW_UP_SLOTS, in memory (lost if the process dies: kept for tests);
 - ``FollowUps.within_budget(work)``: ``work`` runs before bolt's automatic ack
@@ -73,6 +78,18 @@ class Incoming:
 
 
 Work = Callable[[Incoming], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A request ``check`` let through: stored under ``key``, acknowledged with ``ack`` (what Slack shows)."""
+
+    key: keys.DeliveryKey
+    ack: dict[str, Any]
+
+
+# Acks the request itself and returns None, or accepts it for a worker.
+Check = Callable[[Incoming], Awaitable[Accepted | None]]
 # The client of the workspace a stored request came from (team id, enterprise id).
 ClientFor = Callable[[str | None, str | None], Awaitable[AsyncWebClient]]
 # What bolt calls: its arguments are injected by name.
@@ -107,15 +124,35 @@ class FollowUps:
             if keep is not None and not keep(payload or {}):
                 await ack()  # pmobot's own messages, edits, joins: nothing to do
                 return
-            who = _user_id(body, payload or {}) or "anyone"
-            stored = {"body": body, "payload": payload or {},
-                      "context": {"bot_user_id": context.bot_user_id, "team_id": context.team_id,
-                                  "enterprise_id": context.enterprise_id}}
-            # Committed before the ack: a crash after it loses nothing (a failure here is no ack: Slack retries).
-            await inbox.receive(core.db, platform=PLATFORM, kind=kind, key=_request_key(body, payload or {}, who),
-                                conversation=inbox.conversation_of(PLATFORM, who), body=stored, now=core.now())
-            core.queued()
+            await _store(core, kind, body, payload or {}, context, key=None)
             await ack()
+
+        return listener
+
+    def checked(self, check: Check, work: Work) -> Listener:
+        """``check`` before the ack (it acks, or accepts the request); an accepted request is stored, then
+        acknowledged as ``check`` said, and an inbound worker runs ``work`` on it."""
+        core = self.core
+        kind = _name(work)
+        self.works[kind] = work
+
+        async def listener(ack: AsyncAck, body: dict[str, Any], payload: dict[str, Any], client: AsyncWebClient,
+                           context: AsyncBoltContext) -> None:
+            try:
+                accepted = await check(Incoming(body, payload or {}, client, context, ack))
+            except Malformed as exc:
+                _dropped(kind, exc)
+                if ack.response is None:
+                    await ack()
+                return
+            if accepted is None:
+                return  # acknowledged by ``check`` (errors to show, a next page)
+            if core is None:
+                await ack(**accepted.ack)
+                self.spawn(work(Incoming(body, payload or {}, client, context, ack)), name=kind)
+                return
+            await _store(core, kind, body, payload or {}, context, key=accepted.key)
+            await ack(**accepted.ack)
 
         return listener
 
@@ -196,6 +233,20 @@ class FollowUps:
         """Wait for the work started after acknowledgements, including work it starts in turn."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+async def _store(core: Core, kind: str, body: dict[str, Any], payload: dict[str, Any], context: AsyncBoltContext, *,
+                 key: keys.DeliveryKey | None) -> None:
+    """Queue a request with what its work needs to run later; committed before the ack, so a crash after it
+    loses nothing (a failure here is no ack: Slack retries). ``key``: its repeated-delivery key, else the
+    request's natural one."""
+    who = _user_id(body, payload) or "anyone"
+    stored = {"body": body, "payload": payload,
+              "context": {"bot_user_id": context.bot_user_id, "team_id": context.team_id,
+                          "enterprise_id": context.enterprise_id}}
+    await inbox.receive(core.db, platform=PLATFORM, kind=kind, key=key or _request_key(body, payload, who),
+                        conversation=inbox.conversation_of(PLATFORM, who), body=stored, now=core.now())
+    core.queued()
 
 
 def _dropped(name: str, exc: Malformed) -> None:

@@ -6,7 +6,10 @@
   the core allows the person to;
 - a change to a field that others depend on redraws the modal;
 - a submission is checked before the ack: Slack shows the errors, or the next
-  view, in the same modal. A repeat of the same submission is ignored;
+  view, in the same modal; a valid one is stored in the inbound queue and
+  acknowledged with a "received" view, and an inbound worker does what it
+  asks, then puts what was done in the modal's place (or in the person's DM
+  when the modal is gone). A repeat of the same submission is stored once;
 - "Next" on a long form shows its next page, carrying the answers so far.
 """
 
@@ -23,11 +26,12 @@ from slack_sdk.errors import SlackApiError
 from pmobot import payloads as read
 from pmobot.adapters.slack import modals, payloads
 from pmobot.adapters.slack import render as rd
-from pmobot.adapters.slack.acks import Incoming, ack_only
+from pmobot.adapters.slack.acks import Accepted, Incoming, ack_only
+from pmobot.adapters.slack.clients import CALL_FAILED
 from pmobot.adapters.slack.surface import Surface, thread_key, user_key
 from pmobot.domain import keys
 from pmobot.i18n import t
-from pmobot.messages import Card, Message
+from pmobot.messages import Card, FormRequest, Message
 from pmobot.services.people import Identity
 
 log = logging.getLogger(__name__)
@@ -46,7 +50,7 @@ class Forms(Surface):
         app.shortcut(NEW_NEED_SHORTCUT)(self.acks.queued(self.new_need))
         app.shortcut(TURN_INTO_NEED_SHORTCUT)(self.acks.queued(self.turn_into_need))
         app.action(FIELD_CHANGES)(self.acks.queued(self.field_changed))
-        app.view(modals.FORM_CALLBACK)(self.acks.in_ack(self.submit))
+        app.view(modals.FORM_CALLBACK)(self.acks.checked(self.check_submission, self.submit))
         app.view_closed(modals.FORM_CALLBACK)(ack_only)
 
     async def form_button(self, request: Incoming) -> None:
@@ -109,39 +113,75 @@ class Forms(Surface):
             # hash_conflict: the person changed something else meanwhile; that change re-draws it.
             log.info("slack: views.update: %s", exc.response.get("error"))
 
-    async def submit(self, request: Incoming) -> None:
+    async def check_submission(self, request: Incoming) -> Accepted | None:
+        """Before the ack: the next page of a long form, or the errors to show; else the submission is
+        accepted, to be stored and worked after (``submit``), the modal saying it was received."""
         view, ack = request.payload, request.ack
         sub = modals.submission(view)
-        meta, values = sub.meta, sub.values
         caller = await self.directory.caller(request.body, request.client)
-        spec = read.text(meta, "s")
-        # The conversation the form was opened from, carried in its metadata.
-        key = keys.ConversationKey(read.text(meta, "k")) if read.text(meta, "k") else user_key(caller.user_id)
+        spec, key = read.text(sub.meta, "s"), self._key_of(sub, caller.user_id)
         if not sub.last:
             # "Next" on a long form: the next page, carrying every answer so far.
             await self._next_page(request, caller.identity, spec, sub, locale=caller.locale, key=key)
-            return
-        digest = hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()[:32]
-        once = keys.view(read.required_text(view, "id", "view"), digest)
-        form, messages = await self.chat.submit_form(caller.identity, key, spec, values, read.field(meta, "c"),
-                                                     once=once)
+            return None
+        form = await self.chat.check_form(caller.identity, key, spec, sub.values, read.field(sub.meta, "c"))
         if form is not None:
             errors = modals.errors_for(view, form)
             if errors:
                 await ack(response_action="errors", errors=errors)
             else:
-                await ack(response_action="update", view=modals.form_view(
-                    form, locale=caller.locale, key=key, page=modals.page_of_first_error(form), carried=values))
+                await ack(response_action="update", view=self._refused_view(form, sub, locale=caller.locale, key=key))
+            return None
+        return Accepted(key=_submission_key(view, sub), ack={"response_action": "update",
+                                                            "view": rd.working_view(locale=caller.locale)})
+
+    async def submit(self, request: Incoming) -> None:
+        """In an inbound worker: what the accepted submission asks, then what was done in the modal's place."""
+        view, client = request.payload, request.client
+        sub = modals.submission(view)
+        caller = await self.directory.caller(request.body, client)
+        key = self._key_of(sub, caller.user_id)
+        once = _submission_key(view, sub)
+        form, messages = await self.chat.submit_form(caller.identity, key, read.text(sub.meta, "s"), sub.values,
+                                                     read.field(sub.meta, "c"), once=once)
+        view_id = read.required_text(view, "id", "view")
+        if form is not None:
+            # Refused now though it passed at the ack (something changed meanwhile): the form again.
+            await self._in_modal(request, view_id, self._refused_view(form, sub, locale=caller.locale, key=key),
+                                 messages=[], locale=caller.locale, once=once)
             return
         if not messages:
-            await ack()  # the same submission again: already handled
-            return
-        await ack(response_action="update", view=rd.result_view(messages, locale=caller.locale))
+            return  # the same submission again: already handled
         # Buttons cannot act from a modal: a card that asks something more (which of the needs like
         # this one to join) is also posted in the DM, where its buttons work.
         asking: list[Message] = [m for m in messages if isinstance(m, Card) and m.actions]
-        await self.replies.post(request.client, channel=caller.user_id, messages=asking, locale=caller.locale,
-                                fallback_key=once)
+        if await self._in_modal(request, view_id, rd.result_view(messages, locale=caller.locale),
+                                messages=messages, locale=caller.locale, once=once):
+            await self.replies.post(client, channel=caller.user_id, messages=asking, locale=caller.locale,
+                                    fallback_key=once)
+
+    async def _in_modal(self, request: Incoming, view_id: str, view: dict[str, object], *, messages: list[Message],
+                        locale: str, once: keys.DeliveryKey) -> bool:
+        """Show ``view`` in the submitted modal; when it is gone (closed), ``messages`` go to the DM instead."""
+        try:
+            await request.client.views_update(view_id=view_id, view=view)
+            return True
+        except CALL_FAILED as exc:
+            log.info("slack: the submitted modal could not show its result (%s): told by DM", type(exc).__name__)
+            caller = read.text(read.field(request.body, "user"), "id")
+            await self.replies.post(request.client, channel=caller, messages=messages, locale=locale,
+                                    fallback_key=once)
+            return False
+
+    @staticmethod
+    def _key_of(sub: modals.Submission, user_id: str) -> keys.ConversationKey:
+        # The conversation the form was opened from, carried in its metadata.
+        return keys.ConversationKey(read.text(sub.meta, "k")) if read.text(sub.meta, "k") else user_key(user_id)
+
+    @staticmethod
+    def _refused_view(form: FormRequest, sub: modals.Submission, *, locale: str, key: str) -> dict[str, object]:
+        return modals.form_view(form, locale=locale, key=key, page=modals.page_of_first_error(form),
+                                carried=sub.values)
 
     async def _next_page(self, request: Incoming, identity: Identity, spec: str, sub: modals.Submission, *,
                          locale: str, key: str) -> None:
@@ -157,3 +197,9 @@ class Forms(Surface):
                               errors={shown[0].id: t(locale, "slack.form_too_long")} if shown else {})
             return
         await request.ack(response_action="update", view=view)
+
+
+def _submission_key(view: dict[str, object], sub: modals.Submission) -> keys.DeliveryKey:
+    """A submission is recognised by its modal and what it held: sent twice, it is the same request."""
+    digest = hashlib.sha256(json.dumps(sub.values, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    return keys.view(read.required_text(view, "id", "view"), digest)

@@ -255,6 +255,14 @@ def result_view(messages: list[Message], *, locale: str) -> dict[str, Any]:
             "close": bk.plain(t(locale, "slack.form_close"), bk.MODAL_BUTTON), "blocks": body[: bk.VIEW_BLOCKS]}
 
 
+def working_view(*, locale: str) -> dict[str, Any]:
+    """The modal while a submission waits for its worker, who puts ``result_view`` in its place."""
+    return {"type": "modal", "callback_id": DONE_CALLBACK,
+            "title": bk.plain(t(locale, "slack.form_sent"), bk.MODAL_TITLE),
+            "close": bk.plain(t(locale, "slack.form_close"), bk.MODAL_BUTTON),
+            "blocks": [bk.section(escape(t(locale, "slack.form_working")))]}
+
+
 def home_view(messages: list[Message], *, locale: str, name: str) -> dict[str, Any]:
     head: list[dict[str, Any]] = [
         {"type": "header", "text": bk.plain(t(locale, "slack.home_title"), bk.HEADER_TEXT)},

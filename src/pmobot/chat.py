@@ -183,6 +183,20 @@ class Chat:
         return self.engine.redraw_form(spec_id, locale=locale, raw=_form_values(values),
                                        context=_form_context(context))
 
+    async def check_form(self, identity: Identity, conversation_key: ConversationKey, spec_id: str,
+                         values: dict[str, Any], context: dict[str, Any]) -> FormRequest | None:
+        """A submitted form's errors, as ``submit_form`` would find them now, without doing anything: the form
+        again with them, or None (nothing to refuse, or a refusal ``submit_form`` will say politely)."""
+        if spec_id not in self.engine.specs:
+            return None
+        try:
+            async with self.core.db.session() as session:
+                actor = await people.resolve(session, core=self.core, identity=identity)
+                hc = self._hc(session, actor, conversation_key, **_form_context(context))
+                return self.engine.check_form(hc=hc, spec_id=spec_id, raw=_form_values(values))
+        except PmoError:
+            return None
+
     async def submit_form(self, identity: Identity, conversation_key: ConversationKey, spec_id: str,
                           values: dict[str, Any], context: dict[str, Any], *,
                           once: DeliveryKey | None = None) -> tuple[FormRequest | None, list[Message]]:

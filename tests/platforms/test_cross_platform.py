@@ -137,8 +137,7 @@ async def test_a_need_filed_in_teams_is_claimed_questioned_and_estimated_from_sl
     await slack.settle(deliver=False)
     view = slack.opened_view()
     assert view["title"]["text"] == "Question about a need"
-    response = await slack.submit("UBOB", view, {"text": "How many active contracts?"})
-    body = await response.json()
+    body = await slack.submitted("UBOB", view, {"text": "How many active contracts?"})
     assert body["response_action"] == "update"
     assert t("en", "estimation.asked", key="NEED-1", who="Alice Martin") in texts(body["view"]["blocks"])
     await both.deliver()
@@ -186,8 +185,7 @@ async def test_a_need_filed_in_teams_is_claimed_questioned_and_estimated_from_sl
     await slack.settle(deliver=False)
     view = slack.opened_view()
     assert view["title"]["text"] == "Estimate"
-    response = await slack.submit("UBOB", view, ESTIMATE)
-    body = await response.json()
+    body = await slack.submitted("UBOB", view, ESTIMATE)
     assert body["response_action"] == "update", body
     assert t("en", "estimation.recorded", version=1, key="NEED-1", who="Alice Martin") in texts(body["view"]["blocks"])
     await both.deliver()

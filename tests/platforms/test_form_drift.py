@@ -99,10 +99,10 @@ async def test_a_required_yes_no_left_alone_is_refused_on_every_platform(both: B
     view = slack.opened_view()
     gdpr = next(b for b in view["blocks"] if b.get("block_id") == "personal_data")
     assert gdpr["optional"] is False and "initial_option" not in gdpr["element"]
-    body = await (await slack.submit(CARLA, view, INTAKE)).json()
+    body = await slack.submitted(CARLA, view, INTAKE)
     assert body["response_action"] == "errors" and set(body["errors"]) == {"personal_data"}
     assert len(await stored_needs(both)) == 1
-    body = await (await slack.submit(CARLA, view, {**INTAKE, "personal_data": "no"})).json()
+    body = await slack.submitted(CARLA, view, {**INTAKE, "personal_data": "no"})
     assert body["response_action"] == "update" and "NEED-2" in str(body["view"]["blocks"])
 
     # Teams: an explicit choice with nothing chosen, never a toggle that sends "no" untouched.
@@ -192,7 +192,7 @@ async def test_a_spec_longer_than_a_slack_modal_is_paged_without_losing_a_field(
         on_page = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
         seen += on_page
         answers = {fid: form_answer(int(fid[1:])) for fid in on_page}
-        body = await (await slack.submit(CARLA, view, answers)).json()
+        body = await slack.submitted(CARLA, view, answers)
         assert body["response_action"] == "update", body
         if body["view"]["callback_id"] != slack_modals.FORM_CALLBACK:
             break  # done: the result

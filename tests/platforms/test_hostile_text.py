@@ -85,8 +85,7 @@ async def test_slack_files_asks_and_withdraws_with_control_characters(slack: Sla
     answers: dict[str, Any] = {**INTAKE, "personal_data": "no", "problem": PROBLEM}
     if title["element"].get("initial_value"):
         del answers["title"]  # the title pre-filled from the sentence is sent as it is
-    response = await slack.submit("UALICE", view, answers)
-    body = await response.json()
+    body = await slack.submitted("UALICE", view, answers)
     assert body["response_action"] == "update" and "NEED-1" in texts(body["view"]["blocks"]), body
     await slack.command("UBOB", f"ask NEED-1 {QUESTION}")
     await slack.settle()  # the command is handled after its ack: the question first, then the withdrawal

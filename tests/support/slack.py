@@ -716,6 +716,21 @@ class SlackHarness:
     async def submit(self, user: str, view: dict[str, Any], answers: dict[str, Any]) -> Any:
         return await self.interact(view_submission(user=user, view=view, values=state_for(view, answers)))
 
+    async def submitted(self, user: str, view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+        """Submit a modal; what it shows once its work is done: the ack's errors or next page as they came,
+        else, the submission worked by an inbound worker, the view the worker put in the modal's place."""
+        response = await self.submit(user, view, answers)
+        assert response.status == 200, response.status
+        text = await response.text()
+        body: dict[str, Any] = json.loads(text) if text else {}
+        if body.get("response_action") != "update" or body["view"].get("callback_id") != "pmobot.done":
+            return body
+        updates = len(self.fake.of("views.update"))
+        await self.platform.settle()
+        if len(self.fake.of("views.update")) == updates:
+            return body  # nothing put in its place (a repeat; the modal gone)
+        return {"response_action": "update", "view": self.opened_view()}
+
     async def event(self, event: dict[str, Any], *, event_id: str,
                     sample: str = "java-slack-sdk-shapes/MessagePayload.json", retry: int | None = None) -> Any:
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None

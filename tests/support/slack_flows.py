@@ -61,7 +61,6 @@ async def file_need(slack: SlackHarness, user: str = "UALICE", **answers: str) -
     await slack.command(user, "nouveau")
     await slack.settle()
     view = slack.opened_view()
-    response = await slack.submit(user, view, {**INTAKE, "personal_data": "no", **answers})
-    body = await response.json()
+    body = await slack.submitted(user, view, {**INTAKE, "personal_data": "no", **answers})
     assert body["response_action"] == "update" and "NEED-" in texts(body["view"]["blocks"]), body
     return body

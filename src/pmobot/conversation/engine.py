@@ -278,6 +278,19 @@ class DialogEngine:
         ``None`` and what the completion hook said.
         """
         spec = self.specs[spec_id]
+        refused, answers = self._read_form(spec, raw, hc)
+        if refused is not None:
+            return refused, []
+        hc.engine = self
+        return None, await self.hooks.COMPLETIONS[spec.on_complete](hc, answers)
+
+    def check_form(self, *, hc: HookContext, spec_id: str, raw: Mapping[str, RawValue]) -> FormRequest | None:
+        """The form again with its errors when ``submit_form`` would refuse it, else None; completes nothing
+        (a platform shows the errors in its answer to the submission, and has the work done after)."""
+        return self._read_form(self.specs[spec_id], raw, hc)[0]
+
+    def _read_form(self, spec: DialogSpec, raw: Mapping[str, RawValue],
+                   hc: HookContext) -> tuple[FormRequest | None, dict[str, Answer]]:
         reading = forms.read(spec, raw, ctx=self.parse_context(hc.locale), validators=self.hooks.VALIDATORS,
                              hook_context=hc)
         answers: dict[str, Answer] = {}
@@ -289,9 +302,8 @@ class DialogEngine:
                 reading.errors[field_id] = error.message(hc.locale)
         if not reading.ok:
             return forms.build(spec, locale=hc.locale, values=reading.answers, typed=reading.typed,
-                               errors=reading.errors, context=hc.context), []
-        hc.engine = self
-        return None, await self.hooks.COMPLETIONS[spec.on_complete](hc, answers)
+                               errors=reading.errors, context=hc.context), answers
+        return None, answers
 
     # -- steps -------------------------------------------------------------
 

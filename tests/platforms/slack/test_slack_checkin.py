@@ -51,12 +51,12 @@ async def test_asked_at_the_owners_hour_answered_in_the_modal(slack: SlackHarnes
     assert block_ids(view)[:3] == ["percent_complete", "percent_reason", "spend"]
     answers = {"percent_complete": "120", "spend": "8 000 €", "health": "green", "schedule_health": "green",
                "cost_health": "green", "scope_health": "green"}
-    refused = await (await slack.submit("UBOB", view, answers)).json()
+    refused = await slack.submitted("UBOB", view, answers)
     assert refused["response_action"] == "errors" and "100" in refused["errors"]["percent_complete"], refused
-    body = await (await slack.submit("UBOB", view, {**answers, "percent_complete": "25",
-                                                    "spend": "8 000 $"})).json()
+    body = await slack.submitted("UBOB", view, {**answers, "percent_complete": "25",
+                                                    "spend": "8 000 $"})
     assert body["response_action"] == "errors" and "EUR" in body["errors"]["spend"], body
-    body = await (await slack.submit("UBOB", view, {**answers, "percent_complete": "25"})).json()
+    body = await slack.submitted("UBOB", view, {**answers, "percent_complete": "25"})
     assert body["response_action"] == "update" and f"Status update #1 of {key} recorded" in texts(
         body["view"]["blocks"]), body
     async with slack.app.db.session() as session:

@@ -63,8 +63,7 @@ async def test_a_need_is_sent_voted_on_a_card_and_by_command_and_decided(slack: 
     view = slack.opened_view()
     assert view["title"]["text"] == "Committee vote"
     assert "approve" in texts(view["blocks"])
-    response = await slack.submit("UCARLA", view, {"reason": "Saves two days a month in purchasing"})
-    body = await response.json()
+    body = await slack.submitted("UCARLA", view, {"reason": "Saves two days a month in purchasing"})
     assert body["response_action"] == "update" and "NEED-1" in texts(body["view"]["blocks"]), body
     await slack.settle()
     update = fake.of("chat.update")[-1]
@@ -116,8 +115,7 @@ async def test_a_member_asks_the_requester_from_the_card_and_her_answer_brings_i
     await slack.settle()
     view = slack.opened_view()
     assert view["title"]["text"] == "Committee question"
-    response = await slack.submit("UCARLA", view, {"to": "requester", "text": "How many suppliers?"})
-    body = await response.json()
+    body = await slack.submitted("UCARLA", view, {"to": "requester", "text": "How many suppliers?"})
     assert body["response_action"] == "update" and "Alice Martin" in texts(body["view"]["blocks"]), body
     await slack.settle()
     to_alice = [c for c in fake.of("chat.postMessage") if c["channel"] == "UALICE"]

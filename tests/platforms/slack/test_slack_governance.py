@@ -29,7 +29,7 @@ async def test_review_round_trip_from_the_reviewers_button(slack: SlackHarness) 
     await file_need(slack)
     await slack.command("UBOB", "estimate NEED-1")
     await slack.settle()
-    body = await (await slack.submit("UBOB", slack.opened_view(), ESTIMATE)).json()
+    body = await slack.submitted("UBOB", slack.opened_view(), ESTIMATE)
     assert body["response_action"] == "update", body
     await slack.settle()
 
@@ -53,7 +53,7 @@ async def test_review_round_trip_from_the_reviewers_button(slack: SlackHarness) 
     view = slack.opened_view()
     assert view["title"]["text"] == "Security and GDPR review"
     assert block_ids(view)[:7] == ["dpa", "hosting", "sso", "integration", "questionnaire", "retention", "outcome"]
-    body = await (await slack.submit("UCARLA", view, CHECKLIST)).json()
+    body = await slack.submitted("UCARLA", view, CHECKLIST)
     assert body["response_action"] == "update", body
     assert "Review v1 of NEED-1 is recorded: blocked." in texts(body["view"]["blocks"])
     await slack.settle()

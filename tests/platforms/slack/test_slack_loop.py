@@ -45,13 +45,11 @@ async def test_the_whole_loop(slack: SlackHarness) -> None:
     assert "personal_data_details" in block_ids(view)
 
     # A number below the minimum: the error is shown on its field.
-    response = await slack.submit("UALICE", view, {**INTAKE, "users_affected": "0"})
-    body = await response.json()
+    body = await slack.submitted("UALICE", view, {**INTAKE, "users_affected": "0"})
     assert body["response_action"] == "errors" and set(body["errors"]) == {"users_affected"}
 
-    # Sent: the modal says so at once, in French.
-    response = await slack.submit("UALICE", view, INTAKE)
-    body = await response.json()
+    # Sent: once worked, the modal says so, in French.
+    body = await slack.submitted("UALICE", view, INTAKE)
     assert body["response_action"] == "update"
     assert "NEED-1" in texts(body["view"]["blocks"])
     await slack.settle()
@@ -113,8 +111,7 @@ async def test_the_whole_loop(slack: SlackHarness) -> None:
     await slack.settle()
     estimate_view = slack.opened_view()
     assert estimate_view["title"]["text"] == "Estimate"
-    response = await slack.submit("UBOB", estimate_view, ESTIMATE)
-    body = await response.json()
+    body = await slack.submitted("UBOB", estimate_view, ESTIMATE)
     assert body["response_action"] == "update", body
     await slack.settle()
     to_alice = [c for c in fake.of("chat.postMessage") if c["channel"] == "UALICE"]

@@ -37,8 +37,7 @@ async def test_a_project_its_change_modal_and_the_committees_votes(slack: SlackH
     await slack.settle()
     view = slack.opened_view()
     assert block_ids(view) == ["new_end", "new_budget", "scope_add", "scope_remove", "scope_note", "reason"]
-    response = await slack.submit("UBOB", view, {"new_end": "2027-01-29", "reason": "The vendor ships in January"})
-    body = await response.json()
+    body = await slack.submitted("UBOB", view, {"new_end": "2027-01-29", "reason": "The vendor ships in January"})
     assert body["response_action"] == "update" and f"{key}/CR-1 is sent to the committee" in texts(
         body["view"]["blocks"]), body
 
@@ -65,6 +64,5 @@ async def test_a_change_modal_with_no_change_is_sent_back_with_the_reason(slack:
     key = await _project(slack)
     await slack.command("UBOB", f"change {key}")
     await slack.settle()
-    response = await slack.submit("UBOB", slack.opened_view(), {"reason": "Nothing really"})
-    body = await response.json()
+    body = await slack.submitted("UBOB", slack.opened_view(), {"reason": "Nothing really"})
     assert body["response_action"] == "errors" and "must change something" in body["errors"]["new_end"], body

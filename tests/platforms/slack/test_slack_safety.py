@@ -56,7 +56,7 @@ async def test_user_text_never_pings_nor_disguises(slack: SlackHarness) -> None:
     evil = {**INTAKE, "title": "Urgent <!channel> <@UBOB> & co",
             "problem": "Cliquez <https://evil.example|ici> ou <!here> : contrats > 300 & < 500.",
             "personal_data": "no"}
-    body = await (await slack.submit("UALICE", view, evil)).json()
+    body = await slack.submitted("UALICE", view, evil)
     assert body["response_action"] == "update" and "NEED-1" in texts(body["view"]["blocks"]), body
     await slack.settle()
     card = next(c for c in slack.fake.of("chat.postMessage") if c["channel"] == "C0IT")

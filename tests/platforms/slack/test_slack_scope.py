@@ -33,7 +33,7 @@ async def test_the_scope_round_trip_in_slack(slack: SlackHarness) -> None:
     await file_need(slack, sponsor="Dan Dupont")
     await slack.command("UBOB", "estimate NEED-1")
     await slack.settle()
-    body = await (await slack.submit("UBOB", slack.opened_view(), {**ESTIMATE, "security_review": "no"})).json()
+    body = await slack.submitted("UBOB", slack.opened_view(), {**ESTIMATE, "security_review": "no"})
     assert body["response_action"] == "update", body
 
     # Bob opens the statement of scope: a modal drafted from the need and the estimate.
@@ -47,9 +47,9 @@ async def test_the_scope_round_trip_in_slack(slack: SlackHarness) -> None:
     assert drafted["acceptance"] == "Moins de reconductions tacites"
     assert "15 person-days" in drafted["assumptions"]
     # An empty scope cannot be sent: the modal says so on the field.
-    body = await (await slack.submit("UBOB", view, {"in_scope": " "})).json()
+    body = await slack.submitted("UBOB", view, {"in_scope": " "})
     assert body["response_action"] == "errors" and "in_scope" in body["errors"], body
-    body = await (await slack.submit("UBOB", view, {"out_of_scope": "Reprise des anciens contrats"})).json()
+    body = await slack.submitted("UBOB", view, {"out_of_scope": "Reprise des anciens contrats"})
     assert body["response_action"] == "update", body
     assert "Scope v1 of NEED-1 is sent for agreement to Alice Martin, Dan Dupont." in texts(body["view"]["blocks"])
     await slack.settle()
@@ -63,9 +63,9 @@ async def test_the_scope_round_trip_in_slack(slack: SlackHarness) -> None:
     await slack.settle()
     view = slack.opened_view()
     assert block_ids(view) == ["item", "comment"]
-    body = await (await slack.submit("UALICE", view, {"item": "7", "comment": "?"})).json()
+    body = await slack.submitted("UALICE", view, {"item": "7", "comment": "?"})
     assert body["response_action"] == "errors" and "1 à 4" in body["errors"]["item"], body
-    body = await (await slack.submit("UALICE", view, {"item": "1", "comment": "Ajouter les alertes"})).json()
+    body = await slack.submitted("UALICE", view, {"item": "1", "comment": "Ajouter les alertes"})
     assert body["response_action"] == "update", body
     await slack.settle()
 
@@ -77,8 +77,8 @@ async def test_the_scope_round_trip_in_slack(slack: SlackHarness) -> None:
     view = slack.opened_view()
     assert [b["element"].get("initial_value") for b in view["blocks"] if b.get("block_id") == "out_of_scope"] == [
         "Reprise des anciens contrats"]
-    body = await (await slack.submit("UBOB", view, {
-        "in_scope": "Suivi des contrats fournisseurs\nAlertes de renouvellement"})).json()
+    body = await slack.submitted("UBOB", view, {
+        "in_scope": "Suivi des contrats fournisseurs\nAlertes de renouvellement"})
     assert "Scope v2 of NEED-1 is sent" in texts(body["view"]["blocks"]), body
     await slack.settle()
 
@@ -116,8 +116,8 @@ async def test_the_scope_round_trip_in_slack(slack: SlackHarness) -> None:
     await slack.settle()
     view = slack.opened_view()
     assert block_ids(view) == ["new_end", "new_budget", "scope_add", "scope_remove", "scope_note", "reason"]
-    body = await (await slack.submit("UBOB", view, {"scope_add": "Export comptable",
-                                                    "reason": "Finance asks for it"})).json()
+    body = await slack.submitted("UBOB", view, {"scope_add": "Export comptable",
+                                                    "reason": "Finance asks for it"})
     assert 'scope + "Export comptable"' in texts(body["view"]["blocks"]), body
     await slack.command("UCARLA", "change-decide PRJ-1 CR-1 approve Fine")
     await slack.command("UERIN", "change-decide PRJ-1 CR-1 approve Fine")

@@ -17,7 +17,7 @@ async def test_assess_round_trip_then_ranking_and_policy(slack: SlackHarness) ->
     # Bob estimates NEED-1: 15 person-days, medium confidence (size 15 / 20 × 1.1 = 0.825).
     await slack.command("UBOB", "estimate NEED-1")
     await slack.settle()
-    body = await (await slack.submit("UBOB", slack.opened_view(), ESTIMATE)).json()
+    body = await slack.submitted("UBOB", slack.opened_view(), ESTIMATE)
     assert body["response_action"] == "update", body
     await slack.settle()
 
@@ -40,12 +40,12 @@ async def test_assess_round_trip_then_ranking_and_policy(slack: SlackHarness) ->
     assert rating["hint"]["text"].startswith("Valeur métier : qu'apporte-t-il à l'organisation ? De 1")
 
     # A rating off the policy's scale is refused on its field.
-    body = await (await slack.submit("UDAN", view, {**ASSESSMENT, "business_value": "12"})).json()
+    body = await slack.submitted("UDAN", view, {**ASSESSMENT, "business_value": "12"})
     assert body["response_action"] == "errors" and set(body["errors"]) == {"business_value"}
 
     # Sent: the score with its breakdown. Desired date 2027-03-15 is 109 days away: urgency 3;
     # 20 users: 2. (8 + 3 + 3 + 2) / 0.825 = 19.39.
-    body = await (await slack.submit("UDAN", view, ASSESSMENT)).json()
+    body = await slack.submitted("UDAN", view, ASSESSMENT)
     assert body["response_action"] == "update", body
     shown = texts(body["view"]["blocks"])
     assert "L'évaluation v1 de NEED-1 est enregistrée." in shown
