@@ -17,8 +17,6 @@ and declared with the way it is acknowledged:
 - ``FollowUps.within_budget(work)``: ``work`` runs before bolt's automatic ack
   of an event when it takes less than ACK_BUDGET (nearly always), so a message
   is stored before Slack hears "OK"; else it finishes after;
-- ``FollowUps.in_ack(work)``: ``work`` acks itself, with what Slack shows
-  (a modal's errors or its next view);
 - ``ack_only``: nothing to do but say "received".
 
 Work after the ack never dies silently: a failure is logged with its listener's name.
@@ -189,18 +187,6 @@ class FollowUps:
             task = self.spawn(work(Incoming(body, payload or {}, client, context, ack)), name=_name(work),
                               queued=False)
             await asyncio.wait({task}, timeout=ACK_BUDGET)
-
-        return listener
-
-    def in_ack(self, work: Work) -> Listener:
-        async def listener(ack: AsyncAck, body: dict[str, Any], payload: dict[str, Any], client: AsyncWebClient,
-                           context: AsyncBoltContext) -> None:
-            try:
-                await work(Incoming(body, payload or {}, client, context, ack))
-            except Malformed as exc:
-                _dropped(_name(work), exc)
-                if ack.response is None:
-                    await ack()  # said "received": Slack closes what it showed; there is nothing to answer
 
         return listener
 

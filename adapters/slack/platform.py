@@ -11,9 +11,10 @@ within Slack's three seconds (``acks``):
   mentions) are stored in the inbound queue, then acknowledged; an inbound
   worker (``pmobot.workers``, through ``work_on``) does the work after,
   exactly once and in order per person; a repeat delivery is not stored twice;
-* modal submissions are handled before the ack, which carries the modal's
-  errors or its next view; a repeat delivery of the same submission is
-  recognised in the same transaction (``Chat(..., once=KEY)``) and ignored.
+* modal submissions are checked before the ack, which carries the modal's
+  errors or its next view; a valid one is stored like the rest and its ack
+  says it was received: the worker does its work and shows the result in
+  the modal. A repeat of the same submission is stored once.
 
 This class only wires the parts together; each concern has its module
 (clients, identity, replies, one module per surface, deliver). The adapter
