@@ -18,6 +18,7 @@ from pmobot.domain.models import OutboxMessage
 from pmobot.domain.models_governance import Project
 from pmobot.domain.models_tracking import AlertEvent, DriftAlert, Snooze, StatusUpdate
 from pmobot.services import alerts, drift
+from tests.support.drift import drifting
 from tests.support.projects import demo_actor, estimated_need, open_for
 
 # PRJ-1's baseline: Thursday 26 November to Wednesday 23 December 2026, 20 business days, 45 000 €.
@@ -33,14 +34,7 @@ async def _project(app: App) -> Project:
 
 async def _update(app: App, project: Project, *, percent: float, spend: int, at: datetime) -> None:
     """A status update as the owner's check-in stores it, then the scan it triggers."""
-    assert project.id is not None and project.owner_id is not None
-    async with app.db.session() as session:
-        count = len((await session.exec(select(StatusUpdate.id).where(StatusUpdate.project_id == project.id))).all())
-        session.add(StatusUpdate(project_id=project.id, number=count + 1, author_id=project.owner_id,
-                                 percent_complete=percent, spend=Decimal(spend), currency="EUR", health="green",
-                                 schedule_health="green", cost_health="green", scope_health="green", created_at=at))
-        await session.flush()
-        await drift.scan_project(session, core=app.core, project_id=project.id, now=at)
+    await drifting(app, project.key, percent=percent, spend=spend, at=at, health="green")
 
 
 async def _alerts(app: App) -> list[DriftAlert]:
