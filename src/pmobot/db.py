@@ -7,6 +7,8 @@ psycopg), so a user may write ``sqlite:///...`` or ``postgresql://...``.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -25,6 +27,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.util import await_only
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -72,10 +75,14 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, **pool)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            writers = _Writers()
+            event.listen(self.engine.sync_engine, "before_cursor_execute", writers.before_write)
             event.listen(self.engine.sync_engine, "before_cursor_execute", _sqlite_begin_before_write)
             for ended in ("commit", "rollback"):
                 event.listen(self.engine.sync_engine, ended, _sqlite_ended)
             event.listen(self.engine.sync_engine.pool, "checkin", _sqlite_checked_in)
+            event.listen(self.engine.sync_engine.pool, "checkin", writers.done)
+            event.listen(self.engine.sync_engine.pool, "close", writers.done)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @asynccontextmanager
@@ -156,6 +163,49 @@ def _sqlite_begin_before_write(conn: Connection, cursor: DBAPICursor, statement:
     if statement.lstrip()[:9].upper().startswith(_WRITES):
         cursor.execute("BEGIN IMMEDIATE")
         conn.info[_WRITING] = True
+
+
+# Where a connection records the turn it holds (``_Writers``): its pool record's ``info``.
+_TURN = "pmobot_turn"
+
+
+class _Writers:
+    """The writers of this process take turns in an asyncio queue, not in SQLite's busy handler.
+
+    SQLite has one writer at a time; one that finds the database locked sleeps in growing steps (up to
+    100 ms) before trying again, and the database often sits idle meanwhile: under load most of a write's
+    time went there. A session's first write (``_sqlite_begin_before_write``) now waits here its turn,
+    which it gives back when its connection goes back to the pool (after its commit or rollback). A turn
+    not given within the busy timeout falls back to SQLite's own waiting (another process, a nested
+    session of the same task), as before.
+    """
+
+    def __init__(self) -> None:
+        # One queue per event loop (a lock belongs to the loop it first waits on).
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary())
+
+    def before_write(self, conn: Connection, _cursor: DBAPICursor, statement: str, _parameters: object,
+                     _context: object, _executemany: bool) -> None:
+        if conn.info.get(_WRITING) or _TURN in conn.info or conn.get_execution_options().get(NO_BEGIN):
+            return
+        if not statement.lstrip()[:9].upper().startswith(_WRITES):
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not under the event loop (a synchronous migration): SQLite's waiting alone
+            return
+        lock = self._locks.setdefault(loop, asyncio.Lock())
+        try:
+            await_only(asyncio.wait_for(lock.acquire(), SQLITE_BUSY_MS / 1000))
+        except TimeoutError:
+            return
+        conn.info[_TURN] = lock
+
+    def done(self, _dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+        lock = record.info.pop(_TURN, None)
+        if lock is not None and lock.locked():
+            lock.release()
 
 
 def _sqlite_ended(conn: Connection) -> None:

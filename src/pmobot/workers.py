@@ -68,17 +68,26 @@ class InboundWorker:
         free = self._free_slots()
         if free <= 0:
             return 0
-        claimed = await inbox.claim(self.db, now=self.clock.now(), platforms=list(self.handlers), batch=free)
+        answered, self._answered = self._answered, []
+        try:
+            claimed = await inbox.claim(self.db, now=self.clock.now(), platforms=list(self.handlers), batch=free,
+                                        finished=answered)
+        except Exception:
+            self._answered[:0] = answered  # kept for the next try (the lease still fences them)
+            raise
         for row, token in claimed:
             task = asyncio.get_running_loop().create_task(self._run_row(row, token))
             self._running.add(task)
-            task.add_done_callback(self._running.discard)
+            task.add_done_callback(self._finished)
         return len(claimed)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._wake.set()  # a slot is free, and the conversation's next request may be due
 
     async def _run_row(self, row: InboundRequest, token: datetime) -> None:
         if await self._guarded(row, token):
             self._answered.append((row, token))
-        self._wake.set()  # a slot is free, and the conversation's next request may be due
 
     async def _mark_done(self) -> None:
         answered, self._answered = self._answered, []
@@ -113,9 +122,9 @@ class InboundWorker:
             while not stop.is_set():
                 self._wake.clear()
                 try:
-                    if self._answered:
+                    # Rows answered meanwhile are marked done with the next claim (one commit for both).
+                    if not await self._fill() and self._answered:
                         await self._mark_done()
-                    await self._fill()
                 except Exception:  # the database away for a moment: the loop must outlive it
                     log.exception("inbound worker: could not claim requests")
                 waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}

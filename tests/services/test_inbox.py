@@ -259,3 +259,15 @@ async def test_two_workers_share_the_queue_without_reserving_rows_they_cannot_st
         await asyncio.gather(first, second)
     assert [row.status for row in await _rows(app)] == ["done"] * 6
     assert len(held.started) == len(set(held.started)) == 6  # never worked twice
+
+
+async def test_a_claim_marks_the_rows_answered_since_done_first_and_takes_their_conversations_next(
+        app: App) -> None:
+    await _store(app, "n1", "alice")
+    await _store(app, "n2", "alice")
+    [(row, token)] = await inbox.claim(app.db, now=app.core.now(), platforms=["console"], batch=10)
+    # One transaction: the first is done, so Alice's second is due in the same claim.
+    [(second, _)] = await inbox.claim(app.db, now=app.core.now(), platforms=["console"], batch=10,
+                                      finished=[(row, token)])
+    assert second.key == "console:command:n2"
+    assert [r.status for r in await _rows(app)] == ["done", "pending"]

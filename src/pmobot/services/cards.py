@@ -109,9 +109,11 @@ def need_card(
 
 
 async def load_need_card(
-    session: AsyncSession, *, core: Core, need: Need, locale: str, actions: tuple[Action, ...] = ()
+    session: AsyncSession, *, core: Core, need: Need, locale: str, actions: tuple[Action, ...] = (),
+    view: scoring.ScoreView | None = None,
 ) -> Card:
-    """The need's card with everything it shows loaded from the database."""
+    """The need's card with everything it shows loaded from the database; ``view``: its score, when the
+    caller has read it already (not read twice)."""
     assert need.id is not None
     estimate = await latest_estimate(session, need_id=need.id)
     questions = await open_questions(session, need=need, addressee=None)  # both ways
@@ -125,7 +127,7 @@ async def load_need_card(
         review=await reviews.gate(session, core=core, need=need),
     )
     # The score, with its breakdown, once there is one (what it waits for is in the status).
-    view = await scoring.score_of(session, core=core, need=need)
+    view = view or await scoring.score_of(session, core=core, need=need)
     if view.scored:
         card = replace(card, fields=card.fields + (score_field(view, locale),))
     tied = ties_fields(await links.ties(session, need=need), locale)

@@ -101,9 +101,12 @@ def _free(now: datetime) -> Any:
     return (col(InboundRequest.locked_until).is_(None)) | (col(InboundRequest.locked_until) <= now)
 
 
-async def claim(db: Database, *, now: datetime, platforms: Sequence[str],
-                batch: int) -> list[tuple[InboundRequest, datetime]]:
-    """Reserve due rows, the oldest unfinished one of each conversation at most; each with its lease token."""
+async def claim(db: Database, *, now: datetime, platforms: Sequence[str], batch: int,
+                finished: Sequence[tuple[InboundRequest, datetime]] = ()) -> list[tuple[InboundRequest, datetime]]:
+    """Reserve due rows, the oldest unfinished one of each conversation at most; each with its lease token.
+
+    ``finished``: rows this worker answered since its last claim, marked done in the same transaction
+    first (one commit for both; the next request of their conversations may then be claimed at once)."""
     token = now + LEASE
     earlier = aliased(InboundRequest)
     waits_on_earlier = exists().where(
@@ -117,6 +120,7 @@ async def claim(db: Database, *, now: datetime, platforms: Sequence[str],
         .limit(batch)
     )
     async with db.session() as session:
+        await _mark_done(session, finished, now=now)
         if not db.is_sqlite:
             query = query.with_for_update(skip_locked=True, of=InboundRequest)
         candidates = list((await session.exec(query)).all())
@@ -211,13 +215,20 @@ async def finish(db: Database, rows: Sequence[tuple[InboundRequest, datetime]], 
     if not rows:
         return 0
     async with db.session() as session:
-        done = await session.exec(
-            update(InboundRequest)
-            .where(tuple_(col(InboundRequest.id), col(InboundRequest.locked_until)).in_(
-                [(row.id, token) for row, token in rows]), col(InboundRequest.status).in_(OPEN))
-            .values(status="done", done_at=now, locked_until=None, answer=None)
-            .execution_options(synchronize_session=False))
-        return int(done.rowcount or 0)
+        return await _mark_done(session, rows, now=now)
+
+
+async def _mark_done(session: AsyncSession, rows: Sequence[tuple[InboundRequest, datetime]], *,
+                     now: datetime) -> int:
+    if not rows:
+        return 0
+    done = await session.exec(
+        update(InboundRequest)
+        .where(tuple_(col(InboundRequest.id), col(InboundRequest.locked_until)).in_(
+            [(row.id, token) for row, token in rows]), col(InboundRequest.status).in_(OPEN))
+        .values(status="done", done_at=now, locked_until=None, answer=None)
+        .execution_options(synchronize_session=False))
+    return int(done.rowcount or 0)
 
 
 async def postpone(db: Database, row: InboundRequest, token: datetime, *, until: datetime, reason: str) -> bool:

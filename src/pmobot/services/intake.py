@@ -130,8 +130,8 @@ async def status(session: AsyncSession, *, core: Core, actor: Actor, key: str) -
     need = await get_visible(session, actor=actor, key=key)
     history = await audit.history(session, subject=need.key)
     actions = actions_for(need, roles=actor.roles, is_owner=need.requester_id == actor.id, locale=actor.locale)
-    card = await load_need_card(session, core=core, need=need, locale=actor.locale, actions=actions)
     view = await scoring.score_of(session, core=core, need=need)
+    card = await load_need_card(session, core=core, need=need, locale=actor.locale, actions=actions, view=view)
     if not view.scored and (view.assessment_id or view.estimate_id) and need.status not in CLOSED:
         card = replace(card, fields=card.fields + (score_field(view, actor.locale),))
     project = await project_view.need_field(session, need=need, locale=actor.locale)
