@@ -104,6 +104,20 @@ class Failure:
 _MEMBER = re.compile(r"^/v3/conversations/[^/]+/members/([^/]+)$")
 
 
+# The fake Entra ID's signing key. A token is checked by its signature and claims, as the real connector does,
+# not against the tokens this one fake issued: the token client is cached per process by app and authority,
+# and a later fake on a port used before is the same authority, so it may present a token an earlier fake signed.
+_TOKEN_SECRET = "fake-entra-id-signing-secret-of-32-bytes"
+
+
+def _valid_token(token: str) -> bool:
+    try:
+        claims = jwt.decode(token, _TOKEN_SECRET, algorithms=["HS256"], audience="https://api.botframework.com")
+    except jwt.PyJWTError:
+        return False
+    return bool(claims.get("appid") == APP_ID)
+
+
 class FakeMicrosoft:
     def __init__(self, folder: Path) -> None:
         self.cert_path, self.key_path = _self_signed(folder)
@@ -111,7 +125,6 @@ class FakeMicrosoft:
         self.calls: list[Call] = []
         self.refused: list[Call] = []
         self.token_requests: list[dict[str, str]] = []
-        self.issued_tokens: set[str] = set()
         self.failures: list[Failure] = []
         # The tenant's people as the roster (GET .../members/{id}) describes them, by channel account id.
         self.roster: dict[str, dict[str, Any]] = {}
@@ -212,9 +225,7 @@ class FakeMicrosoft:
         if form.get("client_id") != APP_ID or form.get("client_secret") != APP_SECRET:
             return web.json_response({"error": "invalid_client"}, status=401)
         token = jwt.encode({"aud": "https://api.botframework.com", "appid": APP_ID, "n": len(self.token_requests)},
-                           "fake-entra-id-signing-secret-of-32-bytes", algorithm="HS256")
-        with self._lock:
-            self.issued_tokens.add(token)
+                           _TOKEN_SECRET, algorithm="HS256")
         return web.json_response({"token_type": "Bearer", "expires_in": 3600, "access_token": token})
 
     def _new_id(self) -> str:
@@ -227,7 +238,7 @@ class FakeMicrosoft:
         body = await request.json() if request.can_read_body else None
         call = Call(request.method, path, body, request.headers.get("Authorization", ""))
         token = call.authorization.removeprefix("Bearer ")
-        if token not in self.issued_tokens:
+        if not _valid_token(token):
             with self._lock:
                 self.refused.append(call)
             return web.json_response({"error": {"code": "Unauthorized", "message": "no valid token"}}, status=401)
