@@ -22,18 +22,21 @@ from urllib.parse import urlsplit
 from azure.core.exceptions import DeserializationError
 from botbuilder.schema import Activity
 
-from pmobot.payloads import Malformed, Req, Shape, check, text
+from pmobot.payloads import Malformed, Req, Shape, Short, check, text
 
-_ACCOUNT: dict[str, Shape] = {"id": str, "name": str, "aadObjectId": str, "role": str}
-_WHO: Shape = Req({**_ACCOUNT, "id": Req(str)})
-_ID: Shape = {"id": str}
+# Ids are kept in columns of 255 characters (a person's account, a conversation) or in a repeated-delivery
+# key; Teams' own are far shorter, so a longer one is not Teams' and is refused before anything stores it.
+_ID_CHARS = Short(255)
+_ACCOUNT: dict[str, Shape] = {"id": _ID_CHARS, "name": str, "aadObjectId": str, "role": str}
+_WHO: Shape = Req({**_ACCOUNT, "id": Req(_ID_CHARS)})
+_ID: Shape = {"id": _ID_CHARS}
 # Every field pmobot or the SDK reads, of the type they read it as.
 ACTIVITY: Shape = {
-    "type": Req(str), "id": str, "name": str, "text": str, "locale": str, "replyToId": str, "action": str,
+    "type": Req(Short(40)), "id": Short(200), "name": str, "text": str, "locale": str, "replyToId": str, "action": str,
     "channelId": Req(str), "serviceUrl": Req(str), "textFormat": str, "timestamp": str, "localTimestamp": str,
     # Who wrote, to whom, where: a request without them names nobody and nowhere.
     "from": _WHO, "recipient": _WHO,
-    "conversation": Req({"id": Req(str), "name": str, "conversationType": str, "tenantId": str, "isGroup": bool}),
+    "conversation": Req({"id": Req(_ID_CHARS), "name": str, "conversationType": str, "tenantId": str, "isGroup": bool}),
     "channelData": {"channel": _ID, "team": _ID, "tenant": _ID, "eventType": str},
     "entities": [{"type": str, "text": str, "mentioned": _ACCOUNT}],
     "attachments": [{"contentType": str, "contentUrl": str, "name": str}],

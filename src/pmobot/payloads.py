@@ -44,7 +44,14 @@ class Some:
     shape: Shape
 
 
-Shape: TypeAlias = type | tuple["Shape", ...] | dict[str, "Shape"] | list["Shape"] | Req | Some
+@dataclass(frozen=True)
+class Short:
+    """A string of at most ``limit`` characters: an id kept in a column of that width, or in a key."""
+
+    limit: int
+
+
+Shape: TypeAlias = type | tuple["Shape", ...] | dict[str, "Shape"] | list["Shape"] | Req | Some | Short
 NOTHING: tuple[Shape, ...] = ()
 
 
@@ -109,6 +116,10 @@ def check(value: object, shape: Shape, where: str = "$") -> None:
                 continue
             return
         raise Malformed(f"{where} has an unexpected type")
+    if isinstance(shape, Short):
+        if not isinstance(value, str) or len(value) > shape.limit:
+            raise Malformed(f"{where} is not a string of at most {shape.limit} characters")
+        return
     if isinstance(shape, Some):
         if not isinstance(value, list) or not value:
             raise Malformed(f"{where} is not a non-empty list")

@@ -19,8 +19,10 @@ async def test_a_leader_whose_lock_connection_died_stops_leading(database_url: s
         assert await one.try_acquire() and not await two.try_acquire()
         assert await one.try_acquire()  # the heartbeat finds the lock still held
         async with admin.engine.connect() as conn:
+            # Advisory locks are per database: another database on the same server may hold its own.
             holder = (await conn.execute(sa.text(
-                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid::bigint = :low"),
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid::bigint = :low "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
                 {"low": LEADER_LOCK_ID & 0xFFFFFFFF})).scalar_one()
             # Returns once the backend has exited (or after 5 s, and the test fails).
             assert (await conn.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": holder})).scalar()

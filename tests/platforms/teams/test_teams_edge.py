@@ -61,6 +61,11 @@ async def test_authenticated_activities_pmobot_cannot_read_get_400(teams, fake, 
         {**valid, "channelData": {"channel": "19:x"}},
         {**valid, "timestamp": "not a time"},
         {k: v for k, v in valid.items() if k != "type"},
+        # Ids longer than any Teams gives, which no column or key could hold (a 500 on PostgreSQL before).
+        {**valid, "from": {**valid["from"], "id": "29:" + "x" * 300}},
+        {**valid, "conversation": {**valid["conversation"], "id": "a:" + "y" * 300}},
+        {**valid, "id": "z" * 500},
+        {**valid, "type": "message" * 10},
     ]
     statuses = [(await teams.post(activity))[0] for activity in odd]
     assert statuses == [400] * len(odd)
