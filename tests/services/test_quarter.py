@@ -11,6 +11,15 @@ down for three days (one late run per job, never one per missed period).
 Every declared job (``builtin_jobs``) is checked: it ran for exactly the
 periods whose slot was the latest at some live tick, once each, late exactly
 when past its grace; every outbox row was delivered once by the fake platform.
+
+And what people received, read from the fake platform (``tests/support/quarter.py``
+has the portfolio: owners in Paris and New York, one on plan, one who drifts
+then recovers, one who misses weeks): each week's check-in once at the owner's
+own hour, never on a weekend or a holiday (Christmas and New Year's Day are
+Fridays); one reminder per missed week the next business morning; the PMO told
+once after two missed weeks in a row; each alert told once when opened, raised
+or closed, lowered in silence within the hysteresis margin; the roadmap update
+of a slip once; each channel's digest once a week, the outage's one late.
 """
 
 from __future__ import annotations
@@ -20,8 +29,10 @@ import dataclasses
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func
@@ -30,15 +41,16 @@ from sqlmodel import col, select
 from pmobot.app import App, create_app
 from pmobot.clock import FrozenClock
 from pmobot.config import Settings
+from pmobot.domain import keys
 from pmobot.domain.models import OutboxMessage
 from pmobot.domain.models_tracking import JobRun
 from pmobot.jobs import registry
 from pmobot.jobs.base import Every, Job, JobContext, Summary
 from pmobot.scheduler import Delivery, RateLimit
 from pmobot.server import Leadership
+from pmobot.services import addresses, digest
 from pmobot.services.core import Core
-from tests.support.projects import demo_actor
-from tests.support.tracking import answers, project, record
+from tests.support import quarter as portfolio
 
 pytestmark = pytest.mark.parametrize(
     "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
@@ -51,6 +63,7 @@ CRASH_AFTER = datetime(2027, 1, 6, 12, 0, tzinfo=UTC)
 # Both replicas are down from Saturday 30 January 2027 12:00 UTC to Tuesday 2 February 12:00 UTC.
 OUTAGE = (datetime(2027, 1, 30, 12, 0, tzinfo=UTC), datetime(2027, 2, 2, 12, 0, tzinfo=UTC))
 TICK = timedelta(hours=1)
+RANK = {"warning": 1, "critical": 2}
 # Ticks run through the working day only (UTC hours), to keep the quarter quick: every slot the jobs have
 # falls within it; a night's slot would simply run at the first morning tick, as after any downtime.
 DAY_HOURS = range(5, 19)
@@ -166,32 +179,6 @@ async def quarter(settings: Settings, clock: FrozenClock, monkeypatch: pytest.Mo
         await simulated.stop(replica)
 
 
-async def _two_projects(quarter: Quarter, app: App) -> dict[str, str]:
-    """PRJ-1 owned by bob in Paris, who answers within the hour; PRJ-2 by erin in New York, who never does."""
-    paris, new_york = await project(app), await project(app)
-    assert paris.id is not None
-    async with app.db.session() as session:
-        erin = await demo_actor(session, app, "erin")
-        erin.person.timezone = "America/New_York"
-        session.add(erin.person)
-        found = await session.get(type(new_york), new_york.id)
-        assert found is not None
-        found.owner_id = erin.id
-        session.add(found)
-    answered: set[str] = set()
-    percent = iter(range(5, 100, 5))
-
-    async def bob_answers(live: App) -> None:
-        asked = {key for key, _, _ in quarter.platform.received if key.startswith(f"checkin:{paris.key}:")
-                 and key.count(":") == 2}
-        for key in sorted(asked - answered):
-            await record(live, paris.id or 0, answers(next(percent)))
-            answered.add(key)
-
-    quarter.people.append(bob_answers)
-    return {paris.key: "Europe/Paris", new_york.key: "America/New_York"}
-
-
 def _crash_plan(core: Core) -> tuple[str, datetime]:
     """The job the leader dies in, and when: preferably one whose slot is still its latest an hour later
     (a daily or weekly job), so that the other replica takes the very run over."""
@@ -215,7 +202,8 @@ async def _rows(app: App) -> tuple[list[JobRun], list[OutboxMessage], list[tuple
 async def test_a_quarter_on_two_replicas_runs_every_job_once_per_period(quarter: Quarter) -> None:
     first = await quarter.start(seed=True)
     second = await quarter.start()
-    await _two_projects(quarter, first.app)
+    plays, people_answer = await portfolio.open_portfolio(first.app, quarter.platform.received)
+    quarter.people.append(people_answer)
     # The first one started leads; the other waits its turn.
     assert await first.leadership.try_acquire() and not await second.leadership.try_acquire()
     core = first.app.core
@@ -296,3 +284,129 @@ async def test_a_quarter_on_two_replicas_runs_every_job_once_per_period(quarter:
     received = Counter(key for key, _, _ in quarter.platform.received)
     assert sorted(received) == sorted(row.key for row in outbox)
     assert [key for key, n in received.items() if n > 1] == []
+
+    # What each one received: the check-ins, reminders and PMO notices, the alerts, the roadmap, the digests.
+    _check_ins_and_reminders(quarter, core, plays)
+    await _alert_notices(quarter, app, plays)
+    await _roadmap_updates(quarter, app, plays)
+    await _digests(quarter, app)
+
+
+def _check_ins_and_reminders(quarter: Quarter, core: Core, plays: list[portfolio.Script]) -> None:
+    """Each week's check-in once, at the owner's own policy hour (never on a weekend nor a holiday); one
+    reminder the next business morning for each week missed; the PMO told once per run of missed weeks."""
+    received, tracking = quarter.platform.received, core.policy.tracking
+    christmas, new_year = date(2026, 12, 25), date(2027, 1, 1)
+    assert not core.calendar.is_business_day(christmas) and not core.calendar.is_business_day(new_year)
+    reminders: dict[str, list[tuple[str, datetime]]] = {}
+    told: dict[str, list[tuple[str, datetime]]] = {}
+    for play in plays:
+        due = portfolio.check_ins_due(play, core, START, END)
+        asked = {key: sent for key, sent in portfolio.received_under(received, keys.check_in(play.key, "")).items()
+                 if key.count(":") == 2}
+        assert asked == {keys.check_in(play.key, week): [(play.login, at)] for week, at in due.items()}, play.name
+        assert [week for week, _ in play.asked] == list(due), play.name
+        for week, at in due.items():
+            local = at.astimezone(ZoneInfo(play.zone))
+            assert (local.hour, local.minute) == (tracking.check_in.hour, tracking.check_in.minute), (play.name, week)
+            assert local.weekday() < 5 and local.date() not in (christmas, new_year), (play.name, week)
+        # The week of Christmas Day (a Friday) is asked the Monday after; New Year's Day's, the Monday after it.
+        assert {due["2026-W52"].astimezone(ZoneInfo(play.zone)).date(),
+                due["2026-W53"].astimezone(ZoneInfo(play.zone)).date()} == {date(2026, 12, 28), date(2027, 1, 4)}
+        for n in sorted(play.missed):
+            week, at = play.asked[n]
+            reminders[keys.check_in_reminder(play.key, week)] = [
+                (play.login, portfolio.first_tick(portfolio.reminder_due(at, play.zone, core), quarter.ticks))]
+        for n in portfolio.escalated_weeks(play, tracking.escalate_after_missed):
+            week, _ = play.asked[n]
+            told[keys.on_platform(keys.check_in_missed(play.key, week), "console")] = [
+                (portfolio.CHANNELS[addresses.PMO_CHANNEL], reminders[keys.check_in_reminder(play.key, week)][0][1])]
+    assert {k: v for k, v in portfolio.received_under(received, "checkin:").items() if k.endswith(":reminder")} \
+        == reminders
+    assert {k: v for k, v in portfolio.received_under(received, "checkin:").items() if ":missed" in k} == told
+    assert len(told) == 1  # the script's one run of two missed weeks; its later single miss is only reminded
+
+
+def _alert_key(key: str) -> tuple[int, str, str | None]:
+    """``alert:N:event:vV[:person][@platform]`` -> (N, event, person id or None for the PMO channel)."""
+    parts = key.split("@")[0].split(":")
+    return int(parts[1]), parts[2], parts[4] if len(parts) > 4 else None
+
+
+async def _alert_notices(quarter: Quarter, app: App, plays: list[portfolio.Script]) -> None:
+    """Each alert told once when opened, once each time it got worse, once when closed, to its owner and the
+    PMO's channel; the drifting project's schedule and cost alerts opened, raised, lowered in silence
+    (within the hysteresis margin), then closed."""
+    alerts, events = await portfolio.alert_history(app)
+    owners = {play.project_id: play for play in plays}
+    pmo = portfolio.CHANNELS[addresses.PMO_CHANNEL]
+    told: dict[int, list[tuple[str, str, datetime]]] = {}
+    for key, target, at in quarter.platform.received:
+        if key.startswith("alert:"):
+            number, event, _ = _alert_key(key)
+            told.setdefault(number, []).append((event, target, at))
+    assert set(told) <= {a.number for a in alerts}
+    for alert in alerts:
+        assert alert.project_id in owners, alert.subject  # no need waits on a step in this quarter
+        own = [e for e in events if e.alert_id == alert.id]
+        # Opened once, first; raised only to a worse level, lowered only to a better one; closed at most once, last.
+        moves = [e for e in own if e.kind != "closed"]
+        assert [e.kind for e in moves] == ["opened"] + [
+            "raised" if RANK[after.level] > RANK[before.level] else "lowered" for before, after in pairwise(moves)]
+        assert all(before.level != after.level for before, after in pairwise(moves)), alert.key
+        assert [e.kind for e in own[len(moves):]] == ([] if alert.status == "open" else ["closed"]), alert.key
+        expected = [(e.kind, target, portfolio.first_tick(e.at, quarter.ticks)) for e in own
+                    if e.kind in ("opened", "raised", "closed")
+                    for target in (owners[alert.project_id].login, pmo)]
+        assert sorted(told.get(alert.number, [])) == sorted(expected), alert.key
+    steady, drifting, _ = plays
+    assert [a.key for a in alerts if a.project_id == steady.project_id] == []
+    for rule in ("spi", "cpi"):
+        [alert] = [a for a in alerts if a.project_id == drifting.project_id and a.rule == rule]
+        own = [(e.kind, e.level, e.at) for e in events if e.alert_id == alert.id]
+        when = drifting.answered
+        assert own == [("opened", "warning", when[2]), ("raised", "critical", when[3]),
+                       ("lowered", "warning", when[4]), ("closed", "warning", when[5])], rule
+        assert [(event, at) for event, target, at in told[alert.number] if target == pmo] == [
+            ("opened", when[2]), ("raised", when[3]), ("closed", when[5])], rule
+
+
+async def _roadmap_updates(quarter: Quarter, app: App, plays: list[portfolio.Script]) -> None:
+    """The drifting project's forecast end past the tolerance: one roadmap update that day at the policy's
+    hour, to the roadmap channel; every roadmap event carried by exactly one update."""
+    core, drifting = app.core, plays[1]
+    events = await portfolio.roadmap_events(app)
+    [slip] = [e for e in events if e.project_id == drifting.project_id]
+    day = core.calendar.local_day(drifting.answered[3])
+    assert (slip.kind, slip.day) == ("slip", day)
+    assert all(e.posted_run_id is not None for e in events)
+    hour = datetime.combine(day, time(core.policy.tracking.roadmap_update_hour), tzinfo=core.calendar.zone)
+    expected = {keys.on_platform(keys.roadmap_update(d.isoformat()), "console"): [
+        (portfolio.CHANNELS[addresses.ROADMAP_CHANNEL], portfolio.first_tick(
+            datetime.combine(d, hour.timetz()).astimezone(UTC), quarter.ticks))] for d in {e.day for e in events}}
+    assert portfolio.received_under(quarter.platform.received, "roadmap:") == expected
+    assert keys.on_platform(keys.roadmap_update(day.isoformat()), "console") in expected
+
+
+async def _digests(quarter: Quarter, app: App) -> None:
+    """Each week's digest once to each configured channel at the policy's hour; the week of the outage's,
+    once, late, at the first tick after it (not once per day missed); the week before the first start's, once,
+    at the first tick."""
+    core = app.core
+    async with app.db.session() as session:
+        channels = sorted(target.address for target in await digest.targets(session, core=core))
+    # The PMO's, IT's and the committee's channels and the department's; not the roadmap's (its own update).
+    chosen = portfolio.CHANNELS
+    assert channels == sorted([chosen[addresses.PMO_CHANNEL], chosen[addresses.COMMITTEE_CHANNEL],
+                               portfolio.DEPARTMENT[1], app.core.settings.it_channel])
+    received = portfolio.received_under(quarter.platform.received, "digest:")
+    sent = {key: at for key, [(_, at)] in received.items() if not key.endswith(":chart@console")}
+    # From the week before: the first start catches up the latest digest due before it, once, at its first tick.
+    due = portfolio.digests_due(core, START - timedelta(weeks=1), END)
+    assert [at for at in due.values() if at < START] == [START - timedelta(weeks=1) + timedelta(hours=2)]
+    expected = {keys.on_platform(keys.digest(channel, week), "console"): portfolio.first_tick(at, quarter.ticks)
+                for week, at in due.items() for channel in channels}
+    assert sent == expected
+    [late] = [week for week, at in due.items() if OUTAGE[0] < at < OUTAGE[1]]
+    assert {at for key, at in sent.items() if key.endswith(f":{late}@console")} == {OUTAGE[1]}
+    assert all(key[:-len(":chart@console")] + "@console" in sent for key in received if key.endswith(":chart@console"))
