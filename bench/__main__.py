@@ -106,7 +106,18 @@ def report(results: dict[str, list[float]]) -> str:
 def main() -> int:
     import os
 
-    from bench import digest, drift, duplicates, inbound, outbox, roadmap, scoring, slack_ack, understanding
+    from bench import (
+        digest,
+        digest_teams,
+        drift,
+        duplicates,
+        inbound,
+        outbox,
+        roadmap,
+        scoring,
+        slack_ack,
+        understanding,
+    )
     from bench.results import update_section
 
     # Each benchmark rewrites only its own section of RESULTS.md.
@@ -115,7 +126,7 @@ def main() -> int:
     # The inbound queue's end to end and saturation runs, with the ack benchmark five times in a row.
     sections = [report(results), slack_ack.run(), inbound.section(os.environ.get("BENCH_POSTGRES_URL")),
                 outbox.run(), understanding.section(), scoring.section(), duplicates.section(), roadmap.section(),
-                digest.section(), drift.section()]
+                digest.section(), digest_teams.section(), drift.section()]
     for text in sections:
         update_section(text)
         sys.stdout.write(text + "\n")
