@@ -38,8 +38,9 @@ from pmobot.services.core import Core
 
 log = logging.getLogger(__name__)
 
-# Teams' pace per conversation: 7 messages a second, 60 in 30 seconds.
-LIMITS = (RateLimit(7, 1.0), RateLimit(60, 30.0))
+# Teams' pace per bot and conversation: 7 messages a second, 8 in two seconds, 60 in 30 seconds; and per app
+# and tenant, 50 requests a second whatever the conversation (a digest to many channels meets that one).
+LIMITS = (RateLimit(7, 1.0), RateLimit(8, 2.0), RateLimit(60, 30.0), RateLimit(50, 1.0, per="platform"))
 RETRY_STATUSES = {429, 412, 500, 502, 503, 504}
 # What Teams says when it will not deliver to this person any more.
 UNREACHABLE_CODES = {"messagewritesblocked", "conversationblockedbyuser", "botnotinconversationroster",

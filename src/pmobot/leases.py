@@ -51,13 +51,17 @@ Row = TypeVar("Row", bound=Leased)
 
 
 class Limit(Protocol):
-    """A pace: at most ``count`` messages per ``seconds`` to one target."""
+    """A pace: at most ``count`` messages per ``seconds`` to one target, or (``per`` "platform") on the
+    whole platform."""
 
     @property
     def count(self) -> int: ...
 
     @property
     def seconds(self) -> float: ...
+
+    @property
+    def per(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -126,40 +130,53 @@ def _target_key(platform: str, target: str) -> int:
 
 
 @asynccontextmanager
-async def _serialised(db: Database, row: OutboxMessage) -> AsyncIterator[AsyncSession]:
-    """A transaction that no other worker's for the same target overlaps."""
+async def _serialised(db: Database, row: OutboxMessage, *, whole_platform: bool) -> AsyncIterator[AsyncSession]:
+    """A transaction that no other worker's for the same target overlaps (for the same platform, when a
+    limit spans the whole platform)."""
     if db.is_sqlite:
         locks = _process_locks.setdefault(asyncio.get_running_loop(), {})
         async with locks.setdefault(db.url, asyncio.Lock()), db.session() as session:
             yield session
         return
     async with db.session() as session:
+        key = _target_key(row.platform, "" if whole_platform else row.target)
         await session.exec(text("SELECT pg_advisory_xact_lock(:space, :key)").bindparams(  # type: ignore[call-overload]
-            space=PACE_LOCK_SPACE, key=_target_key(row.platform, row.target)))
+            space=PACE_LOCK_SPACE, key=key))
         yield session
 
 
 async def _paced_until(session: AsyncSession, row: OutboxMessage, *, now: datetime,
                        limits: Sequence[Limit]) -> datetime | None:
-    """When ``row`` may go without exceeding ``limits`` to its target, if not now.
+    """When ``row`` may go without exceeding ``limits`` (to its target, or on its whole platform), if not now."""
+    per_target = [limit for limit in limits if limit.per != "platform"]
+    per_platform = [limit for limit in limits if limit.per == "platform"]
+    platform = col(OutboxMessage.platform) == row.platform
+    waits = [await _free_at(session, row, now=now, limits=per_target,
+                            scope=(platform, col(OutboxMessage.target) == row.target)),
+             await _free_at(session, row, now=now, limits=per_platform, scope=(platform,))]
+    found = [at for at in waits if at is not None]
+    return max(found) if found else None
+
+
+async def _free_at(session: AsyncSession, row: OutboxMessage, *, now: datetime, limits: Sequence[Limit],
+                   scope: Sequence[ColumnElement[bool]]) -> datetime | None:
+    """When the sends within ``scope`` leave room under every one of ``limits`` for one more, if not now.
 
     A send still in flight on another worker counts as one made now: its
     completion, which the platform counts, is at least that late.
     """
     if not limits:
         return None
-    same_target = (OutboxMessage.platform == row.platform, OutboxMessage.target == row.target)
     widest = max(limit.seconds for limit in limits)
     sent = list((await session.exec(
         select(OutboxMessage.sent_at)
-        .where(*same_target, OutboxMessage.status == "sent",
-               col(OutboxMessage.sent_at) > now - timedelta(seconds=widest))
+        .where(*scope, OutboxMessage.status == "sent", col(OutboxMessage.sent_at) > now - timedelta(seconds=widest))
         .order_by(col(OutboxMessage.sent_at).desc())
         .limit(max(limit.count for limit in limits))
     )).all())
     in_flight = (await session.exec(
         select(func.count()).select_from(OutboxMessage)
-        .where(*same_target, OutboxMessage.status == "pending", col(OutboxMessage.sent_at).is_not(None),
+        .where(*scope, OutboxMessage.status == "pending", col(OutboxMessage.sent_at).is_not(None),
                col(OutboxMessage.locked_until) > now, col(OutboxMessage.id) != row.id)
     )).one()
     latest: datetime | None = None
@@ -178,7 +195,7 @@ async def fence(db: Database, row: OutboxMessage, *, token: datetime, now: datet
     """Renew ``row``'s lease and mark it in flight, if it is still held, its lease has not run out, its
     target's pace allows it and ``not_before`` (a parent not sent yet, a rate limit) has passed."""
     held = (*_held(row.id, token), col(OutboxMessage.status) == "pending", col(OutboxMessage.locked_until) > now)
-    async with _serialised(db, row) as session:
+    async with _serialised(db, row, whole_platform=any(limit.per == "platform" for limit in limits)) as session:
         paced = await _paced_until(session, row, now=now, limits=limits)
         if not_before is not None and not_before > now:
             paced = max(paced, not_before) if paced is not None else not_before

@@ -22,7 +22,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Literal, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import col, select
@@ -66,10 +66,12 @@ class Unreachable(DeliveryFailed):
 
 @dataclass(frozen=True)
 class RateLimit:
-    """At most ``count`` messages per ``seconds`` to one target (a channel, a person)."""
+    """At most ``count`` messages per ``seconds`` to one target (a channel, a person), or (``per``
+    "platform") on the whole platform, whatever the target (an app's limit, such as Teams')."""
 
     count: int
     seconds: float
+    per: Literal["target", "platform"] = "target"
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class Deliverer(Protocol):
     # Read-only, so that a deliverer may declare a narrower tuple (none: not paced).
     @property
     def limits(self) -> tuple[RateLimit, ...]:
-        """The platform's pace per target."""
+        """The platform's pace, per target and on the whole platform."""
 
     async def deliver(self, delivery: Delivery) -> str | None:
         """Send; return the platform's message id. Raise RetryLater or DeliveryFailed."""

@@ -78,6 +78,25 @@ async def test_a_window_limit_holds_the_rest_until_the_oldest_send_leaves_it(app
     assert (await _row(app, "k3")).next_attempt_at == first_sent + timedelta(seconds=30)
 
 
+async def test_a_limit_on_the_whole_platform_paces_sends_to_every_target_together(app: App, clock) -> None:
+    # Teams' kind of limit: so many a second per app, whatever the conversation; none of these targets
+    # gets more than one message, so only the platform's limit holds any of them back.
+    recorder = Recorder(limits=(RateLimit(7, 1.0), RateLimit(3, 1.0, per="platform")))
+    app.deliverers["test"] = recorder
+    worker = app.worker()
+    for i in range(7):
+        await _queue(app, f"to-{i}", target=f"C{i}")
+    assert await worker.run_once(clock.now()) == 3
+    held = await _row(app, "to-3")
+    assert held.status == "pending" and held.attempts == 0
+    assert held.next_attempt_at == clock.now() + timedelta(seconds=1)
+    clock.advance(seconds=1)
+    assert await worker.run_once(clock.now()) == 3
+    clock.advance(seconds=1)
+    assert await worker.run_once(clock.now()) == 1
+    assert [d.key for d in recorder.sent] == [f"to-{i}" for i in range(7)]
+
+
 async def test_a_final_failure_is_shown_to_pmo_admins_once(app: App, clock) -> None:
     app.deliverers["test"] = Recorder(DeliveryFailed("channel_not_found"))
     worker = app.worker()

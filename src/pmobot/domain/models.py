@@ -240,6 +240,8 @@ class OutboxMessage(SQLModel, table=True):
         sa.Index("ix_outbox_due", "status", "next_attempt_at"),
         # Pacing looks up what was sent lately to one target.
         sa.Index("ix_outbox_pace", "platform", "target", "sent_at"),
+        # ...and what was sent lately on the whole platform (a limit per app, such as Teams').
+        sa.Index("ix_outbox_platform_pace", "platform", "sent_at"),
         # A reply is matched to the notification it answers by the platform's message id.
         sa.Index("ix_outbox_platform_message", "platform", "platform_message_id"),
     )

@@ -107,7 +107,9 @@ async def test_insecure_local_mode_says_so_loudly_and_accepts_anyone(app, fake, 
 
 
 def test_teams_pace_is_the_documented_one() -> None:
-    assert (RateLimit(7, 1.0), RateLimit(60, 30.0)) == LIMITS
+    # Per bot and conversation, and per app and tenant (https://learn.microsoft.com/microsoftteams/platform/
+    # bots/how-to/rate-limit).
+    assert (RateLimit(7, 1.0), RateLimit(8, 2.0), RateLimit(60, 30.0), RateLimit(50, 1.0, per="platform")) == LIMITS
 
 
 class _Response:
