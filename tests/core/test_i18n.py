@@ -25,7 +25,7 @@ from pmobot.domain.lifecycle import NeedStatus, ProjectStatus
 from pmobot.domain.reviews import Outcome, Trigger
 from pmobot.domain.roles import Role, Side
 from pmobot.i18n import LOCALES, catalog, format_day, format_money, placeholders, plural_form, sentences, t
-from pmobot.services import projects, status_values
+from pmobot.services import alert_notices, projects, status_values
 from pmobot.services.addresses import CHANNEL_PURPOSES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -256,6 +256,7 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "drift.level.": lambda: {f"drift.level.{x}" for x in drift.LEVELS},
     "drift.event.": lambda: {f"drift.event.{x}" for x in drift.EVENTS},
     "drift.notice.": lambda: {"drift.notice.opened", "drift.notice.raised"},
+    "drift.group.subtitle.": lambda: {f"drift.group.subtitle.{e}" for e in alert_notices.GROUP_EVENTS},
     "committee.choice.": lambda: {f"committee.choice.{c.value}" for c in committee_rule.Choice},
     "committee.outcome.": lambda: {f"committee.outcome.{o.value}" for o in committee_rule.Outcome},
     "committee.error.decided_": lambda: {f"committee.error.decided_{o.value}" for o in committee_rule.Outcome},

@@ -32,6 +32,8 @@ from pmobot.services.reach import notified_accounts
 
 # The events a person is told of; "lowered" is not one.
 TOLD = ("opened", "raised", "closed")
+# What a card of several alerts says happened to them (its subtitle): all opened, all raised, or both.
+GROUP_EVENTS = ("opened", "raised", "mixed")
 
 
 def actions(alert_keys: str, locale: str, *, project: bool) -> tuple[Action, ...]:
@@ -56,7 +58,7 @@ def group_card(changes: Sequence[Change], *, core: Core, locale: str) -> Card:
     found = sorted((c.alert for c in changes), key=lambda a: (-rank(a.level), a.number))
     first = found[0]
     events = {c.event for c in changes}
-    event = next(iter(events)) if len(events) == 1 else "mixed"
+    event = next(iter(events)) if len(events) == 1 else GROUP_EVENTS[-1]
     return Card(title=t(locale, "drift.group.title", who=who(first), count=len(found),
                         critical=sum(1 for a in found if a.level == CRITICAL)),
                 subtitle=t(locale, f"drift.group.subtitle.{event}"),
