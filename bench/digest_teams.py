@@ -214,10 +214,8 @@ def report(fanouts: list[dict[str, float]]) -> str:
     if worst["too_fast"]:
         # Why there are some, while the worker keeps them few: what a reader of the table asks first.
         lines += [
-            "The outbox paces each conversation (the deliverer's limits), not the app as a whole: the app's",
-            "limit is learnt from Teams' 429, which holds back only the rest of the batch it came in: every",
-            "batch the worker claims once a second's 50 are spent meets one. Pacing the app's 50 a second",
-            "up front would leave none.",
+            "The outbox paces each conversation and the app as a whole by the deliverer's declared limits",
+            "(`adapters/teams/deliver.LIMITS`): a 429 here means those and the fake's pace disagree.",
             "",
         ]
     lines += [
