@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -182,6 +183,48 @@ class PacedSlack:
             await self.runner.cleanup()
 
 
+@dataclass(frozen=True)
+class FanOut:
+    """What one digest's fan-out did: each row's status and channel, messages per channel, when delivery
+    started on the simulated clock, and the wall time to queue and to deliver."""
+
+    rows: list[tuple[str, str]]
+    per_channel: dict[str, int]
+    start: datetime
+    queued_wall: float
+    delivered_wall: float
+
+
+async def fan_out(app: App, clock: FrozenClock, targets: list[digest.Target]) -> FanOut:
+    """The digest queued for ``targets`` as the job queues each, then delivered by the outbox worker on the
+    simulated clock, which moves only when nothing is due (to the next row due)."""
+    cache = digest.RunCache()
+    wall = time.perf_counter()
+    for target in targets:
+        async with app.db.session() as session:
+            await digest.send(session, core=app.core, target=target, slot=MONDAY, cache=cache)
+    queued = time.perf_counter() - wall
+    worker = app.worker()
+    start = clock.now()
+    while True:
+        await worker.drain(clock.now(), rounds=1000)
+        async with app.db.session() as session:
+            due = (await session.exec(select(func.min(OutboxMessage.next_attempt_at)).where(
+                OutboxMessage.status == "pending"))).one()
+        if due is None:
+            break
+        clock.set(max(due, clock.now() + timedelta(milliseconds=1)))
+    delivered = time.perf_counter() - wall - queued
+    async with app.db.session() as session:
+        rows = [(str(status), str(target)) for status, target in (await session.exec(
+            select(OutboxMessage.status, OutboxMessage.target).where(
+                col(OutboxMessage.key).startswith("digest:")))).all()]
+    per_channel: dict[str, int] = defaultdict(int)
+    for _, target in rows:
+        per_channel[target] += 1
+    return FanOut(rows, dict(per_channel), start, queued, delivered)
+
+
 async def fanout_once(folder: Path, run: int) -> dict[str, float]:
     clock = FrozenClock(MONDAY)
     fake = PacedSlack(clock)
@@ -197,29 +240,9 @@ async def fanout_once(folder: Path, run: int) -> dict[str, float]:
         await seed(app, needs=1_000, projects=100, week_end=MONDAY)
         # The PMO's digest (every section, and its chart) to 1,000 channels, queued as the job queues each.
         targets = [digest.Target("slack", f"C{n:05d}", addresses.PMO_CHANNEL, "fr") for n in range(FANOUT_CHANNELS)]
-        cache = digest.RunCache()
-        wall = time.perf_counter()
-        for target in targets:
-            async with app.db.session() as session:
-                await digest.send(session, core=app.core, target=target, slot=MONDAY, cache=cache)
-        queued = time.perf_counter() - wall
-        worker = app.worker()
-        start = clock.now()
-        while True:
-            await worker.drain(clock.now(), rounds=1000)
-            async with app.db.session() as session:
-                due = (await session.exec(select(func.min(OutboxMessage.next_attempt_at)).where(
-                    OutboxMessage.status == "pending"))).one()
-            if due is None:
-                break
-            clock.set(max(due, clock.now() + timedelta(milliseconds=1)))
-        delivered = time.perf_counter() - wall - queued
-        async with app.db.session() as session:
-            rows = (await session.exec(select(OutboxMessage.status, OutboxMessage.target).where(
-                col(OutboxMessage.key).startswith("digest:")))).all()
-        per_channel: dict[str, int] = defaultdict(int)
-        for _, target in rows:
-            per_channel[target] += 1
+        fanned = await fan_out(app, clock, targets)
+        rows, per_channel, start = fanned.rows, fanned.per_channel, fanned.start
+        queued, delivered = fanned.queued_wall, fanned.delivered_wall
         # Slack's pace: one message a second per channel; the slowest channel's messages set the bound.
         bound = max(per_channel.values()) - 1
         last = max(at for times in fake.sent.values() for at in times)

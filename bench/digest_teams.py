@@ -24,22 +24,20 @@ import os
 import platform
 import sys
 import tempfile
-import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from botbuilder.schema import Activity
-from sqlmodel import col, func, select
 
+from bench.digest import fan_out
 from pmobot.adapters.teams import references
 from pmobot.app import attach_platforms, create_app
 from pmobot.clock import FrozenClock
 from pmobot.config import Settings
-from pmobot.domain.models import OutboxMessage
 from pmobot.services import addresses, digest
 from tests.support.portfolio import seed
 
@@ -146,29 +144,9 @@ async def fanout_once(folder: Path, run: int) -> dict[str, float]:
         await _team(app, fake, clock)
         targets = [digest.Target("teams", f"19:digest-{n:04d}@thread.tacv2", addresses.PMO_CHANNEL, "fr")
                    for n in range(CHANNELS)]
-        cache = digest.RunCache()
-        wall = time.perf_counter()
-        for target in targets:
-            async with app.db.session() as session:
-                await digest.send(session, core=app.core, target=target, slot=MONDAY, cache=cache)
-        queued = time.perf_counter() - wall
-        worker = app.worker()
-        start = clock.now()
-        while True:
-            await worker.drain(clock.now(), rounds=1000)
-            async with app.db.session() as session:
-                due = (await session.exec(select(func.min(OutboxMessage.next_attempt_at)).where(
-                    OutboxMessage.status == "pending"))).one()
-            if due is None:
-                break
-            clock.set(max(due, clock.now() + timedelta(milliseconds=1)))
-        delivered = time.perf_counter() - wall - queued
-        async with app.db.session() as session:
-            rows = (await session.exec(select(OutboxMessage.status, OutboxMessage.target).where(
-                col(OutboxMessage.key).startswith("digest:")))).all()
-        per_channel: dict[str, int] = defaultdict(int)
-        for _, target in rows:
-            per_channel[target] += 1
+        fanned = await fan_out(app, clock, targets)
+        rows, per_channel, start = fanned.rows, fanned.per_channel, fanned.start
+        queued, delivered = fanned.queued_wall, fanned.delivered_wall
         sent = [at for times in pace.sent_at.values() for at in times]
         return {"channels": len(per_channel), "messages": len(rows),
                 "sent": sum(1 for status, _ in rows if status == "sent"),
