@@ -263,6 +263,13 @@ async def measure() -> tuple[list[dict[str, float]], list[dict[str, float]]]:
     return builds, fanouts
 
 
+def fanout_rows(fanouts: list[dict[str, float]]) -> list[str]:
+    """One table row a fan-out run (the Slack and the Teams fan-outs report alike)."""
+    return [f"| {i} | {f['messages']:.0f} | {f['sent']:.0f} | {f['taken']:.2f} s | {f['bound']:.2f} s | "
+            f"{f['too_fast']:.0f} | {f['queued_wall']:.1f} s, {f['delivered_wall']:.1f} s |"
+            for i, f in enumerate(fanouts, start=1)]
+
+
 def report(builds: list[dict[str, float]], fanouts: list[dict[str, float]]) -> str:
     small, large = builds
     worst = max(fanouts, key=lambda f: f["taken"] / max(f["bound"], 1e-9))
@@ -296,9 +303,7 @@ def report(builds: list[dict[str, float]], fanouts: list[dict[str, float]]) -> s
         "| run | messages | sent | time taken (simulated) | bound from the pace | HTTP 429 | wall: queue, deliver |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for i, f in enumerate(fanouts, start=1):
-        lines.append(f"| {i} | {f['messages']:.0f} | {f['sent']:.0f} | {f['taken']:.2f} s | {f['bound']:.2f} s | "
-                     f"{f['too_fast']:.0f} | {f['queued_wall']:.1f} s, {f['delivered_wall']:.1f} s |")
+    lines += fanout_rows(fanouts)
     ratio = worst["taken"] / worst["bound"] if worst["bound"] else float("nan")
     lines += [
         "",

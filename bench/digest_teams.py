@@ -33,7 +33,7 @@ from typing import Any
 from aiohttp import web
 from botbuilder.schema import Activity
 
-from bench.digest import fan_out
+from bench.digest import fan_out, fanout_rows
 from pmobot.adapters.teams import references
 from pmobot.app import attach_platforms, create_app
 from pmobot.clock import FrozenClock
@@ -180,9 +180,7 @@ def report(fanouts: list[dict[str, float]]) -> str:
         "| run | messages | sent | time taken (simulated) | bound from the limits | HTTP 429 | wall: queue, deliver |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for i, f in enumerate(fanouts, start=1):
-        lines.append(f"| {i} | {f['messages']:.0f} | {f['sent']:.0f} | {f['taken']:.2f} s | {f['bound']:.2f} s | "
-                     f"{f['too_fast']:.0f} | {f['queued_wall']:.1f} s, {f['delivered_wall']:.1f} s |")
+    lines += fanout_rows(fanouts)
     ratio = worst["taken"] / worst["bound"] if worst["bound"] else float("nan")
     lines += [
         "",

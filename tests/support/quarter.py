@@ -32,6 +32,7 @@ from pmobot.domain import keys
 from pmobot.domain.evm import Plan, planned_percent
 from pmobot.domain.models_governance import Project
 from pmobot.domain.models_tracking import AlertEvent, DriftAlert, RoadmapEvent
+from pmobot.domain.tracking_policy import WeeklySlot
 from pmobot.services import addresses, baselines
 from pmobot.services.core import Core
 from pmobot.services.drift_facts import plan_of
@@ -158,10 +159,9 @@ def next_business_day(day: date, core: Core, *, after: bool = False) -> date:
     return day
 
 
-def check_ins_due(play: Script, core: Core, start: datetime, end: datetime) -> dict[str, datetime]:
-    """Each week's check-in (ISO week of its Monday -> the instant it is asked, UTC): the policy's day and
-    hour in the owner's zone, the next business day's when that day is a weekend or a holiday."""
-    slot, zone = core.policy.tracking.check_in, ZoneInfo(play.zone)
+def weekly_slots(slot: WeeklySlot, zone: ZoneInfo, core: Core, start: datetime, end: datetime) -> dict[str, datetime]:
+    """Each week's instant for a weekly ``slot`` (ISO week of its Monday -> UTC): its day and hour in
+    ``zone``, the next business day's when that day is a weekend or a holiday."""
     monday = start.astimezone(zone).date()
     monday -= timedelta(days=monday.weekday())
     out = {}
@@ -172,6 +172,11 @@ def check_ins_due(play: Script, core: Core, start: datetime, end: datetime) -> d
             out[iso_week(monday)] = due
         monday += timedelta(days=7)
     return out
+
+
+def check_ins_due(play: Script, core: Core, start: datetime, end: datetime) -> dict[str, datetime]:
+    """Each week's check-in: the policy's day and hour in the owner's zone."""
+    return weekly_slots(core.policy.tracking.check_in, ZoneInfo(play.zone), core, start, end)
 
 
 def reminder_due(asked: datetime, zone: str, core: Core) -> datetime:
@@ -192,19 +197,8 @@ def escalated_weeks(play: Script, escalate_after: int) -> list[int]:
 
 
 def digests_due(core: Core, start: datetime, end: datetime) -> dict[str, datetime]:
-    """Each week's digest (ISO week of its Monday -> its slot, UTC): the policy's day and hour in the
-    organisation's zone, the next business day's after a holiday."""
-    slot, zone = core.policy.tracking.digest, core.calendar.zone
-    monday = start.astimezone(zone).date()
-    monday -= timedelta(days=monday.weekday())
-    out = {}
-    while monday <= end.date():
-        day = next_business_day(monday + timedelta(days=slot.weekday), core)
-        at = datetime.combine(day, time(slot.hour, slot.minute), tzinfo=zone).astimezone(UTC)
-        if start <= at < end:
-            out[iso_week(monday)] = at
-        monday += timedelta(days=7)
-    return out
+    """Each week's digest: the policy's day and hour in the organisation's zone."""
+    return weekly_slots(core.policy.tracking.digest, core.calendar.zone, core, start, end)
 
 
 def first_tick(at: datetime, ticks: Iterable[datetime]) -> datetime:
