@@ -106,8 +106,9 @@ async def act(session: AsyncSession, *, core: Core, actor: Actor, key: str, verb
     return await intake.status(session, core=core, actor=actor, key=alert.subject)
 
 
-async def _acknowledge(session: AsyncSession, *, core: Core, actor: Actor, alert: DriftAlert) -> list[Message]:
-    loc = actor.locale
+async def _acknowledged_by(session: AsyncSession, *, core: Core, actor: Actor, alert: DriftAlert) -> str | None:
+    """Acknowledge ``alert``: None when done now, else who had already (their name). Refused when the actor
+    may not, or the alert is closed (or changed under us)."""
     owner = (await _owners(session, {alert.project_id})).get(alert.project_id) if alert.project_id else None
     if not actor.has(Role.PMO) and actor.id != owner:
         raise Forbidden("drift.error.only_pmo")
@@ -115,10 +116,17 @@ async def _acknowledge(session: AsyncSession, *, core: Core, actor: Actor, alert
         raise Invalid("drift.error.closed", key=alert.key)
     if alert.acknowledged_by_id is not None:
         who = await session.get(Person, alert.acknowledged_by_id)
-        return [Notice(t(loc, "drift.already_acknowledged", key=alert.key, who=who.display_name if who else "—"))]
+        return who.display_name if who else "—"
     if not await alert_store.acknowledge(session, alert, actor_id=actor.id, at=core.now()):
         raise Invalid("drift.error.closed", key=alert.key)  # changed under us: closed, or acknowledged
-    return [Notice(t(loc, "drift.acknowledged", key=alert.key), "success")]
+    return None
+
+
+async def _acknowledge(session: AsyncSession, *, core: Core, actor: Actor, alert: DriftAlert) -> list[Message]:
+    who = await _acknowledged_by(session, core=core, actor=actor, alert=alert)
+    if who is not None:
+        return [Notice(t(actor.locale, "drift.already_acknowledged", key=alert.key, who=who))]
+    return [Notice(t(actor.locale, "drift.acknowledged", key=alert.key), "success")]
 
 
 async def _acknowledge_all(session: AsyncSession, *, core: Core, actor: Actor, found: list[DriftAlert]) -> Notice:
@@ -127,14 +135,14 @@ async def _acknowledge_all(session: AsyncSession, *, core: Core, actor: Actor, f
     loc, done, notes = actor.locale, [], []
     for alert in found:
         try:
-            said = await _acknowledge(session, core=core, actor=actor, alert=alert)
+            who = await _acknowledged_by(session, core=core, actor=actor, alert=alert)
         except Invalid as refused:
             notes.append(refused.message(loc))
             continue
-        if said and isinstance(said[0], Notice) and said[0].level == "success":
+        if who is None:
             done.append(alert.key)
         else:
-            notes += [m.text for m in said if isinstance(m, Notice)]
+            notes.append(t(loc, "drift.already_acknowledged", key=alert.key, who=who))
     lines = [t(loc, "drift.acknowledged_many", keys=", ".join(done))] if len(done) > 1 else \
         [t(loc, "drift.acknowledged", key=k) for k in done]
     return Notice("\n".join(lines + notes), "success" if done else "info")
