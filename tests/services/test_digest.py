@@ -5,7 +5,7 @@ text alternative, one outbox row per channel and week however often the job runs
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -18,7 +18,7 @@ from pmobot.domain.models import OutboxMessage
 from pmobot.jobs.base import JobContext
 from pmobot.jobs.digest import DIGEST
 from pmobot.messages import Card, Chart
-from pmobot.services import addresses, digest
+from pmobot.services import addresses, closing, digest
 from pmobot.services.errors import Invalid
 from tests.support.projects import demo_actor
 
@@ -137,7 +137,7 @@ async def test_a_quiet_week_is_said_in_words_never_an_empty_digest(monday: App) 
     assert card.fields == () and chart is None
     assert card.body == ("Une semaine calme : rien à signaler sur les nouveaux besoins, les besoins en attente de la "
                          "DSI, les décisions du comité, la santé des projets, les alertes de dérive, les jalons des "
-                         "deux prochaines semaines.")
+                         "deux prochaines semaines, les projets clos.")
     async with monday.db.session() as session:
         # Chosen by someone who speaks English, the committee's digest is in English.
         dan = replace(await demo_actor(session, monday, "dan"), locale="en")
@@ -146,6 +146,37 @@ async def test_a_quiet_week_is_said_in_words_never_an_empty_digest(monday: App) 
                                     purpose=addresses.COMMITTEE_CHANNEL, address="committee")
     card, _ = await _preview(monday, "committee")
     assert card.body.startswith("A quiet week: nothing to report on committee decisions, new needs, project health")
+
+
+async def test_projects_closed_during_the_week_are_told_with_their_closing_words(monday: App,
+                                                                                clock: FrozenClock) -> None:
+    """Delivered or cancelled, a project that ended during the week is said once, in every cut that follows
+    projects, its closing note cut short; one closed the week before is not."""
+    await seed(monday, needs=NEEDS, projects=PROJECTS, week_end=SLOT)
+    note = "Livré en production le 26 novembre, " + "formation des équipes terminée et support transféré " * 3
+    closings = ((SLOT - timedelta(days=9), "finish", "PRJ-100002", "Fini plus tôt"),
+                (SLOT - timedelta(days=4), "finish", "PRJ-100003", note),
+                (SLOT - timedelta(days=2), "cancel", "PRJ-100005", "Le fournisseur a arrêté le produit"))
+    async with monday.db.session() as session:
+        dan = await demo_actor(session, monday, "dan")
+    for at, step, key, words in closings:
+        clock.set(at)
+        async with monday.db.session() as session:
+            if step == "finish":
+                await closing.finish(session, core=monday.core, actor=dan, key=key, note=words)
+            else:
+                await closing.cancel(session, core=monday.core, actor=dan, key=key, reason=words)
+    clock.set(SLOT)
+    card, _ = await _preview(monday, "pmo")
+    lines = _fields(card)["Projets clos cette semaine (2)"].split("\n")
+    assert lines[0] == "• PRJ-100005 Besoin 5 : annulé (Le fournisseur a arrêté le produit)"
+    assert lines[1].startswith("• PRJ-100003 Besoin 3 : livré (Livré en production le 26 novembre, formation")
+    assert lines[1].endswith("…)") and len(lines[1]) < len(note)
+    assert len(lines) == 2  # PRJ-100002 closed the week before
+    # The active projects' health no longer counts them.
+    assert f"Santé des projets ({PROJECTS - 3} projets actifs)" in _fields(card)
+    it_card, _ = await _preview(monday, "dsi")
+    assert "Projets clos cette semaine (2)" in _fields(it_card)
 
 
 async def test_an_unknown_channel_is_refused_politely(monday: App) -> None:

@@ -91,3 +91,12 @@ def clean_line(text: str) -> str:
     """``clean_text`` for a one-line value (a name, a handle): any run of space,
     newline or tab becomes one space."""
     return re.sub(r"\s+", " ", clean_text(text))
+
+
+def clip(text: str, most: int) -> str:
+    """``text`` on one line and at most ``most`` characters, cut at a word with "…" when longer."""
+    line = " ".join(text.split())
+    if len(line) <= most:
+        return line
+    cut = line[: most - 1].rsplit(" ", 1)[0] if " " in line[: most - 1] else line[: most - 1]
+    return cut.rstrip(" ,;:.-") + "…"

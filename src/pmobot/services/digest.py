@@ -36,9 +36,9 @@ JOB = "digest"
 _ALL = digest_facts.SECTIONS
 AUDIENCES: dict[str, tuple[str, ...]] = {
     addresses.PMO_CHANNEL: _ALL,
-    addresses.IT_CHANNEL: ("new_needs", "waiting", "decisions", "alerts", "milestones"),
-    addresses.COMMITTEE_CHANNEL: ("decisions", "new_needs", "health", "alerts", "milestones"),
-    addresses.DEPARTMENT_CHANNEL: ("new_needs", "waiting", "decisions", "health", "milestones"),
+    addresses.IT_CHANNEL: ("new_needs", "waiting", "decisions", "alerts", "milestones", "closed"),
+    addresses.COMMITTEE_CHANNEL: ("decisions", "new_needs", "health", "alerts", "milestones", "closed"),
+    addresses.DEPARTMENT_CHANNEL: ("new_needs", "waiting", "decisions", "health", "milestones", "closed"),
 }
 # The channels a digest goes to, in this order (a channel chosen for two purposes gets the first one's).
 DIGEST_PURPOSES = (addresses.PMO_CHANNEL, addresses.IT_CHANNEL, addresses.COMMITTEE_CHANNEL)

@@ -86,6 +86,16 @@ class Due:
 
 
 @dataclass(frozen=True)
+class Closed:
+    """A project ended during the week: delivered (done) or stopped (cancelled), with its closing words."""
+
+    project: str
+    title: str
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Facts:
     week: str
     start: datetime
@@ -100,6 +110,7 @@ class Facts:
     changed: Listed[ColourChange] = field(default_factory=Listed)
     alerts: Listed[DriftAlert] = field(default_factory=Listed)
     milestones: Listed[Due] = field(default_factory=Listed)
+    closed: Listed[Closed] = field(default_factory=Listed)
 
 
 @dataclass(frozen=True)
@@ -233,7 +244,19 @@ async def milestones(session: AsyncSession, *, scope: Scope, today: date) -> Lis
     return Listed(tuple(Due(f"PRJ-{number}", title, m.name, m.due) for m, number, title in rows), total)
 
 
-SECTIONS = ("new_needs", "waiting", "decisions", "health", "alerts", "milestones")
+async def closed(session: AsyncSession, *, scope: Scope, start: datetime, end: datetime) -> Listed[Closed]:
+    """Projects closed during the week (done or cancelled), the latest first."""
+    # ``closed_at`` is set only by the step that ends a project (``services.closing``).
+    where = (col(Project.closed_at) >= start, col(Project.closed_at) < end, scope.needs())
+    joined = select(Project, Need.title).join(Need, col(Need.id) == col(Project.need_id))
+    count = select(func.count()).select_from(Project).join(Need, col(Need.id) == col(Project.need_id))
+    total = await _count(session, count.where(*where))
+    rows = (await session.exec(joined.where(*where).order_by(col(Project.closed_at).desc(), col(Project.number))
+                               .limit(SHOWN))).all()
+    return Listed(tuple(Closed(p.key, title, p.status, p.closing_reason) for p, title in rows), total)
+
+
+SECTIONS = ("new_needs", "waiting", "decisions", "health", "alerts", "milestones", "closed")
 
 
 async def gather(session: AsyncSession, *, core: Core, sections: Sequence[str], department: str | None,
@@ -254,4 +277,6 @@ async def gather(session: AsyncSession, *, core: Core, sections: Sequence[str], 
         values["alerts"] = await alerts(session, scope=scope)
     if "milestones" in sections:
         values["milestones"] = await milestones(session, scope=scope, today=today)
+    if "closed" in sections:
+        values["closed"] = await closed(session, scope=scope, start=start, end=end)
     return Facts(week=week, start=start, end=end, today=today, **values)

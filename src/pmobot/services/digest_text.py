@@ -14,9 +14,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pmobot.conversation.text import clip
 from pmobot.i18n import format_day, format_short_day, t
 from pmobot.messages import Card, CardField, Chart
-from pmobot.services.digest_facts import HEALTHS, NO_STATUS, ColourChange, Decided, Due, Facts, Listed, Waiting
+from pmobot.services.digest_facts import (
+    HEALTHS,
+    NO_STATUS,
+    Closed,
+    ColourChange,
+    Decided,
+    Due,
+    Facts,
+    Listed,
+    Waiting,
+)
 
 AlertWords = Callable[[Any, str], str]
 
@@ -58,6 +69,16 @@ def _due(item: Due, locale: str) -> str:
              title=item.title, milestone=item.milestone)
 
 
+# A closing note can be long; the digest shows its start (the project's card shows it whole).
+REASON_CHARS = 80
+
+
+def _closed(item: Closed, locale: str) -> str:
+    reason = t(locale, "digest.item.reason", reason=clip(item.reason, REASON_CHARS)) if item.reason.strip() else ""
+    return t(locale, "digest.item.closed", key=item.project, title=item.title,
+             outcome=t(locale, f"digest.closed.{item.status}"), reason=reason)
+
+
 @dataclass(frozen=True)
 class SectionView:
     id: str
@@ -83,6 +104,8 @@ SECTION_VIEWS: dict[str, SectionView] = {v.id: v for v in (
                 lambda f: f.alerts, None),
     SectionView("milestones", "digest.section.milestones", "digest.see_all.milestones",
                 "digest.quiet_part.milestones", lambda f: f.milestones, _due),
+    SectionView("closed", "digest.section.closed", "digest.see_all.closed", "digest.quiet_part.closed",
+                lambda f: f.closed, _closed),
 )}
 
 
