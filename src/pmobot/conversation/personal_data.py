@@ -3,8 +3,11 @@
 Said outright ("données personnelles", "GDPR", "PII"), or by example: what
 is kept about people (names of patients or customers, phone numbers, home
 addresses, bank details, IBAN, salaries, payslips, tax notices, health
-records, sick leave, medical certificates, CVs, dates of birth, social
-security numbers...). Only ever "yes": a
+records, sick leave, medical certificates, prescriptions, CVs, dates of
+birth, social security numbers, signatures, a person's photo and phone...).
+A thing whose work needs such data (payroll, call recording, sign-ups) is not
+enough by itself: the sets' authors disagree on it (bench/understanding/README.md).
+Only ever "yes": a
 sentence that names none of these says nothing about it.
 """
 
@@ -22,13 +25,15 @@ _SAID = (
 # Whose details: a name, an address or a number is personal when it is a person's.
 _PEOPLE = (
     r"(?:patients?|customers?|clients?|applicants?|candidates?|employees?|staff|members?|users?|tenants?|"
-    r"residents?|students?|pupils?|parents?|citizens?|donors?|subscribers?|beneficiaries|suppliers' contacts)"
+    r"residents?|students?|pupils?|parents?|citizens?|donors?|subscribers?|beneficiaries|suppliers' contacts|"
+    r"visitors?|guests?|attendees?|participants?|trainees?|interns?|drivers?|passengers?)"
     r"(?:'s?)?"
 )
 _FR_PEOPLE = (
     r"(?:patients?|clients?|clientes?|candidats?|candidates?|salaries?|agents?|adherents?|locataires?|"
     r"usagers?|eleves?|etudiants?|parents?|beneficiaires?|administres?|benevoles?|donateurs?|abonnes?|"
-    r"particuliers?|personnes?)"
+    r"particuliers?|personnes?|visiteurs?|participants?|stagiaires?|apprentis?|collaborateurs?|"
+    r"collaboratrices?|employes?|invites?|chauffeurs?|voyageurs?|passagers?)"
 )
 _BY_EXAMPLE = (
     # Names, contacts and addresses of people.
@@ -56,7 +61,15 @@ _BY_EXAMPLE = (
     r"arrets? (?:maladie|de travail)|visites? medicales?|certificats? medicaux|certificat medical|"
     r"medical (?:certificates?|info|information|details|history)|sick (?:notes?|leave records?)|allergies|"
     r"social security numbers?|national insurance numbers?|numeros? de securite sociale|"
-    r"passports?|passeports?|id cards?|pieces? d'identite|cartes? d'identite|casier judiciaire|criminal records?"
+    r"passports?|passeports?|id cards?|id numbers?|pieces? d'identite|cartes? d'identite|casier judiciaire|"
+    r"criminal records?|"
+    # Papers that are a person's: CVs and cover letters, prescriptions, signatures of people.
+    r"(?:les|des|nos|vos|leurs|ses)\s+cv|cvs|resumes|lettres? de motivation|cover letters?|"
+    r"ordonnances?|prescriptions?|"
+    rf"signatures?\s+(?:des|de nos|de leurs|du|de la|de|d')\s*{_FR_PEOPLE}|{_PEOPLE}\s+signatures?|"
+    # Details listed of each person: "photo, nom, poste et téléphone", "photo, name and extension".
+    r"(?:photos?|noms?|names?)(?:,\s*[a-z' -]{1,20}?)*(?:,|\s+(?:and|et|&))\s+(?:noms?|names?|telephones?|phones?|"
+    r"extensions?|e-?mails?|adresses?|address(?:es)?|postes?\s+et\s+telephones?)"
 )
 _PERSONAL_DATA = re.compile(rf"(?<![\w])(?:{_SAID}|{_BY_EXAMPLE})(?![\w])")
 # The English "salaries" folds like the French "salariés" (employees): read in English sentences only.
