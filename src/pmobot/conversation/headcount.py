@@ -42,7 +42,7 @@ _ENGLISH_NOUNS = """
     estimator machinist craftsman craftsmen tradesperson foreman foremen dispatcher merchandiser
     negotiator agronomist biologist chemist statistician economist psychologist counsellor counselor
     coach instructor examiner assessor investigator detective steward stewardess hostess partner
-    respondent gp learner
+    respondent gp learner tester guy
 """
 _FRENCH_NOUNS = """
     personne utilisateur utilisatrice usager salarie employe collaborateur collaboratrice membre gens
@@ -69,11 +69,14 @@ _FRENCH_NOUNS = """
     courtier courtiere souscripteur souscriptrice actuaire banquier banquiere guichetier guichetiere
     releveur releveuse postier postiere agriculteur agricultrice eleveur eleveuse veterinaire artisan artisane commis
     opticien opticienne acheteur statisticien statisticienne economiste pers repondant repondante
+    dessinateur dessinatrice saisonnier saisonniere gars testeur testeuse
 """
 # Nouns that name people in one language and things in the other: read in the sentence's language
 # only ("40 temps" are temporary staff in English, "temps" is time in French; "300 franchisés" are
 # people, "300 franchises" are shops).
-_NOUNS_BY_LANG = {"en": "temp", "fr": "franchise franchisee invite invitee"}
+# A department named after a count names its people ("les 10 RH", "the 6 HR"); the seats of a call centre
+# or of a software are its users ("80 seats").
+_NOUNS_BY_LANG = {"en": "temp hr seat", "fr": "franchise franchisee invite invitee rh"}
 # Compounds on a head that names people: "storekeepers", "caseworkers", "salesmen", "télétravailleurs".
 _COMPOUND_HEADS = r"(?:keeper|worker|person|people|man|men|woman|women|holder|travailleur|travailleuse)"
 # French roles named in several words, on a head that alone would name a thing or a task:
@@ -94,8 +97,39 @@ _NOUN_IN = {lang: re.compile(_nouns_re(nouns.split())) for lang, nouns in _NOUNS
 # Up to two words between the count and the noun ("45 call center agents"), none that
 # would start another phrase ("12 sites and staff").
 # A possessive starts another phrase too: "since March 2026 our field engineers" counts no engineers.
+# Organisations or accounts a people noun qualifies: "30 partner companies", "12 client accounts".
+_ORGANISATIONS = (r"(?:companies|company|firms?|organi[sz]ations?|entreprises?|societes?|structures?|agences?|"
+                  r"agencies|accounts?|comptes?|sites?|magasins?|stores?|shops?|boutiques?|suppliers?|vendors?)")
+# Organisations counted before a people noun that qualifies them: "40 sociétés partenaires" (not "40 account
+# managers", where the word before the noun qualifies the people).
+_COUNTED_ORGANISATIONS = r"(?:companies|firms|organi[sz]ations|entreprises|societes|structures|agences|agencies)"
 _BETWEEN = (r"(?:(?!(?:et|and|ou|or|de|d'|of|du|des|les|the|a|an|un|une|in|en|per|par|pour|for|our|nos|notre|"
-            r"their|leurs|leur|my|mes|mon|ma|your|vos|votre)\s)[a-z][a-z'-]*\s+){0,2}")
+            rf"their|leurs|leur|my|mes|mon|ma|your|vos|votre|{_COUNTED_ORGANISATIONS})\s)[a-z][a-z'-]*\s+){{0,2}}")
+_QUALIFIES_THING = re.compile(rf"\s+{_ORGANISATIONS}(?![\w-])")
+# Recipients of what the thing sends are no users: "envoyer des SMS à 20 000 clients", "send offers to
+# 30,000 customers".
+_SENT_TO = re.compile(
+    r"(?:envo\w+|diffus\w+|adress\w+|send\w*|sent|email\w*|e-mail\w*|mail\w*|notif\w*|text\w*|sms)\b"
+    r"[^.;!?]{0,40}\s(?:a|aux|to)\s+(?:(?:nos|our|the|les|all|tous|toutes|plus de|over|about|environ|some)\s+)*$"
+)
+# "new hires, roughly 200 per year", "les intérimaires, environ 80 par mois": the count after a comma, said
+# to be about or per period (not "the reps, 3 sites").
+_AFTER_COMMA = re.compile(
+    r"\s*,\s*(?:(?P<about>environ|env\.?|about|around|roughly|some|approx\.?|approximately|~)\s*)?"
+    rf"(?P<count>{NUMBER_RE})(?![\d%]|[.,]\d)"
+    r"(?P<per>\s+(?:per|par|a|an|each|chaque)\s+(?:year|an|annee|month|mois|week|semaine|quarter|trimestre))?"
+    r"\s*(?=[.;:!?)]|$)"
+)
+# Several roles counted together: "4 médecins et 6 infirmières", "4 developers and 3 testers".
+_AND_MORE = re.compile(
+    rf"(?:\s+(?:de|d'|of)\s*[a-z'-]+(?:\s+[a-z'-]+)?)?(?:\s*,\s*|\s+(?:et|and|&|plus)\s+|\s*\+\s*)"
+    rf"(?P<num>{NUMBER_RE})(?![\d%]|[.,]\d)\s+"
+)
+# "the 20-person customer service team", "our 30-strong support team", "a 9-member sales team".
+_SIZED_TEAM = re.compile(
+    r"(?<![\w-])(?P<num>\d+)[- ](?:person|people|strong|member|man)\s+(?:[a-z&'-]+\s+){0,3}?"
+    r"(?:team|teams|group|department|unit|crew|squad|service|office|desk)(?![\w-])"
+)
 _OF = r"(?:(?:de|of)\s+|d')?"
 # "20-ish people", "50+ users", "30 odd staff", "20-odd managers": an approximate count is a count.
 _APPROX_AFTER = r"(?:\s*-?\s*(?:ish|odd)|\+)?"
@@ -118,7 +152,8 @@ _COUNT_TAIL = (
     r"(?:\s+(?:dans|a|au|aux|en|sur|in|on|at|across|over|throughout|within|between|entre|chez)\s+[^.,;:!?()\n—–]{1,40}?)?"
     r"(?:\s+(?:joining|arriving|starting|qui arrivent|a l'utiliser|a s'en servir|using it|to use it|"
     r"concerne|concernes|concernees|affected|impacted))?"
-    r"\s*(?=[.,;:!?)—–]|\s-\s|$)"
+    # The clause ends with punctuation, or goes on with "and": "we're 25 in the studio and need...".
+    r"\s*(?=[.,;:!?)—–]|\s-\s|$|\s+(?:and|et|but|mais|so|donc)\s)"
 )
 # "our customer care team of 30", "a team of forty-two": the count starts where the phrase naming the
 # team does.
@@ -171,15 +206,22 @@ def find_headcount(folded: str, lang: str) -> Headcount | None:
     tries = _MAX_WORD_TRIES
     own = _NOUN_IN.get(lang)
     nouns = sorted([*_NOUN.finditer(folded), *(own.finditer(folded) if own else ())], key=lambda m: m.start())
+    for sized in _SIZED_TEAM.finditer(folded):
+        return Headcount(sized.start(), sized.end(), int(sized["num"]))
     for noun in nouns:
+        if _QUALIFIES_THING.match(folded, noun.end()):
+            continue
         offset = max(0, noun.start() - _WINDOW)
         window = folded[offset : noun.start()]
         m = _DIGITS.search(window)
+        if m and _SENT_TO.search(folded[max(0, offset + m.start() - 60) : offset + m.start()]):
+            continue
         if m:
             number = to_decimal(m["num"], style="thousands", locale=lang)
             value = _whole(number * 1000 if number is not None and m["k"] else number)
             if value is not None:
-                return Headcount(offset + m.start(), noun.end(), value)
+                end, value = _and_more(folded, noun.end(), value, lang)
+                return Headcount(offset + m.start(), end, value)
         m = _ROUND.search(window)
         # "two dozen", "half a dozen": the number model reads the multiple; "une vingtaine" is ours.
         if m and m["round"] not in ("dozen", "douzaine"):
@@ -197,11 +239,30 @@ def find_headcount(folded: str, lang: str) -> Headcount | None:
         value = _count_of(after["count"], lang) if after else None
         if after and value is not None:
             return Headcount(after.start("count"), after.end(), value)
+    for noun in nouns:
+        comma = _AFTER_COMMA.match(folded, noun.end())
+        if comma and (comma["about"] or comma["per"]):
+            value = _count_of(comma["count"], lang)
+            if value is not None:
+                return Headcount(comma.start("count"), comma.end(), value)
     for m in _TEAM_OF.finditer(folded):
         value = _count_of(m["num"] or m["words"], lang)
         if value is not None:
             return Headcount(m.start(), m.end(), value)
     return _said_alone(folded, lang)
+
+
+def _and_more(folded: str, end: int, value: int, lang: str) -> tuple[int, int]:
+    """The count with the other roles counted after it ("4 médecins et 6 infirmières" is 10): where it
+    ends, and the sum."""
+    own = _NOUN_IN.get(lang)
+    while (more := _AND_MORE.match(folded, end)) is not None:
+        noun = _NOUN.match(folded, more.end()) or (own.match(folded, more.end()) if own else None)
+        number = _whole(to_decimal(more["num"], style="thousands", locale=lang))
+        if noun is None or number is None:
+            break
+        end, value = noun.end(), value + number
+    return end, value
 
 
 def _said_alone(folded: str, lang: str) -> Headcount | None:
