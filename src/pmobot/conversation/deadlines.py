@@ -7,8 +7,8 @@ means its last day. "Before" a period means the day before it starts
 ("avant juin" is 31 May). A period without a year is the next one that has
 not ended. Seasons start on the 21st of March, June, September and December;
 the school year on 1 September; both are events, so "by summer" or "pour la
-rentrée" is the day before they start, and only "in spring" / "cet été" means
-the season's last day.
+rentrée" is the day before they start, and only "in spring" / "cet été" / "next
+spring" / "l'été prochain" means the season's last day.
 
 "ASAP" and "dès que possible" are no date at all: ``find_asap`` lets the
 callers say so instead of guessing one.
@@ -136,7 +136,9 @@ _DURING = ("au", "en", "in", "this", "cet", "ce", "during", "pendant", "durant",
 
 def _season(m: re.Match[str], today: date) -> Period:
     month = _SEASON_START[m["season"]]
-    during = (m.groupdict().get("slead") or "") in _DURING
+    lead = m.groupdict().get("slead")
+    # "next spring", "l'été prochain" name the season as a time, like "in spring": unless said "before" it.
+    during = (lead or "") in _DURING or (lead is None and bool(re.search(r"\b(?:next|prochain|suivant)\b", m.group())))
 
     def make(year: int) -> Period:
         start = date(year, month, 21)
@@ -176,12 +178,14 @@ def _before(read: Reader) -> Callable[[re.Match[str], date], date]:
     return due
 
 
+# "The last quarter" (of the year) is the fourth; "last quarter" alone is the one gone by, no deadline.
+_LAST = r"(?:(?<=\bthe\s)last|last(?=\s+(?:quarter|half)\s+(?:of\s+(?:the\s+year|20\d\d)|20\d\d)))"
 _QUARTER = (
-    rf"{_EDGE}(?:(?P<qword>{_ORDINAL_RE}|dernier|last)\s+(?:trimestre|quarter)|(?:the\s+)?[tq](?P<qn>[1-4])|"
+    rf"{_EDGE}(?:(?P<qword>{_ORDINAL_RE}|dernier|{_LAST})\s+(?:trimestre|quarter)|(?:the\s+)?[tq](?P<qn>[1-4])|"
     rf"(?:le\s+)?trimestre\s+(?P<qn2>[1-4]))(?:\s+(?:de l'annee|of the year))?{_OF_YEAR}"
 )
 _HALF = (
-    rf"{_EDGE}(?:(?:le\s+|the\s+)?(?P<hword>{_ORDINAL_RE}|dernier|last)\s+(?:semestre|half)(?:\s+of the year)?|"
+    rf"{_EDGE}(?:(?:le\s+|the\s+)?(?P<hword>{_ORDINAL_RE}|dernier|{_LAST})\s+(?:semestre|half)(?:\s+of the year)?|"
     rf"(?:le\s+)?[hs](?P<hn>[12])){_OF_YEAR}"
 )
 _YEAR_RULE = (

@@ -75,7 +75,9 @@ def detect_language(text: str, default: str = "en") -> str:
 
 _DEADLINE_CUE = re.compile(
     r"\b(?:by|before|until|due|deadline|no later than|d'ici|avant|au plus tard|pour|for|echeance|"
-    r"jusqu'au|jusqu'en|livre le|livree le|ideally|idealement|target|cible)\b"
+    r"jusqu'au|jusqu'en|livre le|livree le|ideally|idealement|target|cible|"
+    # Said due before, and perhaps gone by: "devait être livré fin septembre", "was promised in June".
+    r"(?:etre|ete)\s+livree?s?|prevue?s?|promise?s?|promised|scheduled|expected)\b"
 )
 
 
