@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from pmobot.conversation.numbers import ROUND_COUNTS
 from pmobot.conversation.title_scope import scope_stop
 
 # The intake's title field takes up to 120 characters: a pre-filled title is cut only where a typed one
@@ -22,7 +23,9 @@ TITLE_MAX = 120
 _GREETING_WORD = (
     r"(?:bonjour|bonsoir|salut|hello|hi|hey|coucou|dear|good morning|good afternoon|good evening|greetings|"
     # Greetings as texted: "bjr", "slt", "cc", "yo".
-    r"chers|cheres|cher|chere|bjr|bjour|bsr|slt|cc|yo|hiya|howdy)"
+    r"chers|cheres|cher|chere|bjr|bjour|bsr|slt|cc|yo|hiya|howdy|"
+    # Said again, in a message that follows one up: "Re-bonjour", "rebonjour", "hi again".
+    r"re-?\s?bonjour|re-?\s?bonsoir|re-?\s?salut|(?:hi|hello)\s+again)"
 )
 # Whom a greeting is addressed to: a known audience ("à toutes et à tous", "the IT team"), with a few
 # more words before a comma ("chers collègues du support,"), or a name alone before one ("Hi Sam,").
@@ -42,12 +45,37 @@ _PLEASANTRY = (
 _GREETING = re.compile(
     rf"(?:(?:{_GREETING_WORD}(?:\s+(?:{_AUDIENCE}))?|{_PLEASANTRY})(?![\w'])[^\w'(\[«\"]*)+"
 )
+# A clause that leads in to the message and says nothing of the need: "Comme convenu en comité,", "As
+# discussed in Monday's meeting,", "Suite à notre réunion,", "Pour info", "FYI".
+_LEAD_IN_CLAUSE = re.compile(
+    r"(?:(?:comme\s+(?:convenu|discute|evoque|prevu|promis|annonce|indique|demande|vu)|suite\s+a|pour\s+faire\s+suite\s+a|"
+    r"as\s+(?:discussed|agreed|mentioned|promised|requested|planned|per)|following|further\s+to|per)(?![\w'-])"
+    r"[^,.!?:;\n]{0,60},\s*|(?:pour\s+info(?:rmation)?|pour\s+rappel|fyi|for\s+info(?:rmation)?|btw|by\s+the\s+way)"
+    r"(?![\w'-])\s*[,:-]?\s*)"
+)
 # What makes a thing welcome ("il serait utile d'avoir", "it would be great to have").
 _FR_WELCOME = (
     r"(?:utile|bien|bon|top|super|ideal|pratique|souhaitable|pertinent|interessant|judicieux|necessaire|precieux)"
 )
 _EN_WELCOME = r"(?:great|nice|good|useful|helpful|awesome|handy|ideal|valuable|brilliant|fantastic)"
+# An amount, whose decimal point ends no sentence: "45 000 €", "£1.5M", "15 k€".
+_AMOUNT_SPAN = r"(?:[^.;:!?]|(?<=\d)\.(?=\d))"
 _FR_REQUEST = (
+    # Said without "est-ce que" nor "c'est": "possible d'avoir", "envisageable de créer".
+    r"(?:possible|envisageable)\s+(?:d'|de\s+)|"
+    # "on pourrait avoir", "vous pourriez nous installer": a request said as a statement.
+    r"(?:on|vous|tu)\s+(?:pourrait|pourriez|pourrais|pourra|pourrez)(?:\s+(?:nous|me)\b)?|"
+    # Something promised and still awaited: "la DSI nous avait promis un outil".
+    r"(?:nous|m'|me|leur)\s*(?:avait|avaient|a|ont|aviez|avez)\s+(?:ete\s+)?promise?s?\s+|"
+    # A request chased: "je relance ma demande de portail client".
+    r"(?:je|nous|on)\s+(?:relance|relancons|reviens\s+sur|revenons\s+sur)\s+(?:ma|notre|mon|la|cette)\s+"
+    r"demande\s+(?:de\s+|d'|du\s+|des\s+|concernant\s+|pour\s+)|"
+    # A project launched: "on lance un projet de", "nous lançons".
+    r"(?:nous|on|je)\s+(?:lance|lancons|lancent|va\s+lancer|allons\s+lancer)(?:\s+(?:un|le|notre)\s+(?:projet|chantier)"
+    r"\s+(?:de\s+|d'))?|"
+    # Money said first: "Notre budget est de 45 000 € pour une refonte", "On a 15 k€ pour une appli".
+    rf"(?:(?:notre|le|mon)\s+)?(?:budget|enveloppe)\s+(?:est|sera|serait)\s+(?:de\s+|d')?{_AMOUNT_SPAN}{{1,30}}?\s+pour(?=\s)|"
+    rf"(?:on|nous)\s+(?:a|avons|dispose\s+de|disposons\s+de)\s+(?=\d){_AMOUNT_SPAN}{{1,20}}?\s+pour(?=\s)|"
     # "je voudrais savoir s'il est possible de créer", "on se demande si c'est possible d'avoir": before
     # "je voudrais" alone, which would leave "savoir s'il..." as the thing.
     r"(?:(?:je|nous|on)\s+(?:voudrais|voudrions|voudrait|aimerais|aimerions|aimerait|souhaiterais|souhaiterions)\s+"
@@ -56,7 +84,9 @@ _FR_REQUEST = (
     r"(?:d'|de\s+)|"
     # "nous avons besoin d'", "notre service achats a besoin d'", "j'aurais besoin d'", "besoin urgent d'"
     r"(?:(?:[a-z' -]{0,40}?\s|j')?(?:avons|a|ai|ont|aurions|aurait|aurais|auraient)\s+)?"
-    r"(?:vraiment\s+|absolument\s+|urgemment\s+|aussi\s+)?besoin\s+(?:urgent\s+)?(?:d'|de\s+|du\s+|des\s+|dun\s+|dune\s+|d\s+(?=une?\s))|"
+    r"(?:vraiment\s+|absolument\s+|urgemment\s+|aussi\s+)?besoin\s+(?:urgent\s+)?"
+    # "besoin de quelqu'un pour automatiser": the action is the need.
+    r"(?:de\s+quelqu'un\s+pour\s+|d'|de\s+|du\s+|des\s+|dun\s+|dune\s+|d\s+(?=une?\s))|"
     # "il faut", texted "faudrait"; "faut qu'on dématérialise": the verb after it is the action asked.
     r"(?:il\s+)?(?:nous\s+|me\s+|leur\s+|lui\s+)?(?:faut|faudrait|faudra)(?:\s+(?:qu'on|que\s+l'on|que\s+nous)"
     r"(?:\s+(?:(?:ait|ayons|puisse|puissions)(?:\s+avoir)?|(?:mette|mettions)\s+en\s+place)(?![\w'-]))?)?|"
@@ -70,6 +100,9 @@ _FR_REQUEST = (
     r"souhaiterions|souhaiterait|souhaiterais|souhaiteraient|aimerions|aimerait|aimerais|aimeraient|cherchons|"
     r"cherche|cherchent|recherchons|recherchent|"
     r"recherche|demandons|demande|demandent|reclament|reclame|reclamons)\b(?:\s+bien)?"
+    # Whether it can be had: "je voudrais savoir si on peut avoir", "le service paie demande si on pourrait".
+    r"(?:(?:\s+savoir)?\s+si\s+(?:on|vous|tu|nous|il|la dsi|l'it|l'informatique)\s+(?:peut|pouvez|peux|pouvons|"
+    r"pourrait|pourriez|pourrais|pourrions)(?:\s+(?:nous|me)\b)?(?=\s))?"
     r"(?:\s+(?:avoir|mettre en place|disposer d'|disposer de|obtenir|creer|lancer|developper|"
     r"qu'(?:on|il y) (?:ait|puisse avoir)|que (?:l'on|nous) (?:ayons|ait|puissions avoir)|"
     r"qu'on dispose d'|qu'on dispose de|que nous disposions d'|que nous disposions de))?|"
@@ -91,7 +124,7 @@ _FR_REQUEST = (
     r"merci\s+de\s+(?:nous\s+|me\s+)?|"
     r"(?:l'idee|l'objectif)\s+(?:serait|est)\s+(?:d'|de\s+)|"
     # Money granted for the thing: "le comité a validé 400 000 € pour moderniser l'outil".
-    r"(?:a|ont|avons)\s+(?:valide|approuve|debloque|accorde|alloue|vote)\s+[^.;:!?]{1,50}?\s+pour(?=\s)|"
+    rf"(?:a|ont|avons)\s+(?:valide|approuve|debloque|accorde|alloue|vote)\s+{_AMOUNT_SPAN}{{1,50}}?\s+pour(?=\s)|"
     # Said of the budget first: "Budget de 75 k€ validé par le COMEX pour un outil de...".
     r"(?:budget|enveloppe)\s+[^.;:!?]{1,40}?\s(?:valide|approuve|debloque|accorde|alloue|vote)e?s?(?:\s+[^.;:!?]{0,40}?)?\s+pour(?=\s)"
 )
@@ -125,9 +158,27 @@ _EN_REQUEST = (
     r"(?:really\s+|urgently\s+|also\s+|do\s+)?"
     r"(?:needs|need|would need|'d need|wants|want|would want|would like|'d like|would love|'d love|"
     r"requires|require|are after|is after|(?:keep|keeps|kept|are|is|have been|has been)\s+asking\s+for|"
-    r"asked for|ask for)\b"
-    rf"(?:\s+to\s+(?:have|get|build|set up|create|request|order|ask for)\b|\s+to\s+{_EQUIP}|\s+to(?=\s))?|"
+    r"asked for|ask for)\b(?!\s+to\s+know\b)"
+    rf"(?:\s+to\s+(?:have|get|build|set up|create|request|order|ask for)\b|\s+to\s+{_EQUIP}|\s+to(?=\s)|"
+    r"\s+(?:someone|somebody|a\s+person|help)\s+to(?=\s))?|"
+    # Someone to do it: "need someone to automate the shipment tracking".
+    r"(?:(?:we|i)\s+(?:really\s+)?)?(?:need|needs)\s+(?:someone|somebody|a\s+person|help)\s+to(?=\s)|"
     r"need(?=\s+(?!(?:is|was|for|of|and|or|in|to\s+be)\b)[a-z])|"
+    # Said without a subject: "Would love an offline app".
+    r"(?:would|'d)\s+(?:love|like)(?:\s+to\s+(?:have|get|build|set up|create))?(?=\s)|"
+    # A project launched: "we're launching a project to replace...", "we are kicking off a data catalogue".
+    # Said with its subject and what is launched ("we are starting to lose track" launches nothing).
+    r"(?:we're|we\s+are|we\s+will\s+be|we'll\s+be|i'm|i\s+am)\s+(?:launching|kicking\s+off|starting)"
+    r"(?=\s+(?:a|an|the|our)\s)(?:\s+(?:a|the|our)\s+project\s+(?:to|for|on)(?=\s))?|"
+    # Something promised and still awaited: "IT promised us a new expense tool", "we were promised a".
+    r"(?:has\s+|had\s+|have\s+)?promised\s+(?:us|me)(?=\s)|(?:we|i)\s+(?:were|was|had\s+been|have\s+been)\s+promised|"
+    # A request chased: "I'm chasing my request for a label printer".
+    r"(?:(?:i'm|we're|i\s+am|we\s+are|just)\s+)?(?:chasing|following\s+up\s+on|bumping)\s+(?:my|our|the)\s+request\s+"
+    r"(?:for|about|on)(?=\s)|"
+    # Money said first: "Our budget is €25k for a customer feedback tool".
+    rf"(?:(?:our|the|my)\s+)?budget\s+(?:is|was|will\s+be)\s+(?:about\s+|around\s+)?{_AMOUNT_SPAN}{{1,30}}?\s+for(?=\s)|"
+    rf"(?:we|i)\s+(?:have|'ve\s+got|have\s+got)\s+(?:about\s+|around\s+)?(?=[^.;:!?\s]{{0,3}}\d){_AMOUNT_SPAN}{{1,20}}?"
+    r"\s+for(?=\s)|"
     r"(?:we|i)\s+(?:have\s+to|must|should)(?=\s)|"
     r"(?:(?:we're|i'm|we are|i am)\s+)?looking\s+(?:for|to\s+(?:get|have|build))|"
     r"(?:we're|i'm|we are|i am)\s+(?:after|hoping for|in need of|in the market for|asking for|requesting)|"
@@ -143,10 +194,12 @@ _EN_REQUEST = (
     r"contact|reply|share|send|give|get back|please|pls)\b)|"
     # "would it be possible to get", or to do something to a thing ("to digitise the reports": kept).
     # "wondering if IT could build", "I was wondering whether we could get".
-    r"(?:(?:i'm|we're|i am|we are|i was|we were|just)\s+)?wondering\s+(?:if|whether)\s+(?:" + _EN_WHO + r")\s+"
+    # "is asking whether we could get", "I'd like to know if we can get".
+    r"(?:(?:i'm|we're|i am|we are|i was|we were|just|is|are|was|were|keeps?|i|we)\s*)?"
+    r"(?:wondering|asking|(?:'d|would)\s+like\s+to\s+know|want\s+to\s+know)\s+(?:if|whether)\s+(?:" + _EN_WHO + r")\s+"
     r"(?:could|can|would|might)\s+(?:(?:please|pls|possibly|maybe|perhaps|kindly|just|also)\s+)*(?:" + _EN_DO + r")"
     r"(?:\s+(?:us|me)\b)?|"
-    r"(?:is\s+it|would\s+it\s+be|will\s+it\s+be)\s+possible\s+(?:for\s+(?:us|you|me)\s+)?to"
+    r"(?:(?:is\s+it|would\s+it\s+be|will\s+it\s+be)\s+|(?<!as\s))possible\s+(?:for\s+(?:us|you|me)\s+)?to"
     r"(?:\s+(?:get|have|build|create|set up|develop|provide)(?:\s+(?:us|me)\b)?)?(?=\s)|"
     r"is\s+there\s+(?:any|a|some)\s+way\s+(?:(?:for\s+(?:us|you|me)\s+)?to|(?:we|you|i|it)\s+(?:could|can))"
     r"(?:\s+(?:get|have|build|create|set up|develop|provide)(?:\s+(?:us|me)\b)?)?(?=\s)|"
@@ -155,11 +208,11 @@ _EN_REQUEST = (
     r"(?:to\s+(?:have|get)|if\s+(?:we|i)\s+(?:could\s+(?:have|get)|had))|"
     r"please\s+(?:build|create|set up|provide|make|develop|give)(?:\s+(?:us|me)\b)?|"
     # Money granted for the thing: "management approved half a million euros for a new WMS".
-    r"(?:has\s+|have\s+)?(?:approved|allocated|granted|signed off|budgeted)\s+[^.;:!?]{1,50}?\s+for(?=\s)"
+    rf"(?:has\s+|have\s+)?(?:approved|allocated|granted|signed off|budgeted)\s+{_AMOUNT_SPAN}{{1,50}}?\s+for(?=\s)"
 )
 _REQUEST = re.compile(
     rf"(?:(?:{_FR_REQUEST}){_FR_VERB}|{_EN_REQUEST}|(?:(?:nouvelle|nouveau|new|petite|small|quick|urgent|urgente)\s+)?"
-    rf"(?:besoin|demande|projet|objet|sujet|request|need|subject|project)\s*:)(?:\s*[-–—]+(?=\s))?\s*"
+    rf"(?:besoin|demande|projet|objet|sujet|request|need|subject|project|(?:the\s+)?ask)\s*:)(?:\s*[-–—]+(?=\s))?\s*"
 )
 # A request frame further on, once the first sentence turned out to be context ("Our 12 plants have no
 # common tool. We'd like..."; "Le serveur sature, il faut une solution..."): at a word's start.
@@ -205,6 +258,12 @@ _PROPOSAL = re.compile(
     rf"(?=[^.!?\n]{{3,80}}?\s{_WOULD_HELP})|(?=[^.!?\n]{{3,80}}?,?\s+{_FR_WOULD_HELP})|"
     rf"would\s+(?=[^.!?\n]{{3,80}}?\s+{_DOABLE}))"
 )
+# How many of the thing are needed is no part of its name: "a dozen laptops", "3 new printers", "une dizaine
+# de PC portables" (not "3D printer", "24/7 support").
+_HOW_MANY = re.compile(
+    rf"(?:(?:a\s+)?(?:dozen|couple\s+of|few|handful\s+of)|(?:{'|'.join(k for k in ROUND_COUNTS if ' ' not in k)})"
+    r"\s+(?:de\s+|d'|of\s+)|\d+(?=\s+[a-z]))\s*(?:(?:de|d'|of)\s+)?(?=[a-z])"
+)
 _ARTICLE = re.compile(r"(?:a|an|the|some|un|une|des|du|de la|le|la|les|d'un|d'une)\s+|(?:l'|d')(?=\w)")
 
 # Where the thing needed stops, besides what the caller found (counts, dates, amounts).
@@ -226,6 +285,12 @@ _STOPS = (
     re.compile(r"\s+(?:pls|plz|please|svp|stp|merci)(?![\w'-])"),
     # A count of things after "des"/"of": "les salles de réunion des 7 agences", "of our 3 offices".
     re.compile(r"\s+(?:des|de nos|of|of our|of the)\s+(?!(?:19|20)\d\d(?!\d))\d"),
+    # What the thing holds, listed after "avec"/"with": "avec photo, nom, poste et téléphone", "with serial
+    # number, owner and location" (not "with a stylus", "avec alertes": descriptors). Past the comma, so here.
+    re.compile(
+        r"\s+(?:avec|with)\s+(?!(?:a|an|the|un|une|le|la|les|des|our|nos|notre|their|leurs)\s)[a-z'-]+"
+        r"(?:\s+[a-z'-]+){0,2}\s*,\s*[a-z'-]+(?:\s+[a-z'-]+){0,2}\s*(?:,|\s(?:and|et)\s)"
+    ),
     # Where it runs: "on their tablets", "sur nos postes".
     re.compile(r"\s+(?:on|sur)\s+(?:their|our|his|her|your|leurs?|nos|notre|vos|votre|ses|son|sa)\s"),
 )
@@ -246,7 +311,9 @@ _CLAUSES = {
 _TRAILING = re.compile(
     r"(?:(?:^|\s+)(?:and|et|with|avec|for|pour|of|de|d'|des|du|the|le|la|les|a|an|un|une|to|by|par|since|from|depuis|"
     r"avant|before|until|d'ici|jusqu'au|on|in|en|au|dans|nos|our|all|tous les|toutes les|leurs|their|ses|ces|"
-    r"these|about|around|some|environ|pres de|plus de|more than|over|roughly|nearly|approximately))+$"
+    r"these|about|around|some|environ|pres de|plus de|more than|over|roughly|nearly|approximately|"
+    # Where, said as a word that points back to a place named before: "wifi there", "le wifi là-bas".
+    r"there|here|la-bas|ici))+$"
 )
 
 
@@ -310,6 +377,9 @@ def need_title(text: str, folded: str, *, lang: str, cuts: Iterable[int] = ()) -
     """
     greeting = _GREETING.match(folded)
     start = greeting.end() if greeting else 0  # "Hi! We need...": the need is after the greeting
+    lead_in = _LEAD_IN_CLAUSE.match(folded, start)
+    if lead_in:
+        start = lead_in.end()
     start = _after_request(folded, start)
     vague = _VAGUE_ACTION.match(folded, start)
     proposal = _PROPOSAL.search(folded, start) if vague else None
@@ -330,6 +400,9 @@ def need_title(text: str, folded: str, *, lang: str, cuts: Iterable[int] = ()) -
 def _cut_title(text: str, folded: str, start: int, end: int, lang: str, cuts: Iterable[int]) -> str | None:
     """The title from ``start``, cut where the thing's name stops (before ``end``, the sentence's end)."""
     m = _ARTICLE.match(folded, start, end)
+    if m:
+        start = m.end()
+    m = _HOW_MANY.match(folded, start, end)
     if m:
         start = m.end()
     cut = min((c for c in cuts if start < c < end), default=end)

@@ -20,7 +20,7 @@ from pmobot.conversation.headcount import PEOPLE_NOUN_RE
 _DET = (
     r"(?:(?:le|la|les|nos|notre|leurs?|ses|son|sa|ces|cet|cette|ce|tous\s+les|toutes\s+les|tout\s+le|toute\s+la|"
     r"chaque|vos|votre|mes|mon|ma|the|our|their|his|her|its|all(?:\s+of)?(?:\s+(?:our|the|their))?|every|each|"
-    r"these|those|my|your|this)\s+|l')"
+    r"these|those|my|your|this)\s+|(?:toute?\s+)?l')"
 )
 _POSSESSIVE = r"(?:nos|notre|leurs?|vos|votre|ses|son|sa|mes|mon|ma|our|their|your|my|his|her|its)\s+"
 # Whom a thing is for, said without an article: "for candidates", "pour les RH", "for new starters".
@@ -35,7 +35,7 @@ _TEAM_OR_PLACE = (
     r"(?:reception|accueil|finance|finances|legal|hr|rh|it|dsi|marketing|sales|procurement|purchasing|achats|"
     r"accounting|accounts|compta|comptabilite|support|helpdesk|management|direction|board|comex|codir|cse|hq|"
     r"headquarters|siege|logistics|logistique|operations|ops|juridique|payroll|paie|facilities|security|"
-    r"surete|production|maintenance|recrutement|recruitment|formation|training)"
+    r"surete|production|maintenance|recrutement|recruitment|formation|training|front\s+desk|frontdesk|service\s+desk)"
 )
 _PHRASE_ENDS = (
     r"(?=\s*(?:$|[^\w\s'-])|\s+(?:by|before|in|on|at|with|and|to|for|next|this|asap|until|d'ici|avant|pour|"
@@ -83,7 +83,9 @@ def _never(head: str) -> bool:
 
 # Each kind of phrase that ends a title, with when the title keeps it all the same (given the title so far).
 _FOR_WHOM = re.compile(
-    rf"\s+(?:pour|pr|for)\s+(?:{_DET}(?P<action>{_ACTION_NOUN})?|{_WHOM}(?![\w-])|{_TEAM_OR_PLACE}{_PHRASE_ENDS})"
+    rf"\s+(?:pour|pr|for)\s+(?:{_DET}(?P<action>{_ACTION_NOUN})?|{_WHOM}(?![\w-])|{_TEAM_OR_PLACE}{_PHRASE_ENDS}|"
+    # What for, as a noun of action without an article: "for model training", "pour archivage".
+    rf"(?P<bare>(?:[a-z-]+\s+)?{_ACTION_NOUN}){_PHRASE_ENDS})"
 )
 _PURPOSE = {
     "fr": re.compile(
@@ -113,6 +115,13 @@ _PARTNER = re.compile(
     r"quelqu'un)\b)"
 )
 
+# Where, said "sur"/"on" a site: "sur le site", "on the intranet", "sur nos chantiers".
+_ON_PLACE = re.compile(
+    r"\s+(?:sur|on)\s+(?:le|la|les|l'|nos|notre|the|our)\s*(?:site|sites|website|site web|site internet|intranet|"
+    r"extranet|terrain|chantier|chantiers|shop floor|premises)(?![\w-])|"
+    # A floor: "on the second floor", "au 2e étage".
+    r"\s+(?:on\s+(?:the|our)|au|a\s+l')\s*(?:[a-z0-9]+\s+)?(?:floor|etage)s?(?![\w-])"
+)
 # "où" folds to "ou" (or): it is looked for in the text as written.
 _WHERE_CLAUSE = re.compile(r"\s+où(?![\w'-])", re.IGNORECASE)
 
@@ -126,6 +135,7 @@ def _stops(lang: str) -> tuple[tuple[re.Pattern[str], Keep], ...]:
         (_WHERE, _never),
         *(((_AT_PLACE_FR, _never),) if fr else ()),
         (_PARTNER, _relational),
+        (_ON_PLACE, _never),
     )
 
 
@@ -151,7 +161,7 @@ def _exempt(pattern: re.Pattern[str], m: re.Match[str], text: str, head: str) ->
     "outil" (the purpose names the thing)."""
     if pattern is _PURPOSE["en"]:
         return text[m.start("word")].isupper()
-    if pattern is _FOR_WHOM and m.groupdict().get("action"):
+    if pattern is _FOR_WHOM and (m.groupdict().get("action") or m.groupdict().get("bare")):
         return _generic(head)
     if pattern is _AT_PLACE_FR:  # "à", not the English article
         said = text[m.start() :].lstrip().lower()
