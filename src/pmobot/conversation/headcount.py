@@ -175,6 +175,14 @@ _WE_ARE = re.compile(
     r"\b(?:ils|elles|nous|on)\s+(?:sont|sommes|est|seraient|serions|serait|seront|serons|sera)\s+"
     r"|\b(?:we|they)(?:'re|\s+are|'d\s+be|\s+would\s+be|'ll\s+be|\s+will\s+be)\s+"
 )
+# A count that is the subject of using or awaiting the thing names people whatever the noun ("15 magasiniers
+# l'attendent", "12 brancardiers l'utiliseront", "25 riggers will use it"), unless it names organisations.
+_USE_IT = re.compile(
+    rf"(?<![\w.,])(?P<num>{NUMBER_RE})(?![\d%]|[.,]\d)\s+(?!{_ORGANISATIONS}\s)[a-z][a-z'-]*\s+"
+    r"(?:(?:l'|le\s+|la\s+|les\s+|s'en\s+|en\s+)?(?:attend\w*|utilis\w*|servent|serviront|ont\s+besoin|auront\s+besoin)|"
+    r"(?:will|would|are\s+going\s+to|are\s+waiting\s+to|can't\s+wait\s+to)\s+use\s+it|use\s+it|are\s+waiting\s+for\s+it|"
+    r"(?:will\s+)?need\s+it|rely\s+on\s+it)(?![\w'-])"
+)
 _THERE_ARE = re.compile(r"\bthere(?:'s|\s+is|\s+are|'re)\s+")
 _WE_ARE_COUNT = re.compile(rf"{_ABOUT}(?P<num>{_SAID}){_COUNT_TAIL}")
 # "there are 150 of them" (not "there are 3 offices"), "Twenty-five of them.", "half a dozen of them joining".
@@ -275,6 +283,10 @@ def _said_alone(folded: str, lang: str) -> Headcount | None:
             return Headcount(we.start(), m.end(), value)
     for m in _OF_US.finditer(folded):
         value = _count_of(m["num"], lang)
+        if value is not None:
+            return Headcount(m.start(), m.end(), value)
+    for m in _USE_IT.finditer(folded):
+        value = _whole(to_decimal(m["num"], style="thousands", locale=lang))
         if value is not None:
             return Headcount(m.start(), m.end(), value)
     return None
