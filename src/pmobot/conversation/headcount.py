@@ -9,8 +9,12 @@ licences) are not people, so a noun must be one of ``PEOPLE_NOUNS``.
 
 A count may also be said in a clause of its own ("on est douze", "ils sont
 130 sur le terrain", "there are 150 of them", "Twenty-five of them."), in
-brackets after the people ("nos gestionnaires (env. 60 pers.)"), or as the
-size of a team ("a team of forty-two").
+brackets after the people ("nos gestionnaires (env. 60 pers.)"), after them
+and a comma when said about or per period ("new hires, roughly 200 per
+year"), as the size of a team ("a team of forty-two", "the 20-person team"),
+or as the subject of using or awaiting the thing ("15 magasiniers
+l'attendent"). Roles counted together are summed ("4 médecins et 6
+infirmières" is 10); recipients of what the thing sends are not its users.
 """
 
 from __future__ import annotations

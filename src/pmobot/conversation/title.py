@@ -6,6 +6,10 @@ titled "Shift-planning tool": the greeting, the request around the thing
 d'", "Nous voulons") and its article go; the title stops where the sentence
 goes on to something else: a count of people, a date, an amount (the caller
 says where those start: it found them), a clause, a comma.
+
+Past 400 lines because most of it is the request frames of both languages,
+each one alternation whose order matters (the longer frame first); whom,
+where and what for the thing is needed are apart, in ``title_scope``.
 """
 
 from __future__ import annotations
