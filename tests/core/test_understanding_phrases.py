@@ -26,6 +26,12 @@ def found(text: str, lang: str) -> dict[str, Any]:
     ("fr", "bonjour, possible d'avoir un scanner de documents pour la compta ?", "Scanner de documents"),
     ("fr", "Possible de créer un espace partagé pour les chefs de chantier ?", "Espace partagé"),
     ("en", "hi, possible to get a second screen for the new joiners?", "Second screen"),
+    # The apostrophe dropped, as texted.
+    ("fr", "slt possible d avoir un badge visiteur ?", "Badge visiteur"),
+    ("fr", "Bonjour, est-il possible d avoir un accès Jira pour les 3 stagiaires ?", "Accès Jira"),
+    # "any chance of".
+    ("en", "Hi, any chance of a new laptop for each of the 6 interns?", "New laptop"),
+    ("en", "Is there any chance of getting a standing desk?", "Standing desk"),
     ("en", "Would love a shared calendar for the field team.", "Shared calendar"),
     ("en", "Would like a simple inventory app, nothing fancy.", "Simple inventory app"),
     # "on pourrait avoir", asked as a statement.
@@ -38,6 +44,10 @@ def found(text: str, lang: str) -> dict[str, Any]:
     ("en", "I'd like to know if we can get a meeting room display.", "Meeting room display"),
     ("en", "The legal team is asking whether we could get a contract repository.", "Contract repository"),
     ("en", "Our drivers are asking if IT could build a fuel log app.", "Fuel log app"),
+    # A request named as one: "demande de licences", "request for".
+    ("fr", "Objet : demande de licences Adobe pour 4 graphistes", "Licences Adobe"),
+    ("fr", "Demande d'accès au VPN pour les prestataires.", "Accès au VPN"),
+    ("en", "Subject: request for a second monitor", "Second monitor"),
     # Someone to do it: "need someone to", "besoin de quelqu'un pour".
     ("en", "need someone to migrate the shared drives before spring", "Migrate the shared drives"),
     ("en", "We need somebody to clean up the supplier master data.", "Clean up the supplier master data"),
@@ -85,6 +95,7 @@ def test_the_need_after_a_lead_in_a_promise_or_money(lang: str, text: str, expec
     ("en", "We are starting to lose track of contracts, we need a contract tool.", "Contract tool"),
     ("fr", "Notre budget est serré : il nous faut un CRM simple.", "CRM simple"),
     ("fr", "On a 3 sites et il faut un outil de réservation.", "Outil de réservation"),
+    ("fr", "Je relaie une demande de la compta : ils voudraient un outil de rapprochement.", "Outil de rapprochement"),
 ])
 def test_words_of_a_frame_that_frame_nothing(lang: str, text: str, expected: str) -> None:
     assert found(text, lang).get("title") == expected
@@ -150,6 +161,7 @@ def test_what_names_the_thing_still_stays(lang: str, text: str, expected: str) -
     # Several roles counted together.
     ("fr", "Un outil de planning pour 5 médecins et 12 infirmiers.", 17),
     ("en", "A ticketing tool for 4 developers and 3 testers.", 7),
+    ("fr", "Un outil de ticketing pour 20 agents et 4 superviseurs.", 24),
     ("fr", "Une appli pour 3 chefs de chantier, 10 ouvriers et 2 conducteurs de travaux.", 15),
     # A count said in a clause of its own that goes on with "and"/"et".
     ("en", "We're 18 in the legal department and need a contract tool.", 18),

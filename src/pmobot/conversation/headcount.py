@@ -73,7 +73,7 @@ _FRENCH_NOUNS = """
     courtier courtiere souscripteur souscriptrice actuaire banquier banquiere guichetier guichetiere
     releveur releveuse postier postiere agriculteur agricultrice eleveur eleveuse veterinaire artisan artisane commis
     opticien opticienne acheteur statisticien statisticienne economiste pers repondant repondante
-    dessinateur dessinatrice saisonnier saisonniere gars testeur testeuse
+    dessinateur dessinatrice saisonnier saisonniere gars testeur testeuse superviseur superviseuse
 """
 # Nouns that name people in one language and things in the other: read in the sentence's language
 # only ("40 temps" are temporary staff in English, "temps" is time in French; "300 franchisés" are

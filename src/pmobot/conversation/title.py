@@ -66,7 +66,12 @@ _EN_WELCOME = r"(?:great|nice|good|useful|helpful|awesome|handy|ideal|valuable|b
 _AMOUNT_SPAN = r"(?:[^.;:!?]|(?<=\d)\.(?=\d))"
 _FR_REQUEST = (
     # Said without "est-ce que" nor "c'est": "possible d'avoir", "envisageable de créer".
-    r"(?:possible|envisageable)\s+(?:d'|de\s+)|"
+    # A request named as one: "Objet : demande de licences Adobe" (not "une demande de la logistique", whose
+    # "de" says who asks, nor "demande de devis").
+    r"(?:(?:nouvelle|petite)\s+)?demande\s+(?:de\s+|d'|d\s+(?=[aeiouh]))"
+    r"(?!(?:la|le|les|l'|nos|notre|mon|ma|mes|leur|leurs|devis|budget|prix|renseignements?|informations?)(?![\w-]))|"
+    # The apostrophe may be dropped, as texted: "possible d avoir".
+    r"(?:possible|envisageable)\s+(?:d'|de\s+|d\s+(?=[aeiouh]))|"
     # "on pourrait avoir", "vous pourriez nous installer": a request said as a statement.
     r"(?:on|vous|tu)\s+(?:pourrait|pourriez|pourrais|pourra|pourrez)(?:\s+(?:nous|me)\b)?|"
     # Something promised and still awaited: "la DSI nous avait promis un outil".
@@ -120,7 +125,7 @@ _FR_REQUEST = (
     # "est-ce qu'il serait possible de", "y aurait-il moyen d'", "serait-il envisageable de"
     r"(?:est[- ]ce\s+qu'il\s+(?:serait|sera|est|y\s+aurait|y\s+a)|(?:est|serait)[- ]il|y\s+aurait[- ]il|"
     r"il\s+y\s+aurait|est[- ]ce|(?:est[- ]ce\s+que\s+)?(?:c'est|ce\s+serait|ca\s+serait|ce\s+sera))"
-    r"\s+(?:possible|envisageable|moyen)\s+(?:d'|de\s+)|"
+    r"\s+(?:possible|envisageable|moyen)\s+(?:d'|de\s+|d\s+(?=[aeiouh]))|"
     # A noun for the verb: "mise en place d'un outil", "mise en œuvre d'une GED".
     r"(?:la\s+)?mise\s+en\s+(?:place|oeuvre|œuvre)\s+(?:d'|de\s+|du\s+|des\s+)|"
     rf"(?:il|ce|ca|cela)\s+(?:nous\s+|me\s+)?(?:serait|sera|est)\s+(?:vraiment\s+|tres\s+)?{_FR_WELCOME}\s+"
@@ -187,6 +192,8 @@ _EN_REQUEST = (
     r"(?:(?:we're|i'm|we are|i am)\s+)?looking\s+(?:for|to\s+(?:get|have|build))|"
     r"(?:we're|i'm|we are|i am)\s+(?:after|hoping for|in need of|in the market for|asking for|requesting)|"
     r"(?:(?:we|i)\s+(?:are\s+|am\s+)?)?(?:requesting|request)(?:\s+for)?(?=\s)|"
+    # "any chance of a new laptop?", "is there any chance of getting a scanner?".
+    r"(?:is\s+there\s+)?any\s+chance\s+(?:of|for)(?:\s+(?:getting|having|us\s+getting))?(?=\s)|"
     r"(?:please\s+)?(?:(?:is\s+there\s+)?any\s+chance\s+(?:that\s+)?(?P<who>" + _EN_WHO + r")\s+(?:could|can|would)"
     r"|(?:could|can|would|may)\s+(?:" + _EN_WHO + r"))"
     r"\s+(?:(?:please|pls|possibly|maybe|perhaps|kindly|just|also)\s+)*(?:" + _EN_DO + r")"
@@ -274,7 +281,8 @@ _ARTICLE = re.compile(r"(?:a|an|the|some|un|une|des|du|de la|le|la|les|d'un|d'un
 _STOPS = (
     # A count of anything after "for"/"pour": "pour nos 5 sites", "for the 6 warehouses" (not a year).
     re.compile(
-        r"\s+(?:pour|for|across|sur|dans|in|entre|between|avec|with|chez|at)\s+(?:(?:nos|les|our|the|all|all of our|"
+        r"\s+(?:pour|for|across|sur|dans|in|entre|between|avec|with|chez|at)\s+(?:(?:each|every\s+one|chacun|chacune)\s+"
+        r"(?:of|des|de\s+nos)\s+)?(?:(?:nos|les|our|the|all|all of our|"
         r"tous les|toutes les|leurs|their|ses|ces|these|nos|mes|my)\s+)?(?:(?:about|around|some|environ|pres de|"
         r"plus de|more than|over|roughly|nearly|approximately)\s+)?(?!(?:19|20)\d\d(?!\d))\d"
     ),
@@ -343,7 +351,11 @@ def _after_request(folded: str, start: int) -> int:
         return start  # "Patient portal: history, prescriptions...": before the colon is the thing, not a label
     m = (m or _REQUEST_LATER.search(folded, start) or label
          or _LEAD_IN.search(folded, start) or _PROPOSAL.search(folded, start))
-    return m.end() if m else start
+    if m is None:
+        return start
+    # A request right after a label: "Objet : demande de licences", "Subject: request for a monitor".
+    again = _REQUEST.match(folded, m.end(), end)
+    return again.end() if again else m.end()
 
 
 # The verb after "faut qu'on" is a subjunctive; the title names the action with its infinitive
