@@ -6,11 +6,14 @@
 - ``claim``: a worker reserves due rows, at most the oldest unfinished one of
   each conversation (so a person's requests are worked in order, one at a
   time, across every worker), with a compare-and-set on ``locked_until`` (the
-  lease and its fencing token; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
+  lease and its fencing token; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), in
+  one statement, in the transaction that marks the rows answered since done.
 - ``working`` / ``finish_in``: while a worker runs a row, the core's unit of
   work (``Chat._guarded``) marks the row done in its own transaction, under
   the lease, with the messages it answers (``answering``): the work and the
-  mark commit together, or neither does. A worker whose lease was taken over
+  mark commit together, or neither does. A unit of work that wrote nothing
+  is not marked (doing it again is as good as its answer): its row is done
+  with the batch's ``finish``. A worker whose lease was taken over
   commits nothing (``LeaseLost``). A row found ``answering`` (its worker died
   before sending) runs again through the same listener, whose unit of work
   then gives back the stored answer (``replayed``) instead of working again.
@@ -25,23 +28,28 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, exists, func, tuple_, update
+from sqlalchemy import Integer, and_, bindparam, exists, func, tuple_, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot import leases
-from pmobot.db import Database, insert_new
+from pmobot.db import Database, insert_new, wrote
 from pmobot.domain import keys
+from pmobot.domain.models import UTCDateTime
 from pmobot.domain.models_inbound import InboundRequest
 from pmobot.messages import Message, from_dict, to_dict
 
 # How long a claimed row is reserved for its worker (a Web API call gives up after 10 s). A worker that
 # died holds its rows this long, no longer; one that outlived it commits nothing (``finish_in``).
 LEASE = timedelta(seconds=30)
+# A read-only unit of work finished this long before its lease runs out is not marked (``finish_in``): the
+# margin is what the clocks of two workers may disagree by before one could take the row over.
+READ_ONLY_WITHIN = LEASE / 2
 # A row that failed this many times (not counting a lease lost) is given up and reported.
 MAX_ATTEMPTS = 5
 # Done rows are kept this long (repeat deliveries within it are recognised), then deleted.
@@ -97,35 +105,74 @@ async def receive(db: Database, *, platform: str, kind: str, key: keys.DeliveryK
                            now=now)
 
 
-def _free(now: datetime) -> Any:
+def _free(now: Any) -> Any:
     return (col(InboundRequest.locked_until).is_(None)) | (col(InboundRequest.locked_until) <= now)
 
 
-async def claim(db: Database, *, now: datetime, platforms: Sequence[str], batch: int,
-                finished: Sequence[tuple[InboundRequest, datetime]] = ()) -> list[tuple[InboundRequest, datetime]]:
-    """Reserve due rows, the oldest unfinished one of each conversation at most; each with its lease token.
-
-    ``finished``: rows this worker answered since its last claim, marked done in the same transaction
-    first (one commit for both; the next request of their conversations may then be claimed at once)."""
-    token = now + LEASE
+@cache
+def _claim_statement(postgres: bool) -> Any:
+    """Reserve the due rows, the oldest unfinished one of each conversation at most, in one statement:
+    ``UPDATE ... WHERE id IN (SELECT ... LIMIT :batch) RETURNING``. Built once; bound at each claim
+    (``now``, ``token``, ``platforms``, ``batch``): building it was a tenth of a worker's time."""
+    now = bindparam("now", type_=UTCDateTime)
     earlier = aliased(InboundRequest)
     waits_on_earlier = exists().where(
         and_(col(earlier.conversation) == col(InboundRequest.conversation), col(earlier.status).in_(OPEN),
              col(earlier.id) < col(InboundRequest.id)))
-    query = (
-        select(InboundRequest)
+    due = (
+        select(col(InboundRequest.id))
         .where(col(InboundRequest.status).in_(OPEN), col(InboundRequest.next_attempt_at) <= now,
-               col(InboundRequest.platform).in_(list(platforms)), _free(now), ~waits_on_earlier)
+               col(InboundRequest.platform).in_(bindparam("platforms", expanding=True)), _free(now),
+               ~waits_on_earlier)
         .order_by(col(InboundRequest.id))
-        .limit(batch)
+        .limit(bindparam("batch", type_=Integer))
     )
+    chosen: Any = due.scalar_subquery()
+    if postgres:
+        # Rows another worker is reserving are skipped, not waited for. Chosen once (a materialised CTE):
+        # PostgreSQL may run an ``IN (subquery)`` again as the rows change, and its LIMIT then held per run.
+        due = due.with_for_update(skip_locked=True, of=InboundRequest)
+        picked = due.cte("due").prefix_with("MATERIALIZED")
+        chosen = select(picked.c.id)
+    return (
+        update(InboundRequest)
+        # Still free and unfinished: a compare-and-set, whatever the isolation level.
+        .where(col(InboundRequest.id).in_(chosen), col(InboundRequest.status).in_(OPEN), _free(now))
+        .values(locked_until=bindparam("token", type_=UTCDateTime))
+        .returning(InboundRequest)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@cache
+def _done_statement() -> Any:
+    """Mark rows done, each only under the lease it was worked with: one statement for a batch."""
+    return (
+        update(InboundRequest)
+        .where(tuple_(col(InboundRequest.id), col(InboundRequest.locked_until)).in_(
+            bindparam("held", expanding=True)), col(InboundRequest.status).in_(OPEN))
+        .values(status="done", done_at=bindparam("done_at", type_=UTCDateTime), locked_until=None, answer=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def claim(db: Database, *, now: datetime, platforms: Sequence[str], batch: int,
+                finished: Sequence[tuple[InboundRequest, datetime]] = ()) -> list[tuple[InboundRequest, datetime]]:
+    """Reserve due rows, the oldest unfinished one of each conversation at most; each with its lease token,
+    in ``id`` order. One statement (``_claim_statement``).
+
+    ``finished``: rows this worker answered since its last claim, marked done in the same transaction
+    first (one commit for both; the next request of their conversations may then be claimed at once)."""
+    token = now + LEASE
     async with db.session() as session:
         await _mark_done(session, finished, now=now)
-        if not db.is_sqlite:
-            query = query.with_for_update(skip_locked=True, of=InboundRequest)
-        candidates = list((await session.exec(query)).all())
-        return await leases.reserve(session, InboundRequest, candidates, token=token,
-                                    still=(col(InboundRequest.status).in_(OPEN), _free(now)))
+        if batch <= 0:
+            return []
+        result = await session.exec(_claim_statement(not db.is_sqlite),
+                                    params={"now": now, "token": token, "platforms": list(platforms),
+                                            "batch": batch})
+        taken = sorted(result.scalars().all(), key=lambda row: row.id or 0)
+        return [(row, token) for row in taken]
 
 
 @contextmanager
@@ -156,11 +203,18 @@ def replayed() -> list[Message] | None:
     return answer
 
 
-async def finish_in(session: AsyncSession, answer: list[Message]) -> None:
+async def finish_in(session: AsyncSession, answer: list[Message], *, now: datetime) -> None:
     """Mark the running row worked, with its ``answer``, in ``session``'s transaction (once per row);
-    LeaseLost if it is not this worker's any more. The lease is kept: the worker sends the answer next."""
+    LeaseLost if it is not this worker's any more. The lease is kept: the worker sends the answer next.
+
+    A unit of work that wrote nothing (a status, a list) is not marked: it changed nothing, so doing it
+    again after a crash is as good as its stored answer, and its transaction stays read-only (no write
+    turn, no commit to wait for). Its fence is the lease's clock instead of the row: well within the lease
+    (``READ_ONLY_WITHIN``), no other worker can hold the row; later, it is marked as any other."""
     unit = _current.get()
     if unit is None or unit.marked or unit.committed:
+        return
+    if now < unit.token - READ_ONLY_WITHIN and not await wrote(session):
         return
     done = await session.exec(
         update(InboundRequest)
@@ -222,12 +276,8 @@ async def _mark_done(session: AsyncSession, rows: Sequence[tuple[InboundRequest,
                      now: datetime) -> int:
     if not rows:
         return 0
-    done = await session.exec(
-        update(InboundRequest)
-        .where(tuple_(col(InboundRequest.id), col(InboundRequest.locked_until)).in_(
-            [(row.id, token) for row, token in rows]), col(InboundRequest.status).in_(OPEN))
-        .values(status="done", done_at=now, locked_until=None, answer=None)
-        .execution_options(synchronize_session=False))
+    done = await session.exec(_done_statement(),
+                              params={"held": [(row.id, token) for row, token in rows], "done_at": now})
     return int(done.rowcount or 0)
 
 
