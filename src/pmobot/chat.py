@@ -293,8 +293,8 @@ class Chat:
                     actor = await people.resolve(session, core=self.core, identity=identity)
                     locale = actor.locale
                     messages = await handler(session, actor)
-                # Run by an inbound worker: the request is marked done in this very transaction.
-                await inbox.finish_in(session, messages)
+                # Run by an inbound worker: the request is marked done in this very transaction (if it wrote).
+                await inbox.finish_in(session, messages, now=self.core.now())
             inbox.committed()
             return messages
         except PmoError as exc:

@@ -73,6 +73,10 @@ class Database:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
         pool = {} if self.is_sqlite else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "pool_pre_ping": True}
         self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, **pool)
+        event.listen(self.engine.sync_engine, "before_cursor_execute", _note_write)
+        for ended in ("commit", "rollback"):
+            event.listen(self.engine.sync_engine, ended, _written_out)
+        event.listen(self.engine.sync_engine.pool, "checkin", _written_out_checked_in)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             writers = _Writers()
@@ -149,6 +153,41 @@ _WRITING = "pmobot_writing"
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER")
 
 
+# Where a connection records that its transaction wrote (its pool record's ``info``), on every database.
+_WROTE = "pmobot_wrote"
+
+
+def _is_write(statement: str) -> bool:
+    return statement.lstrip()[:9].upper().startswith(_WRITES)
+
+
+def _note_write(conn: Connection, _cursor: DBAPICursor, statement: str, _parameters: object, _context: object,
+                _executemany: bool) -> None:
+    # A statement led by a CTE may write too (the inbound claim on PostgreSQL): counted, to be safe.
+    if _is_write(statement) or statement.lstrip()[:4].upper() == "WITH":
+        conn.info[_WROTE] = True
+
+
+def _written_out(conn: Connection) -> None:
+    conn.info.pop(_WROTE, None)
+
+
+def _written_out_checked_in(_dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
+    record.info.pop(_WROTE, None)
+
+
+async def wrote(session: AsyncSession) -> bool:
+    """Whether ``session``'s transaction changes anything: a write ran, or the ORM holds one to flush.
+
+    A read-only unit of work may skip what only a write needs (``inbox.finish_in``). Conservative:
+    an object touched without a real change counts as a write."""
+    if session.new or session.dirty or session.deleted:
+        return True
+    if not session.in_transaction():
+        return False
+    return bool((await session.connection()).info.get(_WROTE))
+
+
 def _sqlite_begin_before_write(conn: Connection, cursor: DBAPICursor, statement: str, _parameters: object,
                                _context: object, _executemany: bool) -> None:
     """Open the write transaction just before a session's first write, as IMMEDIATE.
@@ -160,7 +199,7 @@ def _sqlite_begin_before_write(conn: Connection, cursor: DBAPICursor, statement:
     """
     if conn.info.get(_WRITING) or conn.get_execution_options().get(NO_BEGIN):
         return
-    if statement.lstrip()[:9].upper().startswith(_WRITES):
+    if _is_write(statement):
         cursor.execute("BEGIN IMMEDIATE")
         conn.info[_WRITING] = True
 
@@ -189,7 +228,7 @@ class _Writers:
                      _context: object, _executemany: bool) -> None:
         if conn.info.get(_WRITING) or _TURN in conn.info or conn.get_execution_options().get(NO_BEGIN):
             return
-        if not statement.lstrip()[:9].upper().startswith(_WRITES):
+        if not _is_write(statement):
             return
         try:
             loop = asyncio.get_running_loop()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import select
 
 from pmobot.app import App
@@ -271,3 +272,66 @@ async def test_a_claim_marks_the_rows_answered_since_done_first_and_takes_their_
                                       finished=[(row, token)])
     assert second.key == "console:command:n2"
     assert [r.status for r in await _rows(app)] == ["done", "pending"]
+
+
+class Writes:
+    """The tables written, statement by statement, as the database receives them."""
+
+    WRITE = re.compile(r"^(?:WITH\b.*?\)\s*)?(?:INSERT INTO|UPDATE|DELETE FROM)\s+(\w+)", re.S | re.I)
+
+    def __init__(self, app: App) -> None:
+        self.seen: list[str] = []
+        self.app = app
+        event.listen(app.db.engine.sync_engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
+        # A claim on PostgreSQL is led by its CTE.
+        if found := self.WRITE.match(statement.strip()):
+            self.seen.append(found.group(1))
+
+    def close(self) -> None:
+        event.remove(self.app.db.engine.sync_engine, "before_cursor_execute", self._seen)
+
+
+async def test_a_request_that_changes_nothing_writes_nothing_until_its_batch_is_marked_done(
+        app: App, clock: FrozenClock) -> None:
+    await file_sample_need(app, ALICE)
+    await _store(app, "st1", "alice", "status NEED-1")
+    writes = Writes(app)
+    statuses: list[str] = []
+
+    async def handler(row: InboundRequest) -> None:
+        answer = await app.chat.on_command(ALICE, "c", str(row.body["text"]))
+        assert "NEED-1" in str(answer)
+        statuses.extend(r.status for r in await _rows(app))
+
+    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": handler})
+    try:
+        assert await worker.run_once() == 1
+    finally:
+        writes.close()
+    # Not marked with its answer: done again after a crash, it gives the same answer and changes nothing.
+    assert statuses == ["pending"]
+    # The claim, then the batch's done mark: the work itself wrote nothing.
+    assert writes.seen == ["inbound_request"] * 2
+    assert [r.status for r in await _rows(app)] == ["done"]
+
+
+async def test_a_request_that_changes_nothing_is_fenced_by_its_row_once_half_its_lease_is_gone(
+        app: App, clock: FrozenClock) -> None:
+    await file_sample_need(app, ALICE)
+    await _store(app, "st2", "alice", "status NEED-1")
+    [(row, token)] = await inbox.claim(app.db, now=app.core.now(), platforms=["console"], batch=10)
+    clock.advance(seconds=inbox.READ_ONLY_WITHIN.total_seconds() + 1)
+    with inbox.working(row, token, now=app.core.now()):
+        await app.chat.on_command(ALICE, "c", "status NEED-1")
+    [row] = await _rows(app)
+    assert row.status == "answering" and row.answer  # marked under its lease, as a write would be
+    await _store(app, "st3", "alice", "status NEED-1")
+    await inbox.finish(app.db, [(row, token)], now=app.core.now())
+    [(late, late_token)] = await inbox.claim(app.db, now=app.core.now(), platforms=["console"], batch=10)
+    clock.advance(seconds=inbox.LEASE.total_seconds() + 1)
+    [(again, _)] = await inbox.claim(app.db, now=app.core.now(), platforms=["console"], batch=10)
+    assert again.id == late.id
+    with inbox.working(late, late_token, now=app.core.now()), pytest.raises(inbox.LeaseLost):
+        await app.chat.on_command(ALICE, "c", "status NEED-1")
