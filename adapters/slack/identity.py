@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 
 # users.info on first contact must not eat the ack budget when Slack is slow.
 USERS_INFO_TIMEOUT = 1.0
+# users.info is not asked again for this long about someone it told no time zone: asked at each of their
+# messages, it cost a Web API call and a second reading of the person per request.
+ASKED_TTL = timedelta(hours=1)
+# At most this many people remembered as asked (the oldest forgotten first).
+ASKED_MOST = 10_000
 # Membership of the IT channel is read again after this long.
 MEMBERS_TTL = timedelta(minutes=10)
 MEMBERS_PAGES = 10
@@ -61,6 +66,8 @@ class Directory:
         self.settings = settings
         self.client = client
         self.oauth = oauth
+        # Whom users.info gave no time zone, and when (this process): not asked again within ASKED_TTL.
+        self._asked: dict[str, datetime] = {}
 
     async def caller(self, body: dict[str, Any], client: AsyncWebClient | None) -> Caller:
         """Whoever sent ``body`` (an event, a command, an interaction), and the workspace they are in.
@@ -99,13 +106,15 @@ class Directory:
         """The person behind a Slack user id.
 
         ``users.info`` is asked on first contact only, or while their language or time zone is unknown
-        (people known before time zones were kept get theirs at their next message).
+        (people known before time zones were kept get theirs at their next message; someone Slack gives
+        no time zone is asked again after ASKED_TTL). What it says about someone already met is recorded
+        by the core with the work (``people.resolve``), not here.
         """
         client = client or self.client
         implied = await self._implied_roles(user_id, client)
         async with self.core.db.session() as session:
             person = await people.find_by_platform_id(session, platform=PLATFORM, user_id=user_id)
-        if person is not None and person.locale and person.timezone:
+        if person is not None and person.locale and (person.timezone or self._asked_lately(user_id)):
             # The stored language travels as the platform's hint: replies are rendered without another lookup.
             identity = Identity(PLATFORM, user_id, person.display_name, person.handle, locale=person.locale,
                                 implied_roles=implied)
@@ -122,20 +131,30 @@ class Directory:
             locale = user.get("locale")
             email = profile.get("email")  # verified by Slack (users:read.email): links accounts across platforms
             zone = user.get("tz")  # the owner's weekly check-in comes at their own hour
+            if not zone:
+                self._remember_asked(user_id)  # Slack gives none: not asked again at every message
         except CALL_FAILED as exc:
             # The org default will do for now; the name and language are asked again next time.
             log.info("slack: users.info for %s failed (%s); trying again next time", user_id, type(exc).__name__)
         identity = Identity(PLATFORM, user_id, name, handle, locale=locale, email=email, implied_roles=implied,
                             timezone=zone)
         if locale or (self.oauth and team_id):
-            await self._first_contact(identity, team_id, enterprise_id)
+            if person is None:
+                # Creates the person on first contact, keeping the language users.info gave:
+                # users.info is not called for them again.
+                await self.chat.locale_for(identity)
+            await self.remember_workspace(user_id, team_id, enterprise_id)
         return Caller(identity, people.locale_of(person, self.core, locale))
 
-    async def _first_contact(self, identity: Identity, team_id: str | None, enterprise_id: str | None) -> None:
-        # Creates the person on first contact, keeping the language users.info gave:
-        # users.info is not called for them again.
-        await self.chat.locale_for(identity)
-        await self.remember_workspace(identity.external_id, team_id, enterprise_id)
+    def _asked_lately(self, user_id: str) -> bool:
+        asked = self._asked.get(user_id)
+        return asked is not None and self.core.now() - asked < ASKED_TTL
+
+    def _remember_asked(self, user_id: str) -> None:
+        self._asked.pop(user_id, None)
+        if len(self._asked) >= ASKED_MOST:
+            del self._asked[next(iter(self._asked))]  # the oldest (a dict keeps its order)
+        self._asked[user_id] = self.core.now()
 
     async def remember_workspace(self, user_id: str, team_id: str | None, enterprise_id: str | None) -> None:
         """Where to reach a person when pmobot is installed in several workspaces."""

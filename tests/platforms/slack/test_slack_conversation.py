@@ -6,9 +6,10 @@ from __future__ import annotations
 import itertools
 
 from sqlmodel import col, select
-from support.slack import SlackHarness, block_actions
+from support.slack import SlackHarness, block_actions, slack_user
 from support.slack_flows import make_it, texts
 
+from pmobot.adapters.slack import identity
 from pmobot.domain.models import Account, Need, Person
 
 _ids = itertools.count(1)
@@ -213,3 +214,14 @@ async def test_roles_by_mention_and_it_channel_members(slack: SlackHarness) -> N
     await slack.settle()
     assert "réservée à la DSI" in last_reply()
     assert len(slack.fake.of("conversations.members")) == 1  # cached in the database, not asked each time
+
+
+async def test_someone_slack_gives_no_time_zone_is_not_asked_about_at_every_message(slack: SlackHarness) -> None:
+    slack.fake.users["UNOTZ"] = {**slack_user("UNOTZ", "Nora Tz", "en-US"), "tz": None}
+    for _ in range(3):
+        await say(slack, "UNOTZ", "hello", channel="DNOTZ")
+    assert len([c for c in slack.fake.of("users.info") if c["user"] == "UNOTZ"]) == 1
+    slack.clock.advance(seconds=identity.ASKED_TTL.total_seconds() + 1)
+    await say(slack, "UNOTZ", "hello", channel="DNOTZ")
+    # Asked again after a while: Slack may know it by then.
+    assert len([c for c in slack.fake.of("users.info") if c["user"] == "UNOTZ"]) == 2
