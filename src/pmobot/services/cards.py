@@ -17,9 +17,9 @@ from pmobot.domain.reviews import ReviewGate
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, format_money, format_number, t
 from pmobot.messages import Action, Card, CardField
-from pmobot.services import links, reviews, scoring
+from pmobot.services import links, need_file, reviews, scoring
 from pmobot.services.core import Core
-from pmobot.services.needs import answers_of, latest_estimate, open_questions, person, status_label
+from pmobot.services.needs import answers_of, status_label
 
 # Shown as the card's title and body rather than as fields.
 _HEADLINE = ("title", "problem")
@@ -110,27 +110,26 @@ def need_card(
 
 async def load_need_card(
     session: AsyncSession, *, core: Core, need: Need, locale: str, actions: tuple[Action, ...] = (),
-    view: scoring.ScoreView | None = None,
 ) -> Card:
-    """The need's card with everything it shows loaded from the database; ``view``: its score, when the
-    caller has read it already (not read twice)."""
-    assert need.id is not None
-    estimate = await latest_estimate(session, need_id=need.id)
-    questions = await open_questions(session, need=need, addressee=None)  # both ways
-    requester = await session.get(Person, need.requester_id)
-    assert requester is not None
+    """The need's card with everything it shows loaded from the database."""
+    return file_card(core, await need_file.of(session, core=core, need=need), locale=locale, actions=actions)
+
+
+def file_card(core: Core, file: need_file.NeedFile, *, locale: str, actions: tuple[Action, ...] = ()) -> Card:
+    """The need's card from its file, read already."""
+    need, estimate = file.need, file.estimate
+    requester = file.person(need.requester_id)
+    assert requester is not None  # a foreign key
     card = need_card(
         core, intake=core.specs["intake"], estimate_spec=core.specs["estimate"], need=need, requester=requester,
-        claimed_by=await person(session, need.claimed_by_id), estimate=estimate,
-        estimator=await person(session, estimate.estimator_id if estimate else None),
-        open_questions=list(questions), locale=locale, actions=actions,
-        review=await reviews.gate(session, core=core, need=need),
+        claimed_by=file.person(need.claimed_by_id), estimate=estimate,
+        estimator=file.person(estimate.estimator_id if estimate else None),
+        open_questions=list(file.questions), locale=locale, actions=actions, review=file.review,
     )
     # The score, with its breakdown, once there is one (what it waits for is in the status).
-    view = view or await scoring.score_of(session, core=core, need=need)
-    if view.scored:
-        card = replace(card, fields=card.fields + (score_field(view, locale),))
-    tied = ties_fields(await links.ties(session, need=need), locale)
+    if file.score.scored:
+        card = replace(card, fields=card.fields + (score_field(file.score, locale),))
+    tied = ties_fields(file.ties, locale)
     return replace(card, fields=card.fields + tuple(tied)) if tied else card
 
 

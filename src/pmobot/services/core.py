@@ -36,6 +36,8 @@ class Core:
     policy: Policy = field(default_factory=_default_policy)
     # Called when a request was queued (``services.inbox``): the inbound workers of this process wake up.
     wakers: list[Callable[[], None]] = field(default_factory=list)
+    # The policy versions stored, by digest (``services.policy.version_of``): a stored version never changes.
+    policy_versions: dict[str, int] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -15,8 +15,8 @@ from pmobot.domain.models import AuditEvent, Need, Person
 from pmobot.domain.roles import Role
 from pmobot.i18n import format_moment, t
 from pmobot.messages import Card, CardField, Message, Notice
-from pmobot.services import audit, links, outbox, project_view, roadmap_view, scope, scoring
-from pmobot.services.cards import actions_for, it_actions, load_need_card, score_field
+from pmobot.services import audit, links, need_file, outbox, project_view, roadmap_view, scope
+from pmobot.services.cards import actions_for, file_card, it_actions, load_need_card, score_field
 from pmobot.services.committee_cards import status_fields as committee_status_fields
 from pmobot.services.core import Core
 from pmobot.services.needs import (
@@ -24,7 +24,6 @@ from pmobot.services.needs import (
     get_visible,
     next_number,
     open_questions,
-    person,
     status_label,
     transition,
     waiting_on_requester,
@@ -127,20 +126,20 @@ async def withdraw(session: AsyncSession, *, core: Core, actor: Actor, key: str,
 
 
 async def status(session: AsyncSession, *, core: Core, actor: Actor, key: str) -> list[Message]:
-    need = await get_visible(session, actor=actor, key=key)
-    history = await audit.history(session, subject=need.key)
+    file = await need_file.for_status(session, core=core, actor=actor, key=key)
+    need, view = file.need, file.score
+    assert file.scope is not None  # read for the status
     actions = actions_for(need, roles=actor.roles, is_owner=need.requester_id == actor.id, locale=actor.locale)
-    view = await scoring.score_of(session, core=core, need=need)
-    card = await load_need_card(session, core=core, need=need, locale=actor.locale, actions=actions, view=view)
+    card = file_card(core, file, locale=actor.locale, actions=actions)
     if not view.scored and (view.assessment_id or view.estimate_id) and need.status not in CLOSED:
         card = replace(card, fields=card.fields + (score_field(view, actor.locale),))
-    project = await project_view.need_field(session, need=need, locale=actor.locale)
+    project = await project_view.project_field(session, project=file.project, locale=actor.locale)
     if project is not None:
         card = replace(card, fields=card.fields + (project,))
-    signed = await scope.status_fields(session, core=core, need=need, locale=actor.locale)
+    signed = scope.status_fields_of(need, file.scope, file.scope_row, actor.locale)
     committee = await committee_status_fields(session, core=core, need=need, locale=actor.locale)
     card = replace(card, fields=card.fields + tuple(signed) + tuple(committee))
-    steps = [await _history_line(session, core=core, event=e, locale=actor.locale) for e in history
+    steps = [_history_line(core, event=e, who=file.person(e.actor_id), locale=actor.locale) for e in file.history
              if e.to_status or e.action == "merged_in"]
     placed = await roadmap_view.status_field(session, core=core, need=need, locale=actor.locale)
     if placed is not None:
@@ -151,10 +150,9 @@ async def status(session: AsyncSession, *, core: Core, actor: Actor, key: str) -
     return [card]
 
 
-async def _history_line(session: AsyncSession, *, core: Core, event: AuditEvent, locale: str) -> str:
-    """One step of the history: when, the status it led to, who took it, and the estimate version or
+def _history_line(core: Core, *, event: AuditEvent, who: Person | None, locale: str) -> str:
+    """One step of the history: when, the status it led to, who took it (``who``), and the estimate version or
     the reason when there is one (a re-estimate keeps the status, yet is a step of its own)."""
-    who = await person(session, event.actor_id)
     # A need merged into this one keeps its status, yet is a step of its history.
     status = (t(locale, "intake.history_merged_in", key=event.detail.get("from", "?")) if not event.to_status
               else status_label(event.to_status, locale))

@@ -7,8 +7,10 @@ Reads only, and the one place that writes a co-requester or a link: ``needs``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import BindParameter, and_, bindparam, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -86,31 +88,59 @@ async def link(session: AsyncSession, *, core: Core, need: Need, other: Need, ki
         return
 
 
-async def said_different(session: AsyncSession, *, need_id: int) -> set[int]:
-    """The needs said to be different from this one, whichever of the two it was said from."""
-    rows = await session.exec(select(NeedLink).where(
-        NeedLink.kind == DIFFERENT, (col(NeedLink.need_id) == need_id) | (col(NeedLink.other_need_id) == need_id)))
-    return {r.other_need_id if r.need_id == need_id else r.need_id for r in rows.all()}
+# The links from a need, and the "different" ones said from the other side: one statement, built once.
+_NEED_ID: BindParameter[int] = bindparam("need_id")
+_TOUCHING = (select(NeedLink).where(or_(col(NeedLink.need_id) == _NEED_ID,
+                                        and_(col(NeedLink.kind) == DIFFERENT, col(NeedLink.other_need_id) == _NEED_ID)))
+             .order_by(col(NeedLink.similarity).desc(), col(NeedLink.id)))
+# The needs a need's links name, and the ones merged into it once submitted (drafts that joined it are
+# not listed: their requester is among the co-requesters).
+_AROUND = (select(Need).where(or_(col(Need.id).in_(bindparam("ids", expanding=True)),
+                                  and_(col(Need.merged_into_id) == _NEED_ID, col(Need.submitted_at).is_not(None))))
+           .order_by(col(Need.number)))
+_CO_REQUESTERS = (select(Person).join(NeedRequester, col(NeedRequester.person_id) == col(Person.id))
+                  .where(col(NeedRequester.need_id) == _NEED_ID).order_by(col(NeedRequester.id)))
+
+
+async def touching(session: AsyncSession, *, need_id: int) -> list[NeedLink]:
+    """The need's own links, most alike first, and the "different" ones said from the other side."""
+    return list((await session.exec(_TOUCHING, params={"need_id": need_id})).all())
+
+
+def _different(need_id: int, rows: Sequence[NeedLink]) -> set[int]:
+    return {r.other_need_id if r.need_id == need_id else r.need_id for r in rows if r.kind == DIFFERENT}
+
+
+async def around(session: AsyncSession, *, need: Need, rows: Sequence[NeedLink]) -> list[Need]:
+    """The needs ``rows`` (from ``touching``) name, the one it was merged into, and the needs merged into
+    it: one query, by number."""
+    assert need.id is not None
+    ids = {r.other_need_id for r in rows if r.need_id == need.id} | _different(need.id, rows)
+    if need.merged_into_id:
+        ids.add(need.merged_into_id)
+    return list((await session.exec(_AROUND, params={"ids": sorted(ids), "need_id": need.id})).all())
+
+
+def tied(need: Need, *, rows: Sequence[NeedLink], around: Sequence[Need],
+         co_requesters: Sequence[Person]) -> Ties:
+    """The ties of ``need`` from what ``touching`` and ``around`` read, and its co-requesters in the order
+    they joined."""
+    assert need.id is not None
+    different = _different(need.id, rows)
+    others = {n.id: n for n in around}
+    own = [r for r in rows if r.need_id == need.id]
+    possibly = tuple((others[r.other_need_id], r.similarity) for r in own
+                     if r.kind == POSSIBLY_SAME and r.other_need_id not in different)
+    return Ties(
+        co_requesters=tuple(co_requesters), possibly_same=possibly,
+        different=tuple(others[i] for i in sorted(different, key=lambda i: others[i].number) if i in others),
+        merged_into=others.get(need.merged_into_id) if need.merged_into_id else None,
+        merged_here=tuple(n for n in around if n.merged_into_id == need.id and n.submitted_at is not None),
+    )
 
 
 async def ties(session: AsyncSession, *, need: Need) -> Ties:
     assert need.id is not None
-    people = await session.exec(select(Person).join(NeedRequester, col(NeedRequester.person_id) == col(Person.id))
-                                .where(NeedRequester.need_id == need.id).order_by(col(NeedRequester.id)))
-    rows = (await session.exec(select(NeedLink).where(NeedLink.need_id == need.id)
-                               .order_by(col(NeedLink.similarity).desc(), col(NeedLink.id)))).all()
-    different = await said_different(session, need_id=need.id)
-    others = {n.id: n for n in (await session.exec(select(Need).where(col(Need.id).in_(
-        sorted({r.other_need_id for r in rows} | different))))).all()}
-    possibly = tuple((others[r.other_need_id], r.similarity) for r in rows
-                     if r.kind == POSSIBLY_SAME and r.other_need_id not in different)
-    # Drafts that joined it are not listed: their requester is among the co-requesters.
-    merged_here = (await session.exec(select(Need).where(Need.merged_into_id == need.id,
-                                                         col(Need.submitted_at).is_not(None))
-                                      .order_by(col(Need.number)))).all()
-    return Ties(
-        co_requesters=tuple(people.all()), possibly_same=possibly,
-        different=tuple(others[i] for i in sorted(different, key=lambda i: others[i].number) if i in others),
-        merged_into=await session.get(Need, need.merged_into_id) if need.merged_into_id else None,
-        merged_here=tuple(merged_here),
-    )
+    people = (await session.exec(_CO_REQUESTERS, params={"need_id": need.id})).all()
+    rows = await touching(session, need_id=need.id)
+    return tied(need, rows=rows, around=await around(session, need=need, rows=rows), co_requesters=people)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
@@ -24,7 +24,7 @@ from pmobot.messages import Notice
 from pmobot.services import audit, links, outbox
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound, Overtaken, Phrase
-from pmobot.services.people import Actor, locale_of
+from pmobot.services.people import Actor, by_ids, locale_of
 
 _KEY = re.compile(r"^\s*(?:NEED|BESOIN)?[-#\s]*(\d{1,9})\s*$", re.IGNORECASE)
 
@@ -47,7 +47,16 @@ async def get_visible(session: AsyncSession, *, actor: Actor, key: str) -> Need:
     """The need named by ``key`` if this person may see it; otherwise 'not found',
     worded the same whether it does not exist or is someone else's."""
     number = parse_key(key)
-    need = (await session.exec(select(Need).where(Need.number == number))).first()
+    need = (await session.exec(_BY_NUMBER, params={"number": number})).first()
+    return await visible(session, actor=actor, need=need, number=number)
+
+
+# Read on every command naming a need: built once.
+_BY_NUMBER = select(Need).where(col(Need.number) == bindparam("number"))
+
+
+async def visible(session: AsyncSession, *, actor: Actor, need: Need | None, number: int) -> Need:
+    """``need`` (read by its ``number``) if this person may see it; otherwise 'not found', as ``get_visible``."""
     if need is None or not (can_view(actor, need) or can_view(
             actor, need, follows=await links.follows(session, need_id=_id(need), person_id=actor.id))):
         raise NotFound("need.error.not_found", key=f"NEED-{number}")
@@ -211,9 +220,11 @@ async def tell_co_requesters(
 ) -> None:
     """Tell everyone who follows the need as a co-requester (``links``) each step taken on it, but
     the one who took it: they asked for the same thing, so they hear what its requester hears."""
-    for person_id in await links.co_requester_ids(session, need_id=_id(need)):
-        follower = await person(session, person_id)
-        if follower is None or person_id == actor.id:
+    ids = await links.co_requester_ids(session, need_id=_id(need))
+    followers = await by_ids(session, ids=(i for i in ids if i != actor.id))  # one query, however many follow
+    for person_id in ids:
+        follower = followers.get(person_id)
+        if follower is None:
             continue
         await outbox.to_person(session, core=core, key=keys.co_requester_told(need.key, need.version, person_id),
                                person=follower, message=_step_notice(core, actor=actor, need=need, action=action,

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -85,8 +86,17 @@ class Actor:
         return bool(self.roles & PORTFOLIO_ROLES)
 
 
+# Read on every request: built once.
+_ROLES = select(RoleGrant.role).where(col(RoleGrant.person_id) == bindparam("person_id"))
+# The account a platform knows someone by, its person and their roles (a row each, one without a role):
+# who is talking, in one statement.
+_KNOWN = (select(Account, Person, RoleGrant.role).join(Person, col(Person.id) == col(Account.person_id))
+          .outerjoin(RoleGrant, col(RoleGrant.person_id) == col(Person.id))
+          .where(col(Account.platform) == bindparam("platform"), col(Account.external_id) == bindparam("external_id")))
+
+
 async def roles_of(session: AsyncSession, *, person_id: int) -> frozenset[str]:
-    rows = await session.exec(select(RoleGrant.role).where(RoleGrant.person_id == person_id))
+    rows = await session.exec(_ROLES, params={"person_id": person_id})
     return frozenset({Role.REQUESTER, *rows.all()})
 
 
@@ -149,11 +159,12 @@ async def locale_for_delivery(session: AsyncSession, *, core: Core, platform: st
 
 
 async def actor_for(session: AsyncSession, *, core: Core, person: Person, platform: str | None = None,
-                    hint: str | None = None) -> Actor:
-    """``person`` acting from ``platform``; without one, from the platform they last wrote from."""
+                    hint: str | None = None, roles: frozenset[str] | None = None) -> Actor:
+    """``person`` acting from ``platform``; without one, from the platform they last wrote from. ``roles``:
+    theirs, when they were read with them."""
     assert person.id is not None
-    return Actor(person, await roles_of(session, person_id=person.id), locale_of(person, core, hint),
-                 platform or person.last_platform or "")
+    return Actor(person, roles if roles is not None else await roles_of(session, person_id=person.id),
+                 locale_of(person, core, hint), platform or person.last_platform or "")
 
 
 def verified_email(email: str | None) -> str | None:
@@ -174,6 +185,16 @@ async def _person_with_email(session: AsyncSession, email: str) -> Person | None
         .where(func.lower(Account.email) == email).order_by(col(Person.id)))).first()
 
 
+async def _known(session: AsyncSession, *, identity: Identity) -> tuple[Person, frozenset[str]] | None:
+    """The person a platform identity's account is theirs, with their roles; None when pmobot has not met it."""
+    rows = (await session.exec(_KNOWN, params={"platform": identity.platform,
+                                               "external_id": identity.external_id})).all()
+    if not rows:
+        return None
+    # No role: the outer join's one row has none (None).
+    return rows[0][1], frozenset({Role.REQUESTER, *filter(None, (role for _, _, role in rows))})
+
+
 async def _met(session: AsyncSession, *, core: Core, identity: Identity) -> tuple[Person, bool]:
     """The person behind a platform identity, met now if pmobot has not met them; and whether they were.
 
@@ -181,9 +202,9 @@ async def _met(session: AsyncSession, *, core: Core, identity: Identity) -> tupl
     the same someone on another platform.
     """
     identity = platform_names(identity)
-    account = await _account(session, platform=identity.platform, external_id=identity.external_id)
-    if account is not None:
-        return await _person(session, account), False
+    known = await _known(session, identity=identity)
+    if known is not None:
+        return known[0], False
     email = verified_email(identity.email)
     person = await _person_with_email(session, email) if email else None
     linked = person is not None
@@ -244,7 +265,13 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
     are seen; after that roles live in the database only.
     """
     identity = platform_names(identity)
-    person, created = await _met(session, core=core, identity=identity)
+    # Someone met before, with their roles, in one query; someone new is met first.
+    known = await _known(session, identity=identity)
+    roles: frozenset[str] | None = None
+    if known is not None:
+        (person, roles), created = known, False
+    else:
+        person, created = await _met(session, core=core, identity=identity)
     if not created:
         changed = False
         if identity.display_name and person.display_name != identity.display_name:
@@ -265,7 +292,8 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
             changed = True
         if changed:
             session.add(person)
-    actor = await actor_for(session, core=core, person=person, platform=identity.platform, hint=identity.locale)
+    actor = await actor_for(session, core=core, person=person, platform=identity.platform, hint=identity.locale,
+                            roles=roles)
     implied = frozenset(identity.implied_roles) & GRANTABLE_ROLES
     if implied - actor.roles:
         actor = Actor(actor.person, actor.roles | implied, actor.locale, actor.platform)

@@ -261,7 +261,14 @@ def load(policy_file: Path | None) -> Policy:
 
 async def version_of(session: AsyncSession, *, core: Core) -> int:
     """The version number of the policy in force: its row found by digest, or made now (the next number)."""
-    row, _ = await ensure_version(session, core=core)
+    # A version found by its digest is committed and never changes: kept by the core, not read again
+    # for every score. One made by this call may still roll back, so it is read again next time.
+    known = core.policy_versions.get(core.policy.digest)
+    if known is not None:
+        return known
+    row, created = await ensure_version(session, core=core)
+    if not created:
+        core.policy_versions[core.policy.digest] = row.version
     return row.version
 
 

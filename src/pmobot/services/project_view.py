@@ -168,7 +168,11 @@ async def changes_waiting(session: AsyncSession, *, actor: Actor, mine_only: boo
 async def need_field(session: AsyncSession, *, need: Need, locale: str) -> CardField | None:
     """The line on a need's status saying which project it became, and its committed dates."""
     assert need.id is not None
-    project = await projects.for_need(session, need_id=need.id)
+    return await project_field(session, project=await projects.for_need(session, need_id=need.id), locale=locale)
+
+
+async def project_field(session: AsyncSession, *, project: Project | None, locale: str) -> CardField | None:
+    """``need_field`` from the need's project, read already (None: it became none)."""
     if project is None or project.id is None:
         return None
     baseline = await baselines.in_force(session, project_id=project.id)

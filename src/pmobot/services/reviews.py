@@ -7,11 +7,13 @@ approval while ``blocks_decision``; cards, status and the export show it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.domain.lifecycle import NeedStatus
-from pmobot.domain.models import Need, Person
+from pmobot.domain.models import Estimate, Need, Person
 from pmobot.domain.models_governance import SecurityReview
 from pmobot.domain.reviews import Outcome, ReviewGate, triggers
 from pmobot.domain.roles import Role
@@ -44,14 +46,21 @@ async def reviewers(session: AsyncSession) -> list[Person]:
 async def gate(session: AsyncSession, *, core: Core, need: Need) -> ReviewGate:
     """Where ``need`` stands at the security gate."""
     assert need.id is not None  # a stored need
-    estimate = await latest_estimate(session, need_id=need.id)
+    review = await latest(session, need_id=need.id)
+    return gate_of(need, estimate=await latest_estimate(session, need_id=need.id), review=review,
+                   reviewer=await person(session, review.reviewer_id if review else None),
+                   reviewers=await reviewers(session))
+
+
+def gate_of(need: Need, *, estimate: Estimate | None, review: SecurityReview | None, reviewer: Person | None,
+            reviewers: Sequence[Person]) -> ReviewGate:
+    """The gate from what was read: the need's latest estimate and review, its reviewer, and everybody who
+    may review (``reviewers``)."""
     found = triggers(personal_data=need.personal_data, external_vendor=need.external_vendor,
                      estimate_asks=estimate.security_review if estimate else None)
-    review = await latest(session, need_id=need.id)
-    names = tuple(p.display_name for p in await reviewers(session))
+    names = tuple(p.display_name for p in reviewers)
     if review is None:
         return ReviewGate(need_key=need.key, triggers=found, reviewers=names)
-    reviewer = await person(session, review.reviewer_id)
     return ReviewGate(
         need_key=need.key, triggers=found, outcome=Outcome(review.outcome), conditions=review.conditions,
         reasons=review.reasons, reviewer=reviewer.display_name if reviewer else None, version=review.version,

@@ -9,6 +9,7 @@ export show it); ``awaiting_agreement`` is what service-level reminders read.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_
@@ -79,7 +80,7 @@ async def sponsor_of(session: AsyncSession, *, core: Core, need: Need) -> Person
     return None if typed is None else (await people.find_known(session, references=[typed])).get(typed)
 
 
-def _parties(need: Need, requester: Person | None, sponsor: Person | None) -> tuple[list[Party], str | None]:
+def parties_of(need: Need, requester: Person | None, sponsor: Person | None) -> tuple[list[Party], str | None]:
     out = [Party(need.requester_id, requester.display_name if requester else "?", REQUESTER)]
     unresolved = (need.sponsor or "").strip() or None
     if sponsor is not None:
@@ -92,7 +93,7 @@ def _parties(need: Need, requester: Person | None, sponsor: Person | None) -> tu
 async def parties(session: AsyncSession, *, core: Core, need: Need) -> tuple[list[Party], str | None]:
     """Whose agreement the scope needs (the requester, and the sponsor when the need names someone
     pmobot knows), and the sponsor as typed when it names nobody."""
-    return _parties(need, await person(session, need.requester_id), await sponsor_of(session, core=core, need=need))
+    return parties_of(need, await person(session, need.requester_id), await sponsor_of(session, core=core, need=need))
 
 
 async def capacity_of(session: AsyncSession, *, core: Core, need: Need, person_id: int) -> str | None:
@@ -108,19 +109,30 @@ async def capacity_of(session: AsyncSession, *, core: Core, need: Need, person_i
 async def gate(session: AsyncSession, *, core: Core, need: Need) -> ScopeGate:
     """Where ``need`` stands at the scope sign-off."""
     assert need.id is not None
-    required = core.policy.require_agreed_scope
     row = await latest(session, need_id=need.id)
     needed, unresolved = await parties(session, core=core, need=need)
     if row is None:
-        return ScopeGate(need_key=need.key, required=required, awaited=tuple(needed), sponsor_unresolved=unresolved)
+        return gate_of(core, need, row=None, needed=needed, unresolved=unresolved)
     assert row.id is not None
     agreed = await agreements(session, version_id=row.id)
     names = await people.names(session, ids=(a.person_id for a in agreed))
+    return gate_of(core, need, row=row, needed=needed, unresolved=unresolved, agreed=agreed, names=names,
+                   changes_asked=len(await comments(session, version_id=row.id)))
+
+
+def gate_of(core: Core, need: Need, *, row: ScopeVersion | None, needed: list[Party], unresolved: str | None,
+            agreed: Sequence[ScopeAgreement] = (), names: Mapping[int, str] | None = None,
+            changes_asked: int = 0) -> ScopeGate:
+    """The sign-off from what was read: the version in force (``row``), whose agreement it needs
+    (``parties``), the agreements given to it and their names, and how many changes were asked."""
+    required = core.policy.require_agreed_scope
+    if row is None:
+        return ScopeGate(need_key=need.key, required=required, awaited=tuple(needed), sponsor_unresolved=unresolved)
+    names = names or {}
     by = tuple((Party(a.person_id, names.get(a.person_id, "?"), a.capacity), a.agreed_at) for a in agreed)
     return ScopeGate(need_key=need.key, required=required, version=row.number, status=ScopeStatus(row.status),
                      agreed_by=by, awaited=awaited(needed, {a.person_id for a in agreed}),
-                     sponsor_unresolved=unresolved,
-                     changes_asked=len(await comments(session, version_id=row.id)))
+                     sponsor_unresolved=unresolved, changes_asked=changes_asked)
 
 
 def _names(parties: tuple[Party, ...], locale: str) -> str:
@@ -187,14 +199,12 @@ async def card(session: AsyncSession, *, core: Core, need: Need, row: ScopeVersi
                 footer=t(locale, "scope.card.footer", key=need.key, version=row.number))
 
 
-async def status_fields(session: AsyncSession, *, core: Core, need: Need, locale: str) -> list[CardField]:
-    """The scope's part of ``/pmo status``: the sign-off, once IT has stated a scope or the policy asks for one."""
-    the_gate = await gate(session, core=core, need=need)
+def status_fields_of(need: Need, the_gate: ScopeGate, row: ScopeVersion | None, locale: str) -> list[CardField]:
+    """The scope's part of ``/pmo status``: the sign-off, once IT has stated a scope or the policy asks for one
+    (``the_gate`` and the version in force, ``row``, read already)."""
     if the_gate.version is None and (not the_gate.required or need.status not in OPEN):
         return []
     out = [CardField(t(locale, "scope.card.sign_off"), explain(the_gate, locale), short=False)]
-    assert need.id is not None
-    row = await latest(session, need_id=need.id)
     if row is not None:
         out += lines(row, locale)
     return out
@@ -225,7 +235,7 @@ async def awaiting_agreement(session: AsyncSession, *, core: Core) -> list[tuple
     out: list[tuple[int, datetime, tuple[int, ...]]] = []
     for row, need in rows:
         typed = _typed_sponsor(need)
-        needed, _ = _parties(need, requesters.get(need.requester_id),
+        needed, _ = parties_of(need, requesters.get(need.requester_id),
                              sponsors.get(typed) if typed is not None else None)
         waiting = awaited(needed, given.get(row.id or 0, set()))
         if waiting:

@@ -119,6 +119,19 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
         yield ids[i:i + _CHUNK]
 
 
+def facts_from(assessment: Assessment | None, estimate: Estimate | None, names: Mapping[int, str]) -> Facts:
+    """``facts_of`` for one need whose latest assessment and estimate were read already, with the names of
+    the people who made them (``names``)."""
+    facts = None if estimate is None else EstimateFacts(
+        effort_likely=estimate.effort_likely, technical_risk=estimate.technical_risk,
+        confidence=estimate.confidence, version=estimate.version, by=names.get(estimate.estimator_id, ""))
+    if assessment is None:
+        return Facts(estimate_id=estimate.id if estimate else None, estimate=facts)
+    return Facts(assessment_id=assessment.id, assessment_version=assessment.version,
+                 ratings=assessment.ratings or {}, assessor=names.get(assessment.assessor_id, ""),
+                 estimate_id=estimate.id if estimate else None, estimate=facts)
+
+
 async def facts_of(session: AsyncSession, needs: Sequence[Need]) -> dict[int, Facts]:
     """The latest assessment and estimate of each need, and who made them, in a few queries of plain rows."""
     ids = [n.id for n in needs if n.id is not None]
