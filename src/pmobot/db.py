@@ -8,8 +8,9 @@ psycopg), so a user may write ``sqlite:///...`` or ``postgresql://...``.
 from __future__ import annotations
 
 import asyncio
+import logging
 import weakref
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -30,6 +31,10 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.util import await_only
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from pmobot import sqlite_calls
+
+log = logging.getLogger(__name__)
 
 # SQLite waits this long for another connection's write to finish before saying "database is locked".
 SQLITE_BUSY_MS = 5000
@@ -77,9 +82,12 @@ class Database:
         for ended in ("commit", "rollback"):
             event.listen(self.engine.sync_engine, ended, _written_out)
         event.listen(self.engine.sync_engine.pool, "checkin", _written_out_checked_in)
+        # The SQLite write turns of this process (None on PostgreSQL, which has row locks).
+        self.writers: _Writers | None = None
         if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "do_connect", _sqlite_connect)
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-            writers = _Writers()
+            self.writers = writers = _Writers(turn_wait=SQLITE_BUSY_MS / 1000)
             event.listen(self.engine.sync_engine, "before_cursor_execute", writers.before_write)
             event.listen(self.engine.sync_engine, "before_cursor_execute", _sqlite_begin_before_write)
             for ended in ("commit", "rollback"):
@@ -130,6 +138,11 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _sqlite_connect(dialect: Any, _record: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]) -> Any:
+    """The driver's connection, with one call to its thread per statement (``pmobot.sqlite_calls``)."""
+    return dialect.loaded_dbapi.connect(*cargs, async_creator_fn=sqlite_calls.connect, **cparams)
 
 
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -219,10 +232,22 @@ class _Writers:
     session of the same task), as before.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, turn_wait: float) -> None:
         # One queue per event loop (a lock belongs to the loop it first waits on).
         self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
             weakref.WeakKeyDictionary())
+        # How long a writer waits for its turn before it waits in SQLite instead (seconds).
+        self.turn_wait = turn_wait
+        # Writers whose turn did not come in time (each logged).
+        self.fallbacks = 0
+        # Told when a writer starts waiting for its turn, and when one falls back (tests watch them).
+        self.on_wait: Callable[[], None] | None = None
+        self.on_fallback: Callable[[], None] | None = None
+
+    def held(self) -> bool:
+        """Whether a writer of the running event loop holds the turn."""
+        lock = self._locks.get(asyncio.get_running_loop())
+        return lock is not None and lock.locked()
 
     def before_write(self, conn: Connection, _cursor: DBAPICursor, statement: str, _parameters: object,
                      _context: object, _executemany: bool) -> None:
@@ -235,9 +260,15 @@ class _Writers:
         except RuntimeError:  # not under the event loop (a synchronous migration): SQLite's waiting alone
             return
         lock = self._locks.setdefault(loop, asyncio.Lock())
+        if lock.locked() and self.on_wait is not None:
+            self.on_wait()
         try:
-            await_only(asyncio.wait_for(lock.acquire(), SQLITE_BUSY_MS / 1000))
+            await_only(asyncio.wait_for(lock.acquire(), self.turn_wait))
         except TimeoutError:
+            self.fallbacks += 1
+            log.warning("sqlite: a write waited %.1f s for its turn; it waits in SQLite instead", self.turn_wait)
+            if self.on_fallback is not None:
+                self.on_fallback()
             return
         conn.info[_TURN] = lock
 
