@@ -42,7 +42,7 @@ async def test_a_past_deadline_is_said_and_not_taken(app: App) -> None:
 
 
 async def test_as_soon_as_possible_is_said_in_english(app: App) -> None:
-    card = await understood(app, ZOE, "We need an expense app for our 200 staff ASAP")
+    card = await understood(app, ZOE, "We need an inventory app for our 200 staff ASAP")
     assert t("en", "dialog.not_taken_asap", field="Desired date", value="") in card.body
     assert [f.label for f in card.fields] == ["Title", "Users affected"]
 

@@ -52,6 +52,7 @@ def test_no_date_no_budget() -> None:
         "title": "Application de gestion des congés",
         "problem": "Nous avons besoin d'une application de gestion des congés pour 45 collaborateurs",
         "users_affected": 45,
+        "personal_data": True,  # leave is an HR record: personal data by nature (understanding README)
     }
 
 

@@ -445,7 +445,7 @@ FLOORS = {
     # "today" (Monday 30 November 2026), as the bench reads it.
     "dev5": {"title": 0.98, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
     # Was blind5 (92.8 % of fields when blind, dev6_when_blind.json); tuned on since, from its own "today".
-    "dev6": {"title": 1.0, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 0.95},
+    "dev6": {"title": 1.0, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
 }
 
 

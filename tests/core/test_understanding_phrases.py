@@ -266,7 +266,7 @@ def test_personal_data_by_example_of_papers_and_details(lang: str, text: str) ->
     ("fr", "Un outil de signature électronique pour les contrats fournisseurs."),
     ("en", "A dashboard of payroll costs per department."),
     ("en", "We need a room booking tool."),
-    ("fr", "Une plateforme d'inscription aux formations."),
+    ("fr", "Un catalogue des formations du groupe."),
     ("en", "A ticketing tool with priority, owner and due date."),
     ("fr", "Un outil de suivi des stocks de médicaments."),
 ])

@@ -5,10 +5,14 @@ is kept about people (names of patients or customers, phone numbers, home
 addresses, bank details, IBAN, salaries, payslips, tax notices, health
 records, sick leave, medical certificates, prescriptions, CVs, dates of
 birth, social security numbers, signatures, a person's photo and phone...).
-A thing whose work needs such data (payroll, call recording, sign-ups) is not
-enough by itself: the sets' authors disagree on it (bench/understanding/README.md).
-Only ever "yes": a
-sentence that names none of these says nothing about it.
+Or by the nature of the thing asked: a thing that keeps data about
+identifiable people counts even when the sentence names none (payroll, leave,
+recruitment, a CRM, call recording, badges, sign-ups...), because the flag
+sends the need to the GDPR review, where a missed flag is the costly error
+(the convention of bench/understanding/README.md, 2026-11-30). What counts is
+what the thing records about people, not that people use it: a rota, a room
+booking or a ticketing tool does not count. Only ever "yes": a sentence that
+names none of these says nothing about it.
 """
 
 from __future__ import annotations
@@ -76,6 +80,92 @@ _PERSONAL_DATA = re.compile(rf"(?<![\w])(?:{_SAID}|{_BY_EXAMPLE})(?![\w])")
 _EN_ONLY = re.compile(r"(?<![\w-])(?:salaries|staff salaries|employee salaries)(?![\w-])")
 
 
+# A customer care team's own channel to its customers (a console, a shared mailbox, callbacks), said either way.
+_CARE = r"(?:service client|customer (?:care|service|support)|call cent(?:er|re)s?|centre d'appels)"
+_CARE_TOOL = r"(?:console|mailbox|callbacks?|boite mail)"
+# Domains whose work keeps data about identifiable people by its nature, whatever the sentence names:
+# (domain, folded pattern in both languages, with the inflections and synonyms heard).
+_BY_NATURE: tuple[tuple[str, str], ...] = (
+    # Pay and HR records.
+    ("payroll", r"paie|payroll|calcul des primes|primes? (?:des|de nos) (?:commerciaux|vendeurs|salaries)|"
+                r"bonus (?:calculation|scheme)s?|commissions? (?:calculation|des commerciaux)|"
+                r"remunerations? variables?|variable pay|elements? variables?"),
+    ("expense claims", r"notes? de frais|expense (?:apps?|claims?|reports?|management|approvals?|tools?|tracking)"),
+    ("leave and absence", r"conges|absences?|absence (?:tracker|management)|leave (?:management|planning|requests?|"
+                          r"tracker|tracking|app|tool)s?|annual leave|time off"),
+    ("time and attendance", r"pointage|badgeuse|time ?clock|clock(?:ing)? in|timesheets?|time sheets?|"
+                            r"feuilles? de (?:temps|presence)|heures? sup(?:plementaires)?|overtime|"
+                            r"suivi des heures|time tracking|log (?:their|our|my) hours"),
+    ("HR records", r"sirh|hris|portail rh|hr portal|hr self-service|tableau de bord rh|hr dashboard|"
+                   r"dossiers? (?:du|des) personnel|personnel files?|employee records?|"
+                   r"entretiens? (?:annuels|individuels)|"
+                   r"contrats? de travail|employment contracts?|hr contracts?|contrats? rh|"
+                   r"(?<!supplier )(?<!vendor )(?<!supplier-)onboarding"
+                   r"(?! (?:des |de nos |de )?(?:fournisseurs|suppliers))|"
+                   r"gestion des stagiaires|suivi des stagiaires|intern management|skills matri(?:x|ces)|"
+                   r"matrices? de competences|mentoring|mentorat|annuaire|trombinoscope|staff directory|"
+                   r"employee directory|people directory"),
+    ("training records", r"suivi des formations|formations? obligatoires|training (?:tracker|records?|tracking)|"
+                         r"compliance training|e-?learning|learning (?:platform|management)|lms|"
+                         r"plateforme de formation|formations? en ligne|online (?:exams?|training)|"
+                         r"exam platform|examens? en ligne"),
+    ("recruitment", r"recrutements?|recruitment|recruiting|candidatures?|hiring|site (?:des )?carrieres?|"
+                    r"careers? (?:site|page|portal)|ats|applicant tracking"),
+    # Customers and other people as records.
+    ("customers", r"crm|gestion de la relation clients?|grc|customer relationship|"
+                  r"portail clients?|customer portal|espace clients?|customer self-service|"
+                  r"fidelite|fidelisation|loyalty|e-?commerce|online shop|boutique en ligne|commandes? en ligne|"
+                  r"online order(?:ing|s)?|order tracking|(?:prise de )?rendez-vous|appointments?|"
+                  r"reclamations?|complaints?|sinistres?|"
+                  r"claims (?:handling|handlers?|management|intake|tracking|dashboards?|tools?)|"
+                  r"claim handlers?|claims? adjusters?|insurance claims?|underwrit\w*|souscripteurs?|churn|"
+                  r"core banking|fraud detection|detection (?:de la |des )?fraudes?|anti-?fraude|"
+                  r"transaction monitoring|kyc"),
+    ("customer contact", r"crm|(?<!team )(?<!tech )leads|lead (?:management|generation|collection|capture|tracking)|"
+                         r"collecte de leads|e-?mailing|mailing lists?|newsletters?|contact form|formulaire de contact|"
+                         rf"{_CARE}.*?{_CARE_TOOL}|{_CARE_TOOL}.*?{_CARE}"),
+    # People watched or located.
+    ("monitoring", r"call recording|enregistrements? (?:des |d')?(?:appels|conversations)|badges?|"
+                   r"controle d'acces|access control|access logs?|videosurveillance|video surveillance|cctv|"
+                   r"visiteurs?|visitors?|telematique|telematics|geolocali[sz]ation|geolocation|gps tracking|"
+                   r"fleet tracking|suivi gps|covoiturage|carpool(?:ing)?|car[ -]sharing|autopartage|"
+                   r"e-?discovery|archivage des e-?mails|e-?mail archiving|archivage des (?:mails|courriels)"),
+    # Lists of people.
+    ("lists of people", r"inscriptions?|registrations?|sign-?ups?|attendees|participants|vote electronique|"
+                        r"e-?voting|electronic vot(?:e|ing)|benevoles|volunteers?|prets? (?:de|des) "
+                        r"(?:livres|liseuses|ouvrages)|library loans|sondages?|surveys?|questionnaires?|"
+                        r"enquetes? (?:de satisfaction|internes?|aupres)"),
+)
+_NATURE = tuple((domain, re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])")) for domain, pattern in _BY_NATURE)
+
+# Guards: the same words where no one's data is kept. Money at company level ("budget de la paie", "payroll
+# costs"), an HR chatbot answering questions about leave (it keeps questions, not records), an anonymous survey.
+_COMPANY_MONEY = re.compile(
+    r"(?:budgets?|couts?|costs?|masse salariale|enveloppe|provisions?)\s+(?:\w+\s+)?"
+    r"(?:de la |du |des |de |d'|for (?:the )?|of (?:the )?)?"
+    r"(?:paie|payroll|salaires?|salary|salaries|formations?|training)(?![\w-])|"
+    r"(?:payroll|salary|training|wage) (?:budgets?|costs?|spend|lines?|provisions?)"
+)
+_QUESTIONS_ABOUT = re.compile(r"(?:questions?|faqs?)\s+(?:\w+\s+){0,4}?(?:sur|about|on|de)\s+[^.,;!?]*")
+_ANONYMOUS = re.compile(r"anonym")
+_ANSWERS = {"lists of people"}  # what an anonymous survey takes back
+
+
+def personal_data_by_nature(folded: str) -> str | None:
+    """The domain of ``folded`` (``fold_keep`` of a sentence) that keeps people's data by its nature, if any."""
+    text = _QUESTIONS_ABOUT.sub(" ", _COMPANY_MONEY.sub(" ", folded))
+    anonymous = bool(_ANONYMOUS.search(text))
+    for domain, pattern in _NATURE:
+        for found in pattern.finditer(text):
+            if anonymous and domain in _ANSWERS and re.match(r"sondage|survey|questionnaire|enquete", found.group()):
+                continue
+            return domain
+    return None
+
+
 def mentions_personal_data(folded: str, lang: str) -> bool:
-    """Whether ``folded`` (``fold_keep`` of the sentence, written in ``lang``) names personal data."""
-    return bool(_PERSONAL_DATA.search(folded) or (lang == "en" and _EN_ONLY.search(folded)))
+    """Whether ``folded`` (``fold_keep`` of the sentence, written in ``lang``) names personal data, or asks for
+    a thing that keeps it by nature."""
+    money = _COMPANY_MONEY.sub(" ", folded)
+    return bool(_PERSONAL_DATA.search(money) or (lang == "en" and _EN_ONLY.search(money))
+                or personal_data_by_nature(folded))
