@@ -269,6 +269,7 @@ DYNAMIC_FAMILIES: dict[str, Callable[[], set[str]]] = {
     "closing.done.": lambda: {f"closing.done.{s.value}" for s in _ENDED},
     "closing.reason.": lambda: {f"closing.reason.{s.value}" for s in _ENDED},
     "closing.told.": lambda: {f"closing.told.{s.value}" for s in _ENDED},
+    "digest.closed.": lambda: {f"digest.closed.{s.value}" for s in _ENDED},
     "closing.error.already_": lambda: {f"closing.error.already_{s.value}" for s in _ENDED},
     "drift.notice.closed_because.": lambda: {f"drift.notice.closed_because.project_{s.value}" for s in _ENDED},
     "checkin.error.comment_missing_": lambda: {f"checkin.error.comment_missing_{d}" for d in status_values.DIMENSIONS},
