@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,6 +32,10 @@ async def record(
     return event
 
 
+# Read by every status: built once.
+_HISTORY = select(AuditEvent).where(col(AuditEvent.subject) == bindparam("subject")).order_by(col(AuditEvent.id))
+
+
 async def history(session: AsyncSession, *, subject: str) -> list[AuditEvent]:
-    rows = await session.exec(select(AuditEvent).where(AuditEvent.subject == subject).order_by(col(AuditEvent.id)))
+    rows = await session.exec(_HISTORY, params={"subject": subject})
     return list(rows.all())
