@@ -57,6 +57,7 @@ SETS = (
     SetOf("dev5", DEV, today=date(2026, 11, 30)),  # was blind4, written for Monday 30 November 2026
     SetOf("dev6", DEV, today=date(2026, 11, 30)),  # was blind5, written for Monday 30 November 2026
     SetOf("heldout", HELDOUT),
+    SetOf("blind6", BLIND, today=date(2026, 11, 30)),  # written for Monday 30 November 2026, scored once
 )
 ALL_SETS = tuple(s.name for s in SETS)
 TUNED = tuple(s.name for s in SETS if s.role == DEV)
