@@ -246,3 +246,30 @@ criteria:
     label: {en: value, fr: valeur}
     question: {en: "What value?", fr: "Quelle valeur ?"}
 """
+
+
+async def test_a_policy_version_is_remembered_only_once_committed(app: App) -> None:
+    import yaml
+
+    from pmobot.services import policy as policies
+
+    def weighting_value(weight: int) -> Any:
+        text = load_default().document
+        changed = {**text, "criteria": {**text["criteria"], "business_value": {
+            **text["criteria"]["business_value"], "weight": weight}}}
+        return parse(yaml.safe_dump(changed, allow_unicode=True), "org-policy.yaml")
+
+    thrice, four_times = weighting_value(3), weighting_value(4)
+    app.core.policy = thrice
+    with pytest.raises(RuntimeError):
+        async with app.db.session() as session:
+            assert await policies.version_of(session, core=app.core) == 2
+            assert await policies.version_of(session, core=app.core) == 2  # found again: made by this unit of work
+            raise RuntimeError("the unit of work rolls back")
+    app.core.policy = four_times
+    async with app.db.session() as session:
+        assert await policies.version_of(session, core=app.core) == 2  # the number the rolled-back one had
+    app.core.policy = thrice
+    for _ in range(2):  # made, then remembered
+        async with app.db.session() as session:
+            assert await policies.version_of(session, core=app.core) == 3

@@ -261,15 +261,19 @@ def load(policy_file: Path | None) -> Policy:
 
 async def version_of(session: AsyncSession, *, core: Core) -> int:
     """The version number of the policy in force: its row found by digest, or made now (the next number)."""
-    # A version found by its digest is committed and never changes: kept by the core, not read again
-    # for every score. One made by this call may still roll back, so it is read again next time.
+    # A version stored by another unit of work is committed and never changes: kept by the core, not read
+    # again for every score. One made by this unit of work may still roll back, so it is read again next time.
     known = core.policy_versions.get(core.policy.digest)
     if known is not None:
         return known
     row, created = await ensure_version(session, core=core)
-    if not created:
+    if not created and core.policy.digest not in session.info.get(_MADE_HERE, ()):
         core.policy_versions[core.policy.digest] = row.version
     return row.version
+
+
+# The session's record of the policy versions it wrote (not committed until it is).
+_MADE_HERE = "pmobot.policy_versions_made"
 
 
 async def ensure_version(session: AsyncSession, *, core: Core) -> tuple[PolicyVersion, bool]:
@@ -290,6 +294,7 @@ async def ensure_version(session: AsyncSession, *, core: Core) -> tuple[PolicyVe
         try:
             async with session.begin_nested():
                 session.add(row)
+            session.info.setdefault(_MADE_HERE, set()).add(policy.digest)
             return row, True
         except IntegrityError:
             found = (await session.exec(select(PolicyVersion).where(PolicyVersion.digest == policy.digest))).first()
