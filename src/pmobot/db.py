@@ -42,6 +42,10 @@ SQLITE_BUSY_MS = 5000
 # outbox share them; more waits for one rather than failing.
 POOL_SIZE = 10
 POOL_OVERFLOW = 10
+# SQLite connections kept open: as many as the sessions a busy process holds at once (requests arriving, the
+# inbound workers' slots, the outbox). Past the pool, a connection is opened and closed for one session: a
+# thread started, a file opened and its PRAGMAs set each time, which under load cost more than the session.
+SQLITE_POOL_SIZE = 20
 # An execution option: this SQLite connection runs without an explicit transaction (migrations, whose PRAGMAs
 # have no effect inside one).
 NO_BEGIN = "pmobot_no_begin"
@@ -76,7 +80,10 @@ class Database:
             path = make_url(self.url).database
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-        pool = {} if self.is_sqlite else {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "pool_pre_ping": True}
+        pool: dict[str, Any] = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "pool_pre_ping": True}
+        if self.is_sqlite:
+            memory = make_url(self.url).database in (None, "", ":memory:")
+            pool = {} if memory else {"pool_size": SQLITE_POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, **pool)
         event.listen(self.engine.sync_engine, "before_cursor_execute", _note_write)
         for ended in ("commit", "rollback"):

@@ -7,7 +7,8 @@ run concurrently without ever reordering one person's requests; a worker claims
 no more rows than it has free slots, and claims again as each slot frees up, so
 a claimed row starts at once and never waits out its lease in a queue. The handler's
 unit of work marks its row worked, with its answer, in the same transaction as
-the work; the row is done once the answer is sent. A failure is tried again with
+the work (one that wrote nothing is not marked: ``inbox.finish_in``); the row is
+done once the answer is sent, with the next claim's transaction. A failure is tried again with
 backoff, up to ``inbox.MAX_ATTEMPTS``, then the row is given up and logged.
 """
 
