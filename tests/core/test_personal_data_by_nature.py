@@ -93,6 +93,12 @@ BY_DOMAIN: dict[str, list[tuple[str, str]]] = {
         ("en", "An e-discovery tool for litigation."),
         ("en", "A carpooling app for the Lyon site."),
     ],
+    "requests of people": [
+        ("fr", "La mairie voudrait suivre les doléances des riverains."),
+        ("fr", "Une plateforme pour les lanceurs d'alerte."),
+        ("en", "A portal for citizens' requests to the town hall."),
+        ("en", "We need a whistleblowing channel for the group."),
+    ],
     "lists of people": [
         ("fr", "Gérer les inscriptions à la journée portes ouvertes."),
         ("fr", "Un outil de sondage pour les salariés."),

@@ -74,6 +74,9 @@ _FRENCH_NOUNS = """
     releveur releveuse postier postiere agriculteur agricultrice eleveur eleveuse veterinaire artisan artisane commis
     opticien opticienne acheteur statisticien statisticienne economiste pers repondant repondante
     dessinateur dessinatrice saisonnier saisonniere gars testeur testeuse superviseur superviseuse
+    representant representante brancardier brancardiere ambulancier ambulanciere
+    surveillant surveillante pompier policier prospecteur prospectrice
+    manipulateur manipulatrice orthophoniste dentiste chirurgien chirurgienne
 """
 # Nouns that name people in one language and things in the other: read in the sentence's language
 # only ("40 temps" are temporary staff in English, "temps" is time in French; "300 franchisés" are
@@ -107,9 +110,14 @@ _ORGANISATIONS = (r"(?:companies|company|firms?|organi[sz]ations?|entreprises?|s
 # Organisations counted before a people noun that qualifies them: "40 sociétés partenaires" (not "40 account
 # managers", where the word before the noun qualifies the people).
 _COUNTED_ORGANISATIONS = r"(?:companies|firms|organi[sz]ations|entreprises|societes|structures|agences|agencies)"
+# Records counted before a people noun that qualifies them: "80 000 adresses e-mail clients", "20,000 customer
+# emails" count addresses, not customers.
+_COUNTED_RECORDS = (r"(?:adresses|addresses|e-?mails|mails|fiches|records|dossiers|files|numeros|numbers|contacts|"
+                    r"messages|sms|appels|calls|tickets|commandes|orders|factures|invoices|documents|lignes|rows)")
 _BETWEEN = (r"(?:(?!(?:et|and|ou|or|de|d'|of|du|des|les|the|a|an|un|une|in|en|per|par|pour|for|our|nos|notre|"
-            rf"their|leurs|leur|my|mes|mon|ma|your|vos|votre|{_COUNTED_ORGANISATIONS})\s)[a-z][a-z'-]*\s+){{0,2}}")
-_QUALIFIES_THING = re.compile(rf"\s+{_ORGANISATIONS}(?![\w-])")
+            rf"their|leurs|leur|my|mes|mon|ma|your|vos|votre|{_COUNTED_ORGANISATIONS}|{_COUNTED_RECORDS})\s)"
+            r"[a-z][a-z'-]*\s+){0,2}")
+_QUALIFIES_THING = re.compile(rf"\s+(?:{_ORGANISATIONS}|{_COUNTED_RECORDS})(?![\w-])")
 # Recipients of what the thing sends are no users: "envoyer des SMS à 20 000 clients", "send offers to
 # 30,000 customers".
 _SENT_TO = re.compile(
@@ -155,7 +163,9 @@ _COUNT_TAIL = (
     r"(?:\s+(?:en tout|au total|in total|in all|environ|or so|approximately|roughly))?"
     r"(?:\s+(?:dans|a|au|aux|en|sur|in|on|at|across|over|throughout|within|between|entre|chez)\s+[^.,;:!?()\n—–]{1,40}?)?"
     r"(?:\s+(?:joining|arriving|starting|qui arrivent|a l'utiliser|a s'en servir|using it|to use it|"
-    r"concerne|concernes|concernees|affected|impacted))?"
+    r"concerne|concernes|concernees|affected|impacted|"
+    # What they do: "we're 4 doing it by hand", "6 of us doing it on paper".
+    r"[a-z]{2,}ing(?![\w'-])[^.,;:!?()\n—–]{0,40}?))?"
     # The clause ends with punctuation, or goes on with "and": "we're 25 in the studio and need...".
     r"\s*(?=[.,;:!?)—–]|\s-\s|$|\s+(?:and|et|but|mais|so|donc)\s)"
 )

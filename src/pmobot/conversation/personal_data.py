@@ -63,7 +63,8 @@ _BY_EXAMPLE = (
     r"health records?|medical records?|dossiers? (?:medicaux|medical|patients?|de sante)|"
     # Health said by example: sick leave, medical certificates or information, allergies.
     r"arrets? (?:maladie|de travail)|visites? medicales?|certificats? medicaux|certificat medical|"
-    r"medical (?:certificates?|info|information|details|history)|sick (?:notes?|leave records?)|allergies|"
+    r"medical (?:certificates?|info|information|details|history)|sick (?:notes?|leave records?|days)|allergies|"
+    r"jours? (?:de maladie|d'arret)|"
     r"social security numbers?|national insurance numbers?|numeros? de securite sociale|"
     r"passports?|passeports?|id cards?|id numbers?|pieces? d'identite|cartes? d'identite|casier judiciaire|"
     r"criminal records?|"
@@ -88,14 +89,18 @@ _CARE_TOOL = r"(?:console|mailbox|callbacks?|boite mail)"
 _BY_NATURE: tuple[tuple[str, str], ...] = (
     # Pay and HR records.
     ("payroll", r"paie|payroll|calcul des primes|primes? (?:des|de nos) (?:commerciaux|vendeurs|salaries)|"
-                r"bonus (?:calculation|scheme)s?|commissions? (?:calculation|des commerciaux)|"
+                r"bonus (?:calculation|scheme)s?|commissions? (?:calculation|des (?:commerciaux|vendeurs|agents))|"
+                r"sales commissions?|calcul des commissions|"
                 r"remunerations? variables?|variable pay|elements? variables?"),
     ("expense claims", r"notes? de frais|expense (?:apps?|claims?|reports?|management|approvals?|tools?|tracking)"),
     ("leave and absence", r"conges|absences?|absence (?:tracker|management)|leave (?:management|planning|requests?|"
                           r"tracker|tracking|app|tool)s?|annual leave|time off"),
     ("time and attendance", r"pointage|badgeuse|time ?clock|clock(?:ing)? in|timesheets?|time sheets?|"
                             r"feuilles? de (?:temps|presence)|heures? sup(?:plementaires)?|overtime|"
-                            r"suivi des heures|time tracking|log (?:their|our|my) hours"),
+                            r"suivi des heures|time tracking|log (?:their|our|my) hours|"
+                            # Time spent per matter or client: a firm's record of who worked on what.
+                            r"(?:suivi|gestion|saisie) du temps(?: passe)?|temps passe par (?:dossier|client|"
+                            r"projet|affaire|mission)|billable hours|heures facturables|time spent per"),
     ("HR records", r"sirh|hris|portail rh|hr portal|hr self-service|tableau de bord rh|hr dashboard|"
                    r"dossiers? (?:du|des) personnel|personnel files?|employee records?|"
                    r"entretiens? (?:annuels|individuels)|"
@@ -114,7 +119,8 @@ _BY_NATURE: tuple[tuple[str, str], ...] = (
     # Customers and other people as records.
     ("customers", r"crm|gestion de la relation clients?|grc|customer relationship|"
                   r"portail clients?|customer portal|espace clients?|customer self-service|"
-                  r"fidelite|fidelisation|loyalty|e-?commerce|online shop|boutique en ligne|commandes? en ligne|"
+                  r"fidelite|fidelisation|loyalty|e-?commerce|online shop|web ?shop|boutique (?:en ligne|web)|"
+                  r"commandes? en ligne|"
                   r"online order(?:ing|s)?|order tracking|(?:prise de )?rendez-vous|appointments?|"
                   r"reclamations?|complaints?|sinistres?|"
                   r"claims (?:handling|handlers?|management|intake|tracking|dashboards?|tools?)|"
@@ -123,6 +129,7 @@ _BY_NATURE: tuple[tuple[str, str], ...] = (
                   r"transaction monitoring|kyc"),
     ("customer contact", r"crm|(?<!team )(?<!tech )leads|lead (?:management|generation|collection|capture|tracking)|"
                          r"collecte de leads|e-?mailing|mailing lists?|newsletters?|contact form|formulaire de contact|"
+                         r"marketing automation|automatisation (?:du |de )?marketing|"
                          rf"{_CARE}.*?{_CARE_TOOL}|{_CARE_TOOL}.*?{_CARE}"),
     # People watched or located.
     ("monitoring", r"call recording|enregistrements? (?:des |d')?(?:appels|conversations)|badges?|"
@@ -130,6 +137,11 @@ _BY_NATURE: tuple[tuple[str, str], ...] = (
                    r"visiteurs?|visitors?|telematique|telematics|geolocali[sz]ation|geolocation|gps tracking|"
                    r"fleet tracking|suivi gps|covoiturage|carpool(?:ing)?|car[ -]sharing|autopartage|"
                    r"e-?discovery|archivage des e-?mails|e-?mail archiving|archivage des (?:mails|courriels)"),
+    # Requests and reports of identifiable people: a town's requests from its citizens, whistleblowing.
+    ("requests of people", r"(?:demandes|signalements|requetes|doleances) des (?:usagers|administres|citoyens|"
+                           r"habitants|residents|riverains)|(?:residents|citizens|citizen|resident)'?s? "
+                           r"(?:requests|reports|complaints)|requests from (?:citizens|residents)|"
+                           r"whistle-?blow\w*|lanceurs? d'alerte|alerte professionnelle|ethics hotline"),
     # Lists of people.
     ("lists of people", r"inscriptions?|registrations?|sign-?ups?|attendees|participants|vote electronique|"
                         r"e-?voting|electronic vot(?:e|ing)|benevoles|volunteers?|prets? (?:de|des) "

@@ -174,10 +174,19 @@ _WORD_MONEY = re.compile(
 )
 
 
+# What can be spent is the money there is: "we can spend €12,000", "on peut dépenser 9 000 €".
+_CAN_SPEND = re.compile(
+    r"\b(?:can|could|may|might|able\s+to|willing\s+to|prepared\s+to|ready\s+to|allowed\s+to|happy\s+to)\s+"
+    r"(?:spend|invest|put)\b[^.;]{0,15}$|"
+    r"\b(?:peut|pouvons|pourrions|pourrait|pourra|pourrons|prets?\s+a|pretes?\s+a)\s+(?:depenser|investir|"
+    r"mettre|consacrer)\b[^.;]{0,15}$"
+)
+
+
 def _is_budget(low: str, start: int, end: int) -> bool:
-    """Not a loss or a cost per period, unless it is called a budget."""
+    """Not a loss or a cost per period, unless it is called a budget or said to be what can be spent."""
     before = low[max(0, start - 30) : start]
-    if re.search(r"\bbudget\b[^.;]{0,15}$", before):
+    if re.search(r"\bbudget\b[^.;]{0,15}$", before) or (_CAN_SPEND.search(before) and not _RATE_AFTER.match(low, end)):
         return True
     return not (_RATE_AFTER.match(low, end) or _LOSS_BEFORE.search(before))
 
