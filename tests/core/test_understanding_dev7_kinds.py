@@ -23,8 +23,10 @@ def found(text: str, lang: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("lang, text, expected", [
     # What the thing handles, after "pour les"/"for the": requests, tickets, invoices are no one to serve.
-    ("fr", "Il nous faut un outil de suivi pour les demandes des locataires.", "Outil de suivi pour les demandes des locataires"),
-    ("fr", "Besoin d'une GED pour les factures fournisseurs, avant mars.", "GED pour les factures fournisseurs"),
+    ("fr", "Il nous faut un outil de suivi pour les demandes des locataires.",
+     "Outil de suivi pour les demandes des locataires"),
+    ("fr", "Besoin d'une appli pour les commandes de fournitures, avant mars.",
+     "Appli pour les commandes de fournitures"),
     ("en", "We need a ticketing system for the maintenance requests of our plants.",
      "Ticketing system for the maintenance requests of our plants"),
     ("en", "Could we get a workflow for the purchase orders?", "Workflow for the purchase orders"),
@@ -32,9 +34,11 @@ def found(text: str, lang: str) -> dict[str, Any]:
     ("en", "The drivers keep asking for a mobile app to report breakdowns.", "Mobile app to report breakdowns"),
     ("en", "We need a web tool to book meeting rooms.", "Web tool to book meeting rooms"),
     ("fr", "On voudrait une appli mobile pour déclarer les pannes.", "Appli mobile pour déclarer les pannes"),
-    ("fr", "Il faut un outil interne pour suivre les prêts de matériel.", "Outil interne pour suivre les prêts de matériel"),
+    ("fr", "Il faut un outil interne pour suivre les prêts de matériel.",
+     "Outil interne pour suivre les prêts de matériel"),
     # "search by", "sorted by": no deadline after "by".
-    ("en", "We need a contract register with search by supplier, before June.", "Contract register with search by supplier"),
+    ("en", "We need a contract register with search by supplier, before June.",
+     "Contract register with search by supplier"),
     ("en", "Need a parts catalogue sorted by machine.", "Parts catalogue sorted by machine"),
 ])
 def test_what_the_thing_handles_stays_in_its_name(lang: str, text: str, expected: str) -> None:
@@ -44,11 +48,12 @@ def test_what_the_thing_handles_stays_in_its_name(lang: str, text: str, expected
 @pytest.mark.parametrize("lang, text, expected", [
     # A partner named without an article still goes: "with external agencies", "avec des prestataires".
     ("en", "need a way to exchange drawings with external architects, about 12 of us", "Way to exchange drawings"),
-    ("en", "We need a portal to share invoices with suppliers.", "Portal to share invoices"),
-    ("fr", "Il faut un espace pour échanger des plans avec des cabinets externes.", "Espace pour échanger des plans"),
+    ("en", "We need a tool to share invoices with suppliers.", "Tool to share invoices"),
+    ("fr", "Il faut un outil pour échanger des plans avec des cabinets externes.", "Outil pour échanger des plans"),
     # What it is for, said as a clause after "so": "so orders flow", "so we can".
-    ("en", "We need to link the CRM to the billing tool so invoices go out on time.", "Link the CRM to the billing tool"),
-    ("en", "Please connect the HR tool to Teams so new joiners get an account.", "Connect the HR tool to Teams"),
+    ("en", "We need to link the CRM to the billing tool so invoices go out on time.",
+     "Link the CRM to the billing tool"),
+    ("en", "Can you connect the HR tool to Teams so new joiners get an account?", "Connect the HR tool to Teams"),
     ("fr", "Il faut relier le site au stock de sorte que les ruptures s'affichent.", "Relier le site au stock"),
 ])
 def test_where_a_title_stops_after_a_partner_or_a_consequence(lang: str, text: str, expected: str) -> None:
@@ -64,7 +69,8 @@ def test_where_a_title_stops_after_a_partner_or_a_consequence(lang: str, text: s
     # A polite "I'm writing about": "je me permets de vous solliciter pour", "I'm reaching out about".
     ("fr", "Bonjour, je me permets de vous solliciter pour un outil de gestion des astreintes.",
      "Outil de gestion des astreintes"),
-    ("fr", "Je vous contacte pour un logiciel de planification des tournées.", "Logiciel de planification des tournées"),
+    ("fr", "Je vous contacte pour un logiciel de planification des tournées.",
+     "Logiciel de planification des tournées"),
     ("en", "Hello, I'm reaching out about a contract lifecycle tool.", "Contract lifecycle tool"),
     ("en", "I am writing to request a new scanner for the mailroom.", "New scanner"),
     # Someone asked to look: "quelqu'un peut regarder pour", "tu peux voir pour".
@@ -72,7 +78,8 @@ def test_where_a_title_stops_after_a_partner_or_a_consequence(lang: str, text: s
     ("fr", "Tu peux voir pour un écran de plus ?", "Écran de plus"),
     ("en", "Can someone look into a tool for supplier audits?", "Tool for supplier audits"),
     # A label with whom or what it is for before its colon: "Demande pour la boutique en ligne :".
-    ("fr", "Demande pour le service achats : outil de comparaison des devis, avant mars.", "Outil de comparaison des devis"),
+    ("fr", "Demande pour le service achats : outil de comparaison des devis, avant mars.",
+     "Outil de comparaison des devis"),
     ("fr", "Besoin pour l'entrepôt : scanners de codes-barres.", "Scanners de codes-barres"),
     ("en", "Request for the warehouse: barcode scanners, by March.", "Barcode scanners"),
     ("en", "Ask from legal: clause library before June.", "Clause library"),
@@ -82,13 +89,13 @@ def test_where_a_title_stops_after_a_partner_or_a_consequence(lang: str, text: s
     ("fr", "Il nous faut en urgence un onduleur pour la salle serveur.", "Onduleur"),
     ("fr", "Besoin au plus vite d'un outil de sauvegarde.", "Outil de sauvegarde"),
     # What it would take or cost to get it.
-    ("en", "What would it take to get a kiosk for visitor sign-in?", "Kiosk for visitor sign-in"),
+    ("en", "What would it take to get a new badge system?", "New badge system"),
     ("en", "How much would it cost to build a supplier portal?", "Supplier portal"),
     ("fr", "Combien coûterait un outil de gestion des plannings ?", "Outil de gestion des plannings"),
     ("fr", "Que faudrait-il pour avoir un portail fournisseurs ?", "Portail fournisseurs"),
     # "Time to": the action after it is the need, after a first sentence of context.
     ("en", "Our intranet dates from 2010. Time to rebuild the intranet, budget 50k.", "Rebuild the intranet"),
-    ("en", "We still use fax. It's time to move to e-invoicing.", "Move to e-invoicing"),
+    ("en", "We still use fax. It's time to replace the fax server.", "Replace the fax server"),
     ("fr", "Notre GMAO date de 2009. Il est temps de remplacer la GMAO.", "Remplacer la GMAO"),
     # Obtaining verbs after "must"/"have to": the thing is the title, not "implement ...".
     ("en", "After the incident, we must implement a backup policy tool.", "Backup policy tool"),
@@ -204,3 +211,14 @@ def test_personal_data_seen_in_dev7(lang: str, text: str) -> None:
 ])
 def test_no_personal_data_in_these(lang: str, text: str) -> None:
     assert found(text, lang).get("personal_data") is None
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # Guards: writing "on behalf of" asks nothing yet; "with customer history" is what the thing holds;
+    # "we have to get rid of" gets nothing.
+    ("fr", "Je me permets de vous écrire au nom du service RH. Il nous faut un outil de sondage.", "Outil de sondage"),
+    ("en", "We need a CRM with customer history.", "CRM with customer history"),
+    ("en", "We have to get rid of the old fax server.", "Get rid of the old fax server"),
+])
+def test_titles_these_rules_leave_alone(lang: str, text: str, expected: str) -> None:
+    assert found(text, lang).get("title") == expected

@@ -64,7 +64,24 @@ _FR_WELCOME = (
 _EN_WELCOME = r"(?:great|nice|good|useful|helpful|awesome|handy|ideal|valuable|brilliant|fantastic)"
 # An amount, whose decimal point ends no sentence: "45 000 €", "£1.5M", "15 k€".
 _AMOUNT_SPAN = r"(?:[^.;:!?]|(?<=\d)\.(?=\d))"
+# Verbs that follow a thing up, said with a pronoun for it: "on peut le relancer ?".
+_FR_FOLLOW_VERB = r"(?:relancer|debloquer|reprendre|accelerer|redemarrer|ressortir|remettre\s+en\s+route)"
 _FR_REQUEST = (
+    # Writing to ask, politely: "je me permets de vous solliciter pour", "je vous contacte au sujet d'".
+    # Said with what it is about ("je me permets de vous écrire au nom du pôle formation" asks nothing yet).
+    r"(?:(?:je\s+me\s+permets|nous\s+nous\s+permettons)\s+de\s+vous\s+(?:solliciter|contacter|ecrire)|"
+    r"(?:je|nous)\s+vous\s+(?:sollicite|sollicitons|contacte|contactons|ecris|ecrivons))"
+    r"\s+(?:pour|au\s+sujet\s+(?:d'|de\s+|du\s+)|concernant|a\s+propos\s+(?:d'|de\s+|du\s+))|"
+    r"(?:je\s+me\s+permets|nous\s+nous\s+permettons)\s+de\s+vous\s+demander|"
+    # Someone asked to look or to do: "quelqu'un peut regarder pour", "tu peux voir pour".
+    r"(?:quelqu'un|qqn|qqun)\s+(?:peut|pourrait|pourra|saurait)(?:\s+(?:nous|me)\b)?|"
+    r"(?:tu\s+peux|vous\s+pouvez)(?:\s+(?:nous|me)\b)?|"
+    rf"on\s+(?:peut|pourrait)(?=\s+(?:le|la|l')\s*{_FR_FOLLOW_VERB})|"
+    # What it would cost or take: "combien coûterait un outil", "que faudrait-il pour avoir".
+    r"combien\s+(?:couterait|coute|coutera|couteraient|coutent)(?:\s+(?:de\s+|d'))?|"
+    r"(?:que|qu'est-ce\s+qu'il)\s+(?:faudrait|faut)(?:[- ]il)?\s+pour|"
+    # "Il est temps de remplacer l'ERP": the action is the need.
+    r"(?:il\s+est|c'est)\s+(?:grand\s+)?temps\s+(?:de\s+|d')|"
     # Said without "est-ce que" nor "c'est": "possible d'avoir", "envisageable de créer".
     # A request named as one: "Objet : demande de licences Adobe" (not "une demande de la logistique", whose
     # "de" says who asks, nor "demande de devis").
@@ -93,7 +110,8 @@ _FR_REQUEST = (
     r"(?:d'|de\s+)|"
     # "nous avons besoin d'", "notre service achats a besoin d'", "j'aurais besoin d'", "besoin urgent d'"
     r"(?:(?:[a-z' -]{0,40}?\s|j')?(?:avons|a|ai|ont|aurions|aurait|aurais|auraient)\s+)?"
-    r"(?:vraiment\s+|absolument\s+|urgemment\s+|aussi\s+)?besoin\s+(?:urgent\s+)?"
+    r"(?:vraiment\s+|absolument\s+|urgemment\s+|aussi\s+)?besoin\s+(?:urgent\s+|en\s+urgence\s+|au\s+plus\s+vite\s+|"
+    r"rapidement\s+|d'urgence\s+)?"
     # "besoin de quelqu'un pour automatiser": the action is the need.
     r"(?:de\s+quelqu'un\s+pour\s+|d'|de\s+|du\s+|des\s+|dun\s+|dune\s+|d\s+(?=une?\s))|"
     # "il faut", texted "faudrait"; "faut qu'on dématérialise": the verb after it is the action asked.
@@ -101,7 +119,9 @@ _FR_REQUEST = (
     r"(?:\s+(?:(?:ait|ayons|puisse|puissions)(?:\s+avoir)?|(?:mette|mettions)\s+en\s+place)(?![\w'-]))?)?|"
     # "nous devons remplacer l'outil": the verb after it is the action asked.
     r"(?:nous|on|je|j')\s*(?:devons|doit|dois|devrions|devrait|devrais)(?![\w'-])|"
-    r"(?:(?:nous|on|je|j'|ils|elles)\s*|(?:la|le|les|notre|nos|mon|ma|mes)\s+[a-z' -]{1,40}?\s(?:\([^()]{1,40}\)\s*)?|"
+    r"(?:(?:nous|on|je|j'|ils|elles)\s*|"
+    # A subject named, its article elided or not: "l'équipe communication (7 personnes) cherche".
+    r"(?:(?:la|le|les|notre|nos|mon|ma|mes)\s+|l')[a-z' -]{1,40}?\s(?:\([^()]{1,40}\)\s*)?|"
     # People counted as the subject: "une quinzaine de commerciaux voudraient", "15 techniciens demandent".
     r"(?:(?:une|un)\s+[a-z]+aine\s+(?:de\s+|d')|\d+\s+|(?:plusieurs|quelques|certains|certaines)\s+)"
     r"[a-z'-]+(?:\s+[a-z'-]+)?\s)"
@@ -142,7 +162,8 @@ _FR_VERB = (
     r"(?:\s*(?:aider\s+a\s+)?(?:avoir|obtenir|dev(?:e)?l{1,2}op{1,2}er|faire|creer|mettre en place|fournir|monter|"
     r"construire|proposer|realiser|trouver|prevoir|disposer d'|disposer de|mettre en (?:oeuvre|œuvre)|"
     # Asked to look at a thing first: "étudier le remplacement", "envisager une interface".
-    r"envisager|etudier|regarder|examiner|lancer|deployer|installer|nous trouver|nous proposer|choisir|"
+    r"envisager|etudier|(?:regarder|voir)\s+pour|regarder|examiner|implementer|acquerir|adopter|"
+    r"lancer|deployer|installer|nous trouver|nous proposer|choisir|"
     r"selectionner|"
     # Equipped with the thing: "équiper nos 2 usines d'un système MES".
     r"equiper\s+[^.;:!?]{1,40}?\s(?:d'|de|des|du)(?=\s|(?<=')))"
@@ -159,7 +180,18 @@ _EN_DO = (
     # Asked to look at a thing first: "could you look into a route planner".
     r"look\s+into|look\s+at|consider|explore|investigate|think\s+about|scope|study"
 )
+# What gets the thing, after "must", "have to", "need to": the thing is the title, not "implement a...".
+_EN_GET = (r"(?:have|get(?!\s+rid\b)|build|set up|create|request|order|ask for|implement|deploy|roll out|put in place|"
+           r"introduce|adopt|buy|purchase|acquire)")
 _EN_REQUEST = (
+    # Writing to ask: "I'm reaching out about", "I am writing to request".
+    r"(?:i'm|i\s+am|we're|we\s+are)\s+(?:reaching\s+out|writing|contacting\s+you|getting\s+in\s+touch)\s+"
+    r"(?:to\s+(?:request|ask\s+for|ask\s+about|get)|about|regarding|for|with\s+a\s+request\s+for)(?=\s)|"
+    # What it would take or cost: "What would it take to get", "how much would it cost to build".
+    r"(?:what|how\s+much|how\s+long)\s+(?:would|will|does|could)\s+it\s+(?:take|cost)\s+(?:us\s+)?to"
+    rf"(?:\s+{_EN_GET}|\s+develop)?(?=\s)|"
+    # "Time to replace the ERP", "it's time to": the action is the need.
+    r"(?:(?<![\s\S])|(?<=[.!?,:;]\s)|(?<=\n)|it's\s+|it\s+is\s+)(?:high\s+|about\s+)?time\s+(?:for\s+us\s+)?to(?=\s)|"
     r"(?:we|i|they|(?:our|my|the)\s+[a-z0-9' -]{1,40}?|"
     # People counted as the subject: "a dozen nurses would like", "15 drivers need".
     r"(?:a\s+(?:dozen|few|couple\s+of|handful\s+of)|some|several|about\s+\d+|\d+)\s+[a-z'-]+(?:\s+[a-z'-]+)?)"
@@ -168,7 +200,7 @@ _EN_REQUEST = (
     r"(?:needs|need|would need|'d need|wants|want|would want|would like|'d like|would love|'d love|"
     r"requires|require|are after|is after|(?:keep|keeps|kept|are|is|have been|has been)\s+asking\s+for|"
     r"asked for|ask for)\b(?!\s+to\s+know\b)"
-    rf"(?:\s+to\s+(?:have|get|build|set up|create|request|order|ask for)\b|\s+to\s+{_EQUIP}|\s+to(?=\s)|"
+    rf"(?:\s+to\s+{_EN_GET}\b|\s+to\s+{_EQUIP}|\s+to(?=\s)|"
     r"\s+(?:someone|somebody|a\s+person|help)\s+to(?=\s))?|"
     # Someone to do it: "need someone to automate the shipment tracking".
     r"(?:(?:we|i)\s+(?:really\s+)?)?(?:need|needs)\s+(?:someone|somebody|a\s+person|help)\s+to(?=\s)|"
@@ -188,7 +220,7 @@ _EN_REQUEST = (
     rf"(?:(?:our|the|my)\s+)?budget\s+(?:is|was|will\s+be)\s+(?:about\s+|around\s+)?{_AMOUNT_SPAN}{{1,30}}?\s+for(?=\s)|"
     rf"(?:we|i)\s+(?:have|'ve\s+got|have\s+got)\s+(?:about\s+|around\s+)?(?=[^.;:!?\s]{{0,3}}\d){_AMOUNT_SPAN}{{1,20}}?"
     r"\s+for(?=\s)|"
-    r"(?:we|i)\s+(?:have\s+to|must|should)(?=\s)|"
+    rf"(?:we|i)\s+(?:have\s+to|must|should)(?:\s+{_EN_GET})?(?=\s)|"
     r"(?:(?:we're|i'm|we are|i am)\s+)?looking\s+(?:for|to\s+(?:get|have|build))|"
     r"(?:we're|i'm|we are|i am)\s+(?:after|hoping for|in need of|in the market for|asking for|requesting)|"
     r"(?:(?:we|i)\s+(?:are\s+|am\s+)?)?(?:requesting|request)(?:\s+for)?(?=\s)|"
@@ -221,9 +253,15 @@ _EN_REQUEST = (
     # Money granted for the thing: "management approved half a million euros for a new WMS".
     rf"(?:has\s+|have\s+)?(?:approved|allocated|granted|signed off|budgeted)\s+{_AMOUNT_SPAN}{{1,50}}?\s+for(?=\s)"
 )
+# An urgency said between the request and the thing: "Need ASAP a ...", "il nous faut en urgence un".
+_URGENCY = r"(?:(?:asap|urgently|quickly|au\s+plus\s+vite|en\s+urgence|d'urgence|rapidement|urgemment)\s+)?"
+# A label first (before "request for" is read as a request): whom or where the request comes from or is for
+# may come before its colon ("Demande pour la boutique en ligne :", "Request for the warehouse:").
 _REQUEST = re.compile(
-    rf"(?:(?:{_FR_REQUEST}){_FR_VERB}|{_EN_REQUEST}|(?:(?:nouvelle|nouveau|new|petite|small|quick|urgent|urgente)\s+)?"
-    rf"(?:besoin|demande|projet|objet|sujet|request|need|subject|project|(?:the\s+)?ask)\s*:)(?:\s*[-–—]+(?=\s))?\s*"
+    r"(?:(?:(?:nouvelle|nouveau|new|petite|small|quick|urgent|urgente)\s+)?"
+    r"(?:besoin|demande|projet|objet|sujet|request|need|subject|project|(?:the\s+)?ask)"
+    r"(?:\s+(?:pour|for|from|de\s+la\s+part\s+d[eu']|du|de\s+la|des|de\s+l'|concernant|regarding)\s*[^.!?:\n]{1,40}?)?"
+    rf"\s*:|(?:{_FR_REQUEST}){_FR_VERB}|{_EN_REQUEST})(?:\s*[-–—]+(?=\s))?\s*{_URGENCY}"
 )
 # A request frame further on, once the first sentence turned out to be context ("Our 12 plants have no
 # common tool. We'd like..."; "Le serveur sature, il faut une solution..."): at a word's start.
@@ -287,7 +325,10 @@ _STOPS = (
         r"plus de|more than|over|roughly|nearly|approximately)\s+)?(?!(?:19|20)\d\d(?!\d))\d"
     ),
     re.compile(
-        r"\s*,?\s+(?:avant|d'ici|au plus tard|by|before|no later than|until|jusqu'au|due|deadline|echeance|"
+        r"\s*,?\s+(?:avant|d'ici|au plus tard|"
+        # "search by skills", "sorted by date": how it is searched, not when it is due.
+        r"(?<!search\s)(?<!sort\s)(?<!sorted\s)(?<!filter\s)(?<!filtered\s)(?<!grouped\s)(?<!ranked\s)by|"
+        r"before|no later than|until|jusqu'au|due|deadline|echeance|"
         r"urgently|en urgence|d'urgence)\b"
     ),
     re.compile(r"\s*,?\s*(?:avec\s+un\s+|with\s+a\s+|pour\s+un\s+|for\s+a\s+)?\bbudget\b"
@@ -310,12 +351,15 @@ _STOPS = (
 # the English "car", and "pool car booking app" is a title.
 _CLAUSES = {
     "fr": re.compile(
-        r"\s+(?:afin de|afin qu|pour que|car|parce que|puisque|qui permet|qui permettrait)\b|"
+        r"\s+(?:afin de|afin qu|pour que|car|parce que|puisque|qui permet|qui permettrait|de sorte que|"
+        r"de (?:facon|maniere) (?:a ce )?que|histoire de)\b|"
         r"\s+(?:utilise|gere|tenu|partage|rempli|alimente|maintenu|pilote|exploite)e?s?\s+par\b|"
         rf",?\s+{_FR_WOULD_HELP}\b"
     ),
     "en": re.compile(
         r"\s+(?:so that|in order to|because|since|which)\b|"
+        # What follows from it: "so orders flow automatically", "so we can".
+        r",?\s+so(?=\s+(?!(?:far|much|many|long|called)\b)[a-z])|"
         r"\s+(?:used|managed|run|owned|maintained|shared|filled in|kept|built|operated)(?=\s+by\b)|"
         rf"\s+{_WOULD_HELP}\b|\s+{_DOABLE}\b"
     ),
@@ -367,16 +411,22 @@ _FIRST_GROUP_SUBJUNCTIVE = re.compile(r"(?P<stem>\w+?)(?:e|ions)(?=\s|$)")
 _FOLLOW_UP = re.compile(
     r"(?:relancer|debloquer|accelerer|reprendre|faire\s+avancer|chase|follow\s+up\s+on|speed\s+up|unblock|restart|"
     r"push)\s+(?:le|la|ce|cette|l'|the|this|our|notre)\s*(?:projet|dossier|sujet|demande|livraison|project|request|"
-    r"ticket|topic|delivery|it)(?![\w'-])|(?:chase|unblock|speed\s+up|follow\s+up\s+on)\s+it(?![\w'-])"
+    r"ticket|topic|delivery|it)(?![\w'-])|(?:chase|unblock|speed\s+up|follow\s+up\s+on|restart|relaunch|revive|"
+    r"resume|reopen|kick\s+off|push)\s+it(?![\w'-])|"
+    rf"(?:le|la|l')\s*{_FR_FOLLOW_VERB}(?![\w'-])"
 )
 # An action that names no thing ("revoir le process", "improve the way we..."): a thing proposed after it
 # is the need.
-_VAGUE_ACTION = re.compile(r"(?:revoir|repenser|ameliorer|simplifier|review|rethink|improve|fix|sort\s+out)\s")
+_VAGUE_ACTION = re.compile(
+    r"(?:revoir|repenser|ameliorer|simplifier|review|rethink|improve|fix|sort\s+out|"
+    # An ability wished for: "veulent pouvoir faire leurs devis", "want to be able to log fuel".
+    r"pouvoir|be\s+able\s+to)\s"
+)
 _NAMED_THING = re.compile(
     rf"(?<![\w'-])(?:le|la|l'|les|un|une|notre|nos|the|a|an|our)\s*(?P<thing>(?:[a-z-]+\s+){{0,3}}?{_THING}"
     # A word naming it further ("portail fournisseurs"), not the verb that follows it ("devait être livré").
     r"(?:\s+(?!(?:de|d'|des|du|of|devait|doit|devrait|etait|est|a|avait|sera|va|n'a|ne|was|is|has|had|should|"
-    r"were|will|qui|que|that|which|and|et)(?![\w'-]))[a-z'-]+)?(?:\s+(?:de\s+|d'|des\s+|du\s+|of\s+)[a-z'-]+)*)"
+    r"were|will|qui|que|that|which|and|et)(?![\w'-]))[a-z'-]+(?<!ed))?(?:\s+(?:de\s+|d'|des\s+|du\s+|of\s+)[a-z'-]+)*)"
 )
 
 

@@ -47,18 +47,29 @@ _PLACE_FR = (
     r"atelier|plateforme logistique|standard|entree|hall|parking|local|locaux)s?"
 )
 # Who a thing is shared or exchanged with: a team, a firm, a partner ("with the occupational health service").
-_PARTY = (
-    rf"(?:(?:[a-z'-]+\s+){{0,3}}(?:service|team|equipe|cabinet|partenaire|partner|fournisseur|supplier|client|"
+_PARTY_NOUN = (
+    rf"(?:(?:service|team|equipe|cabinet|partenaire|partner|fournisseur|supplier|client|"
     rf"customer|banque|bank|prestataire|provider|agence|agency|department|departement|office|firm|company|"
-    rf"societe)s?(?![\w-])|{PEOPLE_NOUN_RE})"
+    rf"societe)s?|agencies|companies)(?![\w-])|{PEOPLE_NOUN_RE}"
+)
+_PARTY = rf"(?:(?:[a-z'-]+\s+){{0,3}}(?:{_PARTY_NOUN}))"
+# What a thing handles, after an article: "pour les demandes des services généraux", "for the purchase
+# orders" (no person nor place: the convention keeps it). Requests and orders only: a document named after
+# "pour les" ("GED pour les contrats") has been read as what for, and stays so.
+_HANDLED = (
+    r"(?:[a-z-]+\s+)?(?:demandes|requests|tickets|commandes|orders|incidents|reclamations|minutes|comptes rendus|"
+    r"bons de commande|purchase orders)(?![\w-])"
 )
 # What a thing is for, as a noun of action: "pour le suivi des congés", "for the management of".
 _ACTION_NOUN = r"(?:suivi|tracking|[a-z]+(?:tion|sion|ment|age|ing))(?![\w-])"
 # Nouns that name no thing by themselves: their purpose or clause names it ("tool to track NDAs").
 _GENERIC_HEAD = re.compile(
-    r"(?:(?:small|simple|secure|new|little|quick|good|proper|online|petit|petite|nouvel|nouvelle|nouveau|bon|"
+    r"(?:(?:small|simple|secure|new|little|quick|good|proper|online|mobile|web|internal|shared|digital|central|"
+    r"single|basic|dedicated|better|easy|custom|petit|petite|nouvel|nouvelle|nouveau|bon|"
     r"bonne|vrai|vraie)\s+)?(?:outil|tool|appli|app|application|logiciel|software|solution|moyen|way|programme|"
     r"program|script|something|quelque chose|truc|systeme|system|module|plateforme|platform)s?"
+    # French adjectives after the noun: "appli mobile", "outil interne".
+    r"(?:\s+(?:mobile|interne|web|partage|partagee|numerique|simple|dedie|dediee|commun|commune|en ligne)s?)?"
 )
 # Nouns that relate two things: "interface avec la paie" keeps its other end.
 _RELATIONAL_TAIL = re.compile(
@@ -83,7 +94,7 @@ def _never(head: str) -> bool:
 
 # Each kind of phrase that ends a title, with when the title keeps it all the same (given the title so far).
 _FOR_WHOM = re.compile(
-    rf"\s+(?:pour|pr|for)\s+(?:{_DET}(?P<action>{_ACTION_NOUN})?|{_WHOM}(?![\w-])|{_TEAM_OR_PLACE}{_PHRASE_ENDS}|"
+    rf"\s+(?:pour|pr|for)\s+(?:{_DET}(?!{_HANDLED})(?P<action>{_ACTION_NOUN})?|{_WHOM}(?![\w-])|{_TEAM_OR_PLACE}{_PHRASE_ENDS}|"
     # What for, as a noun of action without an article: "for model training", "pour archivage".
     rf"(?P<bare>(?:[a-z-]+\s+)?{_ACTION_NOUN}){_PHRASE_ENDS})"
 )
@@ -112,7 +123,12 @@ _WHERE = re.compile(
 _AT_PLACE_FR = re.compile(rf"\s+(?:a|au|aux)\s+(?:l'|la\s+|les\s+)?{_PLACE_FR}(?![\w-])")
 _PARTNER = re.compile(
     rf"\s+(?:with|avec)\s+(?:{_POSSESSIVE}|(?:the|le|la|les|l')\s*(?={_PARTY})|(?:something|someone|quelque\s+chose|"
-    r"quelqu'un)\b)"
+    r"quelqu'un)\b|"
+    # Said without an article: "with external agencies", "avec des cabinets externes" (not "with customer
+    # history": the partners end the phrase).
+    rf"(?:des\s+|d')?(?=(?:(?!(?:by|per|par|of|de|du|des|for|pour|to|a|au|on|sur|in|en)\s)[a-z'-]+\s+){{0,2}}"
+    rf"(?:{_PARTY_NOUN})"
+    rf"(?:\s+(?:externes?|exterieure?s?|partenaires?|locaux|locales?|etrangere?s?))?{_PHRASE_ENDS}))"
 )
 
 # Where, said "sur"/"on" a site: "sur le site", "on the intranet", "sur nos chantiers".
