@@ -23,6 +23,7 @@ from pmobot.services import (
     checkins,
     closing,
     export_projects,
+    intake,
     projects,
     roadmap,
     roadmap_events,
@@ -271,6 +272,19 @@ async def test_the_export_and_the_status_card_say_when_why_and_by_whom(app: App,
     status = next(f.value for f in card.fields if f.label == "Status")  # type: ignore[attr-defined]
     assert status == "Cancelled on 11 December 2026, by Dan Dupont.\nReason: Merged into the ERP programme"
     assert "/pmo milestone" not in (card.footer or "")  # type: ignore[attr-defined]
+
+
+async def test_the_need_s_status_says_how_when_and_by_whom_its_project_ended(app: App, clock: FrozenClock) -> None:
+    """The requester follows their need, not the project: its status says the project ended, not only that."""
+    await project(app)
+    clock.set(CLOSING_DAY)
+    await _finish(app, "bob", note="Live in all stores")
+    async with app.db.session() as session:
+        alice = await demo_actor(session, app, "alice")
+        card = (await intake.status(session, core=app.core, actor=alice, key="NEED-1"))[0]
+    line = next(f.value for f in card.fields if f.label == "Projet")  # type: ignore[attr-defined]
+    assert line.startswith("PRJ-1 · ")  # Alice speaks French
+    assert line.endswith("\nTerminé le 11 décembre 2026, par Bob Smith.\nNote de clôture : Live in all stores"), line
 
 
 async def test_of_two_closings_at_once_exactly_one_wins_and_the_other_is_told_who(

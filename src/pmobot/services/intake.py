@@ -133,7 +133,8 @@ async def status(session: AsyncSession, *, core: Core, actor: Actor, key: str) -
     card = file_card(core, file, locale=actor.locale, actions=actions)
     if not view.scored and (view.assessment_id or view.estimate_id) and need.status not in CLOSED:
         card = replace(card, fields=card.fields + (score_field(view, actor.locale),))
-    project = await project_view.project_field(session, project=file.project, locale=actor.locale)
+    project = await project_view.project_field(session, core=core, project=file.project,
+                                                locale=actor.locale)
     if project is not None:
         card = replace(card, fields=card.fields + (project,))
     signed = scope.status_fields_of(need, file.scope, file.scope_row, actor.locale)

@@ -165,19 +165,15 @@ async def changes_waiting(session: AsyncSession, *, actor: Actor, mine_only: boo
                 footer=t(loc, "projects.agenda_footer"))
 
 
-async def need_field(session: AsyncSession, *, need: Need, locale: str) -> CardField | None:
-    """The line on a need's status saying which project it became, and its committed dates."""
-    assert need.id is not None
-    return await project_field(session, project=await projects.for_need(session, need_id=need.id), locale=locale)
-
-
-async def project_field(session: AsyncSession, *, project: Project | None, locale: str) -> CardField | None:
-    """``need_field`` from the need's project, read already (None: it became none)."""
+async def project_field(session: AsyncSession, *, core: Core, project: Project | None,
+                        locale: str) -> CardField | None:
+    """The line on a need's status saying which project it became (read already; None: it became none), its
+    committed dates, and, once it ended, how, when and by whom."""
     if project is None or project.id is None:
         return None
     baseline = await baselines.in_force(session, project_id=project.id)
     value = t(locale, "projects.need_line", key=project.key,
               baseline=baseline_line(baseline, locale) if baseline else "")
     if project.status != ProjectStatus.ACTIVE:
-        value += "\n" + t(locale, "projects.status." + project.status)
+        value += "\n" + await status_line(session, core=core, project=project, locale=locale)
     return CardField(t(locale, "projects.field.project"), value, short=False)
