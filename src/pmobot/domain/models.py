@@ -143,7 +143,7 @@ class Need(SQLModel, table=True):
     # Each time the PMO sends it to the committee, a new round of votes starts.
     committee_round: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # Set when the PMO merged this need into another one (status ``merged``).
-    merged_into_id: int | None = Field(default=None, foreign_key="need.id")
+    merged_into_id: int | None = Field(default=None, foreign_key="need.id", index=True)
 
     @property
     def key(self) -> str:
