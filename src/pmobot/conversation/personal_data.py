@@ -50,6 +50,10 @@ _BY_EXAMPLE = (
     # A list of what is kept on people: "names, emails and order numbers", "nom, prénom, adresse".
     r"(?:names?|full names?|first names?|noms?|prenoms?)(?:,|\s+(?:and|et|&))\s+(?:e-?mails?|addresses|adresses?|"
     r"phone numbers?|numeros?|telephones?|prenoms?|noms?|dates? of birth|dates? de naissance|surnames?)|"
+    # What a customer's own order tells of them: its number, where it goes, asked by that customer.
+    r"(?:delivery|shipping) address(?:es)?|adresses? de livraison|numeros? de commandes?|order numbers?|"
+    rf"(?:{_PEOPLE}|{_FR_PEOPLE})\s+(?:\w+\s+){{0,2}}(?:sur|about|on|regarding) (?:leurs?|their) "
+    r"(?:commandes?|orders?|comptes?|accounts?|dossiers?|contrats?|livraisons?|deliver(?:y|ies))|"
     r"phone numbers?|mobile numbers?|numeros? de (?:telephone|portable|mobile)|home address(?:es)?|"
     r"adresses? (?:postales?|personnelles?|e-?mail)|email addresses|e-mail addresses|"
     r"dates? of birth|dates? de naissance|"
@@ -142,6 +146,32 @@ _BY_NATURE: tuple[tuple[str, str], ...] = (
                            r"habitants|residents|riverains)|(?:residents|citizens|citizen|resident)'?s? "
                            r"(?:requests|reports|complaints)|requests from (?:citizens|residents)|"
                            r"whistle-?blow\w*|lanceurs? d'alerte|alerte professionnelle|ethics hotline"),
+    # Guests and diners: a hotel's PMS and its messages to guests, table bookings, tickets sold for an event.
+    ("guests and bookings", r"pms|property management system|guest (?:messaging|messages|communications?|requests|"
+                            r"app|portal)|messagerie (?:clients|voyageurs|des clients)|check-?in en ligne|"
+                            r"online check-?in|(?:hotel|restaurant|table) (?:bookings?|reservations?)|"
+                            r"reservations? (?:d'hotel|hotelieres?|de tables?|en ligne|au restaurant)|resa|"
+                            r"online (?:reservations?|table bookings?)|billetteries?|event ticket(?:s|ing)|"
+                            r"ticket sales|ventes? de billets|box office"),
+    # Civil-status records of a town: births, marriages, deaths.
+    ("civil status", r"etat civil|actes? (?:de naissance|de mariage|de deces)|(?:birth|marriage|death) "
+                     r"(?:certificates?|records?|registers?)|civil (?:status|registry)|vital records|"
+                     r"registres? paroissiaux"),
+    # Care given to named people: medication records and rounds, care plans.
+    ("care records", r"(?:electronic )?medication (?:administration )?(?:records?|rounds|charts?)|emar|"
+                     r"dossiers? de soins|plans? de soins|care plans?|administration des medicaments|"
+                     r"circuit du medicament|distribution des medicaments|tournees? de medicaments"),
+    # What people ask or book of a service, as messages kept with their names.
+    ("people's enquiries", r"(?:patient|patients|guest|guests|parent|parents|tenant|tenants|resident|residents)'?s? "
+                           r"(?:enquiries|inquiries|messages|requests|bookings)|"
+                           r"(?:demandes|messages|rendez-vous|reservations) des (?:patients|parents|locataires|"
+                           r"residents|voyageurs)|parent-teachers?|parents?-prof(?:esseur)?s?|rencontres? parents|"
+                           r"reunions? parents|parents d'eleves"),
+    # A new hire's way in, said as a journey: "parcours d'intégration des nouveaux arrivants", "new hire journey".
+    ("onboarding of people", r"parcours d'(?:integration|accueil)|(?:integration|accueil) des nouveaux "
+                             r"(?:arrivants|embauches|salaries|collaborateurs|entrants)|nouvelles? recrues|"
+                             r"new (?:hires?|joiners?|starters?|employees?)'? (?:journey|onboarding|induction)|"
+                             r"induction of new|employee journey"),
     # Lists of people.
     ("lists of people", r"inscriptions?|registrations?|sign-?ups?|attendees|participants|vote electronique|"
                         r"e-?voting|electronic vot(?:e|ing)|benevoles|volunteers?|prets? (?:de|des) "
