@@ -62,3 +62,29 @@ def test_services_to_named_people_keep_their_data(lang: str, text: str) -> None:
 ])
 def test_bookings_of_things_keep_no_ones_data(lang: str, text: str) -> None:
     assert found(text, lang).get("personal_data") is not True
+
+
+# --- dates: a month's day, and a month said short -----------------------------------------------
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # Before a day is that day, the day written after its month as well as before it.
+    ("en", "We need the new scanner before March 3rd.", date(2027, 3, 3)),
+    ("en", "Can we have the portal by April 15th?", date(2027, 4, 15)),
+    ("en", "Please have it live before June 1st 2027.", date(2027, 6, 1)),
+    # A month said short after a word that makes it a deadline is its last day.
+    ("en", "hi, we'd need a leave tracker by Feb", date(2027, 2, 28)),
+    ("en", "We need the kiosk by Oct.", date(2027, 10, 31)),
+    ("fr", "Il nous faut le module d'ici fév.", date(2027, 2, 28)),
+    ("fr", "On voudrait l'outil pour avr. 2027", date(2027, 4, 30)),
+])
+def test_a_months_day_and_a_short_month(lang: str, text: str, expected: date) -> None:
+    assert found(text, lang).get("desired_date") == expected.isoformat()
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # Guards: "sept" is also seven; before a month alone is still the eve of it.
+    ("fr", "Il faut le module d'ici sept jours.", date(2026, 12, 7)),
+    ("fr", "Il faut le module avant mars.", date(2027, 2, 28)),
+])
+def test_short_months_that_are_other_words(lang: str, text: str, expected: date) -> None:
+    assert found(text, lang).get("desired_date") == expected.isoformat()

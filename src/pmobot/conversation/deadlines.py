@@ -159,7 +159,7 @@ def _school_year(m: re.Match[str], today: date) -> Period:
 
 def _month(months: Mapping[str, int]) -> Reader:
     def read(m: re.Match[str], today: date) -> Period:
-        number = months[m["month"]]
+        number = months[m["month"].rstrip(".")]
         return _upcoming(m, today, lambda year: _months(year, number, 1))
 
     return read
@@ -220,7 +220,14 @@ _SCHOOL_YEAR = (
 def rules(months: Mapping[str, int]) -> tuple[DateRule, ...]:
     """Rules for running text and whole answers alike: (pattern on folded text, due date)."""
     full_months = "|".join(sorted((name for name in months if len(name) > 3 or name == "mai"), key=len, reverse=True))
-    month = rf"(?P<month>{full_months})(?:\s+(?:prochain|next))?{_OF_YEAR}"
+    # After a word that makes it a deadline, a month may be shortened ("by Feb", "d'ici fév."), except the
+    # short forms that are other words too ("sept" is seven, "mar", "jan").
+    short = "|".join(sorted((name for name in months if len(name) <= 4 and name not in ("sept", "mar", "jan", "mai",
+                                                                                        "may")),
+                            key=len, reverse=True))
+    # A month followed by its day is that day ("before April 1st"), read by the day rules.
+    no_day = r"(?!\s*(?:\d{1,2}(?:st|nd|rd|th|er|e)?|first|premier)(?![\w]))"
+    month = rf"(?P<month>{full_months}|(?:{short})\.?){no_day}(?:\s+(?:prochain|next))?{_OF_YEAR}"
     read_month = _month(months)
     periods: tuple[tuple[str, Reader], ...] = (
         (_QUARTER, _quarter),
