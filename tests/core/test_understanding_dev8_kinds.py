@@ -88,3 +88,44 @@ def test_a_months_day_and_a_short_month(lang: str, text: str, expected: date) ->
 ])
 def test_short_months_that_are_other_words(lang: str, text: str, expected: date) -> None:
     assert found(text, lang).get("desired_date") == expected.isoformat()
+
+
+# --- titles: request frames ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # The people asking as the subject, counted within it.
+    ("fr", "Les 30 aides-soignantes de l'unité B voudraient une tablette par chambre.", "Tablette par chambre"),
+    ("fr", "Nos 6 juristes du pôle contrats souhaitent un outil de rédaction partagé.",
+     "Outil de rédaction partagé"),
+    ("en", "Site 2 wants a forklift booking tool.", "Forklift booking tool"),
+    ("en", "Warehouse B needs a new label printer.", "New label printer"),
+    # A sum had or obtained first.
+    ("fr", "Nous disposons d'un budget de 40 000 € pour un portail fournisseurs.", "Portail fournisseurs"),
+    ("fr", "On a obtenu 15 000 € du département pour un outil de prêt de matériel.",
+     "Outil de prêt de matériel"),
+    ("en", "We secured €50k from the region for a visitor management kiosk.", "Visitor management kiosk"),
+    ("en", "We have an envelope of £20,000 for a room booking screen.", "Room booking screen"),
+    # Asked to see whether it can be done.
+    ("fr", "Tu peux voir si c'est possible de relier la GMAO au stock ?", "Relier la GMAO au stock"),
+    ("fr", "Vous pouvez regarder si on peut automatiser les relances ?", "Automatiser les relances"),
+    ("en", "Can you check if it's possible to connect the CRM to Outlook?", "Connect the CRM to Outlook"),
+    # Asked as what can be had.
+    ("fr", "On peut avoir un deuxième écran pour la compta ?", "Deuxième écran"),
+    ("fr", "Vous pouvez nous avoir des licences Visio ?", "Licences Visio"),
+    # "please" before an action, "Looking to" before one.
+    ("en", "Please upgrade the meeting room screens before June.", "Upgrade the meeting room screens"),
+    ("en", "Hi all - please automate the weekly stock report.", "Automate the weekly stock report"),
+    ("en", "Looking to consolidate our three ticketing tools into one.",
+     "Consolidate our three ticketing tools into one"),
+    ("en", "We're looking to migrate the intranet to SharePoint.", "Migrate the intranet to SharePoint"),
+])
+def test_request_frames_of_dev8(lang: str, text: str, expected: str) -> None:
+    assert found(text, lang).get("title") == expected
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # Guard: "please help" asks no action; the thing is further on.
+    ("en", "pls help, the sales team wants a quote generator", "Quote generator"),
+])
+def test_please_help_is_no_action(lang: str, text: str, expected: str) -> None:
+    assert found(text, lang).get("title") == expected

@@ -30,6 +30,8 @@ _FR_REQUEST = (
     r"(?:quelqu'un|qqn|qqun)\s+(?:peut|pourrait|pourra|saurait)(?:\s+(?:nous|me)\b)?|"
     r"(?:tu\s+peux|vous\s+pouvez)(?:\s+(?:nous|me)\b)?|"
     rf"on\s+(?:peut|pourrait)(?=\s+(?:le|la|l')\s*{FR_FOLLOW_VERB})|"
+    # "On peut avoir des alertes ?": asked as what can be had.
+    r"(?:on|vous|tu)\s+(?:peut|pouvez|peux)(?:\s+(?:nous|me)\b)?(?=\s+(?:avoir|obtenir|disposer|mettre\s+en\s+place)\b)|"
     # What it would cost or take: "combien coûterait un outil", "que faudrait-il pour avoir".
     r"combien\s+(?:couterait|coute|coutera|couteraient|coutent)(?:\s+(?:de\s+|d'))?|"
     r"(?:que|qu'est-ce\s+qu'il)\s+(?:faudrait|faut)(?:[- ]il)?\s+pour|"
@@ -55,6 +57,9 @@ _FR_REQUEST = (
     # Money said first: "Notre budget est de 45 000 € pour une refonte", "On a 15 k€ pour une appli".
     rf"(?:(?:notre|le|mon)\s+)?(?:budget|enveloppe)\s+(?:est|sera|serait)\s+(?:de\s+|d')?{_AMOUNT_SPAN}{{1,30}}?\s+pour(?=\s)|"
     rf"(?:on|nous)\s+(?:a|avons|dispose\s+de|disposons\s+de)\s+(?=\d){_AMOUNT_SPAN}{{1,20}}?\s+pour(?=\s)|"
+    # Had as an envelope: "nous disposons d'une enveloppe de 120 000 € pour la refonte".
+    r"(?:on|nous)\s+(?:a|avons|dispose|disposons|disposerons)\s+(?:d'|de\s+)?(?:une|un)\s+(?:enveloppe|budget)\s+"
+    rf"(?:de\s+|d')?{_AMOUNT_SPAN}{{1,40}}?\s+pour(?=\s)|"
     # "je voudrais savoir s'il est possible de créer", "on se demande si c'est possible d'avoir": before
     # "je voudrais" alone, which would leave "savoir s'il..." as the thing.
     r"(?:(?:je|nous|on)\s+(?:voudrais|voudrions|voudrait|aimerais|aimerions|aimerait|souhaiterais|souhaiterions)\s+"
@@ -74,7 +79,8 @@ _FR_REQUEST = (
     r"(?:nous|on|je|j')\s*(?:devons|doit|dois|devrions|devrait|devrais)(?![\w'-])|"
     r"(?:(?:nous|on|je|j'|ils|elles)\s*|"
     # A subject named, its article elided or not: "l'équipe communication (7 personnes) cherche".
-    r"(?:(?:la|le|les|notre|nos|mon|ma|mes)\s+|l')[a-z' -]{1,40}?\s(?:\([^()]{1,40}\)\s*)?|"
+    # Counted within it: "les 45 infirmières du service de gériatrie voudraient".
+    r"(?:(?:la|le|les|notre|nos|mon|ma|mes)\s+|l')[a-z0-9' -]{1,50}?\s(?:\([^()]{1,40}\)\s*)?|"
     # People counted as the subject: "une quinzaine de commerciaux voudraient", "15 techniciens demandent".
     r"(?:(?:une|un)\s+[a-z]+aine\s+(?:de\s+|d')|\d+\s+|(?:plusieurs|quelques|certains|certaines)\s+)"
     r"[a-z'-]+(?:\s+[a-z'-]+)?\s)"
@@ -106,7 +112,9 @@ _FR_REQUEST = (
     r"merci\s+de\s+(?:nous\s+|me\s+)?|"
     r"(?:l'idee|l'objectif)\s+(?:serait|est)\s+(?:d'|de\s+)|"
     # Money granted for the thing: "le comité a validé 400 000 € pour moderniser l'outil".
-    rf"(?:a|ont|avons)\s+(?:valide|approuve|debloque|accorde|alloue|vote)\s+{_AMOUNT_SPAN}{{1,50}}?\s+pour(?=\s)|"
+    # Or obtained: "nous avons obtenu trente mille euros de la région pour un outil".
+    rf"(?:a|ont|avons)\s+(?:valide|approuve|debloque|accorde|alloue|vote|obtenu|recu|decroche|eu)\s+"
+    rf"{_AMOUNT_SPAN}{{1,50}}?\s+pour(?=\s)|"
     # Said of the budget first: "Budget de 75 k€ validé par le COMEX pour un outil de...".
     r"(?:budget|enveloppe)\s+[^.;:!?]{1,40}?\s(?:valide|approuve|debloque|accorde|alloue|vote)e?s?(?:\s+[^.;:!?]{0,40}?)?\s+pour(?=\s)"
 )
@@ -115,6 +123,10 @@ _FR_VERB = (
     r"(?:\s*(?:aider\s+a\s+)?(?:avoir|obtenir|dev(?:e)?l{1,2}op{1,2}er|faire|creer|mettre en place|fournir|monter|"
     r"construire|proposer|realiser|trouver|prevoir|disposer d'|disposer de|mettre en (?:oeuvre|œuvre)|"
     # Asked to look at a thing first: "étudier le remplacement", "envisager une interface".
+    # Asked to see whether it can be done: "voir si c'est possible de brancher", "regarder si on peut".
+    r"(?:voir|regarder|verifier|checker)\s+s(?:i\s+(?:c'est|ce\s+serait|ca\s+serait|c'est\s+faisable|on\s+peut|"
+    r"on\s+pourrait|vous\s+pouvez|tu\s+peux)|'il\s+(?:est|serait))(?:\s+(?:possible|envisageable|faisable)\s+"
+    r"(?:de|d'|d(?=\s+[aeiouh])))?|"
     r"envisager|etudier|(?:regarder|voir)\s+pour|regarder|examiner|implementer|acquerir|adopter|"
     r"lancer|deployer|installer|nous trouver|nous proposer|choisir|"
     r"selectionner|"
@@ -128,6 +140,9 @@ _EQUIP = r"equip\s+[^.;:!?]{1,40}?\s+with(?=\s)"
 _EN_DO = (
     # A price asked first: "give me a quote for a Wi-Fi upgrade".
     r"(?:give|send|get|provide)\s+(?:(?:us|me)\s+)?(?:a\s+)?(?:quote|estimate|price|quotation)\s+(?:for|on)|"
+    # Asked to see whether it can be done: "can you check if it's possible to connect", "see whether we can".
+    r"(?:check|see|find\s+out)\s+(?:if|whether)\s+(?:(?:it's|it\s+is|it\s+would\s+be|it'd\s+be)\s+possible\s+to|"
+    r"(?:we|you|i|it)\s+(?:can|could)(?:\s+(?:get|have|build|set up))?)|"
     r"get|have|build|provide|set up|setup|create|make|develop|implement|put in place|put together|deliver|give|"
     rf"{_EQUIP}|roll out|help\s+(?:us|me)\s+(?:with|(?:to\s+)?(?:get|build|set up|create|find|choose|pick|select))|"
     # Asked to look at a thing first: "could you look into a route planner".
@@ -146,6 +161,8 @@ _EN_REQUEST = (
     # "Time to replace the ERP", "it's time to": the action is the need.
     r"(?:(?<![\s\S])|(?<=[.!?,:;]\s)|(?<=\n)|it's\s+|it\s+is\s+)(?:high\s+|about\s+)?time\s+(?:for\s+us\s+)?to(?=\s)|"
     r"(?:we|i|they|(?:our|my|the)\s+[a-z0-9' -]{1,40}?|"
+    # A site or team named bare as the subject, at the start: "Plant 3 needs", "Site B wants".
+    r"(?<![\s\S])[a-z][a-z-]+\s+(?:\d+|[a-z])|"
     # People counted as the subject: "a dozen nurses would like", "15 drivers need".
     r"(?:a\s+(?:dozen|few|couple\s+of|handful\s+of)|some|several|about\s+\d+|\d+)\s+[a-z'-]+(?:\s+[a-z'-]+)?)"
     r"\s*(?:\([^()]{1,40}\)\s*)?"
@@ -175,6 +192,8 @@ _EN_REQUEST = (
     r"\s+for(?=\s)|"
     rf"(?:we|i)\s+(?:have\s+to|must|should)(?:\s+{_EN_GET})?(?=\s)|"
     r"(?:(?:we're|i'm|we are|i am)\s+)?looking\s+(?:for|to\s+(?:get|have|build))|"
+    # "Looking to replace the route planner": the action is the need.
+    r"(?:(?:we're|i'm|we are|i am|we've\s+been|i've\s+been)\s+)?looking\s+to(?=\s)|"
     r"(?:we're|i'm|we are|i am)\s+(?:after|hoping for|in need of|in the market for|asking for|requesting)|"
     r"(?:(?:we|i)\s+(?:are\s+|am\s+)?)?(?:requesting|request)(?:\s+for)?(?=\s)|"
     # "any chance of a new laptop?", "is there any chance of getting a scanner?".
@@ -203,8 +222,16 @@ _EN_REQUEST = (
     rf"it(?:'d|\s+would)\s+be\s+(?:really\s+|very\s+|so\s+)?{_EN_WELCOME}\s+"
     r"(?:to\s+(?:have|get)|if\s+(?:we|i)\s+(?:could\s+(?:have|get)|had))|"
     r"please\s+(?:build|create|set up|provide|make|develop|give)(?:\s+(?:us|me)\b)?|"
+    # "please" before any other action, at a sentence's start: "URGENT - please fix the badge reader sync".
+    r"(?:(?<![\s\S])|(?<=[.!?,:;\u2013\u2014-]\s)|(?<=\n))(?:please|pls|kindly)\s*,?"
+    r"(?=\s+(?!(?:help|advise|let|tell|note|find|see|read|reply|confirm|check|call|contact)\b)[a-z])|"
     # Money granted for the thing: "management approved half a million euros for a new WMS".
-    rf"(?:has\s+|have\s+)?(?:approved|allocated|granted|signed off|budgeted)\s+{_AMOUNT_SPAN}{{1,50}}?\s+for(?=\s)"
+    rf"(?:has\s+|have\s+)?(?:approved|allocated|granted|signed off|budgeted)\s+{_AMOUNT_SPAN}{{1,50}}?\s+for(?=\s)|"
+    # Or obtained, or had as an envelope: "we secured €30k from the region for", "we have an envelope of".
+    rf"(?:we|i)\s+(?:have\s+|'ve\s+)?(?:secured|obtained|received|got|won|been\s+granted)\s+{_AMOUNT_SPAN}{{1,50}}?"
+    r"\s+for(?=\s)|"
+    rf"(?:we|i)\s+(?:have|'ve\s+got|have\s+got)\s+(?:an?\s+)?(?:envelope|budget|pot)\s+of\s+{_AMOUNT_SPAN}{{1,40}}?"
+    r"\s+for(?=\s)"
 )
 # An urgency said between the request and the thing: "Need ASAP a ...", "il nous faut en urgence un".
 _URGENCY = r"(?:(?:asap|urgently|quickly|au\s+plus\s+vite|en\s+urgence|d'urgence|rapidement|urgemment)\s+)?"
