@@ -129,3 +129,19 @@ def test_request_frames_of_dev8(lang: str, text: str, expected: str) -> None:
 ])
 def test_please_help_is_no_action(lang: str, text: str, expected: str) -> None:
     assert found(text, lang).get("title") == expected
+
+
+# --- titles: where the thing stops ----------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, text, expected", [
+    # What the thing should be by then, or was: "ready by", "was due by".
+    ("en", "We need the new portal live before June.", "New portal"),
+    ("en", "Can we have a booking kiosk ready by January?", "Booking kiosk"),
+    ("en", "The CRM migration was due by 1 May and nothing yet.", "CRM migration"),
+    ("fr", "Il faut un outil de vote prêt avant mars.", "Outil de vote"),
+    ("fr", "On voudrait le nouveau standard en service d'ici avril.", "Nouveau standard"),
+    # Where it runs, said with "its": "on its 12 lines".
+    ("en", "Site 4 needs a MES on its 6 lines.", "MES"),
+])
+def test_what_the_thing_should_be_by_then_ends_it(lang: str, text: str, expected: str) -> None:
+    assert found(text, lang).get("title") == expected

@@ -116,7 +116,13 @@ _STOPS = (
         r"plus de|more than|over|roughly|nearly|approximately)\s+)?(?!(?:19|20)\d\d(?!\d))\d"
     ),
     re.compile(
-        r"\s*,?\s+(?:avant|d'ici|au plus tard|"
+        r"\s*,?\s+"
+        # What the thing should be by then, or was: "ready by March", "live before June", "was due by 1 May",
+        # "prêt avant l'été", "en service d'ici mars".
+        r"(?:(?:ready|live|available|in place|operational|up and running|done|delivered|finished|in service|"
+        r"prete?s?|en place|livree?s?|en service)\s+|"
+        r"(?:was|is|were|are|has\s+been|had\s+been|should\s+have\s+been)\s+(?=due\b))?"
+        r"(?:avant|d'ici|au plus tard|"
         # "search by skills", "sorted by date": how it is searched, not when it is due.
         r"(?<!search\s)(?<!sort\s)(?<!sorted\s)(?<!filter\s)(?<!filtered\s)(?<!grouped\s)(?<!ranked\s)by|"
         r"before|no later than|until|jusqu'au|due|deadline|echeance|"
@@ -136,7 +142,7 @@ _STOPS = (
         r"(?:\s+[a-z'-]+){0,2}\s*,\s*[a-z'-]+(?:\s+[a-z'-]+){0,2}\s*(?:,|\s(?:and|et)\s)"
     ),
     # Where it runs: "on their tablets", "sur nos postes".
-    re.compile(r"\s+(?:on|sur)\s+(?:their|our|his|her|your|leurs?|nos|notre|vos|votre|ses|son|sa)\s"),
+    re.compile(r"\s+(?:on|sur)\s+(?:their|our|his|her|its|your|leurs?|nos|notre|vos|votre|ses|son|sa)\s"),
 )
 # Words that start another clause, in the sentence's language only: the French "car" (because) is
 # the English "car", and "pool car booking app" is a title.
