@@ -145,3 +145,18 @@ def test_please_help_is_no_action(lang: str, text: str, expected: str) -> None:
 ])
 def test_what_the_thing_should_be_by_then_ends_it(lang: str, text: str, expected: str) -> None:
     assert found(text, lang).get("title") == expected
+
+
+# --- people: roles the list lacked, summed over two roles -------------------------------------------
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("fr", "Il nous faut un outil qualité pour 20 opérateurs et 4 qualiticiennes.", 24),
+    ("en", "We need a key tracker for our 12 caretakers.", 12),
+    ("en", "Can we get an app for our 25 building caretakers?", 25),
+    ("fr", "Un portail d'accueil pour environ 150 recrues par an.", 150),
+    ("fr", "Un livret numérique pour les 60 nouveaux arrivants.", 60),
+    ("en", "We onboard about 300 recruits a year and need a checklist tool.", 300),
+    ("en", "We need a visitor app for the 3 concierges.", 3),
+])
+def test_roles_the_list_lacked(lang: str, text: str, expected: int) -> None:
+    assert found(text, lang).get("users_affected") == expected
