@@ -99,6 +99,28 @@ BY_DOMAIN: dict[str, list[tuple[str, str]]] = {
         ("en", "A portal for citizens' requests to the town hall."),
         ("en", "We need a whistleblowing channel for the group."),
     ],
+    "guests and bookings": [
+        ("fr", "Un module de réservation de tables pour la brasserie."),
+        ("fr", "Une billetterie pour le gala."),
+        ("en", "A new PMS for the hotel."),
+        ("en", "A guest messaging tool for the front desk."),
+    ],
+    "civil status": [
+        ("fr", "Numériser les actes de naissance depuis 1950."),
+        ("en", "Digitise the death certificates of the town."),
+    ],
+    "care records": [
+        ("fr", "Informatiser les plans de soins de l'EHPAD."),
+        ("en", "Digital medication rounds for the ward."),
+    ],
+    "people's enquiries": [
+        ("fr", "Centraliser les messages des patients du cabinet."),
+        ("en", "A scheduler for parent-teacher meetings."),
+    ],
+    "onboarding of people": [
+        ("fr", "Digitaliser le parcours d'intégration du groupe."),
+        ("en", "Streamline the new hire journey across sites."),
+    ],
     "lists of people": [
         ("fr", "Gérer les inscriptions à la journée portes ouvertes."),
         ("fr", "Un outil de sondage pour les salariés."),

@@ -160,3 +160,4 @@ def test_what_the_thing_should_be_by_then_ends_it(lang: str, text: str, expected
 ])
 def test_roles_the_list_lacked(lang: str, text: str, expected: int) -> None:
     assert found(text, lang).get("users_affected") == expected
+
