@@ -3,7 +3,7 @@
 Each sentence of the sets registered in ``SETS`` (see README.md beside them)
 goes through ``pmobot.conversation.prefill.extract`` with a fixed "today", and
 every field it should fill (or leave empty, or decline with a reason) is scored
-right or wrong. The dev sets are tuned on (``dev2`` to ``dev8`` were blind sets
+right or wrong. The dev sets are tuned on (``dev2`` to ``dev9`` were blind sets
 until their misses were fixed; their one blind scoring is kept); ``heldout``
 never is; a blind set is written by someone who did not read the rules, and is
 never tuned on: it is the fairest figure.
@@ -47,7 +47,7 @@ class SetOf:
 
 
 # Every set, in the order they are shown. A blind set is added here by whoever scores it, once it is written
-# (one line: ``SetOf("blind8", BLIND, date(...))``): until then no run made while tuning can read it, even
+# (one line: ``SetOf("blind9", BLIND, date(...))``): until then no run made while tuning can read it, even
 # by accident. A blind set tuned on is renamed to the next dev set, its blind scoring kept (when_blind).
 SETS = (
     SetOf("dev", DEV),
@@ -60,8 +60,9 @@ SETS = (
     SetOf("dev7", DEV, today=date(2026, 11, 30)),
     # was blind7, written for Monday 30 November 2026; tuned on since 2026-11-30
     SetOf("dev8", DEV, today=date(2026, 11, 30)),
+    # was blind8, written for Monday 30 November 2026; tuned on since 2026-11-30
+    SetOf("dev9", DEV, today=date(2026, 11, 30)),
     SetOf("heldout", HELDOUT),
-    SetOf("blind8", BLIND, today=date(2026, 11, 30)),  # written for Monday 30 November 2026, scored once
 )
 ALL_SETS = tuple(s.name for s in SETS)
 TUNED = tuple(s.name for s in SETS if s.role == DEV)

@@ -3,7 +3,7 @@
 ``--misses`` lists the dev sentences and fields that went wrong (to tune on).
 The held-out and blind misses are only listed when asked by name: looking at
 them while tuning would make their figures meaningless (a set tuned on its
-misses is a dev set: rename it, as ``dev2`` to ``dev8`` were, in ``SETS``).
+misses is a dev set: rename it, as ``dev2`` to ``dev9`` were, in ``SETS``).
 ``--record-baseline`` keeps today's figures as the baseline shown beside them.
 """
 

@@ -432,7 +432,7 @@ def test_a_year_before_the_word_budget_is_no_amount(text: str) -> None:
 
 # --- the accuracy gate -----------------------------------------------------------------------
 
-# Accuracy reached per field (bench/RESULTS.md): on the held-out set and on dev2 to dev8 (blind sets
+# Accuracy reached per field (bench/RESULTS.md): on the held-out set and on dev2 to dev9 (blind sets
 # once, tuned on since); a change that lowers one fails here.
 FLOORS = {
     "heldout": {"title": 1.0, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
@@ -450,8 +450,8 @@ FLOORS = {
     "dev7": {"title": 1.0, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
     # Was blind7 (94.4 % of fields when blind, dev8_when_blind.json); tuned on since, from its own "today".
     "dev8": {"title": 0.99, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
-    # Blind: scored once, never tuned on; its floor only keeps a later change from losing what it reached.
-    "blind8": {"title": 0.87, "users_affected": 0.99, "desired_date": 0.99, "budget": 1.0, "personal_data": 0.89},
+    # Was blind8 (94.8 % of fields when blind, dev9_when_blind.json); tuned on since, from its own "today".
+    "dev9": {"title": 0.87, "users_affected": 0.99, "desired_date": 0.99, "budget": 1.0, "personal_data": 0.89},
 }
 
 
