@@ -30,22 +30,29 @@ _SAID = (
 _PEOPLE = (
     r"(?:patients?|customers?|clients?|applicants?|candidates?|employees?|staff|members?|users?|tenants?|"
     r"residents?|students?|pupils?|parents?|citizens?|donors?|subscribers?|beneficiaries|suppliers' contacts|"
-    r"visitors?|guests?|attendees?|participants?|trainees?|interns?|drivers?|passengers?)"
+    r"visitors?|guests?|attendees?|participants?|trainees?|interns?|drivers?|passengers?|"
+    # Any group of people a thing keeps records on: professionals, owners, parties to a case, children.
+    r"doctors?|physicians?|nurses?|lawyers?|owners?|buyers?|sellers?|borrowers?|policyholders?|claimants?|"
+    r"witness(?:es)?|part(?:y|ies)|children|child|kids?|famil(?:y|ies)|people|persons?|individuals?|workers?|"
+    r"volunteers?|teachers?|learners?|prospects?|contacts?)"
     r"(?:'s?)?"
 )
 _FR_PEOPLE = (
     r"(?:patients?|clients?|clientes?|candidats?|candidates?|salaries?|agents?|adherents?|locataires?|"
     r"usagers?|eleves?|etudiants?|parents?|beneficiaires?|administres?|benevoles?|donateurs?|abonnes?|"
     r"particuliers?|personnes?|visiteurs?|participants?|stagiaires?|apprentis?|collaborateurs?|"
-    r"collaboratrices?|employes?|invites?|chauffeurs?|voyageurs?|passagers?)"
+    r"collaboratrices?|employes?|invites?|chauffeurs?|voyageurs?|passagers?|"
+    r"medecins?|praticiens?|avocats?|infirmiers?|infirmieres?|proprietaires?|acheteurs?|vendeurs?|habitants?|"
+    r"residents?|enfants?|familles?|parties?|temoins?|membres?|mineurs?|emprunteurs?|assures?|conducteurs?|"
+    r"prospects?|contacts?|accueillis?)"
 )
 _BY_EXAMPLE = (
     # Names, contacts and addresses of people.
     rf"{_PEOPLE}\s+(?:names?|full names?|contact details|phone numbers?|addresses|home addresses|emails?|"
-    r"e-mails?|dates? of birth|records?|files?|details|cvs?|resumes?)|"
+    r"e-mails?|dates? of birth|records?|files?|details|cvs?|resumes?|ages?|address|specialties|specialisms)|"
     rf"(?:names?|noms?)\s+(?:of|des|de nos|de leurs|du|de la|de)\s+{_PEOPLE}|"
     rf"(?:noms?|prenoms?|adresses?|numeros? de telephone|coordonnees|dates? de naissance|dossiers?|fiches?|cv|"
-    r"resultats? (?:d'analyses?|d'examens?))"
+    r"resultats? (?:d'analyses?|d'examens?)|ages?|antecedents?(?: medicaux)?|specialites?)"
     rf"\s+(?:des|de nos|de leurs|du|de la|de|d')\s*{_FR_PEOPLE}|"
     # A list of what is kept on people: "names, emails and order numbers", "nom, prénom, adresse".
     r"(?:names?|full names?|first names?|noms?|prenoms?)(?:,|\s+(?:and|et|&))\s+(?:e-?mails?|addresses|adresses?|"
@@ -57,6 +64,11 @@ _BY_EXAMPLE = (
     r"phone numbers?|mobile numbers?|numeros? de (?:telephone|portable|mobile)|home address(?:es)?|"
     r"adresses? (?:postales?|personnelles?|e-?mail)|email addresses|e-mail addresses|"
     r"dates? of birth|dates? de naissance|"
+    # Where a person lives and what they drive: proof of address, a plate number; a person's own details.
+    r"proofs? of (?:address|residence)|justificatifs? (?:de domicile|d'adresse)|plate numbers?|number plates?|"
+    r"licen[cs]e plates?|numeros? de plaque|plaques? d'immatriculation|"
+    r"(?:their|his|her|leurs?|ses|son|sa)\s+(?:names?|ages?|address(?:es)?|home address(?:es)?|noms?|ages?|"
+    r"adresses?|numeros? de telephone)|"
     # Money of a person.
     r"bank details|bank account(?: details| numbers?)?|iban|rib|coordonnees bancaires|"
     r"releves? (?:de compte|bancaires?)|"
@@ -87,7 +99,7 @@ _EN_ONLY = re.compile(r"(?<![\w-])(?:salaries|staff salaries|employee salaries)(
 
 # A customer care team's own channel to its customers (a console, a shared mailbox, callbacks), said either way.
 _CARE = r"(?:service client|customer (?:care|service|support)|call cent(?:er|re)s?|centre d'appels)"
-_CARE_TOOL = r"(?:console|mailbox|callbacks?|boite mail)"
+_CARE_TOOL = r"(?:console|mailbox|call-?backs?|boite mail|rappels? (?:des )?clients)"
 # Domains whose work keeps data about identifiable people by its nature, whatever the sentence names:
 # (domain, folded pattern in both languages, with the inflections and synonyms heard).
 _BY_NATURE: tuple[tuple[str, str], ...] = (
@@ -124,15 +136,20 @@ _BY_NATURE: tuple[tuple[str, str], ...] = (
     ("customers", r"crm|gestion de la relation clients?|grc|customer relationship|"
                   r"portail clients?|customer portal|espace clients?|customer self-service|"
                   r"fidelite|fidelisation|loyalty|e-?commerce|online shop|web ?shop|boutique (?:en ligne|web)|"
-                  r"commandes? en ligne|"
+                  r"commandes? en ligne|click ?-? ?(?:and|&|n|et)? ?-? ?collect|retrait en (?:magasin|boutique)|"
+                  # A portal for the people a body serves: its tenants, members, patients, families.
+                  r"portail (?:des |de nos )?(?:locataires|residents|adherents|membres|usagers|patients|parents|"
+                  r"familles|eleves|etudiants|citoyens|habitants|benevoles|candidats)|(?:tenant|resident|member|"
+                  r"patient|parent|family|student|citizen|volunteer|candidate)s?'?\s+portals?|"
                   r"online order(?:ing|s)?|order tracking|(?:prise de )?rendez-vous|appointments?|"
                   r"reclamations?|complaints?|sinistres?|"
                   r"claims (?:handling|handlers?|management|intake|tracking|dashboards?|tools?)|"
                   r"claim handlers?|claims? adjusters?|insurance claims?|underwrit\w*|souscripteurs?|churn|"
-                  r"core banking|fraud detection|detection (?:de la |des )?fraudes?|anti-?fraude|"
+                  r"core banking|fraud detection|detection (?:de la |des |de )?fraudes?|anti-?fraude|"
                   r"transaction monitoring|kyc"),
     ("customer contact", r"crm|(?<!team )(?<!tech )leads|lead (?:management|generation|collection|capture|tracking)|"
                          r"collecte de leads|e-?mailing|mailing lists?|newsletters?|contact form|formulaire de contact|"
+                         r"call-?back (?:scheduling|bookings?|requests?)|demandes? de rappel|"
                          r"marketing automation|automatisation (?:du |de )?marketing|"
                          rf"{_CARE}.*?{_CARE_TOOL}|{_CARE_TOOL}.*?{_CARE}"),
     # People watched or located.
@@ -152,7 +169,10 @@ _BY_NATURE: tuple[tuple[str, str], ...] = (
                             r"online check-?in|(?:hotel|restaurant|table) (?:bookings?|reservations?)|"
                             r"reservations? (?:d'hotel|hotelieres?|de tables?|en ligne|au restaurant)|resa|"
                             r"online (?:reservations?|table bookings?)|billetteries?|event ticket(?:s|ing)|"
-                            r"ticket sales|ventes? de billets|box office"),
+                            r"ticket sales|ventes? de billets|box office|"
+                            # Visits booked by buyers or tenants: an estate agent's viewings.
+                            r"(?:reservations?|prises?) de visites|(?:visit|viewing)s? bookings?|"
+                            r"book(?:ing)? (?:a )?viewings?"),
     # Civil-status records of a town: births, marriages, deaths.
     ("civil status", r"etat civil|actes? (?:de naissance|de mariage|de deces)|(?:birth|marriage|death) "
                      r"(?:certificates?|records?|registers?)|civil (?:status|registry)|vital records|"
@@ -160,7 +180,10 @@ _BY_NATURE: tuple[tuple[str, str], ...] = (
     # Care given to named people: medication records and rounds, care plans.
     ("care records", r"(?:electronic )?medication (?:administration )?(?:records?|rounds|charts?)|emar|"
                      r"dossiers? de soins|plans? de soins|care plans?|administration des medicaments|"
-                     r"circuit du medicament|distribution des medicaments|tournees? de medicaments"),
+                     r"circuit du medicament|distribution des medicaments|tournees? de medicaments|"
+                     # A patient's consent, signed and kept with their name.
+                     r"(?:e-?)?consent forms?|formulaires? de consentement|consentements? (?:eclaires?|des patients)|"
+                     r"informed consent"),
     # What people ask or book of a service, as messages kept with their names.
     ("people's enquiries", r"(?:patient|patients|guest|guests|parent|parents|tenant|tenants|resident|residents)'?s? "
                            r"(?:enquiries|inquiries|messages|requests|bookings)|"
@@ -175,7 +198,10 @@ _BY_NATURE: tuple[tuple[str, str], ...] = (
     # Lists of people.
     ("lists of people", r"inscriptions?|registrations?|sign-?ups?|attendees|participants|vote electronique|"
                         r"e-?voting|electronic vot(?:e|ing)|benevoles|volunteers?|prets? (?:de|des) "
-                        r"(?:livres|liseuses|ouvrages)|library loans|sondages?|surveys?|questionnaires?|"
+                        r"(?:livres|liseuses|ouvrages)|library loans|(?:logiciel|gestion|systeme|module|suivi) "
+                        r"(?:de |des )?prets|(?:library|book) (?:loans?|lending|circulation)|"
+                        r"loans? (?:system|software)|"
+                        r"sondages?|surveys?|questionnaires?|"
                         r"enquetes? (?:de satisfaction|internes?|aupres)"),
 )
 _NATURE = tuple((domain, re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])")) for domain, pattern in _BY_NATURE)
