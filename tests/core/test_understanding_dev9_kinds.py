@@ -86,3 +86,30 @@ def test_things_that_keep_peoples_data_by_nature(lang: str, text: str) -> None:
 ])
 def test_things_that_keep_no_ones_data(lang: str, text: str) -> None:
     assert found(text, lang).get("personal_data") is None
+
+
+# --- "before May": the eve of May, as "before June" is 31 May --------------------------------------------
+
+@pytest.mark.parametrize("lang, text, due", [
+    ("en", "We need the donor portal live before May.", "2027-04-30"),
+    ("en", "Could we have it before May 2027?", "2027-04-30"),
+    ("en", "The tool must be ready prior to May, budget €5k.", "2027-04-30"),
+    ("en", "We'd like it by May.", "2027-05-31"),
+    ("fr", "Il nous le faut avant mai.", "2027-04-30"),
+    ("fr", "On voudrait l'outil avant juin.", "2027-05-31"),
+])
+def test_before_a_month_is_the_eve_of_it(lang: str, text: str, due: str) -> None:
+    assert str(found(text, lang).get("desired_date")) == due
+
+
+# --- roles of goods-in and dispatch: "une douzaine de réceptionnaires", "a dozen checkers" --------------
+
+@pytest.mark.parametrize("lang, text, users", [
+    ("fr", "On est une douzaine de réceptionnaires au quai.", 12),
+    ("fr", "Nous sommes 8 expéditeurs et 4 emballeuses.", 12),
+    ("fr", "Une vingtaine de trieurs utiliseraient l'appli.", 20),
+    ("en", "We're a dozen checkers on the dock.", 12),
+    ("en", "About 30 sorters would use the scanner app.", 30),
+])
+def test_goods_in_and_dispatch_roles_are_people(lang: str, text: str, users: int) -> None:
+    assert found(text, lang).get("users_affected") == users

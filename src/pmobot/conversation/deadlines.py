@@ -55,6 +55,9 @@ _LEAD = (
     r"(?:en|in|pour|for|d'ici|by|until|jusqu'en|courant|during|sometime in|au mois de|in the month of|"
     r"au plus tard en|at the latest in)"
 )
+# "may" as the month, not the verb that follows it ("by May" but not "it may be").
+_MAY = (r"(?P<month>may)(?!\s+(?:be|have|need|want|not|also|still|take|get|require|"
+        r"well|do|use|help|find|see|ask|wish|come|go|work|run|want)\b)(?![\w'-])")
 _BEFORE = r"(?:avant|before|prior to|ahead of)\s+(?:(?:le|la|l'|les|the)\s*)?"
 
 
@@ -242,8 +245,9 @@ def rules(months: Mapping[str, int]) -> tuple[DateRule, ...]:
         (rf"{_LEAD}\s+(?:(?:le\s+)?mois\s+d[e']\s*)?{month}", _due(read_month)),
         # "may" with a year, or after "by"/"in"/"until" and not before a verb, is the month.
         (rf"(?P<month>{full_months}|may)\s+{_YEAR}", _due(read_month)),
-        (r"(?:by|in|until|for|before)\s+(?P<month>may)(?!\s+(?:be|have|need|want|not|also|still|take|get|require|"
-         r"well|do|use|help|find|see|ask|wish|come|go|work|run|want)\b)(?![\w'-])", _due(read_month)),
+        (r"(?:by|in|until|for)\s+" + _MAY, _due(read_month)),
+        # "before May" is the eve of May, as "before June" is 31 May.
+        (r"(?:before|prior to|ahead of)\s+" + _MAY, _before(read_month)),
         (_BEFORE + month, _before(read_month)),
         (_YEAR_IN_TEXT, _due(_year)),
         (_SEASON, _due(_season)),

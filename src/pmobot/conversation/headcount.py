@@ -46,7 +46,7 @@ _ENGLISH_NOUNS = """
     estimator machinist craftsman craftsmen tradesperson foreman foremen dispatcher merchandiser
     negotiator agronomist biologist chemist statistician economist psychologist counsellor counselor
     coach instructor examiner assessor investigator detective steward stewardess hostess partner
-    respondent gp learner tester guy caretaker concierge recruit hiree
+    respondent gp learner tester guy caretaker concierge recruit hiree checker sorter
 """
 _FRENCH_NOUNS = """
     personne utilisateur utilisatrice usager salarie employe collaborateur collaboratrice membre gens
@@ -77,7 +77,8 @@ _FRENCH_NOUNS = """
     representant representante brancardier brancardiere ambulancier ambulanciere
     surveillant surveillante pompier policier prospecteur prospectrice
     manipulateur manipulatrice orthophoniste dentiste chirurgien chirurgienne
-    qualiticien qualiticienne recrue arrivant arrivante
+    qualiticien qualiticienne recrue arrivant arrivante receptionnaire expediteur expeditrice emballeur
+    emballeuse trieur trieuse
 """
 # Nouns that name people in one language and things in the other: read in the sentence's language
 # only ("40 temps" are temporary staff in English, "temps" is time in French; "300 franchisés" are
