@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from pmobot.conversation.prefill import extract
+from pmobot.conversation.text import fold
 
 TODAY = date(2026, 11, 30)
 
@@ -113,3 +114,27 @@ def test_before_a_month_is_the_eve_of_it(lang: str, text: str, due: str) -> None
 ])
 def test_goods_in_and_dispatch_roles_are_people(lang: str, text: str, users: int) -> None:
     assert found(text, lang).get("users_affected") == users
+
+
+# --- titles: whom the thing covers, between which places, the case it is for: the need says the rest ---
+
+@pytest.mark.parametrize("lang, text, title", [
+    ("en", "We need a KYC refresh tool covering our business customers.", "kyc refresh tool"),
+    ("en", "Please set up a parcel tracking portal across all our depots.", "parcel tracking portal"),
+    ("en", "We need a courier booking flow between our warehouses.", "courier booking flow"),
+    ("en", "We need a document review platform for a pending lawsuit.", "document review platform"),
+    ("fr", "Nous voulons une enquête de climat social auprès des agents.", "enquete de climat social"),
+    ("fr", "Il faut un circuit de navettes entre nos agences.", "circuit de navettes"),
+    ("fr", "Besoin d'un outil de revue documentaire pour un litige en cours.", "outil de revue documentaire"),
+])
+def test_a_title_stops_before_whom_it_covers_or_the_case_it_is_for(lang: str, text: str, title: str) -> None:
+    assert fold(str(found(text, lang).get("title"))) == title
+
+
+@pytest.mark.parametrize("lang, text, title", [
+    # Guards: a relation keeps its two ends.
+    ("fr", "Il faut une interface entre la paie et la compta.", "interface entre la paie et la compta"),
+    ("en", "We need a connector between the CRM and the ERP.", "connector between the crm and the erp"),
+])
+def test_a_relation_keeps_both_ends(lang: str, text: str, title: str) -> None:
+    assert fold(str(found(text, lang).get("title"))) == title

@@ -138,6 +138,17 @@ _ON_PLACE = re.compile(
     # A floor: "on the second floor", "au 2e étage".
     r"\s+(?:on\s+(?:the|our)|au|a\s+l')\s*(?:[a-z0-9]+\s+)?(?:floor|etage)s?(?![\w-])"
 )
+# Whom a thing covers or reaches, and between which places it runs: "covering our retail customers",
+# "auprès des étudiants", "between our phone shops", "entre nos agences" (a relation keeps its two ends).
+_COVERS = re.compile(
+    rf"\s+(?:(?:covering|across|between|entre)\s+{_DET}|aupres\s+(?:des\s|du\s|de\s+la\s|de\s+l'|d'|de\s))"
+)
+# A case or a matter a thing is wanted for: "pour un contentieux en cours", "for an upcoming audit".
+_FOR_A_CASE = re.compile(
+    r"\s+(?:pour|for)\s+(?:un|une|an|a)\s+(?:[a-z-]+\s+)?(?:contentieux|litige|proces|dossier|audit|"
+    r"controle|inspection|projet|evenement|salon|lawsuit|litigation|case|matter|trial|event|project|inspection|"
+    r"audit|investigation|enquete)(?![\w-])"
+)
 # "où" folds to "ou" (or): it is looked for in the text as written.
 _WHERE_CLAUSE = re.compile(r"\s+où(?![\w'-])", re.IGNORECASE)
 
@@ -152,6 +163,8 @@ def _stops(lang: str) -> tuple[tuple[re.Pattern[str], Keep], ...]:
         *(((_AT_PLACE_FR, _never),) if fr else ()),
         (_PARTNER, _relational),
         (_ON_PLACE, _never),
+        (_COVERS, _relational),
+        (_FOR_A_CASE, _never),
     )
 
 
