@@ -120,7 +120,7 @@ def test_goods_in_and_dispatch_roles_are_people(lang: str, text: str, users: int
 
 @pytest.mark.parametrize("lang, text, title", [
     ("en", "We need a KYC refresh tool covering our business customers.", "kyc refresh tool"),
-    ("en", "Please set up a parcel tracking portal across all our depots.", "parcel tracking portal"),
+    ("en", "Please set up a benefits portal covering all our staff.", "benefits portal"),
     ("en", "We need a courier booking flow between our warehouses.", "courier booking flow"),
     ("en", "We need a document review platform for a pending lawsuit.", "document review platform"),
     ("fr", "Nous voulons une enquête de climat social auprès des agents.", "enquete de climat social"),

@@ -139,9 +139,10 @@ _ON_PLACE = re.compile(
     r"\s+(?:on\s+(?:the|our)|au|a\s+l')\s*(?:[a-z0-9]+\s+)?(?:floor|etage)s?(?![\w-])"
 )
 # Whom a thing covers or reaches, and between which places it runs: "covering our retail customers",
-# "auprès des étudiants", "between our phone shops", "entre nos agences" (a relation keeps its two ends).
+# "auprès des étudiants", "between our phone shops", "entre nos agences" (a relation keeps its two ends;
+# "across the company", where it is rolled out, stays in the title).
 _COVERS = re.compile(
-    rf"\s+(?:(?:covering|across|between|entre)\s+{_DET}|aupres\s+(?:des\s|du\s|de\s+la\s|de\s+l'|d'|de\s))"
+    rf"\s+(?:(?:covering|between|entre)\s+{_DET}|aupres\s+(?:des\s|du\s|de\s+la\s|de\s+l'|d'|de\s))"
 )
 # A case or a matter a thing is wanted for: "pour un contentieux en cours", "for an upcoming audit".
 _FOR_A_CASE = re.compile(
