@@ -230,8 +230,8 @@ async def _store(core: Core, kind: str, body: dict[str, Any], payload: dict[str,
     stored = {"body": body, "payload": payload,
               "context": {"bot_user_id": context.bot_user_id, "team_id": context.team_id,
                           "enterprise_id": context.enterprise_id}}
-    await inbox.receive(core.db, platform=PLATFORM, kind=kind, key=key or _request_key(body, payload, who),
-                        conversation=inbox.conversation_of(PLATFORM, who), body=stored, now=core.now())
+    await core.arrivals.receive(platform=PLATFORM, kind=kind, key=key or _request_key(body, payload, who),
+                                conversation=inbox.conversation_of(PLATFORM, who), body=stored, now=core.now())
     core.queued()
 
 

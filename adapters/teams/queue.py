@@ -53,8 +53,8 @@ async def store(core: Core, *, value: dict[str, Any], activity: Activity,
             # The token's claims (never the token): what the connector's credentials are chosen by.
             "claims": dict(identity.claims or {}) if identity else {},
             "authenticated": bool(identity.is_authenticated) if identity else False}
-    stored = await inbox.receive(core.db, platform=PLATFORM, kind=str(activity.type), key=request_key(activity),
-                                 conversation=order_key(activity), body=body, now=core.now())
+    stored = await core.arrivals.receive(platform=PLATFORM, kind=str(activity.type), key=request_key(activity),
+                                         conversation=order_key(activity), body=body, now=core.now())
     core.queued()
     return stored
 

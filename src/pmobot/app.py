@@ -23,7 +23,7 @@ from pmobot.messages import Message
 from pmobot.platforms import ConfigurationError, Platform
 from pmobot.scheduler import Deliverer, OutboxWorker, build_scheduler
 from pmobot.server import Leadership
-from pmobot.services import deliveries, demo, duplicates, estimation, policy_changes
+from pmobot.services import deliveries, demo, duplicates, estimation, inbox, policy_changes
 from pmobot.services.assessment import assess_spec
 from pmobot.services.core import Core
 from pmobot.services.policy import load as load_policy
@@ -117,7 +117,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> App:
     calendar = BusinessCalendar(timezone=settings.timezone, country=settings.holidays_country)
     policy = load_policy(settings.policy_file)
     specs = {**specs, "assess": assess_spec(specs, policy)}
-    core = Core(db=db, clock=clock, settings=settings, calendar=calendar, specs=specs, policy=policy)
+    core = Core(db=db, clock=clock, settings=settings, calendar=calendar, specs=specs, policy=policy,
+                arrivals=inbox.Arrivals(db))
     engine = DialogEngine(specs=specs, hooks=hooks, today=core.today, default_currency=settings.default_currency)
     chat = Chat(core=core, engine=engine, commands=builtin_commands())
     return App(settings=settings, db=db, core=core, engine=engine, chat=chat)

@@ -24,9 +24,9 @@ ALICE = Identity(platform="console", external_id="alice", display_name="Alice")
 
 
 async def _store(app: App, key: str, who: str, text_: str = "") -> bool:
-    return await inbox.receive(app.db, platform="console", kind="command", key=keys.command(key),
-                               conversation=inbox.conversation_of("console", who), body={"text": text_},
-                               now=app.core.now())
+    return await app.core.arrivals.receive(platform="console", kind="command", key=keys.command(key),
+                                           conversation=inbox.conversation_of("console", who),
+                                           body={"text": text_}, now=app.core.now())
 
 
 async def _rows(app: App) -> list[InboundRequest]:
@@ -335,3 +335,98 @@ async def test_a_request_that_changes_nothing_is_fenced_by_its_row_once_half_its
     assert again.id == late.id
     with inbox.working(late, late_token, now=app.core.now()), pytest.raises(inbox.LeaseLost):
         await app.chat.on_command(ALICE, "c", "status NEED-1")
+
+
+class Commits:
+    """The transactions committed and the rows inserted into the queue, as the database receives them."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.commits = 0
+        self.inserts = 0
+        engine = app.db.engine.sync_engine
+        event.listen(engine, "commit", self._committed)
+        event.listen(engine, "before_cursor_execute", self._executed)
+
+    def _committed(self, _conn: object) -> None:
+        self.commits += 1
+
+    def _executed(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO INBOUND_REQUEST"):
+            self.inserts += 1
+
+    def close(self) -> None:
+        event.remove(self.app.db.engine.sync_engine, "commit", self._committed)
+        event.remove(self.app.db.engine.sync_engine, "before_cursor_execute", self._executed)
+
+
+async def test_requests_arriving_at_once_are_stored_by_one_transaction_each_told_whether_it_is_a_repeat(
+        app: App) -> None:
+    assert await _store(app, "before", "carol")
+    seen = Commits(app)
+    try:
+        answers = await asyncio.gather(_store(app, "g1", "alice"), _store(app, "g2", "bob"),
+                                       _store(app, "g1", "alice"), _store(app, "before", "carol"),
+                                       _store(app, "g3", "dan"))
+    finally:
+        seen.close()
+    # The first of a key in the batch is new; its second copy and the key stored before are repeats.
+    assert answers == [True, True, False, False, True]
+    assert (seen.commits, seen.inserts) == (1, 1)
+    assert sorted(row.key for row in await _rows(app)) == [
+        f"console:command:{key}" for key in ("before", "g1", "g2", "g3")]
+
+
+async def test_a_batch_holds_at_most_its_bound_and_the_rest_go_in_the_next_transaction(app: App) -> None:
+    app.core.arrivals = inbox.Arrivals(app.db, batch=2)
+    seen = Commits(app)
+    try:
+        answers = await asyncio.gather(*(_store(app, f"b{n}", f"person{n}") for n in range(5)))
+    finally:
+        seen.close()
+    assert answers == [True] * 5
+    assert (seen.commits, seen.inserts) == (3, 3)
+    assert len(await _rows(app)) == 5
+
+
+async def test_a_batch_whose_transaction_fails_raises_to_every_caller_and_stores_none_of_them(app: App) -> None:
+    def fail(_conn: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    engine = app.db.engine.sync_engine
+    seen = Commits(app)
+    event.listen(engine, "commit", fail)
+    try:
+        answers = await asyncio.gather(_store(app, "f1", "alice"), _store(app, "f2", "bob"),
+                                       _store(app, "f1", "alice"), return_exceptions=True)
+    finally:
+        event.remove(engine, "commit", fail)
+        seen.close()
+    # One transaction for the three, rolled back: each caller hears of it (none acknowledges).
+    assert seen.inserts == 1
+    assert [str(answer) for answer in answers] == ["the disk is full"] * 3
+    assert await _rows(app) == []
+    # The next arrival is stored as if nothing had happened: the failed one was never acknowledged, comes again.
+    assert await _store(app, "f1", "alice")
+
+
+async def test_a_caller_gone_while_its_batch_is_written_cancels_nobody_elses_storing(
+        app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    writing, go_on = asyncio.Event(), asyncio.Event()
+    insert = inbox.insert_unless_taken
+
+    async def held(*args: object, **kwargs: object) -> object:
+        writing.set()
+        await go_on.wait()
+        return await insert(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(inbox, "insert_unless_taken", held)
+    callers = [asyncio.ensure_future(_store(app, f"c{n}", f"person{n}")) for n in range(3)]
+    await asyncio.wait_for(writing.wait(), timeout=30)  # only a guard against a hang
+    callers[0].cancel()  # the first caller, whose arrival started the writer
+    go_on.set()
+    assert await callers[1] and await callers[2]
+    with pytest.raises(asyncio.CancelledError):
+        await callers[0]
+    # Its row was in the transaction: stored, and worked once (its platform's repeat will be told so).
+    assert len(await _rows(app)) == 3

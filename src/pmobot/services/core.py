@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from pmobot.clock import Clock
 from pmobot.config import Settings
@@ -12,6 +13,9 @@ from pmobot.conversation.spec import DialogSpec
 from pmobot.db import Database
 from pmobot.domain.calendar import BusinessCalendar
 from pmobot.domain.scoring import Policy
+
+if TYPE_CHECKING:
+    from pmobot.services.inbox import Arrivals
 
 
 def _default_policy() -> Policy:
@@ -29,6 +33,8 @@ class Core:
     calendar: BusinessCalendar
     # The dialog specs by id (intake, estimate...), loaded once at start-up.
     specs: dict[str, DialogSpec]
+    # Where the edge stores each request before acknowledging it (``services.inbox``).
+    arrivals: Arrivals
     # Each platform that is switched on -> its configured IT intake channel (None
     # until one is chosen in chat; ``services.addresses.it_channel`` has the final say).
     it_channels: dict[str, str | None] = field(default_factory=dict)

@@ -1,8 +1,9 @@
 """The inbound queue: store a request before acknowledging it, then work on it exactly once.
 
-- ``store``: at the edge, one ``INSERT ... ON CONFLICT DO NOTHING`` under the
-  request's repeated-delivery key, committed before the platform hears "OK";
-  a repeat delivery stores nothing.
+- ``Arrivals.receive`` (``store`` in a transaction of one's own): at the edge,
+  an ``INSERT ... ON CONFLICT DO NOTHING`` under the request's repeated-delivery
+  key, committed before the platform hears "OK"; a repeat delivery stores
+  nothing. The requests arriving at once share one transaction.
 - ``claim``: a worker reserves due rows, at most the oldest unfinished one of
   each conversation (so a person's requests are worked in order, one at a
   time, across every worker), with a compare-and-set on ``locked_until`` (the
@@ -23,6 +24,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -38,7 +40,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot import leases
-from pmobot.db import Database, insert_new, wrote
+from pmobot.db import Database, insert_new, insert_unless_taken, wrote
 from pmobot.domain import keys
 from pmobot.domain.models import UTCDateTime
 from pmobot.domain.models_inbound import InboundRequest
@@ -85,24 +87,105 @@ def conversation_of(platform: str, who: str) -> str:
     return f"{platform}:{who}"[:255]
 
 
+def _row(*, platform: str, kind: str, key: keys.DeliveryKey, conversation: str, body: dict[str, Any],
+         now: datetime) -> dict[str, Any]:
+    """The queue's row of a request, as it is inserted."""
+    return {"key": keys.received(platform, key), "platform": platform, "kind": kind[:40],
+            "conversation": conversation[:255], "body": body, "status": "pending", "attempts": 0,
+            "received_at": now, "next_attempt_at": now}
+
+
 async def store(session: AsyncSession, *, platform: str, kind: str, key: keys.DeliveryKey, conversation: str,
                 body: dict[str, Any], now: datetime) -> bool:
     """Queue a request; False when its key was stored before (a repeat delivery).
 
-    One statement and no savepoint (``db.insert_new``): committed with the caller's transaction.
+    One statement and no savepoint (``db.insert_new``): committed with the caller's transaction. The edge
+    stores through ``Arrivals`` instead (a transaction shared by the requests arriving at once).
     """
-    values = {"key": keys.received(platform, key), "platform": platform, "kind": kind[:40],
-              "conversation": conversation[:255], "body": body, "status": "pending", "attempts": 0,
-              "received_at": now, "next_attempt_at": now}
+    values = _row(platform=platform, kind=kind, key=key, conversation=conversation, body=body, now=now)
     return await insert_new(session, InboundRequest, values, key="key")
 
 
-async def receive(db: Database, *, platform: str, kind: str, key: keys.DeliveryKey, conversation: str,
-                  body: dict[str, Any], now: datetime) -> bool:
-    """``store`` in a transaction of its own, committed when this returns (then the edge acknowledges)."""
-    async with db.session() as session:
-        return await store(session, platform=platform, kind=kind, key=key, conversation=conversation, body=body,
-                           now=now)
+@dataclass
+class _Arrival:
+    row: dict[str, Any]
+    # True once its transaction committed with the row inserted; False for a repeat; the failure else.
+    stored: asyncio.Future[bool]
+
+
+class Arrivals:
+    """The requests arriving in this process, stored a batch at a time: one transaction, one commit.
+
+    On SQLite a process writes one transaction at a time (``db._Writers``): a burst of requests, each storing
+    itself in its own transaction, queued one commit after another, and the workers' claims queued behind
+    them. A request arriving while no batch is being written starts a writer task; the ones arriving
+    meanwhile wait for it and go together in its next transaction (``BATCH`` at most). Each caller returns
+    once the commit holding its row is done (the edge acknowledges only then), with its own answer: a
+    repeat, stored before or earlier in the same batch, is False. A failed transaction raises to every
+    caller of its batch, and stores none of them. The writer is a task of its own: a caller cancelled (its
+    client gone) cancels nobody else's storing.
+
+    One per database, built by the composition root (``create_app``).
+    """
+
+    BATCH = 200
+
+    def __init__(self, db: Database, *, batch: int = BATCH) -> None:
+        self.db = db
+        self.batch = batch
+        self._waiting: list[_Arrival] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def receive(self, *, platform: str, kind: str, key: keys.DeliveryKey, conversation: str,
+                      body: dict[str, Any], now: datetime) -> bool:
+        """Queue a request, committed when this returns (then the edge acknowledges); False for a repeat."""
+        loop = asyncio.get_running_loop()
+        arrival = _Arrival(_row(platform=platform, kind=kind, key=key, conversation=conversation, body=body,
+                                now=now), loop.create_future())
+        self._waiting.append(arrival)
+        if self._writer is None:
+            self._writer = loop.create_task(self._write_all(), name="pmobot-inbox-arrivals")
+        return await arrival.stored
+
+    async def _write_all(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting[:self.batch], self._waiting[self.batch:]
+                await self._write(batch)
+        except BaseException:
+            # Cancelled (the loop is closing): nobody is left to store the requests still waiting.
+            for arrival in self._waiting:
+                arrival.stored.cancel()
+            self._waiting = []
+            raise
+        finally:
+            self._writer = None
+
+    async def _write(self, batch: list[_Arrival]) -> None:
+        # A caller already gone (cancelled) is left out: it will not acknowledge, its platform sends it again.
+        batch = [arrival for arrival in batch if not arrival.stored.done()]
+        firsts: dict[str, dict[str, Any]] = {}
+        for arrival in batch:
+            firsts.setdefault(arrival.row["key"], arrival.row)
+        try:
+            async with self.db.session() as session:
+                inserted = {key for (key,) in await insert_unless_taken(
+                    session, InboundRequest, list(firsts.values()), returning=(col(InboundRequest.key),),
+                    key="key")}
+        except BaseException as exc:
+            for arrival in batch:
+                if not arrival.stored.done():
+                    if isinstance(exc, asyncio.CancelledError):
+                        arrival.stored.cancel()
+                    else:
+                        arrival.stored.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for arrival in batch:
+            first = firsts.get(arrival.row["key"]) is arrival.row
+            if not arrival.stored.done():
+                arrival.stored.set_result(first and arrival.row["key"] in inserted)
 
 
 def _free(now: Any) -> Any:
