@@ -138,3 +138,14 @@ def test_a_title_stops_before_whom_it_covers_or_the_case_it_is_for(lang: str, te
 ])
 def test_a_relation_keeps_both_ends(lang: str, text: str, title: str) -> None:
     assert fold(str(found(text, lang).get("title"))) == title
+
+
+# --- texted "besoin" without "d'un": the thing follows --------------------------------------------------
+
+@pytest.mark.parametrize("text, title", [
+    ("besoin appli inventaire pr les 10 magasiniers", "appli inventaire"),
+    ("besoin outil de planning avant mars stp", "outil de planning"),
+    ("slt besoin formulaire de commande en ligne", "formulaire de commande en ligne"),
+])
+def test_texted_besoin_names_the_thing(text: str, title: str) -> None:
+    assert fold(str(found(text, "fr").get("title"))) == title

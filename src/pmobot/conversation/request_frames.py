@@ -71,7 +71,9 @@ _FR_REQUEST = (
     r"(?:vraiment\s+|absolument\s+|urgemment\s+|aussi\s+)?besoin\s+(?:urgent\s+|en\s+urgence\s+|au\s+plus\s+vite\s+|"
     r"rapidement\s+|d'urgence\s+)?"
     # "besoin de quelqu'un pour automatiser": the action is the need.
-    r"(?:de\s+quelqu'un\s+pour\s+|d'|de\s+|du\s+|des\s+|dun\s+|dune\s+|d\s+(?=une?\s))|"
+    r"(?:de\s+quelqu'un\s+pour\s+|d'|de\s+|du\s+|des\s+|dun\s+|dune\s+|d\s+(?=une?\s)|"
+    # Texted without "d'un": "besoin appli pointage", "besoin outil de planning".
+    r"(?=(?:appli|app|outil|logiciel|solution|site|portail|module|tableau|dashboard|crm|erp|ged|formulaire)s?\s))|"
     # "il faut", texted "faudrait"; "faut qu'on dématérialise": the verb after it is the action asked.
     r"(?:il\s+)?(?:nous\s+|me\s+|leur\s+|lui\s+)?(?:faut|faudrait|faudra)(?:\s+(?:qu'on|que\s+l'on|que\s+nous)"
     r"(?:\s+(?:(?:ait|ayons|puisse|puissions)(?:\s+avoir)?|(?:mette|mettions)\s+en\s+place)(?![\w'-]))?)?|"
