@@ -63,6 +63,7 @@ SETS = (
     # was blind8, written for Monday 30 November 2026; tuned on since 2026-11-30
     SetOf("dev9", DEV, today=date(2026, 11, 30)),
     SetOf("heldout", HELDOUT),
+    SetOf("blind9", BLIND, today=date(2026, 11, 30)),  # written for Monday 30 November 2026, scored once
 )
 ALL_SETS = tuple(s.name for s in SETS)
 TUNED = tuple(s.name for s in SETS if s.role == DEV)

@@ -452,6 +452,8 @@ FLOORS = {
     "dev8": {"title": 0.99, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
     # Was blind8 (94.8 % of fields when blind, dev9_when_blind.json); tuned on since, from its own "today".
     "dev9": {"title": 0.91, "users_affected": 1.0, "desired_date": 1.0, "budget": 1.0, "personal_data": 1.0},
+    # Blind: scored once, never tuned on; its floor only keeps a later change from losing what it reached.
+    "blind9": {"title": 0.97, "users_affected": 0.99, "desired_date": 0.99, "budget": 1.0, "personal_data": 0.93},
 }
 
 
