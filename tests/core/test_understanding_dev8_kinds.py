@@ -6,17 +6,13 @@ except the guards, which keep a new rule from taking too much.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import pytest
+from support.understanding import MONDAY, reader
 
-from pmobot.conversation.prefill import extract
+TODAY = MONDAY
 
-TODAY = date(2026, 11, 30)
-
-
-def found(text: str, lang: str) -> dict[str, Any]:
-    return extract(text, locale=lang, today=TODAY)
+found = reader(TODAY)
 
 
 # --- personal data by nature: what a service keeps of the people it serves ---------------------------

@@ -5,19 +5,14 @@ except the guards, which keep a new rule from taking too much.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 import pytest
+from support.understanding import MONDAY, reader
 
-from pmobot.conversation.prefill import extract
 from pmobot.conversation.text import fold
 
-TODAY = date(2026, 11, 30)
+TODAY = MONDAY
 
-
-def found(text: str, lang: str) -> dict[str, Any]:
-    return extract(text, locale=lang, today=TODAY)
+found = reader(TODAY)
 
 
 # --- personal data said directly about a group of people: their names, ages, addresses... -----------

@@ -5,18 +5,12 @@ except the guards, which keep a new rule from taking too much.
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 import pytest
+from support.understanding import THURSDAY, reader
 
-from pmobot.conversation.prefill import extract
+TODAY = THURSDAY
 
-TODAY = date(2026, 11, 26)
-
-
-def found(text: str, lang: str) -> dict[str, Any]:
-    return extract(text, locale=lang, today=TODAY)
+found = reader(TODAY)
 
 
 # --- titles: request frames ---------------------------------------------------------------------
