@@ -430,3 +430,27 @@ async def test_a_caller_gone_while_its_batch_is_written_cancels_nobody_elses_sto
         await callers[0]
     # Its row was in the transaction: stored, and worked once (its platform's repeat will be told so).
     assert len(await _rows(app)) == 3
+
+
+async def test_one_request_the_database_refuses_sinks_none_of_the_others_of_its_batch(app: App) -> None:
+    """A body the database will not take (here one that is not JSON; on PostgreSQL a NUL in a JSON text is
+    another) fails alone: the others of its batch are stored and told so, at the first try."""
+
+    async def refused() -> bool:
+        return await app.core.arrivals.receive(platform="console", kind="command", key=keys.command("bad"),
+                                               conversation=inbox.conversation_of("console", "eve"),
+                                               body={"text": object()}, now=app.core.now())
+
+    answers = await asyncio.gather(_store(app, "ok1", "alice"), refused(), _store(app, "ok2", "bob"),
+                                   _store(app, "ok1", "alice"), return_exceptions=True)
+    assert answers[0] is True and answers[2] is True and answers[3] is False
+    assert isinstance(answers[1], Exception) and "JSON serializable" in str(answers[1])
+    assert sorted(row.key for row in await _rows(app)) == ["console:command:ok1", "console:command:ok2"]
+
+
+async def test_a_nul_in_a_request_is_stored_on_every_database(app: App) -> None:
+    """Slack and Teams deliver what people typed, NUL included; PostgreSQL's JSON refuses a NUL escape, so
+    a request carrying one must still be stored (and acknowledged), not refused at each retry."""
+    assert await _store(app, "nul", "alice", "Outil\x00de suivi")
+    [row] = await _rows(app)
+    assert "Outil" in row.body["text"]

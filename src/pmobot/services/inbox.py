@@ -34,7 +34,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Integer, and_, bindparam, exists, func, tuple_, update
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError, StatementError
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -173,6 +173,12 @@ class Arrivals:
                     session, InboundRequest, list(firsts.values()), returning=(col(InboundRequest.key),),
                     key="key")}
         except BaseException as exc:
+            if len(batch) > 1 and _refused(exc):
+                # One request the database will not take (its body) must not sink the others of its batch,
+                # again at each of their platforms' retries: each is stored alone, and only it is refused.
+                for arrival in batch:
+                    await self._write([arrival])
+                return
             for arrival in batch:
                 if not arrival.stored.done():
                     if isinstance(exc, asyncio.CancelledError):
@@ -186,6 +192,17 @@ class Arrivals:
             first = firsts.get(arrival.row["key"]) is arrival.row
             if not arrival.stored.done():
                 arrival.stored.set_result(first and arrival.row["key"] in inserted)
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether the database refused what was written (a value it cannot store, a constraint), rather than
+    being unreachable or failing as a whole: only then is each row of a batch worth trying alone."""
+    if isinstance(exc, (DataError, IntegrityError)):
+        return True
+    # A value the driver could not even send (not serialisable: SQLAlchemy wraps it on SQLite, psycopg
+    # raises it bare): raised before the database saw it.
+    return isinstance(exc, (TypeError, ValueError)) or (isinstance(exc, StatementError)
+                                                          and not isinstance(exc, DBAPIError))
 
 
 def _free(now: Any) -> Any:
