@@ -26,6 +26,7 @@ import datetime as dt
 import ipaddress
 import json
 import re
+import secrets
 import ssl
 import threading
 import time
@@ -122,6 +123,10 @@ class FakeMicrosoft:
     def __init__(self, folder: Path) -> None:
         self.cert_path, self.key_path = _self_signed(folder)
         self.signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        # The Bot Framework keeps the signing keys it fetched per metadata URL for the whole process: a fake
+        # started later on a port an earlier one used would be checked against that one's keys. Each fake
+        # publishes its keys under a path of its own.
+        self.realm = secrets.token_hex(6)
         self.calls: list[Call] = []
         self.refused: list[Call] = []
         self.token_requests: list[dict[str, str]] = []
@@ -157,8 +162,8 @@ class FakeMicrosoft:
     async def _serve(self) -> None:
         self._unstall = asyncio.Event()
         app = web.Application()
-        app.router.add_get("/openid/.well-known/openidconfiguration", self._openid)
-        app.router.add_get("/openid/keys", self._keys)
+        app.router.add_get(f"/openid/{self.realm}/.well-known/openidconfiguration", self._openid)
+        app.router.add_get(f"/openid/{self.realm}/keys", self._keys)
         app.router.add_get("/login/{tenant}/v2.0/.well-known/openid-configuration", self._login_metadata)
         app.router.add_post("/login/{tenant}/oauth2/v2.0/token", self._token)
         app.router.add_route("*", "/amer/{tail:.*}", self._connector)
@@ -188,8 +193,9 @@ class FakeMicrosoft:
     @property
     def endpoints(self) -> Endpoints:
         return Endpoints(login_authority=f"{self.base}/login/{{tenant}}",
-                         openid_metadata_url=f"{self.base}/openid/.well-known/openidconfiguration",
-                         emulator_openid_metadata_url=f"{self.base}/openid/.well-known/openidconfiguration")
+                         openid_metadata_url=f"{self.base}/openid/{self.realm}/.well-known/openidconfiguration",
+                         emulator_openid_metadata_url=(
+                             f"{self.base}/openid/{self.realm}/.well-known/openidconfiguration"))
 
     # -- tokens for requests sent to pmobot ------------------------------------
 
@@ -203,7 +209,7 @@ class FakeMicrosoft:
     # -- the services ------------------------------------------------------------
 
     async def _openid(self, request: web.Request) -> web.Response:
-        return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.base}/openid/keys",
+        return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.base}/openid/{self.realm}/keys",
                                   "id_token_signing_alg_values_supported": ["RS256"]})
 
     async def _keys(self, request: web.Request) -> web.Response:

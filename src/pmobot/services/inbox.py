@@ -20,6 +20,10 @@
   then gives back the stored answer (``replayed``) instead of working again.
 - ``postpone`` / ``fail`` / ``finish``: the outcome when no unit of work
   marked it (nothing to do, a transient failure, a permanent one).
+
+Past 400 lines on purpose: these steps are one protocol over one table (who holds a row, under which
+lease, in which status), and each step's compare-and-set relies on the others'; kept together, the
+exactly-once argument reads in one place.
 """
 
 from __future__ import annotations
