@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 from pmobot.conversation.numbers import ROUND_COUNTS
 from pmobot.conversation.request_frames import FR_FOLLOW_VERB, FR_WELCOME, REQUEST, REQUEST_LATER
+from pmobot.conversation.text import clip
 from pmobot.conversation.title_scope import scope_stop
 
 # The intake's title field takes up to 120 characters: a pre-filled title is cut only where a typed one
@@ -283,6 +284,4 @@ def _cut_title(text: str, folded: str, start: int, end: int, lang: str, cuts: It
     if len(re.findall(r"\w", title)) < 3:
         return None
     title = title[0].upper() + title[1:]
-    if len(title) > TITLE_MAX:
-        title = title[: TITLE_MAX - 1].rsplit(" ", 1)[0].rstrip(" ,;:-") + "…"
-    return title
+    return clip(title, TITLE_MAX)
