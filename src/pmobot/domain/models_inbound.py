@@ -21,6 +21,12 @@ from sqlmodel import Field, SQLModel
 
 from pmobot.domain.models import json_field, timestamp_field
 
+# A row is unfinished while its work or its answer is still to do.
+OPEN = ("pending", "answering")
+# The partial index's predicate: a claim reads only the unfinished rows, however many done ones are kept (a
+# day of them). A query reaches it by writing the same statuses out (``inbox._unfinished``), not bound.
+_UNFINISHED = "status IN (" + ", ".join(f"'{status}'" for status in OPEN) + ")"
+
 
 class InboundRequest(SQLModel, table=True):
     """One acknowledged request, waiting for (or done by) a worker."""
@@ -30,6 +36,9 @@ class InboundRequest(SQLModel, table=True):
         # The claim looks for the oldest unfinished row of each conversation.
         sa.Index("ix_inbound_request_open", "status", "conversation", "id"),
         sa.Index("ix_inbound_request_due", "status", "next_attempt_at"),
+        # The claim takes the oldest unfinished rows first.
+        sa.Index("ix_inbound_request_unfinished", "id", sqlite_where=sa.text(_UNFINISHED),
+                 postgresql_where=sa.text(_UNFINISHED)),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -47,7 +47,7 @@ from pmobot import leases
 from pmobot.db import Database, insert_new, insert_unless_taken, wrote
 from pmobot.domain import keys
 from pmobot.domain.models import UTCDateTime
-from pmobot.domain.models_inbound import InboundRequest
+from pmobot.domain.models_inbound import OPEN, InboundRequest
 from pmobot.messages import Message, from_dict, to_dict
 
 # How long a claimed row is reserved for its worker (a Web API call gives up after 10 s). A worker that
@@ -60,8 +60,6 @@ READ_ONLY_WITHIN = LEASE / 2
 MAX_ATTEMPTS = 5
 # Done rows are kept this long (repeat deliveries within it are recognised), then deleted.
 KEEP_FOR = timedelta(days=1)
-# A row is unfinished while its work or its answer is still to do.
-OPEN = ("pending", "answering")
 
 
 class LeaseLost(Exception):
@@ -209,6 +207,12 @@ def _refused(exc: BaseException) -> bool:
                                                           and not isinstance(exc, DBAPIError))
 
 
+def _unfinished(status: Any) -> Any:
+    """``status IN ('pending', 'answering')`` with the statuses written out, not bound: the planners then
+    read the partial index of the unfinished rows (``ix_inbound_request_unfinished``)."""
+    return status.in_(bindparam("unfinished", list(OPEN), expanding=True, literal_execute=True))
+
+
 def _free(now: Any) -> Any:
     return (col(InboundRequest.locked_until).is_(None)) | (col(InboundRequest.locked_until) <= now)
 
@@ -221,11 +225,11 @@ def _claim_statement(postgres: bool) -> Any:
     now = bindparam("now", type_=UTCDateTime)
     earlier = aliased(InboundRequest)
     waits_on_earlier = exists().where(
-        and_(col(earlier.conversation) == col(InboundRequest.conversation), col(earlier.status).in_(OPEN),
+        and_(col(earlier.conversation) == col(InboundRequest.conversation), _unfinished(col(earlier.status)),
              col(earlier.id) < col(InboundRequest.id)))
     due = (
         select(col(InboundRequest.id))
-        .where(col(InboundRequest.status).in_(OPEN), col(InboundRequest.next_attempt_at) <= now,
+        .where(_unfinished(col(InboundRequest.status)), col(InboundRequest.next_attempt_at) <= now,
                col(InboundRequest.platform).in_(bindparam("platforms", expanding=True)), _free(now),
                ~waits_on_earlier)
         .order_by(col(InboundRequest.id))
@@ -241,7 +245,7 @@ def _claim_statement(postgres: bool) -> Any:
     return (
         update(InboundRequest)
         # Still free and unfinished: a compare-and-set, whatever the isolation level.
-        .where(col(InboundRequest.id).in_(chosen), col(InboundRequest.status).in_(OPEN), _free(now))
+        .where(col(InboundRequest.id).in_(chosen), _unfinished(col(InboundRequest.status)), _free(now))
         .values(locked_until=bindparam("token", type_=UTCDateTime))
         .returning(InboundRequest)
         .execution_options(synchronize_session=False)
@@ -254,7 +258,7 @@ def _done_statement() -> Any:
     return (
         update(InboundRequest)
         .where(tuple_(col(InboundRequest.id), col(InboundRequest.locked_until)).in_(
-            bindparam("held", expanding=True)), col(InboundRequest.status).in_(OPEN))
+            bindparam("held", expanding=True)), _unfinished(col(InboundRequest.status)))
         .values(status="done", done_at=bindparam("done_at", type_=UTCDateTime), locked_until=None, answer=None)
         .execution_options(synchronize_session=False)
     )
@@ -365,7 +369,7 @@ def is_transient(exc: BaseException) -> bool:
 
 async def _settle(db: Database, row: InboundRequest, token: datetime, values: dict[str, Any]) -> bool:
     return await leases.settle(db, row, token=token, values=values, table=InboundRequest,
-                               still=(col(InboundRequest.status).in_(OPEN),))
+                               still=(_unfinished(col(InboundRequest.status)),))
 
 
 async def finish(db: Database, rows: Sequence[tuple[InboundRequest, datetime]], *, now: datetime) -> int:
@@ -408,7 +412,7 @@ async def depth(db: Database, *, now: datetime) -> Depth:
     async with db.session() as session:
         pending, first = (await session.exec(
             select(func.count(), func.min(InboundRequest.received_at))
-            .where(col(InboundRequest.status).in_(OPEN)))).one()
+            .where(_unfinished(col(InboundRequest.status))))).one()
         oldest: datetime | None = first  # None when nothing waits
         failed = (await session.exec(
             select(func.count()).select_from(InboundRequest).where(col(InboundRequest.status) == "failed"))).one()
