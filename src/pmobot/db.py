@@ -12,7 +12,7 @@ import logging
 import weakref
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -301,14 +301,21 @@ def _upgrade(conn: Connection) -> None:
     command.upgrade(cfg, "head")
 
 
+@cache
+def _revisions() -> tuple[str, ...]:
+    """The migrations this code ships, newest first: read from their files once per process (they do not
+    change under it). Read at every ``/healthz``, they were its cost: every file parsed again, the event
+    loop held for tens of milliseconds."""
+    return tuple(rev.revision for rev in ScriptDirectory.from_config(_alembic_config()).walk_revisions())
+
+
 def _pending(conn: Connection) -> list[str]:
-    script = ScriptDirectory.from_config(_alembic_config())
     current = set(MigrationContext.configure(conn).get_current_heads())
     pending: list[str] = []
-    for rev in script.walk_revisions():
-        if rev.revision in current:
+    for revision in _revisions():
+        if revision in current:
             break
-        pending.append(rev.revision)
+        pending.append(revision)
     return list(reversed(pending))
 
 
