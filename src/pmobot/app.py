@@ -27,7 +27,7 @@ from pmobot.services import deliveries, demo, duplicates, estimation, inbox, pol
 from pmobot.services.assessment import assess_spec
 from pmobot.services.core import Core
 from pmobot.services.policy import load as load_policy
-from pmobot.workers import Handler, InboundWorker
+from pmobot.workers import Acknowledging, Handler, InboundWorker
 
 if TYPE_CHECKING:
     # Only named in signatures: an adapter is imported when it is switched on.
@@ -47,6 +47,8 @@ class App:
     inbound_handlers: dict[str, Handler] = field(default_factory=dict)
     # Set by ``prepare`` when the scoring policy is a new version: what moved in the ranking.
     policy_change: policy_changes.Change | None = None
+    # The requests the web endpoints of this process are acknowledging: its inbound workers let them go first.
+    acknowledging: Acknowledging = field(default_factory=Acknowledging)
 
     def worker(self) -> OutboxWorker:
         return OutboxWorker(db=self.db, deliverers=self.deliverers, max_attempts=self.settings.outbox_max_attempts,
@@ -55,7 +57,8 @@ class App:
 
     def inbound_worker(self) -> InboundWorker:
         """A worker of the inbound queue, woken when a request is stored in this process."""
-        worker = InboundWorker(db=self.db, clock=self.core.clock, handlers=self.inbound_handlers)
+        worker = InboundWorker(db=self.db, clock=self.core.clock, handlers=self.inbound_handlers,
+                               acknowledging=self.acknowledging)
         self.core.wakers.append(worker.wake)
         return worker
 

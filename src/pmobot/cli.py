@@ -66,7 +66,8 @@ async def _serve(args: argparse.Namespace) -> int:
             return 2
         leadership = Leadership(app.db)
         models = LanguageModels()
-        web_app = build_web_app(db=app.db, platforms=platforms, models=models, clock=app.core.clock)
+        web_app = build_web_app(db=app.db, platforms=platforms, models=models, clock=app.core.clock,
+                                acknowledging=app.acknowledging)
         workers = [app.inbound_worker() for _ in range(args.workers)]
         print(f"pmobot serving {', '.join(p.name for p in platforms)} on http://{host}:{port} (health: /healthz), "
               f"{len(workers)} inbound worker(s)", file=sys.stderr)

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -25,7 +26,7 @@ from pmobot.db import Database
 from pmobot.interrupts import release_signals, stop_on_signals
 from pmobot.platforms import Platform
 from pmobot.services import inbox
-from pmobot.workers import InboundWorker
+from pmobot.workers import Acknowledging, InboundWorker
 
 log = logging.getLogger(__name__)
 
@@ -133,8 +134,11 @@ async def queue_depth(db: Database, clock: Clock) -> dict[str, Any]:
 
 
 def build_web_app(*, db: Database, platforms: Sequence[Platform], models: LanguageModels | None = None,
-                  clock: Clock | None = None) -> web.Application:
-    web_app = web.Application(client_max_size=1024 * 1024)
+                  clock: Clock | None = None, acknowledging: Acknowledging | None = None) -> web.Application:
+    """``/healthz`` and each platform's endpoints; ``acknowledging`` counts the platforms' requests in flight
+    (the workers of the process let them go first)."""
+    middlewares = [_counted(acknowledging)] if acknowledging is not None else []
+    web_app = web.Application(client_max_size=1024 * 1024, middlewares=middlewares)
     clock = clock or SystemClock()
 
     async def healthz(_request: web.Request) -> web.Response:
@@ -151,6 +155,17 @@ def build_web_app(*, db: Database, platforms: Sequence[Platform], models: Langua
     for platform in platforms:
         platform.mount(web_app)
     return web_app
+
+
+def _counted(acknowledging: Acknowledging) -> Middleware:
+    @web.middleware
+    async def counted(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path == "/healthz":
+            return await handler(request)
+        with acknowledging.request():
+            return await handler(request)
+
+    return counted
 
 
 class LanguageModels:

@@ -17,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 
 from pmobot.clock import Clock
@@ -38,12 +39,54 @@ BATCH = 32
 CONCURRENCY = 8
 BACKOFF_BASE = 1.0
 BACKOFF_MAX = 60.0
+# While this process's web endpoints acknowledge requests, a worker waits at most this long before it claims.
+YIELD_MOST = 0.05
+
+
+class Acknowledging:
+    """The requests this process's web endpoints are answering now; its workers let them go first.
+
+    An acknowledgement has a deadline (Slack's 3 s, then it sends again), an answer only a person waiting:
+    a worker's claim waits until no request is in flight, ``YIELD_MOST`` at most (so a worker never
+    starves), and its work then does not hold the event loop or the database's write turn while a burst
+    is being acknowledged. ``pmobot worker`` has no endpoint and never waits.
+    """
+
+    def __init__(self) -> None:
+        self.in_flight = 0
+        # Workers waiting for the requests in flight (tests and operators read it).
+        self.waiting = 0
+        self._quiet = asyncio.Event()
+        self._quiet.set()
+
+    @contextmanager
+    def request(self) -> Iterator[None]:
+        self.in_flight += 1
+        self._quiet.clear()
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+            if not self.in_flight:
+                self._quiet.set()
+
+    async def quiet(self, *, most: float) -> None:
+        """Until no request is in flight, ``most`` seconds at most."""
+        if not self.in_flight:
+            return
+        self.waiting += 1
+        try:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._quiet.wait(), most)
+        finally:
+            self.waiting -= 1
 
 
 class InboundWorker:
     def __init__(self, *, db: Database, clock: Clock, handlers: Mapping[str, Handler], batch: int = BATCH,
                  concurrency: int = CONCURRENCY, poll_seconds: float = POLL_SECONDS,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, acknowledging: Acknowledging | None = None,
+                 yield_most: float = YIELD_MOST) -> None:
         self.db = db
         self.clock = clock
         self.handlers = dict(handlers)
@@ -51,6 +94,8 @@ class InboundWorker:
         self.concurrency = concurrency
         self.poll_seconds = poll_seconds
         self.rng = rng or random.Random()
+        self.acknowledging = acknowledging
+        self.yield_most = yield_most
         self._wake = asyncio.Event()
         # The rows being worked; never more than ``concurrency``, so a claimed row starts at once and never
         # waits in this process past its lease (another worker would take it over).
@@ -122,6 +167,8 @@ class InboundWorker:
         try:
             while not stop.is_set():
                 self._wake.clear()
+                if self.acknowledging is not None and self._free_slots() > 0:
+                    await self.acknowledging.quiet(most=self.yield_most)
                 try:
                     # Rows answered meanwhile are marked done with the next claim (one commit for both).
                     if not await self._fill() and self._answered:

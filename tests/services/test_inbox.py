@@ -17,7 +17,7 @@ from pmobot.domain.models_inbound import InboundRequest
 from pmobot.messages import Message
 from pmobot.services import inbox
 from pmobot.services.people import Identity
-from pmobot.workers import InboundWorker
+from pmobot.workers import Acknowledging, InboundWorker
 from tests.support.dialogs import file_sample_need
 
 ALICE = Identity(platform="console", external_id="alice", display_name="Alice")
@@ -454,3 +454,44 @@ async def test_a_nul_in_a_request_is_stored_on_every_database(app: App) -> None:
     assert await _store(app, "nul", "alice", "Outil\x00de suivi")
     [row] = await _rows(app)
     assert "Outil" in row.body["text"]
+
+
+async def test_a_serving_worker_claims_nothing_while_requests_are_being_acknowledged(
+        app: App, clock: FrozenClock) -> None:
+    acknowledging, held, stop = Acknowledging(), Held(), asyncio.Event()
+    held.release_all()
+    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": held}, acknowledging=acknowledging,
+                           yield_most=60)
+    await _store(app, "p1", "alice")
+    with acknowledging.request():
+        running = asyncio.ensure_future(worker.run(stop))
+        for _ in range(100):
+            if acknowledging.waiting:
+                break
+            await asyncio.sleep(0)  # the worker's turn: it reaches the wait before any claim
+        # The request in flight goes first: the worker waits, the stored row not even claimed.
+        assert acknowledging.waiting == 1
+        assert held.started == [] and await _locked(app) == []
+    try:
+        await held.until(1)
+    finally:
+        stop.set()
+        await running
+    assert [row.status for row in await _rows(app)] == ["done"]
+
+
+async def test_a_serving_worker_waits_for_acknowledgements_a_bounded_time_only(app: App, clock: FrozenClock) -> None:
+    acknowledging, held, stop = Acknowledging(), Held(), asyncio.Event()
+    held.release_all()
+    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": held}, acknowledging=acknowledging,
+                           yield_most=0)
+    await _store(app, "p1", "alice")
+    # Requests in flight all along (a process never idle) do not starve the queue.
+    with acknowledging.request():
+        running = asyncio.ensure_future(worker.run(stop))
+        try:
+            await held.until(1)
+        finally:
+            stop.set()
+            await running
+    assert [row.status for row in await _rows(app)] == ["done"]

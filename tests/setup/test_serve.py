@@ -4,6 +4,7 @@ refusals that name what to set."""
 from __future__ import annotations
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from pmobot import cli
@@ -12,6 +13,7 @@ from pmobot.config import Settings
 from pmobot.db import Database
 from pmobot.platforms import ConfigurationError
 from pmobot.server import LanguageModels, Leadership, build_web_app
+from pmobot.workers import Acknowledging
 
 
 async def _get(web_app, path: str):  # type: ignore[no-untyped-def]
@@ -135,3 +137,35 @@ async def test_serve_answers_then_stops_in_order_when_told(app: App) -> None:
         except aiohttp.ClientConnectionError:
             refused = True
     assert refused
+
+
+class _Recording:
+    """A platform whose one endpoint says how many requests were in flight while it answered."""
+
+    name = "recording"
+
+    def __init__(self, acknowledging: Acknowledging) -> None:
+        self.acknowledging = acknowledging
+        self.seen: list[int] = []
+
+    def mount(self, web_app: web.Application) -> None:
+        web_app.router.add_post("/recording/events", self.events)
+
+    async def events(self, _request: web.Request) -> web.Response:
+        self.seen.append(self.acknowledging.in_flight)
+        return web.Response(status=200)
+
+
+async def test_the_platforms_requests_in_flight_are_counted_for_the_workers_and_the_health_check_is_not(
+        app: App) -> None:
+    acknowledging = Acknowledging()
+    platform = _Recording(acknowledging)
+    web_app = build_web_app(db=app.db, platforms=[platform], acknowledging=acknowledging)  # type: ignore[list-item]
+    async with TestClient(TestServer(web_app)) as client:
+        assert (await client.post("/recording/events", data=b"{}")).status == 200
+        assert (await client.get("/healthz")).status == 200
+        assert acknowledging.in_flight == 0
+    # The request counted while it was answered, and no longer once answered.
+    assert platform.seen == [1]
+    # ``pmobot serve`` wires its workers to the counter its endpoints keep.
+    assert app.inbound_worker().acknowledging is app.acknowledging
