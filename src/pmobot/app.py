@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import IO, TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from pmobot import i18n
 from pmobot.chat import Chat, PlatformTraits
 from pmobot.clock import Clock, FrozenClock, SystemClock
 from pmobot.commands.builtin import builtin_commands
@@ -65,6 +68,12 @@ class App:
     async def _delivery_failed(self, row: OutboxMessage, reason: str, unreachable: bool) -> None:
         async with self.db.session() as session:
             await deliveries.record_failure(session, core=self.core, row=row, reason=reason, unreachable=unreachable)
+
+    def warm_ups(self) -> list[Callable[[], object]]:
+        """What a serving process loads in a thread at start beside the language models (``LanguageModels``),
+        not in the event loop at a first request or job: the message catalogs, this year's holidays."""
+        return [*(partial(i18n.catalog, locale) for locale in i18n.LOCALES),
+                partial(self.core.calendar.warm_up, self.core.today())]
 
     def jobs(self) -> JobRunner:
         """The declared scheduled jobs, each run once per period (``pmobot serve``, ``pmobot jobs``)."""

@@ -65,7 +65,7 @@ async def _serve(args: argparse.Namespace) -> int:
             print(f"pmobot: {exc}", file=sys.stderr)
             return 2
         leadership = Leadership(app.db)
-        models = LanguageModels()
+        models = LanguageModels(also=app.warm_ups())
         web_app = build_web_app(db=app.db, platforms=platforms, models=models, clock=app.core.clock,
                                 acknowledging=app.acknowledging)
         workers = [app.inbound_worker() for _ in range(args.workers)]
@@ -101,7 +101,7 @@ async def _worker(args: argparse.Namespace) -> int:
         print(f"pmobot working for {', '.join(p.name for p in platforms)}: {len(workers)} inbound worker(s)",
               file=sys.stderr)
         await work_forever(workers=workers, scheduler=app.scheduler(leadership=leadership), leadership=leadership,
-                           models=LanguageModels())
+                           models=LanguageModels(also=app.warm_ups()))
         for platform in platforms:
             await platform.stop()
     finally:

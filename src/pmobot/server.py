@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -170,7 +170,9 @@ def _counted(acknowledging: Acknowledging) -> Middleware:
 
 class LanguageModels:
     """The language models of this process: loaded in a thread once serving has
-    begun, then taken out of the garbage collector's sight.
+    begun, then taken out of the garbage collector's sight. ``also``: more of
+    what a first request or job would otherwise load in the event loop (the
+    message catalogs, the holidays), loaded in the same thread.
 
     They are millions of long-lived objects: left in the collected heap, every
     full collection walks them all and stalls the event loop for a few hundred
@@ -179,13 +181,19 @@ class LanguageModels:
     served meanwhile (a sentence read before then waits for the models).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, also: Sequence[Callable[[], object]] = ()) -> None:
         self.ready = False
+        self.also = tuple(also)
 
     async def load(self) -> None:
         from pmobot.conversation.recognizers import warm_up as load_models
 
-        await asyncio.get_running_loop().run_in_executor(None, load_models)
+        def load_all() -> None:
+            load_models()
+            for warm in self.also:
+                warm()
+
+        await asyncio.get_running_loop().run_in_executor(None, load_all)
         gc.collect()
         gc.freeze()
         self.ready = True

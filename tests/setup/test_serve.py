@@ -7,7 +7,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from pmobot import cli
+from pmobot import cli, i18n
 from pmobot.app import App, attach_platforms, create_app
 from pmobot.config import Settings
 from pmobot.db import Database
@@ -169,3 +169,22 @@ async def test_the_platforms_requests_in_flight_are_counted_for_the_workers_and_
     assert platform.seen == [1]
     # ``pmobot serve`` wires its workers to the counter its endpoints keep.
     assert app.inbound_worker().acknowledging is app.acknowledging
+
+
+async def test_what_a_first_request_or_job_would_load_is_loaded_at_start_beside_the_language_models(
+        app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from pmobot.conversation import recognizers
+
+    monkeypatch.setattr(recognizers, "warm_up", lambda: None)  # the models themselves: seconds, tested elsewhere
+    loaded: list[tuple[str, bool]] = []
+    warm_ups = [lambda: loaded.append(("one", threading.current_thread() is threading.main_thread()))]
+    models = LanguageModels(also=warm_ups)
+    await models.load()
+    # Loaded in a thread, not in the event loop's.
+    assert models.ready and loaded == [("one", False)]
+    # The serving process's list: every message catalog and this year's holidays.
+    names = [getattr(warm, "func", None) for warm in app.warm_ups()]
+    assert names.count(i18n.catalog) == len(i18n.LOCALES)
+    assert app.core.calendar.warm_up in [getattr(warm, "func", None) for warm in app.warm_ups()]

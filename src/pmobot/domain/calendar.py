@@ -35,6 +35,12 @@ class BusinessCalendar:
         self.zone = ZoneInfo(timezone)
         self.country = country
 
+    def warm_up(self, around: date) -> None:
+        """Load the holidays of ``around``'s year and the next (their tables take a good part of a second
+        to import), e.g. in a thread at start rather than in the first scheduled job's event loop turn."""
+        for year in (around.year, around.year + 1):
+            _holidays(self.country, year)
+
     def local_day(self, instant: datetime) -> date:
         return instant.astimezone(self.zone).date()
 
