@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -79,75 +79,124 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 def unreadable(value: object, limit: int = MAX_DEPTH) -> str | None:
     """Why a parsed JSON value cannot be handled, or None: objects and lists nested more than
     ``limit`` levels, or text holding half a character (walked without recursion)."""
+    if isinstance(value, str):
+        return "not valid Unicode" if _half_character(value) else None
     stack: list[tuple[object, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        children: list[object]
-        if isinstance(item, str):
-            if _LONE_SURROGATE.search(item):
-                return "not valid Unicode"
-            continue
+        children: Iterable[object]
         if isinstance(item, dict):
-            children = [*item.keys(), *item.values()]
+            if any(isinstance(key, str) and _half_character(key) for key in item):
+                return "not valid Unicode"
+            children = item.values()
         elif isinstance(item, list):
             children = item
         else:
             continue
         if depth > limit:
             return "nested too deep"
-        stack.extend((child, depth + 1) for child in children)
+        for child in children:
+            if isinstance(child, str):
+                if _half_character(child):
+                    return "not valid Unicode"
+            elif isinstance(child, dict | list):
+                stack.append((child, depth + 1))
     return None
+
+
+def _half_character(text: str) -> bool:
+    # Most text is ASCII, which holds none: the search only for the rest.
+    return not text.isascii() and _LONE_SURROGATE.search(text) is not None
 
 
 def check(value: object, shape: Shape, where: str = "$") -> None:
     """Malformed, naming the first field that does not have its shape."""
+    try:
+        _check(value, shape)
+    except _Off as off:
+        raise Malformed(f"{where}{''.join(reversed(off.path))} {off.reason}") from None
+
+
+class _Off(Exception):
+    """Where a value left its shape: the path is built as the failure unwinds (a body that passes, nearly
+    every one, builds no path: naming each field on the way down was most of a check's time)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        self.path: list[str] = []
+
+
+def _check(value: object, shape: Shape) -> None:
     if isinstance(shape, Req):
         if value is None or value == "":
-            raise Malformed(f"{where} missing")
-        check(value, shape.shape, where)
+            raise _Off("missing")
+        _check(value, shape.shape)
         return
     if value is None:
+        return
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            raise _Off("is not an object")
+        each = shape.get("*")
+        # The value's keys, each looked up in its shape: Slack's shape names some sixty fields an object has
+        # a few of (walking the shape's instead was most of a check's time).
+        for key, item in value.items():
+            sub = shape.get(key, each)
+            if sub is not None:
+                _within(item, sub, ".*" if sub is each and key not in shape else "." + key)
+        for key in _required(shape):
+            if key not in value:
+                off = _Off("missing")
+                off.path.append("." + key)
+                raise off
+        return
+    if isinstance(shape, type):
+        # A JSON true is not an integer, though Python's bool is one.
+        if not (isinstance(value, int) and not isinstance(value, bool) if shape is int else isinstance(value, shape)):
+            raise _Off(f"is not {shape.__name__}")
         return
     if isinstance(shape, tuple):
         for option in shape:
             try:
-                check(value, option, where)
-            except Malformed:
+                _check(value, option)
+            except _Off:
                 continue
             return
-        raise Malformed(f"{where} has an unexpected type")
+        raise _Off("has an unexpected type")
     if isinstance(shape, Short):
         if not isinstance(value, str) or len(value) > shape.limit:
-            raise Malformed(f"{where} is not a string of at most {shape.limit} characters")
+            raise _Off(f"is not a string of at most {shape.limit} characters")
         return
     if isinstance(shape, Some):
         if not isinstance(value, list) or not value:
-            raise Malformed(f"{where} is not a non-empty list")
-        check(value, [shape.shape], where)
+            raise _Off("is not a non-empty list")
+        _check(value, [shape.shape])
         return
-    if isinstance(shape, dict):
-        if not isinstance(value, dict):
-            raise Malformed(f"{where} is not an object")
-        for key, sub in shape.items():
-            if key == "*":
-                for item in value.values():
-                    check(item, sub, f"{where}.*")
-            elif key in value:
-                check(value[key], sub, f"{where}.{key}")
-            elif isinstance(sub, Req):
-                raise Malformed(f"{where}.{key} missing")
-        return
-    if isinstance(shape, list):
-        if not isinstance(value, list):
-            raise Malformed(f"{where} is not a list")
-        for index, item in enumerate(value):
-            # A list's items are never null: readers index them as they are.
-            check(item, Req(shape[0]), f"{where}[{index}]")
-        return
-    # A JSON true is not an integer, though Python's bool is one.
-    ok = isinstance(value, int) and not isinstance(value, bool) if shape is int else isinstance(value, shape)
-    if not ok:
-        raise Malformed(f"{where} is not {shape.__name__}")
+    if not isinstance(value, list):
+        raise _Off("is not a list")
+    # A list's items are never null: readers index them as they are.
+    item_shape = Req(shape[0])
+    for index, item in enumerate(value):
+        _within(item, item_shape, f"[{index}]")
+
+
+# The required keys of each object shape, found once (the shape is kept with them, so its id stays its own).
+_REQUIRED: dict[int, tuple[dict[str, Shape], tuple[str, ...]]] = {}
+
+
+def _required(shape: dict[str, Shape]) -> tuple[str, ...]:
+    found = _REQUIRED.get(id(shape))
+    if found is None:
+        found = _REQUIRED[id(shape)] = (shape, tuple(key for key, sub in shape.items() if isinstance(sub, Req)))
+    return found[1]
+
+
+def _within(value: object, shape: Shape, step: str) -> None:
+    try:
+        _check(value, shape)
+    except _Off as off:
+        off.path.append(step)
+        raise
 
 
 # -- readers: a field in the type asked for ----------------------------------------
@@ -158,26 +207,34 @@ def obj(value: object) -> dict[str, Any]:
     return dict(value) if isinstance(value, Mapping) else {}
 
 
+def _under(parent: object, key: str) -> object:
+    """What ``parent`` holds under ``key`` (None when it is not an object), without copying it: a reader
+    asks a request's body for one field at a time, many times a request."""
+    if isinstance(parent, dict):
+        return parent.get(key)
+    return parent.get(key) if isinstance(parent, Mapping) else None
+
+
 def field(parent: object, key: str) -> dict[str, Any]:
     """The object under ``key`` (empty when absent, null or not an object)."""
-    return obj(obj(parent).get(key))
+    return obj(_under(parent, key))
 
 
 def objects(parent: object, key: str) -> list[dict[str, Any]]:
     """The objects listed under ``key`` (what is not an object is left out)."""
-    value = obj(parent).get(key)
+    value = _under(parent, key)
     return [dict(item) for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
 
 
 def text(parent: object, key: str) -> str:
     """The string under ``key``; empty when absent, null or not a string."""
-    value = obj(parent).get(key)
+    value = _under(parent, key)
     return value if isinstance(value, str) else ""
 
 
 def maybe_text(parent: object, key: str) -> str | None:
     """The string under ``key``, or None when absent, null or not a string."""
-    value = obj(parent).get(key)
+    value = _under(parent, key)
     return value if isinstance(value, str) else None
 
 
