@@ -221,7 +221,11 @@ def _sqlite_begin_before_write(conn: Connection, cursor: DBAPICursor, statement:
     if conn.info.get(_WRITING) or conn.get_execution_options().get(NO_BEGIN):
         return
     if _is_write(statement):
-        cursor.execute("BEGIN IMMEDIATE")
+        driver = conn.connection.driver_connection
+        if isinstance(driver, sqlite_calls.Connection):
+            driver.begin_with_next("BEGIN IMMEDIATE")  # one call to the driver's thread with the statement
+        else:
+            cursor.execute("BEGIN IMMEDIATE")
         conn.info[_WRITING] = True
 
 

@@ -3,8 +3,9 @@
 aiosqlite runs each step of a statement (open a cursor, execute, fetch the rows, close) as a call to
 its connection's thread: every call wakes that thread and hands the GIL to it and back, which cost a
 quarter of the event loop's time under load, more than the statements themselves. Here a statement
-is opened, executed, read whole and closed in one call, and a commit or rollback with no transaction
-open (every read-only unit of work, every connection going back to the pool) makes no call at all.
+is opened, executed, read whole and closed in one call (with the ``BEGIN`` of the write transaction it
+opens), and a commit or rollback with no transaction open (every read-only unit of work, every
+connection going back to the pool) makes no call at all.
 
 ``Database`` plugs it in with ``connect`` (SQLAlchemy's ``do_connect`` event); SQLAlchemy's aiosqlite
 dialect is otherwise unchanged. It builds on aiosqlite's ``Connection._execute`` (the one call to the
@@ -25,8 +26,10 @@ from aiosqlite.context import contextmanager
 _Outcome = tuple[Any, int, int | None, list[Any], bool]
 
 
-def _run(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool) -> _Outcome:
-    """On the driver's thread: the whole statement."""
+def _run(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool, begin: str | None) -> _Outcome:
+    """On the driver's thread: the whole statement, after the ``begin`` of its transaction if it opens one."""
+    if begin is not None:
+        connection.execute(begin)
     cursor = connection.cursor()
     try:
         if many:
@@ -55,8 +58,14 @@ class Statement(aiosqlite.Cursor):
 
     async def _statement(self, sql: str, parameters: Any, many: bool) -> Statement:
         owner = self._owner
-        outcome: _Outcome = await owner._execute(  # type: ignore[no-untyped-call]
-            lambda: _run(owner._conn, sql, parameters, many))
+        begin, owner.begin_first = owner.begin_first, None
+        try:
+            outcome: _Outcome = await owner._execute(  # type: ignore[no-untyped-call]
+                lambda: _run(owner._conn, sql, parameters, many, begin))
+        except BaseException:
+            if begin is not None:
+                owner.open = True  # the transaction may have begun: the rollback that follows must end it
+            raise
         self._description, self._rowcount, self._lastrowid, self._rows, owner.open = outcome
         return self
 
@@ -119,6 +128,13 @@ class Connection(aiosqlite.Connection):
     # Whether a transaction is open, as the last call on the driver's thread left it. Wrong only towards
     # True (a transaction ended some other way): then a commit or rollback is called for nothing.
     open = True
+    # The statement opening the next statement's transaction ("BEGIN IMMEDIATE"), run in the same call to the
+    # driver's thread (``begin_with_next``): a write transaction costs one call fewer.
+    begin_first: str | None = None
+
+    def begin_with_next(self, begin: str) -> None:
+        """Run ``begin`` just before the next statement, in its call to the driver's thread."""
+        self.begin_first = begin
 
     @contextmanager
     async def cursor(self) -> Statement:  # type: ignore[override]

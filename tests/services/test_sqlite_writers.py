@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError
 
 from pmobot.db import Database
 
@@ -126,7 +127,7 @@ async def test_a_statement_is_one_call_and_an_empty_commit_none(db: Database) ->
             assert len(calls) == 1
             await session.exec(text("INSERT INTO entry VALUES (7)"))  # type: ignore[call-overload]
             await session.commit()
-            assert len(calls) == 4  # its BEGIN IMMEDIATE, the write, then its commit
+            assert len(calls) == 3  # its BEGIN IMMEDIATE with the write, then its commit
         finally:
             raw._execute = original
     assert await _entries(db) == [7]
@@ -145,3 +146,20 @@ async def test_a_returning_statement_counts_its_rows(db: Database) -> None:
         assert sorted(n for (n,) in result) == [12, 13]
     event.remove(db.engine.sync_engine, "after_cursor_execute", after)
     assert seen[-1] == 2 and seen[0] == 3
+
+
+async def test_a_first_write_that_fails_after_its_begin_leaves_no_transaction_open(db: Database) -> None:
+    async with db.session() as session:
+        await session.exec(text("CREATE TABLE unique_entry (n INTEGER PRIMARY KEY)"))  # type: ignore[call-overload]
+        await session.exec(text("INSERT INTO unique_entry VALUES (1)"))  # type: ignore[call-overload]
+    with pytest.raises(IntegrityError):
+        async with db.session() as session:
+            # The BEGIN IMMEDIATE and this insert are one call: the BEGIN took, the insert failed.
+            await session.exec(text("INSERT INTO unique_entry VALUES (1)"))  # type: ignore[call-overload]
+    # Rolled back, its write lock given back: the next writer of every connection writes at once.
+    for n in (2, 3):
+        async with db.session() as session:
+            await session.exec(text(f"INSERT INTO unique_entry VALUES ({n})"))  # type: ignore[call-overload]
+    async with db.session() as session:
+        assert [n for (n,) in await session.exec(text("SELECT n FROM unique_entry ORDER BY n"))] == [1, 2, 3]  # type: ignore[call-overload]
+    assert db.writers.fallbacks == 0
