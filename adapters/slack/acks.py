@@ -6,7 +6,12 @@ and declared with the way it is acknowledged:
 - ``FollowUps.queued(work)``: the request is stored in the inbound queue
   (``services.inbox``) under its repeated-delivery key, then acknowledged;
   an inbound worker runs ``work`` on it after (``FollowUps.run``), exactly
-  once, in order per person (commands, buttons, shortcuts, the App Home);
+  once, in order per person (commands, buttons, shortcuts, the App Home).
+  Commands, buttons and shortcuts, whose every listener is ``queued``, are
+  stored as they came, before bolt (``takes_as_it_came``, ``store_as_it_came``):
+  the edge then does nothing but check, store and acknowledge, and the worker
+  dispatches the stored request through bolt, whose listener runs ``work``
+  (``run_as_it_came``);
 - ``FollowUps.checked(check, work)``: ``check`` runs before the ack and acks
   itself with what Slack must show at once (a modal's errors, its next page);
   or it accepts the request (``Accepted``: its key, its ack), which is then
@@ -36,10 +41,13 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from pmobot import payloads as read
 from pmobot.adapters.slack.clients import PLATFORM
+from pmobot.adapters.slack.payloads import bolt_request as read_request
 from pmobot.domain import keys
 from pmobot.domain.models_inbound import InboundRequest
 from pmobot.payloads import Malformed
@@ -86,10 +94,32 @@ class Accepted:
     ack: dict[str, Any]
 
 
+# The kind of a row stored as it came (``store_as_it_came``): the worker dispatches it through bolt.
+AS_IT_CAME = "request"
+# The request types whose every listener is ``queued`` (or only acknowledges), with slash commands: nothing
+# is needed in their ack, so they are stored before bolt sees them. A listener of these types that must
+# answer in its ack (``checked``) would have to go through bolt at the edge: take its type out of here.
+_STORED_AS_THEY_CAME = ("block_actions", "shortcut", "message_action")
+
+
+@dataclass
+class _Replay:
+    """A stored request's run through bolt in a worker: whether a queued listener took it, what it raised."""
+
+    ran: bool = False
+    error: Exception | None = None
+
+
+# Where bolt's context carries the ``_Replay`` of a stored request run by a worker.
+_REPLAY = "pmobot_replay"
+
+
 # Acks the request itself and returns None, or accepts it for a worker.
 Check = Callable[[Incoming], Awaitable[Accepted | None]]
 # The client of the workspace a stored request came from (team id, enterprise id).
 ClientFor = Callable[[str | None, str | None], Awaitable[AsyncWebClient]]
+# bolt's dispatch of a request (a worker replays a stored one through it).
+Dispatch = Callable[[AsyncBoltRequest], Awaitable[BoltResponse]]
 # What bolt calls: its arguments are injected by name.
 Listener = Callable[[AsyncAck, dict[str, Any], dict[str, Any], AsyncWebClient, AsyncBoltContext], Awaitable[None]]
 
@@ -122,7 +152,18 @@ class FollowUps:
             if keep is not None and not keep(payload or {}):
                 await ack()  # pmobot's own messages, edits, joins: nothing to do
                 return
-            await _store(core, kind, body, payload or {}, context, key=None)
+            replay = context.get(_REPLAY)
+            if isinstance(replay, _Replay):
+                # Stored as it came, now dispatched by a worker: the work itself, its failure raised to the
+                # worker (``run_as_it_came``) rather than to bolt's error handler.
+                await ack()
+                replay.ran = True
+                try:
+                    await work(Incoming(body, payload or {}, client, context, ack))
+                except Exception as exc:
+                    replay.error = exc
+                return
+            await _store(core, kind, _stored(body, payload or {}, context), body=body, payload=payload or {}, key=None)
             await ack()
 
         return listener
@@ -149,7 +190,8 @@ class FollowUps:
                 await ack(**accepted.ack)
                 self.spawn(work(Incoming(body, payload or {}, client, context, ack)), name=kind)
                 return
-            await _store(core, kind, body, payload or {}, context, key=accepted.key)
+            await _store(core, kind, _stored(body, payload or {}, context), body=body, payload=payload or {},
+                         key=accepted.key)
             await ack(**accepted.ack)
 
         return listener
@@ -171,6 +213,34 @@ class FollowUps:
                                 AsyncAck()))  # type: ignore[no-untyped-call]  # nobody waits for this ack
         except Malformed as exc:
             _dropped(row.kind, exc)
+
+    def takes_as_it_came(self, body: dict[str, Any]) -> bool:
+        """Whether a request (read and shape-checked) is stored as it came, bolt left to the worker."""
+        return self.core is not None and ("command" in body or read.text(body, "type") in _STORED_AS_THEY_CAME)
+
+    async def store_as_it_came(self, body: dict[str, Any], text: str, *, content_type: str | None) -> None:
+        """Store a request ``takes_as_it_came`` took, under its repeated-delivery key, before its ack."""
+        assert self.core is not None
+        await _store(self.core, AS_IT_CAME, {"raw": text, "content_type": content_type}, body=body,
+                     payload=_payload_of(body), key=None)
+
+    async def run_as_it_came(self, row: InboundRequest, dispatch: Dispatch) -> None:
+        """Dispatch a request stored as it came through bolt: its listener runs its work (an inbound worker
+        calls this); what the work raised is raised here, for the worker to try again."""
+        replay = _Replay()
+        content_type = read.text(row.body, "content_type")
+        request = read_request(read.text(row.body, "raw"), query="",
+                               headers={"content-type": content_type} if content_type else {},
+                               context={_REPLAY: replay})
+        await dispatch(request)
+        if replay.error is None:
+            if not replay.ran:
+                log.debug("slack: a stored request no queued listener works on was acknowledged only")
+            return
+        if isinstance(replay.error, Malformed):
+            _dropped(row.kind, replay.error)
+            return
+        raise replay.error
 
     def after_ack(self, work: Work) -> Listener:
         async def listener(ack: AsyncAck, body: dict[str, Any], payload: dict[str, Any], client: AsyncWebClient,
@@ -221,18 +291,31 @@ class FollowUps:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
 
-async def _store(core: Core, kind: str, body: dict[str, Any], payload: dict[str, Any], context: AsyncBoltContext, *,
+async def _store(core: Core, kind: str, stored: dict[str, Any], *, body: dict[str, Any], payload: dict[str, Any],
                  key: keys.DeliveryKey | None) -> None:
-    """Queue a request with what its work needs to run later; committed before the ack, so a crash after it
-    loses nothing (a failure here is no ack: Slack retries). ``key``: its repeated-delivery key, else the
-    request's natural one."""
+    """Queue a request (``body``, ``payload``) as ``stored``, what its work needs to run later; committed
+    before the ack, so a crash after it loses nothing (a failure here is no ack: Slack retries). ``key``: its
+    repeated-delivery key, else the request's natural one."""
     who = _user_id(body, payload) or "anyone"
-    stored = {"body": body, "payload": payload,
-              "context": {"bot_user_id": context.bot_user_id, "team_id": context.team_id,
-                          "enterprise_id": context.enterprise_id}}
     await core.arrivals.receive(platform=PLATFORM, kind=kind, key=key or _request_key(body, payload, who),
                                 conversation=inbox.conversation_of(PLATFORM, who), body=stored, now=core.now())
     core.queued()
+
+
+def _stored(body: dict[str, Any], payload: dict[str, Any], context: AsyncBoltContext) -> dict[str, Any]:
+    """What a queued listener stores of a request bolt dispatched: its body, payload and workspace."""
+    return {"body": body, "payload": payload,
+            "context": {"bot_user_id": context.bot_user_id, "team_id": context.team_id,
+                        "enterprise_id": context.enterprise_id}}
+
+
+def _payload_of(body: dict[str, Any]) -> dict[str, Any]:
+    """What bolt hands a listener as its payload: a button press's action, else the body itself."""
+    if read.text(body, "type") == "block_actions":
+        actions = body.get("actions")
+        if isinstance(actions, list) and actions and isinstance(actions[0], dict):
+            return actions[0]
+    return body
 
 
 def _dropped(name: str, exc: Malformed) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import parse_body
 
 from pmobot.payloads import Malformed, Req, Shape, Some, check, field, obj, parse_json, text, unreadable
 
@@ -70,15 +71,24 @@ BY_TYPE: dict[str, Shape] = {
 _COMMAND: Shape = {"command": Req(str)}
 
 
-def bolt_request(raw: bytes, *, query: str, headers: Mapping[str, str]) -> AsyncBoltRequest:
-    """bolt's request for a signed body; Malformed when bolt (or a listener) could not read it."""
+def parse(raw: bytes, *, content_type: str | None) -> tuple[str, dict[str, Any]]:
+    """A signed body as text, and as bolt reads it (JSON, a form, or a form carrying a JSON payload) once its
+    shape is checked (``read``); Malformed when it cannot be read."""
+    body = _decoded(raw)
     try:
-        body = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Malformed("not UTF-8") from None
+        parsed = parse_body(body, content_type)
+    except RecursionError:
+        raise Malformed("nested too deep") from None
+    except ValueError:
+        raise Malformed("not JSON") from None
+    return body, read(parsed)
+
+
+def bolt_request(body: str, *, query: str, headers: Mapping[str, str],
+                 context: dict[str, Any] | None = None) -> AsyncBoltRequest:
+    """bolt's request for a body ``parse`` read; Malformed when bolt could not read its context."""
     try:
-        # bolt parses the body (JSON, a form, or a form carrying a JSON payload) and reads its context.
-        request = AsyncBoltRequest(body=body, query=query, headers=dict(headers))
+        return AsyncBoltRequest(body=body, query=query, headers=dict(headers), context=context)
     except RecursionError:
         raise Malformed("nested too deep") from None
     except ValueError:
@@ -86,8 +96,13 @@ def bolt_request(raw: bytes, *, query: str, headers: Mapping[str, str]) -> Async
     except (TypeError, AttributeError, KeyError, IndexError):
         # bolt reads its context from the body as from an object of Slack's shape.
         raise Malformed("not an object of Slack's shape") from None
-    read(request.body)
-    return request
+
+
+def _decoded(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Malformed("not UTF-8") from None
 
 
 def ssl_check(raw: bytes) -> bool:

@@ -33,7 +33,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_sdk.web.async_client import AsyncWebClient
 
 from pmobot.adapters.slack import payloads
-from pmobot.adapters.slack.acks import FollowUps
+from pmobot.adapters.slack.acks import AS_IT_CAME, FollowUps
 from pmobot.adapters.slack.clients import (
     INSTALL_PATH,
     PLATFORM,
@@ -132,7 +132,11 @@ class SlackPlatform:
         await self.follow_ups.settle()
 
     async def work_on(self, row: InboundRequest) -> None:
-        """A stored request, run by an inbound worker through the same listener as when it arrived."""
+        """A stored request, run by an inbound worker through its listener: bolt dispatches one stored as it
+        came; one a listener stored runs its work directly."""
+        if row.kind == AS_IT_CAME:
+            await self.follow_ups.run_as_it_came(row, self.app.async_dispatch)
+            return
         await self.follow_ups.run(row, self._client_for)
 
     async def _client_for(self, team_id: str | None, enterprise_id: str | None) -> AsyncWebClient:
@@ -144,7 +148,8 @@ class SlackPlatform:
     # -- HTTP ------------------------------------------------------------------
 
     async def _events(self, request: web.Request) -> web.Response:
-        """Signature first, on the raw bytes; then the body's shape; only then bolt."""
+        """Signature first, on the raw bytes; then the body's shape; then a command, a button or a shortcut is
+        stored and acknowledged (bolt runs in the worker), anything else goes through bolt."""
         raw = await request.read()
         if self.signatures is None or not self.signatures.valid(raw, request.headers):
             if payloads.ssl_check(raw):
@@ -152,7 +157,11 @@ class SlackPlatform:
             log.warning("slack: refused a request without a valid signature")
             return web.Response(status=401)
         try:
-            bolt_request = payloads.bolt_request(raw, query=request.query_string, headers=request.headers)
+            text, body = payloads.parse(raw, content_type=request.content_type)
+            if self.follow_ups.takes_as_it_came(body):
+                await self.follow_ups.store_as_it_came(body, text, content_type=request.content_type)
+                return web.Response(status=200)
+            bolt_request = payloads.bolt_request(text, query=request.query_string, headers=request.headers)
         except Malformed as exc:
             log.warning("slack: refused a signed request that cannot be read (%s)", exc)
             return web.Response(status=400)

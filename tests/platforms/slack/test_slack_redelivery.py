@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from sqlmodel import func, select
 from support.faults import FailsOnce
-from support.slack import SlackHarness
+from support.slack import SlackHarness, slash_body
 from support.slack_flows import INTAKE, texts
 
+from pmobot.adapters.slack.acks import AS_IT_CAME
 from pmobot.domain.models import InboundDelivery, Need
+from pmobot.domain.models_inbound import InboundRequest
 from pmobot.i18n import t
 from pmobot.services import duplicates, intake
 
@@ -73,3 +75,26 @@ async def test_an_event_whose_handling_failed_is_worked_again_by_the_queue_and_a
     assert len(answered) == 1 and INTERNAL_ERROR not in answered[-1]
     await slack.event(event, event_id="EvFails1", retry=2)
     assert len(await replies()) == 1 and mine.calls == 2 and await _markers(slack) == 1
+
+
+async def test_a_command_is_stored_as_it_came_and_its_failed_work_is_tried_again_through_bolt_once(
+        slack: SlackHarness, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    mine = FailsOnce(intake.mine)
+    monkeypatch.setattr(intake, "mine", mine)
+    body = slash_body(user="UALICE", text="mes", response_url=slack.fake.hook_url("mine"))
+    response = await slack.send(body)
+    # Acknowledged with nothing run but the check and the store: the request is kept as it came.
+    assert response.status == 200 and mine.calls == 0
+    async with slack.app.db.session() as session:
+        [row] = (await session.exec(select(InboundRequest))).all()
+    assert row.kind == AS_IT_CAME and row.body["raw"] == body and row.status == "pending"
+    # The worker dispatches it through bolt, whose listener works it: it fails, and is kept for a retry.
+    await slack.settle()
+    assert mine.calls == 1 and slack.fake.hooks["mine"] == 0
+    # Slack sends the same command again meanwhile (its retry): the same request, stored once.
+    assert (await slack.send(body)).status == 200
+    slack.clock.advance(seconds=5)  # the queue's retry is due
+    await slack.settle()
+    assert mine.calls == 2 and slack.fake.hooks["mine"] == 1
+    async with slack.app.db.session() as session:
+        assert [r.status for r in (await session.exec(select(InboundRequest))).all()] == ["done"]
