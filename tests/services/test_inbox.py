@@ -456,13 +456,21 @@ async def test_a_nul_in_a_request_is_stored_on_every_database(app: App) -> None:
     assert "Outil" in row.body["text"]
 
 
-async def test_a_serving_worker_claims_nothing_while_requests_are_being_acknowledged(
-        app: App, clock: FrozenClock) -> None:
-    acknowledging, held, stop = Acknowledging(), Held(), asyncio.Event()
+async def _serving_worker(app: App, clock: FrozenClock, *,
+                          yield_most: float) -> tuple[Acknowledging, Held, InboundWorker]:
+    """A worker of a serving process, its handler letting every row through, one request stored."""
+    acknowledging, held = Acknowledging(), Held()
     held.release_all()
     worker = InboundWorker(db=app.db, clock=clock, handlers={"console": held}, acknowledging=acknowledging,
-                           yield_most=60)
+                           yield_most=yield_most)
     await _store(app, "p1", "alice")
+    return acknowledging, held, worker
+
+
+async def test_a_serving_worker_claims_nothing_while_requests_are_being_acknowledged(
+        app: App, clock: FrozenClock) -> None:
+    acknowledging, held, worker = await _serving_worker(app, clock, yield_most=60)
+    stop = asyncio.Event()
     with acknowledging.request():
         running = asyncio.ensure_future(worker.run(stop))
         for _ in range(100):
@@ -481,11 +489,8 @@ async def test_a_serving_worker_claims_nothing_while_requests_are_being_acknowle
 
 
 async def test_a_serving_worker_waits_for_acknowledgements_a_bounded_time_only(app: App, clock: FrozenClock) -> None:
-    acknowledging, held, stop = Acknowledging(), Held(), asyncio.Event()
-    held.release_all()
-    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": held}, acknowledging=acknowledging,
-                           yield_most=0)
-    await _store(app, "p1", "alice")
+    acknowledging, held, worker = await _serving_worker(app, clock, yield_most=0)
+    stop = asyncio.Event()
     # Requests in flight all along (a process never idle) do not starve the queue.
     with acknowledging.request():
         running = asyncio.ensure_future(worker.run(stop))
