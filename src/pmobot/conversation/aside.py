@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,11 +34,16 @@ if TYPE_CHECKING:
 TYPED_CONTEXT = ("opening_text", "text")
 
 
+# Built once, bound at each call: every message and command asks it.
+_IN_FRONT = select(ConversationState).where(
+    col(ConversationState.person_id) == bindparam("person_id"),
+    col(ConversationState.conversation_key) == bindparam("conversation_key"),
+    col(ConversationState.parked_at).is_(None))
+
+
 async def in_front(session: AsyncSession, *, person_id: int, conversation_key: str) -> ConversationState | None:
     """The dialog the person's next message in this conversation answers."""
-    rows = await session.exec(select(ConversationState).where(
-        ConversationState.person_id == person_id, ConversationState.conversation_key == conversation_key,
-        col(ConversationState.parked_at).is_(None)))
+    rows = await session.exec(_IN_FRONT, params={"person_id": person_id, "conversation_key": conversation_key})
     return rows.first()
 
 
