@@ -36,6 +36,9 @@ RATES = (20, 50)
 SECONDS = 15
 BURST = 600
 CLIENTS = 32
+# Bursts per server, one after the other: the worst is the result (a burst lasts seconds, and this machine's
+# speed varies by half from one second to the next).
+BURSTS = 3
 _ids = itertools.count(1)
 
 
@@ -181,8 +184,9 @@ async def measure(database_url: str | None) -> dict[str, object]:
                         results[f"{name} {rate}/s"] = [found[n] - t for n, t in sent.items() if n in found]
                         results[f"{name} {rate}/s missing"] = sum(1 for n in sent if n not in found)
                 for name, port in ports.items():
-                    results[f"{name} saturation"] = await burst(
+                    results[f"{name} saturation"] = [await burst(
                         session, f"http://127.0.0.1:{port}/slack/events", hook, api, count=BURST, tag=f"{name}-sat")
+                        for _ in range(BURSTS)]
             return results
         finally:
             for proc in procs:
@@ -216,13 +220,14 @@ def report(by_db: dict[str, dict[str, object]], acks: list[tuple[float, float]])
                 f"| {db} | {rate}/s | {ms(statistics.median(ours))} | {ms(pct(ours, 0.99))} | "
                 f"{ms(statistics.median(floor))} | {ms(pct(floor, 0.99))} | **{ratio:.2f}** | "
                 f"{results[f'pmobot {rate}/s missing']} |")
-    lines += ["", f"Saturation: a burst of {BURST} commands from {CLIENTS} clients at once; completed answers per "
-              "second from the first request sent to the last answer arrived (goal: at least 180/s, three times "
-              "the 60/s measured before the queue).", "", "| database | pmobot | bare bolt |", "| --- | --- | --- |"]
+    lines += ["", f"Saturation: a burst of {BURST} commands from {CLIENTS} clients at once, {BURSTS} bursts in a row "
+              "per server; completed answers per second from the first request sent to the last answer arrived, "
+              "the worst burst (goal: at least 180/s, three times the 60/s measured before the queue).", "",
+              "| database | pmobot (worst) | pmobot (each burst) | bare bolt (worst) |", "| --- | --- | --- | --- |"]
     for db, results in by_db.items():
         ours, floor = results["pmobot saturation"], results["bare bolt saturation"]
-        assert isinstance(ours, float) and isinstance(floor, float)
-        lines.append(f"| {db} | {ours:.0f}/s | {floor:.0f}/s |")
+        assert isinstance(ours, list) and isinstance(floor, list)
+        lines.append(f"| {db} | **{min(ours):.0f}/s** | {', '.join(f'{v:.0f}' for v in ours)} | {min(floor):.0f}/s |")
     if acks:
         worst = max(p99 for _p50, p99 in acks)
         lines += ["", f"Acknowledgement benchmark (`bench/slack_ack.py`) run {len(acks)} times in a row: worst ratio "

@@ -242,7 +242,9 @@ def report(results: dict[str, dict[str, list[float]]]) -> str:
         f"Target ratio pmobot / bare bolt ≤ 1.5: **{verdict}** (worst ratio {max(ratios):.2f}); slowest pmobot "
         f"acknowledgement {ms(max(every))}.",
         "",
-        "pmobot acknowledges first and does the work after (at most four follow-ups at a time); measured once",
+        "pmobot checks each request, stores it in its inbound queue (one commit for the requests arriving",
+        "together), acknowledges it, and its inbound worker does the work after, yielding while acknowledgements",
+        "are being answered (commands and button presses go to bolt in the worker); measured once",
         "`/healthz` says its language models are loaded (a few seconds after start, in a background thread), and",
         "each pmobot round is followed by a pause until all its answers have arrived, so its work after the acks",
         "never runs during the baseline's rounds. Under this saturating load (closed loop: each client sends again",
