@@ -109,15 +109,16 @@ class InboundWorker:
     def _free_slots(self) -> int:
         return min(self.batch, self.concurrency - len(self._running))
 
-    async def _fill(self) -> int:
-        """Claim as many rows as there are free slots and start each at once; how many were taken."""
+    async def _fill(self, *, look_first: bool = False) -> int:
+        """Claim as many rows as there are free slots and start each at once; how many were taken.
+        ``look_first``: read whether anything is due before writing (``inbox.claim``)."""
         free = self._free_slots()
         if free <= 0:
             return 0
         answered, self._answered = self._answered, []
         try:
             claimed = await inbox.claim(self.db, now=self.clock.now(), platforms=list(self.handlers), batch=free,
-                                        finished=answered)
+                                        finished=answered, look_first=look_first)
         except Exception:
             self._answered[:0] = answered  # kept for the next try (the lease still fences them)
             raise
@@ -164,14 +165,19 @@ class InboundWorker:
     async def run(self, stop: asyncio.Event) -> None:
         """Until ``stop``: keep every slot busy, claiming again as soon as one frees up; else wait for a
         wake-up (a request stored here, a row finished) or the next poll. Rows in hand are finished."""
+        # Whether the last look found nothing: polled again without a wake-up, the worker reads before it writes.
+        idle = False
         try:
             while not stop.is_set():
+                woken = self._wake.is_set()
                 self._wake.clear()
                 if self.acknowledging is not None and self._free_slots() > 0:
                     await self.acknowledging.quiet(most=self.yield_most)
                 try:
                     # Rows answered meanwhile are marked done with the next claim (one commit for both).
-                    if not await self._fill() and self._answered:
+                    taken = await self._fill(look_first=idle and not woken)
+                    idle = not taken and not self._running
+                    if not taken and self._answered:
                         await self._mark_done()
                 except Exception:  # the database away for a moment: the loop must outlive it
                     log.exception("inbound worker: could not claim requests")

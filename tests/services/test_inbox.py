@@ -500,3 +500,31 @@ async def test_a_serving_worker_waits_for_acknowledgements_a_bounded_time_only(a
             stop.set()
             await running
     assert [row.status for row in await _rows(app)] == ["done"]
+
+
+async def test_an_idle_worker_polls_by_reading_and_writes_only_to_claim(app: App, clock: FrozenClock) -> None:
+    statements: list[str] = []
+    looked = asyncio.Event()
+
+    def seen(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if "inbound_request" in statement:
+            statements.append(statement.split()[0].upper())
+            if len(statements) >= 3:
+                looked.set()
+
+    held, stop = Held(), asyncio.Event()
+    held.release_all()
+    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": held}, poll_seconds=0)
+    event.listen(app.db.engine.sync_engine, "before_cursor_execute", seen)
+    running = asyncio.ensure_future(worker.run(stop))
+    try:
+        await asyncio.wait_for(looked.wait(), timeout=30)  # only a guard against a hang
+        # The first look is a claim; with nothing found, every poll after it only reads.
+        assert statements[0] in ("UPDATE", "WITH") and set(statements[1:]) == {"SELECT"}, statements
+        await _store(app, "p1", "alice")  # the next look finds it, and the worker claims it
+        await held.until(1)
+    finally:
+        stop.set()
+        await running
+        event.remove(app.db.engine.sync_engine, "before_cursor_execute", seen)
+    assert [row.status for row in await _rows(app)] == ["done"]
