@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import col, select
 
 from pmobot.app import App, create_app
@@ -321,3 +322,36 @@ async def test_a_lease_keeper_that_fails_does_not_replace_the_jobs_outcome(app: 
     outcome = await task
     [run] = await runs(app, "scan")
     assert outcome.status == "done" and (run.status, run.summary) == ("done", {"posted": 1})
+
+
+async def test_a_tick_with_nothing_to_run_writes_nothing_and_a_dead_run_is_still_taken_over(
+        app: App, clock: FrozenClock) -> None:
+    clock.set(MONDAY + timedelta(minutes=5))
+    scan, digest = Recorder(), Recorder()
+    digest.hold = asyncio.Event()
+    runner = JobRunner(core=app.core, jobs=[daily("scan", scan), daily("digest", digest)], name="first")
+    task = asyncio.create_task(runner.run_due())
+    await digest.started.wait()
+    task.cancel()  # killed while the digest ran: its row stays "running" under a lease
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    digest.hold = None
+    writes: list[str] = []
+
+    def seen(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.split()[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement)
+
+    event.listen(app.db.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        # The scan is done, the digest held by a lease still running: the tick reads, and writes nothing.
+        clock.advance(minutes=1)
+        assert await JobRunner(core=app.core, jobs=[daily("scan", scan), daily("digest", digest)]).run_due() == []
+        assert writes == []
+        # Its lease run out, the digest is taken over by the next tick.
+        clock.set(MONDAY + timedelta(minutes=5) + LEASE + timedelta(seconds=1))
+        [outcome] = await JobRunner(core=app.core, jobs=[daily("scan", scan), daily("digest", digest)]).run_due()
+    finally:
+        event.remove(app.db.engine.sync_engine, "before_cursor_execute", seen)
+    assert (outcome.job, outcome.status) == ("digest", "done") and writes
+    assert len(scan.calls) == 1 and len(digest.calls) == 2

@@ -102,7 +102,10 @@ class JobRunner:
     async def run_due(self, *, now: datetime | None = None, leading: Leading | None = None) -> list[Outcome]:
         """Run every job whose latest slot has no run yet; a failed run stays failed until asked again."""
         outcomes: list[Outcome] = []
+        settled = await self._settled(now or self.core.clock.now())
         for job in self.jobs.values():
+            if job.name in settled:
+                continue
             # Leadership is checked again before each run: a replica that lost it mid-tick stops there.
             if leading is not None and not await leading():
                 log.info("scheduled jobs left to the replica that leads now")
@@ -113,18 +116,35 @@ class JobRunner:
         await self._close_abandoned()
         return outcomes
 
+    async def _settled(self, now: datetime) -> set[str]:
+        """The jobs whose latest period's run needs nothing now: done, failed (tried again only when asked),
+        or held by a live runner. One read: a tick with nothing to run, nearly every minute, writes nothing
+        (it tried to insert each job's run, one write transaction a job)."""
+        periods = {job.name: job.schedule.period(job.schedule.latest(now, core=self.core), core=self.core)
+                   for job in self.jobs.values()}
+        async with self.core.db.session() as session:
+            rows = await session.exec(select(JobRun.job, JobRun.period, JobRun.status, JobRun.locked_until).where(
+                col(JobRun.job).in_(list(periods)), col(JobRun.period).in_(sorted(set(periods.values())))))
+            return {job for job, period, status, locked_until in rows.all() if periods.get(job) == period and (
+                status in ("done", "failed") or (status == "running" and locked_until is not None
+                                                 and locked_until > now))}
+
     async def _close_abandoned(self) -> None:
         """Record as failed the dead runs of periods that are no longer any job's latest.
 
         Their period has passed (a later slot ran instead), so nobody will take
         them over; left alone they would read "running" for ever. The current
-        periods' dead runs were taken over above, before this.
+        periods' dead runs were taken over above, before this. Looked for before
+        they are written: there are nearly never any.
         """
         now = self.core.clock.now()
+        dead = (col(JobRun.job).in_(list(self.jobs)), col(JobRun.status) == "running", col(JobRun.locked_until) < now)
+        async with self.core.db.session() as session:
+            if (await session.exec(select(JobRun.id).where(*dead).limit(1))).first() is None:
+                return
         async with self.core.db.session() as session:
             closed = await session.exec(
-                update(JobRun).where(col(JobRun.job).in_(list(self.jobs)), col(JobRun.status) == "running",
-                                     col(JobRun.locked_until) < now)
+                update(JobRun).where(*dead)
                 .values(status="failed", finished_at=now, locked_until=None,
                         summary={"error": "its runner stopped mid-run; a later period ran instead"})
                 .execution_options(synchronize_session=False))
