@@ -145,6 +145,55 @@ async def burst(session: aiohttp.ClientSession, url: str, hook: str, api: str, *
     return len(done) / max(1e-6, max(done) - first) if done else 0.0
 
 
+def _env(api: str, url: str) -> dict[str, str]:
+    env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
+           "PMOBOT_SLACK_API_URL": f"{api}/api/", "PMOBOT_DATABASE_URL": url,
+           "PMOBOT_IT_CHANNEL": "C0IT", "PMOBOT_ADMINS": "UDAN", "PMOBOT_LOG_LEVEL": "ERROR"}
+    for name in ("SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "MICROSOFT_APP_ID", "PMOBOT_NOW"):
+        env.pop(name, None)
+    return env
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+async def measure_apart(database_url: str) -> list[float]:
+    """Saturation on PostgreSQL with the web endpoints and the workers in processes of their own
+    (``pmobot serve --workers 0`` and one ``pmobot worker``), as the README says to scale them."""
+    procs: list[subprocess.Popen[bytes]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            fake = subprocess.Popen([sys.executable, "-m", "bench.fake_slack"], cwd=REPO, stdout=subprocess.PIPE)
+            procs.append(fake)
+            assert fake.stdout is not None
+            api = f"http://127.0.0.1:{fake.stdout.readline().decode().strip()}"
+            reset_postgres(database_url)
+            await seed(database_url, f"{api}/api/")
+            env = _env(api, database_url)
+            port = free_port()
+            web = subprocess.Popen([sys.executable, "-m", "pmobot", "serve", "--host", "127.0.0.1", "--port", str(port),
+                                    "--workers", "0"], cwd=folder, env=env, stderr=subprocess.DEVNULL)
+            procs += [web, subprocess.Popen([sys.executable, "-m", "pmobot", "worker", "--workers", "1"], cwd=folder,
+                                            env=env, stderr=subprocess.DEVNULL)]
+            hook = f"{api}/hooks"
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200)) as session:
+                await wait_ready(session, f"http://127.0.0.1:{port}/healthz", web)
+                url = f"http://127.0.0.1:{port}/slack/events"
+                # The worker process loads its language models meanwhile; warmed like the others.
+                warm = await open_loop(session, url, hook, rate=20, seconds=4, tag="apart-warm")
+                await wait_all(session, api, set(warm))
+                return [await burst(session, url, hook, api, count=BURST, tag="apart-sat") for _ in range(BURSTS)]
+        finally:
+            _stop(procs)
+
+
 async def measure(database_url: str | None) -> dict[str, object]:
     procs: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -157,11 +206,7 @@ async def measure(database_url: str | None) -> dict[str, object]:
             if not url.startswith("sqlite"):
                 reset_postgres(url)
             await seed(url, f"{api}/api/")
-            env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-                   "PMOBOT_SLACK_API_URL": f"{api}/api/", "PMOBOT_DATABASE_URL": url,
-                   "PMOBOT_IT_CHANNEL": "C0IT", "PMOBOT_ADMINS": "UDAN", "PMOBOT_LOG_LEVEL": "ERROR"}
-            for name in ("SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "MICROSOFT_APP_ID", "PMOBOT_NOW"):
-                env.pop(name, None)
+            env = _env(api, url)
             ports = {"pmobot": free_port(), "bare bolt": free_port()}
             procs.append(subprocess.Popen([sys.executable, "-m", "pmobot", "serve", "--host", "127.0.0.1",
                                            "--port", str(ports["pmobot"])], cwd=folder, env=env,
@@ -189,16 +234,11 @@ async def measure(database_url: str | None) -> dict[str, object]:
                         for _ in range(BURSTS)]
             return results
         finally:
-            for proc in procs:
-                if proc.poll() is None:
-                    proc.terminate()
-                    try:
-                        proc.wait(timeout=10)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
+            _stop(procs)
 
 
-def report(by_db: dict[str, dict[str, object]], acks: list[tuple[float, float]]) -> str:
+def report(by_db: dict[str, dict[str, object]], acks: list[tuple[float, float]],
+           apart: list[float] | None = None) -> str:
     lines = ["## The answer a person sees: store, acknowledge, work (inbound queue)", "",
              f"Signed `/pmo status NEED-1` from {len(PEOPLE)} IT people in turn, sent at a fixed rate for {SECONDS} s",
              "(open loop), to `pmobot serve` (the request stored in the inbound queue, acknowledged, then worked by",
@@ -228,6 +268,9 @@ def report(by_db: dict[str, dict[str, object]], acks: list[tuple[float, float]])
         ours, floor = results["pmobot saturation"], results["bare bolt saturation"]
         assert isinstance(ours, list) and isinstance(floor, list)
         lines.append(f"| {db} | **{min(ours):.0f}/s** | {', '.join(f'{v:.0f}' for v in ours)} | {min(floor):.0f}/s |")
+    if apart:
+        lines.append(f"| PostgreSQL, web and worker apart (`serve --workers 0` + one `pmobot worker`) | "
+                     f"**{min(apart):.0f}/s** | {', '.join(f'{v:.0f}' for v in apart)} | |")
     if acks:
         worst = max(p99 for _p50, p99 in acks)
         lines += ["", f"Acknowledgement benchmark (`bench/slack_ack.py`) run {len(acks)} times in a row: worst ratio "
@@ -254,9 +297,11 @@ def ack_runs(times: int) -> list[tuple[float, float]]:
 
 def section(postgres_url: str | None = None, *, ack_times: int = 5) -> str:
     by_db = {"SQLite": asyncio.run(measure(None))}
+    apart = None
     if postgres_url:
         by_db["PostgreSQL"] = asyncio.run(measure(postgres_url))
-    return report(by_db, ack_runs(ack_times) if ack_times else [])
+        apart = asyncio.run(measure_apart(postgres_url))
+    return report(by_db, ack_runs(ack_times) if ack_times else [], apart)
 
 
 if __name__ == "__main__":
