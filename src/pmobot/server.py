@@ -26,7 +26,7 @@ from pmobot.db import Database
 from pmobot.interrupts import release_signals, stop_on_signals
 from pmobot.platforms import Platform
 from pmobot.services import inbox
-from pmobot.workers import Acknowledging, InboundWorker
+from pmobot.workers import Acknowledging, InboundWorker, hear_arrivals
 
 log = logging.getLogger(__name__)
 
@@ -212,15 +212,25 @@ async def _running(*, platforms: Sequence[Platform], scheduler: AsyncIOScheduler
     handled = stop_on_signals(loop, stop)
     started: list[Platform] = []
     working: list[asyncio.Task[None]] = []
+    hearing: asyncio.Task[None] | None = None
     try:
         for platform in platforms:
             await platform.start()
             started.append(platform)
         scheduler.start()
         working += [loop.create_task(worker.run(stop)) for worker in workers]
+        if workers and not workers[0].db.is_sqlite:
+            # Requests stored by other processes wake these workers at once (SQLite has one process).
+            def wake_all() -> None:
+                for worker in workers:
+                    worker.wake()
+
+            hearing = loop.create_task(hear_arrivals(workers[0].db, wake=wake_all))
         yield stop
     finally:
         warming.cancel()
+        if hearing is not None:
+            hearing.cancel()
         stop.set()
         # The workers finish the row in hand; a row cut short is taken again when its lease runs out.
         await asyncio.gather(*working, return_exceptions=True)

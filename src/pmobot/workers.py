@@ -21,6 +21,8 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 
+from sqlalchemy import make_url
+
 from pmobot.clock import Clock
 from pmobot.db import Database
 from pmobot.domain.models_inbound import InboundRequest
@@ -80,6 +82,33 @@ class Acknowledging:
                 await asyncio.wait_for(self._quiet.wait(), most)
         finally:
             self.waiting -= 1
+
+
+async def hear_arrivals(db: Database, *, wake: Callable[[], None], listening: asyncio.Event | None = None,
+                        retry_most: float = 30.0) -> None:
+    """On PostgreSQL, until cancelled: wake this process's workers whenever any process stores a request
+    (``LISTEN``, ``inbox.ARRIVALS_CHANNEL``), not at their next poll; a worker process apart from the web
+    replicas learned of a request up to a poll later. On a lost connection it connects again (the polls
+    find every row meanwhile, so nothing waits for it but speed). ``listening``: set once it listens."""
+    import psycopg
+
+    conninfo = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+    delay = 1.0
+    while True:
+        try:
+            async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as conn:
+                await conn.execute(f"LISTEN {inbox.ARRIVALS_CHANNEL}")
+                delay = 1.0
+                if listening is not None:
+                    listening.set()
+                wake()  # what was stored while nobody listened
+                async for _ in conn.notifies():
+                    wake()
+        except psycopg.Error as exc:
+            log.warning("inbound worker: not hearing new requests (%s), polling meanwhile; listening again in "
+                        "%.0f s", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, retry_most)
 
 
 class InboundWorker:

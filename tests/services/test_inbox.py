@@ -10,14 +10,15 @@ import pytest
 from sqlalchemy import event, text
 from sqlmodel import select
 
-from pmobot.app import App
+from pmobot.app import App, create_app
 from pmobot.clock import FrozenClock
+from pmobot.config import Settings
 from pmobot.domain import keys
 from pmobot.domain.models_inbound import InboundRequest
 from pmobot.messages import Message
 from pmobot.services import inbox
 from pmobot.services.people import Identity
-from pmobot.workers import Acknowledging, InboundWorker
+from pmobot.workers import Acknowledging, InboundWorker, hear_arrivals
 from tests.support.dialogs import file_sample_need
 
 ALICE = Identity(platform="console", external_id="alice", display_name="Alice")
@@ -527,4 +528,38 @@ async def test_an_idle_worker_polls_by_reading_and_writes_only_to_claim(app: App
         stop.set()
         await running
         event.remove(app.db.engine.sync_engine, "before_cursor_execute", seen)
+    assert [row.status for row in await _rows(app)] == ["done"]
+
+
+async def test_a_worker_process_hears_a_request_stored_by_another_process_at_once(
+        app: App, settings: Settings, clock: FrozenClock) -> None:
+    if app.db.is_sqlite:
+        pytest.skip("LISTEN and NOTIFY are PostgreSQL's; SQLite is one process")
+    # ``pmobot worker`` apart from the web replica (``app``): its own engine, and a poll it would never reach.
+    apart = create_app(settings, clock=clock)
+    held, stop, listening, looked = Held(), asyncio.Event(), asyncio.Event(), asyncio.Event()
+    held.release_all()
+    worker = InboundWorker(db=apart.db, clock=clock, handlers={"console": held}, poll_seconds=3600)
+
+    def claimed(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
+        if "inbound_request" in statement:
+            looked.set()
+
+    event.listen(apart.db.engine.sync_engine, "after_cursor_execute", claimed)
+    hearing = asyncio.ensure_future(hear_arrivals(apart.db, wake=worker.wake, listening=listening))
+    running = asyncio.ensure_future(worker.run(stop))
+    try:
+        await asyncio.wait_for(asyncio.gather(listening.wait(), looked.wait()), timeout=30)  # guards against a hang
+        # The worker has looked and found nothing: only the notification can wake it before its hour's poll.
+        await _store(app, "p1", "alice")
+        await held.until(1)
+    finally:
+        stop.set()
+        worker.wake()
+        await running
+        hearing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await hearing
+        event.remove(apart.db.engine.sync_engine, "after_cursor_execute", claimed)
+        await apart.close()
     assert [row.status for row in await _rows(app)] == ["done"]

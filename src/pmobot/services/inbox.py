@@ -115,6 +115,12 @@ class _Arrival:
     stored: asyncio.Future[bool]
 
 
+# On PostgreSQL, where the requests stored by any process are announced: a worker process apart from the web
+# replicas is woken by it rather than at its next poll.
+ARRIVALS_CHANNEL = "pmobot_inbound"
+_NOTIFY = select(func.pg_notify(ARRIVALS_CHANNEL, ""))
+
+
 class Arrivals:
     """The requests arriving in this process, stored a batch at a time: one transaction, one commit.
 
@@ -174,6 +180,9 @@ class Arrivals:
                 inserted = {key for (key,) in await insert_unless_taken(
                     session, InboundRequest, list(firsts.values()), returning=(col(InboundRequest.key),),
                     key="key")}
+                if inserted and not self.db.is_sqlite:
+                    # Heard by every process's workers once this commits (``workers.hear_arrivals``).
+                    await session.exec(_NOTIFY)
         except BaseException as exc:
             if len(batch) > 1 and _refused(exc):
                 # One request the database will not take (its body) must not sink the others of its batch,
