@@ -56,7 +56,7 @@ class Acknowledging:
 
     def __init__(self) -> None:
         self.in_flight = 0
-        # Workers waiting for the requests in flight (tests and operators read it).
+        # Workers waiting for the requests in flight (the tests read it).
         self.waiting = 0
         self._quiet = asyncio.Event()
         self._quiet.set()
