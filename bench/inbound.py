@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from bench.figures import ms, pct
-from bench.slack_ack import REPO, SECRET, TOKEN, free_port, signed, wait_ready
+from bench.slack_ack import REPO, SECRET, TOKEN, free_port, signed, start_fake, stop_all, wait_ready
 
 PEOPLE = [f"UIT{n:02d}" for n in range(20)]
 RATES = (20, 50)
@@ -154,26 +154,13 @@ def _env(api: str, url: str) -> dict[str, str]:
     return env
 
 
-def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
 async def measure_apart(database_url: str) -> list[float]:
     """Saturation on PostgreSQL with the web endpoints and the workers in processes of their own
     (``pmobot serve --workers 0`` and one ``pmobot worker``), as the README says to scale them."""
     procs: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory() as folder:
         try:
-            fake = subprocess.Popen([sys.executable, "-m", "bench.fake_slack"], cwd=REPO, stdout=subprocess.PIPE)
-            procs.append(fake)
-            assert fake.stdout is not None
-            api = f"http://127.0.0.1:{fake.stdout.readline().decode().strip()}"
+            api = start_fake(procs)
             reset_postgres(database_url)
             await seed(database_url, f"{api}/api/")
             env = _env(api, database_url)
@@ -191,17 +178,14 @@ async def measure_apart(database_url: str) -> list[float]:
                 await wait_all(session, api, set(warm))
                 return [await burst(session, url, hook, api, count=BURST, tag="apart-sat") for _ in range(BURSTS)]
         finally:
-            _stop(procs)
+            stop_all(procs)
 
 
 async def measure(database_url: str | None) -> dict[str, object]:
     procs: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory() as folder:
         try:
-            fake = subprocess.Popen([sys.executable, "-m", "bench.fake_slack"], cwd=REPO, stdout=subprocess.PIPE)
-            procs.append(fake)
-            assert fake.stdout is not None
-            api = f"http://127.0.0.1:{fake.stdout.readline().decode().strip()}"
+            api = start_fake(procs)
             url = database_url or f"sqlite:///{folder}/bench.db"
             if not url.startswith("sqlite"):
                 reset_postgres(url)
@@ -234,7 +218,7 @@ async def measure(database_url: str | None) -> dict[str, object]:
                         for _ in range(BURSTS)]
             return results
         finally:
-            _stop(procs)
+            stop_all(procs)
 
 
 def report(by_db: dict[str, dict[str, object]], acks: list[tuple[float, float]],

@@ -160,10 +160,7 @@ async def measure() -> dict[str, dict[str, list[float]]]:
     procs: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory() as folder:
         try:
-            fake = subprocess.Popen([sys.executable, "-m", "bench.fake_slack"], cwd=REPO, stdout=subprocess.PIPE)
-            procs.append(fake)
-            assert fake.stdout is not None
-            api = f"http://127.0.0.1:{fake.stdout.readline().decode().strip()}"
+            api = start_fake(procs)
             database_url = f"sqlite:///{folder}/bench.db"
             await seed(database_url, f"{api}/api/")
             env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
@@ -203,13 +200,26 @@ async def measure() -> dict[str, dict[str, list[float]]]:
                 results["pmobot"]["answers missing"] = [1.0] * sum(1 for n in acked if n not in arrivals)
             return results
         finally:
-            for proc in procs:
-                if proc.poll() is None:
-                    proc.terminate()
-                    try:
-                        proc.wait(timeout=10)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
+            stop_all(procs)
+
+
+def stop_all(procs: list[subprocess.Popen[bytes]]) -> None:
+    """The benchmark's processes, asked to stop, killed if they will not."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def start_fake(procs: list[subprocess.Popen[bytes]]) -> str:
+    """The fake Slack in a process of its own (added to ``procs``); its base URL."""
+    fake = subprocess.Popen([sys.executable, "-m", "bench.fake_slack"], cwd=REPO, stdout=subprocess.PIPE)
+    procs.append(fake)
+    assert fake.stdout is not None
+    return f"http://127.0.0.1:{fake.stdout.readline().decode().strip()}"
 
 
 def report(results: dict[str, dict[str, list[float]]]) -> str:
