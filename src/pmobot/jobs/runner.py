@@ -126,8 +126,7 @@ class JobRunner:
             rows = await session.exec(select(JobRun.job, JobRun.period, JobRun.status, JobRun.locked_until).where(
                 col(JobRun.job).in_(list(periods)), col(JobRun.period).in_(sorted(set(periods.values())))))
             return {job for job, period, status, locked_until in rows.all() if periods.get(job) == period and (
-                status in ("done", "failed") or (status == "running" and locked_until is not None
-                                                 and locked_until > now))}
+                _over(status, retry_failed=False) or (status == "running" and _held(locked_until, now)))}
 
     async def _close_abandoned(self) -> None:
         """Record as failed the dead runs of periods that are no longer any job's latest.
@@ -212,7 +211,7 @@ class JobRunner:
         now = self.core.clock.now()
         seen = run.attempts
         if run.status == "running":
-            if run.locked_until is not None and run.locked_until > now:
+            if _held(run.locked_until, now):
                 return Outcome(job=job.name, period=run.period, slot=slot, status="busy", late=run.late, run=run)
             if seen >= MAX_ATTEMPTS:
                 await self._cas(run.id, seen=seen, status="running", values={
@@ -222,7 +221,7 @@ class JobRunner:
                                run=await self._find(job.name, run.period))
             log.warning("scheduled job %s for %s: its runner %s stopped mid-run; taken over", job.name,
                         run.period, run.runner)
-        elif not (run.status == "failed" and retry_failed):
+        elif _over(run.status, retry_failed=retry_failed):
             return Outcome(job=job.name, period=run.period, slot=slot, status="already", late=run.late, run=run)
         taken = await self._cas(run.id, seen=seen, status=run.status, values={
             "status": "running", "runner": self.name, "started_at": now, "late": late, "finished_at": None,
@@ -268,6 +267,16 @@ class JobRunner:
         async with self.core.db.session() as session:
             found = await session.exec(select(JobRun).where(JobRun.job == name, JobRun.period == period))
             return found.first()
+
+
+def _held(locked_until: datetime | None, now: datetime) -> bool:
+    """Whether a running run's lease is still alive: its runner may only be slow, nobody takes it."""
+    return locked_until is not None and locked_until > now
+
+
+def _over(status: str, *, retry_failed: bool) -> bool:
+    """Whether a run that is not running is over for its period: done, or failed and not asked again."""
+    return status == "done" or (status == "failed" and not retry_failed)
 
 
 async def last_runs(core: Core, *, names: Sequence[str]) -> dict[str, JobRun]:
