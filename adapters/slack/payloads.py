@@ -16,7 +16,8 @@ the acknowledgement wrappers (``acks``) log once and drop.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -74,21 +75,27 @@ _COMMAND: Shape = {"command": Req(str)}
 def parse(raw: bytes, *, content_type: str | None) -> tuple[str, dict[str, Any]]:
     """A signed body as text, and as bolt reads it (JSON, a form, or a form carrying a JSON payload) once its
     shape is checked (``read``); Malformed when it cannot be read."""
-    body = _decoded(raw)
     try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Malformed("not UTF-8") from None
+    with _unreadable():
         parsed = parse_body(body, content_type)
-    except RecursionError:
-        raise Malformed("nested too deep") from None
-    except ValueError:
-        raise Malformed("not JSON") from None
     return body, read(parsed)
 
 
 def bolt_request(body: str, *, query: str, headers: Mapping[str, str],
                  context: dict[str, Any] | None = None) -> AsyncBoltRequest:
     """bolt's request for a body ``parse`` read; Malformed when bolt could not read its context."""
-    try:
+    with _unreadable():
         return AsyncBoltRequest(body=body, query=query, headers=dict(headers), context=context)
+
+
+@contextmanager
+def _unreadable() -> Iterator[None]:
+    """What bolt's reading of a body raises when it is not what Slack sends, as Malformed."""
+    try:
+        yield
     except RecursionError:
         raise Malformed("nested too deep") from None
     except ValueError:
@@ -96,13 +103,6 @@ def bolt_request(body: str, *, query: str, headers: Mapping[str, str],
     except (TypeError, AttributeError, KeyError, IndexError):
         # bolt reads its context from the body as from an object of Slack's shape.
         raise Malformed("not an object of Slack's shape") from None
-
-
-def _decoded(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Malformed("not UTF-8") from None
 
 
 def ssl_check(raw: bytes) -> bool:
