@@ -85,11 +85,13 @@ class Acknowledging:
 
 
 async def hear_arrivals(db: Database, *, wake: Callable[[], None], listening: asyncio.Event | None = None,
-                        retry_most: float = 30.0) -> None:
+                        retry_most: float = 30.0,
+                        pause: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
     """On PostgreSQL, until cancelled: wake this process's workers whenever any process stores a request
     (``LISTEN``, ``inbox.ARRIVALS_CHANNEL``), not at their next poll; a worker process apart from the web
-    replicas learned of a request up to a poll later. On a lost connection it connects again (the polls
-    find every row meanwhile, so nothing waits for it but speed). ``listening``: set once it listens."""
+    replicas learned of a request up to a poll later. On a lost connection it connects again after
+    ``pause`` (1 s, doubling up to ``retry_most``; the polls find every row meanwhile, so nothing waits for it
+    but speed). ``listening``: set once it listens."""
     import psycopg
 
     conninfo = make_url(db.url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -107,7 +109,7 @@ async def hear_arrivals(db: Database, *, wake: Callable[[], None], listening: as
         except psycopg.Error as exc:
             log.warning("inbound worker: not hearing new requests (%s), polling meanwhile; listening again in "
                         "%.0f s", type(exc).__name__, delay)
-            await asyncio.sleep(delay)
+            await pause(delay)
             delay = min(delay * 2, retry_most)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import pytest
@@ -13,6 +15,7 @@ from sqlmodel import select
 from pmobot.app import App, create_app
 from pmobot.clock import FrozenClock
 from pmobot.config import Settings
+from pmobot.db import Database
 from pmobot.domain import keys
 from pmobot.domain.models_inbound import InboundRequest
 from pmobot.messages import Message
@@ -457,6 +460,19 @@ async def test_a_nul_in_a_request_is_stored_on_every_database(app: App) -> None:
     assert "Outil" in row.body["text"]
 
 
+@asynccontextmanager
+async def _working(worker: InboundWorker) -> AsyncIterator[None]:
+    """The worker running (``run``) inside the block, stopped at its end once its rows in hand are done."""
+    stop = asyncio.Event()
+    running = asyncio.ensure_future(worker.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        worker.wake()
+        await running
+
+
 async def _serving_worker(app: App, clock: FrozenClock, *,
                           yield_most: float) -> tuple[Acknowledging, Held, InboundWorker]:
     """A worker of a serving process, its handler letting every row through, one request stored."""
@@ -471,35 +487,25 @@ async def _serving_worker(app: App, clock: FrozenClock, *,
 async def test_a_serving_worker_claims_nothing_while_requests_are_being_acknowledged(
         app: App, clock: FrozenClock) -> None:
     acknowledging, held, worker = await _serving_worker(app, clock, yield_most=60)
-    stop = asyncio.Event()
-    with acknowledging.request():
-        running = asyncio.ensure_future(worker.run(stop))
-        for _ in range(100):
-            if acknowledging.waiting:
-                break
-            await asyncio.sleep(0)  # the worker's turn: it reaches the wait before any claim
-        # The request in flight goes first: the worker waits, the stored row not even claimed.
-        assert acknowledging.waiting == 1
-        assert held.started == [] and await _locked(app) == []
-    try:
+    async with _working(worker):
+        with acknowledging.request():
+            for _ in range(100):
+                if acknowledging.waiting:
+                    break
+                await asyncio.sleep(0)  # the worker's turn: it reaches the wait before any claim
+            # The request in flight goes first: the worker waits, the stored row not even claimed.
+            assert acknowledging.waiting == 1
+            assert held.started == [] and await _locked(app) == []
         await held.until(1)
-    finally:
-        stop.set()
-        await running
     assert [row.status for row in await _rows(app)] == ["done"]
 
 
 async def test_a_serving_worker_waits_for_acknowledgements_a_bounded_time_only(app: App, clock: FrozenClock) -> None:
     acknowledging, held, worker = await _serving_worker(app, clock, yield_most=0)
-    stop = asyncio.Event()
     # Requests in flight all along (a process never idle) do not starve the queue.
     with acknowledging.request():
-        running = asyncio.ensure_future(worker.run(stop))
-        try:
+        async with _working(worker):
             await held.until(1)
-        finally:
-            stop.set()
-            await running
     assert [row.status for row in await _rows(app)] == ["done"]
 
 
@@ -513,31 +519,33 @@ async def test_an_idle_worker_polls_by_reading_and_writes_only_to_claim(app: App
             if len(statements) >= 3:
                 looked.set()
 
-    held, stop = Held(), asyncio.Event()
+    held = Held()
     held.release_all()
     worker = InboundWorker(db=app.db, clock=clock, handlers={"console": held}, poll_seconds=0)
     event.listen(app.db.engine.sync_engine, "before_cursor_execute", seen)
-    running = asyncio.ensure_future(worker.run(stop))
     try:
-        await asyncio.wait_for(looked.wait(), timeout=30)  # only a guard against a hang
-        # The first look is a claim; with nothing found, every poll after it only reads.
-        assert statements[0] in ("UPDATE", "WITH") and set(statements[1:]) == {"SELECT"}, statements
-        await _store(app, "p1", "alice")  # the next look finds it, and the worker claims it
-        await held.until(1)
+        async with _working(worker):
+            await asyncio.wait_for(looked.wait(), timeout=30)  # only a guard against a hang
+            # The first look is a claim; with nothing found, every poll after it only reads.
+            assert statements[0] in ("UPDATE", "WITH") and set(statements[1:]) == {"SELECT"}, statements
+            await _store(app, "p1", "alice")  # the next look finds it, and the worker claims it
+            await held.until(1)
     finally:
-        stop.set()
-        await running
         event.remove(app.db.engine.sync_engine, "before_cursor_execute", seen)
     assert [row.status for row in await _rows(app)] == ["done"]
 
 
+# LISTEN and NOTIFY are PostgreSQL's (SQLite is one process): run in the PostgreSQL leg only.
+ON_POSTGRES = pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                                      indirect=True)
+
+
+@ON_POSTGRES
 async def test_a_worker_process_hears_a_request_stored_by_another_process_at_once(
         app: App, settings: Settings, clock: FrozenClock) -> None:
-    if app.db.is_sqlite:
-        pytest.skip("LISTEN and NOTIFY are PostgreSQL's; SQLite is one process")
     # ``pmobot worker`` apart from the web replica (``app``): its own engine, and a poll it would never reach.
     apart = create_app(settings, clock=clock)
-    held, stop, listening, looked = Held(), asyncio.Event(), asyncio.Event(), asyncio.Event()
+    held, listening, looked = Held(), asyncio.Event(), asyncio.Event()
     held.release_all()
     worker = InboundWorker(db=apart.db, clock=clock, handlers={"console": held}, poll_seconds=3600)
 
@@ -547,19 +555,37 @@ async def test_a_worker_process_hears_a_request_stored_by_another_process_at_onc
 
     event.listen(apart.db.engine.sync_engine, "after_cursor_execute", claimed)
     hearing = asyncio.ensure_future(hear_arrivals(apart.db, wake=worker.wake, listening=listening))
-    running = asyncio.ensure_future(worker.run(stop))
     try:
-        await asyncio.wait_for(asyncio.gather(listening.wait(), looked.wait()), timeout=30)  # guards against a hang
-        # The worker has looked and found nothing: only the notification can wake it before its hour's poll.
-        await _store(app, "p1", "alice")
-        await held.until(1)
+        async with _working(worker):
+            await asyncio.wait_for(asyncio.gather(listening.wait(), looked.wait()), timeout=30)  # hang guard
+            # The worker has looked and found nothing: only the notification can wake it before its hour's poll.
+            await _store(app, "p1", "alice")
+            await held.until(1)
     finally:
-        stop.set()
-        worker.wake()
-        await running
         hearing.cancel()
         with pytest.raises(asyncio.CancelledError):
             await hearing
         event.remove(apart.db.engine.sync_engine, "after_cursor_execute", claimed)
         await apart.close()
     assert [row.status for row in await _rows(app)] == ["done"]
+
+
+async def test_a_listener_that_cannot_connect_tries_again_later_and_later(
+        caplog: pytest.LogCaptureFixture) -> None:
+    # Nothing listens on port 1: every connection is refused at once, offline.
+    unreachable = Database("postgresql://pmobot@127.0.0.1:1/pmobot")
+    pauses: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 7:
+            raise asyncio.CancelledError  # the process stopping
+
+    try:
+        with pytest.raises(asyncio.CancelledError):
+            await hear_arrivals(unreachable, wake=lambda: None, pause=pause, retry_most=30)
+    finally:
+        await unreachable.dispose()
+    # The polls find every row meanwhile: the listener only comes back, ever less often, never gives up.
+    assert pauses == [1, 2, 4, 8, 16, 30, 30]
+    assert "not hearing new requests (OperationalError)" in caplog.text
