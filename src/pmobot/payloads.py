@@ -86,8 +86,9 @@ def unreadable(value: object, limit: int = MAX_DEPTH) -> str | None:
         item, depth = stack.pop()
         children: Iterable[object]
         if isinstance(item, dict):
-            if any(isinstance(key, str) and _half_character(key) for key in item):
-                return "not valid Unicode"
+            for key in item:
+                if isinstance(key, str) and not key.isascii() and _half_character(key):
+                    return "not valid Unicode"
             children = item.values()
         elif isinstance(item, list):
             children = item
@@ -97,7 +98,9 @@ def unreadable(value: object, limit: int = MAX_DEPTH) -> str | None:
             return "nested too deep"
         for child in children:
             if isinstance(child, str):
-                if _half_character(child):
+                # Most text is ASCII, which holds none: looked into only otherwise (a call per field was
+                # most of this walk's time).
+                if not child.isascii() and _half_character(child):
                     return "not valid Unicode"
             elif isinstance(child, dict | list):
                 stack.append((child, depth + 1))
@@ -142,8 +145,13 @@ def _check(value: object, shape: Shape) -> None:
         # a few of (walking the shape's instead was most of a check's time).
         for key, item in value.items():
             sub = shape.get(key, each)
-            if sub is not None:
-                _within(item, sub, ".*" if sub is each and key not in shape else "." + key)
+            if sub is None or (item is None and not isinstance(sub, Req)):
+                continue
+            try:
+                _check(item, sub)
+            except _Off as failed:
+                failed.path.append(".*" if sub is each and key not in shape else "." + key)
+                raise
         for key in _required(shape):
             if key not in value:
                 off = _Off("missing")
