@@ -7,10 +7,8 @@ psycopg), so a user may write ``sqlite:///...`` or ``postgresql://...``.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import weakref
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from functools import cache, lru_cache
 from importlib import resources
@@ -29,16 +27,13 @@ from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlalchemy.util import await_only
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot import sqlite_calls
+from pmobot.sqlite_writes import NO_BEGIN, Writers, attach, is_write
 
 log = logging.getLogger(__name__)
 
-# SQLite waits this long for another connection's write to finish before saying "database is locked".
-SQLITE_BUSY_MS = 5000
 # PostgreSQL connections per process: the web endpoints, the inbound workers (``workers.CONCURRENCY``) and the
 # outbox share them; more waits for one rather than failing.
 POOL_SIZE = 10
@@ -47,11 +42,6 @@ POOL_OVERFLOW = 10
 # inbound workers' slots, the outbox). Past the pool, a connection is opened and closed for one session: a
 # thread started, a file opened and its PRAGMAs set each time, which under load cost more than the session.
 SQLITE_POOL_SIZE = 20
-# An execution option: this SQLite connection runs without an explicit transaction (migrations, whose PRAGMAs
-# have no effect inside one).
-NO_BEGIN = "pmobot_no_begin"
-
-
 class DatabaseNotMigrated(RuntimeError):
     """The schema is missing or older than this version of pmobot."""
 
@@ -91,18 +81,7 @@ class Database:
             event.listen(self.engine.sync_engine, ended, _written_out)
         event.listen(self.engine.sync_engine.pool, "checkin", _written_out_checked_in)
         # The SQLite write turns of this process (None on PostgreSQL, which has row locks).
-        self.writers: _Writers | None = None
-        if self.is_sqlite:
-            event.listen(self.engine.sync_engine, "do_connect", _sqlite_connect)
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-            self.writers = writers = _Writers(turn_wait=SQLITE_BUSY_MS / 1000)
-            event.listen(self.engine.sync_engine, "before_cursor_execute", writers.before_write)
-            event.listen(self.engine.sync_engine, "before_cursor_execute", _sqlite_begin_before_write)
-            for ended in ("commit", "rollback"):
-                event.listen(self.engine.sync_engine, ended, _sqlite_ended)
-            event.listen(self.engine.sync_engine.pool, "checkin", _sqlite_checked_in)
-            event.listen(self.engine.sync_engine.pool, "checkin", writers.done)
-            event.listen(self.engine.sync_engine.pool, "close", writers.done)
+        self.writers: Writers | None = attach(self.engine) if self.is_sqlite else None
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @asynccontextmanager
@@ -148,44 +127,14 @@ class Database:
         await self.engine.dispose()
 
 
-def _sqlite_connect(dialect: Any, _record: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]) -> Any:
-    """The driver's connection, with one call to its thread per statement (``pmobot.sqlite_calls``)."""
-    return dialect.loaded_dbapi.connect(*cargs, async_creator_fn=sqlite_calls.connect, **cparams)
-
-
-def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    # WAL lets the console read while a worker writes, and survives a kill.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # Wait for a writer rather than fail at once; in WAL, NORMAL loses nothing a process crash could
-    # (committed transactions are in the log), only what a power cut could.
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-    # The driver's own transaction handling opens none before a SAVEPOINT, so a savepoint opened as a
-    # unit of work's first write was committed on its own when released. Off: ``_sqlite_begin_before_write``
-    # opens the transaction, and everything a session writes commits together.
-    dbapi_connection.isolation_level = None
-
-
-# Where a connection records that it opened a write transaction (its pool record's ``info``).
-_WRITING = "pmobot_writing"
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER")
-
-
 # Where a connection records that its transaction wrote (its pool record's ``info``), on every database.
 _WROTE = "pmobot_wrote"
-
-
-def _is_write(statement: str) -> bool:
-    return statement.lstrip()[:9].upper().startswith(_WRITES)
 
 
 def _note_write(conn: Connection, _cursor: DBAPICursor, statement: str, _parameters: object, _context: object,
                 _executemany: bool) -> None:
     # A statement led by a CTE may write too (the inbound claim on PostgreSQL): counted, to be safe.
-    if _is_write(statement) or statement.lstrip()[:4].upper() == "WITH":
+    if is_write(statement) or statement.lstrip()[:4].upper() == "WITH":
         conn.info[_WROTE] = True
 
 
@@ -207,96 +156,6 @@ async def wrote(session: AsyncSession) -> bool:
     if not session.in_transaction():
         return False
     return bool((await session.connection()).info.get(_WROTE))
-
-
-def _sqlite_begin_before_write(conn: Connection, cursor: DBAPICursor, statement: str, _parameters: object,
-                               _context: object, _executemany: bool) -> None:
-    """Open the write transaction just before a session's first write, as IMMEDIATE.
-
-    Reads before it run on their own (as the driver used to do), so a session
-    never holds a read snapshot it then has to upgrade: a deferred transaction
-    that reads, then writes after another connection wrote, fails at once with
-    "database is locked" whatever the busy timeout. IMMEDIATE waits its turn.
-    """
-    if conn.info.get(_WRITING) or conn.get_execution_options().get(NO_BEGIN):
-        return
-    if _is_write(statement):
-        driver = conn.connection.driver_connection
-        if isinstance(driver, sqlite_calls.Connection):
-            driver.begin_with_next("BEGIN IMMEDIATE")  # one call to the driver's thread with the statement
-        else:
-            cursor.execute("BEGIN IMMEDIATE")
-        conn.info[_WRITING] = True
-
-
-# Where a connection records the turn it holds (``_Writers``): its pool record's ``info``.
-_TURN = "pmobot_turn"
-
-
-class _Writers:
-    """The writers of this process take turns in an asyncio queue, not in SQLite's busy handler.
-
-    SQLite has one writer at a time; one that finds the database locked sleeps in growing steps (up to
-    100 ms) before trying again, and the database often sits idle meanwhile: under load most of a write's
-    time went there. A session's first write (``_sqlite_begin_before_write``) now waits here its turn,
-    which it gives back when its connection goes back to the pool (after its commit or rollback). A turn
-    not given within the busy timeout falls back to SQLite's own waiting (another process, a nested
-    session of the same task), as before.
-    """
-
-    def __init__(self, *, turn_wait: float) -> None:
-        # One queue per event loop (a lock belongs to the loop it first waits on).
-        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary())
-        # How long a writer waits for its turn before it waits in SQLite instead (seconds).
-        self.turn_wait = turn_wait
-        # Writers whose turn did not come in time (each logged).
-        self.fallbacks = 0
-        # Told when a writer starts waiting for its turn, and when one falls back (tests watch them).
-        self.on_wait: Callable[[], None] | None = None
-        self.on_fallback: Callable[[], None] | None = None
-
-    def held(self) -> bool:
-        """Whether a writer of the running event loop holds the turn."""
-        lock = self._locks.get(asyncio.get_running_loop())
-        return lock is not None and lock.locked()
-
-    def before_write(self, conn: Connection, _cursor: DBAPICursor, statement: str, _parameters: object,
-                     _context: object, _executemany: bool) -> None:
-        if conn.info.get(_WRITING) or _TURN in conn.info or conn.get_execution_options().get(NO_BEGIN):
-            return
-        if not _is_write(statement):
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not under the event loop (a synchronous migration): SQLite's waiting alone
-            return
-        lock = self._locks.setdefault(loop, asyncio.Lock())
-        if lock.locked() and self.on_wait is not None:
-            self.on_wait()
-        try:
-            await_only(asyncio.wait_for(lock.acquire(), self.turn_wait))
-        except TimeoutError:
-            self.fallbacks += 1
-            log.warning("sqlite: a write waited %.1f s for its turn; it waits in SQLite instead", self.turn_wait)
-            if self.on_fallback is not None:
-                self.on_fallback()
-            return
-        conn.info[_TURN] = lock
-
-    def done(self, _dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
-        lock = record.info.pop(_TURN, None)
-        if lock is not None and lock.locked():
-            lock.release()
-
-
-def _sqlite_ended(conn: Connection) -> None:
-    conn.info.pop(_WRITING, None)
-
-
-def _sqlite_checked_in(_dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
-    # Back in the pool, rolled back by it if nothing else ended the transaction.
-    record.info.pop(_WRITING, None)
 
 
 def _upgrade(conn: Connection) -> None:

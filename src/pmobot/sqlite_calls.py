@@ -43,6 +43,23 @@ def _run(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool, 
         cursor.close()
 
 
+def _commit(connection: sqlite3.Connection) -> None:
+    connection.execute("COMMIT")
+
+
+def _alone(connection: sqlite3.Connection, sql: str, parameters: Sequence[Any]) -> list[Any]:
+    """On the driver's thread: ``sql`` in a write transaction of its own, committed; its rows. Rolled back
+    when it or the commit fails."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        rows = connection.execute(sql, parameters).fetchall()
+        _commit(connection)
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return rows
+
+
 class Statement(aiosqlite.Cursor):
     """A cursor whose ``execute`` runs, reads every row and closes in one call; its rows are then read here."""
 
@@ -135,6 +152,19 @@ class Connection(aiosqlite.Connection):
     def begin_with_next(self, begin: str) -> None:
         """Run ``begin`` just before the next statement, in its call to the driver's thread."""
         self.begin_first = begin
+
+    async def commit_alone(self, sql: str, parameters: Sequence[Any]) -> list[Any]:
+        """``sql`` in a write transaction of its own (``BEGIN IMMEDIATE``, the statement, ``COMMIT``), all in
+        one call to the driver's thread; the rows it returns. Nothing is left open, whether it fails or not.
+        For the one statement the edge commits before each acknowledgement (``sqlite_writes.insert_committed``)."""
+        try:
+            rows: list[Any] = await self._execute(  # type: ignore[no-untyped-call]
+                lambda: _alone(self._conn, sql, parameters))
+        except BaseException:
+            self.open = True  # a rollback that failed may have left it open: the pool's rollback ends it
+            raise
+        self.open = False
+        return rows
 
     @contextmanager
     async def cursor(self) -> Statement:  # type: ignore[override]

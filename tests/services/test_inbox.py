@@ -10,8 +10,10 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.util import await_only
 from sqlmodel import select
 
+from pmobot import sqlite_calls
 from pmobot.app import App, create_app
 from pmobot.clock import FrozenClock
 from pmobot.config import Settings
@@ -342,15 +344,32 @@ async def test_a_request_that_changes_nothing_is_fenced_by_its_row_once_half_its
 
 
 class Commits:
-    """The transactions committed and the rows inserted into the queue, as the database receives them."""
+    """The transactions committed and the rows inserted into the queue, as the database receives them: what
+    SQLite runs (its trace of each connection checked out meanwhile), what PostgreSQL is sent (the engine's
+    events; on SQLite the edge commits below them, in one call to the driver's thread)."""
 
     def __init__(self, app: App) -> None:
         self.app = app
         self.commits = 0
         self.inserts = 0
+        self.watching = True
         engine = app.db.engine.sync_engine
-        event.listen(engine, "commit", self._committed)
-        event.listen(engine, "before_cursor_execute", self._executed)
+        if app.db.is_sqlite:
+            event.listen(engine.pool, "checkout", self._trace)
+        else:
+            event.listen(engine, "commit", self._committed)
+            event.listen(engine, "before_cursor_execute", self._executed)
+
+    def _trace(self, dbapi_connection: object, _record: object, _proxy: object) -> None:
+        driver = dbapi_connection.driver_connection  # type: ignore[attr-defined]
+        await_only(driver._execute(lambda: driver._conn.set_trace_callback(self._ran)))
+
+    def _ran(self, statement: str) -> None:
+        if not self.watching:
+            return
+        if statement.upper() == "COMMIT":
+            self._committed(None)
+        self._executed(None, None, statement)
 
     def _committed(self, _conn: object) -> None:
         self.commits += 1
@@ -360,8 +379,13 @@ class Commits:
             self.inserts += 1
 
     def close(self) -> None:
-        event.remove(self.app.db.engine.sync_engine, "commit", self._committed)
-        event.remove(self.app.db.engine.sync_engine, "before_cursor_execute", self._executed)
+        self.watching = False
+        engine = self.app.db.engine.sync_engine
+        if self.app.db.is_sqlite:
+            event.remove(engine.pool, "checkout", self._trace)
+        else:
+            event.remove(engine, "commit", self._committed)
+            event.remove(engine, "before_cursor_execute", self._executed)
 
 
 async def test_requests_arriving_at_once_are_stored_by_one_transaction_each_told_whether_it_is_a_repeat(
@@ -393,18 +417,26 @@ async def test_a_batch_holds_at_most_its_bound_and_the_rest_go_in_the_next_trans
     assert len(await _rows(app)) == 5
 
 
-async def test_a_batch_whose_transaction_fails_raises_to_every_caller_and_stores_none_of_them(app: App) -> None:
+async def test_a_batch_whose_transaction_fails_raises_to_every_caller_and_stores_none_of_them(
+        app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     def fail(_conn: object) -> None:
         raise RuntimeError("the disk is full")
 
+    # Where each database's commit of the batch is made: SQLite's on the driver's thread, in the same call as
+    # its statement; PostgreSQL's through the engine.
     engine = app.db.engine.sync_engine
+    if app.db.is_sqlite:
+        monkeypatch.setattr(sqlite_calls, "_commit", fail)
+    else:
+        event.listen(engine, "commit", fail)
     seen = Commits(app)
-    event.listen(engine, "commit", fail)
     try:
         answers = await asyncio.gather(_store(app, "f1", "alice"), _store(app, "f2", "bob"),
                                        _store(app, "f1", "alice"), return_exceptions=True)
     finally:
-        event.remove(engine, "commit", fail)
+        if not app.db.is_sqlite:
+            event.remove(engine, "commit", fail)
+        monkeypatch.undo()
         seen.close()
     # One transaction for the three, rolled back: each caller hears of it (none acknowledges).
     assert seen.inserts == 1
@@ -417,14 +449,14 @@ async def test_a_batch_whose_transaction_fails_raises_to_every_caller_and_stores
 async def test_a_caller_gone_while_its_batch_is_written_cancels_nobody_elses_storing(
         app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     writing, go_on = asyncio.Event(), asyncio.Event()
-    insert = inbox.insert_unless_taken
+    insert = inbox.Arrivals._insert
 
-    async def held(*args: object, **kwargs: object) -> object:
+    async def held(arrivals: inbox.Arrivals, rows: list[dict[str, object]]) -> set[str]:
         writing.set()
         await go_on.wait()
-        return await insert(*args, **kwargs)  # type: ignore[arg-type]
+        return await insert(arrivals, rows)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(inbox, "insert_unless_taken", held)
+    monkeypatch.setattr(inbox.Arrivals, "_insert", held)
     callers = [asyncio.ensure_future(_store(app, f"c{n}", f"person{n}")) for n in range(3)]
     await asyncio.wait_for(writing.wait(), timeout=30)  # only a guard against a hang
     callers[0].cancel()  # the first caller, whose arrival started the writer

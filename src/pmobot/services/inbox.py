@@ -29,6 +29,7 @@ exactly-once argument reads in one place.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -49,6 +50,7 @@ from pmobot.domain import keys
 from pmobot.domain.models import UTCDateTime
 from pmobot.domain.models_inbound import OPEN, InboundRequest
 from pmobot.messages import Message, from_dict, to_dict
+from pmobot.sqlite_writes import insert_committed
 
 # How long a claimed row is reserved for its worker (a Web API call gives up after 10 s). A worker that
 # died holds its rows this long, no longer; one that outlived it commits nothing (``finish_in``).
@@ -124,7 +126,7 @@ _NOTIFY = select(func.pg_notify(ARRIVALS_CHANNEL, ""))
 class Arrivals:
     """The requests arriving in this process, stored a batch at a time: one transaction, one commit.
 
-    On SQLite a process writes one transaction at a time (``db._Writers``): a burst of requests, each storing
+    On SQLite a process writes one transaction at a time (``sqlite_writes.Writers``): a burst of requests, each storing
     itself in its own transaction, queued one commit after another, and the workers' claims queued behind
     them. A request arriving while no batch is being written starts a writer task; the ones arriving
     meanwhile wait for it and go together in its next transaction (``BATCH`` at most). Each caller returns
@@ -176,13 +178,7 @@ class Arrivals:
         for arrival in batch:
             firsts.setdefault(arrival.row["key"], arrival.row)
         try:
-            async with self.db.session() as session:
-                inserted = {key for (key,) in await insert_unless_taken(
-                    session, InboundRequest, list(firsts.values()), returning=(col(InboundRequest.key),),
-                    key="key")}
-                if inserted and not self.db.is_sqlite:
-                    # Heard by every process's workers once this commits (``workers.hear_arrivals``).
-                    await session.exec(_NOTIFY)
+            inserted = await self._insert(list(firsts.values()))
         except BaseException as exc:
             if len(batch) > 1 and _refused(exc):
                 # One request the database will not take (its body) must not sink the others of its batch,
@@ -205,13 +201,27 @@ class Arrivals:
                 arrival.stored.set_result(first and arrival.row["key"] in inserted)
 
 
+    async def _insert(self, rows: list[dict[str, Any]]) -> set[str]:
+        """The keys of ``rows`` inserted (a key already held is left out), committed. On SQLite in one call to
+        the driver's thread (``sqlite_writes.insert_committed``); on PostgreSQL announced to every process's workers."""
+        if self.db.is_sqlite:
+            return set(await insert_committed(self.db, InboundRequest, rows, key="key"))
+        async with self.db.session() as session:
+            inserted = {key for (key,) in await insert_unless_taken(
+                session, InboundRequest, rows, returning=(col(InboundRequest.key),), key="key")}
+            if inserted:
+                # Heard by every process's workers once this commits (``workers.hear_arrivals``).
+                await session.exec(_NOTIFY)
+        return inserted
+
+
 def _refused(exc: BaseException) -> bool:
     """Whether the database refused what was written (a value it cannot store, a constraint), rather than
     being unreachable or failing as a whole: only then is each row of a batch worth trying alone."""
-    if isinstance(exc, (DataError, IntegrityError)):
+    if isinstance(exc, (DataError, IntegrityError, sqlite3.DataError, sqlite3.IntegrityError)):
         return True
-    # A value the driver could not even send (not serialisable: SQLAlchemy wraps it on SQLite, psycopg
-    # raises it bare): raised before the database saw it.
+    # A value that could not even be sent (not serialisable: SQLAlchemy wraps it, psycopg and the bind
+    # processing of ``insert_committed`` raise it bare): raised before the database saw it.
     return isinstance(exc, (TypeError, ValueError)) or (isinstance(exc, StatementError)
                                                           and not isinstance(exc, DBAPIError))
 
