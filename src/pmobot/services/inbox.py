@@ -276,8 +276,7 @@ def _claim_statement(postgres: bool) -> Any:
         # Still free and unfinished: a compare-and-set, whatever the isolation level.
         .where(col(InboundRequest.id).in_(chosen), _unfinished(col(InboundRequest.status)), _free(_NOW))
         .values(locked_until=bindparam("token", type_=UTCDateTime))
-        .returning(InboundRequest)
-        .execution_options(synchronize_session=False)
+        .returning(*InboundRequest.__table__.columns)  # type: ignore[attr-defined]
     )
 
 
@@ -289,7 +288,6 @@ def _done_statement() -> Any:
         .where(tuple_(col(InboundRequest.id), col(InboundRequest.locked_until)).in_(
             bindparam("held", expanding=True)), _unfinished(col(InboundRequest.status)))
         .values(status="done", done_at=bindparam("done_at", type_=UTCDateTime), locked_until=None, answer=None)
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -315,10 +313,12 @@ async def claim(db: Database, *, now: datetime, platforms: Sequence[str], batch:
         await _mark_done(session, finished, now=now)
         if batch <= 0:
             return []
-        result = await session.exec(_claim_statement(not db.is_sqlite),
-                                    params={"now": now, "token": token, "platforms": list(platforms),
-                                            "batch": batch})
-        taken = sorted(result.scalars().all(), key=lambda row: row.id or 0)
+        # Run by the connection, not the ORM: its bulk update made each claim a new statement to key and
+        # look up (a third of a claim's time); the rows come back as plain values, made rows here.
+        result = await (await session.connection()).execute(
+            _claim_statement(not db.is_sqlite),
+            {"now": now, "token": token, "platforms": list(platforms), "batch": batch})
+        taken = sorted((InboundRequest(**values) for values in result.mappings()), key=lambda row: row.id or 0)
         return [(row, token) for row in taken]
 
 
@@ -423,8 +423,9 @@ async def _mark_done(session: AsyncSession, rows: Sequence[tuple[InboundRequest,
                      now: datetime) -> int:
     if not rows:
         return 0
-    done = await session.exec(_done_statement(),
-                              params={"held": [(row.id, token) for row, token in rows], "done_at": now})
+    # By the connection, as the claim (``claim``).
+    done = await (await session.connection()).execute(
+        _done_statement(), {"held": [(row.id, token) for row, token in rows], "done_at": now})
     return int(done.rowcount or 0)
 
 
