@@ -42,6 +42,8 @@ POOL_OVERFLOW = 10
 # inbound workers' slots, the outbox). Past the pool, a connection is opened and closed for one session: a
 # thread started, a file opened and its PRAGMAs set each time, which under load cost more than the session.
 SQLITE_POOL_SIZE = 20
+
+
 class DatabaseNotMigrated(RuntimeError):
     """The schema is missing or older than this version of pmobot."""
 

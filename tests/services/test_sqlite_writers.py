@@ -1,5 +1,5 @@
-"""SQLite's one writer at a time: the sessions of a process take turns in asyncio (``sqlite_writes.Writers``), and a
-statement is one call to the driver's thread (``pmobot.sqlite_calls``)."""
+"""SQLite's one writer at a time: the sessions of a process take turns in asyncio
+(``sqlite_writes.Writers``), and a statement is one call to the driver's thread (``pmobot.sqlite_calls``)."""
 
 from __future__ import annotations
 

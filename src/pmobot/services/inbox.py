@@ -126,12 +126,12 @@ _NOTIFY = select(func.pg_notify(ARRIVALS_CHANNEL, ""))
 class Arrivals:
     """The requests arriving in this process, stored a batch at a time: one transaction, one commit.
 
-    On SQLite a process writes one transaction at a time (``sqlite_writes.Writers``): a burst of requests, each storing
-    itself in its own transaction, queued one commit after another, and the workers' claims queued behind
-    them. A request arriving while no batch is being written starts a writer task; the ones arriving
-    meanwhile wait for it and go together in its next transaction (``BATCH`` at most). Each caller returns
-    once the commit holding its row is done (the edge acknowledges only then), with its own answer: a
-    repeat, stored before or earlier in the same batch, is False. A failed transaction raises to every
+    On SQLite a process writes one transaction at a time (``sqlite_writes.Writers``): a burst of requests,
+    each storing itself in its own transaction, queued one commit after another, and the workers' claims
+    queued behind them. A request arriving while no batch is being written starts a writer task; the ones
+    arriving meanwhile wait for it and go together in its next transaction (``BATCH`` at most). Each caller
+    returns once the commit holding its row is done (the edge acknowledges only then), with its own answer:
+    a repeat, stored before or earlier in the same batch, is False. A failed transaction raises to every
     caller of its batch, and stores none of them. The writer is a task of its own: a caller cancelled (its
     client gone) cancels nobody else's storing.
 
