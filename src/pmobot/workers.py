@@ -41,8 +41,10 @@ BATCH = 32
 CONCURRENCY = 8
 BACKOFF_BASE = 1.0
 BACKOFF_MAX = 60.0
-# While this process's web endpoints acknowledge requests, a worker waits at most this long before it claims.
+# While this process's web endpoints acknowledge requests, a worker waits at most this long before it claims,
+# and then claims this many rows at most.
 YIELD_MOST = 0.05
+WHILE_ACKNOWLEDGING = 1
 
 
 class Acknowledging:
@@ -51,7 +53,9 @@ class Acknowledging:
     An acknowledgement has a deadline (Slack's 3 s, then it sends again), an answer only a person waiting:
     a worker's claim waits until no request is in flight, ``YIELD_MOST`` at most (so a worker never
     starves), and its work then does not hold the event loop or the database's write turn while a burst
-    is being acknowledged. ``pmobot worker`` has no endpoint and never waits.
+    is being acknowledged. Still acknowledging after that wait, it claims ``WHILE_ACKNOWLEDGING`` rows, not
+    a slot's worth: eight rows' work started at once held the acknowledgements behind it for milliseconds.
+    ``pmobot worker`` has no endpoint and never waits.
     """
 
     def __init__(self) -> None:
@@ -72,16 +76,17 @@ class Acknowledging:
             if not self.in_flight:
                 self._quiet.set()
 
-    async def quiet(self, *, most: float) -> None:
-        """Until no request is in flight, ``most`` seconds at most."""
+    async def quiet(self, *, most: float) -> bool:
+        """Until no request is in flight, ``most`` seconds at most; whether none is."""
         if not self.in_flight:
-            return
+            return True
         self.waiting += 1
         try:
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._quiet.wait(), most)
         finally:
             self.waiting -= 1
+        return not self.in_flight
 
 
 async def hear_arrivals(db: Database, *, wake: Callable[[], None], listening: asyncio.Event | None = None,
@@ -140,10 +145,10 @@ class InboundWorker:
     def _free_slots(self) -> int:
         return min(self.batch, self.concurrency - len(self._running))
 
-    async def _fill(self, *, look_first: bool = False) -> int:
-        """Claim as many rows as there are free slots and start each at once; how many were taken.
-        ``look_first``: read whether anything is due before writing (``inbox.claim``)."""
-        free = self._free_slots()
+    async def _fill(self, *, look_first: bool = False, most: int | None = None) -> int:
+        """Claim as many rows as there are free slots (``most`` at most) and start each at once; how many
+        were taken. ``look_first``: read whether anything is due before writing (``inbox.claim``)."""
+        free = self._free_slots() if most is None else min(most, self._free_slots())
         if free <= 0:
             return 0
         answered, self._answered = self._answered, []
@@ -202,11 +207,13 @@ class InboundWorker:
             while not stop.is_set():
                 woken = self._wake.is_set()
                 self._wake.clear()
+                most = None
                 if self.acknowledging is not None and self._free_slots() > 0:
-                    await self.acknowledging.quiet(most=self.yield_most)
+                    if not await self.acknowledging.quiet(most=self.yield_most):
+                        most = WHILE_ACKNOWLEDGING
                 try:
                     # Rows answered meanwhile are marked done with the next claim (one commit for both).
-                    taken = await self._fill(look_first=idle and not woken)
+                    taken = await self._fill(look_first=idle and not woken, most=most)
                     idle = not taken and not self._running
                     if not taken and self._answered:
                         await self._mark_done()

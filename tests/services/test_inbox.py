@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from datetime import timedelta
 
 import pytest
@@ -539,6 +539,30 @@ async def test_a_serving_worker_waits_for_acknowledgements_a_bounded_time_only(a
         async with _working(worker):
             await held.until(1)
     assert [row.status for row in await _rows(app)] == ["done"]
+
+
+async def test_a_serving_worker_still_acknowledging_after_its_wait_claims_one_row_not_its_free_slots(
+        app: App, clock: FrozenClock) -> None:
+    acknowledging, held = Acknowledging(), Held()
+    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": held}, acknowledging=acknowledging,
+                           yield_most=0)
+    for key, who in (("p1", "alice"), ("p2", "bob"), ("p3", "carol")):
+        await _store(app, key, who)
+    with ExitStack() as in_flight:
+        in_flight.enter_context(acknowledging.request())
+        async with _working(worker):
+            try:
+                await held.until(1)
+                for _ in range(20):
+                    await asyncio.sleep(0)  # every chance to run
+                # Eight free slots, three rows due, a request still in flight: one row taken, the others left.
+                assert held.started == ["console:command:p1"] and await _locked(app) == ["console:command:p1"]
+                in_flight.close()  # acknowledged: nothing in flight any more
+                worker.wake()
+                await held.until(3)  # the free slots filled at once
+            finally:
+                held.release_all()  # the worker stops only once its rows are through
+    assert [row.status for row in await _rows(app)] == ["done"] * 3
 
 
 async def test_an_idle_worker_polls_by_reading_and_writes_only_to_claim(app: App, clock: FrozenClock) -> None:
