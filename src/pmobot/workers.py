@@ -208,9 +208,9 @@ class InboundWorker:
                 woken = self._wake.is_set()
                 self._wake.clear()
                 most = None
-                if self.acknowledging is not None and self._free_slots() > 0:
-                    if not await self.acknowledging.quiet(most=self.yield_most):
-                        most = WHILE_ACKNOWLEDGING
+                if (self.acknowledging is not None and self._free_slots() > 0
+                        and not await self.acknowledging.quiet(most=self.yield_most)):
+                    most = WHILE_ACKNOWLEDGING
                 try:
                     # Rows answered meanwhile are marked done with the next claim (one commit for both).
                     taken = await self._fill(look_first=idle and not woken, most=most)
