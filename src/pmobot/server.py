@@ -12,7 +12,7 @@ import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from aiohttp import web
@@ -30,6 +30,8 @@ from pmobot.workers import Acknowledging, InboundWorker, hear_arrivals
 
 log = logging.getLogger(__name__)
 
+# The scheduled jobs wait this long at most for the warm-ups (``LanguageModels.warmed``) before they start.
+WARM_UPS_MOST = 30.0
 # The advisory lock id of the scheduler leader on PostgreSQL ("pmob" in ASCII).
 LEADER_LOCK_ID = 0x706D6F62
 
@@ -172,32 +174,54 @@ class LanguageModels:
     """The language models of this process: loaded in a thread once serving has
     begun, then taken out of the garbage collector's sight. ``also``: more of
     what a first request or job would otherwise load in the event loop (the
-    message catalogs, the holidays), loaded in the same thread.
+    message catalogs, the holidays), loaded first in the same thread
+    (``warmed`` is set then: the scheduled jobs start after it).
 
-    They are millions of long-lived objects: left in the collected heap, every
-    full collection walks them all and stalls the event loop for a few hundred
-    milliseconds. ``gc.freeze`` moves what exists once they are loaded to a
-    permanent generation. ``/healthz`` says whether they are loaded; requests are
-    served meanwhile (a sentence read before then waits for the models).
+    They are a million long-lived objects. Left in the collected heap, every
+    full collection walks them all: while they loaded, one every half second
+    held the event loop for 150 to 700 ms, and later ones would too. So the
+    collector is off while they load, and what exists once they are loaded is
+    moved to a permanent generation (``gc.freeze``) without a full collection
+    first: that one held the loop 0.3 s to find a few hundred unreachable
+    objects among the million, which are kept. ``/healthz`` says whether they
+    are loaded; requests are served meanwhile (a sentence read before then
+    waits for the models).
     """
 
     def __init__(self, *, also: Sequence[Callable[[], object]] = ()) -> None:
         self.ready = False
         self.also = tuple(also)
+        self.warmed = asyncio.Event()
 
     async def load(self) -> None:
         from pmobot.conversation.recognizers import warm_up as load_models
 
-        def load_all() -> None:
-            load_models()
+        def warm_all() -> None:
             for warm in self.also:
                 warm()
 
-        await asyncio.get_running_loop().run_in_executor(None, load_all)
-        gc.collect()
-        gc.freeze()
+        loop = asyncio.get_running_loop()
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            await loop.run_in_executor(None, warm_all)
+            self.warmed.set()
+            await loop.run_in_executor(None, load_models)
+            gc.freeze()
+        finally:
+            self.warmed.set()
+            if collecting:
+                gc.enable()
         self.ready = True
         log.info("language models loaded")
+
+
+async def _start_when(ready: asyncio.Event, scheduler: AsyncIOScheduler, *, most: float = WARM_UPS_MOST) -> None:
+    """Start ``scheduler`` once ``ready`` is set, ``most`` seconds at most: the outbox it runs never waits on
+    a warm-up that hangs."""
+    with suppress(TimeoutError):
+        await asyncio.wait_for(ready.wait(), most)
+    scheduler.start()
 
 
 @asynccontextmanager
@@ -207,17 +231,21 @@ async def _running(*, platforms: Sequence[Platform], scheduler: AsyncIOScheduler
     """What ``pmobot serve`` and ``pmobot worker`` both run: the platforms, the scheduled jobs and the inbound
     workers, until the ``stop`` it yields is set; then everything is stopped in order (``stop`` set first)."""
     loop = asyncio.get_running_loop()
-    warming = loop.create_task((models or LanguageModels()).load())
+    models = models or LanguageModels()
+    warming = loop.create_task(models.load())
     stop = stop or asyncio.Event()
     handled = stop_on_signals(loop, stop)
     started: list[Platform] = []
     working: list[asyncio.Task[None]] = []
     hearing: asyncio.Task[None] | None = None
+    scheduling: asyncio.Task[None] | None = None
     try:
         for platform in platforms:
             await platform.start()
             started.append(platform)
-        scheduler.start()
+        # The jobs' first tick needs what the warm-ups load (holidays, catalogs): loaded in the event loop
+        # meanwhile, it held the acknowledgements of the first seconds behind it.
+        scheduling = loop.create_task(_start_when(models.warmed, scheduler))
         working += [loop.create_task(worker.run(stop)) for worker in workers]
         if workers and not workers[0].db.is_sqlite:
             # Requests stored by other processes wake these workers at once (SQLite has one process).
@@ -229,8 +257,9 @@ async def _running(*, platforms: Sequence[Platform], scheduler: AsyncIOScheduler
         yield stop
     finally:
         warming.cancel()
-        if hearing is not None:
-            hearing.cancel()
+        for task in (scheduling, hearing):
+            if task is not None:
+                task.cancel()
         stop.set()
         # The workers finish the row in hand; a row cut short is taken again when its lease runs out.
         await asyncio.gather(*working, return_exceptions=True)

@@ -3,6 +3,10 @@ refusals that name what to set."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import threading
+
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -100,6 +104,7 @@ class _Preloaded(LanguageModels):
     """Models that are already loaded: the test is not about them."""
 
     async def load(self) -> None:
+        self.warmed.set()
         self.ready = True
 
 
@@ -173,18 +178,65 @@ async def test_the_platforms_requests_in_flight_are_counted_for_the_workers_and_
 
 async def test_what_a_first_request_or_job_would_load_is_loaded_at_start_beside_the_language_models(
         app: App, monkeypatch: pytest.MonkeyPatch) -> None:
-    import threading
 
     from pmobot.conversation import recognizers
 
-    monkeypatch.setattr(recognizers, "warm_up", lambda: None)  # the models themselves: seconds, tested elsewhere
     loaded: list[tuple[str, bool]] = []
+    # The models themselves (seconds, tested elsewhere): after the warm-ups, the collector still off.
+    monkeypatch.setattr(recognizers, "warm_up", lambda: loaded.append(("models", gc.isenabled())))
     warm_ups = [lambda: loaded.append(("one", threading.current_thread() is threading.main_thread()))]
     models = LanguageModels(also=warm_ups)
+    frozen = gc.get_freeze_count()
     await models.load()
-    # Loaded in a thread, not in the event loop's.
-    assert models.ready and loaded == [("one", False)]
+    # Loaded in a thread, not in the event loop's, the warm-ups first; no full collection walked the heap
+    # meanwhile, and what was loaded is frozen out of the collector's sight, which is back on.
+    assert models.ready and models.warmed.is_set() and loaded == [("one", False), ("models", False)]
+    assert gc.isenabled() and gc.get_freeze_count() > frozen
     # The serving process's list: every message catalog and this year's holidays.
     names = [getattr(warm, "func", None) for warm in app.warm_ups()]
     assert names.count(i18n.catalog) == len(i18n.LOCALES)
     assert app.core.calendar.warm_up in [getattr(warm, "func", None) for warm in app.warm_ups()]
+
+
+async def test_the_scheduled_jobs_start_once_the_warm_ups_are_loaded(
+        app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Their first tick needs the holidays and the catalogs: loaded in the event loop, they held the first
+    seconds' acknowledgements behind them."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from pmobot.conversation import recognizers
+    from pmobot.server import _running
+
+    monkeypatch.setattr(recognizers, "warm_up", lambda: None)  # the models themselves: not this test's
+    release = threading.Event()
+    models = LanguageModels(also=[lambda: release.wait(30)])  # the wait: only a guard against a hang
+    scheduler = AsyncIOScheduler()
+    try:
+        async with _running(platforms=(), scheduler=scheduler, leadership=Leadership(app.db), workers=(),
+                            models=models, stop=None) as stop:
+            for _ in range(20):
+                await asyncio.sleep(0)  # every chance to start
+            assert not scheduler.running
+            release.set()
+            await asyncio.wait_for(models.warmed.wait(), timeout=30)
+            for _ in range(20):
+                if scheduler.running:
+                    break
+                await asyncio.sleep(0)
+            assert scheduler.running
+            stop.set()
+    finally:
+        release.set()
+
+
+async def test_the_scheduled_jobs_start_anyway_when_the_warm_ups_do_not_end() -> None:
+    """The outbox runs in the scheduler: a warm-up that hangs must not stop every delivery."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from pmobot.server import _start_when
+
+    scheduler = AsyncIOScheduler()
+    # Never set; the outer wait only turns a hang into a failure.
+    await asyncio.wait_for(_start_when(asyncio.Event(), scheduler, most=0), timeout=30)
+    assert scheduler.running
+    scheduler.shutdown(wait=False)
