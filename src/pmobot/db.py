@@ -8,7 +8,7 @@ psycopg), so a user may write ``sqlite:///...`` or ``postgresql://...``.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from functools import cache, lru_cache
 from importlib import resources
@@ -19,10 +19,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Row, event
+from sqlalchemy import Row, Table, bindparam, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -30,7 +30,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.sqlite_writes import NO_BEGIN, Writers, attach, is_write
+from pmobot.sqlite_writes import NO_BEGIN, Writers, attach, commit_alone, is_write
 
 log = logging.getLogger(__name__)
 
@@ -225,6 +225,40 @@ async def insert_unless_taken(session: AsyncSession, model: type[SQLModel], rows
                                      key, tuple(returning))
     result = await session.exec(statement, params=list(rows))
     return list(result.all())
+
+
+async def insert_committed(db: Database, model: type[SQLModel], rows: Sequence[Mapping[str, Any]], *,
+                           key: str) -> list[Any]:
+    """SQLite: ``insert_unless_taken`` in a transaction of its own, committed, in one call to the driver's
+    thread, in this process's write turn (``sqlite_writes.commit_alone``); the ``key`` of each row inserted.
+    Every row has the same fields.
+
+    What the edge pays before each acknowledgement. A session cost three times as much for the same rows:
+    its events, the ORM, and a second call to the driver's thread for the commit (0.5 to 0.7 ms of the event
+    loop's time a transaction, against 0.18 ms). The values go through their columns' bind processing, as
+    in a session (JSON, times), and may fail there as they would in one.
+    """
+    if not rows:
+        return []
+    assert db.writers is not None, "SQLite only: one call to the driver's thread"
+    sql, processors = _committed_insert(db.engine.dialect, model.__table__,  # type: ignore[attr-defined]
+                                        key, tuple(rows[0]), len(rows))
+    parameters = [process(rows[n][name]) if process else rows[n][name] for n, name, process in processors]
+    return [inserted for (inserted,) in await commit_alone(db.engine, db.writers, sql, parameters)]
+
+
+@lru_cache(maxsize=256)
+def _committed_insert(dialect: Dialect, table: Table, key: str, columns: tuple[str, ...],
+                      count: int) -> tuple[str, tuple[tuple[int, str, Callable[[Any], Any] | None], ...]]:
+    """``insert_committed``'s statement for ``count`` rows of ``columns`` (``insert_unless_taken``'s, with
+    their values), and for each of its parameters, in order, the row and the field it takes and its
+    column's bind processing."""
+    values: list[dict[str, Any]] = [{name: bindparam(f"r{n}_{name}") for name in columns} for n in range(count)]
+    statement = _insert_unless_taken(dialect.name, table, key, (table.c[key],)).values(values)
+    compiled = statement.compile(dialect=dialect)
+    processing = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns}
+    taken = [name[1:].split("_", 1) for name in compiled.positiontup or ()]
+    return str(compiled), tuple((int(n), field, processing[field]) for n, field in taken)
 
 
 @lru_cache(maxsize=128)

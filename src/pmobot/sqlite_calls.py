@@ -156,7 +156,7 @@ class Connection(aiosqlite.Connection):
     async def commit_alone(self, sql: str, parameters: Sequence[Any]) -> list[Any]:
         """``sql`` in a write transaction of its own (``BEGIN IMMEDIATE``, the statement, ``COMMIT``), all in
         one call to the driver's thread; the rows it returns. A failure rolls it back there. For the one
-        statement the edge commits before each acknowledgement (``sqlite_writes.insert_committed``)."""
+        statement the edge commits before each acknowledgement (``db.insert_committed``)."""
         try:
             rows: list[Any] = await self._execute(  # type: ignore[no-untyped-call]
                 lambda: _alone(self._conn, sql, parameters))

@@ -2,9 +2,9 @@
 
 SQLite has one writer at a time. Here: its connections (one call to the driver's thread per statement,
 ``pmobot.sqlite_calls``) and their PRAGMAs; a write transaction opened ``IMMEDIATE`` just before a session's
-first write; the writers of a process taking turns in asyncio rather than in SQLite's busy handler; and
-``insert_committed``, the one transaction the edge commits before each acknowledgement, in one call.
-``attach`` puts them on an engine (``db.Database``).
+first write; and the writers of a process taking turns in asyncio rather than in SQLite's busy handler.
+``attach`` puts them on an engine (``db.Database``), ``commit_alone`` runs one statement in its own
+transaction in one call to the driver's thread (``db.insert_committed``).
 """
 
 from __future__ import annotations
@@ -12,23 +12,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Callable, Mapping, Sequence
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from sqlalchemy import Table, bindparam, event
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.util import await_only
-from sqlmodel import SQLModel
 
 from pmobot import sqlite_calls
-
-if TYPE_CHECKING:
-    from pmobot.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -183,40 +177,11 @@ def _checked_in(_dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry)
     record.info.pop(_WRITING, None)
 
 
-async def insert_committed(db: Database, model: type[SQLModel], rows: Sequence[Mapping[str, Any]], *,
-                           key: str) -> list[Any]:
-    """SQLite: ``insert_unless_taken`` in a transaction of its own, committed, in one call to the driver's
-    thread, in this process's write turn; the ``key`` of each row inserted. Every row has the same fields.
-
-    What the edge pays before each acknowledgement. A session cost three times as much for the same rows:
-    its events, the ORM, and a second call to the driver's thread for the commit (0.5 to 0.7 ms of the event
-    loop's time a transaction, against 0.18 ms). The values go through their columns' bind processing, as
-    in a session (JSON, times), and may fail there as they would in one.
-    """
-    if not rows:
-        return []
-    assert db.writers is not None, "SQLite only: one call to the driver's thread"
-    sql, processors = _committed_insert(db.engine.dialect, model.__table__,  # type: ignore[attr-defined]
-                                        key, tuple(rows[0]), len(rows))
-    parameters = [process(rows[n][name]) if process else rows[n][name] for n, name, process in processors]
-    async with db.engine.connect() as conn:
-        await db.writers.take(conn.info)
+async def commit_alone(engine: AsyncEngine, writers: Writers, sql: str, parameters: Sequence[Any]) -> list[Any]:
+    """``sql`` in a write transaction of its own, committed in one call to the driver's thread
+    (``sqlite_calls.Connection.commit_alone``), in this process's write turn; the rows it returns."""
+    async with engine.connect() as conn:
+        await writers.take(conn.info)
         driver = (await conn.get_raw_connection()).driver_connection
         assert isinstance(driver, sqlite_calls.Connection)
-        return [inserted for (inserted,) in await driver.commit_alone(sql, parameters)]
-
-
-@lru_cache(maxsize=256)
-def _committed_insert(dialect: Dialect, table: Table, key: str, columns: tuple[str, ...],
-                      count: int) -> tuple[str, tuple[tuple[int, str, Callable[[Any], Any] | None], ...]]:
-    """``insert_committed``'s statement for ``count`` rows of ``columns``, and for each of its parameters, in
-    order, the row and the field it takes and its column's bind processing."""
-    values: list[dict[str, Any]] = [{name: bindparam(f"r{n}_{name}") for name in columns} for n in range(count)]
-    statement = (sqlite_insert(table).values(values).on_conflict_do_nothing(index_elements=[key])
-                 .returning(table.c[key]))
-    compiled = statement.compile(dialect=dialect)
-    processing = {name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns}
-    taken = [name[1:].split("_", 1) for name in compiled.positiontup or ()]
-    return str(compiled), tuple((int(n), field, processing[field]) for n, field in taken)
-
-
+        return await driver.commit_alone(sql, parameters)

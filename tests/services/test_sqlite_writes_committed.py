@@ -1,4 +1,4 @@
-"""The edge's one transaction before each acknowledgement on SQLite (``sqlite_writes.insert_committed``): the
+"""The edge's one transaction before each acknowledgement on SQLite (``db.insert_committed``): the
 rows read back as a session would have written them, in one call to the driver's thread, in the turn."""
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ import pytest
 from sqlmodel import select
 
 from pmobot import sqlite_calls
-from pmobot.db import Database
+from pmobot.db import Database, insert_committed
 from pmobot.domain import keys
 from pmobot.domain.models_inbound import InboundRequest
 from pmobot.services import inbox
-from pmobot.sqlite_writes import insert_committed
 
 WHEN = datetime(2026, 11, 30, 9, 15, 30, 123456, tzinfo=UTC)
 

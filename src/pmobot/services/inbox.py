@@ -45,12 +45,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot import leases
-from pmobot.db import Database, insert_new, insert_unless_taken, wrote
+from pmobot.db import Database, insert_committed, insert_new, insert_unless_taken, wrote
 from pmobot.domain import keys
 from pmobot.domain.models import UTCDateTime
 from pmobot.domain.models_inbound import OPEN, InboundRequest
 from pmobot.messages import Message, from_dict, to_dict
-from pmobot.sqlite_writes import insert_committed
 
 # How long a claimed row is reserved for its worker (a Web API call gives up after 10 s). A worker that
 # died holds its rows this long, no longer; one that outlived it commits nothing (``finish_in``).
@@ -200,10 +199,9 @@ class Arrivals:
             if not arrival.stored.done():
                 arrival.stored.set_result(first and arrival.row["key"] in inserted)
 
-
     async def _insert(self, rows: list[dict[str, Any]]) -> set[str]:
         """The keys of ``rows`` inserted (a key already held is left out), committed. On SQLite in one call to
-        the driver's thread (``sqlite_writes.insert_committed``); on PostgreSQL announced to every process's workers."""
+        the driver's thread (``db.insert_committed``); on PostgreSQL announced to every process's workers."""
         if self.db.is_sqlite:
             return set(await insert_committed(self.db, InboundRequest, rows, key="key"))
         async with self.db.session() as session:
