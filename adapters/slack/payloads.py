@@ -16,10 +16,13 @@ the acknowledgement wrappers (``acks``) log once and drop.
 
 from __future__ import annotations
 
+import binascii
+import json
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import parse_body
@@ -80,8 +83,46 @@ def parse(raw: bytes, *, content_type: str | None) -> tuple[str, dict[str, Any]]
     except UnicodeDecodeError:
         raise Malformed("not UTF-8") from None
     with _unreadable():
-        parsed = parse_body(body, content_type)
+        parsed = _parse_body(body, content_type)
     return body, read(parsed)
+
+
+def _parse_body(body: str, content_type: str | None) -> Any:
+    """What bolt's ``parse_body`` makes of a body, the same to the last character (a test compares them), with
+    forms decoded by ``form``: a button press's payload is JSON in a form, nearly every character escaped, and
+    the standard library's decoding, a loop in Python over each escape, was the largest cost of its ack."""
+    if not body or content_type == "application/json" or body.startswith("{"):
+        return parse_body(body, content_type)
+    fields = dict(form(body))
+    if "payload" not in body:
+        return fields
+    payload = fields.get("payload")
+    return {} if payload is None else json.loads(payload)
+
+
+def form(body: str) -> list[tuple[str, str]]:
+    """A form's fields as ``urllib.parse.parse_qsl(body, keep_blank_values=True)`` reads them, faster."""
+    fields = []
+    for pair in body.split("&"):
+        if pair:
+            name, _, value = pair.partition("=")
+            fields.append((_unescape(name.replace("+", " ")), _unescape(value.replace("+", " "))))
+    return fields
+
+
+# An escape that is not '%' and two hex digits (``unquote`` keeps it as it is).
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _unescape(text: str) -> str:
+    """``urllib.parse.unquote(text)``. Where every '%' starts an escape and nothing else could read as one
+    (ASCII, no '=' of its own), the escapes are decoded in C: as quoted-printable, once each '%' is '='.
+    Anything else is left to ``unquote``."""
+    if "%" not in text:
+        return text
+    if not text.isascii() or "=" in text or _LONE_PERCENT.search(text):
+        return unquote(text)
+    return binascii.a2b_qp(text.replace("%", "=")).decode("utf-8", "replace")
 
 
 def bolt_request(body: str, *, query: str, headers: Mapping[str, str],
@@ -107,7 +148,7 @@ def _unreadable() -> Iterator[None]:
 
 def ssl_check(raw: bytes) -> bool:
     """Slack checking the server's certificate (``ssl_check=1``): answered 200 as bolt does, signed or not."""
-    return b"ssl_check=1" in raw and dict(parse_qsl(raw.decode("utf-8", "replace"))).get("ssl_check") == "1"
+    return b"ssl_check=1" in raw and dict(form(raw.decode("utf-8", "replace"))).get("ssl_check") == "1"
 
 
 def read(body: object) -> dict[str, Any]:
