@@ -30,7 +30,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.sqlite_writes import NO_BEGIN, Writers, attach, commit_alone, is_write
+from pmobot.sqlite_writes import NO_BEGIN, LoopCommits, Writers, attach, commit_alone, is_write
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +84,12 @@ class Database:
         event.listen(self.engine.sync_engine.pool, "checkin", _written_out_checked_in)
         # The SQLite write turns of this process (None on PostgreSQL, which has row locks).
         self.writers: Writers | None = attach(self.engine) if self.is_sqlite else None
+        # The edge's commit before each acknowledgement, in the event loop (a database in a file only: one in
+        # memory is the pool's own connection's).
+        path = make_url(self.url).database if self.is_sqlite else None
+        self.loop_commits: LoopCommits | None = (
+            LoopCommits(path, engine=self.engine, writers=self.writers)
+            if self.writers is not None and path and path != ":memory:" else None)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @asynccontextmanager
@@ -126,6 +132,8 @@ class Database:
             )
 
     async def dispose(self) -> None:
+        if self.loop_commits is not None:
+            self.loop_commits.close()
         await self.engine.dispose()
 
 
@@ -229,9 +237,9 @@ async def insert_unless_taken(session: AsyncSession, model: type[SQLModel], rows
 
 async def insert_committed(db: Database, model: type[SQLModel], rows: Sequence[Mapping[str, Any]], *,
                            key: str) -> list[Any]:
-    """SQLite: ``insert_unless_taken`` in a transaction of its own, committed, in one call to the driver's
-    thread, in this process's write turn (``sqlite_writes.commit_alone``); the ``key`` of each row inserted.
-    Every row has the same fields.
+    """SQLite: ``insert_unless_taken`` in a transaction of its own, committed, in this process's write turn:
+    by the event loop itself (``sqlite_writes.LoopCommits``), else in one call to the driver's thread
+    (``sqlite_writes.commit_alone``); the ``key`` of each row inserted. Every row has the same fields.
 
     What the edge pays before each acknowledgement. A session cost three times as much for the same rows:
     its events, the ORM, and a second call to the driver's thread for the commit (0.5 to 0.7 ms of the event
@@ -240,11 +248,13 @@ async def insert_committed(db: Database, model: type[SQLModel], rows: Sequence[M
     """
     if not rows:
         return []
-    assert db.writers is not None, "SQLite only: one call to the driver's thread"
+    assert db.writers is not None, "SQLite only"
     sql, processors = _committed_insert(db.engine.dialect, model.__table__,  # type: ignore[attr-defined]
                                         key, tuple(rows[0]), len(rows))
     parameters = [process(rows[n][name]) if process else rows[n][name] for n, name, process in processors]
-    return [inserted for (inserted,) in await commit_alone(db.engine, db.writers, sql, parameters)]
+    committed = (db.loop_commits.commit_alone(sql, parameters) if db.loop_commits is not None
+                 else commit_alone(db.engine, db.writers, sql, parameters))
+    return [inserted for (inserted,) in await committed]
 
 
 @lru_cache(maxsize=256)

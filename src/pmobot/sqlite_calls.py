@@ -48,8 +48,8 @@ def _commit(connection: sqlite3.Connection) -> None:
 
 
 def _alone(connection: sqlite3.Connection, sql: str, parameters: Sequence[Any]) -> list[Any]:
-    """On the driver's thread: ``sql`` in a write transaction of its own, committed; its rows. Rolled back
-    when it or the commit fails."""
+    """``sql`` in a write transaction of its own, committed; its rows. Rolled back when it or the commit
+    fails. On the driver's thread, or in the event loop on its own connection (``sqlite_writes.LoopCommits``)."""
     connection.execute("BEGIN IMMEDIATE")
     try:
         rows = connection.execute(sql, parameters).fetchall()

@@ -345,8 +345,8 @@ async def test_a_request_that_changes_nothing_is_fenced_by_its_row_once_half_its
 
 class Commits:
     """The transactions committed and the rows inserted into the queue, as the database receives them: what
-    SQLite runs (its trace of each connection checked out meanwhile), what PostgreSQL is sent (the engine's
-    events; on SQLite the edge commits below them, in one call to the driver's thread)."""
+    SQLite runs (its trace of each connection checked out meanwhile, and of the event loop's own, where the
+    edge commits below the engine's events), what PostgreSQL is sent (the engine's events)."""
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -356,6 +356,8 @@ class Commits:
         engine = app.db.engine.sync_engine
         if app.db.is_sqlite:
             event.listen(engine.pool, "checkout", self._trace)
+            if app.db.loop_commits is not None:
+                app.db.loop_commits._connect().set_trace_callback(self._ran)
         else:
             event.listen(engine, "commit", self._committed)
             event.listen(engine, "before_cursor_execute", self._executed)
@@ -383,6 +385,8 @@ class Commits:
         engine = self.app.db.engine.sync_engine
         if self.app.db.is_sqlite:
             event.remove(engine.pool, "checkout", self._trace)
+            if self.app.db.loop_commits is not None:
+                self.app.db.loop_commits._connect().set_trace_callback(None)
         else:
             event.remove(engine, "commit", self._committed)
             event.remove(engine, "before_cursor_execute", self._executed)

@@ -1,14 +1,18 @@
 """The edge's one transaction before each acknowledgement on SQLite (``db.insert_committed``): the
-rows read back as a session would have written them, in one call to the driver's thread, in the turn."""
+rows read back as a session would have written them, committed by the event loop on its own connection
+(``sqlite_writes.LoopCommits``) in the process's write turn, and in the driver's thread when another
+process is writing."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import pytest
 from sqlmodel import select
 
@@ -90,6 +94,64 @@ async def test_a_failed_batch_leaves_nothing_stored_and_the_connection_clean(
         await insert_committed(db, InboundRequest, [_row("gone", "x")], key="key")
     monkeypatch.undo()
     assert await _stored(db) == {}
-    # Rolled back on the driver's thread and the turn given back: the next batch goes through at once.
+    # Rolled back and the turn given back: the next batch goes through at once.
     assert await insert_committed(db, InboundRequest, [_row("next", "x")], key="key") == ["next"]
     assert db.writers is not None and not db.writers.held()
+
+
+async def test_a_batch_is_committed_by_the_event_loop_without_a_call_to_the_drivers_thread(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+    to_thread = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: object, *args: object, **kwargs: object) -> object:
+        calls.append(fn)
+        return await to_thread(self, fn, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    assert await insert_committed(db, InboundRequest, [_row("a", "x"), _row("b", "y")], key="key") == ["a", "b"]
+    assert calls == []
+    monkeypatch.undo()
+    assert set(await _stored(db)) == {"a", "b"}
+    # Its connection never waits in SQLite (that would hold the event loop) and leaves checkpoints to the pool's.
+    assert db.loop_commits is not None
+    connection = db.loop_commits._connect()
+    assert connection.execute("PRAGMA busy_timeout").fetchone() == (0,)
+    assert connection.execute("PRAGMA wal_autocheckpoint").fetchone() == (0,)
+
+
+async def test_a_batch_waits_in_the_drivers_thread_while_another_process_writes(db: Database) -> None:
+    assert db.loop_commits is not None
+    other = sqlite3.connect(db.loop_commits.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO inbound_request (key, platform, kind, conversation, body, status, attempts, "
+                      "received_at, next_attempt_at) VALUES ('other', 'slack', 'request', 'slack:U2', '{}', "
+                      "'pending', 0, '2026-11-30 09:00:00', '2026-11-30 09:00:00')")
+        batch = asyncio.ensure_future(insert_committed(db, InboundRequest, [_row("mine", "x")], key="key"))
+        ticks = 0
+        while db.loop_commits.waited == 0:
+            await asyncio.sleep(0)  # the event loop goes on meanwhile: this coroutine keeps running
+            ticks += 1
+            assert ticks < 10_000 and not batch.done()
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert not batch.done()  # waiting for the other process's write, in the driver's thread
+        other.execute("COMMIT")
+        assert await asyncio.wait_for(batch, timeout=30) == ["mine"]  # the timeout only guards against a hang
+    finally:
+        other.close()
+    assert set(await _stored(db)) == {"other", "mine"}
+    assert db.writers is not None and not db.writers.held()
+
+
+async def test_disposing_of_the_database_closes_the_event_loops_connection(tmp_path: Path) -> None:
+    database = Database(f"sqlite:///{tmp_path}/closed.db")
+    await database.upgrade()
+    await insert_committed(database, InboundRequest, [_row("a", "x")], key="key")
+    assert database.loop_commits is not None
+    connection = database.loop_commits._connect()
+    await database.dispose()
+    with pytest.raises(sqlite3.ProgrammingError):
+        connection.execute("SELECT 1")
+    await database.dispose()  # twice is harmless

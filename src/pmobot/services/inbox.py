@@ -200,8 +200,8 @@ class Arrivals:
                 arrival.stored.set_result(first and arrival.row["key"] in inserted)
 
     async def _insert(self, rows: list[dict[str, Any]]) -> set[str]:
-        """The keys of ``rows`` inserted (a key already held is left out), committed. On SQLite in one call to
-        the driver's thread (``db.insert_committed``); on PostgreSQL announced to every process's workers."""
+        """The keys of ``rows`` inserted (a key already held is left out), committed. On SQLite by the event loop
+        itself (``db.insert_committed``); on PostgreSQL announced to every process's workers."""
         if self.db.is_sqlite:
             return set(await insert_committed(self.db, InboundRequest, rows, key="key"))
         async with self.db.session() as session:
