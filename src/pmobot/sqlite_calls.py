@@ -47,7 +47,7 @@ def _commit(connection: sqlite3.Connection) -> None:
     connection.execute("COMMIT")
 
 
-def _alone(connection: sqlite3.Connection, sql: str, parameters: Sequence[Any]) -> list[Any]:
+def in_own_transaction(connection: sqlite3.Connection, sql: str, parameters: Sequence[Any]) -> list[Any]:
     """``sql`` in a write transaction of its own, committed; its rows. Rolled back when it or the commit
     fails. On the driver's thread, or in the event loop on its own connection (``sqlite_writes.LoopCommits``)."""
     connection.execute("BEGIN IMMEDIATE")
@@ -159,7 +159,7 @@ class Connection(aiosqlite.Connection):
         statement the edge commits before each acknowledgement (``db.insert_committed``)."""
         try:
             rows: list[Any] = await self._execute(  # type: ignore[no-untyped-call]
-                lambda: _alone(self._conn, sql, parameters))
+                lambda: in_own_transaction(self._conn, sql, parameters))
         except BaseException:
             self.open = True  # a rollback that failed may have left it open: the pool's rollback ends it
             raise

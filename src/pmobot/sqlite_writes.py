@@ -181,19 +181,22 @@ class Writers:
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         """The write turn for a block that writes on a connection of no pool (``LoopCommits``)."""
-        info: dict[str, asyncio.Lock] = {}
+        info: dict[Any, Any] = {}
         await self.take(info)
         try:
             yield
         finally:
-            lock = info.get(_TURN)
-            if lock is not None and lock.locked():
-                lock.release()
+            _give_back(info)
 
     def done(self, _dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
-        lock = record.info.pop(_TURN, None)
-        if lock is not None and lock.locked():
-            lock.release()
+        _give_back(record.info)
+
+
+def _give_back(info: dict[Any, Any]) -> None:
+    """Give back the write turn ``info`` records (``Writers.take``), if it holds one."""
+    lock = info.pop(_TURN, None)
+    if lock is not None and lock.locked():
+        lock.release()
 
 
 def _ended(conn: Connection) -> None:
@@ -239,7 +242,7 @@ class LoopCommits:
         """``sql`` in a write transaction of its own, committed, in this process's write turn; its rows."""
         async with self.writers.turn():
             try:
-                return sqlite_calls._alone(self._connect(), sql, parameters)
+                return sqlite_calls.in_own_transaction(self._connect(), sql, parameters)
             except sqlite3.OperationalError as exc:
                 if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
                     raise
