@@ -7,6 +7,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import event, text
@@ -63,6 +64,42 @@ async def test_a_conversations_next_request_waits_for_the_one_before_on_every_wo
     assert await inbox.finish(app.db, [(row, token)], now=app.core.now()) == 1
     second = await inbox.claim(app.db, now=app.core.now(), platforms=["console"], batch=10)
     assert [row.key for row, _ in second] == ["console:command:a2"]
+
+
+def _probe_indexes(plan: list[Any], alias: str) -> set[str]:
+    """The indexes a PostgreSQL plan (``EXPLAIN (FORMAT JSON)``) reads for the table under ``alias``."""
+    found: set[str] = set()
+
+    def walk(node: dict[str, Any], inside: bool) -> None:
+        inside = inside or node.get("Alias") == alias
+        if inside and "Index Name" in node:
+            found.add(node["Index Name"])
+        for child in node.get("Plans", []):
+            walk(child, inside and child.get("Alias") in (None, alias))
+
+    walk(plan[0]["Plan"], False)
+    return found
+
+
+async def test_a_claim_looks_for_an_earlier_unfinished_row_in_the_partial_index_of_conversations(app: App) -> None:
+    # A young table (no statistics gathered yet, as after a deployment) with a backlog: the probe of each
+    # candidate for an earlier unfinished row of its conversation reads the index made for it.
+    await asyncio.gather(*(_store(app, f"w{n}", f"person{n % 20}") for n in range(600)))
+    due = inbox._due_statement().params(now=app.core.now(), platforms=["console"], batch=8)
+    async with app.db.session() as session:
+        conn = await session.connection()
+        sql = str(due.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        if app.db.is_sqlite:
+            plan = [row[-1] for row in (await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)).all()]
+            used = {line.split(" INDEX ")[1].split()[0] for line in plan
+                    if " inbound_request_1 " in line and " INDEX " in line}
+        else:
+            used = _probe_indexes((await conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql)).scalar_one(),
+                                  "inbound_request_1")
+    assert used == {"ix_inbound_request_heads"}
+    # And the rule it serves still holds: the oldest of each conversation, in order.
+    first = await inbox.claim(app.db, now=app.core.now(), platforms=["console"], batch=3)
+    assert [row.key for row, _ in first] == ["console:command:w0", "console:command:w1", "console:command:w2"]
 
 
 async def test_a_lease_that_ran_out_is_taken_over_and_the_late_worker_commits_nothing(

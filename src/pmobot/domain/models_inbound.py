@@ -33,8 +33,9 @@ class InboundRequest(SQLModel, table=True):
 
     __tablename__ = "inbound_request"
     __table_args__ = (
-        # The claim looks for the oldest unfinished row of each conversation.
-        sa.Index("ix_inbound_request_open", "status", "conversation", "id"),
+        # The claim keeps a row back while an earlier unfinished row of its conversation exists.
+        sa.Index("ix_inbound_request_heads", "conversation", "id", sqlite_where=sa.text(_UNFINISHED),
+                 postgresql_where=sa.text(_UNFINISHED)),
         sa.Index("ix_inbound_request_due", "status", "next_attempt_at"),
         # The claim takes the oldest unfinished rows first.
         sa.Index("ix_inbound_request_unfinished", "id", sqlite_where=sa.text(_UNFINISHED),

@@ -226,7 +226,7 @@ def _refused(exc: BaseException) -> bool:
 
 def _unfinished(status: Any) -> Any:
     """``status IN ('pending', 'answering')`` with the statuses written out, not bound: the planners then
-    read the partial index of the unfinished rows (``ix_inbound_request_unfinished``)."""
+    read the partial indexes of the unfinished rows (``ix_inbound_request_unfinished``, ``_heads``)."""
     return status.in_(bindparam("unfinished", list(OPEN), expanding=True, literal_execute=True))
 
 
