@@ -38,7 +38,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, exists, func, tuple_, update
+from sqlalchemy import Integer, bindparam, func, tuple_, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError, StatementError
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -243,9 +243,17 @@ def _due_statement() -> Any:
     """The ids of the due rows, the oldest unfinished one of each conversation at most, oldest first
     (``batch`` at most): what a claim reserves, and what a worker with nothing to do looks for first."""
     earlier = aliased(InboundRequest)
-    waits_on_earlier = exists().where(
-        and_(col(earlier.conversation) == col(InboundRequest.conversation), _unfinished(col(earlier.status)),
-             col(earlier.id) < col(InboundRequest.id)))
+    # ``OFFSET 0`` keeps the probe a subquery run for each candidate with its conversation and id, which the
+    # index of unfinished rows by conversation answers at once. Without it PostgreSQL made it an anti-join,
+    # planned on a young table (no statistics, a few rows when the plan was made, then kept) as a scan of
+    # every waiting row for each waiting row: 600 waiting, 9 ms a claim and 2.7 ms of the database's time a
+    # request, against about 1 ms a claim and 0.15 ms a request now.
+    waits_on_earlier = (
+        select(col(earlier.id))
+        .where(col(earlier.conversation) == col(InboundRequest.conversation), _unfinished(col(earlier.status)),
+               col(earlier.id) < col(InboundRequest.id))
+        .offset(0)
+        .exists())
     return (
         select(col(InboundRequest.id))
         .where(_unfinished(col(InboundRequest.status)), col(InboundRequest.next_attempt_at) <= _NOW,
