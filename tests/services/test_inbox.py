@@ -566,6 +566,37 @@ async def _serving_worker(app: App, clock: FrozenClock, *,
     return acknowledging, held, worker
 
 
+async def test_a_burst_is_over_only_once_no_request_has_been_in_flight_for_a_calm() -> None:
+    acknowledging = Acknowledging(calm=60)
+    with acknowledging.request():
+        assert not await acknowledging.quiet(most=0)
+    # Nothing in flight for an instant, between two batches of a burst: not quiet yet.
+    assert acknowledging.in_flight == 0 and not await acknowledging.quiet(most=0)
+    with acknowledging.request():
+        pass
+    assert not await acknowledging.quiet(most=0)
+    # Without a calm, the instant is enough.
+    instant = Acknowledging(calm=0)
+    with instant.request():
+        assert not await instant.quiet(most=0)
+    assert await instant.quiet(most=0)
+    # The calm runs out on its own (1 ms here; 30 s is only a guard against a hang).
+    short = Acknowledging(calm=0.001)
+    with short.request():
+        pass
+    assert await short.quiet(most=30)
+
+
+async def test_a_request_during_the_calm_starts_it_again() -> None:
+    acknowledging = Acknowledging(calm=0.001)
+    with acknowledging.request():
+        pass
+    with acknowledging.request():
+        # The calm begun by the first request was called off: it does not end while this one is in flight.
+        assert not await acknowledging.quiet(most=0.01)
+    assert await acknowledging.quiet(most=30)
+
+
 async def test_a_serving_worker_claims_nothing_while_requests_are_being_acknowledged(
         app: App, clock: FrozenClock) -> None:
     acknowledging, held, worker = await _serving_worker(app, clock, yield_most=60)
