@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -55,7 +56,8 @@ class Acknowledging:
     """The requests this process's web endpoints are answering now; its workers let them go first.
 
     An acknowledgement has a deadline (Slack's 3 s, then it sends again), an answer only a person waiting:
-    a worker's claim waits until no request has been in flight for ``calm`` seconds, ``YIELD_MOST`` at most
+    a worker's claim waits until no request has been in flight for ``calm`` seconds (none after a lone
+    request: the next person's answer does not wait for it), ``YIELD_MOST`` at most
     (so a worker never starves), and its work then does not hold the event loop or the database's write turn
     while a burst is being acknowledged. The calm matters: inside a burst, no request is in flight for an
     instant each time a batch has been acknowledged; a worker that took that instant for the end started
@@ -72,11 +74,17 @@ class Acknowledging:
         self.calm = calm
         self._quiet = asyncio.Event()
         self._quiet.set()
+        # Whether the requests since the last calm came together (a lone request needs no calm after it).
+        self._burst = False
+        self._last_end = -math.inf
         # Sets the event once the calm has lasted; cancelled by a request meanwhile.
         self._calming: asyncio.TimerHandle | None = None
 
     @contextmanager
     def request(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        if self.in_flight or loop.time() - self._last_end < self.calm:
+            self._burst = True
         self.in_flight += 1
         self._quiet.clear()
         if self._calming is not None:
@@ -86,15 +94,17 @@ class Acknowledging:
             yield
         finally:
             self.in_flight -= 1
+            self._last_end = loop.time()
             if not self.in_flight:
-                if self.calm > 0:
-                    self._calming = asyncio.get_running_loop().call_later(self.calm, self._calmed)
+                if self._burst:
+                    self._calming = loop.call_later(self.calm, self._calmed)
                 else:
                     self._quiet.set()
 
     def _calmed(self) -> None:
         self._calming = None
         if not self.in_flight:
+            self._burst = False
             self._quiet.set()
 
     async def quiet(self, *, most: float) -> bool:

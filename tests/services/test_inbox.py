@@ -568,31 +568,35 @@ async def _serving_worker(app: App, clock: FrozenClock, *,
 
 async def test_a_burst_is_over_only_once_no_request_has_been_in_flight_for_a_calm() -> None:
     acknowledging = Acknowledging(calm=60)
+    # A lone request: quiet as soon as it is acknowledged (the next answer waits for no calm).
     with acknowledging.request():
         assert not await acknowledging.quiet(most=0)
-    # Nothing in flight for an instant, between two batches of a burst: not quiet yet.
+    assert await acknowledging.quiet(most=0)
+    # Requests together: nothing in flight for an instant between two batches of a burst is not quiet yet.
+    with acknowledging.request(), acknowledging.request():
+        pass
     assert acknowledging.in_flight == 0 and not await acknowledging.quiet(most=0)
+    # Nor after the next one, come before the calm.
     with acknowledging.request():
         pass
     assert not await acknowledging.quiet(most=0)
-    # Without a calm, the instant is enough.
-    instant = Acknowledging(calm=0)
-    with instant.request():
-        assert not await instant.quiet(most=0)
-    assert await instant.quiet(most=0)
     # The calm runs out on its own (1 ms here; 30 s is only a guard against a hang).
     short = Acknowledging(calm=0.001)
-    with short.request():
+    with short.request(), short.request():
         pass
     assert await short.quiet(most=30)
+    # And the next lone request is lone again.
+    with short.request():
+        pass
+    assert await short.quiet(most=0)
 
 
 async def test_a_request_during_the_calm_starts_it_again() -> None:
     acknowledging = Acknowledging(calm=0.001)
-    with acknowledging.request():
+    with acknowledging.request(), acknowledging.request():
         pass
     with acknowledging.request():
-        # The calm begun by the first request was called off: it does not end while this one is in flight.
+        # The calm begun by the burst was called off: it does not end while this request is in flight.
         assert not await acknowledging.quiet(most=0.01)
     assert await acknowledging.quiet(most=30)
 
