@@ -56,10 +56,10 @@ class Acknowledging:
     """The requests this process's web endpoints are answering now; its workers let them go first.
 
     An acknowledgement has a deadline (Slack's 3 s, then it sends again), an answer only a person waiting:
-    a worker's claim waits until no request has been in flight for ``calm`` seconds (none after a lone
-    request: the next person's answer does not wait for it), ``YIELD_MOST`` at most
-    (so a worker never starves), and its work then does not hold the event loop or the database's write turn
-    while a burst is being acknowledged. The calm matters: inside a burst, no request is in flight for an
+    a worker's claim waits until no request has been in flight for ``calm`` seconds (no wait after a lone
+    request: the next person's answer does not wait for it), ``YIELD_MOST`` at most (so a worker never
+    starves), and its work then does not hold the event loop or the database's write turn while a burst is
+    being acknowledged. The calm matters: inside a burst, no request is in flight for an
     instant each time a batch has been acknowledged; a worker that took that instant for the end started
     eight rows' work in the middle of the burst, and acknowledgements took 1.6 times as long (p50).
     Still acknowledging after that wait, it claims ``WHILE_ACKNOWLEDGING`` rows, not a slot's worth: eight

@@ -68,7 +68,8 @@ async def test_a_conversations_next_request_waits_for_the_one_before_on_every_wo
 
 def _probe_lookups(plan: list[Any], alias: str) -> list[str]:
     """How a PostgreSQL plan (``EXPLAIN (FORMAT JSON)``) reads the table under ``alias``: each index it reads
-    with its condition."""
+    with its condition, and any other way of reading it (a sequential scan) by its name. A bitmap heap scan
+    is left out: the index under it is what says how it looks rows up."""
     found: list[str] = []
 
     def walk(node: dict[str, Any], inside: bool) -> None:
