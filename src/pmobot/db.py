@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -33,6 +33,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from pmobot.sqlite_writes import NO_BEGIN, LoopCommits, Writers, attach, commit_alone, is_write
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # PostgreSQL connections per process: the web endpoints, the inbound workers (``workers.CONCURRENCY``) and the
 # outbox share them; more waits for one rather than failing.
@@ -249,15 +251,44 @@ async def insert_committed(db: Database, model: type[SQLModel], rows: Sequence[M
     if not rows:
         return []
     assert db.writers is not None, "SQLite only"
-    sql, processors = _committed_insert(db.engine.dialect, model.__table__,  # type: ignore[attr-defined]
-                                        key, tuple(rows[0]), len(rows))
-    parameters = [process(rows[n][name]) if process else rows[n][name] for n, name, process in processors]
-    committed = (db.loop_commits.commit_alone(sql, parameters) if db.loop_commits is not None
-                 else commit_alone(db.engine, db.writers, sql, parameters))
+    table, columns = model.__table__, tuple(rows[0])  # type: ignore[attr-defined]
+    statements = []
+    start = 0
+    for count in _chunks(len(rows)):
+        sql, processors = _committed_insert(db.engine.dialect, table, key, columns, count)
+        chunk = rows[start:start + count]
+        statements.append((sql, [process(chunk[n][name]) if process else chunk[n][name]
+                                 for n, name, process in processors]))
+        start += count
+    committed = (db.loop_commits.commit_alone(statements) if db.loop_commits is not None
+                 else commit_alone(db.engine, db.writers, statements))
     return [inserted for (inserted,) in await committed]
 
 
-@lru_cache(maxsize=256)
+def _chunks(count: int) -> list[int]:
+    """``count`` rows as statements of a power of two rows each, largest first (27: 16, 8, 2, 1): a handful of
+    statements to build, each once. With one statement for any count, each new count was built when it first
+    came, in the event loop: 3 to 5 ms for a few dozen rows, and the first requests of a burst, which come in
+    the largest batches, waited for it."""
+    return [1 << bit for bit in reversed(range(count.bit_length())) if count >> bit & 1]
+
+
+async def write_alone(db: Database, work: Callable[[Connection], T]) -> T:
+    """``work`` (SQLAlchemy's statements on a connection) in a write transaction of its own, committed; what it
+    returns. On SQLite in a file, by the event loop itself (``sqlite_writes.LoopCommits.transaction``): for a
+    short transaction that must not hold the process's write turn while the event loop is busy (a worker's
+    claim). Elsewhere, or while another process writes, in a session."""
+    if db.loop_commits is not None:
+        return await db.loop_commits.transaction(work, otherwise=partial(_write_in_session, db, work))
+    return await _write_in_session(db, work)
+
+
+async def _write_in_session(db: Database, work: Callable[[Connection], T]) -> T:
+    async with db.session() as session:
+        return await (await session.connection()).run_sync(work)
+
+
+@lru_cache(maxsize=64)
 def _committed_insert(dialect: Dialect, table: Table, key: str, columns: tuple[str, ...],
                       count: int) -> tuple[str, tuple[tuple[int, str, Callable[[Any], Any] | None], ...]]:
     """``insert_committed``'s statement for ``count`` rows of ``columns`` (``insert_unless_taken``'s, with

@@ -47,12 +47,17 @@ def _commit(connection: sqlite3.Connection) -> None:
     connection.execute("COMMIT")
 
 
-def in_own_transaction(connection: sqlite3.Connection, sql: str, parameters: Sequence[Any]) -> list[Any]:
-    """``sql`` in a write transaction of its own, committed; its rows. Rolled back when it or the commit
-    fails. On the driver's thread, or in the event loop on its own connection (``sqlite_writes.LoopCommits``)."""
+# Statements run one after the other in one transaction, each with its parameters.
+Statements = Sequence[tuple[str, Sequence[Any]]]
+
+
+def in_own_transaction(connection: sqlite3.Connection, statements: Statements) -> list[Any]:
+    """``statements`` in a write transaction of their own, committed; the rows they return, in order. Rolled
+    back when one or the commit fails. On the driver's thread, or in the event loop on its own connection
+    (``sqlite_writes.LoopCommits``)."""
     connection.execute("BEGIN IMMEDIATE")
     try:
-        rows = connection.execute(sql, parameters).fetchall()
+        rows = [row for sql, parameters in statements for row in connection.execute(sql, parameters).fetchall()]
         _commit(connection)
     except BaseException:
         connection.execute("ROLLBACK")
@@ -153,13 +158,13 @@ class Connection(aiosqlite.Connection):
         """Run ``begin`` just before the next statement, in its call to the driver's thread."""
         self.begin_first = begin
 
-    async def commit_alone(self, sql: str, parameters: Sequence[Any]) -> list[Any]:
-        """``sql`` in a write transaction of its own (``BEGIN IMMEDIATE``, the statement, ``COMMIT``), all in
-        one call to the driver's thread; the rows it returns. A failure rolls it back there. For the one
-        statement the edge commits before each acknowledgement (``db.insert_committed``)."""
+    async def commit_alone(self, statements: Statements) -> list[Any]:
+        """``statements`` in a write transaction of their own (``BEGIN IMMEDIATE``, the statements, ``COMMIT``),
+        all in one call to the driver's thread; the rows they return. A failure rolls it back there. For what
+        the edge commits before each acknowledgement (``db.insert_committed``)."""
         try:
             rows: list[Any] = await self._execute(  # type: ignore[no-untyped-call]
-                lambda: in_own_transaction(self._conn, sql, parameters))
+                lambda: in_own_transaction(self._conn, statements))
         except BaseException:
             self.open = True  # a rollback that failed may have left it open: the pool's rollback ends it
             raise

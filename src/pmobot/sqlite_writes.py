@@ -3,9 +3,9 @@
 SQLite has one writer at a time. Here: its connections (one call to the driver's thread per statement,
 ``pmobot.sqlite_calls``) and their PRAGMAs; a write transaction opened ``IMMEDIATE`` just before a session's
 first write; and the writers of a process taking turns in asyncio rather than in SQLite's busy handler.
-``attach`` puts them on an engine (``db.Database``). ``LoopCommits`` runs the edge's one statement before
-each acknowledgement in its own transaction in the event loop itself, and ``commit_alone`` in one call to
-the driver's thread when it must wait (``db.insert_committed``).
+``attach`` puts them on an engine (``db.Database``). ``LoopCommits`` runs short write transactions (the
+edge's one statement before each acknowledgement, a worker's claim) in the event loop itself, and
+``commit_alone`` the edge's in one call to the driver's thread when it must wait (``db.insert_committed``).
 """
 
 from __future__ import annotations
@@ -14,20 +14,23 @@ import asyncio
 import logging
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from sqlalchemy.util import await_only
 
 from pmobot import sqlite_calls
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # SQLite waits this long for another connection's write to finish before saying "database is locked".
 SQLITE_BUSY_MS = 5000
@@ -192,6 +195,12 @@ class Writers:
         _give_back(record.info)
 
 
+def _busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked": another connection holds the write lock."""
+    error = exc.orig if isinstance(exc, OperationalError) else exc
+    return isinstance(error, sqlite3.OperationalError) and error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+
+
 def _give_back(info: dict[Any, Any]) -> None:
     """Give back the write turn ``info`` records (``Writers.take``), if it holds one."""
     lock = info.pop(_TURN, None)
@@ -208,26 +217,29 @@ def _checked_in(_dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry)
     record.info.pop(_WRITING, None)
 
 
-async def commit_alone(engine: AsyncEngine, writers: Writers, sql: str, parameters: Sequence[Any]) -> list[Any]:
-    """``sql`` in a write transaction of its own, committed in one call to the driver's thread
-    (``sqlite_calls.Connection.commit_alone``), in this process's write turn; the rows it returns."""
+async def commit_alone(engine: AsyncEngine, writers: Writers, statements: sqlite_calls.Statements) -> list[Any]:
+    """``statements`` in a write transaction of their own, committed in one call to the driver's thread
+    (``sqlite_calls.Connection.commit_alone``), in this process's write turn; the rows they return."""
     async with engine.connect() as conn:
         await writers.take(conn.info)
         driver = (await conn.get_raw_connection()).driver_connection
         assert isinstance(driver, sqlite_calls.Connection)
-        return await driver.commit_alone(sql, parameters)
+        return await driver.commit_alone(statements)
 
 
 class LoopCommits:
-    """The edge's commit before each acknowledgement, made by the event loop itself on a connection of its own.
+    """Short write transactions made by the event loop itself on a connection of its own: the edge's commit
+    before each acknowledgement (``commit_alone``) and a worker's claim (``transaction``).
 
     That transaction (``BEGIN IMMEDIATE``, one insert, ``COMMIT``) takes a fifth of a millisecond in WAL,
     which does not sync at each commit. Made in the driver's thread it took 1.7 ms (p50) to 12 ms (p99)
     while a burst was acknowledged: the thread waited for the GIL at each step, then the event loop a turn
-    to hear it had finished, and every request of the batch waited with it. Here it never waits inside the
-    event loop: SQLite's busy timeout is 0 on this connection, so a write of another process in progress
-    sends the transaction to the driver's thread to wait there, as sessions do (``commit_alone``); and
-    this connection never checkpoints the log (the pool's connections do, as they commit).
+    to hear it had finished, and every request of the batch waited with it. A worker's claim through a
+    session held the write turn the same way, for three calls to the driver's thread (2.6 ms p50, up to
+    25 ms under a burst), and every acknowledgement waited behind it. Here a transaction never waits inside
+    the event loop: SQLite's busy timeout is 0 on this connection, so a write of another process in progress
+    sends it elsewhere to wait (``otherwise``: the driver's thread, as sessions do); and this connection
+    never checkpoints the log (the pool's connections do, as they commit).
     """
 
     def __init__(self, path: str, *, engine: AsyncEngine, writers: Writers) -> None:
@@ -235,19 +247,44 @@ class LoopCommits:
         self.engine = engine
         self.writers = writers
         self._connection: sqlite3.Connection | None = None
-        # Transactions sent to the driver's thread because another process was writing (the tests read it).
+        # The same connection for SQLAlchemy's statements (``transaction``), made at its first use.
+        self._statements: Engine | None = None
+        # Transactions sent elsewhere because another process was writing (the tests read it).
         self.waited = 0
 
-    async def commit_alone(self, sql: str, parameters: Sequence[Any]) -> list[Any]:
-        """``sql`` in a write transaction of its own, committed, in this process's write turn; its rows."""
+    async def commit_alone(self, statements: sqlite_calls.Statements) -> list[Any]:
+        """``statements`` in a write transaction of their own, committed, in this process's write turn; their
+        rows."""
+        return await self._run(lambda connection: sqlite_calls.in_own_transaction(connection, statements),
+                               otherwise=lambda: commit_alone(self.engine, self.writers, statements))
+
+    async def transaction(self, work: Callable[[Connection], T], *, otherwise: Callable[[], Awaitable[T]]) -> T:
+        """``work`` with SQLAlchemy's statements in a write transaction of its own (``BEGIN IMMEDIATE``), committed,
+        in this process's write turn; what it returns. ``otherwise()`` instead while another process writes."""
+        return await self._run(lambda _connection: self._in_transaction(work), otherwise=otherwise)
+
+    async def _run(self, work: Callable[[sqlite3.Connection], T], *, otherwise: Callable[[], Awaitable[T]]) -> T:
         async with self.writers.turn():
             try:
-                return sqlite_calls.in_own_transaction(self._connect(), sql, parameters)
-            except sqlite3.OperationalError as exc:
-                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                return work(self._connect())
+            except (sqlite3.OperationalError, OperationalError) as exc:
+                if not _busy(exc):
                     raise
         self.waited += 1
-        return await commit_alone(self.engine, self.writers, sql, parameters)
+        return await otherwise()
+
+    def _in_transaction(self, work: Callable[[Connection], T]) -> T:
+        if self._statements is None:
+            self._statements = create_engine("sqlite://", creator=self._connect, poolclass=StaticPool)
+        with self._statements.connect() as connection:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                done = work(connection)
+                connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
+        return done
 
     def _connect(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -258,6 +295,9 @@ class LoopCommits:
         return self._connection
 
     def close(self) -> None:
+        if self._statements is not None:
+            self._statements.dispose()
+            self._statements = None
         if self._connection is not None:
             self._connection.close()
             self._connection = None

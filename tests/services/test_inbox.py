@@ -327,23 +327,87 @@ async def test_a_claim_marks_the_rows_answered_since_done_first_and_takes_their_
     assert [r.status for r in await _rows(app)] == ["done", "pending"]
 
 
-class Writes:
-    """The tables written, statement by statement, as the database receives them."""
+class Received:
+    """The statements the database receives, and its commits: what SQLite runs (its trace of each connection
+    checked out meanwhile, and of the event loop's own, where the edge and a worker's claim commit below the
+    engine's events), what PostgreSQL is sent (the engine's events)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.watching = True
+        engine = app.db.engine.sync_engine
+        if app.db.is_sqlite:
+            event.listen(engine.pool, "checkout", self._trace)
+            if app.db.loop_commits is not None:
+                app.db.loop_commits._connect().set_trace_callback(self._ran)
+        else:
+            event.listen(engine, "commit", self._committed)
+            event.listen(engine, "before_cursor_execute", self._executed)
+
+    def statement(self, text: str) -> None:
+        """Told each statement received."""
+
+    def committed(self) -> None:
+        """Told each commit."""
+
+    def _trace(self, dbapi_connection: object, _record: object, _proxy: object) -> None:
+        driver = dbapi_connection.driver_connection  # type: ignore[attr-defined]
+        await_only(driver._execute(lambda: driver._conn.set_trace_callback(self._ran)))
+
+    def _ran(self, statement: str) -> None:
+        if not self.watching:
+            return
+        if statement.upper() == "COMMIT":
+            self.committed()
+        self.statement(statement)
+
+    def _committed(self, _conn: object) -> None:
+        self.committed()
+
+    def _executed(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
+        self.statement(statement)
+
+    def close(self) -> None:
+        self.watching = False
+        engine = self.app.db.engine.sync_engine
+        if self.app.db.is_sqlite:
+            event.remove(engine.pool, "checkout", self._trace)
+            if self.app.db.loop_commits is not None:
+                self.app.db.loop_commits._connect().set_trace_callback(None)
+        else:
+            event.remove(engine, "commit", self._committed)
+            event.remove(engine, "before_cursor_execute", self._executed)
+
+
+class Writes(Received):
+    """The tables written, statement by statement."""
 
     WRITE = re.compile(r"^(?:WITH\b.*?\)\s*)?(?:INSERT INTO|UPDATE|DELETE FROM)\s+(\w+)", re.S | re.I)
 
     def __init__(self, app: App) -> None:
         self.seen: list[str] = []
-        self.app = app
-        event.listen(app.db.engine.sync_engine, "before_cursor_execute", self._seen)
+        super().__init__(app)
 
-    def _seen(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
+    def statement(self, text: str) -> None:
         # A claim on PostgreSQL is led by its CTE.
-        if found := self.WRITE.match(statement.strip()):
+        if found := self.WRITE.match(text.strip()):
             self.seen.append(found.group(1))
 
-    def close(self) -> None:
-        event.remove(self.app.db.engine.sync_engine, "before_cursor_execute", self._seen)
+
+class Commits(Received):
+    """The transactions committed and the rows inserted into the queue."""
+
+    def __init__(self, app: App) -> None:
+        self.commits = 0
+        self.inserts = 0
+        super().__init__(app)
+
+    def committed(self) -> None:
+        self.commits += 1
+
+    def statement(self, text: str) -> None:
+        if text.lstrip().upper().startswith("INSERT INTO INBOUND_REQUEST"):
+            self.inserts += 1
 
 
 async def test_a_request_that_changes_nothing_writes_nothing_until_its_batch_is_marked_done(
@@ -388,55 +452,6 @@ async def test_a_request_that_changes_nothing_is_fenced_by_its_row_once_half_its
     assert again.id == late.id
     with inbox.working(late, late_token, now=app.core.now()), pytest.raises(inbox.LeaseLost):
         await app.chat.on_command(ALICE, "c", "status NEED-1")
-
-
-class Commits:
-    """The transactions committed and the rows inserted into the queue, as the database receives them: what
-    SQLite runs (its trace of each connection checked out meanwhile, and of the event loop's own, where the
-    edge commits below the engine's events), what PostgreSQL is sent (the engine's events)."""
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.commits = 0
-        self.inserts = 0
-        self.watching = True
-        engine = app.db.engine.sync_engine
-        if app.db.is_sqlite:
-            event.listen(engine.pool, "checkout", self._trace)
-            if app.db.loop_commits is not None:
-                app.db.loop_commits._connect().set_trace_callback(self._ran)
-        else:
-            event.listen(engine, "commit", self._committed)
-            event.listen(engine, "before_cursor_execute", self._executed)
-
-    def _trace(self, dbapi_connection: object, _record: object, _proxy: object) -> None:
-        driver = dbapi_connection.driver_connection  # type: ignore[attr-defined]
-        await_only(driver._execute(lambda: driver._conn.set_trace_callback(self._ran)))
-
-    def _ran(self, statement: str) -> None:
-        if not self.watching:
-            return
-        if statement.upper() == "COMMIT":
-            self._committed(None)
-        self._executed(None, None, statement)
-
-    def _committed(self, _conn: object) -> None:
-        self.commits += 1
-
-    def _executed(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if statement.lstrip().upper().startswith("INSERT INTO INBOUND_REQUEST"):
-            self.inserts += 1
-
-    def close(self) -> None:
-        self.watching = False
-        engine = self.app.db.engine.sync_engine
-        if self.app.db.is_sqlite:
-            event.remove(engine.pool, "checkout", self._trace)
-            if self.app.db.loop_commits is not None:
-                self.app.db.loop_commits._connect().set_trace_callback(None)
-        else:
-            event.remove(engine, "commit", self._committed)
-            event.remove(engine, "before_cursor_execute", self._executed)
 
 
 async def test_requests_arriving_at_once_are_stored_by_one_transaction_each_told_whether_it_is_a_repeat(
@@ -651,29 +666,36 @@ async def test_a_serving_worker_still_acknowledging_after_its_wait_claims_one_ro
     assert [row.status for row in await _rows(app)] == ["done"] * 3
 
 
+class Looks(Received):
+    """The first word of each statement on the queue's table; ``looked`` is set at the third."""
+
+    def __init__(self, app: App) -> None:
+        self.statements: list[str] = []
+        self.looked = asyncio.Event()
+        super().__init__(app)
+
+    def statement(self, text: str) -> None:
+        if "inbound_request" in text:
+            self.statements.append(text.split()[0].upper())
+            if len(self.statements) >= 3:
+                self.looked.set()
+
+
 async def test_an_idle_worker_polls_by_reading_and_writes_only_to_claim(app: App, clock: FrozenClock) -> None:
-    statements: list[str] = []
-    looked = asyncio.Event()
-
-    def seen(_conn, _cursor, statement: str, *_args) -> None:  # type: ignore[no-untyped-def]
-        if "inbound_request" in statement:
-            statements.append(statement.split()[0].upper())
-            if len(statements) >= 3:
-                looked.set()
-
     held = Held()
     held.release_all()
     worker = InboundWorker(db=app.db, clock=clock, handlers={"console": held}, poll_seconds=0)
-    event.listen(app.db.engine.sync_engine, "before_cursor_execute", seen)
+    looks = Looks(app)
     try:
         async with _working(worker):
-            await asyncio.wait_for(looked.wait(), timeout=30)  # only a guard against a hang
+            await asyncio.wait_for(looks.looked.wait(), timeout=30)  # only a guard against a hang
             # The first look is a claim; with nothing found, every poll after it only reads.
+            statements = looks.statements
             assert statements[0] in ("UPDATE", "WITH") and set(statements[1:]) == {"SELECT"}, statements
             await _store(app, "p1", "alice")  # the next look finds it, and the worker claims it
             await held.until(1)
     finally:
-        event.remove(app.db.engine.sync_engine, "before_cursor_execute", seen)
+        looks.close()
     assert [row.status for row in await _rows(app)] == ["done"]
 
 

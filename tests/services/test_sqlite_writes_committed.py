@@ -155,3 +155,82 @@ async def test_disposing_of_the_database_closes_the_event_loops_connection(tmp_p
     with pytest.raises(sqlite3.ProgrammingError):
         connection.execute("SELECT 1")
     await database.dispose()  # twice is harmless
+
+
+async def test_a_batch_of_any_size_is_committed_whole_by_statements_of_a_few_sizes(db: Database) -> None:
+    assert await insert_committed(db, InboundRequest, [_row("held", "x")], key="key") == ["held"]
+    # 27 rows, one of them a key already held and one given twice: statements of 16, 8, 2 and 1 rows, one
+    # transaction, the rows inserted back in order.
+    keys_ = [f"k{n}" for n in range(25)] + ["held", "k3"]
+    inserted = await insert_committed(db, InboundRequest, [_row(key, key) for key in keys_], key="key")
+    assert inserted == [f"k{n}" for n in range(25)]
+    stored = await _stored(db)
+    assert len(stored) == 26 and stored["k24"].body["raw"] == "k24"
+    assert stored["held"].body["raw"] == "x"  # kept as it was
+
+
+async def _two_due(db: Database) -> list[tuple[InboundRequest, datetime]]:
+    async with db.session() as session:
+        for who in ("U1", "U2"):
+            await inbox.store(session, platform="slack", kind="request", key=keys.command(who),
+                              conversation=f"slack:{who}", body={}, now=WHEN)
+    return await inbox.claim(db, now=WHEN, platforms=["slack"], batch=1)
+
+
+async def test_a_claim_is_made_by_the_event_loop_without_a_call_to_the_drivers_thread(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    [(first, token)] = await _two_due(db)
+    calls: list[object] = []
+    to_thread = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: object, *args: object, **kwargs: object) -> object:
+        calls.append(fn)
+        return await to_thread(self, fn, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    # The first row marked done and the second reserved, in one transaction of the event loop's connection.
+    [(second, _)] = await inbox.claim(db, now=WHEN, platforms=["slack"], batch=1, finished=[(first, token)])
+    assert calls == []
+    monkeypatch.undo()
+    stored = await _stored(db)
+    assert stored[first.key].status == "done" and stored[second.key].locked_until == WHEN + inbox.LEASE
+    assert second.body == {} and second.received_at == WHEN  # read back as a session reads it
+    assert db.writers is not None and not db.writers.held()
+
+
+async def test_a_claim_waits_in_the_drivers_thread_while_another_process_writes(db: Database) -> None:
+    [(first, token)] = await _two_due(db)
+    assert db.loop_commits is not None
+    other = sqlite3.connect(db.loop_commits.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        claim = asyncio.ensure_future(inbox.claim(db, now=WHEN, platforms=["slack"], batch=1,
+                                                  finished=[(first, token)]))
+        ticks = 0
+        while db.loop_commits.waited == 0:
+            await asyncio.sleep(0)  # the event loop goes on meanwhile
+            ticks += 1
+            assert ticks < 10_000 and not claim.done()
+        other.execute("COMMIT")
+        [(second, _)] = await asyncio.wait_for(claim, timeout=30)  # the timeout only guards against a hang
+    finally:
+        other.close()
+    stored = await _stored(db)
+    assert stored[first.key].status == "done" and stored[second.key].locked_until == WHEN + inbox.LEASE
+
+
+async def test_a_failed_claim_leaves_nothing_changed_and_the_turn_given_back(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    [(first, token)] = await _two_due(db)
+
+    def broken(*_args: object, **_kwargs: object) -> object:
+        raise RuntimeError("the statement failed")
+
+    monkeypatch.setattr(inbox, "_claim_statement", broken)
+    with pytest.raises(RuntimeError, match="the statement failed"):
+        await inbox.claim(db, now=WHEN, platforms=["slack"], batch=1, finished=[(first, token)])
+    monkeypatch.undo()
+    # The done mark before it was rolled back with it.
+    assert (await _stored(db))[first.key].status == "pending"
+    assert db.writers is not None and not db.writers.held()
+    assert len(await inbox.claim(db, now=WHEN, platforms=["slack"], batch=1, finished=[(first, token)])) == 1

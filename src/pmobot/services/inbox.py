@@ -35,17 +35,18 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from sqlalchemy import Integer, bindparam, func, tuple_, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError, StatementError
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot import leases
-from pmobot.db import Database, insert_committed, insert_new, insert_unless_taken, wrote
+from pmobot.db import Database, insert_committed, insert_new, insert_unless_taken, write_alone, wrote
 from pmobot.domain import keys
 from pmobot.domain.models import UTCDateTime
 from pmobot.domain.models_inbound import OPEN, InboundRequest
@@ -315,17 +316,24 @@ async def claim(db: Database, *, now: datetime, platforms: Sequence[str], batch:
                                                                   "batch": 1})).first()
         if found is None:
             return []
-    async with db.session() as session:
-        await _mark_done(session, finished, now=now)
-        if batch <= 0:
-            return []
-        # Run by the connection, not the ORM: its bulk update made each claim a new statement to key and
-        # look up (a third of a claim's time); the rows come back as plain values, made rows here.
-        result = await (await session.connection()).execute(
-            _claim_statement(not db.is_sqlite),
-            {"now": now, "token": token, "platforms": list(platforms), "batch": batch})
-        taken = sorted((InboundRequest(**values) for values in result.mappings()), key=lambda row: row.id or 0)
-        return [(row, token) for row in taken]
+    if not finished and batch <= 0:
+        return []
+    return await write_alone(db, partial(_reserve, finished=finished, now=now, token=token,
+                                         platforms=list(platforms), batch=batch))
+
+
+def _reserve(connection: Connection, *, finished: Sequence[tuple[InboundRequest, datetime]], now: datetime,
+             token: datetime, platforms: list[str], batch: int) -> list[tuple[InboundRequest, datetime]]:
+    """``claim``'s transaction: the rows ``finished`` marked done, then the due rows reserved until ``token``."""
+    _mark_done(connection, finished, now=now)
+    if batch <= 0:
+        return []
+    # Run by the connection, not the ORM: its bulk update made each claim a new statement to key and look up
+    # (a third of a claim's time); the rows come back as plain values, made rows here.
+    result = connection.execute(_claim_statement(connection.dialect.name == "postgresql"),
+                                {"now": now, "token": token, "platforms": platforms, "batch": batch})
+    taken = sorted((InboundRequest(**values) for values in result.mappings()), key=lambda row: row.id or 0)
+    return [(row, token) for row in taken]
 
 
 @contextmanager
@@ -421,17 +429,14 @@ async def finish(db: Database, rows: Sequence[tuple[InboundRequest, datetime]], 
     """Done: their answers are sent (or there were none to send). One statement for a whole batch."""
     if not rows:
         return 0
-    async with db.session() as session:
-        return await _mark_done(session, rows, now=now)
+    return await write_alone(db, partial(_mark_done, rows=rows, now=now))
 
 
-async def _mark_done(session: AsyncSession, rows: Sequence[tuple[InboundRequest, datetime]], *,
-                     now: datetime) -> int:
+def _mark_done(connection: Connection, rows: Sequence[tuple[InboundRequest, datetime]], *, now: datetime) -> int:
     if not rows:
         return 0
-    # By the connection, as the claim (``claim``).
-    done = await (await session.connection()).execute(
-        _done_statement(), {"held": [(row.id, token) for row, token in rows], "done_at": now})
+    # By the connection, as the claim (``_reserve``).
+    done = connection.execute(_done_statement(), {"held": [(row.id, token) for row, token in rows], "done_at": now})
     return int(done.rowcount or 0)
 
 
