@@ -288,8 +288,8 @@ class Chat:
         try:
             async with self.core.db.session() as session:
                 messages: list[Message] = []
-                if once is None or await inbound.first_time(session, core=self.core, platform=identity.platform,
-                                                            key=once):
+                if (once is None or inbox.runs(identity.platform, once)
+                        or await inbound.first_time(session, core=self.core, platform=identity.platform, key=once)):
                     actor = await people.resolve(session, core=self.core, identity=identity)
                     locale = actor.locale
                     messages = await handler(session, actor)

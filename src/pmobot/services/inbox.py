@@ -73,6 +73,8 @@ class Unit:
     """The row a worker is running, and whether a unit of work marked it done (committed)."""
 
     row_id: int
+    # The row's repeated-delivery key (``keys.received``).
+    key: str
     token: datetime
     now: datetime
     # The answer stored by an earlier run that died before sending it.
@@ -341,7 +343,7 @@ def working(row: InboundRequest, token: datetime, *, now: datetime) -> Iterator[
     """Run a row's work inside this block: the unit of work it opens marks the row done (``finish_in``)."""
     assert row.id is not None
     answer = [from_dict(dict(m)) for m in row.answer or []] if row.status == "answering" else None
-    unit = Unit(row_id=row.id, token=token, now=now, answer=answer, committed=answer is not None,
+    unit = Unit(row_id=row.id, key=row.key, token=token, now=now, answer=answer, committed=answer is not None,
                 attempt=row.attempts + 1)
     reset = _current.set(unit)
     try:
@@ -353,6 +355,15 @@ def working(row: InboundRequest, token: datetime, *, now: datetime) -> Iterator[
 def in_worker() -> bool:
     """Whether a worker runs this code (a transient failure is then retried, not answered)."""
     return _current.get() is not None
+
+
+def runs(platform: str, key: keys.DeliveryKey) -> bool:
+    """Whether a worker runs the request stored under ``key``: its row, stored once per key and worked once, is
+    then the record of that delivery, and the core needs no other (``inbound.first_time``). That other record
+    was a write at the start of every button press and event: it opened the write transaction, which then held
+    SQLite's write turn through every read of the work after it, and the edge's commits waited behind it."""
+    unit = _current.get()
+    return unit is not None and unit.key == keys.received(platform, key)
 
 
 def replayed() -> list[Message] | None:
