@@ -255,18 +255,18 @@ class LoopCommits:
     async def commit_alone(self, statements: sqlite_calls.Statements) -> list[Any]:
         """``statements`` in a write transaction of their own, committed, in this process's write turn; their
         rows."""
-        return await self._run(lambda connection: sqlite_calls.in_own_transaction(connection, statements),
+        return await self._run(lambda: sqlite_calls.in_own_transaction(self._connect(), statements),
                                otherwise=lambda: commit_alone(self.engine, self.writers, statements))
 
     async def transaction(self, work: Callable[[Connection], T], *, otherwise: Callable[[], Awaitable[T]]) -> T:
         """``work`` with SQLAlchemy's statements in a write transaction of its own (``BEGIN IMMEDIATE``), committed,
         in this process's write turn; what it returns. ``otherwise()`` instead while another process writes."""
-        return await self._run(lambda _connection: self._in_transaction(work), otherwise=otherwise)
+        return await self._run(lambda: self._in_transaction(work), otherwise=otherwise)
 
-    async def _run(self, work: Callable[[sqlite3.Connection], T], *, otherwise: Callable[[], Awaitable[T]]) -> T:
+    async def _run(self, work: Callable[[], T], *, otherwise: Callable[[], Awaitable[T]]) -> T:
         async with self.writers.turn():
             try:
-                return work(self._connect())
+                return work()
             except (sqlite3.OperationalError, OperationalError) as exc:
                 if not _busy(exc):
                     raise
