@@ -125,6 +125,7 @@ class Chat:
     # ``once``: the platform's natural key of this request (an event id, a button press). A repeat
     # delivery of the same key does nothing and gets no messages; the key is stored in the same
     # transaction as the work it guards, so a request is either handled and remembered, or neither.
+    # A request an inbound worker runs is remembered by its queue row, stored under that key (``inbox.runs``).
     # ``directory``: who the platform knows by the mentions, for a command naming someone pmobot has not met.
 
     async def on_text(self, identity: Identity, conversation_key: ConversationKey, text: str, *,

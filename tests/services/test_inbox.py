@@ -753,3 +753,28 @@ async def test_a_listener_that_cannot_connect_tries_again_later_and_later(
     # The polls find every row meanwhile: the listener only comes back, ever less often, never gives up.
     assert pauses == [1, 2, 4, 8, 16, 30, 30]
     assert "not hearing new requests (OperationalError)" in caplog.text
+
+
+async def test_a_request_a_worker_runs_is_remembered_by_its_queue_row_and_by_no_other_record(
+        app: App, clock: FrozenClock) -> None:
+    from pmobot.domain.models import InboundDelivery
+
+    await file_sample_need(app, ALICE)
+    await _store(app, "k1", "alice", "status NEED-1")
+    answers: list[list[Message]] = []
+
+    async def handler(row: InboundRequest) -> None:
+        # The platform's key of the row's own request: the row is its record. Another key still needs one.
+        assert inbox.runs("console", keys.command("k1")) and not inbox.runs("console", keys.command("k2"))
+        assert not inbox.runs("slack", keys.command("k1"))
+        answers.append(await app.chat.on_command(ALICE, "c", str(row.body["text"]), once=keys.command("k1")))
+
+    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": handler})
+    assert await worker.run_once() == 1
+    assert not inbox.runs("console", keys.command("k1"))  # outside a worker
+    assert len(answers) == 1 and "NEED-1" in str(answers[0])
+    async with app.db.session() as session:
+        assert (await session.exec(select(InboundDelivery))).all() == []
+    # The same request handled outside a worker (before its ack) is remembered by its own record: once.
+    assert "NEED-1" in str(await app.chat.on_command(ALICE, "c", "status NEED-1", once=keys.command("k2")))
+    assert await app.chat.on_command(ALICE, "c", "status NEED-1", once=keys.command("k2")) == []
