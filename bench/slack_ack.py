@@ -180,10 +180,15 @@ async def measure() -> dict[str, dict[str, list[float]]]:
             results: dict[str, dict[str, list[float]]] = {name: {k: [] for k in kinds} for name in ports}
             connector = aiohttp.TCPConnector(limit=CLIENTS * 2)
             async with aiohttp.ClientSession(connector=connector) as session:
-                for port, proc in zip(ports.values(), procs[1:], strict=True):
+                for (name, port), proc in zip(ports.items(), procs[1:], strict=True):
                     await wait_ready(session, f"http://127.0.0.1:{port}/healthz", proc)
+                    warm: dict[str, float] = {}
                     for make in kinds.values():
-                        await load(session, f"http://127.0.0.1:{port}/slack/events", make, WARM_UP)
+                        await load(session, f"http://127.0.0.1:{port}/slack/events", make, WARM_UP,
+                                   warm if name == "pmobot" else None)
+                    # Every pmobot round starts with no work left from before, the first one too: without
+                    # this wait the warm-up's work ran into the first round (and only it).
+                    await wait_answers(session, api, warm)
                 arrivals: dict[str, float] = {}
                 for _ in range(ROUNDS):
                     for name, port in ports.items():
@@ -256,9 +261,10 @@ def report(results: dict[str, dict[str, list[float]]]) -> str:
         "together), acknowledges it, and its inbound worker does the work after, yielding while acknowledgements",
         "are being answered (commands and button presses go to bolt in the worker); measured once",
         "`/healthz` says its language models are loaded (a few seconds after start, in a background thread), and",
-        "each pmobot round is followed by a pause until all its answers have arrived, so its work after the acks",
-        "never runs during the baseline's rounds. Under this saturating load (closed loop: each client sends again",
-        "as soon as it is acknowledged) the work after the acks queues up within a round:",
+        "its warm-up and each of its rounds are followed by a pause until all their answers have arrived, so its",
+        "work after the acks never runs during the baseline's rounds nor into its own next round. Under this",
+        "saturating load (closed loop: each client sends again as soon as it is acknowledged) the work after the",
+        "acks queues up within a round:",
         (f"the ephemeral answer reached the fake Slack p50 {ms(statistics.median(after))}, p99 {ms(pct(after, 0.99))} "
          if after else "the ephemeral answer never reached the fake Slack ") +
         f"after its ack ({len(after)} answers, {missing} missing).",
