@@ -100,8 +100,9 @@ class App:
         # The scoring policy in force: a new version is recorded, and the PMO told what moved.
         async with self.db.session() as session:
             self.policy_change = await policy_changes.publish(session, core=self.core)
-        # Built now, so that no requester waits for it at their first intake.
+        # Built now, so that no requester waits for it at their first intake, nor a request for its storing.
         await duplicates.index_of(core=self.core)
+        self.core.arrivals.prepare()
 
     def policy_notice(self) -> str | None:
         """One line for the operator at start when the scoring policy is a new version."""

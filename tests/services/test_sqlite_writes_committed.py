@@ -234,3 +234,18 @@ async def test_a_failed_claim_leaves_nothing_changed_and_the_turn_given_back(
     assert (await _stored(db))[first.key].status == "pending"
     assert db.writers is not None and not db.writers.held()
     assert len(await inbox.claim(db, now=WHEN, platforms=["slack"], batch=1, finished=[(first, token)])) == 1
+
+
+async def test_the_statements_a_batch_is_stored_with_are_built_before_the_first_request(db: Database) -> None:
+    from pmobot.db import _committed_insert
+
+    _committed_insert.cache_clear()
+    inbox.Arrivals(db, batch=32).prepare()
+    built = _committed_insert.cache_info().misses
+    assert built == 6  # 1, 2, 4, 8, 16 and 32 rows
+    for count in (32, 27, 1):
+        rows = [inbox._row(platform="slack", kind="request", key=keys.command(f"{count}-{n}"),
+                           conversation="slack:U1", body={}, now=WHEN) for n in range(count)]
+        assert len(await insert_committed(db, InboundRequest, rows, key="key")) == count
+    # Nothing was built while requests were being stored.
+    assert _committed_insert.cache_info().misses == built

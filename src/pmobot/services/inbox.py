@@ -46,7 +46,15 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot import leases
-from pmobot.db import Database, insert_committed, insert_new, insert_unless_taken, write_alone, wrote
+from pmobot.db import (
+    Database,
+    insert_committed,
+    insert_new,
+    insert_unless_taken,
+    prepare_committed_insert,
+    write_alone,
+    wrote,
+)
 from pmobot.domain import keys
 from pmobot.domain.models import UTCDateTime
 from pmobot.domain.models_inbound import OPEN, InboundRequest
@@ -147,6 +155,12 @@ class Arrivals:
         self.batch = batch
         self._waiting: list[_Arrival] = []
         self._writer: asyncio.Task[None] | None = None
+
+    def prepare(self) -> None:
+        """Build the statements a batch is stored with before the first request comes (``db.insert_committed``)."""
+        columns = tuple(_row(platform="", kind="", key=keys.DeliveryKey(""), conversation="", body={},
+                             now=datetime.min))
+        prepare_committed_insert(self.db, InboundRequest, key="key", columns=columns, most=self.batch)
 
     async def receive(self, *, platform: str, kind: str, key: keys.DeliveryKey, conversation: str,
                       body: dict[str, Any], now: datetime) -> bool:
