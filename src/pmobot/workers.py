@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import random
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -56,12 +55,14 @@ class Acknowledging:
     """The requests this process's web endpoints are answering now; its workers let them go first.
 
     An acknowledgement has a deadline (Slack's 3 s, then it sends again), an answer only a person waiting:
-    a worker's claim waits until no request has been in flight for ``calm`` seconds (no wait after a lone
-    request: the next person's answer does not wait for it), ``YIELD_MOST`` at most (so a worker never
-    starves), and its work then does not hold the event loop or the database's write turn while a burst is
-    being acknowledged. The calm matters: inside a burst, no request is in flight for an
-    instant each time a batch has been acknowledged; a worker that took that instant for the end started
-    eight rows' work in the middle of the burst, and acknowledgements took 1.6 times as long (p50).
+    a worker's claim waits until no request has been in flight for ``calm`` seconds, ``YIELD_MOST`` at most
+    (so a worker never starves), and its work then does not hold the event loop or the database's write
+    turn while a burst is being acknowledged. The calm matters: inside a burst, no request is in flight for
+    an instant each time a batch has been acknowledged; a worker that took that instant for the end started
+    eight rows' work in the middle of the burst, and acknowledgements took 1.6 times as long (p50). The
+    first request of a burst is alone for a moment too (the others not read yet): a worker that started
+    its row then (a claim and a row's first steps, 3 to 4 ms) held back the whole burst, whose first
+    acknowledgements made the p99. So the calm follows every request; an answer waits 2 ms more for it.
     Still acknowledging after that wait, it claims ``WHILE_ACKNOWLEDGING`` rows, not a slot's worth: eight
     rows' work started at once held the acknowledgements behind it for milliseconds.
     ``pmobot worker`` has no endpoint and never waits.
@@ -74,17 +75,11 @@ class Acknowledging:
         self.calm = calm
         self._quiet = asyncio.Event()
         self._quiet.set()
-        # Whether the requests since the last calm came together (a lone request needs no calm after it).
-        self._burst = False
-        self._last_end = -math.inf
         # Sets the event once the calm has lasted; cancelled by a request meanwhile.
         self._calming: asyncio.TimerHandle | None = None
 
     @contextmanager
     def request(self) -> Iterator[None]:
-        loop = asyncio.get_running_loop()
-        if self.in_flight or loop.time() - self._last_end < self.calm:
-            self._burst = True
         self.in_flight += 1
         self._quiet.clear()
         if self._calming is not None:
@@ -94,17 +89,12 @@ class Acknowledging:
             yield
         finally:
             self.in_flight -= 1
-            self._last_end = loop.time()
             if not self.in_flight:
-                if self._burst:
-                    self._calming = loop.call_later(self.calm, self._calmed)
-                else:
-                    self._quiet.set()
+                self._calming = asyncio.get_running_loop().call_later(self.calm, self._calmed)
 
     def _calmed(self) -> None:
         self._calming = None
         if not self.in_flight:
-            self._burst = False
             self._quiet.set()
 
     async def quiet(self, *, most: float) -> bool:
