@@ -99,8 +99,8 @@ async def test_a_failed_batch_leaves_nothing_stored_and_the_connection_clean(
     assert db.writers is not None and not db.writers.held()
 
 
-async def test_a_batch_is_committed_by_the_event_loop_without_a_call_to_the_drivers_thread(
-        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+def _calls_to_the_drivers_thread(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every call made to a driver's thread from now on (until ``monkeypatch.undo``)."""
     calls: list[object] = []
     to_thread = aiosqlite.Connection._execute
 
@@ -109,6 +109,12 @@ async def test_a_batch_is_committed_by_the_event_loop_without_a_call_to_the_driv
         return await to_thread(self, fn, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return calls
+
+
+async def test_a_batch_is_committed_by_the_event_loop_without_a_call_to_the_drivers_thread(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _calls_to_the_drivers_thread(monkeypatch)
     assert await insert_committed(db, InboundRequest, [_row("a", "x"), _row("b", "y")], key="key") == ["a", "b"]
     assert calls == []
     monkeypatch.undo()
@@ -180,14 +186,7 @@ async def _two_due(db: Database) -> list[tuple[InboundRequest, datetime]]:
 async def test_a_claim_is_made_by_the_event_loop_without_a_call_to_the_drivers_thread(
         db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     [(first, token)] = await _two_due(db)
-    calls: list[object] = []
-    to_thread = aiosqlite.Connection._execute
-
-    async def counted(self: aiosqlite.Connection, fn: object, *args: object, **kwargs: object) -> object:
-        calls.append(fn)
-        return await to_thread(self, fn, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    calls = _calls_to_the_drivers_thread(monkeypatch)
     # The first row marked done and the second reserved, in one transaction of the event loop's connection.
     [(second, _)] = await inbox.claim(db, now=WHEN, platforms=["slack"], batch=1, finished=[(first, token)])
     assert calls == []
