@@ -373,9 +373,11 @@ def in_worker() -> bool:
 
 def runs(platform: str, key: keys.DeliveryKey) -> bool:
     """Whether a worker runs the request stored under ``key``: its row, stored once per key and worked once, is
-    then the record of that delivery, and the core needs no other (``inbound.first_time``). That other record
-    was a write at the start of every button press and event: it opened the write transaction, which then held
-    SQLite's write turn through every read of the work after it, and the edge's commits waited behind it."""
+    then the record of that delivery, and a unit of work that marks the row with its own work (``finish_in``,
+    as ``Chat._guarded`` does) needs no other (``inbound.first_time``). Work that does not mark the row (a
+    platform's own handler) keeps that record: a crash before the row is done would do it again. That other
+    record was a write at the start of every button press and event: it opened the write transaction, which
+    then held SQLite's write turn through every read of the work after it, and the edge's commits waited."""
     unit = _current.get()
     return unit is not None and unit.key == keys.received(platform, key)
 
