@@ -122,6 +122,3 @@ async def test_a_reading_session_opens_no_transaction_on_postgres_and_a_unit_of_
         assert await status_after_a_read(session) == TransactionStatus.IDLE
     async with app.db.session() as session:
         assert await status_after_a_read(session) == TransactionStatus.INTRANS
-    # Reads leave the pool's connections as they were: a unit of work after them still opens a transaction.
-    async with app.db.session() as session:
-        assert await status_after_a_read(session) == TransactionStatus.INTRANS
