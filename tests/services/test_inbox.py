@@ -6,7 +6,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import ExitStack, asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -773,3 +773,61 @@ async def test_a_request_a_worker_runs_is_remembered_by_its_queue_row_and_by_no_
     # The same request handled outside a worker (before its ack) is remembered by its own record: once.
     assert "NEED-1" in str(await app.chat.on_command(ALICE, "c", "status NEED-1", once=keys.command("k2")))
     assert await app.chat.on_command(ALICE, "c", "status NEED-1", once=keys.command("k2")) == []
+
+
+async def test_while_rows_are_worked_a_claim_waits_for_half_the_slots_then_takes_them_together(
+        app: App, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    for n in range(8):
+        await _store(app, f"h{n}", f"person{n}")
+    claimed: list[int] = []
+    real_claim = inbox.claim
+
+    async def claim(*args: Any, **kwargs: Any) -> list[tuple[InboundRequest, datetime]]:
+        rows = await real_claim(*args, **kwargs)
+        claimed.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(inbox, "claim", claim)
+    held, stop = Held(), asyncio.Event()
+    # Put off for as long as the test takes: only freed slots end the wait here.
+    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": held}, concurrency=4, fuller_most=3600)
+    running = asyncio.ensure_future(worker.run(stop))
+    try:
+        await held.until(4)
+        held.release(held.started[0])
+        put_off = worker.put_off
+        for _ in range(1000):  # turns of the event loop, until the worker has heard the row finish
+            if worker.put_off > put_off:
+                break
+            await asyncio.sleep(0)
+        # It did not claim for one free slot.
+        assert worker.put_off > put_off and len(held.started) == 4 and claimed == [4]
+        held.release(held.started[1])
+        await held.until(6)
+        assert claimed == [4, 2]  # one claim for the two free slots
+        held.release_all()
+        await held.until(8)
+    finally:
+        stop.set()
+        held.release_all()
+        await running
+    assert [row.status for row in await _rows(app)] == ["done"] * 8
+
+
+async def test_a_claim_put_off_for_more_free_slots_is_made_after_a_while_anyway(
+        app: App, clock: FrozenClock) -> None:
+    for n in range(5):
+        await _store(app, f"w{n}", f"person{n}")
+    held, stop = Held(), asyncio.Event()
+    # Rows held by a slow platform: the one free slot is used without waiting for a second one.
+    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": held}, concurrency=4, fuller_most=0.01)
+    running = asyncio.ensure_future(worker.run(stop))
+    try:
+        await held.until(4)
+        held.release(held.started[0])
+        await held.until(5)  # one slot of four free, under half: claimed once the wait is over
+        assert worker.put_off >= 1
+    finally:
+        stop.set()
+        held.release_all()
+        await running
