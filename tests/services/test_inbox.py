@@ -262,14 +262,26 @@ async def _locked(app: App) -> list[str]:
     return [row.key for row in await _rows(app) if row.locked_until is not None and row.status != "done"]
 
 
+@asynccontextmanager
+async def _worker_running(app: App, clock: FrozenClock, held: Held, **options: Any) -> AsyncIterator[InboundWorker]:
+    """A worker running ``held`` on the console's rows until the block ends; then every row is let go."""
+    stop = asyncio.Event()
+    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": held}, **options)
+    running = asyncio.ensure_future(worker.run(stop))
+    try:
+        yield worker
+    finally:
+        stop.set()
+        held.release_all()
+        await running
+
+
 async def test_a_worker_claims_no_more_rows_than_it_can_start_and_claims_again_as_slots_free_up(
         app: App, clock: FrozenClock) -> None:
     for n in range(5):
         await _store(app, f"p{n}", f"person{n}")
-    held, stop = Held(), asyncio.Event()
-    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": held}, concurrency=2, batch=32)
-    running = asyncio.ensure_future(worker.run(stop))
-    try:
+    held = Held()
+    async with _worker_running(app, clock, held, concurrency=2, batch=32):
         await held.until(2)
         # Every claimed row is being worked: none waits in the worker while its lease runs.
         assert sorted(await _locked(app)) == sorted(held.started)
@@ -282,10 +294,6 @@ async def test_a_worker_claims_no_more_rows_than_it_can_start_and_claims_again_a
         for n in range(5):
             held.release(f"console:command:p{n}")
         await held.until(5)
-    finally:
-        stop.set()
-        held.release_all()
-        await running
     assert [row.status for row in await _rows(app)] == ["done"] * 5
     assert len(held.started) == len(set(held.started)) == 5
 
@@ -788,11 +796,9 @@ async def test_while_rows_are_worked_a_claim_waits_for_half_the_slots_then_takes
         return rows
 
     monkeypatch.setattr(inbox, "claim", claim)
-    held, stop = Held(), asyncio.Event()
+    held = Held()
     # Put off for as long as the test takes: only freed slots end the wait here.
-    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": held}, concurrency=4, fuller_most=3600)
-    running = asyncio.ensure_future(worker.run(stop))
-    try:
+    async with _worker_running(app, clock, held, concurrency=4, fuller_most=3600) as worker:
         await held.until(4)
         held.release(held.started[0])
         put_off = worker.put_off
@@ -807,10 +813,6 @@ async def test_while_rows_are_worked_a_claim_waits_for_half_the_slots_then_takes
         assert claimed == [4, 2]  # one claim for the two free slots
         held.release_all()
         await held.until(8)
-    finally:
-        stop.set()
-        held.release_all()
-        await running
     assert [row.status for row in await _rows(app)] == ["done"] * 8
 
 
@@ -818,16 +820,10 @@ async def test_a_claim_put_off_for_more_free_slots_is_made_after_a_while_anyway(
         app: App, clock: FrozenClock) -> None:
     for n in range(5):
         await _store(app, f"w{n}", f"person{n}")
-    held, stop = Held(), asyncio.Event()
+    held = Held()
     # Rows held by a slow platform: the one free slot is used without waiting for a second one.
-    worker = InboundWorker(db=app.db, clock=clock, handlers={"console": held}, concurrency=4, fuller_most=0.01)
-    running = asyncio.ensure_future(worker.run(stop))
-    try:
+    async with _worker_running(app, clock, held, concurrency=4, fuller_most=0.01) as worker:
         await held.until(4)
         held.release(held.started[0])
         await held.until(5)  # one slot of four free, under half: claimed once the wait is over
         assert worker.put_off >= 1
-    finally:
-        stop.set()
-        held.release_all()
-        await running
