@@ -112,8 +112,7 @@ class Directory:
         """
         client = client or self.client
         implied = await self._implied_roles(user_id, client)
-        async with self.core.db.reading() as session:
-            person = await people.find_by_platform_id(session, platform=PLATFORM, user_id=user_id)
+        person = await people.look_up(self.core, platform=PLATFORM, user_id=user_id)
         if person is not None and person.locale and (person.timezone or self._asked_lately(user_id)):
             # The stored language travels as the platform's hint: replies are rendered without another lookup.
             identity = Identity(PLATFORM, user_id, person.display_name, person.handle, locale=person.locale,

@@ -158,9 +158,8 @@ class PmoBot(ActivityHandler):
     async def _who(self, turn_context: TurnContext) -> Identity:
         """Who is writing; the first time, completed from the roster (their e-mail may link them)."""
         identity = identity_of(turn_context.activity)
-        async with self.core.db.session() as session:
-            if await people.find_by_platform_id(session, platform=PLATFORM, user_id=identity.external_id):
-                return identity
+        if await people.look_up(self.core, platform=PLATFORM, user_id=identity.external_id):
+            return identity
         return await roster.Roster(turn_context).completed(identity)
 
     async def _send(self, turn_context: TurnContext, messages: list[Message], locale: str | None = None) -> None:

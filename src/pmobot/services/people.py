@@ -120,6 +120,14 @@ async def find_by_platform_id(session: AsyncSession, *, platform: str, user_id: 
     return (await session.exec(_BY_PLATFORM_ID, params={"platform": platform, "user_id": user_id})).first()
 
 
+async def look_up(core: Core, *, platform: str, user_id: str) -> Person | None:
+    """``find_by_platform_id`` for an adapter about to hand a request to the core (who is asking, whether to ask
+    the platform about them): one read, outside a transaction on PostgreSQL (``Database.reading``), at every
+    request of every platform."""
+    async with core.db.reading() as session:
+        return await find_by_platform_id(session, platform=platform, user_id=user_id)
+
+
 async def by_ids(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Person]:
     """The people with these ids, in one query (none asked for, none read)."""
     wanted = sorted(set(ids))
