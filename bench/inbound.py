@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from bench.figures import ms, pct
+from bench.figures import collector_paused, ms, pct
 from bench.slack_ack import REPO, SECRET, TOKEN, free_port, signed, start_fake, stop_all, wait_ready
 
 PEOPLE = [f"UIT{n:02d}" for n in range(20)]
@@ -117,12 +117,13 @@ async def open_loop(session: aiohttp.ClientSession, url: str, hook: str, *, rate
             if response.status != 200:
                 sent.pop(name, None)
 
-    for n in range(int(rate * seconds)):
-        delay = start + n / rate - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)  # the offered rate: a request every 1/rate s, open loop
-        tasks.append(asyncio.ensure_future(one(f"{tag}-{next(_ids)}", PEOPLE[n % len(PEOPLE)])))
-    await asyncio.gather(*tasks)
+    with collector_paused():
+        for n in range(int(rate * seconds)):
+            delay = start + n / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)  # the offered rate: a request every 1/rate s, open loop
+            tasks.append(asyncio.ensure_future(one(f"{tag}-{next(_ids)}", PEOPLE[n % len(PEOPLE)])))
+        await asyncio.gather(*tasks)
     return sent
 
 
@@ -139,8 +140,9 @@ async def burst(session: aiohttp.ClientSession, url: str, hook: str, api: str, *
                 await response.read()
 
     first = time.time()
-    await asyncio.gather(*(client(k) for k in range(CLIENTS)))
-    found = await wait_all(session, api, set(sent))
+    with collector_paused():
+        await asyncio.gather(*(client(k) for k in range(CLIENTS)))
+        found = await wait_all(session, api, set(sent))
     done = [found[n] for n in sent if n in found]
     return len(done) / max(1e-6, max(done) - first) if done else 0.0
 

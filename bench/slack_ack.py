@@ -35,7 +35,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from bench.figures import ms, pct
+from bench.figures import collector_paused, ms, pct
 
 CLIENTS = 32
 PER_KIND = int(os.environ.get("BENCH_ACK_PER_KIND", "1200"))  # per server and kind: 2,400 per server, 4,800 in all
@@ -152,7 +152,8 @@ async def load(session: aiohttp.ClientSession, url: str, make_body: Callable[[in
             if acked is not None:
                 acked[str(n)] = time.time()
 
-    await asyncio.gather(*(client() for _ in range(CLIENTS)))
+    with collector_paused():
+        await asyncio.gather(*(client() for _ in range(CLIENTS)))
     return latencies
 
 
