@@ -8,6 +8,7 @@ psycopg), so a user may write ``sqlite:///...`` or ``postgresql://...``.
 from __future__ import annotations
 
 import logging
+import select
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from functools import cache, lru_cache, partial
@@ -24,7 +25,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import SQLModel, col
@@ -75,7 +76,7 @@ class Database:
             path = make_url(self.url).database
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-        pool: dict[str, Any] = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW, "pool_pre_ping": True}
+        pool: dict[str, Any] = {"pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW}
         if self.is_sqlite:
             memory = make_url(self.url).database in (None, "", ":memory:")
             pool = {} if memory else {"pool_size": SQLITE_POOL_SIZE, "max_overflow": POOL_OVERFLOW}
@@ -84,6 +85,8 @@ class Database:
         for ended in ("commit", "rollback"):
             event.listen(self.engine.sync_engine, ended, _written_out)
         event.listen(self.engine.sync_engine.pool, "checkin", _written_out_checked_in)
+        if not self.is_sqlite:
+            event.listen(self.engine.sync_engine.pool, "checkout", _dropped_while_idle)
         # The SQLite write turns of this process (None on PostgreSQL, which has row locks).
         self.writers: Writers | None = attach(self.engine) if self.is_sqlite else None
         # The edge's commit before each acknowledgement, in the event loop (a database in a file only: one in
@@ -148,6 +151,42 @@ class Database:
         if self.loop_commits is not None:
             self.loop_commits.close()
         await self.engine.dispose()
+
+
+def _dropped_while_idle(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry, _proxy: object) -> None:
+    """A PostgreSQL connection cut while it waited in the pool (the server restarted, the backend was
+    terminated) is replaced before anyone uses it: the pool takes another (``DisconnectionError``).
+
+    Without a round trip: an idle connection's server has nothing to say to it, so a socket with something
+    to read (the server's farewell, then the end of the stream) or a connection no longer in order is one
+    to drop. SQLAlchemy's ``pool_pre_ping`` asked the server instead, a round trip at each checkout: about
+    three per request under load, each as costly to pmobot as a statement. A peer gone without a word (a
+    cable, a firewall) is seen by neither at once: the statement fails, and the pool is renewed.
+    """
+    # PostgreSQL's driver: imported once a PostgreSQL pool is in use (never by the console on SQLite).
+    from psycopg import AsyncConnection
+    from psycopg.pq import ConnStatus
+
+    connection = getattr(dbapi_connection, "driver_connection", None)
+    if not isinstance(connection, AsyncConnection):
+        return
+    pgconn = connection.pgconn
+    try:
+        dropped = connection.closed or pgconn.status != ConnStatus.OK or _readable(pgconn.socket)
+    except Exception as exc:  # the socket is gone already
+        raise DisconnectionError(f"connection lost while idle: {exc}") from exc
+    if dropped:
+        raise DisconnectionError("connection closed by the server while idle in the pool")
+
+
+def _readable(fd: int) -> bool:
+    """Whether the socket ``fd`` has something to read, or was closed, now (``poll``: no limit on ``fd``
+    numbers, where ``select`` fails past 1,023)."""
+    if not hasattr(select, "poll"):  # Windows
+        return bool(select.select([fd], [], [], 0)[0])
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 # Where a connection records that its transaction wrote (its pool record's ``info``), on every database.

@@ -122,3 +122,31 @@ async def test_a_reading_session_opens_no_transaction_on_postgres_and_a_unit_of_
         assert await status_after_a_read(session) == TransactionStatus.IDLE
     async with app.db.session() as session:
         assert await status_after_a_read(session) == TransactionStatus.INTRANS
+
+
+@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+async def test_a_postgres_connection_cut_while_idle_in_the_pool_is_replaced_without_a_ping(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server restarted or the backend was terminated while the connection waited in the pool: the next
+    unit of work gets a fresh connection, and no checkout costs a round trip to find out."""
+    import sqlalchemy as sa
+
+    db, admin = Database(database_url), Database(database_url)
+    pings: list[object] = []
+    monkeypatch.setattr(db.engine.dialect, "do_ping", lambda connection: pings.append(connection) or True)
+    try:
+        async with db.session() as session:
+            first = (await session.exec(sa.text("SELECT pg_backend_pid()"))).scalar_one()  # type: ignore[call-overload]
+        async with admin.engine.connect() as conn:
+            # Returns once the backend has exited (or after 5 s, and the test fails).
+            assert (await conn.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": first})).scalar()
+        async with db.session() as session:
+            second = (await session.exec(sa.text("SELECT pg_backend_pid()"))).scalar_one()  # type: ignore[call-overload]
+        assert second != first
+        # A connection still in order is kept: the same backend answers again.
+        async with db.session() as session:
+            assert (await session.exec(sa.text("SELECT pg_backend_pid()"))).scalar_one() == second  # type: ignore[call-overload]
+        assert pings == []
+    finally:
+        await db.dispose()
+        await admin.dispose()
