@@ -16,7 +16,7 @@ from pmobot.app import App, attach_platforms, create_app
 from pmobot.config import Settings
 from pmobot.db import Database
 from pmobot.platforms import ConfigurationError
-from pmobot.server import LanguageModels, Leadership, build_web_app
+from pmobot.server import LOCK_SWITCH_SECONDS, LanguageModels, Leadership, build_web_app
 from pmobot.workers import Acknowledging
 
 
@@ -111,6 +111,7 @@ class _Preloaded(LanguageModels):
 async def test_serve_answers_then_stops_in_order_when_told(app: App) -> None:
     import asyncio
     import socket
+    import sys
 
     import aiohttp
 
@@ -122,6 +123,7 @@ async def test_serve_answers_then_stops_in_order_when_told(app: App) -> None:
     stop = asyncio.Event()
     leadership = Leadership(app.db)
     models = _Preloaded()
+    switch = sys.getswitchinterval()
     task = asyncio.create_task(serve_forever(
         web_app=build_web_app(db=app.db, platforms=[], models=models), host="127.0.0.1", port=port, platforms=[],
         scheduler=app.scheduler(leadership=leadership), leadership=leadership, models=models, stop=stop))
@@ -134,8 +136,11 @@ async def test_serve_answers_then_stops_in_order_when_told(app: App) -> None:
             except aiohttp.ClientConnectionError:
                 await asyncio.sleep(0)  # the server task has not bound its port yet
         assert body["status"] == "ok" and body["language_models"] == "loaded"
+        # While serving, the event loop never waits Python's default 5 ms for a thread to hand over the lock.
+        assert sys.getswitchinterval() == pytest.approx(LOCK_SWITCH_SECONDS) and switch > LOCK_SWITCH_SECONDS
         stop.set()
         await asyncio.wait_for(task, timeout=30)
+        assert sys.getswitchinterval() == switch  # the process's own again once stopped
         try:
             async with session.get(f"http://127.0.0.1:{port}/healthz"):
                 refused = False
