@@ -134,18 +134,21 @@ async def test_a_postgres_connection_cut_while_idle_in_the_pool_is_replaced_with
     db, admin = Database(database_url), Database(database_url)
     pings: list[object] = []
     monkeypatch.setattr(db.engine.dialect, "do_ping", lambda connection: pings.append(connection) or True)
-    try:
+
+    async def backend() -> int:
+        """The server process a unit of work of ``db`` talks to."""
         async with db.session() as session:
-            first = (await session.exec(sa.text("SELECT pg_backend_pid()"))).scalar_one()  # type: ignore[call-overload]
+            connection = await session.connection()
+            return int((await connection.execute(sa.text("SELECT pg_backend_pid()"))).scalar_one())
+
+    try:
+        first = await backend()
         async with admin.engine.connect() as conn:
             # Returns once the backend has exited (or after 5 s, and the test fails).
             assert (await conn.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": first})).scalar()
-        async with db.session() as session:
-            second = (await session.exec(sa.text("SELECT pg_backend_pid()"))).scalar_one()  # type: ignore[call-overload]
+        second = await backend()
         assert second != first
-        # A connection still in order is kept: the same backend answers again.
-        async with db.session() as session:
-            assert (await session.exec(sa.text("SELECT pg_backend_pid()"))).scalar_one() == second  # type: ignore[call-overload]
+        assert await backend() == second  # a connection still in order is kept
         assert pings == []
     finally:
         await db.dispose()
