@@ -112,11 +112,12 @@ class Directory:
         """
         client = client or self.client
         implied = await self._implied_roles(user_id, client)
-        person = await people.look_up(self.core, platform=PLATFORM, user_id=user_id)
+        known = await people.look_up(self.core, platform=PLATFORM, user_id=user_id)
+        person = known.person if known else None
         if person is not None and person.locale and (person.timezone or self._asked_lately(user_id)):
             # The stored language travels as the platform's hint: replies are rendered without another lookup.
             identity = Identity(PLATFORM, user_id, person.display_name, person.handle, locale=person.locale,
-                                implied_roles=implied)
+                                implied_roles=implied, known=known)
             return Caller(identity, people.locale_of(person, self.core, identity.locale))
         name = person.display_name if person else user_id
         handle = person.handle if person else user_id
@@ -136,7 +137,7 @@ class Directory:
             # The org default will do for now; the name and language are asked again next time.
             log.info("slack: users.info for %s failed (%s); trying again next time", user_id, type(exc).__name__)
         identity = Identity(PLATFORM, user_id, name, handle, locale=locale, email=email, implied_roles=implied,
-                            timezone=zone)
+                            timezone=zone, known=known)
         if locale or (self.oauth and team_id):
             if person is None:
                 # Creates the person on first contact, keeping the language users.info gave:

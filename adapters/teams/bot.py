@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
@@ -158,8 +159,8 @@ class PmoBot(ActivityHandler):
     async def _who(self, turn_context: TurnContext) -> Identity:
         """Who is writing; the first time, completed from the roster (their e-mail may link them)."""
         identity = identity_of(turn_context.activity)
-        if await people.look_up(self.core, platform=PLATFORM, user_id=identity.external_id):
-            return identity
+        if known := await people.look_up(self.core, platform=PLATFORM, user_id=identity.external_id):
+            return replace(identity, known=known)  # the core does not read them again
         return await roster.Roster(turn_context).completed(identity)
 
     async def _send(self, turn_context: TurnContext, messages: list[Message], locale: str | None = None) -> None:

@@ -3,6 +3,7 @@ their notifications go. Also the migration that moved platform ids into accounts
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -17,6 +18,7 @@ from pmobot.messages import Notice
 from pmobot.services import outbox, people
 from pmobot.services.errors import Forbidden, Invalid
 from pmobot.services.people import Identity
+from tests.support.statements import caller_reads, counted
 
 from .test_services import actor, file_need
 
@@ -45,6 +47,31 @@ async def test_the_same_verified_email_on_two_platforms_is_one_person(app: App) 
         # Without an e-mail, the platform vouches for nothing: another person.
         stranger = await people.resolve(session, core=app.core, identity=teams("29:other", "Zoé Blanc"))
         assert stranger.id != on_slack.id
+
+
+async def test_who_is_asking_as_the_adapter_read_them_is_taken_once_by_the_core(app: App) -> None:
+    async with app.db.session() as session:
+        zoe = await people.resolve(session, core=app.core, identity=slack("U1", "Zoé Blanc"))
+        await people.set_role(session, core=app.core, admin=await actor(session, app, "dan"), target=zoe.person,
+                              role="it", grant=True)
+    known = await people.look_up(app.core, platform="slack", user_id="U1")
+    assert known is not None and "it" in known.roles and known.person.locale == "en"
+    identity = replace(slack("U1", "Zoé B."), known=known)
+    with counted(app) as statements:
+        async with app.db.session() as session:
+            taken = await people.resolve(session, core=app.core, identity=identity)
+            assert taken.id == zoe.id and "it" in taken.roles
+            await people.set_locale(session, core=app.core, actor=taken, locale="fr")
+    assert caller_reads(statements) == [], statements  # not read again
+    async with app.db.session() as session:
+        stored = await session.get(Person, zoe.id)
+        # What the unit of work changed on the person it took is written as if it had read them.
+        assert stored is not None and stored.display_name == "Zoé B." and stored.locale == "fr"
+    # A later unit of work of the same request reads them again: the language just chosen, not the one read first.
+    with counted(app) as statements:
+        async with app.db.session() as session:
+            again = await people.resolve(session, core=app.core, identity=identity)
+    assert again.locale == "fr" and len(caller_reads(statements)) == 1
 
 
 async def test_a_notification_goes_where_the_person_last_wrote_or_where_they_chose(app: App) -> None:

@@ -8,10 +8,6 @@ paths has to raise them here, on purpose.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
 from sqlmodel import select
 
 from pmobot.app import App
@@ -20,6 +16,7 @@ from pmobot.domain.roles import Role
 from pmobot.services import intake, links, people
 from pmobot.services.people import Identity
 from tests.support.dialogs import file_sample_need
+from tests.support.statements import caller_reads, counted
 
 ALICE = Identity(platform="console", external_id="alice", display_name="Alice")
 BOB = Identity(platform="console", external_id="bob", display_name="Bob")
@@ -36,24 +33,9 @@ TIES = 2
 CLAIM_CEILING = 13
 
 
-@contextmanager
-def counted(app: App) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(" ".join(statement.split()))
-
-    engine = app.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def _caller_read_once(statements: list[str]) -> None:
     """The caller's account, person and roles are one statement, read once."""
-    callers = [s for s in statements if "FROM account JOIN person" in s]
+    callers = caller_reads(statements)
     assert len(callers) == 1 and "role_grant.role" in callers[0], statements
     assert not any(s.startswith("SELECT role_grant") for s in statements), statements
 

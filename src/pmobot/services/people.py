@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,6 +30,26 @@ from pmobot.i18n import normalize_locale
 from pmobot.services import audit, timezones
 from pmobot.services.core import Core
 from pmobot.services.errors import Forbidden, Invalid, NotFound
+
+
+@dataclass(eq=False)
+class Known:
+    """Someone pmobot has met, with their roles, as ``look_up`` read them when the request came in.
+
+    Taken once (``take``): a later unit of work of the same request reads them again, since the first may
+    have changed them (a language chosen with ``/pmo lang``, then the answer rendered in it).
+    """
+
+    person: Person
+    roles: frozenset[str]
+    taken: bool = False
+
+    def take(self) -> Known | None:
+        """Itself the first time, then None."""
+        if self.taken:
+            return None
+        self.taken = True
+        return self
 
 
 @dataclass(frozen=True)
@@ -51,6 +71,9 @@ class Identity:
     # beside the channel account id), so PMOBOT_ADMINS may name either.
     aliases: tuple[str, ...] = ()
     timezone: str | None = None  # IANA, as the platform says it (Slack users.info tz, Teams localTimezone)
+    # What the adapter read about them for this request (``look_up``): the unit of work takes it rather than
+    # reading the same person and roles again (``resolve``). Not part of who they are.
+    known: Known | None = field(default=None, compare=False, repr=False)
 
 
 class Directory(Protocol):
@@ -120,12 +143,13 @@ async def find_by_platform_id(session: AsyncSession, *, platform: str, user_id: 
     return (await session.exec(_BY_PLATFORM_ID, params={"platform": platform, "user_id": user_id})).first()
 
 
-async def look_up(core: Core, *, platform: str, user_id: str) -> Person | None:
-    """``find_by_platform_id`` for an adapter about to hand a request to the core (who is asking, whether to ask
-    the platform about them): one read, outside a transaction on PostgreSQL (``Database.reading``), at every
-    request of every platform."""
+async def look_up(core: Core, *, platform: str, user_id: str) -> Known | None:
+    """Who is asking, for an adapter about to hand a request to the core (whether to ask the platform about
+    them, in which language to answer): their person and roles in one read, outside a transaction on PostgreSQL
+    (``Database.reading``). Handed on with their ``Identity`` (``known``), it is the request's only reading of
+    them: ``resolve`` takes it."""
     async with core.db.reading() as session:
-        return await find_by_platform_id(session, platform=platform, user_id=user_id)
+        return await _known(session, platform=platform, external_id=user_id)
 
 
 async def by_ids(session: AsyncSession, *, ids: Iterable[int]) -> dict[int, Person]:
@@ -197,14 +221,23 @@ async def _person_with_email(session: AsyncSession, email: str) -> Person | None
         .where(func.lower(Account.email) == email).order_by(col(Person.id)))).first()
 
 
-async def _known(session: AsyncSession, *, identity: Identity) -> tuple[Person, frozenset[str]] | None:
-    """The person a platform identity's account is theirs, with their roles; None when pmobot has not met it."""
-    rows = (await session.exec(_KNOWN, params={"platform": identity.platform,
-                                               "external_id": identity.external_id})).all()
+async def _known(session: AsyncSession, *, platform: str, external_id: str) -> Known | None:
+    """The person whose account a platform knows as ``external_id``, with their roles; None when pmobot has not
+    met it."""
+    rows = (await session.exec(_KNOWN, params={"platform": platform, "external_id": external_id})).all()
     if not rows:
         return None
     # No role: the outer join's one row has none (None).
-    return rows[0][1], frozenset({Role.REQUESTER, *filter(None, (role for _, _, role in rows))})
+    return Known(rows[0][1], frozenset({Role.REQUESTER, *filter(None, (role for _, _, role in rows))}))
+
+
+async def _taken_in(session: AsyncSession, known: Known) -> Person:
+    """``known``'s person as one of ``session``'s: the copy it holds already, else one made from what was read
+    (``merge`` without a read), which it then writes like any other."""
+    held = session.identity_map.get(inspect(known.person).key)
+    if isinstance(held, Person):
+        return held
+    return await session.merge(known.person, load=False)
 
 
 async def _met(session: AsyncSession, *, core: Core, identity: Identity) -> tuple[Person, bool]:
@@ -214,9 +247,9 @@ async def _met(session: AsyncSession, *, core: Core, identity: Identity) -> tupl
     the same someone on another platform.
     """
     identity = platform_names(identity)
-    known = await _known(session, identity=identity)
+    known = await _known(session, platform=identity.platform, external_id=identity.external_id)
     if known is not None:
-        return known[0], False
+        return known.person, False
     email = verified_email(identity.email)
     person = await _person_with_email(session, email) if email else None
     linked = person is not None
@@ -277,11 +310,13 @@ async def resolve(session: AsyncSession, *, core: Core, identity: Identity) -> A
     are seen; after that roles live in the database only.
     """
     identity = platform_names(identity)
-    # Someone met before, with their roles, in one query; someone new is met first.
-    known = await _known(session, identity=identity)
+    # Someone met before, with their roles, in one query (none when the adapter read them for this request);
+    # someone new is met first.
+    known = ((identity.known and identity.known.take())
+             or await _known(session, platform=identity.platform, external_id=identity.external_id))
     roles: frozenset[str] | None = None
     if known is not None:
-        (person, roles), created = known, False
+        person, roles, created = await _taken_in(session, known), known.roles, False
     else:
         person, created = await _met(session, core=core, identity=identity)
     if not created:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 from support.slack import SlackHarness, slack_user
+from support.slack_flows import file_need, texts
+from support.statements import caller_reads, counted
 
 from pmobot.domain.models import Account, Person
 from pmobot.i18n import t
@@ -67,3 +69,18 @@ async def test_people_are_asked_about_only_when_a_command_names_them(slack: Slac
     await say(slack, "UDAN", "Il faudrait un outil de suivi pour <@UZOE> et son équipe", channel="DDAN")
     assert "UZOE" not in [c.get("user") for c in slack.fake.of("users.info")]
     assert await _person(slack, "UZOE") is None
+
+
+async def test_who_asks_is_read_once_per_request_the_adapter_and_the_core_sharing_it(slack: SlackHarness) -> None:
+    # The adapter reads the caller (whether to ask Slack about them, the language to answer in) and hands that
+    # reading to the core with their identity: their account, person and roles, one statement per request.
+    await file_need(slack, "UALICE")
+    await slack.command("UALICE", "status NEED-1")
+    await slack.settle()
+    with counted(slack.app) as statements:
+        await slack.command("UALICE", "status NEED-1", hook="again")
+        await slack.settle()
+    assert "NEED-1" in texts(slack.fake.of("response_url")[-1]["blocks"])
+    callers = caller_reads(statements)
+    assert len(callers) == 1 and "role_grant.role" in callers[0], callers
+
