@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -243,8 +243,7 @@ def section(scores: dict[str, Score] | None = None) -> str:
         "",
         f"`make accuracy`: {sum(len(v) for v in sets.values())} opening sentences of a need, half French, half",
         "English, in `bench/understanding/`, through `prefill.extract` with today = 2026-11-26"
-        + "".join(f" ({name} from {TODAY_OF[name].isoformat()}, the day it was written for)"
-                  for name in shown if name in TODAY_OF) + ":",
+        + _later_todays(shown) + ":",
         *_described(sets, blind),
         "A field is right when its value is the expected one,",
         "or it is rightly empty, or it is declined with the expected reason (a past date, \"as soon as possible\", a",
@@ -295,6 +294,17 @@ def _counted(sets: dict[str, list[Sentence]], names: list[str]) -> str:
     """ "70 `dev2`, 100 `dev3` and 100 `dev4`" """
     said = [f"{len(sets[name])} `{name}`" for name in names]
     return said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+
+
+def _later_todays(shown: Sequence[str]) -> str:
+    """The sets read on another day than TODAY (the day they were written for), grouped by that day."""
+    by_day: dict[date, list[str]] = {}
+    for name in shown:
+        if name in TODAY_OF:
+            by_day.setdefault(TODAY_OF[name], []).append(name)
+    return "".join(
+        f" ({day.isoformat()} for {', '.join(names[:-1]) + ' and ' if len(names) > 1 else ''}{names[-1]},"
+        f" the day {'they were' if len(names) > 1 else 'it was'} written for)" for day, names in sorted(by_day.items()))
 
 
 def _described(sets: dict[str, list[Sentence]], blind: dict[str, Any]) -> list[str]:
