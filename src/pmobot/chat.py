@@ -228,8 +228,11 @@ class Chat:
 
     async def in_conversation(self, identity: Identity, conversation_key: ConversationKey) -> bool:
         async with self.core.db.session() as session:
-            actor = await people.resolve(session, core=self.core, identity=identity)
-            return await self.engine.active(session, person_id=actor.id, conversation_key=conversation_key) is not None
+            known = people.fresh(identity)
+            person_id = known.person.id if known else (await people.resolve(session, core=self.core,
+                                                                             identity=identity)).id
+            assert person_id is not None
+            return await self.engine.active(session, person_id=person_id, conversation_key=conversation_key) is not None
 
     async def resume(self, identity: Identity, conversation_key: ConversationKey) -> list[Message]:
         """Ask the pending question again, e.g. after a restart; nothing if none is pending."""
@@ -275,6 +278,8 @@ class Chat:
         return await self._guarded(identity, "", handler)
 
     async def locale_for(self, identity: Identity) -> str:
+        if (known := people.fresh(identity)) is not None:
+            return people.locale_of(known.person, self.core, identity.locale)
         async with self.core.db.session() as session:
             return (await people.resolve(session, core=self.core, identity=identity)).locale
 

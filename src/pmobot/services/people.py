@@ -52,6 +52,12 @@ class Known:
         return self
 
 
+def fresh(identity: Identity) -> Known | None:
+    """What the adapter read about ``identity`` for this request while no unit of work has taken it yet (so
+    none has changed them since): enough to know who they are and their language without reading again."""
+    return identity.known if identity.known is not None and not identity.known.taken else None
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who is talking, as the platform says it."""

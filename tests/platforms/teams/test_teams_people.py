@@ -7,6 +7,7 @@ import json
 
 import jsonschema
 from sqlmodel import col, select
+from support.statements import caller_reads, counted
 from support.teams import IT_CHANNEL, REFS, FakeMicrosoft, Person, TeamsHarness
 from support.teams_flows import BOB, DAN, assert_accepted_by_microsoft, texts_to
 
@@ -68,3 +69,16 @@ async def test_a_name_that_is_not_a_mention_is_still_refused(teams: TeamsHarness
     await teams.post(teams.channel(DAN, "role Nobody it"))
     assert t("fr", "people.error.not_found", who="Nobody") in texts_to(fake, IT_CHANNEL)
     assert await _row(teams, BOB) is None and _roster_calls(fake, BOB) == []
+
+
+async def test_who_writes_is_read_once_for_the_work_and_once_for_the_language_of_its_answer(
+        teams: TeamsHarness, fake: FakeMicrosoft) -> None:
+    # The adapter reads the sender (whether to ask the roster about them); whether a dialog waits and the
+    # command itself use that reading. Their language is read again after the work, which may have changed it
+    # (/pmo lang), to render the answer: two statements per message, where there were three.
+    await teams.post(teams.personal(BOB, "pmo queue"))
+    with counted(teams.app) as statements:
+        await teams.post(teams.personal(BOB, "pmo queue"))
+    assert texts_to(fake, BOB.chat).count(t("en", "estimation.error.queue_role")) == 2
+    callers = caller_reads(statements)
+    assert len(callers) == 2 and "role_grant.role" in callers[0], callers
