@@ -228,11 +228,12 @@ class Chat:
 
     async def in_conversation(self, identity: Identity, conversation_key: ConversationKey) -> bool:
         async with self.core.db.session() as session:
+            # Who they are is all it needs: the adapter's reading when no unit of work has taken it yet.
             known = people.fresh(identity)
-            person_id = known.person.id if known else (await people.resolve(session, core=self.core,
-                                                                             identity=identity)).id
-            assert person_id is not None
-            return await self.engine.active(session, person_id=person_id, conversation_key=conversation_key) is not None
+            actor = known or await people.resolve(session, core=self.core, identity=identity)
+            assert actor.person.id is not None
+            return await self.engine.active(session, person_id=actor.person.id,
+                                            conversation_key=conversation_key) is not None
 
     async def resume(self, identity: Identity, conversation_key: ConversationKey) -> list[Message]:
         """Ask the pending question again, e.g. after a restart; nothing if none is pending."""
