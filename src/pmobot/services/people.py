@@ -139,7 +139,7 @@ def locale_of(person: Person | None, core: Core, hint: str | None = None) -> str
     return normalize_locale(hint, core.org_locale) if hint else core.org_locale
 
 
-# Built once, bound at each call: every Slack request asks it (building it cost more than running it).
+# Built once, bound at each call (building it cost more than running it): every delivery to a person asks it.
 _BY_PLATFORM_ID = select(Person).join(Account, col(Account.person_id) == col(Person.id)).where(
     col(Account.platform) == bindparam("platform"), col(Account.external_id) == bindparam("user_id"))
 
