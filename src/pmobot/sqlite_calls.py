@@ -1,25 +1,32 @@
-"""SQLite through aiosqlite in one call to its thread per statement, and none for an empty commit.
+"""SQLite through aiosqlite: a statement that cannot wait runs in the event loop, the rest in one call to its
+thread; no call at all for an empty commit.
 
-aiosqlite runs each step of a statement (open a cursor, execute, fetch the rows, close) as a call to
-its connection's thread: every call wakes that thread and hands the GIL to it and back, which cost a
-quarter of the event loop's time under load, more than the statements themselves. Here a statement
-is opened, executed, read whole and closed in one call (with the ``BEGIN`` of the write transaction it
-opens), and a commit or rollback with no transaction open (every read-only unit of work, every
-connection going back to the pool) makes no call at all.
+aiosqlite runs each step of a statement (open a cursor, execute, fetch the rows, close) as a call to its
+connection's thread: every call wakes that thread and hands the GIL to it and back. Here a statement is
+opened, executed, read whole and closed at once, and where it runs depends on whether SQLite can make it
+wait. A read (in WAL, readers never wait for the writer) and any statement of a write transaction this
+connection already holds run in the event loop itself: the hop to the thread and back cost more than such a
+statement (saturation 1.4 times higher in same-run bursts). What may wait for another connection's write
+lock (the ``BEGIN IMMEDIATE`` of a write transaction, run in the same call as its first statement, a write
+outside a transaction, a PRAGMA), a commit or rollback (a commit may checkpoint the log, which syncs) and a
+script go to the thread, where the event loop goes on meanwhile. A commit or rollback with no transaction
+open (every read-only unit of work, every connection going back to the pool) makes no call at all.
 
 ``Database`` plugs it in with ``connect`` (SQLAlchemy's ``do_connect`` event); SQLAlchemy's aiosqlite
 dialect is otherwise unchanged. It builds on aiosqlite's ``Connection._execute`` (the one call to the
-thread) and ``Connection._conn`` (the sqlite3 connection, used on that thread only).
+thread) and ``Connection._conn`` (the sqlite3 connection, opened for use from both threads, one at a time).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import aiosqlite
 from aiosqlite.context import contextmanager
+
+T = TypeVar("T")
 
 # What one call brings back: the statement's description, its row count, the last row id, every row,
 # and whether a transaction is open after it.
@@ -45,6 +52,10 @@ def _run(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool, 
 
 def _commit(connection: sqlite3.Connection) -> None:
     connection.execute("COMMIT")
+
+
+def _first_word(sql: str) -> str:
+    return sql.lstrip()[:6].upper()
 
 
 # Statements run one after the other in one transaction, each with its parameters.
@@ -82,8 +93,10 @@ class Statement(aiosqlite.Cursor):
         owner = self._owner
         begin, owner.begin_first = owner.begin_first, None
         try:
-            outcome: _Outcome = await owner._execute(  # type: ignore[no-untyped-call]
-                lambda: _run(owner._conn, sql, parameters, many, begin))
+            if begin is None and owner.may_run_here(sql):
+                outcome = _run(owner._conn, sql, parameters, many, None)
+            else:
+                outcome = await owner._execute(lambda: _run(owner._conn, sql, parameters, many, begin))
         except BaseException:
             if begin is not None:
                 owner.open = True  # the transaction may have begun: the rollback that follows must end it
@@ -104,7 +117,7 @@ class Statement(aiosqlite.Cursor):
             owner._conn.executescript(sql_script)
             return owner._conn.in_transaction
 
-        owner.open = await owner._execute(script)  # type: ignore[no-untyped-call]
+        owner.open = await owner._execute(script)
         self._rows, self._description, self._rowcount = [], None, -1
         return self
 
@@ -154,6 +167,27 @@ class Connection(aiosqlite.Connection):
     # driver's thread (``begin_with_next``): a write transaction costs one call fewer.
     begin_first: str | None = None
 
+    # Calls handed to the driver's thread, and calls it has finished: each counter written by one thread only.
+    handed = 0
+    finished = 0
+
+    async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        def call() -> T:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.finished += 1
+
+        self.handed += 1
+        result: T = await super()._execute(call)  # type: ignore[no-untyped-call]
+        return result
+
+    def may_run_here(self, sql: str) -> bool:
+        """Whether ``sql`` (opening no transaction) may run in the event loop: it cannot wait for a lock (a read,
+        or any statement of the write transaction this connection holds), and no call of this connection is still
+        on the driver's thread (a cancelled caller leaves one running; statements then keep their order)."""
+        return self.handed == self.finished and (self.open or _first_word(sql) == "SELECT")
+
     def begin_with_next(self, begin: str) -> None:
         """Run ``begin`` just before the next statement, in its call to the driver's thread."""
         self.begin_first = begin
@@ -163,8 +197,7 @@ class Connection(aiosqlite.Connection):
         all in one call to the driver's thread; the rows they return. A failure rolls it back there. For what
         the edge commits before each acknowledgement (``db.insert_committed``)."""
         try:
-            rows: list[Any] = await self._execute(  # type: ignore[no-untyped-call]
-                lambda: in_own_transaction(self._conn, statements))
+            rows = await self._execute(lambda: in_own_transaction(self._conn, statements))
         except BaseException:
             self.open = True  # a rollback that failed may have left it open: the pool's rollback ends it
             raise
@@ -190,10 +223,12 @@ async def connect(database: str, **kwargs: Any) -> Connection:
     """Open ``database`` as ``aiosqlite.connect`` does (the same arguments), with ``Connection``."""
 
     def connector() -> sqlite3.Connection:
-        connection: sqlite3.Connection = sqlite3.connect(database, **kwargs)
+        # Used by the event loop and by the driver's thread, never both at once (``may_run_here``).
+        connection: sqlite3.Connection = sqlite3.connect(database, **{**kwargs, "check_same_thread": False})
         return connection
 
     connection = Connection(connector, 64)
     connection._thread.daemon = True  # as SQLAlchemy does: a connection left open never holds the process
     await connection  # starts its thread and connects
+    connection.open = False  # a new connection holds no transaction
     return connection

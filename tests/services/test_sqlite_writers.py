@@ -1,9 +1,11 @@
 """SQLite's one writer at a time: the sessions of a process take turns in asyncio
-(``sqlite_writes.Writers``), and a statement is one call to the driver's thread (``pmobot.sqlite_calls``)."""
+(``sqlite_writes.Writers``); a statement that cannot wait runs in the event loop, the others in one call to the
+driver's thread (``pmobot.sqlite_calls``)."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 
+from pmobot import sqlite_calls
 from pmobot.db import Database
 
 
@@ -106,7 +109,8 @@ async def test_a_writer_whose_turn_does_not_come_in_time_waits_in_sqlite_instead
     assert db.writers.fallbacks == 1
 
 
-async def test_a_statement_is_one_call_and_an_empty_commit_none(db: Database) -> None:
+async def test_what_cannot_wait_runs_in_the_event_loop_the_rest_in_one_call_and_an_empty_commit_in_none(
+        db: Database) -> None:
     calls: list[str] = []
     async with db.session() as session:
         connection = await session.connection()
@@ -122,15 +126,43 @@ async def test_a_statement_is_one_call_and_an_empty_commit_none(db: Database) ->
         try:
             rows = list(await session.exec(text("SELECT 1 UNION ALL SELECT 2")))  # type: ignore[call-overload]
             assert [r[0] for r in rows] == [1, 2]
-            assert len(calls) == 1  # opened, executed, read and closed in one call
+            assert calls == []  # a read waits for no lock: run here, no call to the driver's thread
             await session.commit()  # nothing was written: no transaction to end
-            assert len(calls) == 1
+            assert calls == []
             await session.exec(text("INSERT INTO entry VALUES (7)"))  # type: ignore[call-overload]
+            assert len(calls) == 1  # its BEGIN IMMEDIATE (which may wait) with the write, in one call
+            await session.exec(text("UPDATE entry SET n = n + 1"))  # type: ignore[call-overload]
+            assert len(calls) == 1  # in the write transaction this connection holds: nothing to wait for
             await session.commit()
-            assert len(calls) == 3  # its BEGIN IMMEDIATE with the write, then its commit
+            assert len(calls) == 2  # the commit, which may checkpoint the log
         finally:
             raw._execute = original
-    assert await _entries(db) == [7]
+    assert await _entries(db) == [8]
+
+
+async def test_a_statement_waits_behind_a_call_still_on_the_driver_thread(db: Database) -> None:
+    async with db.session() as session:
+        connection = await session.connection()
+        raw = (await connection.get_raw_connection()).driver_connection
+        assert isinstance(raw, sqlite_calls.Connection)
+        started, release = threading.Event(), threading.Event()
+
+        def held() -> None:
+            started.set()
+            release.wait(30)  # only a guard against a hang: released below once the read is queued
+            raw._conn.execute("INSERT INTO entry VALUES (5)")
+
+        # A caller cancelled while its call runs on the driver's thread leaves that call running.
+        call = asyncio.ensure_future(raw._execute(held))
+        await asyncio.to_thread(started.wait, 30)
+        call.cancel()
+        assert not raw.may_run_here("SELECT n FROM entry")
+        read = asyncio.ensure_future(session.exec(text("SELECT n FROM entry")))  # type: ignore[call-overload]
+        await asyncio.sleep(0)
+        assert not read.done()  # queued behind the running call, not run beside it
+        release.set()
+        assert [n for (n,) in await read] == [5]
+        assert raw.may_run_here("SELECT n FROM entry")
 
 
 async def test_a_returning_statement_counts_its_rows(db: Database) -> None:
