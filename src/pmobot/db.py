@@ -31,7 +31,9 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from pmobot.sqlite_writes import NO_BEGIN, LoopCommits, Writers, attach, commit_alone, is_write
+from pmobot import pg_transactions
+from pmobot.sqlite_writes import NO_BEGIN, LoopCommits, Writers, attach, commit_alone
+from pmobot.statements import may_write
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,8 @@ class Database:
         if self.is_sqlite:
             memory = make_url(self.url).database in (None, "", ":memory:")
             pool = {} if memory else {"pool_size": SQLITE_POOL_SIZE, "max_overflow": POOL_OVERFLOW}
+        if not self.is_sqlite:
+            pool["isolation_level"] = pg_transactions.ISOLATION
         self.engine: AsyncEngine = create_async_engine(self.url, echo=echo, **pool)
         event.listen(self.engine.sync_engine, "before_cursor_execute", _note_write)
         for ended in ("commit", "rollback"):
@@ -87,6 +91,7 @@ class Database:
         event.listen(self.engine.sync_engine.pool, "checkin", _written_out_checked_in)
         if not self.is_sqlite:
             event.listen(self.engine.sync_engine.pool, "checkout", _dropped_while_idle)
+            pg_transactions.attach(self.engine)
         # The SQLite write turns of this process (None on PostgreSQL, which has row locks).
         self.writers: Writers | None = attach(self.engine) if self.is_sqlite else None
         # The edge's commit before each acknowledgement, in the event loop (a database in a file only: one in
@@ -96,14 +101,11 @@ class Database:
             LoopCommits(path, engine=self.engine, writers=self.writers)
             if self.writers is not None and path and path != ":memory:" else None)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
-        # Reads outside a transaction on PostgreSQL: no BEGIN and COMMIT around one SELECT (two of the four
-        # round trips of a lookup). SQLite opens none for a read anyway.
-        reads = self.engine if self.is_sqlite else self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._reads = async_sessionmaker(reads, class_=AsyncSession, expire_on_commit=False)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A unit of work: committed when the block ends, rolled back on error."""
+        """A unit of work: committed when the block ends, rolled back on error. Its transaction opens at its
+        first write (or lock): one that only reads opens none, and its reads each see what is committed."""
         async with self._sessions() as session:
             try:
                 yield session
@@ -112,15 +114,11 @@ class Database:
                 await session.rollback()
                 raise
 
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncSession]:
-        """A session for reads that need no snapshot shared between them (each sees what is committed when it
-        runs). For reads only: on PostgreSQL each statement would commit on its own."""
-        async with self._reads() as session:
-            yield session
-
     async def upgrade(self) -> None:
         async with self.engine.connect() as conn:
+            if not self.is_sqlite:
+                # One transaction from the first statement, as Alembic expects (not from the first write).
+                await conn.execution_options(isolation_level="READ COMMITTED")
             if self.is_sqlite:
                 await conn.execution_options(**{NO_BEGIN: True})
                 # SQLite changes a table by rebuilding it (Alembic's batch mode): the tables that point at it
@@ -195,8 +193,7 @@ _WROTE = "pmobot_wrote"
 
 def _note_write(conn: Connection, _cursor: DBAPICursor, statement: str, _parameters: object, _context: object,
                 _executemany: bool) -> None:
-    # A statement led by a CTE may write too (the inbound claim on PostgreSQL): counted, to be safe.
-    if is_write(statement) or statement.lstrip()[:4].upper() == "WITH":
+    if may_write(statement):
         conn.info[_WROTE] = True
 
 

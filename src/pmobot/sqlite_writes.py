@@ -1,11 +1,12 @@
 """How pmobot's engine writes to SQLite, one process at a time.
 
-SQLite has one writer at a time. Here: its connections (one call to the driver's thread per statement,
-``pmobot.sqlite_calls``) and their PRAGMAs; a write transaction opened ``IMMEDIATE`` just before a session's
-first write; and the writers of a process taking turns in asyncio rather than in SQLite's busy handler.
-``attach`` puts them on an engine (``db.Database``). ``LoopCommits`` runs short write transactions (the
-edge's one statement before each acknowledgement, a worker's claim) in the event loop itself, and
-``commit_alone`` the edge's in one call to the driver's thread when it must wait (``db.insert_committed``).
+SQLite has one writer at a time. Here: its connections (a statement that cannot wait runs in the event loop,
+any other in one call to the driver's thread: ``pmobot.sqlite_calls``) and their PRAGMAs; a write
+transaction opened ``IMMEDIATE`` just before a session's first write; and the writers of a process taking
+turns in asyncio rather than in SQLite's busy handler. ``attach`` puts them on an engine (``db.Database``).
+``LoopCommits`` runs short write transactions (the edge's one statement before each acknowledgement, a
+worker's claim) in the event loop itself, and ``commit_alone`` the edge's in one call to the driver's thread
+when it must wait (``db.insert_committed``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from sqlalchemy.util import await_only
 
 from pmobot import sqlite_calls
+from pmobot.statements import is_write
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +60,8 @@ def attach(engine: AsyncEngine) -> Writers:
 
 
 def _connect(dialect: Any, _record: ConnectionPoolEntry, cargs: list[Any], cparams: dict[str, Any]) -> Any:
-    """The driver's connection, with one call to its thread per statement (``pmobot.sqlite_calls``)."""
+    """The driver's connection, its statements in the event loop or in one call to its thread
+    (``pmobot.sqlite_calls``)."""
     return dialect.loaded_dbapi.connect(*cargs, async_creator_fn=sqlite_calls.connect, **cparams)
 
 
@@ -87,14 +90,6 @@ _PRAGMAS = (
 
 # Where a connection records that it opened a write transaction (its pool record's ``info``).
 _WRITING = "pmobot_writing"
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER")
-
-
-def is_write(statement: str) -> bool:
-    """Whether ``statement`` writes (its first word)."""
-    return statement.lstrip()[:9].upper().startswith(_WRITES)
-
-
 def _begin_before_write(conn: Connection, cursor: DBAPICursor, statement: str, _parameters: object,
                         _context: object, _executemany: bool) -> None:
     """Open the write transaction just before a session's first write, as IMMEDIATE.

@@ -9,7 +9,6 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot.app import App
 from pmobot.config import Settings
@@ -106,22 +105,6 @@ def test_settings_refuse_an_unknown_language_and_a_naive_now() -> None:
     with pytest.raises(ValueError):
         Settings(_env_file=None, now=datetime(2026, 1, 1))
     assert Settings(_env_file=None, admins=" U1, U2 ,").admin_ids() == {"U1", "U2"}
-
-
-@pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
-async def test_a_reading_session_opens_no_transaction_on_postgres_and_a_unit_of_work_does(app: App) -> None:
-    """A lookup (the Slack caller's) is one SELECT: without BEGIN and COMMIT, two round trips of four fewer."""
-    from psycopg.pq import TransactionStatus
-
-    async def status_after_a_read(session: AsyncSession) -> TransactionStatus:
-        await session.exec(select(Person).limit(1))
-        driver = (await (await session.connection()).get_raw_connection()).driver_connection
-        return driver.info.transaction_status  # type: ignore[union-attr]
-
-    async with app.db.reading() as session:
-        assert await status_after_a_read(session) == TransactionStatus.IDLE
-    async with app.db.session() as session:
-        assert await status_after_a_read(session) == TransactionStatus.INTRANS
 
 
 @pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)

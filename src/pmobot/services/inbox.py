@@ -324,11 +324,10 @@ async def claim(db: Database, *, now: datetime, platforms: Sequence[str], batch:
     first (one commit for both; the next request of their conversations may then be claimed at once).
     ``look_first``: a worker that found nothing last time and polls again reads whether anything is due
     before it writes: an idle worker then makes no write transaction (on SQLite, none waits its write turn
-    and the log stops growing; four times a second otherwise), and on PostgreSQL a read outside a transaction
-    (``Database.reading``)."""
+    and the log stops growing; four times a second otherwise)."""
     token = now + LEASE
     if look_first and not finished and batch > 0:
-        async with db.reading() as session:
+        async with db.session() as session:
             found = (await session.exec(_due_statement(), params={"now": now, "platforms": list(platforms),
                                                                   "batch": 1})).first()
         if found is None:

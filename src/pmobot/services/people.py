@@ -151,10 +151,10 @@ async def find_by_platform_id(session: AsyncSession, *, platform: str, user_id: 
 
 async def look_up(core: Core, *, platform: str, user_id: str) -> Known | None:
     """Who is asking, for an adapter about to hand a request to the core (whether to ask the platform about
-    them, in which language to answer): their person and roles in one read, outside a transaction on PostgreSQL
-    (``Database.reading``). Handed on with their ``Identity`` (``known``), it is the request's only reading of
+    them, in which language to answer): their person and roles in one read (no transaction: it writes nothing).
+    Handed on with their ``Identity`` (``known``), it is the request's only reading of
     them: ``resolve`` takes it."""
-    async with core.db.reading() as session:
+    async with core.db.session() as session:
         return await _known(session, platform=platform, external_id=user_id)
 
 
