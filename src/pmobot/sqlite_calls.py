@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 import aiosqlite
 from aiosqlite.context import contextmanager
 
+from pmobot.statements import is_read
+
 T = TypeVar("T")
 
 # What one call brings back: the statement's description, its row count, the last row id, every row,
@@ -52,10 +54,6 @@ def _run(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool, 
 
 def _commit(connection: sqlite3.Connection) -> None:
     connection.execute("COMMIT")
-
-
-def _first_word(sql: str) -> str:
-    return sql.lstrip()[:6].upper()
 
 
 # Statements run one after the other in one transaction, each with its parameters.
@@ -186,7 +184,7 @@ class Connection(aiosqlite.Connection):
         """Whether ``sql`` (opening no transaction) may run in the event loop: it cannot wait for a lock (a read,
         or any statement of the write transaction this connection holds), and no call of this connection is still
         on the driver's thread (a cancelled caller leaves one running; statements then keep their order)."""
-        return self.handed == self.finished and (self.open or _first_word(sql) == "SELECT")
+        return self.handed == self.finished and (self.open or is_read(sql))
 
     def begin_with_next(self, begin: str) -> None:
         """Run ``begin`` just before the next statement, in its call to the driver's thread."""

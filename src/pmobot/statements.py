@@ -1,5 +1,6 @@
-"""What a SQL statement does, read from its text: whether it writes, and whether what it takes lasts until its
-transaction ends. The engines open a transaction by it (``sqlite_writes``, ``pg_transactions``)."""
+"""What a SQL statement does, read from its text: whether it only reads, whether it writes, and whether what it
+takes lasts until its transaction ends. The engines decide by it where a statement runs (``sqlite_calls``) and
+when a transaction opens (``sqlite_writes``, ``pg_transactions``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP
 _HELD = re.compile(
     r"\bFOR\s+(?:NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b|\bpg_advisory_xact_lock|\bpg_notify\b"
     r"|^\s*(?:LOCK|NOTIFY|TRUNCATE)\b", re.IGNORECASE)
+
+
+def is_read(statement: str) -> bool:
+    """Whether ``statement`` only reads (a SELECT; one led by a CTE may write)."""
+    return statement.lstrip()[:6].upper() == "SELECT"
 
 
 def is_write(statement: str) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmobot.db import Database
-from pmobot.statements import needs_transaction
+from pmobot.statements import is_read, needs_transaction
 from tests.conftest import POSTGRES_URL, _reset_postgres
 
 
@@ -34,6 +34,17 @@ from tests.conftest import POSTGRES_URL, _reset_postgres
 ])
 def test_what_needs_a_transaction_is_read_from_the_statement(statement: str, needed: bool) -> None:
     assert needs_transaction(statement) is needed
+
+
+@pytest.mark.parametrize(("statement", "read"), [
+    ("SELECT n FROM entry", True),
+    ("\n  select n from entry", True),
+    ("WITH due AS (SELECT id FROM inbound_request) UPDATE inbound_request SET status = 'done'", False),
+    ("PRAGMA journal_mode=WAL", False),  # may wait for the lock to change the journal
+    ("INSERT INTO entry VALUES (1)", False),
+])
+def test_a_plain_read_is_told_from_what_may_write_or_wait(statement: str, read: bool) -> None:
+    assert is_read(statement) is read
 
 
 @pytest.fixture
