@@ -32,8 +32,8 @@ from sqlmodel import SQLModel, col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from pmobot import pg_transactions
-from pmobot.sqlite_writes import NO_BEGIN, LoopCommits, Writers, attach, commit_alone
-from pmobot.statements import may_write
+from pmobot.sqlite_writes import LoopCommits, Writers, attach, commit_alone
+from pmobot.statements import NO_BEGIN, may_write
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,8 @@ class Database:
             LoopCommits(path, engine=self.engine, writers=self.writers)
             if self.writers is not None and path and path != ":memory:" else None)
         self._sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        # A connection's options for statements that each stand alone (``alone``, ``write_alone``).
+        self.alone_options: dict[str, Any] = {} if self.is_sqlite else {NO_BEGIN: True}
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -113,6 +115,15 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @asynccontextmanager
+    async def alone(self) -> AsyncIterator[AsyncSession]:
+        """A session whose statements each commit on their own, for work made of statements that each stand
+        alone (an insert unless taken, a compare-and-set): on PostgreSQL no BEGIN and COMMIT around them, two
+        round trips of a claim's four. On SQLite a unit of work as ``session`` (its write turn, one commit)."""
+        async with self.session() as session:
+            await session.connection(execution_options=self.alone_options)
+            yield session
 
     async def upgrade(self) -> None:
         async with self.engine.connect() as conn:
@@ -332,19 +343,23 @@ def _chunks(count: int) -> list[int]:
 
 
 async def write_alone(db: Database, work: Callable[[Connection], T]) -> T:
-    """``work`` (SQLAlchemy's statements on a connection) in a write transaction of its own, committed; what it
-    returns. On SQLite in a file, by the event loop itself (``sqlite_writes.LoopCommits.transaction``): for a
-    short transaction that must not hold the process's write turn while the event loop is busy (a worker's
-    claim). Elsewhere, or while another process writes, on a connection of the pool (no session: its bookkeeping
-    was a fifth of a claim's time on PostgreSQL)."""
+    """``work`` (SQLAlchemy's statements on a connection, each of which stands alone: a compare-and-set) written
+    and committed; what it returns. On SQLite in one write transaction of its own; in a file, by the event loop
+    itself (``sqlite_writes.LoopCommits.transaction``): for a short transaction that must not hold the
+    process's write turn while the event loop is busy (a worker's claim). Elsewhere, or while another process
+    writes, on a connection of the pool (no session: its bookkeeping was a fifth of a claim's time on
+    PostgreSQL), where on PostgreSQL each statement commits on its own (``Database.alone``)."""
     if db.loop_commits is not None:
         return await db.loop_commits.transaction(work, otherwise=partial(_write_on_pool, db, work))
     return await _write_on_pool(db, work)
 
 
 async def _write_on_pool(db: Database, work: Callable[[Connection], T]) -> T:
-    async with db.engine.begin() as connection:
-        return await connection.run_sync(work)
+    async with db.engine.connect() as connection:
+        await connection.execution_options(**db.alone_options)
+        done = await connection.run_sync(work)
+        await connection.commit()
+    return done
 
 
 @lru_cache(maxsize=64)

@@ -7,7 +7,8 @@ notification). A unit of work that only reads (``/pmo status``, a list, a card) 
 ``COMMIT``: two round trips of its seven, each about as costly to pmobot's event loop as a statement.
 What it reads is what it read inside a transaction: at READ COMMITTED each statement sees what was committed
 when it started, in a transaction or not. psycopg sends ``COMMIT`` and ``ROLLBACK`` only when a transaction
-is open; a connection given a real isolation level (migrations, ``Database.upgrade``) begins as psycopg does.
+is open; a connection given a real isolation level (migrations, ``Database.upgrade``) begins as psycopg does,
+and one whose statements each stand alone (``statements.NO_BEGIN``: ``Database.alone``) never begins.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pmobot.statements import needs_transaction
+from pmobot.statements import NO_BEGIN, needs_transaction
 
 # The engine's isolation level: psycopg's autocommit, the transaction opened here.
 ISOLATION = "AUTOCOMMIT"
@@ -29,7 +30,7 @@ def attach(engine: AsyncEngine) -> None:
 
 def _begin_when_needed(conn: Connection, cursor: DBAPICursor, statement: str, _parameters: object,
                        _context: object, _executemany: bool) -> None:
-    if not needs_transaction(statement):
+    if not needs_transaction(statement) or conn.get_execution_options().get(NO_BEGIN):
         return
     # PostgreSQL's driver: imported once a PostgreSQL pool is in use (never by the console on SQLite).
     from psycopg import AsyncConnection

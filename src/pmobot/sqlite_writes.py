@@ -28,7 +28,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from sqlalchemy.util import await_only
 
 from pmobot import sqlite_calls
-from pmobot.statements import is_write
+from pmobot.statements import NO_BEGIN, is_write
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +36,6 @@ T = TypeVar("T")
 
 # SQLite waits this long for another connection's write to finish before saying "database is locked".
 SQLITE_BUSY_MS = 5000
-
-# An execution option: this SQLite connection runs without an explicit transaction (migrations, whose PRAGMAs
-# have no effect inside one).
-NO_BEGIN = "pmobot_no_begin"
-
 
 def attach(engine: AsyncEngine) -> Writers:
     """SQLite's discipline on ``engine``: its connections through ``sqlite_calls`` with their PRAGMAs, write

@@ -7,6 +7,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+# An execution option: this connection's statements each commit on their own, no transaction opened for them
+# (SQLite's migrations, whose PRAGMAs have no effect inside one; on PostgreSQL, statements that each stand
+# alone: ``Database.alone``).
+NO_BEGIN = "pmobot_no_begin"
+
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "SAVEPOINT", "CREATE", "DROP", "ALTER")
 
 # Taken by a statement and held until its transaction ends (row locks, a transaction's advisory lock, a

@@ -496,23 +496,27 @@ async def test_a_batch_whose_transaction_fails_raises_to_every_caller_and_stores
     def fail(_conn: object) -> None:
         raise RuntimeError("the disk is full")
 
-    # Where each database's commit of the batch is made: SQLite's on the driver's thread, in the same call as
-    # its statement; PostgreSQL's through the engine.
+    def fail_insert(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO INBOUND_REQUEST"):
+            fail(_conn)
+
+    # Where each database's batch is made durable: SQLite's commit, on the driver's thread in the same call as
+    # its statement; PostgreSQL's one statement, committed on its own (``Database.alone``).
     engine = app.db.engine.sync_engine
+    seen = Commits(app)
     if app.db.is_sqlite:
         monkeypatch.setattr(sqlite_calls, "_commit", fail)
     else:
-        event.listen(engine, "commit", fail)
-    seen = Commits(app)
+        event.listen(engine, "before_cursor_execute", fail_insert)
     try:
         answers = await asyncio.gather(_store(app, "f1", "alice"), _store(app, "f2", "bob"),
                                        _store(app, "f1", "alice"), return_exceptions=True)
     finally:
         if not app.db.is_sqlite:
-            event.remove(engine, "commit", fail)
+            event.remove(engine, "before_cursor_execute", fail_insert)
         monkeypatch.undo()
         seen.close()
-    # One transaction for the three, rolled back: each caller hears of it (none acknowledges).
+    # One write for the three, undone: each caller hears of it (none acknowledges).
     assert seen.inserts == 1
     assert [str(answer) for answer in answers] == ["the disk is full"] * 3
     assert await _rows(app) == []

@@ -116,3 +116,14 @@ async def test_a_transaction_advisory_lock_is_held_until_the_commit(db: Database
             assert (await other.exec(probe)).scalar() is False  # type: ignore[call-overload]
     async with db.session() as other:
         assert (await other.exec(probe)).scalar() is True  # type: ignore[call-overload]
+
+
+@pytest.mark.postgres
+async def test_statements_that_each_stand_alone_commit_on_their_own(db: Database) -> None:
+    async with db.alone() as session:
+        await session.exec(text("INSERT INTO entry VALUES (2)"))  # type: ignore[call-overload]
+        assert not await _in_transaction(session)  # no BEGIN and COMMIT around it
+        assert await _entries(db) == [1, 2]  # committed already, seen from another connection
+        await session.exec(text("UPDATE entry SET n = 3 WHERE n = 2"))  # type: ignore[call-overload]
+        assert not await _in_transaction(session)
+    assert await _entries(db) == [1, 3]

@@ -221,11 +221,12 @@ class Arrivals:
         itself (``db.insert_committed``); on PostgreSQL announced to every process's workers."""
         if self.db.is_sqlite:
             return set(await insert_committed(self.db, InboundRequest, rows, key="key"))
-        async with self.db.session() as session:
+        # Each statement committed on its own: the insert (a key already held is skipped), then the notice.
+        async with self.db.alone() as session:
             inserted = {key for (key,) in await insert_unless_taken(
                 session, InboundRequest, rows, returning=(col(InboundRequest.key),), key="key")}
             if inserted:
-                # Heard by every process's workers once this commits (``workers.hear_arrivals``).
+                # Heard by every process's workers now that the rows are committed (``workers.hear_arrivals``).
                 await session.exec(_NOTIFY)
         return inserted
 
@@ -320,8 +321,9 @@ async def claim(db: Database, *, now: datetime, platforms: Sequence[str], batch:
     """Reserve due rows, the oldest unfinished one of each conversation at most; each with its lease token,
     in ``id`` order. One statement (``_claim_statement``).
 
-    ``finished``: rows this worker answered since its last claim, marked done in the same transaction
-    first (one commit for both; the next request of their conversations may then be claimed at once).
+    ``finished``: rows this worker answered since its last claim, marked done first, in the same write (one
+    commit for both on SQLite, each statement committed alone on PostgreSQL: ``db.write_alone``); the next
+    request of their conversations may then be claimed at once.
     ``look_first``: a worker that found nothing last time and polls again reads whether anything is due
     before it writes: an idle worker then makes no write transaction (on SQLite, none waits its write turn
     and the log stops growing; four times a second otherwise)."""
