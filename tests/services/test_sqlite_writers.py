@@ -158,7 +158,7 @@ async def test_a_statement_waits_behind_a_call_still_on_the_driver_thread(db: Da
         call.cancel()
         assert not raw.may_run_here("SELECT n FROM entry")
         read = asyncio.ensure_future(session.exec(text("SELECT n FROM entry")))  # type: ignore[call-overload]
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # one turn of the event loop, no time: the read gets its first step
         assert not read.done()  # queued behind the running call, not run beside it
         release.set()
         assert [n for (n,) in await read] == [5]
