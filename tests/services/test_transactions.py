@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pmobot.db import Database
 from pmobot.statements import is_read, needs_transaction
-from tests.conftest import POSTGRES_URL, _reset_postgres
 
 
 @pytest.mark.parametrize(("statement", "needed"), [
@@ -47,12 +46,14 @@ def test_a_plain_read_is_told_from_what_may_write_or_wait(statement: str, read: 
     assert is_read(statement) is read
 
 
+# On PostgreSQL only, through the suite's own database fixture (a fresh schema, run in the PostgreSQL leg).
+on_postgres = pytest.mark.parametrize("database_url", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                                      indirect=True)
+
+
 @pytest.fixture
-async def db() -> AsyncIterator[Database]:
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL leg: set PMOBOT_TEST_POSTGRES_URL (make test-postgres does)")
-    _reset_postgres(POSTGRES_URL)
-    database = Database(POSTGRES_URL)
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
     async with database.session() as session:
         await session.exec(text("CREATE TABLE entry (n INTEGER PRIMARY KEY)"))  # type: ignore[call-overload]
         await session.exec(text("INSERT INTO entry VALUES (1)"))  # type: ignore[call-overload]
@@ -72,7 +73,7 @@ async def _entries(db: Database) -> list[int]:
         return [n for (n,) in await session.exec(text("SELECT n FROM entry ORDER BY n"))]  # type: ignore[call-overload]
 
 
-@pytest.mark.postgres
+@on_postgres
 async def test_a_unit_that_only_reads_opens_no_transaction(db: Database) -> None:
     async with db.session() as session:
         assert [n for (n,) in await session.exec(text("SELECT n FROM entry"))] == [1]  # type: ignore[call-overload]
@@ -84,7 +85,7 @@ async def test_a_unit_that_only_reads_opens_no_transaction(db: Database) -> None
     assert await _entries(db) == [1, 2]
 
 
-@pytest.mark.postgres
+@on_postgres
 async def test_everything_from_the_first_write_on_is_undone_together(db: Database) -> None:
     with pytest.raises(RuntimeError):
         async with db.session() as session:
@@ -94,7 +95,7 @@ async def test_everything_from_the_first_write_on_is_undone_together(db: Databas
     assert await _entries(db) == [1]
 
 
-@pytest.mark.postgres
+@on_postgres
 async def test_a_row_lock_is_held_until_the_commit(db: Database) -> None:
     async with db.session() as holder:
         locked = await holder.exec(text("SELECT n FROM entry WHERE n = 1 FOR UPDATE"))  # type: ignore[call-overload]
@@ -107,7 +108,7 @@ async def test_a_row_lock_is_held_until_the_commit(db: Database) -> None:
         assert [n for (n,) in taken] == [1]
 
 
-@pytest.mark.postgres
+@on_postgres
 async def test_a_transaction_advisory_lock_is_held_until_the_commit(db: Database) -> None:
     probe = text("SELECT pg_try_advisory_xact_lock(41, 42)")
     async with db.session() as holder:
@@ -118,7 +119,7 @@ async def test_a_transaction_advisory_lock_is_held_until_the_commit(db: Database
         assert (await other.exec(probe)).scalar() is True  # type: ignore[call-overload]
 
 
-@pytest.mark.postgres
+@on_postgres
 async def test_statements_that_each_stand_alone_commit_on_their_own(db: Database) -> None:
     async with db.alone() as session:
         await session.exec(text("INSERT INTO entry VALUES (2)"))  # type: ignore[call-overload]
