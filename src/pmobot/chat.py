@@ -412,7 +412,8 @@ class Chat:
     async def _run(self, r: Request, command: Command, text: str) -> list[Message] | Opening:
         args = command.takes.parse(text)
         if args is None:
-            return [Notice(t(r.locale, f"help.usage.{command.name}"), "warning")]
+            return [Notice(t(r.locale, "chat.missing_arguments", usage=t(r.locale, f"help.usage.{command.name}"),
+                             about=t(r.locale, f"help.about.{command.name}")), "warning")]
         out = await command.handler(replace(r, args=args))
         if command.opens and args.need_key and isinstance(out, list) and any(m.level == "success" for m in out
                                                                               if isinstance(m, Notice)):

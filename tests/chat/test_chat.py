@@ -55,7 +55,7 @@ async def test_french_and_english_command_words_do_the_same(app: App) -> None:
 
 async def test_a_command_missing_its_need_says_how_to_write_it(app: App) -> None:
     reply = text_of(await app.chat.on_text(BOB, "c", "/pmo claim"))
-    assert reply == "/pmo claim NEED-n"
+    assert reply == "Something is missing. Write it as /pmo claim NEED-n: take a need to estimate it."
     reply = text_of(await app.chat.on_text(BOB, "c", "/pmo claim banana"))
     assert "'banana' is not a need reference" in reply
 

@@ -136,7 +136,11 @@ def test_shapes_read_the_arguments_and_missing_ones_give_the_usage() -> None:
 async def test_a_missing_need_key_shows_the_usage_in_the_persons_language(app: App) -> None:
     [usage] = await app.chat.on_command(BOB, "b", "statut")
     locale = await app.chat.locale_for(BOB)
-    assert isinstance(usage, Notice) and usage.text == t(locale, "help.usage.status")
+    assert isinstance(usage, Notice) and usage.level == "warning"
+    # Said as a sentence: what is missing, how to write it, and what the command does (not the bare usage).
+    assert usage.text == t(locale, "chat.missing_arguments", usage=t(locale, "help.usage.status"),
+                           about=t(locale, "help.about.status"))
+    assert t(locale, "help.usage.status") in usage.text and usage.text != t(locale, "help.usage.status")
 
 
 def test_the_commands_whose_answer_may_be_shared_are_the_questions() -> None:
