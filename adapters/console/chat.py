@@ -16,7 +16,7 @@ import contextlib
 import logging
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO
 
@@ -61,7 +61,7 @@ class ConsoleDeliverer:
     def __init__(
         self, *, write: Callable[[str], None], names: Callable[[str], str],
         on_buttons: Callable[[tuple[Action, ...]], None], charts_dir: Callable[[], Path],
-        locale: Callable[[], str] = lambda: DEFAULT_LOCALE,
+        locale: Callable[[Delivery], Awaitable[str]] | None = None,
     ) -> None:
         self._write = write
         self._locale = locale
@@ -83,7 +83,8 @@ class ConsoleDeliverer:
             where = f"✉ {self._names(delivery.target)}"
         try:
             self._write(f"\n━━ {where} ━━")
-            self._write(shown(delivery.message, self._charts_dir(), self._locale()))
+            locale = await self._locale(delivery) if self._locale else DEFAULT_LOCALE
+            self._write(shown(delivery.message, self._charts_dir(), locale))
         except OutputClosed:
             # Not seen by anyone: left in the outbox for the next session instead of marked sent.
             raise RetryLater("the console's output is closed") from None
@@ -110,7 +111,7 @@ class ConsoleChat:
         # The language of the person at the terminal, as last read: the typography of what is printed.
         self.locale = DEFAULT_LOCALE
         self.deliverer = ConsoleDeliverer(write=self.write, names=self.name_of, on_buttons=self.remember_buttons,
-                                          charts_dir=lambda: self.charts_dir, locale=lambda: self.locale)
+                                          charts_dir=lambda: self.charts_dir, locale=self.worded_in)
         # Set when the reader of the output has gone: the console then stops quietly.
         self.output_closed = False
 
@@ -126,6 +127,15 @@ class ConsoleChat:
 
     def name_of(self, login: str) -> str:
         return self.people.get(login, login)
+
+    async def worded_in(self, delivery: Delivery) -> str:
+        """The language of a delivery's labels ("Title:", "Titre :"): a message to a person is worded in
+        theirs, whoever types here now; a channel's, in the organisation's (a digest channel chosen by an
+        admin of the other language is the exception, the message does not say its language)."""
+        if delivery.target_kind == "channel":
+            return self.chat.core.org_locale
+        return await self.chat.locale_for(Identity(platform=PLATFORM, external_id=delivery.target,
+                                                   display_name=self.name_of(delivery.target), handle=delivery.target))
 
     def remember_buttons(self, actions: tuple[Action, ...]) -> None:
         self.buttons = actions

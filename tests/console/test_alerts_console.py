@@ -28,6 +28,8 @@ async def test_an_alert_in_the_console(app: App, console: Any, clock: Any) -> No
     assert f"{key} (NEED-1) has done 40% of the work where 55% was planned" in out
     assert f"{key} (NEED-1) a réalisé 40 % du travail alors que 55 % étaient prévus" in out
     assert "See the status" in out and "Prendre en compte" in out
+    # Bob's card is set in his language's typography, not in that of Dan, who is typing (no "plan :").
+    assert "ALERT-1 · critical · PRJ-1: schedule behind plan: │" in out and "behind plan :" not in out
 
     await console.handle_line("/room")
     await console.handle_line("/pmo alertes")
