@@ -63,7 +63,8 @@ async def test_the_pmo_cancels_in_french_with_a_reason_and_the_owner_cannot(app:
     refused = await _say(app, BOB, "/pmo cancel-project PRJ-1 Not needed")
     assert refused.startswith("Only the PMO can cancel PRJ-1") and "/pmo done PRJ-1" in refused
     assert (await _say(app, DAN, "/pmo annuler-projet PRJ-1")).startswith("Dites pourquoi PRJ-1 est annulé")
-    assert (await _say(app, DAN, "/pmo annuler-projet")).startswith("/pmo annuler-projet PRJ-n MOTIF")
+    assert (await _say(app, DAN, "/pmo annuler-projet")).startswith(
+        "Il manque quelque chose. Écrivez /pmo annuler-projet PRJ-n MOTIF")
     cancelled = await _say(app, DAN, "/pmo annuler-projet PRJ-1 Le fournisseur arrête le produit")
     assert cancelled.startswith("PRJ-1 · Supplier contract tracker est annulé le 11 décembre 2026.")
     assert "Motif : Le fournisseur arrête le produit" in cancelled and "Prévenus : Bob Smith, Alice Martin" in cancelled
