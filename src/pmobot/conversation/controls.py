@@ -8,7 +8,7 @@ taken for something else (an answer to IT, a need).
 
 from __future__ import annotations
 
-from pmobot.conversation.text import fold
+from pmobot.conversation.text import fold, name_key
 
 CANCEL = frozenset({"cancel", "annuler", "stop", "abandonner", "quit"})
 BACK = frozenset({"back", "retour", "precedent", "previous"})
@@ -25,8 +25,23 @@ YES = frozenset({"yes", "oui", "y", "o", "ok", "confirm", "confirmer"})
 # Words that only ever steer a dialog: never an answer to anybody, never a need.
 STEERING = CANCEL | BACK | SKIP | KEEP
 
+# "Nobody", "non", "I don't know": an answer that there is nothing to say, compared as ``name_key`` reads it
+# (punctuation as spaces). An optional question answered so is skipped, unless its field reads the words as
+# a value of its own (a yes/no question takes "non" as no). Not steering words: "non" answers IT.
+NOTHING = frozenset({
+    "none", "nothing", "nobody", "no one", "n a", "na", "nil", "no", "nope", "no thanks", "not yet", "unknown",
+    "i don t know", "don t know", "dont know", "idk", "tbd", "to be defined",
+    "non", "nan", "non merci", "aucun", "aucune", "personne", "rien", "neant", "sans objet", "pas encore",
+    "inconnu", "je ne sais pas", "je sais pas", "ne sais pas", "sais pas", "jsp", "a definir",
+})
+
 
 def steering_word(text: str) -> str | None:
     """The steering word ``text`` is (folded), or None when it says something."""
     word = fold(text)
     return word if word in STEERING else None
+
+
+def says_nothing(text: str) -> bool:
+    """Whether ``text`` answers that there is nothing to say (``NOTHING``)."""
+    return name_key(text) in NOTHING

@@ -31,6 +31,7 @@ from pmobot.conversation.fieldtypes import (
     describe_expected,
     field_type,
     format_value,
+    nothing_said,
     parse_answer,
 )
 from pmobot.conversation.hooks import HookContext, Hooks, check_hooks
@@ -403,7 +404,7 @@ class DialogEngine:
         assert state.current is not None  # called only while a field is being asked
         f = spec.field(state.current)
         word = fold(text)
-        if word in SKIP:
+        if word in SKIP or nothing_said(f, text, self.parse_context(hc.locale)):
             if f.required:
                 return [Notice(t(hc.locale, "dialog.required"), "warning")] + self._ask_current(spec, state, hc.locale)
             state.answers.pop(f.id, None)

@@ -22,6 +22,7 @@ from pmobot.conversation.fieldtypes import (
     RawValue,
     describe_expected,
     field_type,
+    nothing_said,
 )
 from pmobot.conversation.spec import DialogSpec, FieldSpec
 from pmobot.i18n import t
@@ -126,6 +127,8 @@ def read(spec: DialogSpec, raw: Mapping[str, RawValue], *, ctx: ParseContext, va
             if f.required:
                 reading.errors[f.id] = t(ctx.locale, "dialog.form_required")
             continue
+        if isinstance(value, str) and nothing_said(f, value, ctx):
+            continue  # "n/a" in an optional input: left empty, as in the chat
         try:
             answer = field_type(f).read(f, value, ctx)
             for name in f.validate:

@@ -13,6 +13,7 @@ settles real ambiguities and chooses the language of messages.
 
 from __future__ import annotations
 
+from pmobot.conversation.controls import says_nothing
 from pmobot.conversation.errors import FieldError
 from pmobot.conversation.fieldtypes.base import (
     Answer,
@@ -30,6 +31,7 @@ from pmobot.conversation.fieldtypes.numeric import IntegerType, MoneyType, Numbe
 from pmobot.conversation.fieldtypes.text import LinesType, LongTextType, TextType, UserType
 from pmobot.conversation.spec import FieldSpec
 from pmobot.conversation.text import clean_text
+from pmobot.messages import Widget
 
 __all__ = [
     "EMPTY_DISPLAY", "FIELD_TYPES", "Answer", "FieldType", "ParseContext", "RawValue", "check_value",
@@ -57,6 +59,22 @@ def parse_answer(field: FieldSpec, text: str, ctx: ParseContext) -> Answer:
     if not clean_text(text or ""):
         raise FieldError("field.error.empty")
     return field_type(field).parse(field, text, ctx)
+
+
+def nothing_said(field: FieldSpec, text: str, ctx: ParseContext) -> bool:
+    """Whether ``text`` answers an optional ``field`` that there is nothing to say ("personne", "n/a", "I don't
+    know"): then nothing is recorded, as if the question were skipped or the input left empty. Not when the
+    field reads the words as one of its values ("non" to a yes/no question); a free-text field would take any
+    words, so there they always mean nothing (a sponsor named "non")."""
+    if field.required or not says_nothing(text):
+        return False
+    if field_type(field).widget in (Widget.SINGLE_LINE, Widget.MULTI_LINE):
+        return True
+    try:
+        parse_answer(field, text, ctx)
+    except FieldError:
+        return True
+    return False
 
 
 def check_value(field: FieldSpec, value: Answer, ctx: ParseContext) -> None:
