@@ -289,10 +289,12 @@ async def test_prefilled_values_outside_the_fields_limits_are_asked_instead(app:
 async def test_estimate_efforts_out_of_order_are_re_asked_with_the_figure(app: App, console) -> None:
     await file_the_french_need(app, console)
     await play(console, "/as bob", "/lang fr")
-    out = await play(console, "/pmo estimer NEED-1", "10,5", "8", "25", "18000", "30", "1", "1", "non", "passer", "1")
+    # Said as soon as the three efforts are given, not after every other answer and Send.
+    out = await play(console, "/pmo estimer NEED-1", "10,5", "8", "25")
     assert "ne peut pas être inférieure à la charge optimiste (10,5)" in out
     assert "Charge la plus probable" in out.split("(10,5)")[1]
-    out = await play(console, "12", "1")
+    out = await play(console, "12", "18000", "30", "1", "1", "non", "passer", "1")
+    assert "ne peut pas" not in out
     assert "L'estimation v1 de NEED-1 est enregistrée" in out
 
 

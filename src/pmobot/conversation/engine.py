@@ -443,6 +443,10 @@ class DialogEngine:
         if f.id in state.prefilled:
             state.prefilled.remove(f.id)
         state.remember(f.id)
+        # A cross-field check that can tell now (the three efforts given, out of order) says so on this
+        # turn, not once the person has answered everything and pressed Send.
+        if (problem := self._cross_check(spec, self._settled(spec, state), hc)) is not None:
+            return self._ask_again(spec, state, hc, problem)
         return self._advance(spec, state, hc.locale)
 
     def _settled(self, spec: DialogSpec, state: DialogState) -> dict[str, Answer]:
@@ -546,9 +550,7 @@ class DialogEngine:
         answers = {f.id: state.answers.get(f.id) for f in self.applicable(spec, state.answers)}
         problem = self._cross_check(spec, answers, hc)
         if problem is not None:
-            field_id, error = problem
-            state.current, state.editing = field_id, True
-            return [Notice(error.message(hc.locale), "warning")] + self._ask_current(spec, state, hc.locale)
+            return self._ask_again(spec, state, hc, problem)
         # The row goes first, so that a hook may open the next dialog in this conversation;
         # if the hook fails, the whole unit of work is rolled back and nothing is lost.
         await session.delete(row)
@@ -556,6 +558,13 @@ class DialogEngine:
         state.finished = True
         hc.engine = self
         return await self.hooks.COMPLETIONS[spec.on_complete](hc, answers)
+
+    def _ask_again(self, spec: DialogSpec, state: DialogState, hc: HookContext,
+                   problem: tuple[str, FieldError]) -> list[Message]:
+        """A cross-field check failed: say why, and ask again the field it names."""
+        field_id, error = problem
+        state.current, state.editing = field_id, True
+        return [Notice(error.message(hc.locale), "warning")] + self._ask_current(spec, state, hc.locale)
 
     def _cross_check(self, spec: DialogSpec, answers: dict[str, Answer],
                      hc: HookContext) -> tuple[str, FieldError] | None:
