@@ -3,8 +3,8 @@ and the conversation goes on; a question whose answers are a closed set still re
 
 from __future__ import annotations
 
-from sqlmodel import select
-from support.dialogs import SAMPLE_ANSWERS, answer_dialog
+from sqlmodel import col, select
+from support.dialogs import file_sample_need
 
 from pmobot.app import App
 from pmobot.conversation.controls import says_nothing
@@ -16,16 +16,10 @@ BOB = Identity(platform="console", external_id="bob", display_name="Bob Smith", 
 
 
 async def _file(app: App, who: Identity, answers: dict[str, str]) -> Need:
-    async def say(text: str) -> None:
-        await app.chat.on_text(who, "c", text)
-
-    await say("/pmo new")
-    # answer_dialog fails the test if an answer is refused (the question asked again).
-    await answer_dialog(app, platform="console", external_id=who.external_id, say=say,
-                        answers={**SAMPLE_ANSWERS, **answers})
-    await say("1")
+    """The sample need filed with ``answers`` (answer_dialog fails the test if one is refused), as stored."""
+    await file_sample_need(app, who, "c", answers)
     async with app.db.session() as session:
-        return (await session.exec(select(Need).order_by(Need.id.desc()))).first()  # type: ignore[union-attr]
+        return (await session.exec(select(Need).order_by(col(Need.id).desc()))).first()  # type: ignore[return-value]
 
 
 async def test_saying_there_is_nothing_skips_an_optional_question_in_french(app: App) -> None:

@@ -95,11 +95,14 @@ SAMPLE_ANSWERS = {
 }
 
 
-async def file_sample_need(app: App, who: Identity, conversation: str = "a") -> None:
-    """``who`` (a console person, or one of any platform) files a need through the intake conversation, and sends it."""
+async def file_sample_need(app: App, who: Identity, conversation: str = "a",
+                           answers: Mapping[str, str] | None = None) -> None:
+    """``who`` (a console person, or one of any platform) files a need through the intake conversation, and sends it;
+    ``answers`` replace or add to the sample's."""
     async def say(text: str) -> None:
         await app.chat.on_text(who, conversation, text)  # type: ignore[arg-type]
 
     await say("/pmo new")
-    await answer_dialog(app, platform=who.platform, external_id=who.external_id, say=say, answers=SAMPLE_ANSWERS)
+    await answer_dialog(app, platform=who.platform, external_id=who.external_id, say=say,
+                        answers={**SAMPLE_ANSWERS, **(answers or {})})
     await say("1")
