@@ -412,7 +412,7 @@ class DialogEngine:
                 state.skipped.append(f.id)
             # A cross-field check that can already tell (e.g. nothing at all is changed) says so now,
             # on this question, rather than at the summary.
-            problem = self._cross_check(spec, self._settled(spec, state), hc) if spec.check_on_skip else None
+            problem = self._cross_check(spec, self._settled(spec, state), hc)
             if problem is not None:
                 state.skipped.remove(f.id)
                 return [Notice(problem[1].message(hc.locale), "warning")] + self._ask_current(spec, state, hc.locale)

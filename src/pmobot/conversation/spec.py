@@ -100,11 +100,9 @@ class DialogSpec:
     fields: tuple[FieldSpec, ...]
     # Name of the completion hook in ``pmobot.dialogs.hooks`` (see ``COMPLETIONS`` there).
     on_complete: str
-    # Names of cross-field checks run on the summary (see ``CHECKS`` there).
+    # Names of cross-field checks (see ``CHECKS`` there), run on the summary and after each answer or skip on
+    # what is settled so far: a check reads a field not asked yet as missing, and says nothing until it can tell.
     checks: tuple[str, ...] = ()
-    # Also run them each time a field is skipped, on what is settled so far (a check reads a field
-    # not asked yet as missing): for a rule that a skip alone can break ("change at least one thing").
-    check_on_skip: bool = False
     prefill: bool = False
     # Show the answers for confirmation before completing (off for one-question dialogs).
     confirm: bool = True
@@ -243,7 +241,6 @@ def parse_spec(raw: Any, source: str = "<spec>") -> DialogSpec:
         fields=tuple(fields),
         on_complete=on_complete,
         checks=tuple(checks),
-        check_on_skip=bool(raw.get("check_on_skip", False)),
         prefill=bool(raw.get("prefill", False)),
         confirm=bool(raw.get("confirm", True)),
         source=source,
