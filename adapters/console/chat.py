@@ -61,7 +61,7 @@ class ConsoleDeliverer:
     def __init__(
         self, *, write: Callable[[str], None], names: Callable[[str], str],
         on_buttons: Callable[[tuple[Action, ...]], None], charts_dir: Callable[[], Path],
-        locale: Callable[[Delivery], Awaitable[str]] | None = None,
+        locale: Callable[[Delivery], Awaitable[str]],
     ) -> None:
         self._write = write
         self._locale = locale
@@ -83,8 +83,7 @@ class ConsoleDeliverer:
             where = f"✉ {self._names(delivery.target)}"
         try:
             self._write(f"\n━━ {where} ━━")
-            locale = await self._locale(delivery) if self._locale else DEFAULT_LOCALE
-            self._write(shown(delivery.message, self._charts_dir(), locale))
+            self._write(shown(delivery.message, self._charts_dir(), await self._locale(delivery)))
         except OutputClosed:
             # Not seen by anyone: left in the outbox for the next session instead of marked sent.
             raise RetryLater("the console's output is closed") from None

@@ -93,6 +93,11 @@ class Widget(StrEnum):
         """The person types into it (rather than picks): what they typed is shown back on refusal."""
         return self in (Widget.SINGLE_LINE, Widget.MULTI_LINE, Widget.WHOLE_NUMBER, Widget.DECIMAL)
 
+    @property
+    def any_words(self) -> bool:
+        """Whatever is typed into it is a value (free text): no word there can mean "none" by failing to read."""
+        return self in (Widget.SINGLE_LINE, Widget.MULTI_LINE)
+
 
 @dataclass(frozen=True)
 class FormField:

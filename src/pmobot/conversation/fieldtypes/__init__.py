@@ -31,7 +31,6 @@ from pmobot.conversation.fieldtypes.numeric import IntegerType, MoneyType, Numbe
 from pmobot.conversation.fieldtypes.text import LinesType, LongTextType, TextType, UserType
 from pmobot.conversation.spec import FieldSpec
 from pmobot.conversation.text import clean_text
-from pmobot.messages import Widget
 
 __all__ = [
     "EMPTY_DISPLAY", "FIELD_TYPES", "Answer", "FieldType", "ParseContext", "RawValue", "check_value",
@@ -68,7 +67,7 @@ def nothing_said(field: FieldSpec, text: str, ctx: ParseContext) -> bool:
     words, so there they always mean nothing (a sponsor named "non")."""
     if field.required or not says_nothing(text):
         return False
-    if field_type(field).widget in (Widget.SINGLE_LINE, Widget.MULTI_LINE):
+    if field_type(field).widget.any_words:
         return True
     try:
         parse_answer(field, text, ctx)
